@@ -1,0 +1,33 @@
+/**
+ * The few document operations the repositories need, so that one implementation of the repositories serves
+ * both MongoDB (production) and the embedded file store. Filters use equality and `$lt` only: what MongoDB,
+ * FerretDB v1, mongo-java-server and NeDB all support.
+ */
+export type Filter = Record<string, unknown>;
+
+export interface Doc {
+  _id: string;
+}
+
+export interface DocCollection<T extends Doc> {
+  findOne(filter: Filter): Promise<T | null>;
+  find(filter: Filter): Promise<T[]>;
+  /** Throws DuplicateKeyError when `_id` or a unique index is taken. */
+  insert(doc: T): Promise<void>;
+  /** `$set` (and `$setOnInsert` when upserting); returns how many documents matched. Throws DuplicateKeyError. */
+  update(
+    filter: Filter,
+    update: { $set?: Partial<T>; $setOnInsert?: Partial<T> },
+    opts?: { upsert?: boolean },
+  ): Promise<{ matched: number }>;
+  /** Replaces the document matching `filter` (no upsert); returns how many matched. */
+  replace(filter: Filter, doc: T): Promise<{ matched: number }>;
+  count(filter: Filter): Promise<number>;
+}
+
+export class DuplicateKeyError extends Error {
+  constructor(message = 'duplicate key') {
+    super(message);
+    this.name = 'DuplicateKeyError';
+  }
+}

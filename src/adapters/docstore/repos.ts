@@ -1,0 +1,140 @@
+import type { DistrictRepo, MemberRepo, ReviewRepo, VoteRepo, VoteWrite } from '../../app/ports';
+import type { District, Member, Vote } from '../../domain/district';
+import { voteKey } from '../../domain/district';
+import { DomainError } from '../../domain/errors';
+import type { Review } from '../../domain/review';
+import { type DocCollection, DuplicateKeyError } from './collection';
+
+export type DistrictDoc = District & { _id: string };
+export type MemberDoc = Member & { _id: string };
+export type ReviewDoc = Review & { _id: string };
+export type VoteDoc = Vote & { _id: string };
+
+/** Strips the storage key (and any stray driver fields) from a stored document. */
+function strip<T extends { _id: string }>(doc: T): Omit<T, '_id'> {
+  const { _id, ...rest } = doc;
+  return rest;
+}
+
+const conflict = (what: string) =>
+  new DomainError('conflict', `Someone changed this ${what} at the same moment. Please try again.`);
+
+export class DocDistrictRepo implements DistrictRepo {
+  constructor(private readonly c: DocCollection<DistrictDoc>) {}
+  async get(tenantId: string, districtId: string) {
+    const d = await this.c.findOne({ _id: districtId, tenantId });
+    return d ? strip(d) : null;
+  }
+  async findByChannel(tenantId: string, channelId: string) {
+    const d = await this.c.findOne({ tenantId, channelId });
+    return d ? strip(d) : null;
+  }
+  async create(district: District) {
+    try {
+      await this.c.insert({ ...district, _id: district.id });
+    } catch (e) {
+      if (e instanceof DuplicateKeyError) {
+        throw new DomainError('conflict', 'This channel is already set up as a district team.');
+      }
+      throw e;
+    }
+  }
+  async save(district: District) {
+    const next = { ...district, version: district.version + 1 };
+    const r = await this.c.replace(
+      { _id: district.id, version: district.version },
+      { ...next, _id: district.id },
+    );
+    if (r.matched === 0) throw conflict('district');
+    return next;
+  }
+}
+
+export const memberKey = (m: Pick<Member, 'tenantId' | 'districtId' | 'memberId'>) =>
+  `${m.tenantId}|${m.districtId}|${m.memberId}`;
+
+export class DocMemberRepo implements MemberRepo {
+  constructor(private readonly c: DocCollection<MemberDoc>) {}
+  async get(tenantId: string, districtId: string, memberId: string) {
+    const m = await this.c.findOne({ _id: memberKey({ tenantId, districtId, memberId }) });
+    return m ? strip(m) : null;
+  }
+  async ensure(member: Member) {
+    const _id = memberKey(member);
+    try {
+      await this.c.update({ _id }, { $setOnInsert: { ...member } }, { upsert: true });
+    } catch (e) {
+      // Two first votes of the same new member at once: the other insert won, which is what we wanted.
+      if (!(e instanceof DuplicateKeyError)) throw e;
+    }
+    const stored = await this.c.findOne({ _id });
+    if (!stored) throw new Error(`member ${_id} vanished after upsert`);
+    return strip(stored);
+  }
+  async put(member: Member) {
+    const _id = memberKey(member);
+    try {
+      await this.c.update({ _id }, { $set: { ...member } }, { upsert: true });
+    } catch (e) {
+      if (!(e instanceof DuplicateKeyError)) throw e;
+      await this.c.update({ _id }, { $set: { ...member } });
+    }
+  }
+  async list(tenantId: string, districtId: string) {
+    const all = await this.c.find({ tenantId, districtId });
+    return all.map(strip).sort((a, b) => a.memberId.localeCompare(b.memberId));
+  }
+  count(tenantId: string, districtId: string) {
+    return this.c.count({ tenantId, districtId });
+  }
+}
+
+export class DocReviewRepo implements ReviewRepo {
+  constructor(private readonly c: DocCollection<ReviewDoc>) {}
+  async create(review: Review) {
+    await this.c.insert({ ...review, _id: review.id });
+  }
+  async get(id: string) {
+    const r = await this.c.findOne({ _id: id });
+    return r ? strip(r) : null;
+  }
+  async save(review: Review) {
+    const next = { ...review, version: review.version + 1 };
+    const r = await this.c.replace({ _id: review.id, version: review.version }, { ...next, _id: review.id });
+    if (r.matched === 0) throw conflict('review');
+    return next;
+  }
+  async listByDistrict(tenantId: string, districtId: string) {
+    const all = await this.c.find({ tenantId, districtId });
+    return all.map(strip).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  }
+}
+
+export class DocVoteRepo implements VoteRepo {
+  constructor(private readonly c: DocCollection<VoteDoc>) {}
+  async put(vote: Vote): Promise<VoteWrite> {
+    const _id = voteKey(vote);
+    // Only a newer vote (higher seq) replaces a stored one. When no stored vote matches the filter the upsert
+    // tries to insert `_id`; if that collides, a vote exists and is newer, or a concurrent first vote won the
+    // insert: retry as a plain conditional update to tell which.
+    const filter = { _id, seq: { $lt: vote.seq } };
+    try {
+      await this.c.update(filter, { $set: { ...vote } }, { upsert: true });
+      return 'written';
+    } catch (e) {
+      if (!(e instanceof DuplicateKeyError)) throw e;
+    }
+    const r = await this.c.update(filter, { $set: { ...vote } });
+    return r.matched > 0 ? 'written' : 'stale';
+  }
+  async get(reviewId: string, rowId: string, round: number, memberId: string) {
+    const v = await this.c.findOne({ _id: voteKey({ reviewId, rowId, round, memberId }) });
+    return v ? strip(v) : null;
+  }
+  async listRow(reviewId: string, rowId: string, round: number) {
+    return (await this.c.find({ reviewId, rowId, round })).map(strip);
+  }
+  async listRound(reviewId: string, round: number) {
+    return (await this.c.find({ reviewId, round })).map(strip);
+  }
+}

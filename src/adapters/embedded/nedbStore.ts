@@ -1,0 +1,115 @@
+import * as path from 'node:path';
+import Datastore from '@seald-io/nedb';
+import type { Store } from '../../app/ports';
+import { type Doc, type DocCollection, DuplicateKeyError, type Filter } from '../docstore/collection';
+import { DocDistrictRepo, DocMemberRepo, DocReviewRepo, DocVoteRepo } from '../docstore/repos';
+
+const isUniqueViolation = (e: unknown) =>
+  (e as { errorType?: string } | null)?.errorType === 'uniqueViolated';
+
+async function guard<T>(op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (e) {
+    if (isUniqueViolation(e)) throw new DuplicateKeyError((e as Error).message);
+    throw e;
+  }
+}
+
+class NedbCollection<T extends Doc> implements DocCollection<T> {
+  constructor(readonly ds: Datastore<Doc>) {}
+  findOne(filter: Filter) {
+    return guard(async () => ((await this.ds.findOneAsync(filter)) as T | null) ?? null);
+  }
+  find(filter: Filter) {
+    return guard(async () => (await this.ds.findAsync(filter)) as unknown as T[]);
+  }
+  insert(doc: T) {
+    return guard(async () => {
+      await this.ds.insertAsync(doc);
+    });
+  }
+  update(
+    filter: Filter,
+    update: { $set?: Partial<T>; $setOnInsert?: Partial<T> },
+    opts: { upsert?: boolean } = {},
+  ) {
+    return guard(async () => {
+      if (update.$setOnInsert) {
+        // NeDB has no $setOnInsert: an insert that loses to an existing document is the same thing.
+        const existing = await this.ds.findOneAsync(filter);
+        if (existing) return { matched: 1 };
+        await this.ds.insertAsync({ ...(update.$setOnInsert as object), _id: filter._id as string });
+        return { matched: 0 };
+      }
+      const r = await this.ds.updateAsync(
+        filter,
+        { $set: update.$set ?? {} },
+        { upsert: opts.upsert ?? false },
+      );
+      return { matched: r.upsert ? 0 : r.numAffected };
+    });
+  }
+  replace(filter: Filter, doc: T) {
+    return guard(async () => {
+      const r = await this.ds.updateAsync(filter, doc, {});
+      return { matched: r.numAffected };
+    });
+  }
+  count(filter: Filter) {
+    return guard(() => this.ds.countAsync(filter));
+  }
+}
+
+/**
+ * The zero-configuration store: NeDB (@seald-io/nedb) files in `dir`, one per collection, append-only with
+ * compaction on load. Used by `npm start` when MONGODB_URI is unset; data survives a restart.
+ */
+export class NedbStore implements Store {
+  readonly kind = 'embedded';
+  readonly districts: DocDistrictRepo;
+  readonly members: DocMemberRepo;
+  readonly reviews: DocReviewRepo;
+  readonly votes: DocVoteRepo;
+  private readonly stores: Datastore<Doc>[] = [];
+
+  constructor(private readonly dir: string | null) {
+    const open = (name: string): Datastore<Doc> => {
+      const ds = new Datastore<Doc>(
+        dir ? { filename: path.join(dir, `${name}.db`) } : { inMemoryOnly: true },
+      );
+      this.stores.push(ds);
+      return ds;
+    };
+    this.districtsDs = open('districts');
+    this.membersDs = open('members');
+    this.reviewsDs = open('reviews');
+    this.votesDs = open('votes');
+    this.districts = new DocDistrictRepo(new NedbCollection(this.districtsDs));
+    this.members = new DocMemberRepo(new NedbCollection(this.membersDs));
+    this.reviews = new DocReviewRepo(new NedbCollection(this.reviewsDs));
+    this.votes = new DocVoteRepo(new NedbCollection(this.votesDs));
+  }
+
+  private readonly districtsDs: Datastore<Doc>;
+  private readonly membersDs: Datastore<Doc>;
+  private readonly reviewsDs: Datastore<Doc>;
+  private readonly votesDs: Datastore<Doc>;
+
+  async init(): Promise<void> {
+    for (const ds of this.stores) await ds.loadDatabaseAsync();
+    await this.districtsDs.ensureIndexAsync({ fieldName: ['tenantId', 'channelId'], unique: true });
+    await this.membersDs.ensureIndexAsync({ fieldName: 'districtId' });
+    await this.reviewsDs.ensureIndexAsync({ fieldName: 'districtId' });
+    await this.votesDs.ensureIndexAsync({
+      fieldName: ['reviewId', 'rowId', 'round', 'memberId'],
+      unique: true,
+    });
+    await this.votesDs.ensureIndexAsync({ fieldName: 'reviewId' });
+  }
+
+  async close(): Promise<void> {
+    if (!this.dir) return;
+    for (const ds of this.stores) await ds.compactDatafileAsync();
+  }
+}

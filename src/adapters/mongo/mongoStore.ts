@@ -1,0 +1,132 @@
+import {
+  type Collection,
+  type Db,
+  type Document,
+  MongoClient,
+  MongoNetworkError,
+  MongoServerError,
+  MongoServerSelectionError,
+} from 'mongodb';
+import type { Store } from '../../app/ports';
+import { DomainError } from '../../domain/errors';
+import { type Doc, type DocCollection, DuplicateKeyError, type Filter } from '../docstore/collection';
+import { DocDistrictRepo, DocMemberRepo, DocReviewRepo, DocVoteRepo } from '../docstore/repos';
+
+const isDuplicate = (e: unknown) => e instanceof MongoServerError && e.code === 11000;
+const isUnavailable = (e: unknown) =>
+  e instanceof MongoNetworkError || e instanceof MongoServerSelectionError;
+
+/** Runs a driver call, mapping duplicate keys and an unreachable server to errors the app understands. */
+async function guard<T>(op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (e) {
+    if (isDuplicate(e)) throw new DuplicateKeyError((e as Error).message);
+    if (isUnavailable(e)) {
+      throw new DomainError(
+        'store-unavailable',
+        'The database cannot be reached right now, so nothing was saved. Please try again in a minute.',
+      );
+    }
+    throw e;
+  }
+}
+
+export class MongoDocCollection<T extends Doc> implements DocCollection<T> {
+  constructor(readonly raw: Collection<Document>) {}
+  findOne(filter: Filter) {
+    return guard(async () => (await this.raw.findOne(filter)) as T | null);
+  }
+  find(filter: Filter) {
+    return guard(async () => (await this.raw.find(filter).toArray()) as unknown as T[]);
+  }
+  insert(doc: T) {
+    return guard(async () => {
+      await this.raw.insertOne(doc as unknown as Document);
+    });
+  }
+  update(
+    filter: Filter,
+    update: { $set?: Partial<T>; $setOnInsert?: Partial<T> },
+    opts: { upsert?: boolean } = {},
+  ) {
+    return guard(async () => {
+      const u: Document = {};
+      if (update.$set) u.$set = withoutId(update.$set);
+      if (update.$setOnInsert) u.$setOnInsert = withoutId(update.$setOnInsert);
+      const r = await this.raw.updateOne(filter, u, { upsert: opts.upsert ?? false });
+      return { matched: r.matchedCount };
+    });
+  }
+  replace(filter: Filter, doc: T) {
+    return guard(async () => {
+      const r = await this.raw.replaceOne(filter, withoutId(doc));
+      return { matched: r.matchedCount };
+    });
+  }
+  count(filter: Filter) {
+    return guard(() => this.raw.countDocuments(filter));
+  }
+}
+
+function withoutId(doc: object): Document {
+  const { _id, ...rest } = doc as Document;
+  return rest;
+}
+
+export interface MongoStoreOptions {
+  uri: string;
+  dbName?: string;
+  /** Driver pool size; the default (100) suits a bot replica. */
+  maxPoolSize?: number;
+}
+
+/** The production store: MongoDB through the official driver. No transactions, $lookup, change streams or TTL. */
+export class MongoStore implements Store {
+  readonly kind = 'mongodb';
+  readonly districts: DocDistrictRepo;
+  readonly members: DocMemberRepo;
+  readonly reviews: DocReviewRepo;
+  readonly votes: DocVoteRepo;
+  readonly db: Db;
+
+  private constructor(
+    private readonly client: MongoClient,
+    dbName: string,
+  ) {
+    this.db = client.db(dbName);
+    this.districts = new DocDistrictRepo(new MongoDocCollection(this.db.collection('districts')));
+    this.members = new DocMemberRepo(new MongoDocCollection(this.db.collection('members')));
+    this.reviews = new DocReviewRepo(new MongoDocCollection(this.db.collection('reviews')));
+    this.votes = new DocVoteRepo(new MongoDocCollection(this.db.collection('votes')));
+  }
+
+  static async connect(o: MongoStoreOptions): Promise<MongoStore> {
+    const client = new MongoClient(o.uri, {
+      maxPoolSize: o.maxPoolSize ?? 100,
+      serverSelectionTimeoutMS: 5000,
+      retryWrites: false, // FerretDB v1 and mongo-java-server are single nodes without retryable writes
+    });
+    await guard(() => client.connect());
+    const dbName =
+      o.dbName ?? (new URL(o.uri.replace(/^mongodb(\+srv)?:/, 'http:')).pathname.slice(1) || 'micip');
+    return new MongoStore(client, dbName);
+  }
+
+  async init(): Promise<void> {
+    await guard(async () => {
+      await this.db.collection('districts').createIndex({ tenantId: 1, channelId: 1 }, { unique: true });
+      await this.db.collection('members').createIndex({ tenantId: 1, districtId: 1 });
+      await this.db.collection('reviews').createIndex({ tenantId: 1, districtId: 1 });
+      // One vote per member per poll per round, whatever the application does.
+      await this.db
+        .collection('votes')
+        .createIndex({ reviewId: 1, rowId: 1, round: 1, memberId: 1 }, { unique: true, name: 'one_vote' });
+      await this.db.collection('votes').createIndex({ reviewId: 1, round: 1 });
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}

@@ -1,0 +1,72 @@
+import type { District, Member, Vote } from '../domain/district';
+import type { Review } from '../domain/review';
+import type { Rubric } from '../domain/rubric';
+
+/** Where "now" comes from. Tests inject a fixed clock; production uses the system clock. */
+export interface Clock {
+  now(): Date;
+}
+
+export interface RubricCatalog {
+  get(id: string): Rubric | null;
+  list(): readonly Rubric[];
+}
+
+/** Result of saving a vote: `stale` means a newer vote (higher seq) by the same member is already stored. */
+export type VoteWrite = 'written' | 'stale';
+
+export interface DistrictRepo {
+  get(tenantId: string, districtId: string): Promise<District | null>;
+  findByChannel(tenantId: string, channelId: string): Promise<District | null>;
+  /** Inserts a new district; throws DomainError('conflict') if that id or channel is taken. */
+  create(district: District): Promise<void>;
+  /** Saves if the stored version equals `district.version`; throws DomainError('conflict') otherwise. */
+  save(district: District): Promise<District>;
+}
+
+export interface MemberRepo {
+  get(tenantId: string, districtId: string, memberId: string): Promise<Member | null>;
+  /** Inserts the member if absent (idempotent); returns the stored member. */
+  ensure(member: Member): Promise<Member>;
+  /** Replaces the stored member (role or perspective changes). */
+  put(member: Member): Promise<void>;
+  list(tenantId: string, districtId: string): Promise<Member[]>;
+  count(tenantId: string, districtId: string): Promise<number>;
+}
+
+export interface ReviewRepo {
+  create(review: Review): Promise<void>;
+  get(id: string): Promise<Review | null>;
+  /** Saves if the stored version equals `review.version`; returns it with the bumped version; else DomainError('conflict'). */
+  save(review: Review): Promise<Review>;
+  listByDistrict(tenantId: string, districtId: string): Promise<Review[]>;
+}
+
+export interface VoteRepo {
+  /**
+   * Upserts the member's vote for (review, row, round). Never creates a second vote for the same key; keeps the
+   * vote with the highest `seq`.
+   */
+  put(vote: Vote): Promise<VoteWrite>;
+  get(reviewId: string, rowId: string, round: number, memberId: string): Promise<Vote | null>;
+  /** Every vote of one round of one row. */
+  listRow(reviewId: string, rowId: string, round: number): Promise<Vote[]>;
+  /** Every vote of one round, all rows. */
+  listRound(reviewId: string, round: number): Promise<Vote[]>;
+}
+
+export interface Store {
+  readonly kind: string;
+  readonly districts: DistrictRepo;
+  readonly members: MemberRepo;
+  readonly reviews: ReviewRepo;
+  readonly votes: VoteRepo;
+  /** Creates indexes and anything else needed before use. Idempotent. */
+  init(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Produces ids for new records. */
+export interface IdGenerator {
+  next(prefix: string): string;
+}

@@ -1,0 +1,474 @@
+import { z } from 'zod';
+import type { Perspective, TallyVote } from '../domain/consensus';
+import { assertCoordinator, type District, type Member, type Vote } from '../domain/district';
+import { DomainError } from '../domain/errors';
+import type { Review } from '../domain/review';
+import * as R from '../domain/review';
+import type { Rubric } from '../domain/rubric';
+import type { Clock, IdGenerator, RubricCatalog, Store } from './ports';
+import {
+  type Actor,
+  actorSchema,
+  choiceSchema,
+  idString,
+  levelSchema,
+  parseInput,
+  perspectiveSchema,
+  ruleSchema,
+  text,
+} from './schemas';
+import { buildPollView, type PollView, type ReviewView } from './views';
+
+export interface ReviewServiceDeps {
+  store: Store;
+  clock: Clock;
+  rubrics: RubricCatalog;
+  ids: IdGenerator;
+  /** Time zone given to new districts unless one is named. */
+  defaultTimezone: string;
+}
+
+const isValidTimeZone = (tz: string): boolean => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const setupDistrictInput = z.object({
+  name: text(120),
+  channelId: idString,
+  timezone: z
+    .string()
+    .refine(isValidTimeZone, 'is not a known IANA time zone (e.g. America/Detroit)')
+    .optional(),
+  perspective: perspectiveSchema.default('district'),
+});
+
+const startReviewInput = z.object({
+  channelId: idString,
+  rubricId: idString.default('culture-of-collaboration'),
+  cycle: text(60),
+  blind: z.boolean().default(false),
+  anonymous: z.boolean().default(false),
+  rule: ruleSchema.default({ kind: 'single-level', threshold: 0.75, minVoters: 3, minShareOfMembers: 0.5 }),
+  maxRounds: z.number().int().min(1).max(10).default(3),
+  deadline: z.coerce.date().nullable().default(null),
+});
+
+const castVoteInput = z.object({
+  reviewId: idString,
+  rowId: idString,
+  choice: z.unknown(),
+  evidence: z
+    .string()
+    .trim()
+    .max(2000, 'must be at most 2000 characters')
+    .nullish()
+    .transform((s) => (s ? s : null)),
+});
+
+const reviewRef = z.object({ reviewId: idString });
+const nextRoundInput = z.object({ reviewId: idString, deadline: z.coerce.date().nullable().optional() });
+const decisionInput = z.object({ reviewId: idString, rowId: idString, level: levelSchema, note: text(2000) });
+const roleInput = z.object({
+  channelId: idString,
+  memberId: idString,
+  displayName: z.string().max(200).default(''),
+});
+const memberInput = z.object({
+  channelId: idString,
+  memberId: idString,
+  displayName: z.string().max(200).default(''),
+  perspective: perspectiveSchema,
+});
+
+export interface CastVoteResult {
+  vote: Vote;
+  write: 'written' | 'stale';
+  poll: PollView;
+}
+
+/** Sequence numbers that increase across calls within this process and with wall time across processes. */
+function sequencer(clock: Clock) {
+  let last = 0;
+  return () => {
+    const candidate = clock.now().getTime() * 1000;
+    last = candidate > last ? candidate : last + 1;
+    return last;
+  };
+}
+
+/**
+ * The review use cases. Every input is validated with zod; every refusal is a DomainError with a message a
+ * person can act on. No framework or I/O here: storage comes through the Store port.
+ */
+export class ReviewService {
+  private readonly nextSeq: () => number;
+
+  constructor(private readonly d: ReviewServiceDeps) {
+    this.nextSeq = sequencer(d.clock);
+  }
+
+  get rubrics(): RubricCatalog {
+    return this.d.rubrics;
+  }
+
+  // ---------- districts and members ----------
+
+  /** Registers the district team for a channel; the caller becomes its first coordinator. */
+  async setupDistrict(actorIn: Actor, input: unknown): Promise<District> {
+    const actor = parseInput(actorSchema, actorIn);
+    const i = parseInput(setupDistrictInput, input);
+    const existing = await this.d.store.districts.findByChannel(actor.tenantId, i.channelId);
+    const now = this.d.clock.now();
+    if (existing) {
+      const me = await this.d.store.members.get(actor.tenantId, existing.id, actor.userId);
+      assertCoordinator(me, 'change the district setup');
+      return this.d.store.districts.save({
+        ...existing,
+        name: i.name,
+        timezone: i.timezone ?? existing.timezone,
+      });
+    }
+    const district: District = {
+      id: this.d.ids.next('d'),
+      tenantId: actor.tenantId,
+      name: i.name,
+      channelId: i.channelId,
+      timezone: i.timezone ?? this.d.defaultTimezone,
+      autoEnroll: true,
+      defaultPerspective: 'district',
+      createdAt: now,
+      createdBy: actor.userId,
+      version: 0,
+    };
+    await this.d.store.districts.create(district);
+    await this.d.store.members.put({
+      tenantId: actor.tenantId,
+      districtId: district.id,
+      memberId: actor.userId,
+      displayName: actor.displayName,
+      perspective: i.perspective,
+      roles: ['coordinator'],
+      joinedAt: now,
+    });
+    return district;
+  }
+
+  async districtForChannel(actorIn: Actor, channelId: string): Promise<District> {
+    const actor = parseInput(actorSchema, actorIn);
+    const d = await this.d.store.districts.findByChannel(actor.tenantId, parseInput(idString, channelId));
+    if (!d) {
+      throw new DomainError(
+        'unknown-district',
+        'This channel is not set up as a district team yet. A coordinator can set it up with the "setup" command.',
+      );
+    }
+    return d;
+  }
+
+  async getMember(actorIn: Actor, districtId: string): Promise<Member | null> {
+    const actor = parseInput(actorSchema, actorIn);
+    return this.d.store.members.get(actor.tenantId, districtId, actor.userId);
+  }
+
+  async setCoordinator(actorIn: Actor, input: unknown, grant: boolean): Promise<Member> {
+    const actor = parseInput(actorSchema, actorIn);
+    const i = parseInput(roleInput, input);
+    const district = await this.districtForChannel(actor, i.channelId);
+    const me = await this.d.store.members.get(actor.tenantId, district.id, actor.userId);
+    assertCoordinator(me, grant ? 'grant the coordinator role' : 'remove the coordinator role');
+    const target = await this.ensureMember(district, i.memberId, i.displayName, null);
+    if (!grant && target.memberId === actor.userId) {
+      const coordinators = (await this.d.store.members.list(actor.tenantId, district.id)).filter((m) =>
+        m.roles.includes('coordinator'),
+      );
+      if (coordinators.length <= 1) {
+        throw new DomainError(
+          'invalid-state',
+          'You are the only coordinator: grant the role to someone else first.',
+        );
+      }
+    }
+    const roles = grant
+      ? Array.from(new Set([...target.roles, 'coordinator' as const]))
+      : target.roles.filter((r) => r !== 'coordinator');
+    const updated = { ...target, roles };
+    await this.d.store.members.put(updated);
+    return updated;
+  }
+
+  /** Adds a member or changes their perspective. Coordinators may set anyone; a member may set their own. */
+  async setMember(actorIn: Actor, input: unknown): Promise<Member> {
+    const actor = parseInput(actorSchema, actorIn);
+    const i = parseInput(memberInput, input);
+    const district = await this.districtForChannel(actor, i.channelId);
+    if (i.memberId !== actor.userId) {
+      assertCoordinator(
+        await this.d.store.members.get(actor.tenantId, district.id, actor.userId),
+        'add members',
+      );
+    }
+    const m = await this.ensureMember(district, i.memberId, i.displayName, i.perspective);
+    const updated = { ...m, perspective: i.perspective, displayName: i.displayName || m.displayName };
+    await this.d.store.members.put(updated);
+    return updated;
+  }
+
+  private async ensureMember(
+    district: District,
+    memberId: string,
+    displayName: string,
+    perspective: Perspective | null,
+  ): Promise<Member> {
+    return this.d.store.members.ensure({
+      tenantId: district.tenantId,
+      districtId: district.id,
+      memberId,
+      displayName,
+      perspective: perspective ?? district.defaultPerspective,
+      roles: [],
+      joinedAt: this.d.clock.now(),
+    });
+  }
+
+  // ---------- reviews ----------
+
+  async startReview(actorIn: Actor, input: unknown): Promise<ReviewView> {
+    const actor = parseInput(actorSchema, actorIn);
+    const i = parseInput(startReviewInput, input);
+    const district = await this.districtForChannel(actor, i.channelId);
+    assertCoordinator(
+      await this.d.store.members.get(actor.tenantId, district.id, actor.userId),
+      'start a review',
+    );
+    const rubric = this.d.rubrics.get(i.rubricId);
+    if (!rubric) {
+      const known = this.d.rubrics
+        .list()
+        .map((r) => r.id)
+        .join(', ');
+      throw new DomainError('invalid-input', `There is no rubric "${i.rubricId}". Known rubrics: ${known}.`, {
+        rubricId: 'unknown',
+      });
+    }
+    const review = R.createReview(
+      {
+        id: this.d.ids.next('r'),
+        tenantId: actor.tenantId,
+        districtId: district.id,
+        channelId: district.channelId,
+        rubric,
+        cycle: i.cycle,
+        blind: i.blind,
+        anonymous: i.anonymous,
+        rule: i.rule,
+        maxRounds: i.maxRounds,
+        deadline: i.deadline,
+        createdBy: actor.userId,
+      },
+      this.d.clock.now(),
+    );
+    await this.d.store.reviews.create(review);
+    return this.view(review, actor.userId);
+  }
+
+  async castVote(actorIn: Actor, input: unknown): Promise<CastVoteResult> {
+    const actor = parseInput(actorSchema, actorIn);
+    const i = parseInput(castVoteInput, input);
+    const choice = choiceSchema.safeParse(i.choice);
+    if (!choice.success) {
+      throw new DomainError(
+        'bad-level',
+        'That is not a level of this rubric: choose 1 (Beginning) to 4 (Accomplished), or "not sure".',
+        { choice: 'invalid' },
+      );
+    }
+    const review = await this.loadReview(actor.tenantId, i.reviewId);
+    const now = this.d.clock.now();
+    R.assertVotingOpen(review, i.rowId, now);
+    const member = await this.memberForVote(actor, review);
+    const vote: Vote = {
+      reviewId: review.id,
+      rowId: i.rowId,
+      round: review.round,
+      memberId: member.memberId,
+      perspective: member.perspective,
+      choice: choice.data,
+      evidence: i.evidence,
+      castAt: now,
+      seq: this.nextSeq(),
+    };
+    const write = await this.d.store.votes.put(vote);
+    const poll = await this.pollView(review, i.rowId, actor.userId);
+    return { vote, write, poll };
+  }
+
+  /** Adds or replaces evidence on the caller's current vote without changing the choice. */
+  async addEvidence(actorIn: Actor, input: unknown): Promise<CastVoteResult> {
+    const actor = parseInput(actorSchema, actorIn);
+    const i = parseInput(z.object({ reviewId: idString, rowId: idString, evidence: text(2000) }), input);
+    const review = await this.loadReview(actor.tenantId, i.reviewId);
+    R.assertVotingOpen(review, i.rowId, this.d.clock.now());
+    const current = await this.d.store.votes.get(review.id, i.rowId, review.round, actor.userId);
+    if (!current) {
+      throw new DomainError('invalid-state', 'Vote on this row first, then add your evidence.');
+    }
+    return this.castVote(actor, {
+      reviewId: i.reviewId,
+      rowId: i.rowId,
+      choice: current.choice,
+      evidence: i.evidence,
+    });
+  }
+
+  private async memberForVote(actor: z.output<typeof actorSchema>, review: Review): Promise<Member> {
+    const existing = await this.d.store.members.get(actor.tenantId, review.districtId, actor.userId);
+    if (existing) return existing;
+    const district = await this.d.store.districts.get(actor.tenantId, review.districtId);
+    if (!district?.autoEnroll) {
+      throw new DomainError(
+        'not-member',
+        'You are not a member of this district team, so your vote was not recorded. Ask a coordinator to add you.',
+      );
+    }
+    return this.ensureMember(district, actor.userId, actor.displayName, null);
+  }
+
+  async closeRound(actorIn: Actor, input: unknown): Promise<ReviewView> {
+    const actor = parseInput(actorSchema, actorIn);
+    const { reviewId } = parseInput(reviewRef, input);
+    const review = await this.coordinatorReview(actor, reviewId, 'close a round');
+    // A close interrupted after its first step (round marked closed, no results yet) is completed, not refused.
+    const interrupted = review.roundStatus === 'closed' && review.polls.some((p) => p.status === 'voting');
+    if (review.roundStatus !== 'open' && !interrupted) {
+      throw new DomainError('invalid-state', `Round ${review.round} is already closed.`);
+    }
+    // Mark the round closed first so that no vote is accepted while the tally is read.
+    const closing = interrupted
+      ? review
+      : await this.d.store.reviews.save({ ...review, roundStatus: 'closed' });
+    const votes = await this.d.store.votes.listRound(review.id, review.round);
+    const byRow = new Map<string, TallyVote[]>();
+    for (const v of votes) {
+      const list = byRow.get(v.rowId) ?? [];
+      list.push({ choice: v.choice, perspective: v.perspective });
+      byRow.set(v.rowId, list);
+    }
+    const memberCount = await this.d.store.members.count(actor.tenantId, review.districtId);
+    const closed = R.closeRound({ ...closing, roundStatus: 'open' }, byRow, memberCount, this.d.clock.now());
+    const saved = await this.d.store.reviews.save({ ...closed, version: closing.version });
+    return this.view(saved, actor.userId);
+  }
+
+  async startNextRound(actorIn: Actor, input: unknown): Promise<ReviewView> {
+    const actor = parseInput(actorSchema, actorIn);
+    const i = parseInput(nextRoundInput, input);
+    const review = await this.coordinatorReview(actor, i.reviewId, 'start another round');
+    const next = R.startNextRound(review, this.d.clock.now(), i.deadline === undefined ? null : i.deadline);
+    const saved = await this.d.store.reviews.save(next);
+    return this.view(saved, actor.userId);
+  }
+
+  async recordDecision(actorIn: Actor, input: unknown): Promise<ReviewView> {
+    const actor = parseInput(actorSchema, actorIn);
+    const i = parseInput(decisionInput, input);
+    const review = await this.coordinatorReview(actor, i.reviewId, 'record a decision');
+    const decided = R.recordDecision(review, i.rowId, i.level, i.note, actor.userId, this.d.clock.now());
+    const saved = await this.d.store.reviews.save(decided);
+    return this.view(saved, actor.userId);
+  }
+
+  async getReviewState(actorIn: Actor, input: unknown): Promise<ReviewView> {
+    const actor = parseInput(actorSchema, actorIn);
+    const { reviewId } = parseInput(reviewRef, input);
+    const review = await this.loadReview(actor.tenantId, reviewId);
+    return this.view(review, actor.userId);
+  }
+
+  async getPollState(actorIn: Actor, input: unknown): Promise<PollView> {
+    const actor = parseInput(actorSchema, actorIn);
+    const i = parseInput(z.object({ reviewId: idString, rowId: idString }), input);
+    const review = await this.loadReview(actor.tenantId, i.reviewId);
+    R.findPoll(review, i.rowId);
+    return this.pollView(review, i.rowId, actor.userId);
+  }
+
+  async listReviews(actorIn: Actor, channelId: string): Promise<Review[]> {
+    const actor = parseInput(actorSchema, actorIn);
+    const district = await this.districtForChannel(actor, channelId);
+    return this.d.store.reviews.listByDistrict(actor.tenantId, district.id);
+  }
+
+  // ---------- helpers ----------
+
+  private async loadReview(tenantId: string, reviewId: string): Promise<Review> {
+    const review = await this.d.store.reviews.get(reviewId);
+    // A review of another workspace/tenant is reported exactly like a missing one: nothing leaks across tenants.
+    if (!review || review.tenantId !== tenantId) {
+      throw new DomainError('unknown-review', 'That review does not exist here (it may have been removed).');
+    }
+    return review;
+  }
+
+  private async coordinatorReview(
+    actor: z.output<typeof actorSchema>,
+    reviewId: string,
+    what: string,
+  ): Promise<Review> {
+    const review = await this.loadReview(actor.tenantId, reviewId);
+    assertCoordinator(await this.d.store.members.get(actor.tenantId, review.districtId, actor.userId), what);
+    return review;
+  }
+
+  private rubricOf(review: Review): Rubric {
+    const rubric = this.d.rubrics.get(review.rubricId);
+    if (!rubric)
+      throw new DomainError('invalid-state', `The rubric "${review.rubricId}" is no longer installed.`);
+    return rubric;
+  }
+
+  private async pollView(review: Review, rowId: string, viewerId: string | null): Promise<PollView> {
+    const poll = R.findPoll(review, rowId);
+    const rubric = this.rubricOf(review);
+    const votingOpen = review.roundStatus === 'open' && poll.status === 'voting';
+    const round = votingOpen ? review.round : (poll.rounds[poll.rounds.length - 1]?.round ?? review.round);
+    const prevRound = votingOpen
+      ? poll.rounds[poll.rounds.length - 1]?.round
+      : poll.rounds[poll.rounds.length - 2]?.round;
+    const [members, votes, previousVotes] = await Promise.all([
+      this.d.store.members.list(review.tenantId, review.districtId),
+      this.d.store.votes.listRow(review.id, rowId, round),
+      prevRound === undefined ? Promise.resolve([]) : this.d.store.votes.listRow(review.id, rowId, prevRound),
+    ]);
+    return buildPollView({ review, rubric, poll, members, votes, previousVotes, viewerId });
+  }
+
+  async view(review: Review, viewerId: string | null): Promise<ReviewView> {
+    const rubric = this.rubricOf(review);
+    const polls = await Promise.all(review.polls.map((p) => this.pollView(review, p.rowId, viewerId)));
+    return {
+      reviewId: review.id,
+      tenantId: review.tenantId,
+      districtId: review.districtId,
+      channelId: review.channelId,
+      cycle: review.cycle,
+      rubricId: rubric.id,
+      rubricTitle: rubric.title,
+      round: review.round,
+      roundStatus: review.roundStatus,
+      status: review.status,
+      blind: review.blind,
+      anonymous: review.anonymous,
+      deadline: review.deadline,
+      rule: review.rule,
+      maxRounds: review.maxRounds,
+      memberCount: polls[0]?.participation.eligible ?? 0,
+      polls,
+      reflectionQuestions: rubric.reflectionQuestions,
+    };
+  }
+}

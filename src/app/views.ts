@@ -1,0 +1,212 @@
+import type { Distribution, RowStats } from '../domain/consensus';
+import type { Member, Vote } from '../domain/district';
+import type { Poll, PollStatus, Review } from '../domain/review';
+import {
+  type Choice,
+  cellText,
+  LEVELS_ACCOMPLISHED_FIRST,
+  type Level,
+  levelLabel,
+  type Rubric,
+  type RubricRow,
+} from '../domain/rubric';
+
+/**
+ * Channel-neutral view models: everything a Slack or Teams renderer needs to draw a poll, and nothing that the
+ * viewer may not see (no choices of others in anonymous reviews, no distribution in an open blind round).
+ */
+export interface LevelOption {
+  level: Level;
+  label: string; // "Accomplished (Collaborative)"
+  name: string; // "Accomplished"
+  text: string;
+}
+
+export interface EvidenceView {
+  text: string;
+  /** Null in anonymous reviews. */
+  by: string | null;
+  choice: Choice | null;
+}
+
+export interface ResultView {
+  rating: Level;
+  label: string;
+  how: 'consensus' | 'decision';
+  round: number;
+  note: string | null;
+}
+
+export interface RoundView {
+  round: number;
+  distribution: Distribution;
+  stats: RowStats;
+  settled: boolean;
+  reason: 'consensus' | 'no-quorum' | 'no-agreement';
+  quorum: number;
+}
+
+export interface PollView {
+  reviewId: string;
+  rowId: string;
+  rowNumber: number;
+  rowCount: number;
+  title: string;
+  /** Accomplished first, as the toolkit asks teams to read them. */
+  levels: LevelOption[];
+  status: PollStatus;
+  round: number;
+  votingOpen: boolean;
+  blind: boolean;
+  anonymous: boolean;
+  participation: {
+    voted: number;
+    eligible: number;
+    /** Display names of members who have not voted this round; null when anonymous. */
+    notVoted: string[] | null;
+  };
+  /** Current round's distribution; null while hidden (blind review, round open). */
+  distribution: Distribution | null;
+  /** Evidence cited this round; only when the distribution is visible. */
+  evidence: EvidenceView[];
+  /** The previous round of this row (shown in a later round). */
+  previousRound: (RoundView & { evidence: EvidenceView[] }) | null;
+  /** Latest closed round's numbers. */
+  lastRound: RoundView | null;
+  result: ResultView | null;
+  /** The viewer's own current choice, when a viewer is known. */
+  myChoice: Choice | null;
+  myEvidence: string | null;
+}
+
+export interface ReviewView {
+  reviewId: string;
+  tenantId: string;
+  districtId: string;
+  channelId: string;
+  cycle: string;
+  rubricId: string;
+  rubricTitle: string;
+  round: number;
+  roundStatus: 'open' | 'closed';
+  status: 'active' | 'complete';
+  blind: boolean;
+  anonymous: boolean;
+  deadline: Date | null;
+  rule: Review['rule'];
+  maxRounds: number;
+  memberCount: number;
+  polls: PollView[];
+  reflectionQuestions: readonly string[];
+}
+
+const roundView = (p: Poll['rounds'][number]): RoundView => ({
+  round: p.round,
+  distribution: p.stats.distribution,
+  stats: p.stats,
+  settled: p.settled,
+  reason: p.reason,
+  quorum: p.quorum,
+});
+
+export function levelOptions(rubric: Rubric, row: RubricRow): LevelOption[] {
+  return LEVELS_ACCOMPLISHED_FIRST.map((level) => ({
+    level,
+    label: levelLabel(rubric, level),
+    name: rubric.levels[level - 1]?.name ?? String(level),
+    text: cellText(row, level),
+  }));
+}
+
+const evidenceOf = (
+  votes: readonly Vote[],
+  anonymous: boolean,
+  names: ReadonlyMap<string, string>,
+): EvidenceView[] =>
+  votes
+    .filter((v) => v.evidence)
+    .sort((a, b) => a.castAt.getTime() - b.castAt.getTime())
+    .map((v) => ({
+      text: v.evidence as string,
+      by: anonymous ? null : (names.get(v.memberId) ?? v.memberId),
+      choice: anonymous ? null : v.choice,
+    }));
+
+export interface PollViewInput {
+  review: Review;
+  rubric: Rubric;
+  poll: Poll;
+  members: readonly Member[];
+  /** Votes of the poll's current round. */
+  votes: readonly Vote[];
+  /** Votes of the poll's previous round (for evidence), if any. */
+  previousVotes: readonly Vote[];
+  viewerId: string | null;
+}
+
+export function buildPollView(i: PollViewInput): PollView {
+  const { review, rubric, poll } = i;
+  const rowIndex = rubric.rows.findIndex((r) => r.id === poll.rowId);
+  const row = rubric.rows[rowIndex];
+  if (!row) throw new Error(`rubric ${rubric.id} has no row ${poll.rowId}`);
+  const names = new Map(i.members.map((m) => [m.memberId, m.displayName || m.memberId]));
+  const votingOpen = review.roundStatus === 'open' && poll.status === 'voting';
+  // The round the poll is "in": the current round while voting, else the last round it took part in.
+  const last = poll.rounds[poll.rounds.length - 1] ?? null;
+  const round = votingOpen ? review.round : (last?.round ?? review.round);
+  const visible = !votingOpen || !review.blind;
+  const voters = new Set(i.votes.map((v) => v.memberId));
+  const mine = i.viewerId ? i.votes.find((v) => v.memberId === i.viewerId) : undefined;
+  const prev = votingOpen
+    ? (poll.rounds[poll.rounds.length - 1] ?? null)
+    : (poll.rounds[poll.rounds.length - 2] ?? null);
+  const distribution = votingOpen
+    ? ({
+        levels: [1, 2, 3, 4].map((l) => i.votes.filter((v) => v.choice === l).length) as [
+          number,
+          number,
+          number,
+          number,
+        ],
+        unsure: i.votes.filter((v) => v.choice === 'unsure').length,
+        total: i.votes.length,
+      } satisfies Distribution)
+    : (last?.stats.distribution ?? { levels: [0, 0, 0, 0], unsure: 0, total: 0 });
+  return {
+    reviewId: review.id,
+    rowId: poll.rowId,
+    rowNumber: rowIndex + 1,
+    rowCount: rubric.rows.length,
+    title: row.title,
+    levels: levelOptions(rubric, row),
+    status: poll.status,
+    round,
+    votingOpen,
+    blind: review.blind,
+    anonymous: review.anonymous,
+    participation: {
+      voted: votingOpen ? voters.size : distribution.total,
+      eligible: Math.max(i.members.length, voters.size),
+      notVoted: review.anonymous
+        ? null
+        : i.members.filter((m) => !voters.has(m.memberId)).map((m) => m.displayName || m.memberId),
+    },
+    distribution: visible ? distribution : null,
+    evidence: visible ? evidenceOf(i.votes, review.anonymous, names) : [],
+    previousRound: prev
+      ? { ...roundView(prev), evidence: evidenceOf(i.previousVotes, review.anonymous, names) }
+      : null,
+    lastRound: last ? roundView(last) : null,
+    result: poll.outcome
+      ? {
+          rating: poll.outcome.rating,
+          label: levelLabel(rubric, poll.outcome.rating),
+          how: poll.outcome.how,
+          round: poll.outcome.round,
+          note: poll.outcome.note,
+        }
+      : null,
+    myChoice: mine?.choice ?? null,
+    myEvidence: mine?.evidence ?? null,
+  };
+}

@@ -1,0 +1,71 @@
+import * as path from 'node:path';
+import { z } from 'zod';
+
+const tz = z.string().refine((v) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: v });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone such as America/Detroit');
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((s) => (s === '' ? undefined : s))
+  .optional();
+
+/**
+ * Every environment variable the app reads. `.env.example` documents each one; keep the two in step
+ * (a test checks that they name the same variables).
+ */
+export const envSchema = z.object({
+  PORT: z.coerce.number().int('must be a whole number').min(1).max(65535).default(3978),
+  HOST: z.string().default('0.0.0.0'),
+  PUBLIC_URL: z
+    .string()
+    .url('must be a URL such as https://micip.example.org')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\/.+/, 'must start with mongodb:// or mongodb+srv://')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  MONGODB_DB: optionalText,
+  DATA_DIR: z.string().default('./data'),
+  RUBRICS_DIR: z.string().default(path.join(__dirname, '..', 'rubrics')),
+  DEFAULT_TIMEZONE: tz.default('America/Detroit'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_BOT_TOKEN: optionalText,
+  SLACK_APP_TOKEN: optionalText,
+  SLACK_CLIENT_ID: optionalText,
+  SLACK_CLIENT_SECRET: optionalText,
+  SLACK_STATE_SECRET: optionalText,
+  MicrosoftAppId: optionalText,
+  MicrosoftAppPassword: optionalText,
+  MicrosoftAppTenantId: optionalText,
+  MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
+});
+
+export type Config = z.output<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment. The first problem becomes one line naming the variable, e.g. `PORT must be …`. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const r = envSchema.safeParse(env);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const name = String(issue?.path[0] ?? 'environment');
+  const got = env[name];
+  const shown = got === undefined ? '' : ` (got "${got.length > 40 ? `${got.slice(0, 40)}…` : got}")`;
+  throw new ConfigError(`Configuration error: ${name} ${issue?.message ?? 'is invalid'}${shown}`);
+}

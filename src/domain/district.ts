@@ -1,0 +1,61 @@
+import type { Perspective } from './consensus';
+import { DomainError } from './errors';
+import type { Choice } from './rubric';
+
+/** A district team: its channel, its time zone and how new voters join. One per channel per workspace/tenant. */
+export interface District {
+  id: string;
+  tenantId: string;
+  name: string;
+  channelId: string;
+  timezone: string;
+  /** When true, anyone who votes in the district's channel becomes a member with `defaultPerspective`. */
+  autoEnroll: boolean;
+  defaultPerspective: Perspective;
+  createdAt: Date;
+  createdBy: string;
+  version: number;
+}
+
+export type Role = 'coordinator';
+
+export interface Member {
+  tenantId: string;
+  districtId: string;
+  memberId: string;
+  displayName: string;
+  perspective: Perspective;
+  roles: Role[];
+  joinedAt: Date;
+}
+
+export const isCoordinator = (m: Member | null): boolean => !!m && m.roles.includes('coordinator');
+
+export function assertCoordinator(m: Member | null, what: string): asserts m is Member {
+  if (!isCoordinator(m)) {
+    throw new DomainError(
+      'not-coordinator',
+      `Only a coordinator of this district can ${what}. Ask a coordinator to grant you the role.`,
+    );
+  }
+}
+
+/** One member's vote on one poll in one round. Re-casting replaces it until the round closes. */
+export interface Vote {
+  reviewId: string;
+  rowId: string;
+  round: number;
+  memberId: string;
+  perspective: Perspective;
+  choice: Choice;
+  evidence: string | null;
+  castAt: Date;
+  /**
+   * Monotonic write sequence: the store keeps the vote with the highest `seq`, so concurrent re-votes by one
+   * member settle on the last one cast, whatever order they reach the database in.
+   */
+  seq: number;
+}
+
+export const voteKey = (v: Pick<Vote, 'reviewId' | 'rowId' | 'round' | 'memberId'>): string =>
+  `${v.reviewId}|${v.rowId}|${v.round}|${v.memberId}`;

@@ -1,0 +1,272 @@
+import {
+  type ConsensusRule,
+  computeStats,
+  decide,
+  quorumFor,
+  type RowStats,
+  type TallyVote,
+} from './consensus';
+import { DomainError } from './errors';
+import type { Level, Rubric } from './rubric';
+
+/**
+ * A review is one district team's self-assessment of a rubric for a cycle (e.g. "2026-27 Fall"), held in one
+ * channel, with one poll per rubric row. Rounds are review-wide: closing a round closes every poll still voting;
+ * the next round reopens only the rows that did not reach consensus.
+ */
+export type PollStatus =
+  | 'voting' // open in the current round
+  | 'settled' // consensus reached
+  | 'unsettled' // round closed without consensus; another round may run
+  | 'needs-decision' // maximum rounds reached without consensus: a coordinator records the rating
+  | 'decided'; // a coordinator recorded the rating with a note
+
+export interface RoundResult {
+  round: number;
+  closedAt: Date;
+  stats: RowStats;
+  quorum: number;
+  settled: boolean;
+  rating: Level | null;
+  reason: 'consensus' | 'no-quorum' | 'no-agreement';
+}
+
+export interface Outcome {
+  rating: Level;
+  how: 'consensus' | 'decision';
+  round: number;
+  rule: ConsensusRule['kind'] | null;
+  note: string | null;
+  decidedBy: string | null;
+  at: Date;
+}
+
+export interface Poll {
+  rowId: string;
+  status: PollStatus;
+  /** Results of every closed round this row took part in, oldest first. */
+  rounds: RoundResult[];
+  outcome: Outcome | null;
+}
+
+export interface Review {
+  id: string;
+  tenantId: string;
+  districtId: string;
+  rubricId: string;
+  cycle: string;
+  channelId: string;
+  /** Blind: no distribution visible until the round closes. */
+  blind: boolean;
+  /** Anonymous: nobody (coordinators included) sees who voted what; counts and "who has voted" only. */
+  anonymous: boolean;
+  rule: ConsensusRule;
+  maxRounds: number;
+  deadline: Date | null;
+  round: number;
+  roundStatus: 'open' | 'closed';
+  roundOpenedAt: Date;
+  status: 'active' | 'complete';
+  polls: Poll[];
+  createdAt: Date;
+  createdBy: string;
+  /** Optimistic-concurrency version, bumped by the store on every save. */
+  version: number;
+}
+
+export interface NewReviewParams {
+  id: string;
+  tenantId: string;
+  districtId: string;
+  channelId: string;
+  rubric: Rubric;
+  cycle: string;
+  blind: boolean;
+  anonymous: boolean;
+  rule: ConsensusRule;
+  maxRounds: number;
+  deadline: Date | null;
+  createdBy: string;
+}
+
+export function createReview(p: NewReviewParams, now: Date): Review {
+  if (p.deadline && p.deadline.getTime() <= now.getTime()) {
+    throw new DomainError('invalid-input', 'The deadline must be in the future.', {
+      deadline: 'in the past',
+    });
+  }
+  return {
+    id: p.id,
+    tenantId: p.tenantId,
+    districtId: p.districtId,
+    rubricId: p.rubric.id,
+    cycle: p.cycle,
+    channelId: p.channelId,
+    blind: p.blind,
+    anonymous: p.anonymous,
+    rule: p.rule,
+    maxRounds: p.maxRounds,
+    deadline: p.deadline,
+    round: 1,
+    roundStatus: 'open',
+    roundOpenedAt: now,
+    status: 'active',
+    polls: p.rubric.rows.map((r) => ({ rowId: r.id, status: 'voting', rounds: [], outcome: null })),
+    createdAt: now,
+    createdBy: p.createdBy,
+    version: 0,
+  };
+}
+
+export function findPoll(review: Review, rowId: string): Poll {
+  const poll = review.polls.find((p) => p.rowId === rowId);
+  if (!poll) throw new DomainError('unknown-row', `This review has no rubric row "${rowId}".`);
+  return poll;
+}
+
+/** Throws unless a vote on `rowId` may be cast at `now`. */
+export function assertVotingOpen(review: Review, rowId: string, now: Date): Poll {
+  const poll = findPoll(review, rowId);
+  if (review.roundStatus !== 'open' || poll.status !== 'voting') {
+    throw new DomainError(
+      'round-closed',
+      `Voting on this row is closed (round ${review.round}). Your vote was not recorded.`,
+    );
+  }
+  if (review.deadline && now.getTime() > review.deadline.getTime()) {
+    throw new DomainError(
+      'deadline-passed',
+      `The deadline for this review passed at ${review.deadline.toISOString()}. Your vote was not recorded.`,
+    );
+  }
+  return poll;
+}
+
+/**
+ * Closes the current round: every voting row gets its statistics and verdict. Rows that reached consensus are
+ * settled; the others await another round, or a coordinator's decision once `maxRounds` rounds have run.
+ */
+export function closeRound(
+  review: Review,
+  votesByRow: ReadonlyMap<string, readonly TallyVote[]>,
+  memberCount: number,
+  now: Date,
+): Review {
+  if (review.roundStatus !== 'open') {
+    throw new DomainError('invalid-state', `Round ${review.round} is already closed.`);
+  }
+  const polls = review.polls.map((poll): Poll => {
+    if (poll.status !== 'voting') return poll;
+    const stats = computeStats(votesByRow.get(poll.rowId) ?? []);
+    const verdict = decide(stats, review.rule, memberCount);
+    const result: RoundResult = {
+      round: review.round,
+      closedAt: now,
+      stats,
+      quorum: quorumFor(review.rule, memberCount),
+      settled: verdict.settled,
+      rating: verdict.rating,
+      reason: verdict.reason,
+    };
+    if (verdict.settled) {
+      return {
+        ...poll,
+        status: 'settled',
+        rounds: [...poll.rounds, result],
+        outcome: {
+          rating: verdict.rating,
+          how: 'consensus',
+          round: review.round,
+          rule: review.rule.kind,
+          note: null,
+          decidedBy: null,
+          at: now,
+        },
+      };
+    }
+    return {
+      ...poll,
+      status: review.round >= review.maxRounds ? 'needs-decision' : 'unsettled',
+      rounds: [...poll.rounds, result],
+    };
+  });
+  return withCompletion({ ...review, roundStatus: 'closed', polls });
+}
+
+/** Opens the next round for the rows without consensus. */
+export function startNextRound(review: Review, now: Date, deadline: Date | null = review.deadline): Review {
+  if (review.roundStatus !== 'closed') {
+    throw new DomainError('invalid-state', `Round ${review.round} is still open: close it first.`);
+  }
+  const reopen = review.polls.filter((p) => p.status === 'unsettled');
+  if (reopen.length === 0) {
+    const waiting = review.polls.filter((p) => p.status === 'needs-decision').length;
+    throw new DomainError(
+      'invalid-state',
+      waiting > 0
+        ? `No row can have another round: ${waiting} row(s) reached the maximum of ${review.maxRounds} rounds and need a recorded decision.`
+        : 'Every row already has a rating: there is nothing to vote on again.',
+    );
+  }
+  if (deadline && deadline.getTime() <= now.getTime()) {
+    throw new DomainError('invalid-input', 'The deadline must be in the future.', {
+      deadline: 'in the past',
+    });
+  }
+  return {
+    ...review,
+    round: review.round + 1,
+    roundStatus: 'open',
+    roundOpenedAt: now,
+    deadline,
+    polls: review.polls.map((p) => (p.status === 'unsettled' ? { ...p, status: 'voting' } : p)),
+  };
+}
+
+/** A coordinator records a row's rating (with a note) where the team did not reach consensus. */
+export function recordDecision(
+  review: Review,
+  rowId: string,
+  rating: Level,
+  note: string,
+  by: string,
+  now: Date,
+): Review {
+  const poll = findPoll(review, rowId);
+  if (poll.status !== 'unsettled' && poll.status !== 'needs-decision') {
+    const why =
+      poll.status === 'voting'
+        ? 'this row is still being voted on: close the round first'
+        : 'this row already has a rating';
+    throw new DomainError('invalid-state', `A decision cannot be recorded: ${why}.`);
+  }
+  if (note.trim().length === 0) {
+    throw new DomainError('invalid-input', 'A recorded decision needs a note explaining it.', {
+      note: 'required',
+    });
+  }
+  const polls = review.polls.map(
+    (p): Poll =>
+      p.rowId === rowId
+        ? {
+            ...p,
+            status: 'decided',
+            outcome: {
+              rating,
+              how: 'decision',
+              round: review.round,
+              rule: null,
+              note: note.trim(),
+              decidedBy: by,
+              at: now,
+            },
+          }
+        : p,
+  );
+  return withCompletion({ ...review, polls });
+}
+
+function withCompletion(review: Review): Review {
+  const done = review.polls.every((p) => p.status === 'settled' || p.status === 'decided');
+  return { ...review, status: done ? 'complete' : 'active' };
+}

@@ -1,0 +1,112 @@
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import { NedbStore } from './adapters/embedded/nedbStore';
+import { loadRubricCatalog } from './adapters/files/rubricCatalog';
+import { MongoStore } from './adapters/mongo/mongoStore';
+import { randomIds, systemClock } from './adapters/system';
+import type { Store } from './app/ports';
+import { ReviewService } from './app/reviewService';
+import { RubricFileError } from './app/rubricSchema';
+import { type Config, ConfigError, loadConfig } from './config';
+
+/** The one place that wires adapters to use cases. */
+export async function openStore(config: Config): Promise<Store> {
+  if (config.MONGODB_URI) {
+    const store = await MongoStore.connect({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB });
+    await store.init();
+    return store;
+  }
+  fs.mkdirSync(config.DATA_DIR, { recursive: true });
+  const store = new NedbStore(config.DATA_DIR);
+  await store.init();
+  return store;
+}
+
+export interface App {
+  config: Config;
+  store: Store;
+  service: ReviewService;
+  server: http.Server;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startApp(config: Config): Promise<App> {
+  const rubrics = loadRubricCatalog(config.RUBRICS_DIR);
+  const store = await openStore(config);
+  const service = new ReviewService({
+    store,
+    clock: systemClock,
+    rubrics,
+    ids: randomIds,
+    defaultTimezone: config.DEFAULT_TIMEZONE,
+  });
+  const server = http.createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ok: true, store: store.kind }));
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: 'not found' }));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, () => resolve());
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
+  const url = config.PUBLIC_URL ?? `http://localhost:${port}`;
+  return {
+    config,
+    store,
+    service,
+    server,
+    url,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(1);
+    }
+    throw e;
+  }
+  try {
+    const app = await startApp(config);
+    console.log(`MICIP collaboration bot listening on ${app.url} (store: ${app.store.kind})`);
+    const shutdown = () => {
+      app.stop().then(
+        () => process.exit(0),
+        (err) => {
+          console.error('Shutdown failed:', err);
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+  } catch (e) {
+    if (e instanceof RubricFileError) {
+      console.error(e.message);
+      process.exit(1);
+    }
+    throw e;
+  }
+}
+
+if (require.main === module) {
+  main().catch((e) => {
+    console.error('Start-up failed:', e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,41 @@
+import { MongoClient } from 'mongodb';
+import { MongoStore } from '../../src/adapters/mongo/mongoStore';
+import { storeContract } from '../contract/storeContract';
+
+const uri = process.env.MONGODB_URI;
+if (!uri) throw new Error('MONGODB_URI is not set: the global setup should have started a server');
+let n = 0;
+const dbNames: string[] = [];
+
+storeContract(`MongoDB (${process.env.MONGODB_TEST_SERVER})`, async () => {
+  const dbName = `micip_test_${process.pid}_${++n}`;
+  dbNames.push(dbName);
+  const store = await MongoStore.connect({ uri, dbName });
+  await store.init();
+  return store;
+});
+
+describe('MongoStore specifics', () => {
+  test('the unique index refuses a second vote document for the same member, poll and round', async () => {
+    const store = await MongoStore.connect({ uri, dbName: `micip_test_${process.pid}_idx` });
+    dbNames.push(`micip_test_${process.pid}_idx`);
+    await store.init();
+    const votes = store.db.collection('votes');
+    const doc = { reviewId: 'r', rowId: 'x', round: 1, memberId: 'U1', choice: 2, seq: 1 };
+    await votes.insertOne({ ...doc, _id: 'a' } as never);
+    await expect(votes.insertOne({ ...doc, _id: 'b' } as never)).rejects.toMatchObject({ code: 11000 });
+    await store.close();
+  });
+
+  test('an unreachable server is reported as store-unavailable, not a crash', async () => {
+    await expect(
+      MongoStore.connect({ uri: 'mongodb://127.0.0.1:1/', dbName: 'x' }).then((s) => s.init()),
+    ).rejects.toMatchObject({ code: 'store-unavailable' });
+  }, 20000);
+
+  afterAll(async () => {
+    const client = await MongoClient.connect(uri);
+    for (const db of dbNames) await client.db(db).dropDatabase();
+    await client.close();
+  });
+});

@@ -1,0 +1,6 @@
+import type { RunningServer } from './mongoServer';
+
+export default async function globalTeardown(): Promise<void> {
+  const server = (globalThis as { __mongoServer?: RunningServer }).__mongoServer;
+  if (server) await server.stop();
+}

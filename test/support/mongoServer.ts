@@ -1,0 +1,97 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+
+/**
+ * Starts a MongoDB-wire-compatible server for tests when MONGODB_URI is not set: mongo-java-server (in-memory
+ * backend) from Maven Central, compiled once into .cache/mongo-server. FerretDB v1.24.1 is the preferred server
+ * but the Go module proxy here refuses that version (403), so this is the documented fallback.
+ */
+const root = path.resolve(__dirname, '..', '..');
+const cacheDir = path.join(root, '.cache', 'mongo-server');
+const toolDir = path.join(root, 'tools', 'mongo-server');
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves the Maven classpath and compiles the launcher once; later runs reuse .cache/mongo-server. */
+export function prepareMongoJavaServer(): { classpath: string } {
+  fs.mkdirSync(cacheDir, { recursive: true });
+  const cpFile = path.join(cacheDir, 'classpath.txt');
+  const classFile = path.join(cacheDir, 'classes', 'MongoLauncher.class');
+  if (!fs.existsSync(cpFile)) {
+    execFileSync(
+      'mvn',
+      [
+        '-q',
+        '-B',
+        '-f',
+        path.join(toolDir, 'pom.xml'),
+        'dependency:build-classpath',
+        `-Dmdep.outputFile=${cpFile}`,
+      ],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+  }
+  const classpath = fs.readFileSync(cpFile, 'utf8').trim();
+  if (!fs.existsSync(classFile)) {
+    execFileSync(
+      'javac',
+      ['-cp', classpath, '-d', path.join(cacheDir, 'classes'), path.join(toolDir, 'MongoLauncher.java')],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
+  }
+  return { classpath: `${path.join(cacheDir, 'classes')}${path.delimiter}${classpath}` };
+}
+
+export interface RunningServer {
+  uri: string;
+  description: string;
+  stop(): Promise<void>;
+}
+
+export async function startMongoJavaServer(): Promise<RunningServer> {
+  const { classpath } = prepareMongoJavaServer();
+  const port = await freePort();
+  const child: ChildProcess = spawn('java', ['-Xmx1g', '-cp', classpath, 'MongoLauncher', String(port)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('mongo-java-server did not start within 60 s')), 60_000);
+    let out = '';
+    child.stdout?.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (out.includes('READY')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`mongo-java-server exited with code ${code}`));
+    });
+  });
+  return {
+    uri: `mongodb://127.0.0.1:${port}/`,
+    description: `mongo-java-server 1.47.0 (in-memory) on 127.0.0.1:${port}`,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.stdin?.end(); // the launcher exits when its stdin closes
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      }),
+  };
+}
