@@ -21,7 +21,12 @@ const optionalText = z
  * (a test checks that they name the same variables).
  */
 export const envSchema = z.object({
-  PORT: z.coerce.number().int('must be a whole number').min(1).max(65535).default(3978),
+  PORT: z.coerce
+    .number({ error: 'must be a port number from 0 to 65535' })
+    .int('must be a whole number')
+    .min(0, 'must be a port number from 0 to 65535')
+    .max(65535, 'must be a port number from 0 to 65535')
+    .default(3978),
   HOST: z.string().default('0.0.0.0'),
   PUBLIC_URL: z
     .string()
@@ -37,7 +42,9 @@ export const envSchema = z.object({
   DATA_DIR: z.string().default('./data'),
   RUBRICS_DIR: z.string().default(path.join(__dirname, '..', 'rubrics')),
   DEFAULT_TIMEZONE: tz.default('America/Detroit'),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  LOG_LEVEL: z
+    .enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' })
+    .default('info'),
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_BOT_TOKEN: optionalText,
   SLACK_APP_TOKEN: optionalText,
@@ -47,7 +54,11 @@ export const envSchema = z.object({
   MicrosoftAppId: optionalText,
   MicrosoftAppPassword: optionalText,
   MicrosoftAppTenantId: optionalText,
-  MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
+  MicrosoftAppType: z
+    .enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], {
+      error: 'must be MultiTenant, SingleTenant or UserAssignedMSI',
+    })
+    .default('MultiTenant'),
 });
 
 export type Config = z.output<typeof envSchema>;

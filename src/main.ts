@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
-import * as http from 'node:http';
+import type * as http from 'node:http';
+import express from 'express';
 import { NedbStore } from './adapters/embedded/nedbStore';
 import { loadRubricCatalog } from './adapters/files/rubricCatalog';
 import { MongoStore } from './adapters/mongo/mongoStore';
@@ -41,18 +42,20 @@ export async function startApp(config: Config): Promise<App> {
     ids: randomIds,
     defaultTimezone: config.DEFAULT_TIMEZONE,
   });
-  const server = http.createServer((req, res) => {
-    if (req.method === 'GET' && req.url === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ok: true, store: store.kind }));
-      return;
-    }
-    res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: 'not found' }));
+  const web = express();
+  web.disable('x-powered-by');
+  web.get('/healthz', (_req, res) => {
+    res.json({ ok: true, store: store.kind });
   });
+  // Channel adapters mount their routes on `web` here (Slack: /slack/events, Teams: /api/messages).
+
+  web.use((_req, res) => {
+    res.status(404).json({ error: 'not found' });
+  });
+  const server = web.listen(config.PORT, config.HOST);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.PORT, config.HOST, () => resolve());
+    server.once('listening', () => resolve());
   });
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.PORT;

@@ -55,8 +55,23 @@ export interface VoteRepo {
   listRound(reviewId: string, round: number): Promise<Vote[]>;
 }
 
+/**
+ * Small keyed records that belong to one adapter (Slack installations, Teams conversation references, the
+ * message ids of posted poll cards). Values are plain JSON-like objects.
+ */
+export interface KeyValueRepo {
+  get<T extends object>(namespace: string, key: string): Promise<T | null>;
+  /** Inserts or replaces. */
+  put(namespace: string, key: string, value: object): Promise<void>;
+  /** Inserts only if absent; returns false when the key already existed (useful for idempotency keys). */
+  putIfAbsent(namespace: string, key: string, value: object): Promise<boolean>;
+  delete(namespace: string, key: string): Promise<void>;
+  list<T extends object>(namespace: string): Promise<Array<{ key: string; value: T }>>;
+}
+
 export interface Store {
   readonly kind: string;
+  readonly kv: KeyValueRepo;
   readonly districts: DistrictRepo;
   readonly members: MemberRepo;
   readonly reviews: ReviewRepo;

@@ -152,6 +152,22 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect(await store.members.get('T1', review.districtId, 'U2')).toBeNull();
     });
 
+    test('key-value records: put, putIfAbsent, list, delete', async () => {
+      expect(await store.kv.get('ns', 'a')).toBeNull();
+      await store.kv.put('ns', 'a', { n: 1 });
+      await store.kv.put('ns', 'a', { n: 2 });
+      expect(await store.kv.get('ns', 'a')).toEqual({ n: 2 });
+      const firsts = await Promise.all(
+        Array.from({ length: 20 }, () => store.kv.putIfAbsent('ns', 'once', { x: 1 })),
+      );
+      expect(firsts.filter(Boolean)).toHaveLength(1);
+      await store.kv.put('other', 'a', { n: 3 });
+      expect((await store.kv.list('ns')).map((e) => e.key)).toEqual(['a', 'once']);
+      await store.kv.delete('ns', 'a');
+      expect(await store.kv.get('ns', 'a')).toBeNull();
+      expect(await store.kv.get('other', 'a')).toEqual({ n: 3 });
+    });
+
     test('a full review: rounds, consensus, next round, recorded decision', async () => {
       const service = makeService(store);
       const { coord, review } = await districtWithReview(service, { maxRounds: 2 });

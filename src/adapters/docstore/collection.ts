@@ -23,6 +23,8 @@ export interface DocCollection<T extends Doc> {
   /** Replaces the document matching `filter` (no upsert); returns how many matched. */
   replace(filter: Filter, doc: T): Promise<{ matched: number }>;
   count(filter: Filter): Promise<number>;
+  /** Removes every document matching `filter`; returns how many. */
+  remove(filter: Filter): Promise<number>;
 }
 
 export class DuplicateKeyError extends Error {

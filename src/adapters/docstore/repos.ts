@@ -1,4 +1,11 @@
-import type { DistrictRepo, MemberRepo, ReviewRepo, VoteRepo, VoteWrite } from '../../app/ports';
+import type {
+  DistrictRepo,
+  KeyValueRepo,
+  MemberRepo,
+  ReviewRepo,
+  VoteRepo,
+  VoteWrite,
+} from '../../app/ports';
 import type { District, Member, Vote } from '../../domain/district';
 import { voteKey } from '../../domain/district';
 import { DomainError } from '../../domain/errors';
@@ -136,5 +143,46 @@ export class DocVoteRepo implements VoteRepo {
   }
   async listRound(reviewId: string, round: number) {
     return (await this.c.find({ reviewId, round })).map(strip);
+  }
+}
+
+export interface KvDoc {
+  _id: string;
+  ns: string;
+  key: string;
+  value: object;
+  updatedAt: Date;
+}
+
+export class DocKeyValueRepo implements KeyValueRepo {
+  constructor(private readonly c: DocCollection<KvDoc>) {}
+  async get<T extends object>(namespace: string, key: string): Promise<T | null> {
+    const d = await this.c.findOne({ _id: `${namespace}|${key}` });
+    return d ? (d.value as T) : null;
+  }
+  async put(namespace: string, key: string, value: object) {
+    const doc = { ns: namespace, key, value, updatedAt: new Date() };
+    try {
+      await this.c.update({ _id: `${namespace}|${key}` }, { $set: doc }, { upsert: true });
+    } catch (e) {
+      if (!(e instanceof DuplicateKeyError)) throw e;
+      await this.c.update({ _id: `${namespace}|${key}` }, { $set: doc });
+    }
+  }
+  async putIfAbsent(namespace: string, key: string, value: object) {
+    try {
+      await this.c.insert({ _id: `${namespace}|${key}`, ns: namespace, key, value, updatedAt: new Date() });
+      return true;
+    } catch (e) {
+      if (e instanceof DuplicateKeyError) return false;
+      throw e;
+    }
+  }
+  async delete(namespace: string, key: string) {
+    await this.c.remove({ _id: `${namespace}|${key}` });
+  }
+  async list<T extends object>(namespace: string) {
+    const docs = await this.c.find({ ns: namespace });
+    return docs.map((d) => ({ key: d.key, value: d.value as T })).sort((a, b) => a.key.localeCompare(b.key));
   }
 }

@@ -2,7 +2,13 @@ import * as path from 'node:path';
 import Datastore from '@seald-io/nedb';
 import type { Store } from '../../app/ports';
 import { type Doc, type DocCollection, DuplicateKeyError, type Filter } from '../docstore/collection';
-import { DocDistrictRepo, DocMemberRepo, DocReviewRepo, DocVoteRepo } from '../docstore/repos';
+import {
+  DocDistrictRepo,
+  DocKeyValueRepo,
+  DocMemberRepo,
+  DocReviewRepo,
+  DocVoteRepo,
+} from '../docstore/repos';
 
 const isUniqueViolation = (e: unknown) =>
   (e as { errorType?: string } | null)?.errorType === 'uniqueViolated';
@@ -59,6 +65,9 @@ class NedbCollection<T extends Doc> implements DocCollection<T> {
   count(filter: Filter) {
     return guard(() => this.ds.countAsync(filter));
   }
+  remove(filter: Filter) {
+    return guard(() => this.ds.removeAsync(filter, { multi: true }));
+  }
 }
 
 /**
@@ -71,6 +80,7 @@ export class NedbStore implements Store {
   readonly members: DocMemberRepo;
   readonly reviews: DocReviewRepo;
   readonly votes: DocVoteRepo;
+  readonly kv: DocKeyValueRepo;
   private readonly stores: Datastore<Doc>[] = [];
 
   constructor(private readonly dir: string | null) {
@@ -85,16 +95,19 @@ export class NedbStore implements Store {
     this.membersDs = open('members');
     this.reviewsDs = open('reviews');
     this.votesDs = open('votes');
+    this.kvDs = open('kv');
     this.districts = new DocDistrictRepo(new NedbCollection(this.districtsDs));
     this.members = new DocMemberRepo(new NedbCollection(this.membersDs));
     this.reviews = new DocReviewRepo(new NedbCollection(this.reviewsDs));
     this.votes = new DocVoteRepo(new NedbCollection(this.votesDs));
+    this.kv = new DocKeyValueRepo(new NedbCollection(this.kvDs));
   }
 
   private readonly districtsDs: Datastore<Doc>;
   private readonly membersDs: Datastore<Doc>;
   private readonly reviewsDs: Datastore<Doc>;
   private readonly votesDs: Datastore<Doc>;
+  private readonly kvDs: Datastore<Doc>;
 
   async init(): Promise<void> {
     for (const ds of this.stores) await ds.loadDatabaseAsync();
@@ -106,6 +119,7 @@ export class NedbStore implements Store {
       unique: true,
     });
     await this.votesDs.ensureIndexAsync({ fieldName: 'reviewId' });
+    await this.kvDs.ensureIndexAsync({ fieldName: 'ns' });
   }
 
   async close(): Promise<void> {

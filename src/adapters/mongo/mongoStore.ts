@@ -10,7 +10,13 @@ import {
 import type { Store } from '../../app/ports';
 import { DomainError } from '../../domain/errors';
 import { type Doc, type DocCollection, DuplicateKeyError, type Filter } from '../docstore/collection';
-import { DocDistrictRepo, DocMemberRepo, DocReviewRepo, DocVoteRepo } from '../docstore/repos';
+import {
+  DocDistrictRepo,
+  DocKeyValueRepo,
+  DocMemberRepo,
+  DocReviewRepo,
+  DocVoteRepo,
+} from '../docstore/repos';
 
 const isDuplicate = (e: unknown) => e instanceof MongoServerError && e.code === 11000;
 const isUnavailable = (e: unknown) =>
@@ -67,6 +73,9 @@ export class MongoDocCollection<T extends Doc> implements DocCollection<T> {
   count(filter: Filter) {
     return guard(() => this.raw.countDocuments(filter));
   }
+  remove(filter: Filter) {
+    return guard(async () => (await this.raw.deleteMany(filter)).deletedCount);
+  }
 }
 
 function withoutId(doc: object): Document {
@@ -88,6 +97,7 @@ export class MongoStore implements Store {
   readonly members: DocMemberRepo;
   readonly reviews: DocReviewRepo;
   readonly votes: DocVoteRepo;
+  readonly kv: DocKeyValueRepo;
   readonly db: Db;
 
   private constructor(
@@ -99,6 +109,7 @@ export class MongoStore implements Store {
     this.members = new DocMemberRepo(new MongoDocCollection(this.db.collection('members')));
     this.reviews = new DocReviewRepo(new MongoDocCollection(this.db.collection('reviews')));
     this.votes = new DocVoteRepo(new MongoDocCollection(this.db.collection('votes')));
+    this.kv = new DocKeyValueRepo(new MongoDocCollection(this.db.collection('kv')));
   }
 
   static async connect(o: MongoStoreOptions): Promise<MongoStore> {
@@ -123,6 +134,7 @@ export class MongoStore implements Store {
         .collection('votes')
         .createIndex({ reviewId: 1, rowId: 1, round: 1, memberId: 1 }, { unique: true, name: 'one_vote' });
       await this.db.collection('votes').createIndex({ reviewId: 1, round: 1 });
+      await this.db.collection('kv').createIndex({ ns: 1 });
     });
   }
 

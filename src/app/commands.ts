@@ -1,0 +1,419 @@
+import { isCoordinator } from '../domain/district';
+import { DomainError } from '../domain/errors';
+import type { Level, Rubric } from '../domain/rubric';
+import type { ReviewService } from './reviewService';
+import type { Actor } from './schemas';
+import type { ReviewView } from './views';
+
+/**
+ * The coordinator command language shared by Slack (`/micip …`) and Teams (`@bot …`, manifest commands).
+ * Adapters normalise user mentions to `<@ID>` or `<@ID|Name>` before calling `run`.
+ */
+export type CommandResult =
+  | { kind: 'help'; text: string }
+  | { kind: 'text'; text: string }
+  | {
+      kind: 'review';
+      action: 'started' | 'closed' | 'next-round' | 'decided' | 'status' | 'results';
+      message: string;
+      review: ReviewView;
+    }
+  | {
+      kind: 'reviews';
+      text: string;
+      reviews: Array<{ reviewId: string; cycle: string; status: string; round: number }>;
+    };
+
+interface CommandSpec {
+  usage: string;
+  summary: string;
+  coordinatorOnly: boolean;
+}
+
+export const COMMANDS: Record<string, CommandSpec> = {
+  help: { usage: 'help', summary: 'show what you can do here', coordinatorOnly: false },
+  setup: {
+    usage: 'setup "District name" [tz=America/Detroit]',
+    summary: 'make this channel the district team (you become its coordinator)',
+    coordinatorOnly: false,
+  },
+  perspective: {
+    usage: 'perspective district|building',
+    summary: 'say whether you vote from the district or a building perspective',
+    coordinatorOnly: false,
+  },
+  status: {
+    usage: 'status [review-id]',
+    summary: 'participation and state of the current review',
+    coordinatorOnly: false,
+  },
+  results: { usage: 'results [review-id]', summary: 'ratings so far, row by row', coordinatorOnly: false },
+  reviews: { usage: 'reviews', summary: "list this district's reviews", coordinatorOnly: false },
+  coordinator: {
+    usage: 'coordinator add|remove @person',
+    summary: 'grant or remove the coordinator role',
+    coordinatorOnly: true,
+  },
+  member: {
+    usage: 'member add @person district|building',
+    summary: 'add a member with their perspective',
+    coordinatorOnly: true,
+  },
+  review: {
+    usage:
+      'review start "2026-27 Fall" [blind] [anonymous] [rule=single|adjacent] [threshold=0.75] [quorum=3] [rounds=3] [deadline=2026-12-15T17:00Z] [rubric=culture-of-collaboration]',
+    summary: 'start a review: one poll per rubric row in this channel',
+    coordinatorOnly: true,
+  },
+  close: {
+    usage: 'close [review-id]',
+    summary: 'close the current round and compute consensus',
+    coordinatorOnly: true,
+  },
+  next: {
+    usage: 'next [review-id] [deadline=…]',
+    summary: 'start another round for the rows without consensus',
+    coordinatorOnly: true,
+  },
+  decide: {
+    usage: 'decide <row 1-6> <level 1-4 or name> "note" [review=review-id]',
+    summary: 'record the rating of a row the team could not settle',
+    coordinatorOnly: true,
+  },
+};
+
+/** Splits text into words, keeping "quoted phrases" (straight or curly quotes) together. */
+export function tokenize(input: string): string[] {
+  const tokens: string[] = [];
+  const re = /"([^"]*)"|“([^”]*)”|'([^']*)'|(\S+)/g;
+  for (let m = re.exec(input); m !== null; m = re.exec(input)) {
+    tokens.push(m[1] ?? m[2] ?? m[3] ?? m[4] ?? '');
+  }
+  return tokens;
+}
+
+interface Parsed {
+  words: string[];
+  flags: Set<string>;
+  options: Map<string, string>;
+}
+
+function parseArgs(tokens: string[], knownFlags: string[]): Parsed {
+  const words: string[] = [];
+  const flags = new Set<string>();
+  const options = new Map<string, string>();
+  for (const t of tokens) {
+    const eq = t.indexOf('=');
+    if (eq > 0 && /^[a-z-]+$/i.test(t.slice(0, eq)))
+      options.set(t.slice(0, eq).toLowerCase(), t.slice(eq + 1));
+    else if (knownFlags.includes(t.toLowerCase())) flags.add(t.toLowerCase());
+    else words.push(t);
+  }
+  return { words, flags, options };
+}
+
+const MENTION = /^<@([A-Za-z0-9._:-]+)(?:\|([^>]*))?>$|^@([A-Za-z0-9._:-]+)$/;
+
+export function parseMention(token: string | undefined): { id: string; name: string } | null {
+  if (!token) return null;
+  const m = MENTION.exec(token);
+  if (!m) return null;
+  const id = (m[1] ?? m[3]) as string;
+  return { id, name: m[2] ?? '' };
+}
+
+const usageError = (cmd: string, problem: string) =>
+  new DomainError('invalid-input', `${problem}\nUsage: ${COMMANDS[cmd]?.usage ?? cmd}`);
+
+function parseLevel(token: string | undefined, rubric: Rubric | null): Level | null {
+  if (!token) return null;
+  const n = Number(token);
+  if (Number.isInteger(n) && n >= 1 && n <= 4) return n as Level;
+  const t = token.toLowerCase();
+  const names = rubric?.levels ?? [];
+  const found = names.find(
+    (l) => l.name.toLowerCase().startsWith(t) || l.subtitle?.toLowerCase().startsWith(t),
+  );
+  return found ? found.level : null;
+}
+
+function parseNumber(cmd: string, name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n)) throw usageError(cmd, `"${name}" must be a number (got "${raw}").`);
+  return n;
+}
+
+function parseDate(cmd: string, raw: string | undefined): Date | undefined {
+  if (raw === undefined) return undefined;
+  const d = new Date(raw);
+  if (Number.isNaN(d.getTime()))
+    throw usageError(cmd, `"deadline" must be a date such as 2026-12-15T17:00Z (got "${raw}").`);
+  return d;
+}
+
+export interface CommandContext {
+  actor: Actor;
+  channelId: string;
+}
+
+/** Runs one command line. Throws DomainError (with usage text where the input was at fault). */
+export class CommandService {
+  constructor(private readonly reviews: ReviewService) {}
+
+  async run(ctx: CommandContext, line: string): Promise<CommandResult> {
+    const tokens = tokenize(line.trim());
+    const cmd = (tokens.shift() ?? 'help').toLowerCase();
+    switch (cmd) {
+      case 'help':
+      case '?':
+        return { kind: 'help', text: await this.help(ctx) };
+      case 'setup':
+        return this.setup(ctx, tokens);
+      case 'perspective':
+        return this.perspective(ctx, tokens);
+      case 'coordinator':
+        return this.coordinator(ctx, tokens);
+      case 'member':
+        return this.member(ctx, tokens);
+      case 'review':
+        return this.review(ctx, tokens);
+      case 'reviews':
+        return this.list(ctx);
+      case 'status':
+        return this.show(ctx, tokens, 'status');
+      case 'results':
+        return this.show(ctx, tokens, 'results');
+      case 'close':
+        return this.close(ctx, tokens);
+      case 'next':
+        return this.next(ctx, tokens);
+      case 'decide':
+        return this.decide(ctx, tokens);
+      default:
+        throw new DomainError(
+          'invalid-input',
+          `I don't know the command "${cmd.slice(0, 40)}". Try "help" to see what you can do here.`,
+        );
+    }
+  }
+
+  /** Help lists only what the caller may do in this channel. */
+  async help(ctx: CommandContext): Promise<string> {
+    let coordinator = false;
+    let districtName: string | null = null;
+    try {
+      const d = await this.reviews.districtForChannel(ctx.actor, ctx.channelId);
+      districtName = d.name;
+      coordinator = isCoordinator(await this.reviews.getMember(ctx.actor, d.id));
+    } catch (e) {
+      if (!(e instanceof DomainError && e.code === 'unknown-district')) throw e;
+    }
+    const lines = Object.values(COMMANDS)
+      .filter((c) => coordinator || !c.coordinatorOnly)
+      .filter((c) => districtName === null || c.usage !== COMMANDS.setup?.usage || coordinator)
+      .map((c) => `• \`${c.usage}\` — ${c.summary}`);
+    const head = districtName
+      ? `This channel is the district team of *${districtName}*${coordinator ? ' (you are a coordinator)' : ''}.`
+      : 'This channel is not set up yet: start with `setup "District name"`.';
+    const tail = coordinator
+      ? ''
+      : '\nCoordinator commands are hidden: a coordinator can grant you the role.';
+    return `${head}\n${lines.join('\n')}${tail}`;
+  }
+
+  private async setup(ctx: CommandContext, tokens: string[]): Promise<CommandResult> {
+    const a = parseArgs(tokens, []);
+    const name = a.words.join(' ').trim();
+    if (!name) throw usageError('setup', 'Give the district a name.');
+    const d = await this.reviews.setupDistrict(ctx.actor, {
+      name,
+      channelId: ctx.channelId,
+      ...(a.options.get('tz') ? { timezone: a.options.get('tz') } : {}),
+    });
+    return {
+      kind: 'text',
+      text: `This channel is now the district team of *${d.name}* (time zone ${d.timezone}). Start a review with \`review start "2026-27 Fall"\`.`,
+    };
+  }
+
+  private async perspective(ctx: CommandContext, tokens: string[]): Promise<CommandResult> {
+    const p = tokens[0]?.toLowerCase();
+    if (p !== 'district' && p !== 'building')
+      throw usageError('perspective', 'Say "district" or "building".');
+    await this.reviews.setMember(ctx.actor, {
+      channelId: ctx.channelId,
+      memberId: ctx.actor.userId,
+      displayName: ctx.actor.displayName ?? '',
+      perspective: p,
+    });
+    return { kind: 'text', text: `Noted: you vote from the ${p} perspective.` };
+  }
+
+  private async coordinator(ctx: CommandContext, tokens: string[]): Promise<CommandResult> {
+    const op = tokens[0]?.toLowerCase();
+    const who = parseMention(tokens[1]);
+    if ((op !== 'add' && op !== 'remove') || !who)
+      throw usageError('coordinator', 'Say add or remove, and mention a person.');
+    const m = await this.reviews.setCoordinator(
+      ctx.actor,
+      { channelId: ctx.channelId, memberId: who.id, displayName: who.name },
+      op === 'add',
+    );
+    const name = m.displayName || who.id;
+    return {
+      kind: 'text',
+      text: op === 'add' ? `${name} is now a coordinator.` : `${name} is no longer a coordinator.`,
+    };
+  }
+
+  private async member(ctx: CommandContext, tokens: string[]): Promise<CommandResult> {
+    const who = parseMention(tokens[1]);
+    const p = tokens[2]?.toLowerCase();
+    if (tokens[0]?.toLowerCase() !== 'add' || !who || (p !== 'district' && p !== 'building')) {
+      throw usageError('member', 'Mention a person and give their perspective.');
+    }
+    const m = await this.reviews.setMember(ctx.actor, {
+      channelId: ctx.channelId,
+      memberId: who.id,
+      displayName: who.name,
+      perspective: p,
+    });
+    return { kind: 'text', text: `${m.displayName || who.id} is a member (${p} perspective).` };
+  }
+
+  private async review(ctx: CommandContext, tokens: string[]): Promise<CommandResult> {
+    if (tokens[0]?.toLowerCase() !== 'start') throw usageError('review', 'Say "review start" and the cycle.');
+    const a = parseArgs(tokens.slice(1), ['blind', 'anonymous']);
+    const cycle = a.words.join(' ').trim();
+    if (!cycle) throw usageError('review', 'Name the cycle, e.g. "2026-27 Fall".');
+    const ruleName = a.options.get('rule');
+    if (ruleName !== undefined && ruleName !== 'single' && ruleName !== 'adjacent') {
+      throw usageError('review', `"rule" is single or adjacent (got "${ruleName}").`);
+    }
+    const rule = {
+      kind: ruleName === 'adjacent' ? 'adjacent-levels' : 'single-level',
+      threshold: parseNumber('review', 'threshold', a.options.get('threshold')) ?? 0.75,
+      minVoters: parseNumber('review', 'quorum', a.options.get('quorum')) ?? 3,
+      minShareOfMembers: parseNumber('review', 'quorum-share', a.options.get('quorum-share')) ?? 0.5,
+    };
+    const view = await this.reviews.startReview(ctx.actor, {
+      channelId: ctx.channelId,
+      cycle,
+      blind: a.flags.has('blind'),
+      anonymous: a.flags.has('anonymous'),
+      rule,
+      ...(a.options.has('rounds')
+        ? { maxRounds: parseNumber('review', 'rounds', a.options.get('rounds')) }
+        : {}),
+      ...(a.options.has('deadline') ? { deadline: parseDate('review', a.options.get('deadline')) } : {}),
+      ...(a.options.has('rubric') ? { rubricId: a.options.get('rubric') } : {}),
+    });
+    const mode = [view.blind ? 'blind' : null, view.anonymous ? 'anonymous' : null]
+      .filter(Boolean)
+      .join(', ');
+    return {
+      kind: 'review',
+      action: 'started',
+      review: view,
+      message: `Review *${view.cycle}* started${mode ? ` (${mode})` : ''}: ${view.polls.length} polls, one per rubric row. Start each row at Accomplished and move left until the description fits.`,
+    };
+  }
+
+  private async currentReviewId(ctx: CommandContext, explicit: string | undefined): Promise<string> {
+    if (explicit) return explicit;
+    const list = await this.reviews.listReviews(ctx.actor, ctx.channelId);
+    const current = list.find((r) => r.status === 'active') ?? list[0];
+    if (!current) {
+      throw new DomainError(
+        'unknown-review',
+        'This district has no review yet. A coordinator can start one with `review start`.',
+      );
+    }
+    return current.id;
+  }
+
+  private async list(ctx: CommandContext): Promise<CommandResult> {
+    const list = await this.reviews.listReviews(ctx.actor, ctx.channelId);
+    const reviews = list.map((r) => ({ reviewId: r.id, cycle: r.cycle, status: r.status, round: r.round }));
+    const text = reviews.length
+      ? reviews.map((r) => `• ${r.cycle} — ${r.status}, round ${r.round} (\`${r.reviewId}\`)`).join('\n')
+      : 'No reviews yet.';
+    return { kind: 'reviews', text, reviews };
+  }
+
+  private async show(
+    ctx: CommandContext,
+    tokens: string[],
+    action: 'status' | 'results',
+  ): Promise<CommandResult> {
+    const reviewId = await this.currentReviewId(ctx, tokens[0]);
+    const view = await this.reviews.getReviewState(ctx.actor, { reviewId });
+    const rated = view.polls.filter((p) => p.result).length;
+    return {
+      kind: 'review',
+      action,
+      review: view,
+      message:
+        action === 'status'
+          ? `*${view.cycle}*: round ${view.round} is ${view.roundStatus}; ${rated} of ${view.polls.length} rows rated.`
+          : `Results of *${view.cycle}*: ${rated} of ${view.polls.length} rows rated.`,
+    };
+  }
+
+  private async close(ctx: CommandContext, tokens: string[]): Promise<CommandResult> {
+    const reviewId = await this.currentReviewId(ctx, tokens[0]);
+    const view = await this.reviews.closeRound(ctx.actor, { reviewId });
+    const settled = view.polls.filter((p) => p.result).length;
+    const open = view.polls.filter((p) => p.status === 'unsettled').length;
+    const decide = view.polls.filter((p) => p.status === 'needs-decision').length;
+    const parts = [`Round ${view.round} closed: ${settled} of ${view.polls.length} rows rated.`];
+    if (open) parts.push(`${open} row(s) without consensus can have another round (\`next\`).`);
+    if (decide) parts.push(`${decide} row(s) reached the round limit: record a rating with \`decide\`.`);
+    return { kind: 'review', action: 'closed', review: view, message: parts.join(' ') };
+  }
+
+  private async next(ctx: CommandContext, tokens: string[]): Promise<CommandResult> {
+    const a = parseArgs(tokens, []);
+    const reviewId = await this.currentReviewId(ctx, a.words[0]);
+    const deadline = parseDate('next', a.options.get('deadline'));
+    const view = await this.reviews.startNextRound(ctx.actor, {
+      reviewId,
+      ...(deadline ? { deadline } : {}),
+    });
+    const reopened = view.polls.filter((p) => p.votingOpen).length;
+    return {
+      kind: 'review',
+      action: 'next-round',
+      review: view,
+      message: `Round ${view.round} is open for ${reopened} row(s). Each poll shows the last round's distribution and evidence.`,
+    };
+  }
+
+  private async decide(ctx: CommandContext, tokens: string[]): Promise<CommandResult> {
+    const a = parseArgs(tokens, []);
+    const [rowToken, levelToken, ...noteWords] = a.words;
+    const reviewId = await this.currentReviewId(ctx, a.options.get('review'));
+    const state = await this.reviews.getReviewState(ctx.actor, { reviewId });
+    const rubric = this.reviews.rubrics.get(state.rubricId);
+    const rowNumber = Number(rowToken);
+    const poll =
+      state.polls.find((p) => p.rowNumber === rowNumber) ??
+      state.polls.find(
+        (p) => p.rowId === rowToken || p.title.toLowerCase().startsWith((rowToken ?? '-').toLowerCase()),
+      );
+    if (!poll) throw usageError('decide', `Name a row by number (1-${state.polls.length}).`);
+    const level = parseLevel(levelToken, rubric);
+    if (!level) throw usageError('decide', `"${levelToken ?? ''}" is not a level: use 1-4 or a level name.`);
+    const note = noteWords.join(' ').trim();
+    if (!note) throw usageError('decide', 'Add a note saying how the team decided.');
+    const view = await this.reviews.recordDecision(ctx.actor, { reviewId, rowId: poll.rowId, level, note });
+    const decided = view.polls.find((p) => p.rowId === poll.rowId);
+    return {
+      kind: 'review',
+      action: 'decided',
+      review: view,
+      message: `Recorded: row ${poll.rowNumber} "${poll.title}" rated ${decided?.result?.label ?? level}.`,
+    };
+  }
+}
