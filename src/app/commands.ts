@@ -22,7 +22,9 @@ export type CommandResult =
       kind: 'reviews';
       text: string;
       reviews: Array<{ reviewId: string; cycle: string; status: string; round: number }>;
-    };
+    }
+  /** A file for the channel (e.g. an export): Slack uploads it; Teams posts a download link or card. */
+  | { kind: 'file'; message: string; filename: string; mimeType: string; content: string };
 
 interface CommandSpec {
   usage: string;
