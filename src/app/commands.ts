@@ -1,6 +1,7 @@
 import { isCoordinator } from '../domain/district';
 import { DomainError } from '../domain/errors';
 import type { Level, Rubric } from '../domain/rubric';
+import type { ExportFormat, ResultsService } from './results';
 import type { ReviewService } from './reviewService';
 import type { Actor } from './schemas';
 import type { ReviewView } from './views';
@@ -76,6 +77,21 @@ export const COMMANDS: Record<string, CommandSpec> = {
     usage: 'next [review-id] [deadline=…]',
     summary: 'start another round for the rows without consensus',
     coordinatorOnly: true,
+  },
+  export: {
+    usage: 'export csv|json|md [review-id]',
+    summary: "the review's results as a file for the district's MICIP plan",
+    coordinatorOnly: false,
+  },
+  reflect: {
+    usage: 'reflect <row 1-6> <question 1-3> "answer"',
+    summary: 'answer a reflection question on a rated row (kept with the results)',
+    coordinatorOnly: false,
+  },
+  dashboard: {
+    usage: 'dashboard',
+    summary: "a private link to this district's dashboard (valid 7 days)",
+    coordinatorOnly: false,
   },
   decide: {
     usage: 'decide <row 1-6> <level 1-4 or name> "note" [review=review-id]',
@@ -160,8 +176,17 @@ export interface CommandContext {
 }
 
 /** Runs one command line. Throws DomainError (with usage text where the input was at fault). */
+/** Optional collaborators: results/exports/reflection and the issuer of signed dashboard links. */
+export interface CommandExtras {
+  results?: ResultsService;
+  dashboardLink?: (tenantId: string, districtId: string) => { url: string; expiresAt: Date };
+}
+
 export class CommandService {
-  constructor(private readonly reviews: ReviewService) {}
+  constructor(
+    private readonly reviews: ReviewService,
+    private readonly extras: CommandExtras = {},
+  ) {}
 
   async run(ctx: CommandContext, line: string): Promise<CommandResult> {
     const tokens = tokenize(line.trim());
@@ -192,6 +217,12 @@ export class CommandService {
         return this.next(ctx, tokens);
       case 'decide':
         return this.decide(ctx, tokens);
+      case 'export':
+        return this.exportFile(ctx, tokens);
+      case 'reflect':
+        return this.reflect(ctx, tokens);
+      case 'dashboard':
+        return this.dashboard(ctx);
       default:
         throw new DomainError(
           'invalid-input',
@@ -416,6 +447,62 @@ export class CommandService {
       action: 'decided',
       review: view,
       message: `Recorded: row ${poll.rowNumber} "${poll.title}" rated ${decided?.result?.label ?? level}.`,
+    };
+  }
+  private needResults(cmd: string): ResultsService {
+    if (!this.extras.results) {
+      throw new DomainError('invalid-state', `The "${cmd}" command is not available on this server.`);
+    }
+    return this.extras.results;
+  }
+
+  private async exportFile(ctx: CommandContext, tokens: string[]): Promise<CommandResult> {
+    const results = this.needResults('export');
+    const format = tokens[0]?.toLowerCase();
+    if (format !== 'csv' && format !== 'json' && format !== 'md') {
+      throw usageError('export', 'Say which format: csv, json or md.');
+    }
+    const reviewId = await this.currentReviewId(ctx, tokens[1]);
+    const file = await results.export(ctx.actor, { reviewId, format: format as ExportFormat });
+    return { kind: 'file', message: `Results export (${format.toUpperCase()}): ${file.filename}`, ...file };
+  }
+
+  private async reflect(ctx: CommandContext, tokens: string[]): Promise<CommandResult> {
+    const results = this.needResults('reflect');
+    const a = parseArgs(tokens, []);
+    const [rowToken, questionToken, ...answerWords] = a.words;
+    const reviewId = await this.currentReviewId(ctx, a.options.get('review'));
+    const state = await this.reviews.getReviewState(ctx.actor, { reviewId });
+    const poll = state.polls.find((p) => p.rowNumber === Number(rowToken));
+    if (!poll) throw usageError('reflect', `Name a row by number (1-${state.polls.length}).`);
+    const question = Number(questionToken);
+    const count = state.reflectionQuestions.length;
+    if (!Number.isInteger(question) || question < 1 || question > count) {
+      throw usageError('reflect', `Name a question by number (1-${count}).`);
+    }
+    const answer = answerWords.join(' ').trim();
+    if (!answer) throw usageError('reflect', 'Add your answer in quotes.');
+    await results.answerReflection(ctx.actor, { reviewId, rowId: poll.rowId, question, answer });
+    return {
+      kind: 'text',
+      text: `Kept with the results of row ${poll.rowNumber} "${poll.title}": ${state.reflectionQuestions[question - 1]}`,
+    };
+  }
+
+  private async dashboard(ctx: CommandContext): Promise<CommandResult> {
+    const issue = this.extras.dashboardLink;
+    if (!issue) throw new DomainError('invalid-state', 'The dashboard is not available on this server.');
+    const d = await this.reviews.districtForChannel(ctx.actor, ctx.channelId);
+    if (!(await this.reviews.getMember(ctx.actor, d.id))) {
+      throw new DomainError(
+        'not-member',
+        'Only members of this district team can open its dashboard. Vote on a poll or ask a coordinator to add you.',
+      );
+    }
+    const link = issue(d.tenantId, d.id);
+    return {
+      kind: 'text',
+      text: `Dashboard of *${d.name}* (private link, valid until ${link.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC): ${link.url}`,
     };
   }
 }
