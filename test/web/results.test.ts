@@ -1,0 +1,316 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { NedbStore } from '../../src/adapters/embedded/nedbStore';
+import { CommandService } from '../../src/app/commands';
+import { CSV_COLUMNS, ResultsService, toCsv, toJson, toMarkdown } from '../../src/app/results';
+import type { ReviewService } from '../../src/app/reviewService';
+import { DomainError } from '../../src/domain/errors';
+import { coordinator, makeService, member, rubrics, TestClock } from '../support/fixtures';
+
+/** RFC 4180 parser (quoted fields, doubled quotes, CRLF), independent of the exporter. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i++;
+    } else field += c;
+  }
+  if (field !== '' || row.length) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'micip-results-'));
+let store: NedbStore;
+let service: ReviewService;
+let results: ResultsService;
+let clock: TestClock;
+const ROW1 = 'vision-mission-beliefs';
+const ROW2 = 'policies-structures';
+
+async function vote(
+  reviewId: string,
+  i: number,
+  rowId: string,
+  choice: number | 'unsure',
+  evidence?: string,
+) {
+  await service.castVote(member(i), { reviewId, rowId, choice, evidence: evidence ?? null });
+}
+
+let firstId: string;
+let secondId: string;
+
+beforeAll(async () => {
+  store = new NedbStore(tmp);
+  await store.init();
+  clock = new TestClock();
+  service = makeService(store, clock);
+  results = new ResultsService({ store, rubrics, clock });
+  await service.setupDistrict(coordinator, { name: 'Lakeview Schools', channelId: 'C1' });
+  for (let i = 1; i <= 4; i++) {
+    await service.setMember(coordinator, {
+      channelId: 'C1',
+      memberId: `U${i}`,
+      displayName: `Member ${i}`,
+      perspective: i <= 2 ? 'building' : 'district',
+    });
+  }
+  // Cycle 1, named: row 1 settles at 3 (3 of 4), row 2 splits and gets a recorded decision.
+  const first = await service.startReview(coordinator, { channelId: 'C1', cycle: '2025-26 Spring' });
+  firstId = first.reviewId;
+  await vote(firstId, 1, ROW1, 3, 'Posters in every building, "but" nobody, mentions them');
+  await vote(firstId, 2, ROW1, 3);
+  await vote(firstId, 3, ROW1, 3);
+  await vote(firstId, 4, ROW1, 2, '=HYPERLINK("x")');
+  for (let i = 1; i <= 4; i++) await vote(firstId, i, ROW2, i as 1 | 2 | 3 | 4);
+  await service.closeRound(coordinator, { reviewId: firstId });
+  await service.recordDecision(coordinator, {
+    reviewId: firstId,
+    rowId: ROW2,
+    level: 2,
+    note: 'Agreed after discussing the handbook',
+  });
+  clock.advance(86_400_000);
+  // Cycle 2, anonymous: row 1 settles at 4 (a change of +1), row 2 does not settle.
+  const second = await service.startReview(coordinator, {
+    channelId: 'C1',
+    cycle: '2026-27 Fall',
+    anonymous: true,
+  });
+  secondId = second.reviewId;
+  for (let i = 1; i <= 4; i++) await vote(secondId, i, ROW1, 4, `Evidence from member ${i}`);
+  await vote(secondId, 1, ROW2, 1);
+  await vote(secondId, 2, ROW2, 'unsure');
+  await vote(secondId, 3, ROW2, 3);
+  await vote(secondId, 4, ROW2, 4);
+  await service.closeRound(coordinator, { reviewId: secondId });
+});
+
+afterAll(async () => {
+  await store.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('results', () => {
+  test('per row: rating or "not settled", how reached, distribution per round, gap, change', async () => {
+    const r = await results.results(member(1), { reviewId: firstId });
+    const row1 = r.rows.find((x) => x.rowId === ROW1);
+    const row2 = r.rows.find((x) => x.rowId === ROW2);
+    expect(row1?.rating).toBe(3);
+    expect(row1?.ratingLabel).toBe('Evolving');
+    expect(row1?.how).toEqual({ kind: 'consensus', round: 1, rule: 'single-level' });
+    expect(row1?.rounds[0]?.distribution).toEqual({ levels: [0, 1, 3, 0], unsure: 0, total: 4 });
+    // Buildings (U1, U2) rated 3,3 → 3; district (U3, U4) 3,2 → 2.5: gap −0.5.
+    expect(row1?.gap).toBe(-0.5);
+    expect(row1?.evidence.map((e) => e.by)).toEqual(['Member 1', 'Member 4']);
+    expect(row2?.how).toMatchObject({ kind: 'decision', note: 'Agreed after discussing the handbook' });
+    expect(row2?.how?.kind === 'decision' && row2.how.by).toBe('Casey Coordinator');
+    expect(row2?.rating).toBe(2);
+    const row3 = r.rows[2];
+    expect(row3?.ratingLabel).toBe('not settled');
+    expect(row3?.rounds[0]?.distribution.total).toBe(0);
+    expect(r.previousCycle).toBeNull();
+    expect(row1?.change).toBeNull();
+
+    const s = await results.results(member(1), { reviewId: secondId });
+    expect(s.previousCycle).toBe('2025-26 Spring');
+    const s1 = s.rows.find((x) => x.rowId === ROW1);
+    expect(s1?.rating).toBe(4);
+    expect(s1?.previous?.rating).toBe(3);
+    expect(s1?.change).toBe(1);
+    expect(s1?.evidence.every((e) => e.by === null && e.choice === null)).toBe(true);
+    const s2 = s.rows.find((x) => x.rowId === ROW2);
+    expect(s2?.ratingLabel).toBe('not settled');
+    expect(s2?.previous?.rating).toBe(2);
+    expect(s2?.change).toBeNull();
+    expect(s2?.rounds[0]?.distribution).toEqual({ levels: [1, 0, 1, 1], unsure: 1, total: 4 });
+  });
+
+  test('a review of another tenant is unknown; bad ids are refused as input', async () => {
+    await expect(results.results(member(1, 'T2'), { reviewId: firstId })).rejects.toMatchObject({
+      code: 'unknown-review',
+    });
+    await expect(results.results(member(1), { reviewId: 'a b' })).rejects.toMatchObject({
+      code: 'invalid-input',
+    });
+    await expect(results.export(member(1), { reviewId: firstId, format: 'xls' })).rejects.toMatchObject({
+      code: 'invalid-input',
+    });
+  });
+});
+
+describe('reflection', () => {
+  test('answers are kept with a rated row, replaced per member and question, refused on unrated rows', async () => {
+    await expect(
+      results.answerReflection(member(1), { reviewId: secondId, rowId: ROW2, question: 1, answer: 'x' }),
+    ).rejects.toMatchObject({ code: 'invalid-state' });
+    await expect(
+      results.answerReflection(member(1), { reviewId: firstId, rowId: ROW1, question: 4, answer: 'x' }),
+    ).rejects.toMatchObject({ code: 'invalid-input' });
+    await expect(
+      results.answerReflection(member(9), { reviewId: firstId, rowId: ROW1, question: 1, answer: 'x' }),
+    ).rejects.toMatchObject({ code: 'not-member' });
+    await expect(
+      results.answerReflection(member(1), { reviewId: firstId, rowId: ROW1, question: 1, answer: '   ' }),
+    ).rejects.toBeInstanceOf(DomainError);
+    await results.answerReflection(member(1), {
+      reviewId: firstId,
+      rowId: ROW1,
+      question: 1,
+      answer: 'first draft',
+    });
+    const row = await results.answerReflection(member(1), {
+      reviewId: firstId,
+      rowId: ROW1,
+      question: 1,
+      answer: 'Buildings never saw the district vision',
+    });
+    await results.answerReflection(member(3), {
+      reviewId: firstId,
+      rowId: ROW1,
+      question: 3,
+      answer: 'Open every PLC with the vision',
+    });
+    const again = (await results.results(coordinator, { reviewId: firstId })).rows[0];
+    expect(row.reflection).toEqual([
+      expect.objectContaining({
+        question: 1,
+        text: 'Buildings never saw the district vision',
+        by: 'Member 1',
+      }),
+    ]);
+    expect(again?.reflection.map((a) => [a.question, a.by])).toEqual([
+      [1, 'Member 1'],
+      [3, 'Member 3'],
+    ]);
+    const md = toMarkdown(await results.results(coordinator, { reviewId: firstId }));
+    expect(md).toContain('What causal theories might the team have regarding your current ratings?');
+    expect(md).toContain('Buildings never saw the district vision — Member 1');
+    expect(md).not.toContain('first draft');
+  });
+});
+
+describe('exports', () => {
+  test('the CSV parses back to the same numbers', async () => {
+    for (const id of [firstId, secondId]) {
+      const r = await results.results(coordinator, { reviewId: id });
+      const file = await results.export(coordinator, { reviewId: id, format: 'csv' });
+      expect(file.mimeType).toMatch(/^text\/csv/);
+      expect(file.content).toBe(toCsv(r));
+      const [header, ...lines] = parseCsv(file.content);
+      expect(header).toEqual([...CSV_COLUMNS]);
+      const col = (line: string[], name: (typeof CSV_COLUMNS)[number]) =>
+        line[CSV_COLUMNS.indexOf(name)] as string;
+      const expected = r.rows.flatMap((row) => row.rounds.map((f) => ({ row, f })));
+      expect(lines).toHaveLength(expected.length);
+      lines.forEach((line, i) => {
+        const { row, f } = expected[i] as (typeof expected)[number];
+        expect(line).toHaveLength(CSV_COLUMNS.length);
+        expect(col(line, 'row_id')).toBe(row.rowId);
+        expect(col(line, 'row_title')).toBe(row.title);
+        expect(col(line, 'rating_level')).toBe(row.rating === null ? '' : String(row.rating));
+        expect(col(line, 'rating_label')).toBe(row.ratingLabel);
+        expect(Number(col(line, 'round'))).toBe(f.round);
+        expect(
+          ['beginning', 'developing', 'evolving', 'accomplished'].map((c) =>
+            Number(col(line, c as (typeof CSV_COLUMNS)[number])),
+          ),
+        ).toEqual(f.distribution.levels);
+        expect(Number(col(line, 'not_sure'))).toBe(f.distribution.unsure);
+        expect(Number(col(line, 'total'))).toBe(f.distribution.total);
+        const num = (s: string) => (s === '' ? null : Number(s));
+        expect(num(col(line, 'median'))).toBe(f.median);
+        expect(num(col(line, 'rwg'))).toBe(f.rwg);
+        expect(num(col(line, 'gap'))).toBe(f.gap);
+        expect(num(col(line, 'share_at_mode'))).toBe(f.shareAtMode);
+        expect(num(col(line, 'change'))).toBe(row.change);
+      });
+    }
+  });
+
+  test('text that a spreadsheet would run as a formula is neutralised; quotes and commas survive', async () => {
+    const r = await results.results(coordinator, { reviewId: firstId });
+    const csv = toCsv(r);
+    expect(csv).not.toMatch(/(^|,)=HYPERLINK/m);
+    const decided = parseCsv(csv).find((l) => l[CSV_COLUMNS.indexOf('how')] === 'decision');
+    expect(decided?.[CSV_COLUMNS.indexOf('note')]).toBe('Agreed after discussing the handbook');
+  });
+
+  test('anonymous exports contain no member ids or names; named ones do carry names', async () => {
+    await results.answerReflection(member(2), {
+      reviewId: secondId,
+      rowId: ROW1,
+      question: 2,
+      answer: 'Time for PLCs is short',
+    });
+    const members = await store.members.list('T1', (await store.reviews.get(secondId))?.districtId as string);
+    const identities = members.flatMap((m) => [m.memberId, m.displayName]);
+    expect(identities).toContain('Member 1');
+    for (const format of ['csv', 'json', 'md'] as const) {
+      const file = await results.export(coordinator, { reviewId: secondId, format });
+      for (const id of identities) {
+        expect(file.content.includes(id)).toBe(false);
+      }
+      if (format !== 'csv') expect(file.content).toContain('Time for PLCs is short');
+    }
+    const named = await results.export(coordinator, { reviewId: firstId, format: 'md' });
+    expect(named.content).toContain('Member 4');
+    const json = JSON.parse(toJson(await results.results(coordinator, { reviewId: secondId })));
+    expect(json.anonymous).toBe(true);
+    expect(json.rows[0].rounds[0].distribution.levels).toEqual([0, 0, 0, 4]);
+  });
+});
+
+describe('commands', () => {
+  const ctx = (i: number) => ({ actor: member(i), channelId: 'C1' });
+  test('export, reflect and dashboard', async () => {
+    const plain = new CommandService(service);
+    await expect(plain.run(ctx(1), 'export csv')).rejects.toMatchObject({ code: 'invalid-state' });
+    const issued: string[] = [];
+    const commands = new CommandService(service, {
+      results,
+      dashboardLink: (t, d) => {
+        issued.push(`${t}/${d}`);
+        return { url: `http://x/d?k=${d}`, expiresAt: new Date('2026-12-01T00:00:00Z') };
+      },
+    });
+    const file = await commands.run(ctx(1), 'export md');
+    expect(file).toMatchObject({ kind: 'file', mimeType: 'text/markdown; charset=utf-8' });
+    expect(file.kind === 'file' && file.content).toContain('2026-27 Fall');
+    const csv = await commands.run(ctx(1), `export csv ${firstId}`);
+    expect(csv.kind === 'file' && csv.filename).toBe('micip-lakeview-schools-2025-26-spring.csv');
+    await expect(commands.run(ctx(1), 'export pdf')).rejects.toThrow(/Usage: export csv\|json\|md/);
+    const reflected = await commands.run(ctx(3), 'reflect 1 3 "Share the vision at every staff meeting"');
+    expect(reflected.kind === 'text' && reflected.text).toContain('Vision, mission and beliefs');
+    await expect(commands.run(ctx(3), 'reflect 1 9 "x"')).rejects.toThrow(/question by number/);
+    await expect(commands.run(ctx(3), 'reflect 2 1 "x"')).rejects.toMatchObject({ code: 'invalid-state' });
+    const dash = await commands.run(ctx(1), 'dashboard');
+    expect(dash.kind === 'text' && dash.text).toContain('http://x/d?k=');
+    await expect(commands.run({ actor: member(42), channelId: 'C1' }, 'dashboard')).rejects.toMatchObject({
+      code: 'not-member',
+    });
+    expect(issued).toHaveLength(1);
+  });
+});
