@@ -45,6 +45,21 @@ export const envSchema = z.object({
   LOG_LEVEL: z
     .enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' })
     .default('info'),
+  WEB_LINK_SECRET: z
+    .string()
+    .trim()
+    .transform((s) => (s === '' ? undefined : s))
+    .optional()
+    .refine(
+      (s) => s === undefined || s.length >= 32,
+      'must be at least 32 characters (e.g. openssl rand -hex 32)',
+    ),
+  WEB_LINK_TTL_DAYS: z.coerce
+    .number({ error: 'must be a number of days' })
+    .min(0.001, 'must be more than 0')
+    .max(365, 'must be at most 365')
+    .default(7),
+  WEB_CONSOLE: z.enum(['auto', 'on', 'off'], { error: 'must be auto, on or off' }).default('auto'),
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_BOT_TOKEN: optionalText,
   SLACK_APP_TOKEN: optionalText,
