@@ -100,12 +100,13 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
 };
 
-/** Splits text into words, keeping "quoted phrases" (straight or curly quotes) together. */
+/** Splits text into words, keeping "quoted phrases" (straight or curly quotes) and <@mentions> together. */
 export function tokenize(input: string): string[] {
   const tokens: string[] = [];
-  const re = /"([^"]*)"|“([^”]*)”|'([^']*)'|(\S+)/g;
+  // <@U123|Display Name> mentions may contain spaces: keep them whole.
+  const re = /(<[^<>]*>)|"([^"]*)"|“([^”]*)”|'([^']*)'|(\S+)/g;
   for (let m = re.exec(input); m !== null; m = re.exec(input)) {
-    tokens.push(m[1] ?? m[2] ?? m[3] ?? m[4] ?? '');
+    tokens.push(m[1] ?? m[2] ?? m[3] ?? m[4] ?? m[5] ?? '');
   }
   return tokens;
 }
