@@ -74,6 +74,20 @@ export const envSchema = z.object({
       error: 'must be MultiTenant, SingleTenant or UserAssignedMSI',
     })
     .default('MultiTenant'),
+  /**
+   * Extra Bot Connector service URLs the Teams adapter may reply to, comma-separated (e.g. the Bot Framework
+   * Emulator's http://localhost, a test fake). Microsoft's connector hosts are always allowed.
+   */
+  TEAMS_SERVICE_URLS: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .refine((list) => list.every((u) => URL.canParse(u)), 'must be a comma-separated list of URLs'),
 });
 
 export type Config = z.output<typeof envSchema>;
