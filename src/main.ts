@@ -4,8 +4,13 @@ import express from 'express';
 import { NedbStore } from './adapters/embedded/nedbStore';
 import { loadRubricCatalog } from './adapters/files/rubricCatalog';
 import { MongoStore } from './adapters/mongo/mongoStore';
+import { mountSlack, type SlackAdapter } from './adapters/slack';
 import { randomIds, systemClock } from './adapters/system';
+import { issueLink, mountWeb } from './adapters/web';
+import { LinkSigner } from './adapters/web/links';
+import { CommandService } from './app/commands';
 import type { Store } from './app/ports';
+import { ResultsService } from './app/results';
 import { ReviewService } from './app/reviewService';
 import { RubricFileError } from './app/rubricSchema';
 import { type Config, ConfigError, loadConfig } from './config';
@@ -29,6 +34,10 @@ export interface App {
   service: ReviewService;
   server: http.Server;
   url: string;
+  /** URL of the local demo console, when enabled (WEB_CONSOLE). */
+  consoleUrl: string | null;
+  /** The Slack adapter, when Slack is configured. */
+  slack: SlackAdapter | null;
   stop(): Promise<void>;
 }
 
@@ -47,7 +56,29 @@ export async function startApp(config: Config): Promise<App> {
   web.get('/healthz', (_req, res) => {
     res.json({ ok: true, store: store.kind });
   });
+  // Results, exports, signed dashboard links and the shared command language (with export/reflect/dashboard).
+  let baseUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
+  const results = new ResultsService({ store, rubrics, clock: systemClock });
+  const signer = new LinkSigner(config.WEB_LINK_SECRET);
+  const linkDeps = {
+    signer,
+    clock: systemClock,
+    baseUrl: () => baseUrl,
+    linkTtlMs: config.WEB_LINK_TTL_DAYS * 86_400_000,
+  };
+  const commands = new CommandService(service, { results, dashboardLink: issueLink(linkDeps) });
   // Channel adapters mount their routes on `web` here (Slack: /slack/events, Teams: /api/messages).
+  // Slack: /slack/events (+ /slack/install, /slack/oauth_redirect with OAuth), or Socket Mode with SLACK_APP_TOKEN.
+  const slack = mountSlack(web, config, { service, commands, kv: store.kv });
+  const consoleOn = config.WEB_CONSOLE === 'on' || (config.WEB_CONSOLE === 'auto' && !config.MONGODB_URI);
+  const { consolePath } = mountWeb(web, {
+    ...linkDeps,
+    service,
+    results,
+    commands,
+    rubrics,
+    console: consoleOn,
+  });
 
   web.use((_req, res) => {
     res.status(404).json({ error: 'not found' });
@@ -60,13 +91,18 @@ export async function startApp(config: Config): Promise<App> {
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
   const url = config.PUBLIC_URL ?? `http://localhost:${port}`;
+  baseUrl = url;
+  await slack?.start();
   return {
     config,
     store,
     service,
     server,
     url,
+    consoleUrl: consolePath ? `${url}${consolePath}` : null,
+    slack,
     async stop() {
+      await slack?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();
     },
@@ -87,6 +123,8 @@ async function main(): Promise<void> {
   try {
     const app = await startApp(config);
     console.log(`MICIP collaboration bot listening on ${app.url} (store: ${app.store.kind})`);
+    if (app.consoleUrl)
+      console.log(`Local console (demo district, no Slack or Teams needed): ${app.consoleUrl}`);
     const shutdown = () => {
       app.stop().then(
         () => process.exit(0),

@@ -1,0 +1,174 @@
+import express from 'express';
+import { z } from 'zod';
+import type { CommandService } from '../../app/commands';
+import type { ReviewService } from '../../app/reviewService';
+import { DomainError } from '../../domain/errors';
+import { renderPollCard, renderResultsCard, renderStatusCard } from '../cards/render';
+
+/**
+ * The local console: one demo district on this server's store, whose members a person can act as in the
+ * browser. It touches only the demo tenant below, so it can never reach a real district's data.
+ */
+export const DEMO_TENANT = 'console:demo';
+export const DEMO_CHANNEL = 'console-demo';
+export const DEMO_MEMBERS = [
+  { id: 'demo-coordinator', name: 'Casey Morgan (coordinator)', perspective: 'district' as const },
+  { id: 'demo-alex', name: 'Alex Rivera', perspective: 'district' as const },
+  { id: 'demo-blair', name: 'Blair Chen', perspective: 'building' as const },
+  { id: 'demo-devon', name: 'Devon Patel', perspective: 'building' as const },
+];
+const DEMO_IDS = DEMO_MEMBERS.map((m) => m.id) as [string, ...string[]];
+const coordinatorActor = {
+  tenantId: DEMO_TENANT,
+  userId: 'demo-coordinator',
+  displayName: 'Casey Morgan (coordinator)',
+};
+export const actorOf = (id: string) => {
+  const m = DEMO_MEMBERS.find((x) => x.id === id);
+  if (!m) throw new DomainError('not-member', 'Choose one of the demo members.');
+  return { tenantId: DEMO_TENANT, userId: m.id, displayName: m.name };
+};
+
+/** Creates the demo district, its members and a first review when missing. Idempotent. */
+export async function ensureDemo(service: ReviewService): Promise<{ districtId: string }> {
+  let districtId: string;
+  try {
+    districtId = (await service.districtForChannel(coordinatorActor, DEMO_CHANNEL)).id;
+  } catch (e) {
+    if (!(e instanceof DomainError && e.code === 'unknown-district')) throw e;
+    try {
+      districtId = (
+        await service.setupDistrict(coordinatorActor, {
+          name: 'Demo District (local console)',
+          channelId: DEMO_CHANNEL,
+        })
+      ).id;
+    } catch (e2) {
+      // Two replicas creating the demo at once: the other one won.
+      if (!(e2 instanceof DomainError && e2.code === 'conflict')) throw e2;
+      districtId = (await service.districtForChannel(coordinatorActor, DEMO_CHANNEL)).id;
+    }
+    for (const m of DEMO_MEMBERS.slice(1)) {
+      await service.setMember(coordinatorActor, {
+        channelId: DEMO_CHANNEL,
+        memberId: m.id,
+        displayName: m.name,
+        perspective: m.perspective,
+      });
+    }
+  }
+  const reviews = await service.listReviews(coordinatorActor, DEMO_CHANNEL);
+  if (reviews.length === 0) {
+    await service.startReview(coordinatorActor, { channelId: DEMO_CHANNEL, cycle: 'Demo cycle 1' });
+  }
+  return { districtId };
+}
+
+const asSchema = z.enum(DEMO_IDS, { error: 'must be one of the demo members' });
+const actionBody = z.object({
+  as: asSchema,
+  verb: z.enum(['vote', 'evidence', 'refresh'], { error: 'is not an action of this card' }),
+  data: z
+    .object({
+      reviewId: z.string().max(200),
+      rowId: z.string().max(200),
+      choice: z.union([z.string().max(20), z.number()]).optional(),
+      evidence: z.string().max(4000).optional(),
+    })
+    .strip(),
+});
+const commandBody = z.object({ as: asSchema, line: z.string().max(4000) });
+
+export interface ConsoleDeps {
+  service: ReviewService;
+  commands: CommandService;
+  dashboardUrl: (districtId: string) => string;
+  /** Parses with zod or throws DomainError('invalid-input'); shared with the dashboard routes. */
+  parse: <S extends z.ZodType>(schema: S, input: unknown) => z.output<S>;
+}
+
+/** The console's JSON API (the page itself is static: web/console.html + web/console.js). */
+export function consoleRouter(deps: ConsoleDeps): express.Router {
+  const r = express.Router();
+  r.use(express.json({ limit: '32kb' }));
+
+  r.get('/state', async (req, res) => {
+    const me = actorOf(deps.parse(z.object({ as: asSchema }), { as: req.query.as }).as);
+    const { districtId } = await ensureDemo(deps.service);
+    const reviews = await deps.service.listReviews(me, DEMO_CHANNEL);
+    const current = reviews.find((x) => x.status === 'active') ?? reviews[0];
+    const view = current ? await deps.service.getReviewState(me, { reviewId: current.id }) : null;
+    res.json({
+      me: me.userId,
+      members: DEMO_MEMBERS,
+      dashboardUrl: deps.dashboardUrl(districtId),
+      review: view
+        ? {
+            reviewId: view.reviewId,
+            cycle: view.cycle,
+            round: view.round,
+            roundStatus: view.roundStatus,
+            status: view.status,
+          }
+        : null,
+      reviews: reviews.map((x) => ({ reviewId: x.id, cycle: x.cycle, status: x.status })),
+      polls: view
+        ? view.polls.map((p) => ({ rowId: p.rowId, card: renderPollCard(p, { personal: true }) }))
+        : [],
+      status: view ? renderStatusCard(view) : null,
+      results: view ? renderResultsCard(view) : null,
+    });
+  });
+
+  r.post('/action', async (req, res) => {
+    const body = deps.parse(actionBody, req.body);
+    const me = actorOf(body.as);
+    const { reviewId, rowId } = body.data;
+    if (body.verb === 'vote') {
+      const raw = body.data.choice;
+      const choice = typeof raw === 'string' && /^[1-4]$/.test(raw) ? Number(raw) : raw;
+      const evidence = body.data.evidence?.trim() ? body.data.evidence : null;
+      const r1 = await deps.service.castVote(me, { reviewId, rowId, choice, evidence });
+      res.json({ message: 'Your vote is recorded.', card: renderPollCard(r1.poll, { personal: true }) });
+      return;
+    }
+    if (body.verb === 'evidence') {
+      const r2 = await deps.service.addEvidence(me, { reviewId, rowId, evidence: body.data.evidence ?? '' });
+      res.json({ message: 'Your evidence is recorded.', card: renderPollCard(r2.poll, { personal: true }) });
+      return;
+    }
+    const view = await deps.service.getPollState(me, { reviewId, rowId });
+    res.json({ message: '', card: renderPollCard(view, { personal: true }) });
+  });
+
+  r.post('/command', async (req, res) => {
+    const body = deps.parse(commandBody, req.body);
+    const result = await deps.commands.run({ actor: actorOf(body.as), channelId: DEMO_CHANNEL }, body.line);
+    switch (result.kind) {
+      case 'help':
+      case 'text':
+        res.json({ kind: result.kind, text: result.text });
+        return;
+      case 'reviews':
+        res.json({ kind: result.kind, text: result.text });
+        return;
+      case 'review':
+        res.json({ kind: result.kind, text: result.message, card: renderResultsCard(result.review) });
+        return;
+      case 'file':
+        res.json({
+          kind: 'file',
+          text: result.message,
+          filename: result.filename,
+          mimeType: result.mimeType,
+          content: result.content,
+        });
+        return;
+      default: {
+        const other = result as { kind: string; text?: string; message?: string };
+        res.json({ kind: other.kind, text: other.text ?? other.message ?? '' });
+      }
+    }
+  });
+  return r;
+}

@@ -1,0 +1,217 @@
+import * as path from 'node:path';
+import express from 'express';
+import type { z } from 'zod';
+import type { CommandService } from '../../app/commands';
+import type { Clock, RubricCatalog } from '../../app/ports';
+import { type ExportFormat, exportResults, type ResultsService } from '../../app/results';
+import type { ReviewService } from '../../app/reviewService';
+import { DomainError, type DomainErrorCode } from '../../domain/errors';
+import { consoleRouter, ensureDemo } from './console';
+import type { LinkSigner } from './links';
+import { type BuildingStatus, dashboardPage, errorPage, resultsPage } from './pages';
+
+export interface WebDeps {
+  service: ReviewService;
+  results: ResultsService;
+  commands: CommandService;
+  rubrics: RubricCatalog;
+  signer: LinkSigner;
+  clock: Clock;
+  /** Base URL for links the bot hands out (PUBLIC_URL or http://localhost:PORT); may be resolved late. */
+  baseUrl: () => string;
+  linkTtlMs: number;
+  /** Mount the local demo console at /console. */
+  console: boolean;
+  /** Building-team submission status for the dashboard, when this deployment tracks it. */
+  buildings?: (tenantId: string, districtId: string) => Promise<BuildingStatus[]>;
+}
+
+/** Folder of static assets (`web/` at the repository root, from src/ and dist/ alike). */
+export const WEB_DIR = path.join(__dirname, '..', '..', '..', 'web');
+const ADAPTIVECARDS_JS = require.resolve('adaptivecards/dist/adaptivecards.min.js');
+
+const STATUS: Record<DomainErrorCode, number> = {
+  'unknown-review': 404,
+  'unknown-district': 404,
+  'unknown-row': 404,
+  'round-closed': 409,
+  'deadline-passed': 409,
+  'not-member': 403,
+  'not-coordinator': 403,
+  'bad-level': 400,
+  'invalid-state': 409,
+  'invalid-input': 400,
+  conflict: 409,
+  'store-unavailable': 503,
+};
+
+/** Parses with zod; failures become DomainError('invalid-input') naming the field. */
+function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const field = issue?.path.map(String).join('.') || 'input';
+  throw new DomainError('invalid-input', `${field} ${issue?.message ?? 'is invalid'}`.trim(), {
+    [field]: issue?.message ?? 'invalid',
+  });
+}
+
+class LinkError extends Error {
+  constructor(
+    readonly status: 401 | 403,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const LINK_MESSAGES = {
+  missing: 'This page needs a private link. Ask the bot for one with the "dashboard" command.',
+  malformed: 'This link is damaged. Ask the bot for a new one with the "dashboard" command.',
+  'bad-signature': 'This link is not valid. Ask the bot for a new one with the "dashboard" command.',
+  expired: 'This link has expired. Ask the bot for a new one with the "dashboard" command.',
+} as const;
+
+const wantsHtml = (req: express.Request) => !req.path.includes('/export.') && !req.path.endsWith('.json');
+
+/**
+ * Mounts the dashboard (signed links only), the results exports, the static assets and, when enabled, the local
+ * console. Every error is answered here: DomainErrors by code, link problems 401/403, malformed JSON 400, and
+ * anything else a plain 500 without details.
+ */
+export function mountWeb(web: express.Express, deps: WebDeps): { consolePath: string | null } {
+  const issue = (tenantId: string, districtId: string) => {
+    const { token, expiresAt } = deps.signer.issue(tenantId, districtId, deps.clock.now(), deps.linkTtlMs);
+    return { url: `${deps.baseUrl()}/dashboard?k=${token}`, expiresAt, token };
+  };
+
+  const assets = express.Router();
+  assets.get('/adaptivecards.js', (_req, res) => {
+    res.type('application/javascript').sendFile(ADAPTIVECARDS_JS);
+  });
+  assets.use(express.static(WEB_DIR, { index: false, fallthrough: true, maxAge: 0 }));
+  web.use('/web', assets);
+
+  const dash = express.Router();
+  dash.use((req, res, next) => {
+    res.set({
+      'Cache-Control': 'no-store',
+      'Referrer-Policy': 'no-referrer',
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy':
+        "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'self' https://teams.microsoft.com https://*.teams.microsoft.com https://*.cloud.microsoft",
+    });
+    const check = deps.signer.verify(req.query.k, deps.clock.now());
+    if (!check.ok) {
+      next(new LinkError(check.reason === 'missing' ? 401 : 403, LINK_MESSAGES[check.reason]));
+      return;
+    }
+    res.locals.claims = check.claims;
+    res.locals.token = req.query.k;
+    next();
+  });
+  const claimsOf = (res: express.Response) => res.locals.claims as { t: string; d: string; e: number };
+  const linkTo = (res: express.Response) => (p: string) =>
+    `${p}?k=${encodeURIComponent(String(res.locals.token))}`;
+
+  dash.get('/', async (_req, res) => {
+    const c = claimsOf(res);
+    const [d, buildings] = await Promise.all([
+      deps.results.dashboard(c.t, c.d),
+      deps.buildings ? deps.buildings(c.t, c.d) : Promise.resolve(null),
+    ]);
+    res.type('html').send(dashboardPage(d, linkTo(res), buildings, new Date(c.e * 1000)));
+  });
+  dash.get('/data.json', async (_req, res) => {
+    const c = claimsOf(res);
+    res.json(await deps.results.dashboard(c.t, c.d));
+  });
+  dash.get('/reviews/:reviewId', async (req, res) => {
+    const c = claimsOf(res);
+    const review = await deps.results.reviewOfDistrict(c.t, c.d, String(req.params.reviewId));
+    const r = await deps.results.resultsOf(review);
+    const levelNames = deps.rubrics.get(r.rubricId)?.levels.map((l) => l.name) ?? ['1', '2', '3', '4'];
+    res.type('html').send(resultsPage(r, levelNames, linkTo(res)('/dashboard')));
+  });
+  dash.get('/reviews/:reviewId/export.:format', async (req, res) => {
+    const c = claimsOf(res);
+    const format = String(req.params.format);
+    if (format !== 'csv' && format !== 'json' && format !== 'md') {
+      throw new DomainError('invalid-input', 'The export format must be csv, json or md.');
+    }
+    const review = await deps.results.reviewOfDistrict(c.t, c.d, String(req.params.reviewId));
+    const file = exportResults(await deps.results.resultsOf(review), format as ExportFormat);
+    res
+      .type(file.mimeType)
+      .set('Content-Disposition', `attachment; filename="${file.filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`)
+      .send(file.content);
+  });
+  web.use('/dashboard', dash);
+
+  let consolePath: string | null = null;
+  if (deps.console) {
+    consolePath = '/console';
+    web.get('/console', (_req, res) => {
+      res.set('Cache-Control', 'no-store').sendFile(path.join(WEB_DIR, 'console.html'));
+    });
+    web.use(
+      '/console/api',
+      consoleRouter({
+        service: deps.service,
+        commands: deps.commands,
+        dashboardUrl: (districtId) => {
+          const { token } = issue('console:demo', districtId);
+          return `/dashboard?k=${token}`;
+        },
+        parse,
+      }),
+    );
+    web.get('/', (_req, res) => {
+      res.redirect('/console');
+    });
+    // Create the demo district up front so the first page load is quick (and a broken store shows at start).
+    ensureDemo(deps.service).catch((e) => {
+      console.error(
+        'Could not create the demo district for the console:',
+        e instanceof Error ? e.message : e,
+      );
+    });
+  }
+
+  const errorHandler: express.ErrorRequestHandler = (err, req, res, _next) => {
+    const html = req.baseUrl === '/dashboard' && wantsHtml(req);
+    let status: number;
+    let message: string;
+    if (err instanceof LinkError) {
+      status = err.status;
+      message = err.message;
+    } else if (err instanceof DomainError) {
+      status = STATUS[err.code] ?? 400;
+      message = err.message;
+    } else if (err && typeof err === 'object' && 'type' in err && typeof err.status === 'number') {
+      // body-parser: entity.parse.failed (400), entity.too.large (413), …
+      status = err.status >= 400 && err.status < 500 ? err.status : 400;
+      message = status === 413 ? 'The request is too large.' : 'The request body is not valid JSON.';
+    } else {
+      status = 500;
+      message = 'Something went wrong on the server. Nothing was changed by this request.';
+      console.error('web: unexpected error', err);
+    }
+    if (res.headersSent) return;
+    if (html) res.status(status).type('html').send(errorPage(status, message));
+    else
+      res.status(status).json({ error: message, ...(err instanceof DomainError ? { code: err.code } : {}) });
+  };
+  web.use(['/dashboard', '/console', '/web'], errorHandler);
+  return { consolePath };
+}
+
+export { issueLink };
+
+/** Helper for main/commands: a signed dashboard link for one district. */
+function issueLink(deps: Pick<WebDeps, 'signer' | 'clock' | 'baseUrl' | 'linkTtlMs'>) {
+  return (tenantId: string, districtId: string) => {
+    const { token, expiresAt } = deps.signer.issue(tenantId, districtId, deps.clock.now(), deps.linkTtlMs);
+    return { url: `${deps.baseUrl()}/dashboard?k=${token}`, expiresAt };
+  };
+}

@@ -1,0 +1,134 @@
+/* The local console: renders the product's Adaptive Cards with the adaptivecards library and sends their actions
+   to /console/api as the chosen demo member. No build step; plain browser JavaScript. */
+(() => {
+  const AC = window.AdaptiveCards;
+  const $ = (id) => document.getElementById(id);
+  let me = new URLSearchParams(location.search).get('as') || 'demo-alex';
+  let hostConfig = null;
+
+  const escapeHtml = (s) =>
+    s.replace(
+      /[&<>"']/g,
+      (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
+    );
+  // Minimal markdown of the cards: **bold**, _italic_, line breaks; everything else escaped.
+  AC.AdaptiveCard.onProcessMarkdown = (text, result) => {
+    result.outputHtml = escapeHtml(text)
+      .replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>')
+      .replace(/(^|\s)_(.+?)_(?=\s|$)/g, '$1<em>$2</em>')
+      .replace(/\n/g, '<br>');
+    result.didProcess = true;
+  };
+
+  function say(text, isError) {
+    const m = $('message');
+    m.textContent = text || '';
+    m.className = isError ? 'error' : '';
+  }
+
+  async function api(method, path, body) {
+    const res = await fetch(`/console/api${path}`, {
+      method,
+      headers: body ? { 'content-type': 'application/json' } : {},
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const json = await res.json().catch(() => ({ error: `HTTP ${res.status}` }));
+    if (!res.ok) throw new Error(json.error || `HTTP ${res.status}`);
+    return json;
+  }
+
+  function renderCard(card, onAction) {
+    const ac = new AC.AdaptiveCard();
+    if (hostConfig) ac.hostConfig = new AC.HostConfig(hostConfig);
+    ac.onExecuteAction = onAction;
+    ac.parse(card);
+    const el = ac.render();
+    const box = document.createElement('div');
+    box.className = 'card';
+    box.appendChild(el);
+    return box;
+  }
+
+  async function onPollAction(action) {
+    const data = Object.assign({}, action.data || {});
+    const verb = action.verb || data.verb;
+    try {
+      const r = await api('POST', '/action', { as: me, verb, data });
+      say(r.message);
+      await load();
+    } catch (e) {
+      say(e.message, true);
+    }
+  }
+
+  function drawWho(members) {
+    const who = $('who');
+    for (const b of who.querySelectorAll('button')) b.remove();
+    for (const m of members) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = m.name;
+      b.dataset.member = m.id;
+      b.setAttribute('aria-pressed', String(m.id === me));
+      b.addEventListener('click', () => {
+        me = m.id;
+        history.replaceState(null, '', `?as=${encodeURIComponent(me)}`);
+        say('');
+        load();
+      });
+      who.appendChild(b);
+    }
+  }
+
+  async function load() {
+    const s = await api('GET', `/state?as=${encodeURIComponent(me)}`);
+    drawWho(s.members);
+    $('dashboard').href = s.dashboardUrl;
+    $('review-title').textContent = s.review
+      ? `${s.review.cycle} — round ${s.review.round} ${s.review.roundStatus}${s.review.status === 'complete' ? ' (complete)' : ''}`
+      : 'No review yet';
+    const status = $('status-card');
+    status.textContent = '';
+    if (s.status) status.appendChild(renderCard(s.status, () => {}));
+    const polls = $('polls');
+    polls.textContent = '';
+    for (const p of s.polls) {
+      const box = renderCard(p.card, onPollAction);
+      box.dataset.row = p.rowId;
+      polls.appendChild(box);
+    }
+    const results = $('results-card');
+    results.textContent = '';
+    if (s.results) results.appendChild(renderCard(s.results, () => {}));
+    document.body.dataset.ready = 'true';
+  }
+
+  async function command(line) {
+    try {
+      const r = await api('POST', '/command', { as: me, line });
+      say(r.text);
+      const out = $('output');
+      out.hidden = r.kind !== 'file' && r.kind !== 'help';
+      out.textContent = r.kind === 'file' ? r.content : r.kind === 'help' ? '' : '';
+      await load();
+    } catch (e) {
+      say(e.message, true);
+    }
+  }
+
+  $('close-round').addEventListener('click', () => command('close'));
+  $('next-round').addEventListener('click', () => command('next'));
+  $('command-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const line = $('command').value.trim();
+    if (line) command(line);
+  });
+
+  fetch('/web/hostconfig-teams-light.json')
+    .then((r) => r.json())
+    .then((h) => {
+      hostConfig = h;
+    })
+    .catch(() => {})
+    .finally(() => load().catch((e) => say(e.message, true)));
+})();
