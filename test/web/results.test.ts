@@ -9,7 +9,7 @@ import { DomainError } from '../../src/domain/errors';
 import { coordinator, makeService, member, rubrics, TestClock } from '../support/fixtures';
 
 /** RFC 4180 parser (quoted fields, doubled quotes, CRLF), independent of the exporter. */
-export function parseCsv(text: string): string[][] {
+function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let field = '';
