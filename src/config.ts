@@ -66,6 +66,11 @@ export const envSchema = z.object({
   SLACK_CLIENT_ID: optionalText,
   SLACK_CLIENT_SECRET: optionalText,
   SLACK_STATE_SECRET: optionalText,
+  SLACK_API_URL: z
+    .string()
+    .url('must be a URL such as https://slack.com/api/')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   MicrosoftAppId: optionalText,
   MicrosoftAppPassword: optionalText,
   MicrosoftAppTenantId: optionalText,

@@ -1,0 +1,294 @@
+import type { types } from '@slack/bolt';
+import type { CommandResult } from '../../app/commands';
+import type { PollView, ReviewView } from '../../app/views';
+
+type KnownBlock = types.KnownBlock;
+type Button = types.Button;
+type View = types.View;
+
+/** Slack's limits (https://api.slack.com/reference/block-kit). */
+export const LIMITS = {
+  blocksPerMessage: 50,
+  blocksPerView: 100,
+  sectionText: 3000,
+  headerText: 150,
+  buttonText: 75,
+  buttonValue: 2000,
+  contextElements: 10,
+  actionElements: 25,
+  messageText: 4000,
+} as const;
+
+/** Cuts `s` to at most `max` characters, ending with an ellipsis when cut. */
+export const clip = (s: string, max: number): string => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
+
+/** Escapes the three characters Slack's mrkdwn treats as control characters. */
+export const esc = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+const mrkdwn = (t: string): KnownBlock => ({
+  type: 'section',
+  text: { type: 'mrkdwn', text: clip(t, LIMITS.sectionText) },
+});
+const context = (t: string): KnownBlock => ({
+  type: 'context',
+  elements: [{ type: 'mrkdwn', text: clip(t, LIMITS.sectionText) }],
+});
+
+/** Action ids used by poll messages; the value of every poll button is `reviewId|rowId` (never a voter list). */
+export const ACTION = {
+  vote: 'micip_vote',
+  evidence: 'micip_evidence',
+  evidenceModal: 'micip_evidence_modal',
+} as const;
+
+export const pollRef = (reviewId: string, rowId: string): string => `${reviewId}|${rowId}`;
+
+export function parsePollRef(value: string): { reviewId: string; rowId: string } | null {
+  const parts = value.split('|');
+  if (parts.length !== 2 || !parts[0] || !parts[1]) return null;
+  return { reviewId: parts[0], rowId: parts[1] };
+}
+
+const button = (text: string, actionId: string, value: string, style?: 'primary' | 'danger'): Button => ({
+  type: 'button',
+  text: { type: 'plain_text', text: clip(text, LIMITS.buttonText), emoji: true },
+  action_id: actionId,
+  value: clip(value, LIMITS.buttonValue),
+  ...(style ? { style } : {}),
+});
+
+const choiceName = (p: PollView, c: PollView['myChoice']): string =>
+  c === null ? '—' : c === 'unsure' ? 'Not sure' : (p.levels.find((l) => l.level === c)?.label ?? String(c));
+
+/** "Accomplished 3 · Proficient 2 · Progressing 0 · Beginning 1 · Not sure 1" (Accomplished first). */
+export function distributionText(p: PollView, d: NonNullable<PollView['distribution']>): string {
+  const parts = p.levels.map((l) => `${l.name} *${d.levels[l.level - 1] ?? 0}*`);
+  parts.push(`Not sure *${d.unsure}*`);
+  return parts.join(' · ');
+}
+
+/** "7 of 12 have voted" plus, unless anonymous, who has not (at most `maxNames`, then "and N more"). */
+export function participationText(p: PollView, maxNames = 25): string {
+  const { voted, eligible, notVoted } = p.participation;
+  let t = `*${voted} of ${eligible}* ${voted === 1 ? 'has' : 'have'} voted`;
+  if (!p.votingOpen) t = `*${voted} of ${eligible}* voted`;
+  if (p.votingOpen && notVoted && notVoted.length > 0) {
+    const shown = notVoted.slice(0, maxNames).map((n) => esc(clip(n, 60)));
+    const more = notVoted.length - shown.length;
+    t += ` · not yet: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+  }
+  return t;
+}
+
+/**
+ * One poll message: the row, its four levels from Accomplished down to Beginning (each with its vote button while
+ * voting is open), "not sure", "add evidence", participation, the distribution when visible, the previous round and
+ * the result once settled. Stays within Slack's limits whatever the number of voters.
+ */
+export function pollBlocks(p: PollView, cycle?: string): KnownBlock[] {
+  const ref = pollRef(p.reviewId, p.rowId);
+  const blocks: KnownBlock[] = [];
+  blocks.push({
+    type: 'header',
+    text: { type: 'plain_text', text: clip(`${p.rowNumber}. ${p.title}`, LIMITS.headerText), emoji: false },
+  });
+  const mode = [p.blind ? 'blind' : null, p.anonymous ? 'anonymous' : null].filter(Boolean).join(', ');
+  const state = p.votingOpen
+    ? `Round ${p.round} · voting open`
+    : p.result
+      ? `Round ${p.round} · rated`
+      : `Round ${p.round} · closed`;
+  blocks.push(
+    context(
+      `${cycle ? `*${esc(cycle)}* · ` : ''}Row ${p.rowNumber} of ${p.rowCount} · ${state}${mode ? ` · ${mode}` : ''}${
+        p.votingOpen ? ' · Start at Accomplished and move left until the description fits.' : ''
+      }`,
+    ),
+  );
+  for (const l of p.levels) {
+    const section: types.SectionBlock = {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: clip(`*${esc(l.label)}*\n${esc(l.text)}`, LIMITS.sectionText),
+      },
+    };
+    if (p.votingOpen) section.accessory = button(l.name, `${ACTION.vote}_${l.level}`, ref);
+    blocks.push(section);
+  }
+  if (p.votingOpen) {
+    blocks.push({
+      type: 'actions',
+      block_id: `micip_poll_actions`,
+      elements: [
+        button('Not sure', `${ACTION.vote}_unsure`, ref),
+        button('Add evidence', ACTION.evidence, ref),
+      ],
+    });
+  }
+  blocks.push(context(participationText(p)));
+  if (p.distribution) {
+    blocks.push(mrkdwn(`*Votes this round:* ${distributionText(p, p.distribution)}`));
+    if (p.evidence.length > 0) {
+      const shown = p.evidence.slice(-5);
+      const lines = shown.map(
+        (e) =>
+          `• ${esc(clip(e.text, 400))}${e.by ? ` — ${esc(clip(e.by, 60))}` : ''}${
+            e.choice !== null ? ` (${esc(choiceName(p, e.choice))})` : ''
+          }`,
+      );
+      const more = p.evidence.length - shown.length;
+      blocks.push(mrkdwn(`*Evidence:*\n${lines.join('\n')}${more > 0 ? `\n…and ${more} earlier` : ''}`));
+    }
+  } else if (p.votingOpen && p.blind) {
+    blocks.push(context('Blind review: the distribution is shown when the round closes.'));
+  }
+  if (p.previousRound) {
+    const pr = p.previousRound;
+    const why = pr.settled ? 'consensus' : pr.reason === 'no-quorum' ? 'no quorum' : 'no agreement';
+    let t = `*Round ${pr.round}:* ${distributionText(p, pr.distribution)} (${why})`;
+    if (pr.evidence.length > 0) {
+      t += `\n${pr.evidence
+        .slice(-3)
+        .map((e) => `• ${esc(clip(e.text, 300))}${e.by ? ` — ${esc(clip(e.by, 60))}` : ''}`)
+        .join('\n')}`;
+    }
+    blocks.push(mrkdwn(t));
+  }
+  if (p.result) {
+    const how =
+      p.result.how === 'consensus'
+        ? `by consensus in round ${p.result.round}`
+        : `by a coordinator's decision${p.result.note ? `: “${esc(clip(p.result.note, 500))}”` : ''}`;
+    blocks.push(mrkdwn(`:white_check_mark: *Rated ${esc(p.result.label)}* ${how}.`));
+  } else if (!p.votingOpen && p.lastRound) {
+    const lr = p.lastRound;
+    const why =
+      lr.reason === 'no-quorum'
+        ? `not enough votes (quorum ${lr.quorum})`
+        : 'no level reached the agreement threshold';
+    const next =
+      p.status === 'needs-decision' ? 'a coordinator records the rating' : 'another round may follow';
+    blocks.push(mrkdwn(`*No consensus in round ${lr.round}:* ${why}; ${next}.`));
+  }
+  return blocks.slice(0, LIMITS.blocksPerMessage);
+}
+
+export const pollFallbackText = (p: PollView): string =>
+  clip(`Rubric poll, row ${p.rowNumber}: ${p.title}`, LIMITS.messageText);
+
+/** The ephemeral confirmation a voter gets. */
+export function voteConfirmation(
+  p: PollView,
+  choice: PollView['myChoice'],
+  write: 'written' | 'stale',
+): string {
+  if (write === 'stale') return `A newer vote of yours on row ${p.rowNumber} is already recorded.`;
+  return `Your vote on row ${p.rowNumber} “${esc(clip(p.title, 200))}” is recorded: *${esc(
+    choiceName(p, choice),
+  )}* (round ${p.round}). You can change it until the round closes.`;
+}
+
+/** A summary of a review for `status` / `results` and channel announcements. */
+export function reviewSummaryBlocks(message: string, v: ReviewView): KnownBlock[] {
+  const lines = v.polls.map((p) => {
+    const state = p.result
+      ? `rated *${esc(p.result.label)}* (${p.result.how})`
+      : p.votingOpen
+        ? `voting, ${p.participation.voted} of ${p.participation.eligible} voted`
+        : p.status === 'needs-decision'
+          ? 'needs a coordinator decision'
+          : 'no consensus yet';
+    return `${p.rowNumber}. ${esc(clip(p.title, 120))} — ${state}`;
+  });
+  const deadline = v.deadline
+    ? ` · deadline ${v.deadline.toISOString().slice(0, 16).replace('T', ' ')} UTC`
+    : '';
+  return [
+    mrkdwn(message),
+    context(`Round ${v.round} (${v.roundStatus}) · ${v.status}${deadline} · review \`${v.reviewId}\``),
+    mrkdwn(lines.join('\n')),
+  ];
+}
+
+export function commandResultBlocks(r: CommandResult): { text: string; blocks?: KnownBlock[] } {
+  switch (r.kind) {
+    case 'help':
+    case 'text':
+    case 'reviews':
+      return { text: clip(r.text, LIMITS.messageText), blocks: [mrkdwn(r.text)] };
+    case 'review':
+      return { text: clip(r.message, LIMITS.messageText), blocks: reviewSummaryBlocks(r.message, r.review) };
+    case 'file':
+      return { text: clip(r.message, LIMITS.messageText) };
+  }
+}
+
+export function evidenceModal(ref: string, meta: string, title: string, current: string | null): View {
+  return {
+    type: 'modal',
+    callback_id: ACTION.evidenceModal,
+    private_metadata: meta,
+    title: { type: 'plain_text', text: 'Add evidence' },
+    submit: { type: 'plain_text', text: 'Save' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      context(`For: *${esc(clip(title, 200))}*`),
+      {
+        type: 'input',
+        block_id: 'evidence',
+        label: { type: 'plain_text', text: 'What evidence supports your rating?' },
+        element: {
+          type: 'plain_text_input',
+          action_id: 'text',
+          multiline: true,
+          max_length: 2000,
+          ...(current ? { initial_value: clip(current, 2000) } : {}),
+        },
+      },
+      context(`Poll \`${esc(ref)}\``),
+    ],
+  };
+}
+
+export interface HomeDistrict {
+  name: string;
+  channelId: string;
+  coordinator: boolean;
+  reviews: Array<{ view: ReviewView; notVoted: PollView[] }>;
+}
+
+/** App Home: the caller's districts, their open reviews and the rows where the caller has not voted yet. */
+export function homeView(districts: HomeDistrict[]): View {
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: 'MICIP collaboration reviews' } },
+  ];
+  if (districts.length === 0) {
+    blocks.push(
+      mrkdwn(
+        'You are not on a district team yet. In your district team channel, a coordinator runs `/micip setup "District name"`; then vote on the rubric polls posted there.',
+      ),
+    );
+  }
+  for (const d of districts) {
+    if (blocks.length > LIMITS.blocksPerView - 4) break;
+    blocks.push({ type: 'divider' });
+    blocks.push(
+      mrkdwn(`*${esc(d.name)}* — <#${d.channelId}>${d.coordinator ? ' · you are a coordinator' : ''}`),
+    );
+    if (d.reviews.length === 0) blocks.push(context('No open review.'));
+    for (const r of d.reviews) {
+      if (blocks.length > LIMITS.blocksPerView - 2) break;
+      const todo = r.notVoted.map((p) => `• ${p.rowNumber}. ${esc(clip(p.title, 150))}`);
+      const text =
+        r.view.roundStatus === 'open'
+          ? todo.length > 0
+            ? `*${esc(r.view.cycle)}* · round ${r.view.round} · you have not voted on:\n${todo.join('\n')}`
+            : `*${esc(r.view.cycle)}* · round ${r.view.round} · you have voted on every open row. Thank you!`
+          : `*${esc(r.view.cycle)}* · round ${r.view.round} is closed; waiting for the coordinator.`;
+      blocks.push(mrkdwn(text));
+    }
+  }
+  return { type: 'home', blocks: blocks.slice(0, LIMITS.blocksPerView) };
+}

@@ -1,0 +1,56 @@
+import type { Express, NextFunction, Request, Response } from 'express';
+import type { CommandService } from '../../app/commands';
+import type { KeyValueRepo } from '../../app/ports';
+import type { ReviewService } from '../../app/reviewService';
+import { createSlackAdapter, type SlackAdapter, type SlackLogger } from './slackApp';
+
+export interface SlackConfig {
+  SLACK_SIGNING_SECRET?: string | undefined;
+  SLACK_BOT_TOKEN?: string | undefined;
+  SLACK_APP_TOKEN?: string | undefined;
+  SLACK_CLIENT_ID?: string | undefined;
+  SLACK_CLIENT_SECRET?: string | undefined;
+  SLACK_STATE_SECRET?: string | undefined;
+  SLACK_API_URL?: string | undefined;
+  PUBLIC_URL?: string | undefined;
+}
+
+/** Slack is on when it can authenticate (a bot token or OAuth) and receive (a signing secret or Socket Mode). */
+export const slackEnabled = (c: SlackConfig): boolean =>
+  !!(c.SLACK_BOT_TOKEN || (c.SLACK_CLIENT_ID && c.SLACK_CLIENT_SECRET)) &&
+  !!(c.SLACK_SIGNING_SECRET || c.SLACK_APP_TOKEN);
+
+/**
+ * Mounts the Slack adapter on the product's HTTP server: POST /slack/events (signed requests), and with OAuth
+ * GET /slack/install and GET /slack/oauth_redirect. Returns null when Slack is not configured.
+ */
+export function mountSlack(
+  web: Express,
+  config: SlackConfig,
+  deps: { service: ReviewService; commands: CommandService; kv: KeyValueRepo; logger?: SlackLogger },
+): SlackAdapter | null {
+  if (!slackEnabled(config)) return null;
+  const slack = createSlackAdapter({
+    signingSecret: config.SLACK_SIGNING_SECRET,
+    botToken: config.SLACK_BOT_TOKEN,
+    appToken: config.SLACK_APP_TOKEN,
+    clientId: config.SLACK_CLIENT_ID,
+    clientSecret: config.SLACK_CLIENT_SECRET,
+    stateSecret: config.SLACK_STATE_SECRET,
+    publicUrl: config.PUBLIC_URL,
+    apiUrl: config.SLACK_API_URL,
+    ...deps,
+  });
+  web.post('/slack/events', (req: Request, res: Response) => slack.handleEvents(req, res));
+  if (slack.installer) {
+    web.get('/slack/install', (req: Request, res: Response, next: NextFunction) => {
+      slack.handleInstall(req, res).catch(next);
+    });
+    web.get('/slack/oauth_redirect', (req: Request, res: Response, next: NextFunction) => {
+      slack.handleOAuthRedirect(req, res).catch(next);
+    });
+  }
+  return slack;
+}
+
+export { createSlackAdapter, type SlackAdapter } from './slackApp';

@@ -1,0 +1,106 @@
+import type { types, webApi } from '@slack/bolt';
+
+export interface PollMessage {
+  channel: string;
+  ts: string;
+  blocks: types.KnownBlock[];
+  text: string;
+}
+
+interface Entry {
+  key: string;
+  client: webApi.WebClient;
+  render: () => Promise<PollMessage | null>;
+  lastRun: number;
+  dirty: boolean;
+  running: boolean;
+  timer: NodeJS.Timeout | null;
+}
+
+export interface UpdaterLogger {
+  error(msg: string, ...rest: unknown[]): void;
+}
+
+/**
+ * Coalesces poll message updates: however fast votes arrive, at most one `chat.update` per message per
+ * `minIntervalMs`, one at a time per message, and each update draws the latest stored state (so an update that
+ * lands late after a 429 retry is followed by a fresh one, never by stale content).
+ */
+export class PollUpdater {
+  private readonly entries = new Map<string, Entry>();
+  readonly stats = { updates: 0, failures: 0, requested: 0 };
+  /** Start times of chat.update calls per message key (kept only when `trace` is on; for tests and benches). */
+  readonly trace = new Map<string, number[]>();
+
+  constructor(
+    private readonly log: UpdaterLogger = console,
+    private readonly minIntervalMs = 1000,
+    private readonly now: () => number = Date.now,
+    private readonly tracing = false,
+  ) {}
+
+  schedule(key: string, client: webApi.WebClient, render: () => Promise<PollMessage | null>): void {
+    this.stats.requested++;
+    let e = this.entries.get(key);
+    if (!e) {
+      e = { key, client, render, lastRun: 0, dirty: false, running: false, timer: null };
+      this.entries.set(key, e);
+    }
+    e.client = client;
+    e.render = render;
+    e.dirty = true;
+    if (!e.running && !e.timer) this.plan(e);
+  }
+
+  private plan(e: Entry): void {
+    const wait = Math.max(0, e.lastRun + this.minIntervalMs - this.now());
+    e.timer = setTimeout(() => {
+      e.timer = null;
+      void this.run(e);
+    }, wait);
+  }
+
+  private async run(e: Entry): Promise<void> {
+    if (!e.dirty) {
+      this.entries.delete(e.key);
+      return;
+    }
+    e.dirty = false;
+    e.running = true;
+    e.lastRun = this.now();
+    try {
+      const msg = await e.render();
+      // The interval counts from the moment the call leaves, not from when drawing started.
+      e.lastRun = this.now();
+      if (msg) {
+        if (this.tracing) this.trace.set(e.key, [...(this.trace.get(e.key) ?? []), e.lastRun]);
+        await e.client.chat.update({ channel: msg.channel, ts: msg.ts, blocks: msg.blocks, text: msg.text });
+        this.stats.updates++;
+      }
+    } catch (err) {
+      this.stats.failures++;
+      this.log.error(`Updating poll message ${e.key} failed`, err);
+    } finally {
+      e.running = false;
+      // Dirty again: plan the next update. Clean: keep the entry one more interval (to space a later vote's
+      // update), then drop it.
+      this.plan(e);
+    }
+  }
+
+  /** Resolves once no update is pending or running (bounded by `timeoutMs`). */
+  async idle(timeoutMs = 10000): Promise<boolean> {
+    const until = this.now() + timeoutMs;
+    while (this.now() < until) {
+      const busy = [...this.entries.values()].some((e) => e.running || e.dirty);
+      if (!busy) return true;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return false;
+  }
+
+  stop(): void {
+    for (const e of this.entries.values()) if (e.timer) clearTimeout(e.timer);
+    this.entries.clear();
+  }
+}

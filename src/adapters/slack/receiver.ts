@@ -1,0 +1,268 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
+import { SocketModeClient } from '@slack/socket-mode';
+import type { WebClientOptions } from '@slack/web-api';
+import {
+  type GuardedBody,
+  type GuardFailure,
+  MAX_BODY_BYTES,
+  parseSlackBody,
+  RecentKeys,
+  verifySignature,
+} from './guard';
+
+export interface ReceiverLogger {
+  warn(msg: string, ...rest: unknown[]): void;
+  error(msg: string, ...rest: unknown[]): void;
+}
+
+export interface SlackReceiverOptions {
+  /** Required for HTTP; every request's signature and timestamp are checked against it. */
+  signingSecret?: string | undefined;
+  /** When set, the receiver connects over Socket Mode instead of (as well as) taking HTTP requests. */
+  appToken?: string | undefined;
+  socketClientOptions?: WebClientOptions;
+  nowMs?: () => number;
+  logger?: ReceiverLogger;
+  /** If a listener has not acknowledged after this long, answer 200 anyway (Slack gives up at 3 s). */
+  ackTimeoutMs?: number;
+}
+
+const isFailure = (g: GuardedBody | GuardFailure): g is GuardFailure => 'status' in g;
+
+/**
+ * A Bolt receiver that puts the guard in front of Bolt: size limit, signature and timestamp (±5 min) checks,
+ * payload shape checks, and de-duplication of Slack retries. Bad input gets a 4xx and never reaches a listener.
+ * `handle` is mounted on the product's HTTP server at /slack/events; Socket Mode is used when an app token is set.
+ */
+export class SlackReceiver implements Receiver {
+  private app: App | null = null;
+  private socket: SocketModeClient | null = null;
+  private readonly recent = new RecentKeys();
+  private readonly now: () => number;
+  private readonly log: ReceiverLogger;
+  readonly stats = { accepted: 0, refused: 0, duplicates: 0 };
+
+  constructor(private readonly o: SlackReceiverOptions) {
+    this.now = o.nowMs ?? Date.now;
+    this.log = o.logger ?? console;
+  }
+
+  init(app: App): void {
+    this.app = app;
+  }
+
+  get socketMode(): boolean {
+    return !!this.o.appToken;
+  }
+
+  async start(): Promise<void> {
+    if (!this.o.appToken || this.socket) return;
+    const socket = new SocketModeClient({
+      appToken: this.o.appToken,
+      ...(this.o.socketClientOptions ? { clientOptions: this.o.socketClientOptions } : {}),
+    });
+    socket.on('slack_event', async (args: SocketEventArgs) => {
+      await this.onSocketEvent(args);
+    });
+    this.socket = socket;
+    await socket.start();
+  }
+
+  async stop(): Promise<void> {
+    const s = this.socket;
+    this.socket = null;
+    if (s) await s.disconnect();
+  }
+
+  private async onSocketEvent(a: SocketEventArgs): Promise<void> {
+    const raw = JSON.stringify(a.body ?? null);
+    const guarded = socketBody(a.type, a.body, raw);
+    if (isFailure(guarded)) {
+      this.stats.refused++;
+      this.log.warn(`Slack socket event refused: ${guarded.error}`);
+      await a.ack();
+      return;
+    }
+    if (guarded.kind !== 'bolt') {
+      await a.ack();
+      return;
+    }
+    if (!this.recent.add(`s:${a.envelope_id ?? hash(raw)}`, this.now())) {
+      this.stats.duplicates++;
+      await a.ack();
+      return;
+    }
+    let acked = false;
+    const event: ReceiverEvent = {
+      body: guarded.body,
+      ...(a.retry_num !== undefined ? { retryNum: a.retry_num } : {}),
+      ...(a.retry_reason !== undefined ? { retryReason: a.retry_reason } : {}),
+      ack: async (response?: unknown) => {
+        if (acked) return;
+        acked = true;
+        await a.ack(
+          response && typeof response === 'object' ? (response as Record<string, unknown>) : undefined,
+        );
+      },
+    };
+    this.dispatch(event, async () => {
+      if (!acked) {
+        acked = true;
+        await a.ack();
+      }
+    });
+  }
+
+  /** The HTTP entry point (Node or Express request/response). */
+  handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooBig = false;
+    req.on('data', (c: Buffer) => {
+      if (tooBig) return;
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        tooBig = true;
+        this.refuse(res, { status: 413, error: 'request body is too large' });
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('error', () => {
+      if (!res.headersSent) this.refuse(res, { status: 400, error: 'request body could not be read' });
+    });
+    req.on('end', () => {
+      if (tooBig || res.headersSent) return;
+      try {
+        this.onBody(req, res, Buffer.concat(chunks));
+      } catch (e) {
+        // A bug of ours, not the caller's input: log it, answer without a stack trace.
+        this.log.error('Slack request handling failed', e);
+        if (!res.headersSent) this.refuse(res, { status: 400, error: 'request could not be handled' });
+      }
+    });
+  };
+
+  private onBody(req: IncomingMessage, res: ServerResponse, raw: Buffer): void {
+    if (!this.o.signingSecret) {
+      this.refuse(res, { status: 401, error: 'this server has no Slack signing secret configured' });
+      return;
+    }
+    const failed = verifySignature(
+      this.o.signingSecret,
+      {
+        signature: header(req, 'x-slack-signature'),
+        timestamp: header(req, 'x-slack-request-timestamp'),
+      },
+      raw,
+      this.now(),
+    );
+    if (failed) {
+      this.refuse(res, failed);
+      return;
+    }
+    const text = raw.toString('utf8');
+    const guarded = parseSlackBody(header(req, 'content-type'), text);
+    if (isFailure(guarded)) {
+      this.refuse(res, guarded);
+      return;
+    }
+    if (guarded.kind === 'ssl_check') {
+      res.writeHead(200).end();
+      return;
+    }
+    if (guarded.kind === 'url_verification') {
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ challenge: guarded.challenge }));
+      return;
+    }
+    // Slack retries resend the very same body: a body seen before is acknowledged and not processed again.
+    if (!this.recent.add(hash(text), this.now())) {
+      this.stats.duplicates++;
+      res.writeHead(200).end();
+      return;
+    }
+    const retryNum = Number(header(req, 'x-slack-retry-num'));
+    const retryReason = header(req, 'x-slack-retry-reason');
+    let acked = false;
+    const send = (response?: unknown) => {
+      if (acked) return;
+      acked = true;
+      clearTimeout(timer);
+      if (response === undefined || response === null || response === '') res.writeHead(200).end();
+      else if (typeof response === 'string')
+        res.writeHead(200, { 'content-type': 'text/plain' }).end(response);
+      else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(response));
+    };
+    const timer = setTimeout(() => {
+      if (!acked) this.log.warn('Slack request not acknowledged in time; answering 200');
+      send();
+    }, this.o.ackTimeoutMs ?? 2500);
+    this.stats.accepted++;
+    this.dispatch(
+      {
+        body: guarded.body,
+        ...(Number.isInteger(retryNum) && retryNum > 0 ? { retryNum } : {}),
+        ...(retryReason ? { retryReason } : {}),
+        ack: async (response?: unknown) => send(response),
+      },
+      async () => send(),
+    );
+  }
+
+  private dispatch(event: ReceiverEvent, fallbackAck: () => Promise<void>): void {
+    const app = this.app;
+    if (!app) {
+      this.log.error('Slack receiver used before init');
+      void fallbackAck();
+      return;
+    }
+    app.processEvent(event).then(
+      () => fallbackAck(),
+      (e: unknown) => {
+        this.log.error('Slack listener failed', e);
+        return fallbackAck();
+      },
+    );
+  }
+
+  private refuse(res: ServerResponse, f: GuardFailure): void {
+    this.stats.refused++;
+    if (res.headersSent) return;
+    res.writeHead(f.status, { 'content-type': 'application/json', connection: 'close' });
+    res.end(JSON.stringify({ error: f.error }));
+  }
+}
+
+interface SocketEventArgs {
+  ack: (response?: Record<string, unknown>) => Promise<void>;
+  envelope_id?: string;
+  type: string;
+  body: unknown;
+  retry_num?: number;
+  retry_reason?: string;
+}
+
+const hash = (s: string): string => createHash('sha1').update(s).digest('base64');
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Socket Mode bodies arrive parsed; they get the same shape checks as HTTP ones. */
+function socketBody(type: string, body: unknown, raw: string): GuardedBody | GuardFailure {
+  if (type === 'interactive') {
+    return parseSlackBody('application/x-www-form-urlencoded', `payload=${encodeURIComponent(raw)}`);
+  }
+  if (type === 'events_api') return parseSlackBody('application/json', raw);
+  if (type === 'slash_commands' && body && typeof body === 'object' && !Array.isArray(body)) {
+    const form = new URLSearchParams();
+    for (const [k, v] of Object.entries(body)) if (typeof v === 'string') form.append(k, v);
+    return parseSlackBody('application/x-www-form-urlencoded', form.toString());
+  }
+  return { status: 400, error: `unsupported Socket Mode event type ${type}` };
+}

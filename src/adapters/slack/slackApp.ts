@@ -1,0 +1,515 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  App,
+  type AuthorizeResult,
+  type AuthorizeSourceData,
+  type BlockAction,
+  type ButtonAction,
+  LogLevel,
+  type SlackViewAction,
+  webApi,
+} from '@slack/bolt';
+import { InstallProvider } from '@slack/oauth';
+import type { CommandResult, CommandService } from '../../app/commands';
+import type { KeyValueRepo } from '../../app/ports';
+import type { ReviewService } from '../../app/reviewService';
+import type { Actor } from '../../app/schemas';
+import type { PollView } from '../../app/views';
+import { isDomainError } from '../../domain/errors';
+import {
+  ACTION,
+  clip,
+  commandResultBlocks,
+  evidenceModal,
+  type HomeDistrict,
+  homeView,
+  LIMITS,
+  parsePollRef,
+  pollBlocks,
+  pollFallbackText,
+  pollRef,
+  voteConfirmation,
+} from './blocks';
+import { kvInstallationStore } from './installations';
+import { PollUpdater } from './pollUpdater';
+import { SlackReceiver } from './receiver';
+
+export const POLL_MESSAGES_NS = 'slack-poll-messages';
+export const CHANNELS_NS = 'slack-district-channels';
+
+/** The Slack OAuth scopes the code uses; manifests/slack/manifest.json lists the same (a test checks). */
+export const BOT_SCOPES = ['commands', 'chat:write', 'chat:write.public', 'users:read'] as const;
+
+export interface SlackLogger {
+  debug(msg: string, ...rest: unknown[]): void;
+  info(msg: string, ...rest: unknown[]): void;
+  warn(msg: string, ...rest: unknown[]): void;
+  error(msg: string, ...rest: unknown[]): void;
+}
+
+export interface SlackAdapterOptions {
+  signingSecret?: string | undefined;
+  /** Single-workspace install. */
+  botToken?: string | undefined;
+  /** Socket Mode. */
+  appToken?: string | undefined;
+  /** Multi-workspace install through OAuth. */
+  clientId?: string | undefined;
+  clientSecret?: string | undefined;
+  stateSecret?: string | undefined;
+  /** Base URL of this app, for the OAuth redirect. */
+  publicUrl?: string | undefined;
+  /** Slack Web API base (tests and the benchmark point it at a local fake). */
+  apiUrl?: string | undefined;
+  /** Bot ids when known (skips the auth.test lookup for a single token). */
+  botId?: string | undefined;
+  botUserId?: string | undefined;
+  service: ReviewService;
+  commands: CommandService;
+  kv: KeyValueRepo;
+  logger?: SlackLogger;
+  nowMs?: () => number;
+  updateIntervalMs?: number;
+  traceUpdates?: boolean;
+}
+
+export interface SlackAdapter {
+  app: App;
+  receiver: SlackReceiver;
+  updater: PollUpdater;
+  installer: InstallProvider | null;
+  /** POST /slack/events */
+  handleEvents(req: IncomingMessage, res: ServerResponse): void;
+  /** GET /slack/install and GET /slack/oauth_redirect (only with OAuth). */
+  handleInstall(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  handleOAuthRedirect(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+type ErrorContext = 'vote' | 'command' | 'evidence' | 'home';
+
+/** The one place where errors become Slack replies. Domain errors carry their own message; others are logged. */
+export function errorReply(e: unknown, ctx: ErrorContext, log: SlackLogger): string {
+  if (isDomainError(e)) {
+    if (e.code === 'store-unavailable') {
+      return ctx === 'vote'
+        ? ':warning: Your vote was *not* recorded: the database is not reachable right now. Please vote again in a minute.'
+        : ':warning: Nothing was changed: the database is not reachable right now. Please try again in a minute.';
+    }
+    return e.message;
+  }
+  log.error(`Slack ${ctx} failed`, e);
+  return ctx === 'vote'
+    ? ':warning: Your vote was *not* recorded because of an error on our side. Please vote again.'
+    : ':warning: Something went wrong on our side and nothing was changed. Please try again.';
+}
+
+const silentLogger: SlackLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** The workspace a payload comes from (Enterprise Grid payloads may carry the team on the user). */
+function tenantOf(body: { team?: { id?: string } | null; user?: { team_id?: string } }): string {
+  return body.team?.id ?? body.user?.team_id ?? '';
+}
+
+const VOTE_ACTION = new RegExp(`^${ACTION.vote}_(1|2|3|4|unsure)$`);
+
+export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
+  const log = o.logger ?? console;
+  const clientOptions: webApi.WebClientOptions = {
+    ...(o.apiUrl ? { slackApiUrl: o.apiUrl } : {}),
+    // The default retries for about 30 minutes; a 429 is still retried after its Retry-After.
+    retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 2000, randomize: true },
+    timeout: 15000,
+    logLevel: webApi.LogLevel.ERROR,
+  };
+  const receiver = new SlackReceiver({
+    signingSecret: o.signingSecret,
+    appToken: o.appToken,
+    socketClientOptions: clientOptions,
+    ...(o.nowMs ? { nowMs: o.nowMs } : {}),
+    logger: log,
+  });
+
+  const installer =
+    o.clientId && o.clientSecret
+      ? new InstallProvider({
+          clientId: o.clientId,
+          clientSecret: o.clientSecret,
+          stateSecret: o.stateSecret ?? o.clientSecret,
+          installationStore: kvInstallationStore(o.kv),
+          clientOptions,
+          logLevel: webApi.LogLevel.ERROR,
+        })
+      : null;
+
+  // Single token: look the bot ids up once (lazily, so that start-up never waits on Slack).
+  let tokenIds: Promise<{ botId?: string; botUserId?: string }> | null =
+    o.botId || o.botUserId
+      ? Promise.resolve({
+          ...(o.botId ? { botId: o.botId } : {}),
+          ...(o.botUserId ? { botUserId: o.botUserId } : {}),
+        })
+      : null;
+  const authorize = async (src: AuthorizeSourceData<boolean>): Promise<AuthorizeResult> => {
+    if (o.botToken) {
+      if (!tokenIds) {
+        const c = new webApi.WebClient(o.botToken, clientOptions);
+        tokenIds = c.auth.test().then(
+          (r) => ({
+            ...(r.bot_id ? { botId: r.bot_id } : {}),
+            ...(r.user_id ? { botUserId: r.user_id } : {}),
+          }),
+          (e: unknown) => {
+            tokenIds = null;
+            log.warn('Slack auth.test failed; continuing without bot ids', e);
+            return {};
+          },
+        );
+      }
+      return { botToken: o.botToken, ...(await tokenIds) };
+    }
+    if (installer) return installer.authorize(src);
+    throw new Error('Slack is not configured with a bot token or OAuth credentials');
+  };
+
+  const app = new App({
+    receiver,
+    authorize,
+    clientOptions,
+    logLevel: LogLevel.ERROR,
+    ignoreSelf: true,
+  });
+  app.error(async (e) => {
+    log.error('Slack listener error', e);
+  });
+
+  const updater = new PollUpdater(
+    log,
+    o.updateIntervalMs ?? 1000,
+    o.nowMs ?? Date.now,
+    o.traceUpdates ?? false,
+  );
+  const { service, commands, kv } = o;
+
+  const appActor = (tenantId: string): Actor => ({ tenantId, userId: 'micip-slack-app', displayName: '' });
+
+  const scheduleUpdate = (client: webApi.WebClient, tenantId: string, reviewId: string, rowId: string) => {
+    const key = pollRef(reviewId, rowId);
+    updater.schedule(key, client, async () => {
+      const where = await kv.get<{ channel: string; ts: string; tenantId: string }>(POLL_MESSAGES_NS, key);
+      if (!where || where.tenantId !== tenantId) return null;
+      const [poll, review] = await Promise.all([
+        service.getPollState(appActor(tenantId), { reviewId, rowId }),
+        kvReviewCycle(reviewId, tenantId),
+      ]);
+      return {
+        channel: where.channel,
+        ts: where.ts,
+        blocks: pollBlocks(poll, review),
+        text: pollFallbackText(poll),
+      };
+    });
+  };
+
+  // The cycle name is constant per review: cache it (bounded) so that message updates cost one query less.
+  const cycles = new Map<string, string>();
+  const kvReviewCycle = async (reviewId: string, tenantId: string): Promise<string> => {
+    const hit = cycles.get(reviewId);
+    if (hit !== undefined) return hit;
+    const v = await service.getReviewState(appActor(tenantId), { reviewId });
+    if (cycles.size > 1000) cycles.clear();
+    cycles.set(reviewId, v.cycle);
+    return v.cycle;
+  };
+
+  const ephemeral = async (
+    client: webApi.WebClient,
+    channel: string | undefined,
+    user: string,
+    text: string,
+  ) => {
+    if (!channel) {
+      log.warn('No channel to answer in; reply dropped', text);
+      return;
+    }
+    try {
+      await client.chat.postEphemeral({ channel, user, text: clip(text, LIMITS.messageText) });
+    } catch (e) {
+      log.error('chat.postEphemeral failed', e);
+    }
+  };
+
+  // ---------- /micip ----------
+  app.command('/micip', async ({ ack, command, client }) => {
+    await ack();
+    const actor: Actor = {
+      tenantId: command.team_id,
+      userId: command.user_id,
+      displayName: command.user_name ?? '',
+    };
+    const channelId = command.channel_id;
+    try {
+      const result = await commands.run({ actor, channelId }, command.text ?? '');
+      if (/^\s*setup\b/i.test(command.text ?? '')) {
+        await kv.put(CHANNELS_NS, `${command.team_id}|${channelId}`, {
+          tenantId: command.team_id,
+          channelId,
+        });
+      }
+      await present(client, actor, channelId, result);
+    } catch (e) {
+      await ephemeral(client, channelId, command.user_id, errorReply(e, 'command', log));
+    }
+  });
+
+  async function present(client: webApi.WebClient, actor: Actor, channelId: string, r: CommandResult) {
+    if (r.kind !== 'review') {
+      const { text, blocks } = commandResultBlocks(r);
+      let t = text;
+      if (r.kind === 'file')
+        t = `${text}\n\`\`\`${clip(r.content, LIMITS.sectionText - text.length - 10)}\`\`\``;
+      await client.chat.postEphemeral({
+        channel: channelId,
+        user: actor.userId,
+        text: clip(t, LIMITS.messageText),
+        ...(blocks && r.kind !== 'file' ? { blocks } : {}),
+      });
+      return;
+    }
+    const { text, blocks } = commandResultBlocks(r);
+    if (r.action === 'status' || r.action === 'results') {
+      await client.chat.postEphemeral({
+        channel: channelId,
+        user: actor.userId,
+        text,
+        ...(blocks ? { blocks } : {}),
+      });
+      return;
+    }
+    const v = r.review;
+    await client.chat.postMessage({ channel: v.channelId, text, ...(blocks ? { blocks } : {}) });
+    if (r.action === 'started') {
+      cycles.set(v.reviewId, v.cycle);
+      for (const p of v.polls) await postPoll(client, actor.tenantId, v.channelId, p, v.cycle);
+      return;
+    }
+    for (const p of v.polls) scheduleUpdate(client, actor.tenantId, v.reviewId, p.rowId);
+  }
+
+  async function postPoll(
+    client: webApi.WebClient,
+    tenantId: string,
+    channel: string,
+    p: PollView,
+    cycle: string,
+  ) {
+    const res = await client.chat.postMessage({
+      channel,
+      blocks: pollBlocks(p, cycle),
+      text: pollFallbackText(p),
+    });
+    if (!res.ts) throw new Error('chat.postMessage returned no ts');
+    await kv.put(POLL_MESSAGES_NS, pollRef(p.reviewId, p.rowId), {
+      tenantId,
+      channel: res.channel ?? channel,
+      ts: res.ts,
+    });
+  }
+
+  // ---------- votes ----------
+  app.action<BlockAction<ButtonAction>>(VOTE_ACTION, async ({ ack, body, action, client }) => {
+    await ack();
+    const tenantId = tenantOf(body);
+    const channel = body.channel?.id;
+    const user = body.user.id;
+    const ref = parsePollRef(typeof action.value === 'string' ? action.value : '');
+    if (!ref) {
+      await ephemeral(
+        client,
+        channel,
+        user,
+        'That button does not belong to a MICIP poll. Nothing was recorded.',
+      );
+      return;
+    }
+    const raw = action.action_id.slice(ACTION.vote.length + 1);
+    const choice = raw === 'unsure' ? 'unsure' : Number(raw);
+    const actor: Actor = { tenantId, userId: user, displayName: body.user.name ?? '' };
+    try {
+      const r = await service.castVote(actor, { reviewId: ref.reviewId, rowId: ref.rowId, choice });
+      await ephemeral(client, channel, user, voteConfirmation(r.poll, r.vote.choice, r.write));
+      scheduleUpdate(client, tenantId, ref.reviewId, ref.rowId);
+    } catch (e) {
+      await ephemeral(client, channel, user, errorReply(e, 'vote', log));
+    }
+  });
+
+  // ---------- evidence ----------
+  app.action<BlockAction<ButtonAction>>(ACTION.evidence, async ({ ack, body, action, client }) => {
+    await ack();
+    const channel = body.channel?.id;
+    const ref = parsePollRef(typeof action.value === 'string' ? action.value : '');
+    if (!ref || !body.trigger_id) {
+      await ephemeral(client, channel, body.user.id, 'That button does not belong to a MICIP poll.');
+      return;
+    }
+    // Open the modal at once (the trigger expires in 3 s); no database work before it.
+    const header = (
+      body.message?.blocks as Array<{ type?: string; text?: { text?: string } }> | undefined
+    )?.find((b) => b.type === 'header');
+    const title = typeof header?.text?.text === 'string' ? header.text.text : 'this rubric row';
+    const meta = JSON.stringify({ r: ref.reviewId, w: ref.rowId, c: channel ?? '' });
+    try {
+      await client.views.open({
+        trigger_id: body.trigger_id,
+        view: evidenceModal(action.value ?? '', meta, title, null),
+      });
+    } catch (e) {
+      await ephemeral(client, channel, body.user.id, errorReply(e, 'evidence', log));
+    }
+  });
+
+  app.view<SlackViewAction>(ACTION.evidenceModal, async ({ ack, body, view, client }) => {
+    const value = view.state.values.evidence?.text?.value;
+    const text = typeof value === 'string' ? value.trim() : '';
+    if (!text) {
+      await ack({ response_action: 'errors', errors: { evidence: 'Write the evidence, or cancel.' } });
+      return;
+    }
+    if (text.length > 2000) {
+      await ack({ response_action: 'errors', errors: { evidence: 'Keep it to 2,000 characters.' } });
+      return;
+    }
+    let meta: { r?: unknown; w?: unknown; c?: unknown } = {};
+    try {
+      meta = JSON.parse(view.private_metadata || '{}') as typeof meta;
+    } catch {
+      meta = {};
+    }
+    if (typeof meta.r !== 'string' || typeof meta.w !== 'string') {
+      await ack({
+        response_action: 'errors',
+        errors: { evidence: 'This form is out of date: open it again from the poll.' },
+      });
+      return;
+    }
+    await ack();
+    const tenantId = tenantOf(body);
+    const channel = typeof meta.c === 'string' && meta.c ? meta.c : undefined;
+    const actor: Actor = { tenantId, userId: body.user.id, displayName: body.user.name ?? '' };
+    try {
+      const r = await service.addEvidence(actor, { reviewId: meta.r, rowId: meta.w, evidence: text });
+      await ephemeral(client, channel, body.user.id, `Your evidence on row ${r.poll.rowNumber} is saved.`);
+      scheduleUpdate(client, tenantId, meta.r, meta.w);
+    } catch (e) {
+      await ephemeral(client, channel, body.user.id, errorReply(e, 'evidence', log));
+    }
+  });
+
+  // ---------- App Home ----------
+  app.event('app_home_opened', async ({ event, body, client }) => {
+    if (event.tab !== 'home') return;
+    const tenantId = (body as { team_id?: string }).team_id ?? '';
+    try {
+      const view = homeView(await homeFor(tenantId, event.user));
+      await client.views.publish({ user_id: event.user, view });
+    } catch (e) {
+      log.error('App Home failed', e);
+      await client.views
+        .publish({
+          user_id: event.user,
+          view: {
+            type: 'home',
+            blocks: [{ type: 'section', text: { type: 'mrkdwn', text: errorReply(e, 'home', log) } }],
+          },
+        })
+        .catch((err: unknown) => log.error('views.publish failed', err));
+    }
+  });
+
+  async function homeFor(tenantId: string, userId: string): Promise<HomeDistrict[]> {
+    const actor: Actor = { tenantId, userId, displayName: '' };
+    const channels = (await kv.list<{ tenantId: string; channelId: string }>(CHANNELS_NS)).filter(
+      (c) => c.value.tenantId === tenantId,
+    );
+    const out: HomeDistrict[] = [];
+    for (const { value } of channels.slice(0, 20)) {
+      let district: Awaited<ReturnType<ReviewService['districtForChannel']>>;
+      try {
+        district = await service.districtForChannel(actor, value.channelId);
+      } catch (e) {
+        if (isDomainError(e) && e.code === 'unknown-district') continue;
+        throw e;
+      }
+      const me = await service.getMember(actor, district.id);
+      if (!me) continue;
+      const reviews = (await service.listReviews(actor, value.channelId)).filter(
+        (r) => r.status === 'active',
+      );
+      const views = await Promise.all(
+        reviews.slice(0, 5).map((r) => service.getReviewState(actor, { reviewId: r.id })),
+      );
+      out.push({
+        name: district.name,
+        channelId: district.channelId,
+        coordinator: me.roles.includes('coordinator'),
+        reviews: views.map((v) => ({
+          view: v,
+          notVoted: v.polls.filter((p) => p.votingOpen && p.myChoice === null),
+        })),
+      });
+    }
+    return out;
+  }
+
+  // An uninstalled app forgets its installation.
+  app.event('app_uninstalled', async ({ body }) => {
+    const b = body as { team_id?: string; enterprise_id?: string; is_enterprise_install?: boolean };
+    if (installer && b.team_id) {
+      await kvInstallationStore(kv)
+        .deleteInstallation?.({
+          teamId: b.team_id,
+          enterpriseId: b.enterprise_id,
+          isEnterpriseInstall: b.is_enterprise_install === true,
+        })
+        .catch((e: unknown) => log.error('Deleting the installation failed', e));
+    }
+  });
+
+  const redirectUri = o.publicUrl ? `${o.publicUrl.replace(/\/$/, '')}/slack/oauth_redirect` : undefined;
+  const notFound = (res: ServerResponse) => {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('Slack OAuth is not configured on this server.');
+  };
+
+  return {
+    app,
+    receiver,
+    updater,
+    installer,
+    handleEvents: receiver.handle,
+    async handleInstall(req, res) {
+      if (!installer) return notFound(res);
+      await installer.handleInstallPath(req, res, undefined, {
+        scopes: [...BOT_SCOPES],
+        ...(redirectUri ? { redirectUri } : {}),
+      });
+    },
+    async handleOAuthRedirect(req, res) {
+      if (!installer) return notFound(res);
+      await installer.handleCallback(req, res, undefined, {
+        scopes: [...BOT_SCOPES],
+        ...(redirectUri ? { redirectUri } : {}),
+      });
+    },
+    async start() {
+      await receiver.start();
+    },
+    async stop() {
+      updater.stop();
+      await receiver.stop();
+    },
+  };
+}
+
+export { silentLogger };
