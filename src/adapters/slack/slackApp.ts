@@ -38,7 +38,10 @@ export const POLL_MESSAGES_NS = 'slack-poll-messages';
 export const CHANNELS_NS = 'slack-district-channels';
 
 /** The Slack OAuth scopes the code uses; manifests/slack/manifest.json lists the same (a test checks). */
-export const BOT_SCOPES = ['commands', 'chat:write', 'chat:write.public', 'users:read'] as const;
+export const BOT_SCOPES = ['commands', 'chat:write', 'chat:write.public'] as const;
+/** The one slash command and the bot events the app listens to (the manifest lists the same). */
+export const SLASH_COMMAND = '/micip';
+export const BOT_EVENTS = ['app_home_opened', 'app_uninstalled', 'tokens_revoked'] as const;
 
 export interface SlackLogger {
   debug(msg: string, ...rest: unknown[]): void;
@@ -241,7 +244,7 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
   };
 
   // ---------- /micip ----------
-  app.command('/micip', async ({ ack, command, client }) => {
+  app.command(SLASH_COMMAND, async ({ ack, command, client }) => {
     await ack();
     const actor: Actor = {
       tenantId: command.team_id,
@@ -463,9 +466,16 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     return out;
   }
 
-  // An uninstalled app forgets its installation.
-  app.event('app_uninstalled', async ({ body }) => {
+  // An uninstalled app (or one whose bot token was revoked) forgets its installation.
+  const forget = async ({
+    body,
+    event,
+  }: {
+    body: unknown;
+    event: { type: string; tokens?: { bot?: string[] } };
+  }) => {
     const b = body as { team_id?: string; enterprise_id?: string; is_enterprise_install?: boolean };
+    if (event.type === 'tokens_revoked' && !(event.tokens?.bot && event.tokens.bot.length > 0)) return;
     if (installer && b.team_id) {
       await kvInstallationStore(kv)
         .deleteInstallation?.({
@@ -475,7 +485,9 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
         })
         .catch((e: unknown) => log.error('Deleting the installation failed', e));
     }
-  });
+  };
+  app.event('app_uninstalled', forget);
+  app.event('tokens_revoked', forget);
 
   const redirectUri = o.publicUrl ? `${o.publicUrl.replace(/\/$/, '')}/slack/oauth_redirect` : undefined;
   const notFound = (res: ServerResponse) => {
