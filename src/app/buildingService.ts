@@ -1,0 +1,328 @@
+import { z } from 'zod';
+import { assertCoordinator, type District, isCoordinator } from '../domain/district';
+import { DomainError } from '../domain/errors';
+import { type Period, periodAt, periodById } from '../domain/schedule';
+import type { Building, NudgeStore, SubmissionData, SubmissionVersion } from './nudgeStore';
+import {
+  type BuildingView,
+  SUBMISSION_FIELDS,
+  type SubmissionField,
+  type SubmissionFormView,
+} from './nudgeViews';
+import type { Clock, IdGenerator, Store } from './ports';
+import { type Actor, actorSchema, idString, parseInput, text } from './schemas';
+
+export interface BuildingServiceDeps {
+  store: Store;
+  nudges: NudgeStore;
+  clock: Clock;
+  ids: IdGenerator;
+}
+
+const registerInput = z.object({
+  channelId: idString,
+  name: text(120),
+  buildingChannelId: idString,
+  members: z.array(idString).max(500, 'at most 500 members').default([]),
+});
+const refInput = z.object({
+  channelId: idString,
+  building: z.string().trim().min(1, 'name a building').max(200),
+});
+const renameInput = refInput.extend({ name: text(120) });
+
+/** A number typed into a form: "72", "72%", " 1,200 ". Blank is "required". */
+const formNumber = (min: number | null, max: number | null) =>
+  z.preprocess(
+    (v) => {
+      if (typeof v !== 'string') return v;
+      const t = v.trim().replace(/%$/, '').replace(/,/g, '');
+      return t === '' ? undefined : Number(t);
+    },
+    z
+      .number({ error: (iss) => (iss.input === undefined ? 'is required' : 'must be a number') })
+      .refine((n) => Number.isFinite(n), 'must be a number')
+      .refine((n) => min === null || n >= min, `must be at least ${min}`)
+      .refine((n) => max === null || n <= max, `must be at most ${max}`),
+  );
+
+const formText = (max: number) =>
+  z
+    .preprocess((v) => (v === undefined || v === null ? '' : v), z.string({ error: 'must be text' }))
+    .pipe(text(max));
+
+/** The monitoring-data form. Field names match form inputs so that errors are shown next to the field. */
+export const submissionSchema = z.object({
+  strategy: formText(200),
+  implementationMeasure: formText(500),
+  fidelityPercent: formNumber(0, 100),
+  impactMeasure: formText(500),
+  impactValue: formNumber(null, null),
+  interimTarget: formNumber(null, null),
+  meaning: formText(3000),
+  recommendations: formText(3000),
+});
+
+const submitInput = z.object({
+  districtId: idString,
+  buildingId: idString,
+  periodId: z.string().max(20),
+  /** The version the form was drawn from; a different stored version means someone else edited meanwhile. */
+  version: z.coerce.number().int().min(0).default(0),
+  values: z.record(z.string(), z.unknown()),
+});
+
+const formInput = z.object({
+  districtId: idString,
+  buildingId: idString,
+  periodId: z.string().max(20).optional(),
+});
+
+export const toBuildingView = (b: Building): BuildingView => ({
+  buildingId: b.id,
+  name: b.name,
+  channelId: b.channelId,
+  members: b.members,
+});
+
+/** Building teams (registered by a coordinator) and their monitoring-data submissions. */
+export class BuildingService {
+  constructor(private readonly d: BuildingServiceDeps) {}
+
+  private async districtOf(tenantId: string, channelId: string): Promise<District> {
+    const d = await this.d.store.districts.findByChannel(tenantId, channelId);
+    if (!d)
+      throw new DomainError(
+        'unknown-district',
+        'This channel is not set up as a district team yet. A coordinator can set it up with the "setup" command.',
+      );
+    return d;
+  }
+
+  private async coordinatorDistrict(actor: z.output<typeof actorSchema>, channelId: string, what: string) {
+    const district = await this.districtOf(actor.tenantId, channelId);
+    assertCoordinator(await this.d.store.members.get(actor.tenantId, district.id, actor.userId), what);
+    return district;
+  }
+
+  /** Finds a building by id, exact name (case-insensitive) or channel mention. */
+  async findBuilding(tenantId: string, districtId: string, ref: string): Promise<Building> {
+    const all = await this.d.nudges.listBuildings(tenantId, districtId);
+    const channel = /^<#([A-Za-z0-9_:.@-]+)(?:\|[^>]*)?>$/.exec(ref)?.[1];
+    const lower = ref.toLowerCase();
+    const found =
+      all.find((b) => b.id === ref) ??
+      all.find((b) => b.channelId === (channel ?? ref)) ??
+      all.find((b) => b.name.toLowerCase() === lower);
+    if (!found)
+      throw new DomainError(
+        'invalid-input',
+        `There is no building "${ref.slice(0, 60)}" in this district. See the list with \`building list\`.`,
+        { building: 'unknown building' },
+      );
+    return found;
+  }
+
+  async register(actorIn: Actor, input: unknown): Promise<BuildingView> {
+    const actor = parseInput(actorSchema, actorIn);
+    const i = parseInput(registerInput, input);
+    const district = await this.coordinatorDistrict(actor, i.channelId, 'register building teams');
+    if (i.buildingChannelId === district.channelId)
+      throw new DomainError(
+        'invalid-input',
+        "A building team needs its own channel, not the district team's.",
+        {
+          buildingChannelId: 'same as the district channel',
+        },
+      );
+    const existing = await this.d.nudges.listBuildings(actor.tenantId, district.id);
+    if (existing.some((b) => b.name.toLowerCase() === i.name.toLowerCase()))
+      throw new DomainError('conflict', `A building named "${i.name}" is already registered.`, {
+        name: 'already registered',
+      });
+    const building: Building = {
+      id: this.d.ids.next('b'),
+      tenantId: actor.tenantId,
+      districtId: district.id,
+      name: i.name,
+      channelId: i.buildingChannelId,
+      members: Array.from(new Set(i.members)),
+      createdAt: this.d.clock.now().toISOString(),
+      createdBy: actor.userId,
+    };
+    const claimed = await this.d.nudges.claimChannel(actor.tenantId, i.buildingChannelId, {
+      districtId: district.id,
+      buildingId: building.id,
+    });
+    if (!claimed)
+      throw new DomainError('conflict', 'That channel is already the channel of another building team.', {
+        buildingChannelId: 'already used',
+      });
+    await this.d.nudges.putBuilding(building);
+    return toBuildingView(building);
+  }
+
+  async list(actorIn: Actor, channelId: string): Promise<BuildingView[]> {
+    const actor = parseInput(actorSchema, actorIn);
+    const district = await this.districtOf(actor.tenantId, parseInput(idString, channelId));
+    const all = await this.d.nudges.listBuildings(actor.tenantId, district.id);
+    return all.sort((a, b) => a.name.localeCompare(b.name)).map(toBuildingView);
+  }
+
+  async rename(actorIn: Actor, input: unknown): Promise<BuildingView> {
+    const actor = parseInput(actorSchema, actorIn);
+    const i = parseInput(renameInput, input);
+    const district = await this.coordinatorDistrict(actor, i.channelId, 'rename building teams');
+    const b = await this.findBuilding(actor.tenantId, district.id, i.building);
+    const others = await this.d.nudges.listBuildings(actor.tenantId, district.id);
+    if (others.some((o) => o.id !== b.id && o.name.toLowerCase() === i.name.toLowerCase()))
+      throw new DomainError('conflict', `A building named "${i.name}" is already registered.`, {
+        name: 'already registered',
+      });
+    const renamed = { ...b, name: i.name };
+    await this.d.nudges.putBuilding(renamed);
+    return toBuildingView(renamed);
+  }
+
+  async remove(actorIn: Actor, input: unknown): Promise<BuildingView> {
+    const actor = parseInput(actorSchema, actorIn);
+    const i = parseInput(refInput, input);
+    const district = await this.coordinatorDistrict(actor, i.channelId, 'remove building teams');
+    const b = await this.findBuilding(actor.tenantId, district.id, i.building);
+    await this.d.nudges.deleteBuilding(b);
+    await this.d.nudges.releaseChannel(actor.tenantId, b.channelId);
+    return toBuildingView(b);
+  }
+
+  // ---------- submissions ----------
+
+  private async buildingFor(actor: z.output<typeof actorSchema>, districtId: string, buildingId: string) {
+    const district = await this.d.store.districts.get(actor.tenantId, districtId);
+    const building = district
+      ? await this.d.nudges.getBuilding(actor.tenantId, districtId, buildingId)
+      : null;
+    if (!district || !building)
+      throw new DomainError(
+        'invalid-input',
+        'This building team is no longer registered. Ask the district coordinator to register it again.',
+      );
+    return { district, building };
+  }
+
+  private async assertCanSubmit(actor: z.output<typeof actorSchema>, district: District, building: Building) {
+    if (building.members.length === 0 || building.members.includes(actor.userId)) return;
+    if (isCoordinator(await this.d.store.members.get(actor.tenantId, district.id, actor.userId))) return;
+    throw new DomainError(
+      'not-member',
+      `Only members of the ${building.name} building team (or a district coordinator) can submit its monitoring data.`,
+    );
+  }
+
+  private formView(
+    district: District,
+    building: Building,
+    period: Period,
+    versions: SubmissionVersion[],
+    now: Date,
+  ): SubmissionFormView {
+    const mine = versions.filter((v) => v.buildingId === building.id).sort((a, b) => a.version - b.version);
+    const cur = mine[mine.length - 1];
+    const values: SubmissionFormView['values'] = {};
+    if (cur) for (const f of SUBMISSION_FIELDS) values[f] = String(cur.data[f]);
+    return {
+      tenantId: district.tenantId,
+      districtId: district.id,
+      buildingId: building.id,
+      buildingName: building.name,
+      periodId: period.id,
+      periodLabel: period.label,
+      values,
+      errors: {},
+      version: cur?.version ?? 0,
+      editable: now < period.endsAt,
+      closesAt: period.endsAt.toISOString(),
+      history: mine.map((v) => ({
+        version: v.version,
+        submittedAt: v.submittedAt,
+        submittedBy: v.submittedBy,
+      })),
+    };
+  }
+
+  /** The form for a building and period (default: the current month in the district's time zone). */
+  async form(actorIn: Actor, input: unknown): Promise<SubmissionFormView> {
+    const actor = parseInput(actorSchema, actorIn);
+    const i = parseInput(formInput, input);
+    const { district, building } = await this.buildingFor(actor, i.districtId, i.buildingId);
+    const now = this.d.clock.now();
+    const period = i.periodId
+      ? periodById(i.periodId, district.timezone)
+      : periodAt(now, district.timezone, 'month');
+    const versions = await this.d.nudges.listSubmissionVersions(actor.tenantId, district.id, period.id);
+    return this.formView(district, building, period, versions, now);
+  }
+
+  /**
+   * Saves a submission (or an edit: a new version; earlier versions stay as history). Refused with field-level
+   * errors when the form is invalid, and refused once the period has closed. Nothing is written on refusal.
+   */
+  async submit(actorIn: Actor, input: unknown): Promise<SubmissionFormView> {
+    const actor = parseInput(actorSchema, actorIn);
+    const i = parseInput(submitInput, input);
+    const { district, building } = await this.buildingFor(actor, i.districtId, i.buildingId);
+    await this.assertCanSubmit(actor, district, building);
+    const period = periodById(i.periodId, district.timezone);
+    const now = this.d.clock.now();
+    if (now >= period.endsAt)
+      throw new DomainError(
+        'invalid-state',
+        `The ${period.label} period has closed, so its submission can no longer be changed.`,
+      );
+    if (now < period.startsAt)
+      throw new DomainError('invalid-state', `The ${period.label} period has not started yet.`);
+    const data: SubmissionData = parseInput(submissionSchema, i.values);
+    const versions = await this.d.nudges.listSubmissionVersions(actor.tenantId, district.id, period.id);
+    const latest = versions
+      .filter((v) => v.buildingId === building.id)
+      .reduce((m, v) => Math.max(m, v.version), 0);
+    const conflict = new DomainError(
+      'conflict',
+      'Someone else on your team saved this form at the same moment. Reopen it to see their version, then edit again.',
+    );
+    if (latest !== i.version) throw conflict;
+    const v: SubmissionVersion = {
+      tenantId: actor.tenantId,
+      districtId: district.id,
+      buildingId: building.id,
+      periodId: period.id,
+      version: latest + 1,
+      data,
+      submittedAt: now.toISOString(),
+      submittedBy: actor.userId,
+    };
+    if (!(await this.d.nudges.addSubmissionVersion(v))) throw conflict;
+    return this.formView(district, building, period, [...versions, v], now);
+  }
+
+  /** Who has and has not submitted for a period (coordinator view for the `submissions` command). */
+  async status(actorIn: Actor, channelId: string, periodId?: string) {
+    const actor = parseInput(actorSchema, actorIn);
+    const district = await this.districtOf(actor.tenantId, parseInput(idString, channelId));
+    const period = periodId
+      ? periodById(periodId, district.timezone)
+      : periodAt(this.d.clock.now(), district.timezone, 'month');
+    const current = await this.d.nudges.currentSubmissions(actor.tenantId, district.id, period.id);
+    const buildings = (await this.d.nudges.listBuildings(actor.tenantId, district.id)).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    );
+    return {
+      period,
+      submitted: buildings
+        .filter((b) => current.has(b.id))
+        .map((b) => ({ ...toBuildingView(b), submission: current.get(b.id) })),
+      missing: buildings.filter((b) => !current.has(b.id)).map(toBuildingView),
+    };
+  }
+}
+
+export type { SubmissionField };

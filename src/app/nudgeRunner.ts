@@ -1,0 +1,322 @@
+import type { District } from '../domain/district';
+import {
+  type DueOccurrence,
+  dueOccurrence,
+  formatLocal,
+  type Period,
+  periodAt,
+  shouldEscalate,
+} from '../domain/schedule';
+import type { CronEngine, NudgeMessenger } from './nudgePorts';
+import type { Building, NudgeClaim, NudgeStore, Schedule, Snooze, SubmissionVersion } from './nudgeStore';
+import type { DigestEntry, NudgeView } from './nudgeViews';
+import type { Store } from './ports';
+import { scheduleView, scheduleWindow } from './scheduleService';
+
+export interface NudgeRunnerDeps {
+  store: Store;
+  nudges: NudgeStore;
+  cron: CronEngine;
+  messenger: NudgeMessenger;
+  /** Names this replica in claim records (diagnostics only; correctness comes from the store). */
+  instanceId: string;
+  /** An occurrence that fell due longer ago than this (e.g. while every replica was down) is dropped. */
+  graceMs: number;
+  /** How many buildings of one round are handled at once (sends are queued and rate-limited by the messenger). */
+  concurrency?: number;
+  /** Link to a building's submission for the digest (e.g. the web console), when there is one. */
+  linkFor?: (b: Building, periodId: string) => string | null;
+  /** Delivery failures are reported here (and counted), never swallowed. */
+  onError?: (what: string, e: unknown) => void;
+}
+
+export interface TickReport {
+  rounds: number;
+  sent: number;
+  reminders: number;
+  skippedSubmitted: number;
+  skippedSnoozed: number;
+  alreadyClaimed: number;
+  failed: number;
+  escalated: number;
+  digests: number;
+  errors: number;
+}
+
+const emptyReport = (): TickReport => ({
+  rounds: 0,
+  sent: 0,
+  reminders: 0,
+  skippedSubmitted: 0,
+  skippedSnoozed: 0,
+  alreadyClaimed: 0,
+  failed: 0,
+  escalated: 0,
+  digests: 0,
+  errors: 0,
+});
+
+async function eachLimit<T>(items: T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  });
+  await Promise.all(workers);
+}
+
+/**
+ * Sends the nudges that are due. Call `tick(now)` every minute on every replica: each nudge is claimed in the
+ * store with a unique key (schedule, occurrence, building) before it is sent, so however many replicas tick,
+ * each building gets each nudge once. The digest and escalations of a round are claimed the same way.
+ */
+export class NudgeRunner {
+  constructor(private readonly d: NudgeRunnerDeps) {}
+
+  private fail(report: TickReport, what: string, e: unknown) {
+    report.errors++;
+    this.d.onError?.(what, e);
+  }
+
+  async tick(now: Date): Promise<TickReport> {
+    const report = emptyReport();
+    let schedules: Schedule[] = [];
+    let snoozes: Snooze[] = [];
+    try {
+      [schedules, snoozes] = await Promise.all([
+        this.d.nudges.listAllSchedules(),
+        this.d.nudges.listSnoozes(),
+      ]);
+    } catch (e) {
+      this.fail(report, 'listing schedules', e);
+      return report;
+    }
+    for (const s of schedules) {
+      try {
+        const due = dueOccurrence(now, this.d.graceMs, scheduleWindow(s, this.d.cron));
+        if (due) await this.runRound(s, due, now, snoozes, report);
+      } catch (e) {
+        this.fail(report, `schedule ${s.id}`, e);
+      }
+    }
+    for (const sn of snoozes) {
+      if (new Date(sn.until) > now) continue;
+      try {
+        await this.remind(sn, now, report);
+      } catch (e) {
+        this.fail(report, `snooze reminder ${sn.buildingId}`, e);
+      }
+    }
+    return report;
+  }
+
+  private nudgeView(
+    district: District,
+    b: Building,
+    period: Period,
+    attempt: number,
+    reminder: boolean,
+  ): NudgeView {
+    return {
+      tenantId: district.tenantId,
+      districtId: district.id,
+      districtName: district.name,
+      buildingId: b.id,
+      buildingName: b.name,
+      periodId: period.id,
+      periodLabel: period.label,
+      attempt,
+      closesAt: formatLocal(period.endsAt, district.timezone),
+      reminder,
+    };
+  }
+
+  /** Claims, then sends; a failed send is recorded on the claim (no second send) and reported. */
+  private async claimAndSend(
+    district: District,
+    b: Building,
+    period: Period,
+    claim: NudgeClaim,
+    attempt: number,
+    reminder: boolean,
+    report: TickReport,
+  ): Promise<boolean> {
+    const { tenantId, id: districtId } = district;
+    if (!(await this.d.nudges.claimNudge(tenantId, districtId, period.id, claim))) {
+      report.alreadyClaimed++;
+      return false;
+    }
+    try {
+      await this.d.messenger.sendNudge(
+        { tenantId, channelId: b.channelId },
+        this.nudgeView(district, b, period, attempt, reminder),
+      );
+      await this.d.nudges.updateClaim(tenantId, districtId, period.id, { ...claim, status: 'sent' });
+      if (reminder) report.reminders++;
+      else report.sent++;
+      return true;
+    } catch (e) {
+      report.failed++;
+      this.fail(report, `nudge to ${b.name} (${b.channelId})`, e);
+      await this.d.nudges.updateClaim(tenantId, districtId, period.id, {
+        ...claim,
+        status: 'failed',
+        error: e instanceof Error ? e.message.slice(0, 300) : String(e).slice(0, 300),
+      });
+      return false;
+    }
+  }
+
+  private async runRound(s: Schedule, due: DueOccurrence, now: Date, snoozes: Snooze[], report: TickReport) {
+    const occ = due.occurrence.toISOString();
+    const roundKey = `${encodeURIComponent(s.id)}|${occ}`;
+    // A round whose digest is out has been fully handed out (every building claimed by some replica).
+    if (await this.d.nudges.hasOnce('digest', roundKey)) return;
+    const district = await this.d.store.districts.get(s.tenantId, s.districtId);
+    if (!district) return;
+    report.rounds++;
+    const all = await this.d.nudges.listBuildings(s.tenantId, s.districtId);
+    const targets = s.buildingIds ? all.filter((b) => s.buildingIds?.includes(b.id)) : all;
+    const period = periodAt(due.sendAt, s.timezone, s.periodKind);
+    const current = await this.d.nudges.currentSubmissions(s.tenantId, s.districtId, period.id);
+    const prior = countNudges(await this.d.nudges.listClaims(s.tenantId, s.districtId, period.id));
+    const snoozed = new Map(
+      snoozes
+        .filter((x) => x.tenantId === s.tenantId && x.districtId === s.districtId)
+        .map((x) => [x.buildingId, x]),
+    );
+    await eachLimit(targets, this.d.concurrency ?? 100, async (b) => {
+      if (current.has(b.id)) {
+        report.skippedSubmitted++;
+        return;
+      }
+      const sn = snoozed.get(b.id);
+      if (sn && new Date(sn.until) > due.sendAt) {
+        report.skippedSnoozed++;
+        return;
+      }
+      const claim: NudgeClaim = {
+        buildingId: b.id,
+        scheduleId: s.id,
+        occurrence: occ,
+        claimedAt: now.toISOString(),
+        instance: this.d.instanceId,
+        status: 'claimed',
+      };
+      await this.claimAndSend(district, b, period, claim, (prior.get(b.id) ?? 0) + 1, false, report);
+    });
+    if (
+      !(await this.d.nudges.claimOnce('digest', roundKey, {
+        instance: this.d.instanceId,
+        at: now.toISOString(),
+      }))
+    )
+      return;
+    await this.finishRound(s, district, targets, period, current, snoozed, now, occ, report);
+  }
+
+  private async finishRound(
+    s: Schedule,
+    district: District,
+    targets: Building[],
+    period: Period,
+    current: Map<string, SubmissionVersion>,
+    snoozed: Map<string, Snooze>,
+    now: Date,
+    occ: string,
+    report: TickReport,
+  ) {
+    const claims = await this.d.nudges.listClaims(s.tenantId, s.districtId, period.id);
+    const counts = countNudges(claims);
+    const before = countNudges(claims.filter((c) => c.occurrence !== occ));
+    const entry = (b: Building): DigestEntry => ({
+      buildingId: b.id,
+      name: b.name,
+      channelId: b.channelId,
+      submittedAt: current.get(b.id)?.submittedAt ?? null,
+      nudges: counts.get(b.id) ?? 0,
+      snoozedUntil: snoozed.get(b.id)?.until ?? null,
+      link: this.d.linkFor?.(b, period.id) ?? null,
+    });
+    const sorted = [...targets].sort((a, b) => a.name.localeCompare(b.name));
+    const submitted = sorted.filter((b) => current.has(b.id)).map(entry);
+    const missing = sorted.filter((b) => !current.has(b.id)).map(entry);
+    // Escalate buildings that have missed `escalateAfter` nudges (nudged that many times before this round's
+    // nudge and still not submitted), once per building per period.
+    const escalated: DigestEntry[] = [];
+    for (const m of missing) {
+      if (!shouldEscalate(before.get(m.buildingId) ?? 0, s.escalateAfter)) continue;
+      const key = [s.tenantId, s.districtId, period.id, m.buildingId].map(encodeURIComponent).join('|');
+      if (await this.d.nudges.claimOnce('escalation', key, { at: now.toISOString(), scheduleId: s.id }))
+        escalated.push(m);
+    }
+    const to = { tenantId: district.tenantId, channelId: district.channelId };
+    if (escalated.length) {
+      try {
+        await this.d.messenger.sendEscalation(to, {
+          tenantId: district.tenantId,
+          districtId: district.id,
+          districtName: district.name,
+          periodLabel: period.label,
+          escalateAfter: s.escalateAfter,
+          buildings: escalated,
+        });
+        report.escalated += escalated.length;
+      } catch (e) {
+        this.fail(report, 'escalation', e);
+      }
+    }
+    try {
+      await this.d.messenger.sendDigest(to, {
+        tenantId: district.tenantId,
+        districtId: district.id,
+        districtName: district.name,
+        periodId: period.id,
+        periodLabel: period.label,
+        schedule: s.description,
+        submitted,
+        missing,
+        escalated,
+        nextRuns: scheduleView(s, this.d.cron, now).nextRuns,
+      });
+      report.digests++;
+    } catch (e) {
+      this.fail(report, 'digest', e);
+    }
+  }
+
+  private async remind(sn: Snooze, now: Date, report: TickReport) {
+    const district = await this.d.store.districts.get(sn.tenantId, sn.districtId);
+    const b = district ? await this.d.nudges.getBuilding(sn.tenantId, sn.districtId, sn.buildingId) : null;
+    const s = district ? await this.d.nudges.getSchedule(sn.tenantId, sn.districtId, sn.scheduleId) : null;
+    if (district && b) {
+      const tz = s?.timezone ?? district.timezone;
+      const period = periodAt(now, tz, s?.periodKind ?? 'month');
+      const current = await this.d.nudges.currentSubmissions(sn.tenantId, sn.districtId, period.id);
+      if (!current.has(b.id) && now.getTime() - new Date(sn.until).getTime() <= this.d.graceMs) {
+        const prior = countNudges(await this.d.nudges.listClaims(sn.tenantId, sn.districtId, period.id));
+        const claim: NudgeClaim = {
+          buildingId: b.id,
+          scheduleId: sn.scheduleId,
+          occurrence: `reminder:${sn.until}`,
+          claimedAt: now.toISOString(),
+          instance: this.d.instanceId,
+          status: 'claimed',
+        };
+        await this.claimAndSend(district, b, period, claim, (prior.get(b.id) ?? 0) + 1, true, report);
+      }
+    }
+    // Only the snooze that was read is removed; a newer snooze set meanwhile stays.
+    const still = await this.d.nudges.getSnooze(sn.tenantId, sn.districtId, sn.buildingId);
+    if (still && still.until === sn.until) await this.d.nudges.deleteSnooze(sn);
+  }
+}
+
+/** Nudges per building (every claimed round or reminder counts, whatever the delivery outcome). */
+function countNudges(claims: NudgeClaim[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const c of claims) out.set(c.buildingId, (out.get(c.buildingId) ?? 0) + 1);
+  return out;
+}

@@ -1,0 +1,119 @@
+/**
+ * Channel-neutral view models for building teams, monitoring-data forms, nudges, digests and escalations.
+ * Slack renders them as Block Kit, Teams as Adaptive Cards (cards/nudge.json, cards/submission.json).
+ */
+
+export interface BuildingView {
+  buildingId: string;
+  name: string;
+  channelId: string;
+  members: string[];
+}
+
+/** The monitoring-data fields, flat so that field-level errors map 1:1 to form inputs. */
+export const SUBMISSION_FIELDS = [
+  'strategy',
+  'implementationMeasure',
+  'fidelityPercent',
+  'impactMeasure',
+  'impactValue',
+  'interimTarget',
+  'meaning',
+  'recommendations',
+] as const;
+export type SubmissionField = (typeof SUBMISSION_FIELDS)[number];
+
+export const SUBMISSION_LABELS: Record<SubmissionField, string> = {
+  strategy: 'Strategy',
+  implementationMeasure: 'Implementation data: what was measured',
+  fidelityPercent: 'Share of classrooms implementing with fidelity (%)',
+  impactMeasure: 'Impact measure',
+  impactValue: 'Impact value',
+  interimTarget: 'Interim target',
+  meaning: 'What the team makes of it',
+  recommendations: 'Recommendations to the district team',
+};
+
+export interface SubmissionFormView {
+  tenantId: string;
+  districtId: string;
+  buildingId: string;
+  buildingName: string;
+  periodId: string;
+  periodLabel: string;
+  /** Current values as strings (what the form shows). */
+  values: Partial<Record<SubmissionField, string>>;
+  /** Field → message, when a submit was refused. */
+  errors: Partial<Record<SubmissionField, string>>;
+  /** Version the form was drawn from (0 = nothing submitted yet); sent back to detect concurrent edits. */
+  version: number;
+  /** False once the period has closed: the form is read-only. */
+  editable: boolean;
+  closesAt: string;
+  history: Array<{ version: number; submittedAt: string; submittedBy: string }>;
+}
+
+export interface NudgeView {
+  tenantId: string;
+  districtId: string;
+  districtName: string;
+  buildingId: string;
+  buildingName: string;
+  periodId: string;
+  periodLabel: string;
+  /** 1 for the first nudge this period, 2 for the second … */
+  attempt: number;
+  closesAt: string;
+  /** A nudge sent when a snooze ended. */
+  reminder: boolean;
+}
+
+export interface DigestEntry {
+  buildingId: string;
+  name: string;
+  channelId: string;
+  /** ISO time of the current submission, null when none. */
+  submittedAt: string | null;
+  nudges: number;
+  snoozedUntil: string | null;
+  link: string | null;
+}
+
+export interface DigestView {
+  tenantId: string;
+  districtId: string;
+  districtName: string;
+  periodId: string;
+  periodLabel: string;
+  schedule: string;
+  submitted: DigestEntry[];
+  missing: DigestEntry[];
+  escalated: DigestEntry[];
+  nextRuns: string[];
+}
+
+export interface EscalationView {
+  tenantId: string;
+  districtId: string;
+  districtName: string;
+  periodLabel: string;
+  escalateAfter: number;
+  buildings: DigestEntry[];
+}
+
+export interface ScheduleView {
+  scheduleId: string;
+  expression: string;
+  cron: string;
+  description: string;
+  timezone: string;
+  buildings: string[] | 'all';
+  endsOn: string | null;
+  periodKind: 'month' | 'week';
+  quietHours: string;
+  skipWeekends: boolean;
+  holidays: string[];
+  escalateAfter: number;
+  /** The next three send times, formatted in the district's time zone. */
+  nextRuns: string[];
+}
