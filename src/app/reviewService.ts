@@ -85,6 +85,9 @@ const memberInput = z.object({
   perspective: perspectiveSchema,
 });
 
+const MEMBER_CACHE_MS = 60_000;
+const MEMBER_CACHE_MAX = 10_000;
+
 export interface CastVoteResult {
   vote: Vote;
   write: 'written' | 'stale';
@@ -198,6 +201,7 @@ export class ReviewService {
       : target.roles.filter((r) => r !== 'coordinator');
     const updated = { ...target, roles };
     await this.d.store.members.put(updated);
+    this.memberCache.delete(`${updated.tenantId}|${updated.districtId}|${updated.memberId}`);
     return updated;
   }
 
@@ -215,6 +219,7 @@ export class ReviewService {
     const m = await this.ensureMember(district, i.memberId, i.displayName, i.perspective);
     const updated = { ...m, perspective: i.perspective, displayName: i.displayName || m.displayName };
     await this.d.store.members.put(updated);
+    this.memberCache.delete(`${updated.tenantId}|${updated.districtId}|${updated.memberId}`);
     return updated;
   }
 
@@ -276,7 +281,23 @@ export class ReviewService {
     return this.view(review, actor.userId);
   }
 
+  /**
+   * Casts a vote and returns the refreshed poll as the voter sees it (for replies that must carry the card, such
+   * as a Teams invoke). Chat adapters that coalesce message updates use `recordVote` and draw later.
+   */
   async castVote(actorIn: Actor, input: unknown): Promise<CastVoteResult> {
+    const { vote, write, review } = await this.writeVote(actorIn, input);
+    const poll = await this.pollView(review, vote.rowId, vote.memberId);
+    return { vote, write, poll };
+  }
+
+  /** The hot path of a vote: validate, check the round is open and the voter a member, write. */
+  async recordVote(actorIn: Actor, input: unknown): Promise<{ vote: Vote; write: 'written' | 'stale' }> {
+    const { vote, write } = await this.writeVote(actorIn, input);
+    return { vote, write };
+  }
+
+  private async writeVote(actorIn: Actor, input: unknown) {
     const actor = parseInput(actorSchema, actorIn);
     const i = parseInput(castVoteInput, input);
     const choice = choiceSchema.safeParse(i.choice);
@@ -303,8 +324,7 @@ export class ReviewService {
       seq: this.nextSeq(),
     };
     const write = await this.d.store.votes.put(vote);
-    const poll = await this.pollView(review, i.rowId, actor.userId);
-    return { vote, write, poll };
+    return { vote, write, review };
   }
 
   /** Adds or replaces evidence on the caller's current vote without changing the choice. */
@@ -326,8 +346,15 @@ export class ReviewService {
   }
 
   private async memberForVote(actor: z.output<typeof actorSchema>, review: Review): Promise<Member> {
+    const key = `${actor.tenantId}|${review.districtId}|${actor.userId}`;
+    const cached = this.memberCache.get(key);
+    const now = this.d.clock.now().getTime();
+    if (cached && cached.until > now) return cached.member;
     const existing = await this.d.store.members.get(actor.tenantId, review.districtId, actor.userId);
-    if (existing) return existing;
+    if (existing) {
+      this.cacheMember(key, existing, now);
+      return existing;
+    }
     const district = await this.d.store.districts.get(actor.tenantId, review.districtId);
     if (!district?.autoEnroll) {
       throw new DomainError(
@@ -335,7 +362,23 @@ export class ReviewService {
         'You are not a member of this district team, so your vote was not recorded. Ask a coordinator to add you.',
       );
     }
-    return this.ensureMember(district, actor.userId, actor.displayName, null);
+    const created = await this.ensureMember(district, actor.userId, actor.displayName, null);
+    this.cacheMember(key, created, now);
+    return created;
+  }
+
+  /**
+   * Members seen voting are remembered for MEMBER_CACHE_MS, saving a read on every later vote. Perspective or
+   * role changes made through this service drop the entry at once; other replicas see them within the TTL.
+   */
+  private readonly memberCache = new Map<string, { member: Member; until: number }>();
+
+  private cacheMember(key: string, member: Member, now: number) {
+    if (this.memberCache.size >= MEMBER_CACHE_MAX) {
+      const oldest = this.memberCache.keys().next().value;
+      if (oldest !== undefined) this.memberCache.delete(oldest);
+    }
+    this.memberCache.set(key, { member, until: now + MEMBER_CACHE_MS });
   }
 
   async closeRound(actorIn: Actor, input: unknown): Promise<ReviewView> {

@@ -121,17 +121,16 @@ export class DocVoteRepo implements VoteRepo {
   constructor(private readonly c: DocCollection<VoteDoc>) {}
   async put(vote: Vote): Promise<VoteWrite> {
     const _id = voteKey(vote);
-    // Only a newer vote (higher seq) replaces a stored one. When no stored vote matches the filter the upsert
-    // tries to insert `_id`; if that collides, a vote exists and is newer, or a concurrent first vote won the
-    // insert: retry as a plain conditional update to tell which.
-    const filter = { _id, seq: { $lt: vote.seq } };
+    // First vote of a member on a poll and round: a plain insert (the common case, one round trip). If the key
+    // exists, only a newer vote (higher seq) replaces it, so concurrent re-votes settle on the last one cast
+    // whatever order they arrive in. `_id` and the unique index make a second document impossible.
     try {
-      await this.c.update(filter, { $set: { ...vote } }, { upsert: true });
+      await this.c.insert({ ...vote, _id });
       return 'written';
     } catch (e) {
       if (!(e instanceof DuplicateKeyError)) throw e;
     }
-    const r = await this.c.update(filter, { $set: { ...vote } });
+    const r = await this.c.update({ _id, seq: { $lt: vote.seq } }, { $set: { ...vote } });
     return r.matched > 0 ? 'written' : 'stale';
   }
   async get(reviewId: string, rowId: string, round: number, memberId: string) {
