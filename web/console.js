@@ -100,6 +100,14 @@
     const results = $('results-card');
     results.textContent = '';
     if (s.results) results.appendChild(renderCard(s.results, () => {}));
+    const reflections = $('reflections');
+    reflections.textContent = '';
+    for (const r of s.reflections) {
+      const box = renderCard(r.card, onPollAction);
+      box.dataset.reflection = r.rowId;
+      reflections.appendChild(box);
+    }
+    $('reflection-empty').hidden = s.reflections.length > 0;
     document.body.dataset.ready = 'true';
   }
 

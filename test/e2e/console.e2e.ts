@@ -67,6 +67,12 @@ test('three members vote in the console, the coordinator closes the round, the d
   await page.locator('#close-round').click();
   await page.locator('#message', { hasText: 'Round 1 closed: 1 of 6 rows rated.' }).waitFor();
 
+  // The rated row prompts the toolkit's reflection questions; the answer is kept with the results.
+  const reflection = page.locator(`.card[data-reflection="${ROW}"]`);
+  await reflection.locator('textarea').first().fill('Buildings were never asked about the vision.');
+  await reflection.getByRole('button', { name: 'Save my answers' }).click();
+  await page.locator('#message', { hasText: 'Your answer is kept with the results.' }).waitFor();
+
   const href = await page.locator('#dashboard').getAttribute('href');
   expect(href).toMatch(/^\/dashboard\?k=/);
   await page.goto(`${app.url}${href}`);
@@ -80,6 +86,15 @@ test('three members vote in the console, the coordinator closes the round, the d
   expect(await page.locator('table.heat td.cell.ns').count()).toBe(5);
   await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });
   expect(fs.statSync(path.join(ARTIFACTS, 'dashboard.png')).size).toBeGreaterThan(10_000);
+
+  // The cycle's results page carries the rating, the evidence and the reflection answer.
+  await page.locator('table.heat thead a', { hasText: 'Demo cycle 1' }).click();
+  await page
+    .locator(`section.row[data-row="${ROW}"] [data-testid="rating"]`, { hasText: 'Evolving' })
+    .waitFor();
+  const detail = await page.locator(`section.row[data-row="${ROW}"]`).textContent();
+  expect(detail).toContain('Every building shows the district vision.');
+  expect(detail).toContain('Buildings were never asked about the vision. — Casey Morgan (coordinator)');
 
   // The browser only ever talked to the app.
   const foreign = requests.filter((u) => !u.startsWith(app.url) && !u.startsWith('data:'));

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { validateCard } from '../../src/adapters/cards/validate';
 import { LinkSigner } from '../../src/adapters/web/links';
 import { loadConfig } from '../../src/config';
 import { type App, startApp } from '../../src/main';
@@ -189,10 +190,39 @@ describe('local console API', () => {
     );
     // Blair and Devon are building members, Alex district: gap = 3 − 3 = 0.
     expect(dash).toContain('<td class="gap">0</td>');
+    // The rated row now offers the reflection card (valid Adaptive Card 1.5); answers are kept with the results.
+    const after = (await (await get('/console/api/state?as=demo-blair')).json()) as {
+      reflections: Array<{ rowId: string; card: object }>;
+    };
+    expect(after.reflections.map((r) => r.rowId)).toEqual([row]);
+    expect(validateCard(after.reflections[0]?.card as object)).toEqual([]);
+    const empty = await post('/console/api/action', {
+      as: 'demo-blair',
+      verb: 'reflect',
+      data: { reviewId, rowId: row, q1: ' ' },
+    });
+    expect(empty.status).toBe(400);
+    const unrated = await post('/console/api/action', {
+      as: 'demo-blair',
+      verb: 'reflect',
+      data: { reviewId, rowId: 'goal-setting', q1: 'x' },
+    });
+    expect(unrated.status).toBe(409);
+    const saved = await post('/console/api/action', {
+      as: 'demo-blair',
+      verb: 'reflect',
+      data: { reviewId, rowId: row, q1: 'Buildings were never asked', q3: 'Start PLCs with the vision' },
+    });
+    expect(saved.status).toBe(200);
+    const card = (await (await get('/console/api/state?as=demo-blair')).json()) as {
+      reflections: Array<{ card: object }>;
+    };
+    expect(JSON.stringify(card.reflections[0]?.card)).toContain('Blair Chen: Buildings were never asked');
     // Exports from the console's command box.
     const md = await post('/console/api/command', { as: 'demo-alex', line: 'export md' });
     expect(md.json.kind).toBe('file');
     expect(md.json.content).toContain('Building posters — Blair Chen');
+    expect(md.json.content).toContain('Start PLCs with the vision — Blair Chen');
   });
 
   test('bad input gets a clear 4xx and changes nothing', async () => {

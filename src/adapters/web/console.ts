@@ -1,9 +1,11 @@
 import express from 'express';
 import { z } from 'zod';
 import type { CommandService } from '../../app/commands';
+import type { ResultsService } from '../../app/results';
 import type { ReviewService } from '../../app/reviewService';
 import { DomainError } from '../../domain/errors';
 import { renderPollCard, renderResultsCard, renderStatusCard } from '../cards/render';
+import { renderReflectionCard } from './reflectionCard';
 
 /**
  * The local console: one demo district on this server's store, whose members a person can act as in the
@@ -67,13 +69,18 @@ export async function ensureDemo(service: ReviewService): Promise<{ districtId: 
 const asSchema = z.enum(DEMO_IDS, { error: 'must be one of the demo members' });
 const actionBody = z.object({
   as: asSchema,
-  verb: z.enum(['vote', 'evidence', 'refresh'], { error: 'is not an action of this card' }),
+  verb: z.enum(['vote', 'evidence', 'refresh', 'reflect'], { error: 'is not an action of this card' }),
   data: z
     .object({
       reviewId: z.string().max(200),
       rowId: z.string().max(200),
       choice: z.union([z.string().max(20), z.number()]).optional(),
       evidence: z.string().max(4000).optional(),
+      q1: z.string().max(4000).optional(),
+      q2: z.string().max(4000).optional(),
+      q3: z.string().max(4000).optional(),
+      q4: z.string().max(4000).optional(),
+      q5: z.string().max(4000).optional(),
     })
     .strip(),
 });
@@ -82,6 +89,7 @@ const commandBody = z.object({ as: asSchema, line: z.string().max(4000) });
 export interface ConsoleDeps {
   service: ReviewService;
   commands: CommandService;
+  results: ResultsService;
   dashboardUrl: (districtId: string) => string;
   /** Parses with zod or throws DomainError('invalid-input'); shared with the dashboard routes. */
   parse: <S extends z.ZodType>(schema: S, input: unknown) => z.output<S>;
@@ -98,6 +106,7 @@ export function consoleRouter(deps: ConsoleDeps): express.Router {
     const reviews = await deps.service.listReviews(me, DEMO_CHANNEL);
     const current = reviews.find((x) => x.status === 'active') ?? reviews[0];
     const view = current ? await deps.service.getReviewState(me, { reviewId: current.id }) : null;
+    const results = view ? await deps.results.results(me, { reviewId: view.reviewId }) : null;
     res.json({
       me: me.userId,
       members: DEMO_MEMBERS,
@@ -117,6 +126,11 @@ export function consoleRouter(deps: ConsoleDeps): express.Router {
         : [],
       status: view ? renderStatusCard(view) : null,
       results: view ? renderResultsCard(view) : null,
+      reflections: results
+        ? results.rows
+            .filter((row) => row.rating !== null)
+            .map((row) => ({ rowId: row.rowId, card: renderReflectionCard(results, row, me) }))
+        : [],
     });
   });
 
@@ -135,6 +149,21 @@ export function consoleRouter(deps: ConsoleDeps): express.Router {
     if (body.verb === 'evidence') {
       const r2 = await deps.service.addEvidence(me, { reviewId, rowId, evidence: body.data.evidence ?? '' });
       res.json({ message: 'Your evidence is recorded.', card: renderPollCard(r2.poll, { personal: true }) });
+      return;
+    }
+    if (body.verb === 'reflect') {
+      const answers = (['q1', 'q2', 'q3', 'q4', 'q5'] as const)
+        .map((q, i) => ({ question: i + 1, answer: body.data[q]?.trim() ?? '' }))
+        .filter((a) => a.answer !== '');
+      if (answers.length === 0) {
+        throw new DomainError('invalid-input', 'Write an answer to at least one question first.');
+      }
+      for (const a of answers) {
+        await deps.results.answerReflection(me, { reviewId, rowId, question: a.question, answer: a.answer });
+      }
+      res.json({
+        message: `Your ${answers.length === 1 ? 'answer is' : 'answers are'} kept with the results.`,
+      });
       return;
     }
     const view = await deps.service.getPollState(me, { reviewId, rowId });

@@ -159,6 +159,7 @@ export function mountWeb(web: express.Express, deps: WebDeps): { consolePath: st
       consoleRouter({
         service: deps.service,
         commands: deps.commands,
+        results: deps.results,
         dashboardUrl: (districtId) => {
           const { token } = issue('console:demo', districtId);
           return `/dashboard?k=${token}`;

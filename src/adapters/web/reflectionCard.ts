@@ -1,0 +1,45 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ReviewResults, RowResult } from '../../app/results';
+import { type AdaptiveCard, expandTemplate } from '../cards/render';
+
+/**
+ * The reflection prompt for a rated row: the toolkit's questions, the team's answers so far (names only in
+ * named reviews) and one input per question for the viewer. Action.Execute verb "reflect" with
+ * `{reviewId, rowId, q1…qN}`. Usable by any channel that draws Adaptive Cards (console, Teams).
+ */
+export const REFLECTION_TEMPLATE = path.join(__dirname, '..', '..', '..', 'web', 'cards', 'reflection.json');
+let template: object | null = null;
+
+const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
+
+export function renderReflectionCard(
+  r: Pick<ReviewResults, 'reviewId' | 'cycle' | 'reflectionQuestions' | 'anonymous'>,
+  row: RowResult,
+  viewer: { displayName: string } | null,
+): AdaptiveCard {
+  template ??= JSON.parse(fs.readFileSync(REFLECTION_TEMPLATE, 'utf8')) as object;
+  return expandTemplate(template, {
+    reviewId: r.reviewId,
+    rowId: row.rowId,
+    header: `${r.cycle} · Row ${row.rowNumber} · Reflection`,
+    title: row.title,
+    rating: `Rated ${row.ratingLabel} — ${clip(row.howText, 300)}`,
+    intro: 'Your answers are kept with the results and appear in the exports.',
+    fallbackText: `Reflect on "${row.title}" (rated ${row.ratingLabel}).`,
+    questions: r.reflectionQuestions.map((text, i) => {
+      const answers = row.reflection.filter((a) => a.question === i + 1);
+      // In named reviews the viewer's own earlier answer is prefilled; in anonymous ones nobody's name is known.
+      const mine =
+        viewer && !r.anonymous ? answers.filter((a) => a.by === viewer.displayName).pop() : undefined;
+      return {
+        id: `q${i + 1}`,
+        text: `${i + 1}. ${text}`,
+        answers: answers
+          .slice(-10)
+          .map((a) => ({ line: `${a.by ? `${clip(a.by, 60)}: ` : '• '}${clip(a.text, 500)}` })),
+        mine: mine?.text ?? '',
+      };
+    }),
+  });
+}
