@@ -1,7 +1,8 @@
 import { isCoordinator } from '../domain/district';
 import { DomainError } from '../domain/errors';
 import type { Level, Rubric } from '../domain/rubric';
-import type { ExportFormat, ResultsService } from './results';
+import { NUDGE_COMMANDS, type NudgeCommandDeps, runNudgeCommand } from './nudgeCommands';
+import { type ExportFormat, type ResultsService, resultsSummary } from './results';
 import type { ReviewService } from './reviewService';
 import type { Actor } from './schemas';
 import type { ReviewView } from './views';
@@ -98,6 +99,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     summary: 'record the rating of a row the team could not settle',
     coordinatorOnly: true,
   },
+  ...NUDGE_COMMANDS,
 };
 
 /** Splits text into words, keeping "quoted phrases" (straight or curly quotes) and <@mentions> together. */
@@ -181,6 +183,8 @@ export interface CommandContext {
 export interface CommandExtras {
   results?: ResultsService;
   dashboardLink?: (tenantId: string, districtId: string) => { url: string; expiresAt: Date };
+  /** Building teams, nudge schedules and submissions (`building`, `schedule`, `submissions`). */
+  nudges?: NudgeCommandDeps;
 }
 
 export class CommandService {
@@ -224,6 +228,11 @@ export class CommandService {
         return this.reflect(ctx, tokens);
       case 'dashboard':
         return this.dashboard(ctx);
+      case 'building':
+      case 'schedule':
+      case 'submissions':
+        if (this.extras.nudges) return runNudgeCommand(this.extras.nudges, ctx, cmd, tokens);
+        throw new DomainError('invalid-input', 'Building teams and nudges are not enabled on this server.');
       default:
         throw new DomainError(
           'invalid-input',
@@ -384,6 +393,11 @@ export class CommandService {
     const reviewId = await this.currentReviewId(ctx, tokens[0]);
     const view = await this.reviews.getReviewState(ctx.actor, { reviewId });
     const rated = view.polls.filter((p) => p.result).length;
+    // Results: every row's rating, how it was reached, the gap and the change since the previous cycle.
+    const summary =
+      action === 'results' && this.extras.results
+        ? resultsSummary(await this.extras.results.results(ctx.actor, { reviewId }))
+        : null;
     return {
       kind: 'review',
       action,
@@ -391,7 +405,7 @@ export class CommandService {
       message:
         action === 'status'
           ? `*${view.cycle}*: round ${view.round} is ${view.roundStatus}; ${rated} of ${view.polls.length} rows rated.`
-          : `Results of *${view.cycle}*: ${rated} of ${view.polls.length} rows rated.`,
+          : (summary ?? `Results of *${view.cycle}*: ${rated} of ${view.polls.length} rows rated.`),
     };
   }
 
