@@ -88,6 +88,9 @@ export interface ReviewResults {
 
 export const NOT_SETTLED = 'not settled';
 
+const fmt = (n: number | null): string => (n === null ? '–' : String(Math.round(n * 100) / 100));
+const signed = (n: number | null): string => (n === null ? '–' : n > 0 ? `+${fmt(n)}` : fmt(n));
+
 export const RULE_TEXT = (rule: Review['rule']): string =>
   rule.kind === 'single-level'
     ? `at least ${Math.round(rule.threshold * 100)}% at one level`
@@ -206,6 +209,21 @@ export function buildResults(i: ResultsInput): ReviewResults {
   };
 }
 
+/** A few lines for a chat reply: each row's rating, how it was reached, gap and change since the last cycle. */
+export function resultsSummary(r: ReviewResults): string {
+  const lines = r.rows.map((row) => {
+    const parts = [`${row.rowNumber}. ${row.title} — *${row.ratingLabel}*, ${row.howText}`];
+    if (row.gap !== null && row.gap !== 0) parts.push(`district − building ${signed(row.gap)}`);
+    if (row.change !== null && r.previousCycle) {
+      parts.push(
+        row.change === 0 ? `same as ${r.previousCycle}` : `${signed(row.change)} since ${r.previousCycle}`,
+      );
+    }
+    return parts.join(' · ');
+  });
+  return [`Results of *${r.cycle}*: ${r.rated} of ${r.rows.length} rows rated.`, ...lines].join('\n');
+}
+
 // ---------------------------------------------------------------- exports
 
 export type ExportFormat = 'csv' | 'json' | 'md';
@@ -297,8 +315,6 @@ export function toJson(r: ReviewResults): string {
 }
 
 const mdCell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-const fmt = (n: number | null): string => (n === null ? '–' : String(Math.round(n * 100) / 100));
-const signed = (n: number | null): string => (n === null ? '–' : n > 0 ? `+${fmt(n)}` : fmt(n));
 
 export function toMarkdown(r: ReviewResults): string {
   const out: string[] = [];

@@ -306,6 +306,20 @@ describe('commands', () => {
     expect(reflected.kind === 'text' && reflected.text).toContain('Vision, mission and beliefs');
     await expect(commands.run(ctx(3), 'reflect 1 9 "x"')).rejects.toThrow(/question by number/);
     await expect(commands.run(ctx(3), 'reflect 2 1 "x"')).rejects.toMatchObject({ code: 'invalid-state' });
+    const res = await commands.run(ctx(1), 'results');
+    expect(res.kind === 'review' && res.message.split('\n')).toEqual([
+      'Results of *2026-27 Fall*: 1 of 6 rows rated.',
+      '1. Vision, mission and beliefs — *Accomplished (Collaborative)*, consensus in round 1 (at least 75% at one level) · +1 since 2025-26 Spring',
+      '2. Policies and structures — *not settled*, no consensus yet · district − building +2.5',
+      '3. Collaborative routines — *not settled*, no consensus yet',
+      '4. Collaborative goal setting — *not settled*, no consensus yet',
+      '5. Continuous improvement plans — *not settled*, no consensus yet',
+      '6. Perspectives in decision-making — *not settled*, no consensus yet',
+    ]);
+    const old = await commands.run(ctx(1), `results ${firstId}`);
+    expect(old.kind === 'review' && old.message).toContain(
+      '1. Vision, mission and beliefs — *Evolving*, consensus in round 1 (at least 75% at one level) · district − building -0.5',
+    );
     const dash = await commands.run(ctx(1), 'dashboard');
     expect(dash.kind === 'text' && dash.text).toContain('http://x/d?k=');
     await expect(commands.run({ actor: member(42), channelId: 'C1' }, 'dashboard')).rejects.toMatchObject({
