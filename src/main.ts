@@ -5,6 +5,7 @@ import { NedbStore } from './adapters/embedded/nedbStore';
 import { loadRubricCatalog } from './adapters/files/rubricCatalog';
 import { MongoStore } from './adapters/mongo/mongoStore';
 import { mountSlack, type SlackAdapter } from './adapters/slack';
+import { mountTeams, type TeamsBot } from './adapters/teams';
 import { randomIds, systemClock } from './adapters/system';
 import { issueLink, mountWeb } from './adapters/web';
 import { LinkSigner } from './adapters/web/links';
@@ -38,6 +39,8 @@ export interface App {
   consoleUrl: string | null;
   /** The Slack adapter, when Slack is configured. */
   slack: SlackAdapter | null;
+  /** The Teams bot at POST /api/messages (unauthenticated local mode while MicrosoftAppId is unset). */
+  teams: TeamsBot;
   stop(): Promise<void>;
 }
 
@@ -70,6 +73,8 @@ export async function startApp(config: Config): Promise<App> {
   // Channel adapters mount their routes on `web` here (Slack: /slack/events, Teams: /api/messages).
   // Slack: /slack/events (+ /slack/install, /slack/oauth_redirect with OAuth), or Socket Mode with SLACK_APP_TOKEN.
   const slack = mountSlack(web, config, { service, commands, kv: store.kv });
+  // Teams: POST /api/messages (guarded: 1 MB limit, activity shape, serviceUrl allowlist, token check).
+  const teams = mountTeams(web, { config, service, commands, store });
   const consoleOn = config.WEB_CONSOLE === 'on' || (config.WEB_CONSOLE === 'auto' && !config.MONGODB_URI);
   const { consolePath } = mountWeb(web, {
     ...linkDeps,
@@ -101,8 +106,10 @@ export async function startApp(config: Config): Promise<App> {
     url,
     consoleUrl: consolePath ? `${url}${consolePath}` : null,
     slack,
+    teams,
     async stop() {
       await slack?.stop();
+      teams.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();
     },

@@ -1,0 +1,563 @@
+import {
+  type Activity,
+  CardFactory,
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  type ConversationReference,
+  type InvokeResponse,
+  type ResourceResponse,
+  TurnContext,
+} from 'botbuilder';
+import { z } from 'zod';
+import { type CommandResult, CommandService } from '../../app/commands';
+import type { Store } from '../../app/ports';
+import type { ReviewService } from '../../app/reviewService';
+import type { PollView, ReviewView } from '../../app/views';
+import { isDomainError } from '../../domain/errors';
+import {
+  type AdaptiveCard,
+  MAX_REFRESH_USER_IDS,
+  renderPollCard,
+  renderResultsCard,
+  renderStatusCard,
+} from '../cards/render';
+import {
+  BadActivity,
+  commandLine,
+  type IncomingActivity,
+  identityOf,
+  type ServiceUrlAllowlist,
+  type TeamsIdentity,
+  toTeamsMarkdown,
+} from './activity';
+import { SendQueue, type SendQueueOptions } from './sendQueue';
+
+/** Key-value namespaces (store.kv) owned by the Teams adapter. */
+export const KV = {
+  /** `${tenantId}|${channelId}` → where to post proactively in that channel or chat. */
+  conversation: 'teams.conversation',
+  /** `${reviewId}|${rowId}` → the posted poll card (its activity id and conversation). */
+  pollCard: 'teams.pollCard',
+  /** `${tenantId}|${channelId}` → Teams user ids (MRIs) seen in that channel, for card refresh lists. */
+  roster: 'teams.roster',
+} as const;
+
+export interface StoredConversation {
+  tenantId: string;
+  channelId: string;
+  reference: Partial<ConversationReference>;
+  updatedAt: string;
+}
+
+interface StoredPollCard {
+  tenantId: string;
+  channelId: string;
+  activityId: string;
+}
+
+interface Roster {
+  users: Record<string, string>;
+}
+
+export interface TeamsBotOptions {
+  appId: string | undefined;
+  appPassword?: string | undefined;
+  appTenantId?: string | undefined;
+  appType?: string | undefined;
+  allowlist: ServiceUrlAllowlist;
+  service: ReviewService;
+  commands?: CommandService;
+  store: Store;
+  queue?: SendQueueOptions;
+  /** Minimum time between two updates of the same shared poll card. */
+  cardUpdateIntervalMs?: number;
+  log?: (message: string, error?: unknown) => void;
+}
+
+const BOT_ACTOR_ID = 'teams-bot';
+
+/** CloudAdapter with its activity entry point exposed (the HTTP side is our own guard in index.ts). */
+class TeamsCloudAdapter extends CloudAdapter {
+  run(authHeader: string, activity: Activity, logic: (ctx: TurnContext) => Promise<void>) {
+    return this.processActivity(authHeader, activity, logic);
+  }
+}
+
+/** An error raised by our own turn logic (as opposed to botbuilder's token verification). */
+export class TurnError extends Error {
+  constructor(override readonly cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = 'TurnError';
+  }
+}
+
+const actionData = z.object({
+  reviewId: z.string().min(1).max(200),
+  rowId: z.string().min(1).max(200),
+  choice: z.union([z.number(), z.string().max(20)]).optional(),
+  evidence: z.string().max(4000).optional(),
+});
+const invokeValue = z.object({
+  action: z.object({
+    type: z.string().max(64).optional(),
+    verb: z.enum(['vote', 'evidence', 'refresh']),
+    data: actionData.loose(),
+  }),
+  trigger: z.enum(['manual', 'automatic']).optional(),
+});
+/** Action.Submit fallback: the data object arrives as the message `value`. */
+const submitValue = actionData.extend({ verb: z.enum(['vote', 'evidence', 'refresh']) }).loose();
+
+type ActionInput = z.output<typeof actionData> & { verb: 'vote' | 'evidence' | 'refresh' };
+
+const adaptiveCardResponse = (card: AdaptiveCard): InvokeResponse => ({
+  status: 200,
+  body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card },
+});
+const errorResponse = (code: number, message: string): InvokeResponse => ({
+  status: 200,
+  body: {
+    statusCode: code,
+    type: 'application/vnd.microsoft.error',
+    value: { code: code === 400 ? 'BadRequest' : 'InternalServerError', message },
+  },
+});
+
+const GENERIC_FAILURE =
+  'Something went wrong on our side and nothing was changed. Please try again in a minute.';
+
+/**
+ * The Teams bot: one CloudAdapter; every turn is handled here. All outgoing messages go through the
+ * per-conversation SendQueue (7/s, 1,800/h, retries) and only to allowlisted service URLs.
+ */
+export class TeamsBot {
+  readonly adapter: TeamsCloudAdapter;
+  readonly queue: SendQueue;
+  private readonly commands: CommandService;
+  private readonly appId: string;
+  private readonly log: (message: string, error?: unknown) => void;
+  private readonly kvLocks = new Map<string, Promise<unknown>>();
+  private readonly cardTimers = new Map<
+    string,
+    { timer: NodeJS.Timeout | null; dirty: boolean; last: number }
+  >();
+  private readonly pendingCardUpdates = new Set<Promise<unknown>>();
+  private readonly updateInterval: number;
+
+  constructor(private readonly o: TeamsBotOptions) {
+    this.appId = o.appId ?? '';
+    const auth = new ConfigurationBotFrameworkAuthentication({
+      MicrosoftAppId: o.appId ?? '',
+      MicrosoftAppPassword: o.appPassword ?? '',
+      MicrosoftAppTenantId: o.appTenantId ?? '',
+      MicrosoftAppType: o.appType ?? 'MultiTenant',
+    });
+    this.adapter = new TeamsCloudAdapter(auth);
+    this.queue = new SendQueue(o.queue);
+    this.commands = o.commands ?? new CommandService(o.service);
+    this.updateInterval = o.cardUpdateIntervalMs ?? 1000;
+    this.log = o.log ?? ((m, e) => console.error(`[teams] ${m}`, e ?? ''));
+  }
+
+  get authEnabled(): boolean {
+    return !!this.o.appId;
+  }
+
+  /** Runs one checked activity through botbuilder (which verifies the token when an app id is set). */
+  async process(authHeader: string, activity: IncomingActivity): Promise<InvokeResponse | undefined> {
+    return this.adapter.run(authHeader, activity as unknown as Activity, async (ctx) => {
+      try {
+        await this.onTurn(ctx);
+      } catch (e) {
+        throw new TurnError(e);
+      }
+    });
+  }
+
+  /** Resolves when every queued send and pending card update has finished. */
+  async idle(): Promise<void> {
+    for (let i = 0; i < 50; i++) {
+      const timers = [...this.cardTimers.values()].filter((t) => t.timer);
+      if (!timers.length && !this.pendingCardUpdates.size) {
+        await this.queue.idle();
+        if (!this.pendingCardUpdates.size && ![...this.cardTimers.values()].some((t) => t.timer)) return;
+      }
+      await Promise.all([...this.pendingCardUpdates]);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  stop(): void {
+    for (const t of this.cardTimers.values()) if (t.timer) clearTimeout(t.timer);
+    this.cardTimers.clear();
+  }
+
+  // ---------- turns ----------
+
+  private async onTurn(ctx: TurnContext): Promise<void> {
+    const a = ctx.activity as unknown as IncomingActivity;
+    const localTenant = this.authEnabled ? null : 'emulator';
+    switch (a.type) {
+      case 'message':
+        return this.onMessage(ctx, a, identityOf(a, localTenant));
+      case 'invoke':
+        return this.onInvoke(ctx, a, identityOf(a, localTenant));
+      case 'conversationUpdate':
+      case 'installationUpdate':
+        return this.onConversationUpdate(ctx, a, identityOf(a, localTenant));
+      default:
+        return; // typing, messageReaction, … : nothing to do
+    }
+  }
+
+  private async onConversationUpdate(ctx: TurnContext, a: IncomingActivity, who: TeamsIdentity) {
+    const key = `${who.tenantId}|${who.channelId}`;
+    const removed =
+      (a.type === 'installationUpdate' && a.action?.startsWith('remove')) ||
+      (a.membersRemoved ?? []).some((m) => m.id === a.recipient?.id);
+    if (removed) {
+      await this.o.store.kv.delete(KV.conversation, key);
+      return;
+    }
+    const reference = this.channelReference(ctx, who);
+    const existed = await this.o.store.kv.get<StoredConversation>(KV.conversation, key);
+    await this.o.store.kv.put(KV.conversation, key, {
+      tenantId: who.tenantId,
+      channelId: who.channelId,
+      reference,
+      updatedAt: new Date().toISOString(),
+    } satisfies StoredConversation);
+    const humans = (a.membersAdded ?? []).filter((m) => m.id !== a.recipient?.id).slice(0, 2000);
+    if (humans.length)
+      await this.remember(
+        who.tenantId,
+        who.channelId,
+        humans.map((m) => [m.aadObjectId ?? m.id, m.id]),
+      );
+    const botAdded =
+      (a.type === 'installationUpdate' && (a.action ?? 'add').startsWith('add')) ||
+      (a.membersAdded ?? []).some((m) => m.id === a.recipient?.id);
+    if (botAdded && !existed) {
+      await this.send(reference, {
+        type: 'message',
+        text: 'Hello! I run MICIP collaboration reviews here. Mention me with **help** to see what you can do.',
+      });
+    }
+  }
+
+  private async onMessage(ctx: TurnContext, a: IncomingActivity, who: TeamsIdentity): Promise<void> {
+    await this.remember(who.tenantId, who.channelId, [[who.userId, who.channelUserId]]);
+    const reply = this.replyReference(ctx);
+    if (a.value !== undefined && a.value !== null && !a.text) {
+      // Action.Submit fallback from a client without Universal Actions.
+      const parsed = submitValue.safeParse(a.value);
+      if (!parsed.success) {
+        await this.send(reply, {
+          type: 'message',
+          text: 'That card action is not valid: nothing was recorded.',
+        });
+        return;
+      }
+      try {
+        await this.runAction(who, parsed.data);
+      } catch (e) {
+        await this.send(reply, { type: 'message', text: this.userMessage(e) });
+      }
+      return;
+    }
+    const line = commandLine(a, await this.aadIds(who.tenantId, who.channelId));
+    let result: CommandResult;
+    try {
+      result = await this.commands.run(
+        {
+          actor: { tenantId: who.tenantId, userId: who.userId, displayName: who.displayName },
+          channelId: who.channelId,
+        },
+        line || 'help',
+      );
+    } catch (e) {
+      await this.send(reply, { type: 'message', text: toTeamsMarkdown(this.userMessage(e)) });
+      return;
+    }
+    await this.render(ctx, who, result);
+  }
+
+  private async onInvoke(ctx: TurnContext, a: IncomingActivity, who: TeamsIdentity): Promise<void> {
+    let response: InvokeResponse;
+    if (a.name !== 'adaptiveCard/action') {
+      response = { status: 200, body: {} };
+    } else {
+      const parsed = invokeValue.safeParse(a.value);
+      if (!parsed.success) {
+        response = errorResponse(400, 'That card action is not valid: nothing was recorded.');
+      } else {
+        const { verb, data } = parsed.data.action;
+        try {
+          await this.remember(who.tenantId, who.channelId, [[who.userId, who.channelUserId]]);
+          const view = await this.runAction(who, { ...data, verb });
+          const refreshIds = await this.refreshIds(who.tenantId, who.channelId);
+          response = adaptiveCardResponse(
+            renderPollCard(view, { personal: true, refreshUserIds: refreshIds }),
+          );
+        } catch (e) {
+          response = errorResponse(isDomainError(e) ? 400 : 500, this.userMessage(e));
+        }
+      }
+    }
+    await ctx.sendActivity({ type: 'invokeResponse', value: response });
+  }
+
+  /** Votes, evidence and refreshes; returns the viewer's poll view. Writes nothing when the input is refused. */
+  private async runAction(who: TeamsIdentity, input: ActionInput): Promise<PollView> {
+    const actor = { tenantId: who.tenantId, userId: who.userId, displayName: who.displayName };
+    const ref = { reviewId: input.reviewId, rowId: input.rowId };
+    const evidence = input.evidence?.trim() ? input.evidence : null;
+    if (input.verb === 'refresh') return this.o.service.getPollState(actor, ref);
+    const r =
+      input.verb === 'vote'
+        ? await this.o.service.castVote(actor, { ...ref, choice: input.choice, evidence })
+        : await this.o.service.addEvidence(actor, { ...ref, evidence: input.evidence ?? '' });
+    this.scheduleCardUpdate(who.tenantId, input.reviewId, input.rowId);
+    return r.poll;
+  }
+
+  /** DomainErrors carry their own user-facing text; anything else is logged and answered generically. */
+  private userMessage(e: unknown): string {
+    if (isDomainError(e)) return e.message;
+    if (e instanceof BadActivity) return e.message;
+    this.log('turn failed', e);
+    return GENERIC_FAILURE;
+  }
+
+  // ---------- rendering command results ----------
+
+  private async render(ctx: TurnContext, who: TeamsIdentity, r: CommandResult): Promise<void> {
+    const reply = this.replyReference(ctx);
+    switch (r.kind) {
+      case 'help':
+      case 'text':
+      case 'reviews':
+        await this.send(reply, { type: 'message', text: toTeamsMarkdown(r.text) });
+        return;
+      case 'file': {
+        const body =
+          r.content.length <= 20_000
+            ? `\n\n\`\`\`\n${r.content}\n\`\`\``
+            : '\n\nThe file is too large to post in Teams: use the web console to download it.';
+        await this.send(reply, {
+          type: 'message',
+          text: `${toTeamsMarkdown(r.message)} (${r.filename})${body}`,
+        });
+        return;
+      }
+      case 'review':
+        break;
+    }
+    const view = r.review;
+    await this.send(reply, { type: 'message', text: toTeamsMarkdown(r.message) });
+    switch (r.action) {
+      case 'started':
+        await this.postPolls(who.tenantId, this.channelReference(ctx, who), view);
+        return;
+      case 'status':
+        await this.send(reply, cardActivity(renderStatusCard(view)));
+        return;
+      case 'results':
+        await this.send(reply, cardActivity(renderResultsCard(view)));
+        return;
+      case 'closed':
+      case 'decided':
+      case 'next-round':
+        for (const p of view.polls) this.scheduleCardUpdate(who.tenantId, view.reviewId, p.rowId, true);
+        if (r.action !== 'next-round') await this.send(reply, cardActivity(renderResultsCard(view)));
+        return;
+    }
+  }
+
+  /** Posts one poll card per rubric row and remembers each card's activity id for later updates. */
+  async postPolls(
+    tenantId: string,
+    reference: Partial<ConversationReference>,
+    view: ReviewView,
+  ): Promise<void> {
+    const channelId = view.channelId;
+    const refreshIds = await this.refreshIds(tenantId, channelId);
+    for (const poll of view.polls) {
+      const res = await this.send(
+        reference,
+        cardActivity(renderPollCard(poll, { refreshUserIds: refreshIds })),
+      );
+      if (res?.id) {
+        await this.o.store.kv.put(KV.pollCard, `${view.reviewId}|${poll.rowId}`, {
+          tenantId,
+          channelId,
+          activityId: res.id,
+        } satisfies StoredPollCard);
+      }
+    }
+  }
+
+  // ---------- proactive messages ----------
+
+  /** Posts an activity in a channel or chat where the bot was added (e.g. nudges, scheduled reviews). */
+  async postToChannel(
+    tenantId: string,
+    channelId: string,
+    activity: Partial<Activity>,
+  ): Promise<ResourceResponse | undefined> {
+    const stored = await this.o.store.kv.get<StoredConversation>(KV.conversation, `${tenantId}|${channelId}`);
+    if (!stored) {
+      throw new Error(
+        `The bot has no conversation reference for ${channelId}: it must be added to that channel first.`,
+      );
+    }
+    return this.send(stored.reference, activity);
+  }
+
+  /** Posts a review's poll cards proactively in its channel. */
+  async postReview(view: ReviewView): Promise<void> {
+    const stored = await this.o.store.kv.get<StoredConversation>(
+      KV.conversation,
+      `${view.tenantId}|${view.channelId}`,
+    );
+    if (!stored) throw new Error(`The bot has no conversation reference for ${view.channelId}.`);
+    await this.postPolls(view.tenantId, stored.reference, view);
+  }
+
+  /** Every send goes through the per-conversation queue and only to an allowlisted connector. */
+  private send(
+    reference: Partial<ConversationReference>,
+    activity: Partial<Activity>,
+    opts: { replaceId?: string } = {},
+  ): Promise<ResourceResponse | undefined> {
+    const serviceUrl = reference.serviceUrl ?? '';
+    if (!this.o.allowlist.allows(serviceUrl)) {
+      return Promise.reject(new Error('refusing to send to a service URL that is not on the allowlist'));
+    }
+    const conv = reference.conversation?.id ?? '';
+    return this.queue.enqueue(conv, async () => {
+      let out: ResourceResponse | undefined;
+      await this.adapter.continueConversationAsync(this.appId, reference, async (ctx) => {
+        this.withoutSdkRetries(ctx);
+        if (opts.replaceId) {
+          out = (await ctx.updateActivity({ ...activity, id: opts.replaceId })) ?? undefined;
+          return;
+        }
+        // Addressed from the stored reference itself: a reference without activityId makes a new post in the
+        // channel (not a reply to the synthetic continuation activity).
+        const a = TurnContext.applyConversationReference({ ...activity }, reference);
+        if (!reference.activityId) delete a.replyToId;
+        [out] = await ctx.adapter.sendActivities(ctx, [a]);
+      });
+      return out;
+    });
+  }
+
+  /**
+   * The connector client's own pipeline retries 429/5xx up to 3 times, invisible to our rate limits: remove
+   * that phase so that every attempt goes through the SendQueue (which also retries 412).
+   */
+  private withoutSdkRetries(ctx: TurnContext): void {
+    const client = ctx.turnState.get(this.adapter.ConnectorClientKey) as
+      | { client?: { pipeline?: { removePolicy(o: { phase: 'Retry' }): unknown } } }
+      | undefined;
+    client?.client?.pipeline?.removePolicy({ phase: 'Retry' });
+  }
+
+  /** Redraws the shared (non-personal) card of one poll: at most once per interval, always the latest state. */
+  private scheduleCardUpdate(tenantId: string, reviewId: string, rowId: string, immediate = false) {
+    const key = `${reviewId}|${rowId}`;
+    let t = this.cardTimers.get(key);
+    if (!t) {
+      t = { timer: null, dirty: false, last: 0 };
+      this.cardTimers.set(key, t);
+    }
+    const state = t;
+    state.dirty = true;
+    if (state.timer) return;
+    const delay = immediate ? 0 : Math.max(0, state.last + this.updateInterval - Date.now());
+    state.timer = setTimeout(() => {
+      state.timer = null;
+      state.dirty = false;
+      state.last = Date.now();
+      const p = this.updateCard(tenantId, reviewId, rowId)
+        .catch((e) => this.log(`updating the card of ${key} failed`, e))
+        .finally(() => {
+          this.pendingCardUpdates.delete(p);
+          if (state.dirty) this.scheduleCardUpdate(tenantId, reviewId, rowId);
+          else if (!state.timer) this.cardTimers.delete(key);
+        });
+      this.pendingCardUpdates.add(p);
+    }, delay);
+  }
+
+  private async updateCard(tenantId: string, reviewId: string, rowId: string): Promise<void> {
+    const posted = await this.o.store.kv.get<StoredPollCard>(KV.pollCard, `${reviewId}|${rowId}`);
+    if (!posted || posted.tenantId !== tenantId) return; // posted elsewhere (e.g. Slack) or not at all
+    const stored = await this.o.store.kv.get<StoredConversation>(
+      KV.conversation,
+      `${tenantId}|${posted.channelId}`,
+    );
+    if (!stored) return;
+    const view = await this.o.service.getPollState({ tenantId, userId: BOT_ACTOR_ID }, { reviewId, rowId });
+    const refreshIds = await this.refreshIds(tenantId, posted.channelId);
+    const card = renderPollCard(view, { refreshUserIds: refreshIds });
+    await this.send(stored.reference, cardActivity(card), { replaceId: posted.activityId });
+  }
+
+  // ---------- references and rosters ----------
+
+  /** Where to reply to this turn (the thread or chat the message came from). */
+  private replyReference(ctx: TurnContext): Partial<ConversationReference> {
+    return TurnContext.getConversationReference(ctx.activity);
+  }
+
+  /** The channel itself (new top-level posts) rather than the thread of this turn. */
+  private channelReference(ctx: TurnContext, who: TeamsIdentity): Partial<ConversationReference> {
+    const { activityId: _thread, ...ref } = TurnContext.getConversationReference(ctx.activity);
+    return {
+      ...ref,
+      conversation: { ...(ref.conversation as ConversationReference['conversation']), id: who.channelId },
+    };
+  }
+
+  /** Adds users (core id → Teams MRI) to the channel's roster; serialised per channel within this process. */
+  private remember(tenantId: string, channelId: string, users: Array<[string, string]>): Promise<void> {
+    const key = `${tenantId}|${channelId}`;
+    const prev = this.kvLocks.get(key) ?? Promise.resolve();
+    const next = prev.then(async () => {
+      const roster = (await this.o.store.kv.get<Roster>(KV.roster, key)) ?? { users: {} };
+      let changed = false;
+      for (const [userId, mri] of users) {
+        if (roster.users[userId] !== mri && Object.keys(roster.users).length < 5000) {
+          roster.users[userId] = mri;
+          changed = true;
+        }
+      }
+      if (changed) await this.o.store.kv.put(KV.roster, key, roster);
+    });
+    const settled = next.catch(() => undefined);
+    this.kvLocks.set(key, settled);
+    void settled.then(() => {
+      if (this.kvLocks.get(key) === settled) this.kvLocks.delete(key);
+    });
+    return next;
+  }
+
+  /** Teams MRI → core user id (AAD object id) for the people seen in this channel, to resolve mentions. */
+  private async aadIds(tenantId: string, channelId: string): Promise<Map<string, string>> {
+    const roster = await this.o.store.kv.get<Roster>(KV.roster, `${tenantId}|${channelId}`);
+    return new Map(Object.entries(roster?.users ?? {}).map(([userId, mri]) => [mri, userId]));
+  }
+
+  /** Users whose clients refresh the card automatically; more than 60 → none listed (manual refresh). */
+  private async refreshIds(tenantId: string, channelId: string): Promise<string[]> {
+    const roster = await this.o.store.kv.get<Roster>(KV.roster, `${tenantId}|${channelId}`);
+    const ids = Object.values(roster?.users ?? {});
+    return ids.length <= MAX_REFRESH_USER_IDS ? ids : [];
+  }
+}
+
+export function cardActivity(card: AdaptiveCard): Partial<Activity> {
+  return { type: 'message', attachments: [CardFactory.adaptiveCard(card)] };
+}

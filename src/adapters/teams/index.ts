@@ -1,0 +1,134 @@
+import express from 'express';
+import type { CommandService } from '../../app/commands';
+import type { Store } from '../../app/ports';
+import type { ReviewService } from '../../app/reviewService';
+import { loadCardTemplates } from '../cards/render';
+import { BadActivity, parseActivity, ServiceUrlAllowlist } from './activity';
+import { TeamsBot, TurnError } from './bot';
+import type { SendQueueOptions } from './sendQueue';
+
+export { TeamsBot } from './bot';
+
+export interface TeamsConfig {
+  MicrosoftAppId?: string | undefined;
+  MicrosoftAppPassword?: string | undefined;
+  MicrosoftAppTenantId?: string | undefined;
+  MicrosoftAppType?: string | undefined;
+  TEAMS_SERVICE_URLS?: readonly string[];
+}
+
+export interface TeamsDeps {
+  config: TeamsConfig;
+  service: ReviewService;
+  store: Store;
+  commands?: CommandService;
+  queue?: SendQueueOptions;
+  cardUpdateIntervalMs?: number;
+  log?: (message: string, error?: unknown) => void;
+}
+
+/** Largest accepted activity: a 10,000-member conversationUpdate is about 0.5 MB. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** How long token verification (which fetches Microsoft's signing keys) may take before the request is a 401. */
+const AUTH_TIMEOUT_MS = 10_000;
+
+/**
+ * Mounts the Teams bot at POST /api/messages. A guard in front of botbuilder answers 413 above 1 MB, 400 for a
+ * body that is not a well-formed activity, 403 for a serviceUrl off the allowlist and 401 for a token that is
+ * missing or cannot be verified when MicrosoftAppId is set; botbuilder never sees those requests.
+ */
+export function mountTeams(web: express.Express, deps: TeamsDeps): TeamsBot {
+  loadCardTemplates();
+  const allowlist = new ServiceUrlAllowlist(deps.config.TEAMS_SERVICE_URLS ?? []);
+  const bot = new TeamsBot({
+    appId: deps.config.MicrosoftAppId,
+    appPassword: deps.config.MicrosoftAppPassword,
+    appTenantId: deps.config.MicrosoftAppTenantId,
+    appType: deps.config.MicrosoftAppType,
+    allowlist,
+    service: deps.service,
+    store: deps.store,
+    ...(deps.commands ? { commands: deps.commands } : {}),
+    ...(deps.queue ? { queue: deps.queue } : {}),
+    ...(deps.cardUpdateIntervalMs !== undefined ? { cardUpdateIntervalMs: deps.cardUpdateIntervalMs } : {}),
+    ...(deps.log ? { log: deps.log } : {}),
+  });
+  const log = deps.log ?? ((m: string, e?: unknown) => console.error(`[teams] ${m}`, e ?? ''));
+  const router = express.Router();
+  router.post(
+    '/api/messages',
+    express.raw({ type: () => true, limit: MAX_BODY_BYTES }),
+    async (req: express.Request, res: express.Response) => {
+      let activity: ReturnType<typeof parseActivity>;
+      try {
+        activity = parseActivity(Buffer.isBuffer(req.body) ? req.body : '', allowlist);
+      } catch (e) {
+        if (e instanceof BadActivity) {
+          res.status(e.status).json({ error: e.message });
+          return;
+        }
+        throw e;
+      }
+      const authHeader = req.get('authorization') ?? '';
+      if (bot.authEnabled && !/^Bearer [A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(authHeader)) {
+        res.status(401).json({ error: 'A valid Bot Framework token is required.' });
+        return;
+      }
+      try {
+        const run = bot.process(authHeader, activity);
+        const invoke = await (bot.authEnabled ? withTimeout(run, AUTH_TIMEOUT_MS) : run);
+        if (invoke) res.status(invoke.status).json(invoke.body ?? {});
+        else res.status(200).end();
+      } catch (e) {
+        if (res.headersSent) return;
+        if (e instanceof TurnError) {
+          if (e.cause instanceof BadActivity) {
+            res.status(e.cause.status).json({ error: e.cause.message });
+            return;
+          }
+          log('activity failed', e.cause);
+          res.status(500).json({ error: 'The bot could not handle this activity.' });
+          return;
+        }
+        // Anything else was raised before our logic ran: botbuilder could not verify the token (or timed out
+        // fetching Microsoft's signing keys). With auth off there is no verification, so it is our failure.
+        if (bot.authEnabled) {
+          res.status(401).json({ error: 'The Bot Framework token could not be verified.' });
+          return;
+        }
+        log('activity failed', e);
+        res.status(500).json({ error: 'The bot could not handle this activity.' });
+      }
+    },
+  );
+  // Body-parser errors (too large, aborted) for this route only: a short 4xx, never a stack trace.
+  router.use(
+    '/api/messages',
+    (err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+      const status = (err as { status?: number; type?: string } | null)?.status;
+      if (status === 413) {
+        res.status(413).json({ error: `The activity is larger than ${MAX_BODY_BYTES} bytes.` });
+        return;
+      }
+      if (typeof status === 'number' && status >= 400 && status < 500) {
+        res.status(status).json({ error: 'The request body could not be read.' });
+        return;
+      }
+      next(err);
+    },
+  );
+  web.use(router);
+  return bot;
+}
+
+class Timeout extends Error {}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => {
+      t = setTimeout(() => reject(new Timeout('token verification timed out')), ms);
+    }),
+  ]).finally(() => clearTimeout(t));
+}

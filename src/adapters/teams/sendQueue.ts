@@ -1,0 +1,134 @@
+/**
+ * Per-conversation send queue for Teams: sends to one conversation go one at a time, at most `perSecond` in any
+ * second and `perHour` in any hour (Teams allows 7/s and 1,800/h per conversation), and a send that fails with
+ * 429, 412, 502 or 504 is retried with exponential backoff and jitter (honouring Retry-After when given).
+ */
+export interface SendQueueOptions {
+  perSecond?: number;
+  perHour?: number;
+  /** Attempts per send, the first included. */
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  random?: () => number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export const RETRYABLE_STATUS = new Set([429, 412, 502, 504]);
+
+export function statusOf(e: unknown): number | null {
+  const o = e as { statusCode?: unknown; status?: unknown; response?: { status?: unknown } } | null;
+  const s = o?.statusCode ?? o?.status ?? o?.response?.status;
+  return typeof s === 'number' ? s : null;
+}
+
+function retryAfterMs(e: unknown): number | null {
+  const headers = (e as { response?: { headers?: { get?: (n: string) => unknown } } } | null)?.response
+    ?.headers;
+  const raw = typeof headers?.get === 'function' ? headers.get('retry-after') : undefined;
+  if (typeof raw !== 'string') return null;
+  const secs = Number(raw);
+  if (Number.isFinite(secs) && secs >= 0) return secs * 1000;
+  const at = Date.parse(raw);
+  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
+}
+
+interface Lane {
+  tail: Promise<unknown>;
+  /** Start times of recent attempts (last hour), oldest first. */
+  sent: number[];
+  pending: number;
+}
+
+export class SendQueue {
+  private readonly lanes = new Map<string, Lane>();
+  private readonly o: Required<SendQueueOptions>;
+  /** Counters for tests and logs. */
+  readonly stats = { attempts: 0, retries: 0, failures: 0 };
+
+  constructor(opts: SendQueueOptions = {}) {
+    this.o = {
+      perSecond: opts.perSecond ?? 7,
+      perHour: opts.perHour ?? 1800,
+      maxAttempts: opts.maxAttempts ?? 5,
+      baseDelayMs: opts.baseDelayMs ?? 400,
+      maxDelayMs: opts.maxDelayMs ?? 30_000,
+      random: opts.random ?? Math.random,
+      now: opts.now ?? Date.now,
+      sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+    };
+  }
+
+  /** Runs `send` in the lane of `conversationKey`, after every earlier send of that lane. */
+  enqueue<T>(conversationKey: string, send: () => Promise<T>): Promise<T> {
+    let lane = this.lanes.get(conversationKey);
+    if (!lane) {
+      lane = { tail: Promise.resolve(), sent: [], pending: 0 };
+      this.lanes.set(conversationKey, lane);
+    }
+    const l = lane;
+    l.pending++;
+    const run = l.tail.then(() => this.attempt(l, send));
+    l.tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    void l.tail.then(() => {
+      l.pending--;
+      if (l.pending === 0 && l.sent.length === 0) this.lanes.delete(conversationKey);
+    });
+    return run;
+  }
+
+  /** Resolves when every queued send has finished (succeeded or failed). */
+  async idle(): Promise<void> {
+    for (;;) {
+      const tails = [...this.lanes.values()].filter((l) => l.pending > 0).map((l) => l.tail);
+      if (tails.length === 0) return;
+      await Promise.all(tails);
+    }
+  }
+
+  /** Waits until the lane may send again under both rate limits. */
+  private async slot(lane: Lane): Promise<void> {
+    for (;;) {
+      const now = this.o.now();
+      while (lane.sent.length && (lane.sent[0] as number) <= now - 3_600_000) lane.sent.shift();
+      let wait = 0;
+      if (lane.sent.length >= this.o.perHour) {
+        wait = (lane.sent[lane.sent.length - this.o.perHour] as number) + 3_600_000 - now;
+      }
+      const inLastSecond = lane.sent.filter((t) => t > now - 1050);
+      if (inLastSecond.length >= this.o.perSecond) {
+        // A safety margin so that arrival jitter at Microsoft's side never squeezes 8 sends into one second.
+        wait = Math.max(wait, (inLastSecond[inLastSecond.length - this.o.perSecond] as number) + 1050 - now);
+      }
+      if (wait <= 0) {
+        lane.sent.push(now);
+        return;
+      }
+      await this.o.sleep(wait + 1);
+    }
+  }
+
+  private async attempt<T>(lane: Lane, send: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      await this.slot(lane);
+      this.stats.attempts++;
+      try {
+        return await send();
+      } catch (e) {
+        const status = statusOf(e);
+        if (status === null || !RETRYABLE_STATUS.has(status) || attempt >= this.o.maxAttempts) {
+          this.stats.failures++;
+          throw e;
+        }
+        this.stats.retries++;
+        const backoff = Math.min(this.o.maxDelayMs, this.o.baseDelayMs * 2 ** (attempt - 1));
+        const jittered = backoff * (0.5 + this.o.random());
+        await this.o.sleep(Math.min(this.o.maxDelayMs, Math.max(jittered, retryAfterMs(e) ?? 0)));
+      }
+    }
+  }
+}
