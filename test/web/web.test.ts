@@ -153,6 +153,13 @@ describe('signed dashboard links', () => {
 describe('local console API', () => {
   const row = 'vision-mission-beliefs';
   test('three members vote, the coordinator closes the round, the dashboard shows the consensus', async () => {
+    // Page loads racing start-up create one demo district with one review.
+    await Promise.all(Array.from({ length: 5 }, () => get('/console/api/state?as=demo-blair')));
+    const demo = await app.service.listReviews(
+      { tenantId: 'console:demo', userId: 'demo-coordinator' },
+      'console-demo',
+    );
+    expect(demo).toHaveLength(1);
     const state = await get('/console/api/state?as=demo-alex');
     expect(state.status).toBe(200);
     const s = (await state.json()) as {

@@ -31,8 +31,23 @@ export const actorOf = (id: string) => {
   return { tenantId: DEMO_TENANT, userId: m.id, displayName: m.name };
 };
 
-/** Creates the demo district, its members and a first review when missing. Idempotent. */
-export async function ensureDemo(service: ReviewService): Promise<{ districtId: string }> {
+const demoReady = new WeakMap<ReviewService, Promise<{ districtId: string }>>();
+
+/**
+ * Creates the demo district, its members and a first review when missing. Idempotent, and single-flight per
+ * process (a page load racing start-up does not create a second demo review); a failed attempt is retried.
+ */
+export function ensureDemo(service: ReviewService): Promise<{ districtId: string }> {
+  let p = demoReady.get(service);
+  if (!p) {
+    p = createDemo(service);
+    demoReady.set(service, p);
+    p.catch(() => demoReady.delete(service));
+  }
+  return p;
+}
+
+async function createDemo(service: ReviewService): Promise<{ districtId: string }> {
   let districtId: string;
   try {
     districtId = (await service.districtForChannel(coordinatorActor, DEMO_CHANNEL)).id;
