@@ -1,5 +1,6 @@
 import {
   type Activity,
+  CallerIdConstants,
   CardFactory,
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
@@ -64,6 +65,8 @@ export interface TeamsBotOptions {
   appPassword?: string | undefined;
   appTenantId?: string | undefined;
   appType?: string | undefined;
+  /** Overrides where Microsoft's token signing keys are fetched from (tests point it at 127.0.0.1). */
+  openIdMetadataUrl?: string | undefined;
   allowlist: ServiceUrlAllowlist;
   service: ReviewService;
   commands?: CommandService;
@@ -75,6 +78,14 @@ export interface TeamsBotOptions {
 }
 
 const BOT_ACTOR_ID = 'teams-bot';
+
+/** A send to the Bot Connector failed for good (after the queue's retries). */
+export class SendError extends Error {
+  constructor(override readonly cause: unknown) {
+    super(`Teams send failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'SendError';
+  }
+}
 
 /** CloudAdapter with its activity entry point exposed (the HTTP side is our own guard in index.ts). */
 class TeamsCloudAdapter extends CloudAdapter {
@@ -151,6 +162,18 @@ export class TeamsBot {
       MicrosoftAppPassword: o.appPassword ?? '',
       MicrosoftAppTenantId: o.appTenantId ?? '',
       MicrosoftAppType: o.appType ?? 'MultiTenant',
+      // Setting one endpoint switches botbuilder to fully parameterised mode: give the public-cloud defaults too.
+      ...(o.openIdMetadataUrl
+        ? {
+            ToBotFromChannelOpenIdMetadataUrl: o.openIdMetadataUrl,
+            ToBotFromEmulatorOpenIdMetadataUrl: o.openIdMetadataUrl,
+            ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
+            ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/botframework.com',
+            ToChannelFromBotOAuthScope: 'https://api.botframework.com',
+            OAuthUrl: 'https://api.botframework.com',
+            CallerId: CallerIdConstants.PublicAzureChannel,
+          }
+        : {}),
     });
     this.adapter = new TeamsCloudAdapter(auth);
     this.queue = new SendQueue(o.queue);
@@ -164,8 +187,13 @@ export class TeamsBot {
   }
 
   /** Runs one checked activity through botbuilder (which verifies the token when an app id is set). */
-  async process(authHeader: string, activity: IncomingActivity): Promise<InvokeResponse | undefined> {
+  async process(
+    authHeader: string,
+    activity: IncomingActivity,
+    onAuthenticated: () => void = () => undefined,
+  ): Promise<InvokeResponse | undefined> {
     return this.adapter.run(authHeader, activity as unknown as Activity, async (ctx) => {
+      onAuthenticated();
       try {
         await this.onTurn(ctx);
       } catch (e) {
@@ -195,6 +223,17 @@ export class TeamsBot {
   // ---------- turns ----------
 
   private async onTurn(ctx: TurnContext): Promise<void> {
+    try {
+      await this.dispatch(ctx);
+    } catch (e) {
+      // The work is done and stored; only a reply could not be delivered. Answering 5xx would make Teams
+      // resend the activity and run the command twice, so log it instead.
+      if (e instanceof SendError) this.log('a reply could not be delivered', e.cause);
+      else throw e;
+    }
+  }
+
+  private async dispatch(ctx: TurnContext): Promise<void> {
     const a = ctx.activity as unknown as IncomingActivity;
     const localTenant = this.authEnabled ? null : 'emulator';
     switch (a.type) {
@@ -435,22 +474,26 @@ export class TeamsBot {
       return Promise.reject(new Error('refusing to send to a service URL that is not on the allowlist'));
     }
     const conv = reference.conversation?.id ?? '';
-    return this.queue.enqueue(conv, async () => {
-      let out: ResourceResponse | undefined;
-      await this.adapter.continueConversationAsync(this.appId, reference, async (ctx) => {
-        this.withoutSdkRetries(ctx);
-        if (opts.replaceId) {
-          out = (await ctx.updateActivity({ ...activity, id: opts.replaceId })) ?? undefined;
-          return;
-        }
-        // Addressed from the stored reference itself: a reference without activityId makes a new post in the
-        // channel (not a reply to the synthetic continuation activity).
-        const a = TurnContext.applyConversationReference({ ...activity }, reference);
-        if (!reference.activityId) delete a.replyToId;
-        [out] = await ctx.adapter.sendActivities(ctx, [a]);
+    return this.queue
+      .enqueue(conv, async () => {
+        let out: ResourceResponse | undefined;
+        await this.adapter.continueConversationAsync(this.appId, reference, async (ctx) => {
+          this.withoutSdkRetries(ctx);
+          if (opts.replaceId) {
+            out = (await ctx.updateActivity({ ...activity, id: opts.replaceId })) ?? undefined;
+            return;
+          }
+          // Addressed from the stored reference itself: a reference without activityId makes a new post in the
+          // channel (not a reply to the synthetic continuation activity).
+          const a = TurnContext.applyConversationReference({ ...activity }, reference);
+          if (!reference.activityId) delete a.replyToId;
+          [out] = await ctx.adapter.sendActivities(ctx, [a]);
+        });
+        return out;
+      })
+      .catch((e: unknown) => {
+        throw new SendError(e);
       });
-      return out;
-    });
   }
 
   /**

@@ -17,6 +17,13 @@ export interface TeamsConfig {
   TEAMS_SERVICE_URLS?: readonly string[];
 }
 
+export interface TeamsTestHooks {
+  /** Where token signing keys come from (default: Microsoft's). Tests serve their own on 127.0.0.1. */
+  openIdMetadataUrl?: string;
+  /** How long token verification may take before the request is a 401 (default 10 s). */
+  authTimeoutMs?: number;
+}
+
 export interface TeamsDeps {
   config: TeamsConfig;
   service: ReviewService;
@@ -25,6 +32,7 @@ export interface TeamsDeps {
   queue?: SendQueueOptions;
   cardUpdateIntervalMs?: number;
   log?: (message: string, error?: unknown) => void;
+  hooks?: TeamsTestHooks;
 }
 
 /** Largest accepted activity: a 10,000-member conversationUpdate is about 0.5 MB. */
@@ -45,6 +53,7 @@ export function mountTeams(web: express.Express, deps: TeamsDeps): TeamsBot {
     appPassword: deps.config.MicrosoftAppPassword,
     appTenantId: deps.config.MicrosoftAppTenantId,
     appType: deps.config.MicrosoftAppType,
+    openIdMetadataUrl: deps.hooks?.openIdMetadataUrl,
     allowlist,
     service: deps.service,
     store: deps.store,
@@ -75,8 +84,13 @@ export function mountTeams(web: express.Express, deps: TeamsDeps): TeamsBot {
         return;
       }
       try {
-        const run = bot.process(authHeader, activity);
-        const invoke = await (bot.authEnabled ? withTimeout(run, AUTH_TIMEOUT_MS) : run);
+        let authenticated = false;
+        const run = bot.process(authHeader, activity, () => {
+          authenticated = true;
+        });
+        const invoke = await (bot.authEnabled
+          ? authTimeout(run, deps.hooks?.authTimeoutMs ?? AUTH_TIMEOUT_MS, () => authenticated)
+          : run);
         if (invoke) res.status(invoke.status).json(invoke.body ?? {});
         else res.status(200).end();
       } catch (e) {
@@ -93,6 +107,7 @@ export function mountTeams(web: express.Express, deps: TeamsDeps): TeamsBot {
         // Anything else was raised before our logic ran: botbuilder could not verify the token (or timed out
         // fetching Microsoft's signing keys). With auth off there is no verification, so it is our failure.
         if (bot.authEnabled) {
+          log('token verification failed', e);
           res.status(401).json({ error: 'The Bot Framework token could not be verified.' });
           return;
         }
@@ -123,12 +138,15 @@ export function mountTeams(web: express.Express, deps: TeamsDeps): TeamsBot {
 
 class Timeout extends Error {}
 
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+/** Rejects if the turn has not passed token verification within `ms`; a started turn is never cut short. */
+function authTimeout<T>(p: Promise<T>, ms: number, started: () => boolean): Promise<T> {
   let t: NodeJS.Timeout | undefined;
   return Promise.race([
     p,
     new Promise<T>((_, reject) => {
-      t = setTimeout(() => reject(new Timeout('token verification timed out')), ms);
+      t = setTimeout(() => {
+        if (!started()) reject(new Timeout('token verification timed out'));
+      }, ms);
     }),
   ]).finally(() => clearTimeout(t));
 }

@@ -1,0 +1,284 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as ACData from 'adaptivecards-templating';
+import { z } from 'zod';
+import type { BuildingService } from '../../app/buildingService';
+import type { Destination, NudgeMessenger } from '../../app/nudgePorts';
+import {
+  type DigestEntry,
+  type DigestView,
+  type EscalationView,
+  type NudgeView,
+  SUBMISSION_FIELDS,
+  SUBMISSION_LABELS,
+  type SubmissionFormView,
+} from '../../app/nudgeViews';
+import type { ScheduleService } from '../../app/scheduleService';
+import type { Actor } from '../../app/schemas';
+import { isDomainError } from '../../domain/errors';
+import { type Limit, RateLimiter } from '../scheduler/rateLimiter';
+
+/**
+ * Teams side of building-team nudges: Adaptive Cards from cards/nudge.json, cards/submission.json and
+ * cards/nudgeDigest.json, a NudgeMessenger that posts them proactively (rate-limited per conversation), and the
+ * handler for the cards' Action.Execute verbs (`nudge.open`, `nudge.snooze`, `submission.save`).
+ */
+export type Card = Record<string, unknown>;
+
+const CARDS_DIR = process.env.CARDS_DIR ?? path.join(__dirname, '..', '..', '..', 'cards');
+const templates = new Map<string, object>();
+function template(name: 'nudge' | 'submission' | 'nudgeDigest'): object {
+  let t = templates.get(name);
+  if (!t) {
+    t = JSON.parse(fs.readFileSync(path.join(CARDS_DIR, `${name}.json`), 'utf8')) as object;
+    templates.set(name, t);
+  }
+  return t;
+}
+const expand = (name: 'nudge' | 'submission' | 'nudgeDigest', data: object): Card =>
+  new ACData.Template(template(name)).expand({ $root: data }) as Card;
+
+export const NUDGE_VERBS = ['nudge.open', 'nudge.snooze', 'submission.save'] as const;
+export const isNudgeVerb = (verb: unknown): verb is (typeof NUDGE_VERBS)[number] =>
+  typeof verb === 'string' && (NUDGE_VERBS as readonly string[]).includes(verb);
+
+export function renderNudgeCard(v: NudgeView, status = ''): Card {
+  return expand('nudge', {
+    title: v.reminder
+      ? `Reminder: ${v.buildingName}'s monitoring data for ${v.periodLabel}`
+      : `${v.buildingName}: monitoring data for ${v.periodLabel} is due`,
+    text:
+      `Share your strategy implementation and impact data, what your team makes of it and your recommendations with the ${v.districtName} district team.` +
+      (v.attempt > 1 ? ` (Nudge ${v.attempt} this period.)` : ''),
+    buildingName: v.buildingName,
+    periodLabel: v.periodLabel,
+    closesAt: v.closesAt,
+    status,
+    districtId: v.districtId,
+    buildingId: v.buildingId,
+    periodId: v.periodId,
+  });
+}
+
+const MULTILINE = new Set(['meaning', 'recommendations', 'implementationMeasure', 'impactMeasure']);
+const HINTS: Record<string, string> = {
+  fidelityPercent: 'A number from 0 to 100',
+  impactValue: 'A number',
+  interimTarget: 'A number',
+};
+
+export function renderSubmissionCard(
+  f: SubmissionFormView,
+  opts: { status?: string; error?: boolean; values?: Record<string, unknown> } = {},
+): Card {
+  const history = f.history.length
+    ? `History: ${f.history.map((h) => `v${h.version} ${h.submittedAt.slice(0, 16).replace('T', ' ')} UTC`).join(' · ')}`
+    : 'Nothing submitted yet for this period.';
+  return expand('submission', {
+    title: `${f.buildingName} — monitoring data, ${f.periodLabel}`,
+    subtitle: f.editable
+      ? `You can edit this until the period closes (${f.closesAt.slice(0, 10)}). Each save keeps the earlier versions.`
+      : 'This period has closed: the submission can no longer be changed.',
+    status: opts.status ?? '',
+    statusColor: opts.error ? 'Attention' : 'Good',
+    fields: SUBMISSION_FIELDS.map((id) => ({
+      id,
+      label: SUBMISSION_LABELS[id],
+      value: String(opts.values?.[id] ?? f.values[id] ?? ''),
+      multiline: MULTILINE.has(id),
+      maxLength: id === 'meaning' || id === 'recommendations' ? 3000 : 500,
+      hint: HINTS[id] ?? 'Required',
+      error: f.errors[id] ?? '',
+    })),
+    history,
+    editable: f.editable,
+    districtId: f.districtId,
+    buildingId: f.buildingId,
+    periodId: f.periodId,
+    version: String(f.version),
+  });
+}
+
+const entryLine = (e: DigestEntry) =>
+  `- ${e.name}${e.submittedAt ? ` (submitted ${e.submittedAt.slice(0, 10)})` : ` (${e.nudges} nudge(s)${e.snoozedUntil ? `, snoozed until ${e.snoozedUntil.slice(0, 16).replace('T', ' ')} UTC` : ''})`}${e.link ? ` [open](${e.link})` : ''}`;
+const lines = (list: DigestEntry[], max = 60) =>
+  list.length === 0
+    ? 'None'
+    : list.slice(0, max).map(entryLine).join('\n') +
+      (list.length > max ? `\n- … and ${list.length - max} more` : '');
+
+export function renderDigestCard(v: DigestView): Card {
+  const total = v.submitted.length + v.missing.length;
+  return expand('nudgeDigest', {
+    title: `Monitoring data, ${v.periodLabel}: ${v.submitted.length} of ${total} building teams have submitted`,
+    summary: `Nudges (${v.schedule}) went to the building teams that have not submitted. Next runs: ${v.nextRuns.join('; ') || 'none'}.`,
+    sections: [
+      { heading: `Submitted (${v.submitted.length})`, lines: lines(v.submitted) },
+      { heading: `Not yet submitted (${v.missing.length})`, lines: lines(v.missing) },
+      ...(v.escalated.length
+        ? [{ heading: `Escalated (${v.escalated.length})`, lines: lines(v.escalated) }]
+        : []),
+    ],
+  });
+}
+
+export function renderEscalationCard(v: EscalationView): Card {
+  return expand('nudgeDigest', {
+    title: `Escalation: ${v.buildings.length} building team(s) have missed ${v.escalateAfter} nudges for ${v.periodLabel}`,
+    summary: `The ${v.districtName} district team may want to check in with them directly.`,
+    sections: [{ heading: 'Building teams', lines: lines(v.buildings) }],
+  });
+}
+
+const cardActivity = (card: Card, summary: string) => ({
+  type: 'message',
+  summary,
+  attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }],
+});
+
+/** Posts an activity proactively into a Teams channel (the Teams adapter's `postToChannel`). */
+export type TeamsPoster = (
+  tenantId: string,
+  channelId: string,
+  activity: Record<string, unknown>,
+) => Promise<unknown>;
+
+export interface TeamsNudgeMessengerOptions {
+  post: TeamsPoster;
+  limiter?: RateLimiter;
+  /** Teams: 7 messages/s per conversation. */
+  perConversationPerSecond?: number;
+  /** Bot-wide ceiling across conversations (an assumption: Teams publishes per-thread limits). */
+  globalPerSecond?: number;
+}
+
+/** NudgeMessenger for Teams: adaptive cards, ≤7/s per conversation, retries on 429/412/502/504. */
+export function createTeamsNudgeMessenger(
+  o: TeamsNudgeMessengerOptions,
+): NudgeMessenger & { limiter: RateLimiter } {
+  const limiter = o.limiter ?? new RateLimiter();
+  const limits = (to: Destination): Limit[] => [
+    { key: `teams:conv:${to.tenantId}|${to.channelId}`, perSecond: o.perConversationPerSecond ?? 7 },
+    { key: 'teams:global', perSecond: o.globalPerSecond ?? 50 },
+  ];
+  const send = (to: Destination, card: Card, summary: string) =>
+    limiter
+      .run(limits(to), () => o.post(to.tenantId, to.channelId, cardActivity(card, summary)))
+      .then(() => {});
+  return {
+    limiter,
+    sendNudge: (to, v) => send(to, renderNudgeCard(v), `Monitoring data for ${v.periodLabel} is due`),
+    sendDigest: (to, v) => send(to, renderDigestCard(v), `Monitoring data digest, ${v.periodLabel}`),
+    sendEscalation: (to, v) => send(to, renderEscalationCard(v), `Escalation, ${v.periodLabel}`),
+  };
+}
+
+/**
+ * A TeamsPoster straight to a Bot Connector REST endpoint (`POST {serviceUrl}/v3/conversations/{id}/activities`),
+ * used by the benchmark against a local fake connector. Errors carry `status` and `retryAfterMs`.
+ */
+export function connectorPoster(serviceUrl: string, token?: () => Promise<string>): TeamsPoster {
+  return async (_tenantId, channelId, activity) => {
+    const res = await fetch(
+      `${serviceUrl.replace(/\/$/, '')}/v3/conversations/${encodeURIComponent(channelId)}/activities`,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${await token()}` } : {}),
+        },
+        body: JSON.stringify(activity),
+      },
+    );
+    if (!res.ok) {
+      const ra = res.headers.get('retry-after');
+      throw Object.assign(new Error(`Bot Connector answered ${res.status}`), {
+        status: res.status,
+        ...(ra && Number.isFinite(Number(ra)) ? { retryAfterMs: Number(ra) * 1000 } : {}),
+      });
+    }
+    return res.json();
+  };
+}
+
+const openData = z.object({
+  districtId: z.string().max(200),
+  buildingId: z.string().max(200),
+  periodId: z.string().max(20),
+});
+const snoozeData = z.object({
+  districtId: z.string().max(200),
+  buildingId: z.string().max(200),
+  length: z.enum(['1d', '1w']),
+});
+const saveData = openData.extend({ version: z.coerce.number().int().min(0) }).loose();
+
+export interface TeamsNudgeDeps {
+  buildings: BuildingService;
+  schedules: ScheduleService;
+}
+
+/**
+ * Answers an `adaptiveCard/action` invoke whose verb is one of NUDGE_VERBS with the card to show in place of the
+ * one clicked. Bad input and refusals come back as a card with the message; nothing is written then.
+ */
+export async function handleTeamsNudgeAction(
+  d: TeamsNudgeDeps,
+  actor: Actor,
+  verb: (typeof NUDGE_VERBS)[number],
+  data: unknown,
+): Promise<Card> {
+  if (verb === 'nudge.open') {
+    const i = openData.safeParse(data);
+    if (!i.success) return messageCard('This button is out of date. Ask your coordinator for a new nudge.');
+    try {
+      return renderSubmissionCard(await d.buildings.form(actor, i.data));
+    } catch (e) {
+      if (isDomainError(e)) return messageCard(e.message);
+      throw e;
+    }
+  }
+  if (verb === 'nudge.snooze') {
+    const i = snoozeData.safeParse(data);
+    if (!i.success) return messageCard('This button is out of date. Ask your coordinator for a new nudge.');
+    try {
+      const r = await d.schedules.snooze(actor, i.data);
+      return messageCard(r.text);
+    } catch (e) {
+      if (isDomainError(e)) return messageCard(e.message);
+      throw e;
+    }
+  }
+  const i = saveData.safeParse(data);
+  if (!i.success) return messageCard('This form is out of date. Open it again from the nudge.');
+  const values: Record<string, unknown> = {};
+  for (const f of SUBMISSION_FIELDS) values[f] = (i.data as Record<string, unknown>)[f];
+  const ref = { districtId: i.data.districtId, buildingId: i.data.buildingId, periodId: i.data.periodId };
+  try {
+    const saved = await d.buildings.submit(actor, { ...ref, version: i.data.version, values });
+    return renderSubmissionCard(saved, { status: `Saved version ${saved.version}. Thank you!` });
+  } catch (e) {
+    if (!isDomainError(e)) throw e;
+    let form: SubmissionFormView;
+    try {
+      form = await d.buildings.form(actor, ref);
+    } catch (e2) {
+      if (isDomainError(e2)) return messageCard(e2.message);
+      throw e2;
+    }
+    // Keep what the person typed, show each field's problem next to it; version stays as drawn.
+    return renderSubmissionCard(
+      { ...form, version: e.code === 'conflict' ? form.version : i.data.version, errors: e.fields },
+      { status: e.message, error: true, values: e.code === 'conflict' ? {} : values },
+    );
+  }
+}
+
+export function messageCard(text: string): Card {
+  return {
+    type: 'AdaptiveCard',
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    version: '1.5',
+    body: [{ type: 'TextBlock', text, wrap: true }],
+  };
+}
