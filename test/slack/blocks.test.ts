@@ -182,6 +182,12 @@ describe('guard', () => {
     expect(jsonDepth('{"a":"[[[[[[","b":[1,[2]]}')).toBe(3);
     expect(safeJsonParse('{"a":{"__proto__":1}}').ok).toBe(false);
     expect(safeJsonParse('{"constructor":{"prototype":1}}').ok).toBe(false);
+    expect(safeJsonParse('{"a":{"\\u005f_proto__":1}}').ok).toBe(false); // escaped key
+    expect(safeJsonParse('{"a":"\\u0041","b":"__proto__"}')).toEqual({
+      ok: true,
+      value: { a: 'A', b: '__proto__' },
+    });
+    expect(safeJsonParse('{"text":"the \\"constructor\\" word"}').ok).toBe(true);
     expect(safeJsonParse(`${'['.repeat(30)}${']'.repeat(30)}`).ok).toBe(false);
     expect(safeJsonParse('{"a":[1,2]}')).toEqual({ ok: true, value: { a: [1, 2] } });
   });

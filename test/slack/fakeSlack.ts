@@ -21,6 +21,9 @@ export class FakeSlack {
   private overrides = new Map<string, Override[]>();
   url = '';
 
+  /** `keepArgs: false` records method and time only (long benchmarks). */
+  constructor(private readonly o: { keepArgs?: boolean } = {}) {}
+
   async start(): Promise<this> {
     this.server = http.createServer((req, res) => this.onRequest(req, res));
     this.server.keepAliveTimeout = 60000;
@@ -71,7 +74,7 @@ export class FakeSlack {
       const token = auth?.startsWith('Bearer ')
         ? auth.slice(7)
         : ((args.token as string | undefined) ?? null);
-      this.calls.push({ method, args, token, at: Date.now() });
+      this.calls.push({ method, args: this.o.keepArgs === false ? pick(args) : args, token, at: Date.now() });
       const o = this.overrides.get(method)?.shift();
       if (o) {
         const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -123,3 +126,9 @@ export class FakeSlack {
     }
   }
 }
+
+const pick = (a: Record<string, unknown>): Record<string, unknown> => ({
+  channel: a.channel,
+  ts: a.ts,
+  user: a.user,
+});

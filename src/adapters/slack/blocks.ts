@@ -1,6 +1,7 @@
 import type { types } from '@slack/bolt';
 import type { CommandResult } from '../../app/commands';
 import type { PollView, ReviewView } from '../../app/views';
+import { type Choice, levelLabel, type Rubric } from '../../domain/rubric';
 
 type KnownBlock = types.KnownBlock;
 type Button = types.Button;
@@ -178,16 +179,20 @@ export function pollBlocks(p: PollView, cycle?: string): KnownBlock[] {
 export const pollFallbackText = (p: PollView): string =>
   clip(`Rubric poll, row ${p.rowNumber}: ${p.title}`, LIMITS.messageText);
 
-/** The ephemeral confirmation a voter gets. */
-export function voteConfirmation(
-  p: PollView,
-  choice: PollView['myChoice'],
+/** The confirmation drawn from the rubric alone (the vote hot path builds no poll view). */
+export function voteConfirmationFor(
+  rubric: Rubric | null,
+  rowId: string,
+  choice: Choice,
+  round: number,
   write: 'written' | 'stale',
 ): string {
-  if (write === 'stale') return `A newer vote of yours on row ${p.rowNumber} is already recorded.`;
-  return `Your vote on row ${p.rowNumber} “${esc(clip(p.title, 200))}” is recorded: *${esc(
-    choiceName(p, choice),
-  )}* (round ${p.round}). You can change it until the round closes.`;
+  const index = rubric ? rubric.rows.findIndex((r) => r.id === rowId) : -1;
+  const row = index >= 0 ? rubric?.rows[index] : undefined;
+  const where = row ? `row ${index + 1} “${esc(clip(row.title, 200))}”` : 'this row';
+  if (write === 'stale') return `A newer vote of yours on ${where} is already recorded.`;
+  const name = choice === 'unsure' ? 'Not sure' : rubric ? levelLabel(rubric, choice) : String(choice);
+  return `Your vote on ${where} is recorded: *${esc(name)}* (round ${round}). You can change it until the round closes.`;
 }
 
 /** A summary of a review for `status` / `results` and channel announcements. */

@@ -63,11 +63,24 @@ export function jsonDepth(s: string): number {
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 class ForbiddenKey extends Error {}
+const FORBIDDEN_KEY_TEXT = /"(?:__proto__|constructor|prototype)"/;
+const rejectForbidden = (k: string, v: unknown): unknown => {
+  if (FORBIDDEN_KEYS.has(k)) throw new ForbiddenKey(k);
+  return v;
+};
 
 /** JSON.parse with a depth limit and no `__proto__`/`constructor`/`prototype` keys. */
 export function safeJsonParse(s: string): { ok: true; value: unknown } | { ok: false; error: string } {
   if (jsonDepth(s) > MAX_DEPTH) return { ok: false, error: 'payload is nested too deeply' };
   try {
+    // Fast path: without \u escapes a forbidden key can only appear literally; otherwise check every key.
+    if (!s.includes('\\u')) {
+      if (FORBIDDEN_KEY_TEXT.test(s)) {
+        const value = JSON.parse(s, rejectForbidden);
+        return { ok: true, value };
+      }
+      return { ok: true, value: JSON.parse(s) };
+    }
     const value = JSON.parse(s, (k, v) => {
       if (FORBIDDEN_KEYS.has(k)) throw new ForbiddenKey(k);
       return v;

@@ -81,6 +81,9 @@ export class PollUpdater {
       this.stats.failures++;
       this.log.error(`Updating poll message ${e.key} failed`, err);
     } finally {
+      // Count the interval from the answer too: a call that waited in the client's queue (or behind a 429) must
+      // not be followed by another one less than an interval after it reached Slack.
+      e.lastRun = this.now();
       e.running = false;
       // Dirty again: plan the next update. Clean: keep the entry one more interval (to space a later vote's
       // update), then drop it.

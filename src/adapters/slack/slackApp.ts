@@ -28,11 +28,12 @@ import {
   pollBlocks,
   pollFallbackText,
   pollRef,
-  voteConfirmation,
+  voteConfirmationFor,
 } from './blocks';
 import { kvInstallationStore } from './installations';
 import { PollUpdater } from './pollUpdater';
 import { SlackReceiver } from './receiver';
+import { WorkQueue } from './workQueue';
 
 export const POLL_MESSAGES_NS = 'slack-poll-messages';
 export const CHANNELS_NS = 'slack-district-channels';
@@ -74,12 +75,15 @@ export interface SlackAdapterOptions {
   nowMs?: () => number;
   updateIntervalMs?: number;
   traceUpdates?: boolean;
+  /** Votes written at once after their acknowledgements (default 32). */
+  workConcurrency?: number;
 }
 
 export interface SlackAdapter {
   app: App;
   receiver: SlackReceiver;
   updater: PollUpdater;
+  work: WorkQueue;
   installer: InstallProvider | null;
   /** POST /slack/events */
   handleEvents(req: IncomingMessage, res: ServerResponse): void;
@@ -187,6 +191,7 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     log.error('Slack listener error', e);
   });
 
+  const work = new WorkQueue(o.workConcurrency ?? 32, log);
   const updater = new PollUpdater(
     log,
     o.updateIntervalMs ?? 1000,
@@ -339,13 +344,23 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     const raw = action.action_id.slice(ACTION.vote.length + 1);
     const choice = raw === 'unsure' ? 'unsure' : Number(raw);
     const actor: Actor = { tenantId, userId: user, displayName: body.user.name ?? '' };
-    try {
-      const r = await service.castVote(actor, { reviewId: ref.reviewId, rowId: ref.rowId, choice });
-      await ephemeral(client, channel, user, voteConfirmation(r.poll, r.vote.choice, r.write));
-      scheduleUpdate(client, tenantId, ref.reviewId, ref.rowId);
-    } catch (e) {
-      await ephemeral(client, channel, user, errorReply(e, 'vote', log));
-    }
+    // The hot path, after the ack and through the bounded work queue: write the vote, let the coalescer redraw the
+    // message (no view built here), confirm to the voter.
+    work.push(async () => {
+      try {
+        const r = await service.recordVote(actor, { reviewId: ref.reviewId, rowId: ref.rowId, choice });
+        scheduleUpdate(client, tenantId, ref.reviewId, ref.rowId);
+        const rubric = service.rubrics.list().find((x) => x.rows.some((row) => row.id === ref.rowId)) ?? null;
+        await ephemeral(
+          client,
+          channel,
+          user,
+          voteConfirmationFor(rubric, ref.rowId, r.vote.choice, r.vote.round, r.write),
+        );
+      } catch (e) {
+        await ephemeral(client, channel, user, errorReply(e, 'vote', log));
+      }
+    });
   });
 
   // ---------- evidence ----------
@@ -498,6 +513,7 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     app,
     receiver,
     updater,
+    work,
     installer,
     handleEvents: receiver.handle,
     async handleInstall(req, res) {
@@ -518,6 +534,7 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
       await receiver.start();
     },
     async stop() {
+      await work.idle(5000);
       updater.stop();
       await receiver.stop();
     },

@@ -1,0 +1,353 @@
+/**
+ * npm run bench:slack — a vote storm of signed Slack block-action requests against the running product (HTTP
+ * receiver, MongoDB-wire store, fake Slack Web API), side by side with a bare Bolt app that only acknowledges.
+ *
+ * - saturation (closed loop) at 50, 200 and 500 requests in flight, BENCH_SECONDS each (default 5), 10 % of the
+ *   requests resent as Slack retries (same body, x-slack-retry-num: 1);
+ * - burst (open loop): 500 members each clicking once at a random moment within 5 s.
+ * Reported: requests/s, p50/p99 ack latency, chat.update calls and the smallest gap between two updates of one
+ * message, and the stored tally checked against the votes sent (exact, retries not doubled).
+ * Servers run in child processes (bench/slackServer.ts) so the load generator does not share their event loop.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { ACTION } from '../src/adapters/slack/blocks';
+import { signBody } from '../src/adapters/slack/guard';
+import { type RunningServer, startMongoJavaServer } from '../test/support/mongoServer';
+
+const SECRET = 'bench-signing-secret';
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const LEVELS = (process.env.BENCH_CONCURRENCY ?? '50,200,500').split(',').map(Number);
+const CHOICES = ['4', '3', '2', '1', 'unsure'] as const;
+
+interface Child {
+  proc: ChildProcess;
+  port: number;
+  ask<T>(cmd: string, extra?: object): Promise<T>;
+}
+
+async function spawnServer(mode: 'ours' | 'bare' | 'fake', env: NodeJS.ProcessEnv): Promise<Child> {
+  const script = mode === 'fake' ? 'fakeSlackServer.ts' : 'slackServer.ts';
+  const proc = fork(path.join(__dirname, script), [mode], {
+    execArgv: [
+      '-r',
+      'ts-node/register/transpile-only',
+      ...(process.env.BENCH_PROF === mode ? ['--cpu-prof', '--cpu-prof-dir=/tmp/slackprof'] : []),
+    ],
+    env: { ...process.env, ...env, BENCH_SIGNING_SECRET: SECRET },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let next = 0;
+  const pending = new Map<number, (d: unknown) => void>();
+  const port = await new Promise<number>((resolve, reject) => {
+    proc.once('exit', (c) => reject(new Error(`${mode} server exited with ${c}`)));
+    proc.on('message', (m: { ready?: boolean; port?: number; id?: number; data?: unknown }) => {
+      if (m.ready) resolve(m.port as number);
+      else if (m.id !== undefined) pending.get(m.id)?.(m.data);
+    });
+  });
+  return {
+    proc,
+    port,
+    ask: <T>(cmd: string, extra: object = {}) =>
+      new Promise<T>((resolve) => {
+        const id = ++next;
+        pending.set(id, (d) => resolve(d as T));
+        proc.send({ cmd, id, ...extra });
+      }),
+  };
+}
+
+function post(
+  agent: http.Agent,
+  port: number,
+  body: string,
+  headers: Record<string, string>,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/slack/events',
+        method: 'POST',
+        agent,
+        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function signed(body: string, retry: boolean): Record<string, string> {
+  const ts = Math.floor(Date.now() / 1000);
+  const h: Record<string, string> = {
+    'content-type': 'application/x-www-form-urlencoded',
+    'x-slack-request-timestamp': String(ts),
+    'x-slack-signature': signBody(SECRET, ts, body),
+  };
+  if (retry) {
+    h['x-slack-retry-num'] = '1';
+    h['x-slack-retry-reason'] = 'http_timeout';
+  }
+  return h;
+}
+
+let clickSeq = 0;
+function clickBody(team: string, channel: string, user: string, choice: string, value: string): string {
+  clickSeq++;
+  const p = {
+    type: 'block_actions',
+    team: { id: team, domain: 'bench' },
+    user: { id: user, username: user, name: user, team_id: team },
+    api_app_id: 'A1',
+    trigger_id: `t.${clickSeq}`,
+    container: { type: 'message', message_ts: '1.0', channel_id: channel },
+    channel: { id: channel, name: 'bench' },
+    actions: [
+      {
+        type: 'button',
+        action_id: `${ACTION.vote}_${choice}`,
+        block_id: 'b',
+        value,
+        action_ts: `${1_700_000_000 + clickSeq}.000001`,
+      },
+    ],
+  };
+  return `payload=${encodeURIComponent(JSON.stringify(p))}`;
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s[Math.min(s.length - 1, Math.floor((s.length - 1) * p))] as number) : Number.NaN;
+};
+
+interface Scenario {
+  reviewId: string;
+  rows: string[];
+  channel: string;
+}
+
+async function command(port: number, channel: string, text: string) {
+  const body = new URLSearchParams({
+    command: '/micip',
+    text,
+    team_id: 'T1',
+    user_id: 'U_COORD',
+    user_name: 'coordinator',
+    channel_id: channel,
+    trigger_id: 't',
+    response_url: 'https://hooks.slack.invalid/x',
+  }).toString();
+  const agent = new http.Agent();
+  const status = await post(agent, port, body, signed(body, false));
+  agent.destroy();
+  if (status !== 200) throw new Error(`command failed: ${status}`);
+}
+
+async function scenario(ours: Child, name: string): Promise<Scenario> {
+  const channel = `C_${name}`;
+  await command(ours.port, channel, `setup "Bench ${name}"`);
+  await new Promise((r) => setTimeout(r, 200));
+  await command(ours.port, channel, `review start "Bench ${name}" quorum=2`);
+  for (let i = 0; i < 100; i++) {
+    const polls = await ours.ask<Array<{ key: string; channel: string }>>('polls');
+    const mine = polls.filter((p) => p.channel === channel);
+    if (mine.length === 6) {
+      const reviewId = mine[0]?.key.split('|')[0] as string;
+      return { reviewId, rows: mine.map((p) => p.key.split('|')[1] as string), channel };
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('polls were not posted');
+}
+
+interface Job {
+  body: string;
+  retry: boolean;
+}
+
+/** Jobs for scenario `s`: every (member, row) voted once with a known choice; every 10th resent as a retry. */
+function* jobs(s: Scenario, prefix: string, sent: Map<string, string>): Generator<Job> {
+  for (let i = 0; ; i++) {
+    const member = `${prefix}${Math.floor(i / 6)}`;
+    const row = s.rows[i % 6] as string;
+    const choice = CHOICES[(i * 7 + Math.floor(i / 6)) % 5] as string;
+    const body = clickBody('T1', s.channel, member, choice, `${s.reviewId}|${row}`);
+    sent.set(`${row}|${member}`, choice);
+    yield { body, retry: false };
+    if (i % 10 === 0) yield { body, retry: true };
+  }
+}
+
+async function closedLoop(port: number, concurrency: number, gen: Generator<Job>) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const lat: number[] = [];
+  let errors = 0;
+  const until = performance.now() + SECONDS * 1000;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < until) {
+        const j = gen.next().value as Job;
+        const s = performance.now();
+        const status = await post(agent, port, j.body, signed(j.body, j.retry)).catch(() => 0);
+        lat.push(performance.now() - s);
+        if (status !== 200) errors++;
+      }
+    }),
+  );
+  const secs = (performance.now() - t0) / 1000;
+  agent.destroy();
+  return { rps: lat.length / secs, p50: pct(lat, 0.5), p99: pct(lat, 0.99), n: lat.length, errors };
+}
+
+async function openLoop(
+  port: number,
+  s: Scenario,
+  members: number,
+  windowMs: number,
+  sent: Map<string, string>,
+) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: members });
+  const lat: number[] = [];
+  let errors = 0;
+  await Promise.all(
+    Array.from({ length: members }, (_, i) => {
+      const row = s.rows[i % 6] as string;
+      const member = `B${i}`;
+      const choice = CHOICES[i % 5] as string;
+      const body = clickBody('T1', s.channel, member, choice, `${s.reviewId}|${row}`);
+      sent.set(`${row}|${member}`, choice);
+      return new Promise<void>((resolve) =>
+        setTimeout(async () => {
+          const t = performance.now();
+          const status = await post(agent, port, body, signed(body, false)).catch(() => 0);
+          lat.push(performance.now() - t);
+          if (status !== 200) errors++;
+          resolve();
+        }, Math.random() * windowMs),
+      );
+    }),
+  );
+  agent.destroy();
+  return { n: lat.length, p50: pct(lat, 0.5), p99: pct(lat, 0.99), max: Math.max(...lat), errors };
+}
+
+/** Waits until the store holds one vote per (member, row) sent, then compares every choice. */
+async function checkTally(ours: Child, s: Scenario, sent: Map<string, string>) {
+  const t0 = performance.now();
+  let stored: Array<[string, string, number | 'unsure']> = [];
+  while (performance.now() - t0 < 180_000) {
+    stored = await ours.ask('tally', { reviewId: s.reviewId });
+    if (stored.length >= sent.size) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const drainS = (performance.now() - t0) / 1000;
+  let wrong = 0;
+  const got = new Map(stored.map(([row, m, c]) => [`${row}|${m}`, String(c)]));
+  for (const [k, c] of sent) if (got.get(k) !== c) wrong++;
+  const extra = stored.length - sent.size;
+  return { exact: wrong === 0 && extra === 0, sent: sent.size, stored: stored.length, wrong, drainS };
+}
+
+async function main() {
+  let mongo: RunningServer | null = null;
+  let uri = process.env.MONGODB_URI;
+  if (!uri) {
+    mongo = await startMongoJavaServer();
+    uri = mongo.uri;
+  }
+  const db = `micip_bench_slack_${process.pid}`;
+  // The fake Slack Web API runs in its own process (Slack is remote: its work is neither the app's nor the load's).
+  const fake = await spawnServer('fake', {});
+  const ours = await spawnServer('ours', {
+    MONGODB_URI: uri,
+    BENCH_DB: db,
+    BENCH_SLACK_URL: `http://127.0.0.1:${fake.port}/api/`,
+  });
+  const bare = await spawnServer('bare', {});
+  console.log(`bench:slack — ${SECONDS} s per closed-loop run; store ${mongo ? 'mongo-java-server' : uri}`);
+  const rows: string[] = [];
+  const results: Record<string, unknown> = {};
+  try {
+    for (const c of LEVELS) {
+      const s = await scenario(ours, `c${c}`);
+      // Warm both (JIT, connections).
+      const warmSent = new Map<string, string>();
+      await closedLoop(bare.port, Math.min(c, 50), jobs(s, `W${c}_`, new Map()));
+      await closedLoop(ours.port, Math.min(c, 50), jobs(s, `W${c}_`, warmSent));
+      await checkTally(ours, s, warmSent);
+      const b = await closedLoop(bare.port, c, jobs(s, `X${c}_`, new Map()));
+      const sent = new Map(warmSent);
+      const o = await closedLoop(ours.port, c, jobs(s, `M${c}_`, sent));
+      const tally = await checkTally(ours, s, sent);
+      results[`c${c}`] = { bare: b, ours: o, tally };
+      rows.push(
+        `| ${c} in flight | ${b.rps.toFixed(0)} | ${b.p50.toFixed(1)} / ${b.p99.toFixed(1)} | ${o.rps.toFixed(0)} (${(o.rps / b.rps).toFixed(2)}×) | ${o.p50.toFixed(1)} / ${o.p99.toFixed(1)} (${(o.p99 / b.p99).toFixed(2)}×) | ${tally.exact ? 'exact' : `WRONG ${tally.wrong}`} (${tally.sent} votes, drained in ${tally.drainS.toFixed(1)} s) | ${o.errors + b.errors} |`,
+      );
+      console.log(rows.at(-1));
+    }
+    const s = await scenario(ours, 'burst');
+    const sent = new Map<string, string>();
+    const burst = await openLoop(ours.port, s, 500, 5000, sent);
+    const tally = await checkTally(ours, s, sent);
+    results.burst = { ...burst, tally };
+    const burstRow = `| burst: 500 members, once each within 5 s | — | — | — | ${burst.p50.toFixed(1)} / ${burst.p99.toFixed(1)} (max ${burst.max.toFixed(1)}) | ${tally.exact ? 'exact' : `WRONG ${tally.wrong}`} (${tally.sent} votes) | ${burst.errors} |`;
+    rows.push(burstRow);
+    console.log(burstRow);
+    await ours.ask('idle');
+    const { updater, receiver } = await ours.ask<{ updater: unknown; receiver: unknown }>('stats');
+    const calls = await fake.ask<Array<{ method: string; ts: string | null; at: number }>>('calls');
+    const updates = calls.filter((c) => c.method === 'chat.update');
+    const byTs = new Map<string, number[]>();
+    for (const u of updates) byTs.set(String(u.ts), [...(byTs.get(String(u.ts)) ?? []), u.at]);
+    let minGap = Number.POSITIVE_INFINITY;
+    for (const times of byTs.values()) {
+      times.sort((a, b) => a - b);
+      for (let i = 1; i < times.length; i++)
+        minGap = Math.min(minGap, (times[i] as number) - (times[i - 1] as number));
+    }
+    const ephemerals = calls.filter((c) => c.method === 'chat.postEphemeral').length;
+    results.slack = {
+      updates: updates.length,
+      messages: byTs.size,
+      minGapMs: minGap,
+      ephemerals,
+      updater,
+      receiver,
+    };
+    console.log(
+      '\n| load | bare Bolt req/s | bare p50 / p99 ms | ours req/s | ours p50 / p99 ms | stored tally | non-200 |',
+    );
+    console.log('|---|---|---|---|---|---|---|');
+    for (const r of rows) console.log(r);
+    console.log(
+      `\nchat.update: ${updates.length} calls for ${byTs.size} poll messages; smallest gap between two updates of one message ${minGap.toFixed(0)} ms; ${ephemerals} ephemeral confirmations.`,
+    );
+    console.log(`receiver: ${JSON.stringify(receiver)}; updater: ${JSON.stringify(updater)}`);
+    console.log(`\n${JSON.stringify(results)}`);
+  } finally {
+    ours.proc.send({ cmd: 'stop', id: 0 });
+    bare.proc.send({ cmd: 'stop', id: 0 });
+    await new Promise((r) => setTimeout(r, 500));
+    ours.proc.kill();
+    bare.proc.kill();
+    await mongo?.stop();
+    fake.proc.send({ cmd: 'stop', id: 0 });
+    await new Promise((r) => setTimeout(r, 200));
+    fake.proc.kill();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

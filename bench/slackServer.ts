@@ -1,0 +1,82 @@
+/**
+ * Child process of `npm run bench:slack`: runs either the product (`ours`: startApp on MongoDB with the Slack adapter
+ * and a local fake Slack Web API) or a bare Bolt app that only acknowledges (`bare`: Bolt's own HTTPReceiver).
+ * Talks to the parent over IPC.
+ */
+import type { AddressInfo } from 'node:net';
+import { App, LogLevel } from '@slack/bolt';
+import { POLL_MESSAGES_NS } from '../src/adapters/slack/slackApp';
+import { loadConfig } from '../src/config';
+import { startApp } from '../src/main';
+
+const SECRET = process.env.BENCH_SIGNING_SECRET ?? 'bench-signing-secret';
+const send = (m: unknown) => process.send?.(m);
+
+async function bare(): Promise<void> {
+  const app = new App({
+    signingSecret: SECRET,
+    authorize: async () => ({ botToken: 'xoxb-bare', botId: 'BBARE', botUserId: 'UBARE' }),
+    logLevel: LogLevel.ERROR,
+  });
+  app.action(/.*/, async ({ ack }) => {
+    await ack();
+  });
+  app.command(/.*/, async ({ ack }) => {
+    await ack();
+  });
+  const server = (await app.start({ port: 0, host: '127.0.0.1' })) as import('node:http').Server;
+  send({ ready: true, port: (server.address() as AddressInfo).port });
+  process.on('message', async (m: { cmd: string }) => {
+    if (m.cmd === 'stop') {
+      await app.stop();
+      process.exit(0);
+    }
+  });
+}
+
+async function ours(): Promise<void> {
+  const app = await startApp(
+    loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      MONGODB_URI: process.env.MONGODB_URI,
+      MONGODB_DB: process.env.BENCH_DB,
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_BOT_TOKEN: 'xoxb-bench',
+      SLACK_API_URL: process.env.BENCH_SLACK_URL,
+      WEB_CONSOLE: 'off',
+      LOG_LEVEL: 'error',
+    }),
+  );
+  send({ ready: true, port: (app.server.address() as AddressInfo).port });
+  process.on('message', async (m: { cmd: string; id: number; reviewId?: string }) => {
+    const reply = (data: unknown) => send({ id: m.id, data });
+    try {
+      if (m.cmd === 'polls') {
+        reply(
+          (await app.store.kv.list<{ channel: string; ts: string }>(POLL_MESSAGES_NS)).map((x) => ({
+            key: x.key,
+            ...x.value,
+          })),
+        );
+      } else if (m.cmd === 'tally') {
+        const votes = await app.store.votes.listRound(m.reviewId as string, 1);
+        reply(votes.map((v) => [v.rowId, v.memberId, v.choice]));
+      } else if (m.cmd === 'stats') {
+        reply({ updater: app.slack?.updater.stats, receiver: app.slack?.receiver.stats });
+      } else if (m.cmd === 'idle') {
+        reply(await app.slack?.updater.idle(30000));
+      } else if (m.cmd === 'stop') {
+        await app.stop();
+        process.exit(0);
+      }
+    } catch (e) {
+      reply({ error: String(e) });
+    }
+  });
+}
+
+(process.argv[2] === 'bare' ? bare() : ours()).catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
