@@ -1,0 +1,83 @@
+import cron from 'node-cron';
+import type { Destination, NudgeMessenger } from '../../app/nudgePorts';
+import type { NudgeRunner, TickReport } from '../../app/nudgeRunner';
+import type { Clock } from '../../app/ports';
+
+export { cronParserEngine } from './cronEngine';
+export { RateLimiter } from './rateLimiter';
+
+/**
+ * Routes each message to the channel its tenant belongs to: tenant ids of Teams start with "teams:", the rest
+ * are Slack workspaces. A message for a channel that is not configured fails loudly (recorded on the claim).
+ */
+export function routeMessenger(o: {
+  slack?: NudgeMessenger | null;
+  teams?: NudgeMessenger | null;
+}): NudgeMessenger {
+  const pick = (to: Destination): NudgeMessenger => {
+    const m = to.tenantId.startsWith('teams:') ? o.teams : o.slack;
+    if (!m)
+      throw new Error(
+        `No ${to.tenantId.startsWith('teams:') ? 'Teams' : 'Slack'} connection is configured for nudges`,
+      );
+    return m;
+  };
+  return {
+    sendNudge: async (to, v) => pick(to).sendNudge(to, v),
+    sendDigest: async (to, v) => pick(to).sendDigest(to, v),
+    sendEscalation: async (to, v) => pick(to).sendEscalation(to, v),
+  };
+}
+
+export interface NudgeSchedulerHandle {
+  /** Runs one tick now (also what node-cron calls every minute). Overlapping ticks are skipped, not queued. */
+  tickNow(): Promise<TickReport | null>;
+  stop(): Promise<void>;
+}
+
+/**
+ * node-cron only ticks (every minute, on every replica); what is due and who sends it is decided by the runner
+ * against the store, so replicas need no lock and a missed tick is caught up by the next one within the grace.
+ */
+export function startNudgeScheduler(o: {
+  runner: NudgeRunner;
+  clock: Clock;
+  log?: { info(msg: string): void; error(msg: string, e?: unknown): void };
+  /** node-cron expression of the tick; default every minute. */
+  every?: string;
+}): NudgeSchedulerHandle {
+  const log = o.log ?? console;
+  let running: Promise<TickReport | null> | null = null;
+  const tickNow = async () => {
+    if (running) return null;
+    running = o.runner.tick(o.clock.now()).then(
+      (r) => {
+        if (r.sent || r.reminders || r.failed || r.errors)
+          log.info(
+            `nudges: ${r.sent} sent, ${r.reminders} reminders, ${r.failed} failed, ${r.escalated} escalated, ${r.digests} digests`,
+          );
+        return r;
+      },
+      (e) => {
+        log.error('nudge tick failed', e);
+        return null;
+      },
+    );
+    try {
+      return await running;
+    } finally {
+      running = null;
+    }
+  };
+  const task = cron.schedule(o.every ?? '* * * * *', () => void tickNow(), {
+    name: 'micip-nudges',
+    noOverlap: true,
+  });
+  return {
+    tickNow,
+    async stop() {
+      await task.destroy();
+      if (running) await running;
+    },
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * Rate-limited sending for nudge fan-out. Each send names the limits it falls under (e.g. "this Slack channel:
+ * 1/s" and "this workspace: 20/s"); a send starts only when every one of them has a free slot, so sends to
+ * different channels run in parallel up to the shared limit. A rate-limit refusal (429 with Retry-After) pauses
+ * those limits for the time asked and retries; other transient errors back off exponentially with jitter.
+ */
+export interface Limit {
+  key: string;
+  /** Sends allowed per second under this key. */
+  perSecond: number;
+}
+
+export interface RateLimiterOptions {
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  now?: () => number;
+  /** Unused (kept for callers that pass one); waiting is timer-driven. */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  /** Milliseconds to wait before retrying `e`, or null when `e` must not be retried. */
+  retryDelay?: (e: unknown, attempt: number) => number | null;
+}
+
+/** Retry-After (ms) carried by an error from the Slack WebClient, a fetch-based sender or botbuilder. */
+export function retryAfterMsOf(e: unknown): number | null {
+  const o = e as {
+    retryAfter?: unknown;
+    retryAfterMs?: unknown;
+    headers?: Record<string, unknown>;
+    response?: { headers?: { get?: (n: string) => unknown } };
+  } | null;
+  if (typeof o?.retryAfterMs === 'number') return o.retryAfterMs;
+  if (typeof o?.retryAfter === 'number') return o.retryAfter * 1000; // Slack WebClient: seconds
+  const h = o?.response?.headers;
+  const raw = typeof h?.get === 'function' ? h.get('retry-after') : undefined;
+  if (typeof raw === 'string' && Number.isFinite(Number(raw))) return Number(raw) * 1000;
+  return null;
+}
+
+export function statusOf(e: unknown): number | null {
+  const o = e as {
+    statusCode?: unknown;
+    status?: unknown;
+    code?: unknown;
+    response?: { status?: unknown };
+  } | null;
+  if (o?.code === 'slack_webapi_rate_limited_error') return 429;
+  const s = o?.statusCode ?? o?.status ?? o?.response?.status;
+  return typeof s === 'number' ? s : null;
+}
+
+const RETRYABLE = new Set([429, 412, 500, 502, 503, 504]);
+
+interface Job {
+  limits: Limit[];
+  notBefore: number;
+  start: () => void;
+}
+
+/**
+ * Greedy, work-conserving scheduler: pending sends are scanned in arrival order and every send whose limits all
+ * have a free slot starts now (a send held back by its busy channel does not hold up sends to other channels).
+ */
+export class RateLimiter {
+  private readonly nextSlot = new Map<string, number>();
+  private readonly pending: Job[] = [];
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private timerAt = 0;
+  private readonly o: Required<Omit<RateLimiterOptions, 'sleep'>>;
+  readonly stats = { sends: 0, attempts: 0, retries: 0, rateLimited: 0, failures: 0, peakPending: 0 };
+
+  constructor(opts: RateLimiterOptions = {}) {
+    this.o = {
+      maxAttempts: opts.maxAttempts ?? 6,
+      baseDelayMs: opts.baseDelayMs ?? 500,
+      maxDelayMs: opts.maxDelayMs ?? 60_000,
+      now: opts.now ?? Date.now,
+      random: opts.random ?? Math.random,
+      retryDelay:
+        opts.retryDelay ??
+        ((e, attempt) => {
+          const status = statusOf(e);
+          if (status === null || !RETRYABLE.has(status)) return null;
+          const after = retryAfterMsOf(e);
+          if (after !== null) return after;
+          const exp = Math.min(this.o.maxDelayMs, this.o.baseDelayMs * 2 ** (attempt - 1));
+          return exp / 2 + this.o.random() * (exp / 2);
+        }),
+    };
+  }
+
+  private readyAt(j: Job): number {
+    let at = j.notBefore;
+    for (const l of j.limits) at = Math.max(at, this.nextSlot.get(l.key) ?? 0);
+    return at;
+  }
+
+  private pump = () => {
+    this.timer = null;
+    const now = this.o.now();
+    let earliest = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < this.pending.length; ) {
+      const j = this.pending[i] as Job;
+      const at = this.readyAt(j);
+      if (at <= now) {
+        // The slot is counted from the real start, so a late timer never squeezes two sends together.
+        for (const l of j.limits) this.nextSlot.set(l.key, now + 1000 / l.perSecond);
+        this.pending.splice(i, 1);
+        j.start();
+      } else {
+        earliest = Math.min(earliest, at);
+        i++;
+      }
+    }
+    if (earliest < Number.POSITIVE_INFINITY) this.wake(earliest);
+  };
+
+  private wake(at: number) {
+    if (this.timer && this.timerAt <= at) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(this.pump, Math.max(0, at - this.o.now()));
+  }
+
+  private slot(limits: Limit[], notBefore: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.pending.push({ limits, notBefore, start: resolve });
+      this.stats.peakPending = Math.max(this.stats.peakPending, this.pending.length);
+      this.wake(this.o.now());
+    });
+  }
+
+  /** Pauses limits (after a 429 with Retry-After) so that queued sends under them wait too. */
+  private pause(limits: Limit[], untilMs: number) {
+    for (const l of limits) this.nextSlot.set(l.key, Math.max(this.nextSlot.get(l.key) ?? 0, untilMs));
+  }
+
+  async run<T>(limits: Limit[], send: () => Promise<T>): Promise<T> {
+    this.stats.sends++;
+    let notBefore = 0;
+    for (let attempt = 1; ; attempt++) {
+      await this.slot(limits, notBefore);
+      this.stats.attempts++;
+      try {
+        return await send();
+      } catch (e) {
+        const delay = attempt < this.o.maxAttempts ? this.o.retryDelay(e, attempt) : null;
+        if (delay === null) {
+          this.stats.failures++;
+          throw e;
+        }
+        if (statusOf(e) === 429) {
+          this.stats.rateLimited++;
+          this.pause(limits, this.o.now() + delay);
+        }
+        this.stats.retries++;
+        notBefore = this.o.now() + delay;
+      }
+    }
+  }
+
+  /** Drops bookkeeping for keys whose slots are in the past (call now and then on long-running processes). */
+  prune() {
+    const now = this.o.now();
+    for (const [k, v] of this.nextSlot) if (v < now) this.nextSlot.delete(k);
+  }
+}
