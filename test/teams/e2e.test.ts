@@ -47,6 +47,16 @@ beforeAll(async () => {
     cardUpdateIntervalMs: 100,
     queue: { baseDelayMs: 20 },
     log: () => undefined,
+    actions: [
+      {
+        verbs: ['echo.test'],
+        handle: async (actor, verb, data) => ({
+          type: 'AdaptiveCard',
+          version: '1.5',
+          body: [{ type: 'TextBlock', text: `${verb} by ${actor.userId}: ${JSON.stringify(data)}` }],
+        }),
+      },
+    ],
   });
   web.use((_req, res) => {
     res.status(404).json({ error: 'not found' });
@@ -421,4 +431,19 @@ test('sends to one conversation never exceed 7 in any second', async () => {
   const at = fake.calls.map((c) => c.at);
   for (let i = 7; i < at.length; i++)
     expect((at[i] as number) - (at[i - 7] as number)).toBeGreaterThanOrEqual(1000);
+});
+
+test('card verbs of other features (e.g. nudges) are routed to their handler', async () => {
+  const r = await post(
+    activity(
+      {
+        type: 'invoke',
+        name: 'adaptiveCard/action',
+        value: { action: { type: 'Action.Execute', verb: 'echo.test', data: { x: 1 } } },
+      },
+      users.ann,
+    ),
+  );
+  expect(r.json).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
+  expect(JSON.stringify(r.json.value)).toContain('echo.test by aad-ann: {\\"x\\":1}');
 });

@@ -72,12 +72,30 @@ export interface TeamsBotOptions {
   commands?: CommandService;
   store: Store;
   queue?: SendQueueOptions;
+  /**
+   * Other card verbs handled outside the review core (e.g. building-team nudges: `nudge.open`, …). The returned
+   * card replaces the clicked one; DomainErrors thrown are answered like the poll's own.
+   */
+  actions?: readonly TeamsActionHandler[];
   /** Minimum time between two updates of the same shared poll card. */
   cardUpdateIntervalMs?: number;
   log?: (message: string, error?: unknown) => void;
 }
 
 const BOT_ACTOR_ID = 'teams-bot';
+
+export interface TeamsActionHandler {
+  verbs: readonly string[];
+  handle(
+    actor: { tenantId: string; userId: string; displayName: string },
+    verb: string,
+    data: unknown,
+  ): Promise<Record<string, unknown>>;
+}
+
+const anyAction = z.object({
+  action: z.object({ verb: z.string().min(1).max(100), data: z.unknown().optional() }),
+});
 
 /** A send to the Bot Connector failed for good (after the queue's retries). */
 export class SendError extends Error {
@@ -327,7 +345,19 @@ export class TeamsBot {
       response = { status: 200, body: {} };
     } else {
       const parsed = invokeValue.safeParse(a.value);
-      if (!parsed.success) {
+      const other = anyAction.safeParse(a.value);
+      const handler = other.success
+        ? this.o.actions?.find((h) => h.verbs.includes(other.data.action.verb))
+        : undefined;
+      if (handler && other.success) {
+        try {
+          const actor = { tenantId: who.tenantId, userId: who.userId, displayName: who.displayName };
+          const card = await handler.handle(actor, other.data.action.verb, other.data.action.data ?? {});
+          response = adaptiveCardResponse(card as AdaptiveCard);
+        } catch (e) {
+          response = errorResponse(isDomainError(e) ? 400 : 500, this.userMessage(e));
+        }
+      } else if (!parsed.success) {
         response = errorResponse(400, 'That card action is not valid: nothing was recorded.');
       } else {
         const { verb, data } = parsed.data.action;

@@ -4,10 +4,10 @@ import type { Store } from '../../app/ports';
 import type { ReviewService } from '../../app/reviewService';
 import { loadCardTemplates } from '../cards/render';
 import { BadActivity, parseActivity, ServiceUrlAllowlist } from './activity';
-import { TeamsBot, TurnError } from './bot';
+import { type TeamsActionHandler, TeamsBot, TurnError } from './bot';
 import type { SendQueueOptions } from './sendQueue';
 
-export { TeamsBot } from './bot';
+export { type TeamsActionHandler, TeamsBot } from './bot';
 
 export interface TeamsConfig {
   MicrosoftAppId?: string | undefined;
@@ -33,6 +33,8 @@ export interface TeamsDeps {
   cardUpdateIntervalMs?: number;
   log?: (message: string, error?: unknown) => void;
   hooks?: TeamsTestHooks;
+  /** Card verbs handled outside the review core (e.g. nudges' `nudge.open`, `nudge.snooze`, `submission.save`). */
+  actions?: readonly TeamsActionHandler[];
 }
 
 /** Largest accepted activity: a 10,000-member conversationUpdate is about 0.5 MB. */
@@ -61,6 +63,7 @@ export function mountTeams(web: express.Express, deps: TeamsDeps): TeamsBot {
     ...(deps.queue ? { queue: deps.queue } : {}),
     ...(deps.cardUpdateIntervalMs !== undefined ? { cardUpdateIntervalMs: deps.cardUpdateIntervalMs } : {}),
     ...(deps.log ? { log: deps.log } : {}),
+    ...(deps.actions ? { actions: deps.actions } : {}),
   });
   const log = deps.log ?? ((m: string, e?: unknown) => console.error(`[teams] ${m}`, e ?? ''));
   const router = express.Router();
