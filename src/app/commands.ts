@@ -418,7 +418,21 @@ export class CommandService {
     const parts = [`Round ${view.round} closed: ${settled} of ${view.polls.length} rows rated.`];
     if (open) parts.push(`${open} row(s) without consensus can have another round (\`next\`).`);
     if (decide) parts.push(`${decide} row(s) reached the round limit: record a rating with \`decide\`.`);
-    return { kind: 'review', action: 'closed', review: view, message: parts.join(' ') };
+    const rated = view.polls.filter((p) => p.result?.round === view.round && p.result.how === 'consensus');
+    return {
+      kind: 'review',
+      action: 'closed',
+      review: view,
+      message: parts.join(' ') + this.reflectionPrompt(view, rated),
+    };
+  }
+
+  /** After rows are rated: the toolkit's reflection questions and how to answer them (when reflect is enabled). */
+  private reflectionPrompt(view: ReviewView, rated: ReviewView['polls']): string {
+    if (!this.extras.results || rated.length === 0 || view.reflectionQuestions.length === 0) return '';
+    const rows = rated.map((p) => p.rowNumber).join(', ');
+    const questions = view.reflectionQuestions.map((q, i) => `${i + 1}. ${q}`).join('\n');
+    return `\nReflect on row${rated.length > 1 ? 's' : ''} ${rows} as a team — answer with \`reflect <row> <question> "your answer"\`; the answers are kept with the results:\n${questions}`;
   }
 
   private async next(ctx: CommandContext, tokens: string[]): Promise<CommandResult> {
@@ -461,7 +475,9 @@ export class CommandService {
       kind: 'review',
       action: 'decided',
       review: view,
-      message: `Recorded: row ${poll.rowNumber} "${poll.title}" rated ${decided?.result?.label ?? level}.`,
+      message:
+        `Recorded: row ${poll.rowNumber} "${poll.title}" rated ${decided?.result?.label ?? level}.` +
+        this.reflectionPrompt(view, decided ? [decided] : []),
     };
   }
   private needResults(cmd: string): ResultsService {

@@ -306,7 +306,28 @@ describe('commands', () => {
     expect(reflected.kind === 'text' && reflected.text).toContain('Vision, mission and beliefs');
     await expect(commands.run(ctx(3), 'reflect 1 9 "x"')).rejects.toThrow(/question by number/);
     await expect(commands.run(ctx(3), 'reflect 2 1 "x"')).rejects.toMatchObject({ code: 'invalid-state' });
-    const res = await commands.run(ctx(1), 'results');
+    // Closing a round that rates rows prompts the toolkit's reflection questions for those rows.
+    const third = await service.startReview(coordinator, { channelId: 'C1', cycle: '2027 Spring' });
+    for (let i = 1; i <= 4; i++) await vote(third.reviewId, i, ROW2, 2);
+    const closed = await commands.run({ actor: coordinator, channelId: 'C1' }, `close ${third.reviewId}`);
+    expect(closed.kind === 'review' && closed.message.split('\n')).toEqual([
+      'Round 1 closed: 1 of 6 rows rated. 5 row(s) without consensus can have another round (`next`).',
+      'Reflect on row 2 as a team — answer with `reflect <row> <question> "your answer"`; the answers are kept with the results:',
+      '1. What causal theories might the team have regarding your current ratings?',
+      '2. What barriers exist to shifting the culture?',
+      '3. What actions might the team consider to begin the shift? To maintain the shift?',
+    ]);
+    const plainClose = await plain.run(
+      { actor: coordinator, channelId: 'C1' },
+      `decide 1 2 "agreed" review=${third.reviewId}`,
+    );
+    expect(plainClose.kind === 'review' && plainClose.message).not.toContain('Reflect');
+    const decided = await commands.run(
+      { actor: coordinator, channelId: 'C1' },
+      `decide 3 2 "agreed" review=${third.reviewId}`,
+    );
+    expect(decided.kind === 'review' && decided.message).toContain('Reflect on row 3 as a team');
+    const res = await commands.run(ctx(1), `results ${secondId}`);
     expect(res.kind === 'review' && res.message.split('\n')).toEqual([
       'Results of *2026-27 Fall*: 1 of 6 rows rated.',
       '1. Vision, mission and beliefs — *Accomplished (Collaborative)*, consensus in round 1 (at least 75% at one level) · +1 since 2025-26 Spring',
