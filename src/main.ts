@@ -8,8 +8,11 @@ import { mountSlack, type SlackAdapter } from './adapters/slack';
 import { randomIds, systemClock } from './adapters/system';
 import { mountTeams, type TeamsBot } from './adapters/teams';
 import { issueLink, mountWeb } from './adapters/web';
+import { buildingStatusSource } from './adapters/web/buildings';
 import { LinkSigner } from './adapters/web/links';
+import { BuildingService } from './app/buildingService';
 import { CommandService } from './app/commands';
+import { NudgeStore } from './app/nudgeStore';
 import type { Store } from './app/ports';
 import { ResultsService } from './app/results';
 import { ReviewService } from './app/reviewService';
@@ -69,6 +72,9 @@ export async function startApp(config: Config): Promise<App> {
     baseUrl: () => baseUrl,
     linkTtlMs: config.WEB_LINK_TTL_DAYS * 86_400_000,
   };
+  // Building teams and their submissions (issue 6): the dashboard shows each building's status this period.
+  const nudgeStore = new NudgeStore(store.kv);
+  const buildings = new BuildingService({ store, nudges: nudgeStore, clock: systemClock, ids: randomIds });
   const commands = new CommandService(service, { results, dashboardLink: issueLink(linkDeps) });
   // Channel adapters mount their routes on `web` here (Slack: /slack/events, Teams: /api/messages).
   // Slack: /slack/events (+ /slack/install, /slack/oauth_redirect with OAuth), or Socket Mode with SLACK_APP_TOKEN.
@@ -83,6 +89,7 @@ export async function startApp(config: Config): Promise<App> {
     commands,
     rubrics,
     console: consoleOn,
+    buildings: buildingStatusSource(buildings, store),
   });
 
   web.use((_req, res) => {

@@ -72,6 +72,8 @@ describe('signed dashboard links', () => {
     expect(html).not.toContain('<script>alert');
     expect(html).not.toContain('Other District');
     expect(html).toContain('data-rating="4"');
+    // Building submissions are wired in main: this district has no building teams yet.
+    expect(html).toContain('No building teams yet.');
   });
 
   test('missing, tampered, foreign-secret and expired links are refused', async () => {
