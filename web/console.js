@@ -83,6 +83,7 @@
   async function load() {
     const s = await api('GET', `/state?as=${encodeURIComponent(me)}`);
     drawWho(s.members);
+    cycles = s.reviews.length;
     $('dashboard').href = s.dashboardUrl;
     $('review-title').textContent = s.review
       ? `${s.review.cycle} — round ${s.review.round} ${s.review.roundStatus}${s.review.status === 'complete' ? ' (complete)' : ''}`
@@ -126,6 +127,8 @@
 
   $('close-round').addEventListener('click', () => command('close'));
   $('next-round').addEventListener('click', () => command('next'));
+  let cycles = 1;
+  $('new-cycle').addEventListener('click', () => command(`review start "Demo cycle ${cycles + 1}"`));
   $('command-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
     const line = $('command').value.trim();

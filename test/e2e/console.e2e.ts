@@ -96,6 +96,25 @@ test('three members vote in the console, the coordinator closes the round, the d
   expect(detail).toContain('Every building shows the district vision.');
   expect(detail).toContain('Buildings were never asked about the vision. — Casey Morgan (coordinator)');
 
+  // A second cycle: the heat map gains a column and the results show the change since the first cycle.
+  await page.goto(`${app.url}/console?as=demo-coordinator`);
+  await page.locator('body[data-ready="true"]').waitFor();
+  await page.locator('#new-cycle').click();
+  await page.locator('#message', { hasText: 'Review *Demo cycle 2* started' }).waitFor();
+  await page.locator('#review-title', { hasText: 'Demo cycle 2' }).waitFor();
+  for (const m of ['demo-alex', 'demo-blair', 'demo-devon']) await vote(m, 'Accomplished');
+  await actAs('demo-coordinator');
+  await page.locator('#close-round').click();
+  await page.locator('#message', { hasText: 'Round 1 closed: 1 of 6 rows rated.' }).waitFor();
+  await page.goto(`${app.url}${href}`);
+  const cells = page.locator(`table.heat tr[data-row="${ROW}"] td.cell`);
+  expect(await cells.allTextContents()).toEqual(['Evolving', 'Accomplished']);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-two-cycles.png'), fullPage: true });
+  await page.locator('table.heat thead a', { hasText: 'Demo cycle 2' }).click();
+  expect(await page.locator(`section.row[data-row="${ROW}"]`).textContent()).toContain(
+    'Demo cycle 1: Evolving (change +1)',
+  );
+
   // The browser only ever talked to the app.
   const foreign = requests.filter((u) => !u.startsWith(app.url) && !u.startsWith('data:'));
   expect(foreign).toEqual([]);

@@ -60,9 +60,11 @@ function heatMap(r: DashboardRubric, link: (path: string) => string): string {
           return `<td class="cell lvl-${c.rating}" data-rating="${c.rating}">${esc(r.levelNames[c.rating - 1])}</td>`;
         })
         .join('');
-      const latest = row.latest
-        ? `${distributionBar(row.latest.distribution, r.levelNames)} <span class="muted">round ${row.latest.round}</span>`
-        : '<span class="muted">no closed round yet</span>';
+      const latest = !row.latest
+        ? '<span class="muted">no closed round yet</span>'
+        : row.latest.distribution.total === 0
+          ? `<span class="muted">no votes in round ${row.latest.round}</span>`
+          : `${distributionBar(row.latest.distribution, r.levelNames)} <span class="muted">round ${row.latest.round}</span>`;
       return `<tr data-row="${esc(row.rowId)}"><th scope="row">${row.rowNumber}. ${esc(row.title)}</th>${cells}<td class="latest">${latest}</td><td class="gap">${signed(row.latest?.gap ?? null)}</td></tr>`;
     })
     .join('\n');
