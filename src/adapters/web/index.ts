@@ -85,6 +85,11 @@ export function mountWeb(web: express.Express, deps: WebDeps): { consolePath: st
     return { url: `${deps.baseUrl()}/dashboard?k=${token}`, expiresAt, token };
   };
 
+  if (deps.signer.ephemeral && !deps.console) {
+    console.warn(
+      'WEB_LINK_SECRET is not set: dashboard links are signed with a random secret and stop working when this process restarts (and on other replicas).',
+    );
+  }
   const assets = express.Router();
   assets.get('/adaptivecards.js', (_req, res) => {
     res.type('application/javascript').sendFile(ADAPTIVECARDS_JS);
