@@ -93,14 +93,15 @@ export class NudgeRunner {
       this.fail(report, 'listing schedules', e);
       return report;
     }
-    for (const s of schedules) {
+    // Schedules (districts) run side by side: one district's rate-limited fan-out does not delay another's.
+    await eachLimit(schedules, 8, async (s) => {
       try {
         const due = dueOccurrence(now, this.d.graceMs, scheduleWindow(s, this.d.cron));
         if (due) await this.runRound(s, due, now, snoozes, report);
       } catch (e) {
         this.fail(report, `schedule ${s.id}`, e);
       }
-    }
+    });
     for (const sn of snoozes) {
       if (new Date(sn.until) > now) continue;
       try {
