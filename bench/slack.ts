@@ -337,7 +337,10 @@ async function main() {
   } finally {
     ours.proc.send({ cmd: 'stop', id: 0 });
     bare.proc.send({ cmd: 'stop', id: 0 });
-    await new Promise((r) => setTimeout(r, 500));
+    await Promise.race([
+      Promise.all([ours, bare].map((c) => new Promise((r) => c.proc.once('exit', r)))),
+      new Promise((r) => setTimeout(r, 5000)),
+    ]);
     ours.proc.kill();
     bare.proc.kill();
     await mongo?.stop();

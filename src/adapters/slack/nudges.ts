@@ -371,3 +371,35 @@ export function registerSlackNudgeHandlers(app: App, d: SlackNudgeDeps): void {
     }
   });
 }
+
+/**
+ * A SlackPoster on the Slack adapter's Bolt app: the single-workspace bot token when configured, else the
+ * workspace's installation (OAuth) looked up by team id.
+ */
+export function slackAdapterPoster(
+  adapter: {
+    app: App;
+    installer: {
+      authorize(source: {
+        teamId: string;
+        enterpriseId: undefined;
+        isEnterpriseInstall: boolean;
+      }): Promise<{ botToken?: string }>;
+    } | null;
+  },
+  botToken?: string,
+): SlackPoster {
+  return async (tenantId, msg) => {
+    let token = botToken;
+    if (!token && adapter.installer)
+      token = (
+        await adapter.installer.authorize({
+          teamId: tenantId,
+          enterpriseId: undefined,
+          isEnterpriseInstall: false,
+        })
+      ).botToken;
+    if (!token) throw new Error(`No Slack bot token for workspace ${tenantId}: install the app there first.`);
+    return adapter.app.client.chat.postMessage({ token, ...msg });
+  };
+}
