@@ -170,7 +170,7 @@ test('bot added to a channel: conversation reference stored, welcome posted proa
   const res = await post(
     activity({
       type: 'conversationUpdate',
-      membersAdded: [BOT, users.ann],
+      membersAdded: [BOT, users.ann, users.ben],
       conversation: { id: CHANNEL, conversationType: 'channel', isGroup: true, tenantId: TENANT },
       channelData: {
         tenant: { id: TENANT },
@@ -264,7 +264,10 @@ test('an Action.Execute vote returns the refreshed personal card and updates the
   const json = JSON.stringify(card);
   expect(json).toContain('Your vote: Evolving (with evidence)');
   expect(json).toContain('1 of 2 have voted.');
-  expect((card.refresh as { userIds: string[] }).userIds).toEqual(expect.arrayContaining([users.ann.id]));
+  // Automatic refresh for people who used the bot here; Ben was only added to the team so far.
+  const refreshIds = (card.refresh as { userIds: string[] }).userIds;
+  expect(refreshIds).toEqual(expect.arrayContaining([users.ann.id, users.casey.id]));
+  expect(refreshIds).not.toContain(users.ben.id);
   await settle();
   const updates = fake.calls.filter((c) => c.method === 'PUT');
   expect(updates).toHaveLength(1);

@@ -57,7 +57,10 @@ interface StoredPollCard {
 }
 
 interface Roster {
+  /** Everyone seen in the channel (members added, people who wrote or clicked): core user id → Teams MRI. */
   users: Record<string, string>;
+  /** Only people who used the bot here (wrote or clicked): they get the automatic card refresh. */
+  active?: Record<string, string>;
 }
 
 export interface TeamsBotOptions {
@@ -290,6 +293,7 @@ export class TeamsBot {
         who.tenantId,
         who.channelId,
         humans.map((m) => [m.aadObjectId ?? m.id, m.id]),
+        false,
       );
     const botAdded =
       (a.type === 'installationUpdate' && (a.action ?? 'add').startsWith('add')) ||
@@ -303,7 +307,7 @@ export class TeamsBot {
   }
 
   private async onMessage(ctx: TurnContext, a: IncomingActivity, who: TeamsIdentity): Promise<void> {
-    await this.remember(who.tenantId, who.channelId, [[who.userId, who.channelUserId]]);
+    await this.remember(who.tenantId, who.channelId, [[who.userId, who.channelUserId]], true);
     const reply = this.replyReference(ctx);
     if (a.value !== undefined && a.value !== null && !a.text) {
       // Action.Submit fallback from a client without Universal Actions.
@@ -362,7 +366,7 @@ export class TeamsBot {
       } else {
         const { verb, data } = parsed.data.action;
         try {
-          await this.remember(who.tenantId, who.channelId, [[who.userId, who.channelUserId]]);
+          await this.remember(who.tenantId, who.channelId, [[who.userId, who.channelUserId]], true);
           const view = await this.runAction(who, { ...data, verb });
           const refreshIds = await this.refreshIds(who.tenantId, who.channelId);
           response = adaptiveCardResponse(
@@ -595,16 +599,28 @@ export class TeamsBot {
   }
 
   /** Adds users (core id → Teams MRI) to the channel's roster; serialised per channel within this process. */
-  private remember(tenantId: string, channelId: string, users: Array<[string, string]>): Promise<void> {
+  private remember(
+    tenantId: string,
+    channelId: string,
+    users: Array<[string, string]>,
+    active: boolean,
+  ): Promise<void> {
     const key = `${tenantId}|${channelId}`;
     const prev = this.kvLocks.get(key) ?? Promise.resolve();
     const next = prev.then(async () => {
       const roster = (await this.o.store.kv.get<Roster>(KV.roster, key)) ?? { users: {} };
       let changed = false;
-      for (const [userId, mri] of users) {
-        if (roster.users[userId] !== mri && Object.keys(roster.users).length < 5000) {
-          roster.users[userId] = mri;
+      const add = (map: Record<string, string>, userId: string, mri: string) => {
+        if (map[userId] !== mri && Object.keys(map).length < 5000) {
+          map[userId] = mri;
           changed = true;
+        }
+      };
+      for (const [userId, mri] of users) {
+        add(roster.users, userId, mri);
+        if (active) {
+          roster.active = roster.active ?? {};
+          add(roster.active, userId, mri);
         }
       }
       if (changed) await this.o.store.kv.put(KV.roster, key, roster);
@@ -623,10 +639,13 @@ export class TeamsBot {
     return new Map(Object.entries(roster?.users ?? {}).map(([userId, mri]) => [mri, userId]));
   }
 
-  /** Users whose clients refresh the card automatically; more than 60 → none listed (manual refresh). */
+  /**
+   * Users whose clients refresh the card automatically (people who used the bot in this channel, not everyone in
+   * the team, so no voter list leaks in anonymous reviews); more than 60 → none listed (manual refresh).
+   */
   private async refreshIds(tenantId: string, channelId: string): Promise<string[]> {
     const roster = await this.o.store.kv.get<Roster>(KV.roster, `${tenantId}|${channelId}`);
-    const ids = Object.values(roster?.users ?? {});
+    const ids = Object.values(roster?.active ?? {});
     return ids.length <= MAX_REFRESH_USER_IDS ? ids : [];
   }
 }
