@@ -9,7 +9,9 @@ import * as path from 'node:path';
 import { renderPollCard, renderResultsCard, renderStatusCard } from '../src/adapters/cards/render';
 import { NedbStore } from '../src/adapters/embedded/nedbStore';
 import { loadRubricCatalog } from '../src/adapters/files/rubricCatalog';
+import { renderReflectionCard } from '../src/adapters/web/reflectionCard';
 import type { Clock } from '../src/app/ports';
+import { ResultsService } from '../src/app/results';
 import { ReviewService } from '../src/app/reviewService';
 import { launchChromium } from '../test/e2e/browser';
 
@@ -37,10 +39,11 @@ async function buildStates(): Promise<Array<{ name: string; state: string; card:
   const store = new NedbStore(dir);
   await store.init();
   let n = 0;
+  const rubrics = loadRubricCatalog(path.join(ROOT, 'rubrics'));
   const service = new ReviewService({
     store,
     clock: new FixedClock(),
-    rubrics: loadRubricCatalog(path.join(ROOT, 'rubrics')),
+    rubrics,
     ids: { next: (p) => `${p}_preview${++n}` },
     defaultTimezone: 'America/Detroit',
   });
@@ -120,6 +123,30 @@ async function buildStates(): Promise<Array<{ name: string; state: string; card:
     note: 'Agreed on Evolving after reviewing the survey by building.',
   });
   await poll('decided', r1, ROWS[0], 1);
+  // Reflection on a rated row, with answers so far (named review: answers carry names).
+  const results = new ResultsService({ store, rubrics, clock: new FixedClock() });
+  await results.answerReflection(who(1), {
+    reviewId: r1,
+    rowId: ROWS[1],
+    question: 1,
+    answer: 'Policies were written without building input.',
+  });
+  await results.answerReflection(who(4), {
+    reviewId: r1,
+    rowId: ROWS[1],
+    question: 3,
+    answer: 'Co-write the handbook with two principals.',
+  });
+  const namedResults = await results.results(who(2), { reviewId: r1 });
+  out.push({
+    name: 'reflection',
+    state: 'named',
+    card: renderReflectionCard(
+      namedResults,
+      namedResults.rows[1] as (typeof namedResults.rows)[number],
+      who(2),
+    ),
+  });
   out.push({
     name: 'status',
     state: 'round-closed',
@@ -140,6 +167,19 @@ async function buildStates(): Promise<Array<{ name: string; state: string; card:
   await poll('open-anonymous', anon.reviewId, ROWS[2], 1);
   await service.closeRound(coord, { reviewId: anon.reviewId });
   await poll('closed-anonymous', anon.reviewId, ROWS[2], 1);
+  await results.answerReflection(who(2), {
+    reviewId: anon.reviewId,
+    rowId: ROWS[2],
+    question: 2,
+    answer: 'No common planning time across buildings.',
+  });
+  const anonResults = await results.results(who(1), { reviewId: anon.reviewId });
+  const anonRow = anonResults.rows[2] as (typeof anonResults.rows)[number];
+  out.push({
+    name: 'reflection',
+    state: 'anonymous',
+    card: renderReflectionCard(anonResults, anonRow, who(1)),
+  });
 
   // A complete review: every row settled in round 1.
   await district('C4');
