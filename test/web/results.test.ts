@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { validateCard } from '../../src/adapters/cards/validate';
 import { NedbStore } from '../../src/adapters/embedded/nedbStore';
+import { renderReflectionCard } from '../../src/adapters/web/reflectionCard';
 import { CommandService } from '../../src/app/commands';
 import { CSV_COLUMNS, ResultsService, toCsv, toJson, toMarkdown } from '../../src/app/results';
 import type { ReviewService } from '../../src/app/reviewService';
@@ -209,6 +211,35 @@ describe('reflection', () => {
     expect(md).toContain('What causal theories might the team have regarding your current ratings?');
     expect(md).toContain('Buildings never saw the district vision — Member 1');
     expect(md).not.toContain('first draft');
+  });
+});
+
+describe('reflection card', () => {
+  test('valid Adaptive Card 1.5; names in named reviews, none in anonymous ones; own answer prefilled', async () => {
+    const named = await results.results(member(1), { reviewId: firstId });
+    const card = renderReflectionCard(named, named.rows[0] as (typeof named.rows)[number], {
+      displayName: 'Member 1',
+    });
+    expect(validateCard(card)).toEqual([]);
+    const json = JSON.stringify(card);
+    expect(json).toContain('Member 3: Open every PLC with the vision');
+    expect(json).toContain('"value":"Buildings never saw the district vision"');
+    expect(json).toContain('"verb":"reflect"');
+
+    await results.answerReflection(member(2), {
+      reviewId: secondId,
+      rowId: ROW1,
+      question: 1,
+      answer: 'Anonymous thought',
+    });
+    const anon = await results.results(member(2), { reviewId: secondId });
+    const anonCard = renderReflectionCard(anon, anon.rows[0] as (typeof anon.rows)[number], {
+      displayName: 'Member 2',
+    });
+    expect(validateCard(anonCard)).toEqual([]);
+    const anonJson = JSON.stringify(anonCard);
+    expect(anonJson).toContain('• Anonymous thought');
+    expect(anonJson).not.toMatch(/Member \d|U\d|U_COORD|Casey/);
   });
 });
 
