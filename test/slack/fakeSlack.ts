@@ -20,6 +20,8 @@ export class FakeSlack {
   private tsCounter = 1000;
   private overrides = new Map<string, Override[]>();
   url = '';
+  /** Where apps.connections.open sends Socket Mode clients. */
+  socketUrl = '';
 
   /** `keepArgs: false` records method and time only (long benchmarks). */
   constructor(private readonly o: { keepArgs?: boolean } = {}) {}
@@ -92,6 +94,8 @@ export class FakeSlack {
 
   private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
     switch (method) {
+      case 'apps.connections.open':
+        return this.socketUrl ? { ok: true, url: this.socketUrl } : { ok: false, error: 'not_allowed' };
       case 'auth.test':
         return { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1', team: 'Test', url: 'https://x/' };
       case 'chat.postMessage':
