@@ -81,7 +81,10 @@ export async function startApp(config: Config): Promise<App> {
   const slack = mountSlack(web, config, { service, commands, kv: store.kv });
   // Teams: POST /api/messages (guarded: 1 MB limit, activity shape, serviceUrl allowlist, token check).
   const teams = mountTeams(web, { config, service, commands, store });
-  const consoleOn = config.WEB_CONSOLE === 'on' || (config.WEB_CONSOLE === 'auto' && !config.MONGODB_URI);
+  // auto: a fresh machine (embedded store, no Slack or Teams credentials) gets the console; a deployment does not.
+  const chatConfigured = !!(config.SLACK_SIGNING_SECRET || config.SLACK_APP_TOKEN || config.MicrosoftAppId);
+  const consoleOn =
+    config.WEB_CONSOLE === 'on' || (config.WEB_CONSOLE === 'auto' && !config.MONGODB_URI && !chatConfigured);
   const { consolePath } = mountWeb(web, {
     ...linkDeps,
     service,
