@@ -10,12 +10,10 @@
  * Options (env): BENCH_SECONDS (per saturation run, default 5).
  */
 import { performance } from 'node:perf_hooks';
-import { MongoClient } from 'mongodb';
 import { MongoStore } from '../src/adapters/mongo/mongoStore';
 import { systemClock } from '../src/adapters/system';
-import { ReviewService } from '../src/app/reviewService';
 import type { Choice } from '../src/domain/rubric';
-import { counterIds, makeService, rubrics } from '../test/support/fixtures';
+import { makeService, rubrics } from '../test/support/fixtures';
 import { type RunningServer, startMongoJavaServer } from '../test/support/mongoServer';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -82,11 +80,14 @@ async function main() {
 
   for (const concurrency of [50, 200, 500]) {
     const review = await service.startReview(coordinator, { channelId: 'CB', cycle: `sat-${concurrency}` });
-    // Each worker owns its members, so the last choice of each (member, row) is known: expected tally.
+    // A meeting's workload: each voter votes once on every row, then changes their mind on one row (1 change
+    // in 7 votes). Each worker owns its voters, so the last choice of each (voter, row) is known: expected tally.
     const expected = new Map<string, Choice>();
     const r = await closedLoop(concurrency, async (w, i) => {
-      const memberId = `M${w}_${i % 10}`;
-      const rowId = rows[Math.floor(i / 10) % rows.length] as string;
+      const voter = Math.floor(i / 7);
+      const step = i % 7;
+      const memberId = `M${w}_${voter}`;
+      const rowId = rows[step < 6 ? step : (w + voter) % rows.length] as string;
       const choice = CHOICES[(w + i) % CHOICES.length] as Choice;
       await service.recordVote(
         { tenantId: 'TB', userId: memberId, displayName: memberId },
@@ -164,9 +165,6 @@ async function main() {
   }
 }
 
-void ReviewService;
-void counterIds;
-void MongoClient;
 main().catch((e) => {
   console.error(e);
   process.exit(1);
