@@ -1,0 +1,32 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadConfig } from '../../src/config';
+import { startApp } from '../../src/main';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'micip-console-mode-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+async function consoleStatus(env: Record<string, string>) {
+  const app = await startApp(
+    loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(tmp, String(Math.random())), ...env }),
+  );
+  try {
+    const res = await fetch(`${app.url}/console`);
+    return { url: app.consoleUrl, status: res.status };
+  } finally {
+    await app.stop();
+  }
+}
+
+test('WEB_CONSOLE=auto: on for a fresh set-up, off once a chat is configured; on/off force it', async () => {
+  expect(await consoleStatus({})).toEqual({ url: expect.stringMatching(/\/console$/), status: 200 });
+  expect(await consoleStatus({ MicrosoftAppId: 'a3c2e0b4-0000-4000-8000-000000000001' })).toEqual({
+    url: null,
+    status: 404,
+  });
+  expect(
+    await consoleStatus({ MicrosoftAppId: 'a3c2e0b4-0000-4000-8000-000000000001', WEB_CONSOLE: 'on' }),
+  ).toMatchObject({ status: 200 });
+  expect(await consoleStatus({ WEB_CONSOLE: 'off' })).toEqual({ url: null, status: 404 });
+});
