@@ -392,9 +392,14 @@ test('status, close and results: cards posted, every poll card redrawn with its 
   const results = cardsOf(fake.calls.filter((c) => c.method === 'POST'));
   expect(results.some((c) => JSON.stringify(c).includes('Results — 2026-27 Fall'))).toBe(true);
 
-  // Voting after close is refused with the core's message, nothing written.
+  // Voting on a stale card after close: the answer is the current (closed) card with the reason; nothing written.
   const late = await post(vote(users.ann, reviewId, rows[2] as string, 2));
-  expect(late.json).toMatchObject({ statusCode: 400 });
+  expect(late.json).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
+  const lateCard = late.json.value as Record<string, unknown>;
+  expect(validateCard(lateCard)).toEqual([]);
+  expect(JSON.stringify(lateCard)).toMatch(/closed/i);
+  expect(JSON.stringify(lateCard)).toContain('"color":"Attention"');
+  expect(JSON.stringify(lateCard)).not.toContain('Action.Execute"');
   expect(await store.votes.listRow(reviewId, rows[2] as string, 1)).toEqual([]);
 });
 

@@ -114,6 +114,8 @@ export interface PollCardOptions {
   personal?: boolean;
   /** How many evidence lines to show at most (default 10, each clipped to 500 characters). */
   maxEvidence?: number;
+  /** A message shown prominently under the title, e.g. why a click was not recorded. */
+  notice?: string | null;
 }
 
 /** The data object the poll template is filled with. Exported for tests and previews. */
@@ -136,6 +138,8 @@ export function pollCardData(view: PollView, opts: PollCardOptions = {}) {
     rowId: view.rowId,
     header,
     title: view.title,
+    showNotice: !!opts.notice,
+    notice: opts.notice ? clip(opts.notice, 500) : '',
     fallbackText: `${view.title}: ${statusText[view.status]}. ${view.participation.voted} of ${view.participation.eligible} have voted.`,
     instructions:
       'Start at Accomplished and move down until the description fits where your district is today.',

@@ -87,6 +87,9 @@ export interface TeamsBotOptions {
 
 const BOT_ACTOR_ID = 'teams-bot';
 
+/** Refusals answered with the up-to-date card plus the reason (the rest get an error response). */
+const NOTICE_CODES = new Set(['round-closed', 'deadline-passed', 'not-member', 'invalid-state']);
+
 export interface TeamsActionHandler {
   verbs: readonly string[];
   handle(
@@ -373,11 +376,35 @@ export class TeamsBot {
             renderPollCard(view, { personal: true, refreshUserIds: refreshIds }),
           );
         } catch (e) {
-          response = errorResponse(isDomainError(e) ? 400 : 500, this.userMessage(e));
+          response =
+            (await this.cardWithNotice(who, data, e)) ??
+            errorResponse(isDomainError(e) ? 400 : 500, this.userMessage(e));
         }
       }
     }
     await ctx.sendActivity({ type: 'invokeResponse', value: response });
+  }
+
+  /**
+   * A click the core refused for a reason about the poll's state (round closed, deadline passed, not a member):
+   * answer with the current card and the reason on it, so the stale card the person clicked is replaced.
+   */
+  private async cardWithNotice(
+    who: TeamsIdentity,
+    data: { reviewId: string; rowId: string },
+    e: unknown,
+  ): Promise<InvokeResponse | null> {
+    if (!isDomainError(e) || !NOTICE_CODES.has(e.code)) return null;
+    try {
+      const actor = { tenantId: who.tenantId, userId: who.userId, displayName: who.displayName };
+      const view = await this.o.service.getPollState(actor, { reviewId: data.reviewId, rowId: data.rowId });
+      const refreshIds = await this.refreshIds(who.tenantId, who.channelId);
+      return adaptiveCardResponse(
+        renderPollCard(view, { personal: true, refreshUserIds: refreshIds, notice: e.message }),
+      );
+    } catch {
+      return null; // the poll itself cannot be shown: the plain error answer follows
+    }
   }
 
   /** Votes, evidence and refreshes; returns the viewer's poll view. Writes nothing when the input is refused. */

@@ -99,10 +99,9 @@ export class SendQueue {
       if (lane.sent.length >= this.o.perHour) {
         wait = (lane.sent[lane.sent.length - this.o.perHour] as number) + 3_600_000 - now;
       }
-      const inLastSecond = lane.sent.filter((t) => t > now - 1050);
+      const inLastSecond = lane.sent.filter((t) => t > now - 1000);
       if (inLastSecond.length >= this.o.perSecond) {
-        // A safety margin so that arrival jitter at Microsoft's side never squeezes 8 sends into one second.
-        wait = Math.max(wait, (inLastSecond[inLastSecond.length - this.o.perSecond] as number) + 1050 - now);
+        wait = Math.max(wait, (inLastSecond[inLastSecond.length - this.o.perSecond] as number) + 1000 - now);
       }
       if (wait <= 0) {
         lane.sent.push(now);
@@ -112,13 +111,24 @@ export class SendQueue {
     }
   }
 
+  /**
+   * Re-dates the lane's latest send to when it finished: the request reached the connector at or before that
+   * moment, so spacing later sends from it keeps every window of arrivals within the limits, whatever the latency.
+   */
+  private stamp(lane: Lane): void {
+    if (lane.sent.length) lane.sent[lane.sent.length - 1] = this.o.now();
+  }
+
   private async attempt<T>(lane: Lane, send: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       await this.slot(lane);
       this.stats.attempts++;
       try {
-        return await send();
+        const result = await send();
+        this.stamp(lane);
+        return result;
       } catch (e) {
+        this.stamp(lane);
         const status = statusOf(e);
         if (status === null || !RETRYABLE_STATUS.has(status) || attempt >= this.o.maxAttempts) {
           this.stats.failures++;
