@@ -60,6 +60,21 @@ export const envSchema = z.object({
     .max(365, 'must be at most 365')
     .default(7),
   WEB_CONSOLE: z.enum(['auto', 'on', 'off'], { error: 'must be auto, on or off' }).default('auto'),
+  /** Building-team nudges: on = this replica ticks every minute (safe on every replica), off = no ticking. */
+  NUDGES: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+  /** A nudge that fell due while every replica was down is still sent this many minutes later; older ones drop. */
+  NUDGE_GRACE_MINUTES: z.coerce
+    .number({ error: 'must be a number of minutes' })
+    .int('must be a whole number of minutes')
+    .min(1, 'must be at least 1')
+    .max(10080, 'must be at most 10080 (a week)')
+    .default(360),
+  /** Slack workspace-wide ceiling for nudge posts per second (chat.postMessage is also held to 1/s per channel). */
+  NUDGE_SLACK_WORKSPACE_RATE: z.coerce
+    .number({ error: 'must be a number of messages per second' })
+    .min(0.1, 'must be at least 0.1')
+    .max(100, 'must be at most 100')
+    .default(20),
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_BOT_TOKEN: optionalText,
   SLACK_APP_TOKEN: optionalText,

@@ -4,19 +4,28 @@ import express from 'express';
 import { NedbStore } from './adapters/embedded/nedbStore';
 import { loadRubricCatalog } from './adapters/files/rubricCatalog';
 import { MongoStore } from './adapters/mongo/mongoStore';
+import { cronParserEngine, routeMessenger, startNudgeScheduler } from './adapters/scheduler';
 import { mountSlack, type SlackAdapter } from './adapters/slack';
+import {
+  createSlackNudgeMessenger,
+  registerSlackNudgeHandlers,
+  slackAdapterPoster,
+} from './adapters/slack/nudges';
 import { randomIds, systemClock } from './adapters/system';
 import { mountTeams, type TeamsBot } from './adapters/teams';
+import { createTeamsNudgeMessenger, teamsNudgeActions } from './adapters/teams/nudges';
 import { issueLink, mountWeb } from './adapters/web';
 import { buildingStatusSource } from './adapters/web/buildings';
 import { LinkSigner } from './adapters/web/links';
 import { BuildingService } from './app/buildingService';
 import { CommandService } from './app/commands';
+import { NudgeRunner } from './app/nudgeRunner';
 import { NudgeStore } from './app/nudgeStore';
 import type { Store } from './app/ports';
 import { ResultsService } from './app/results';
 import { ReviewService } from './app/reviewService';
 import { RubricFileError } from './app/rubricSchema';
+import { ScheduleService } from './app/scheduleService';
 import { type Config, ConfigError, loadConfig } from './config';
 
 /** The one place that wires adapters to use cases. */
@@ -75,12 +84,51 @@ export async function startApp(config: Config): Promise<App> {
   // Building teams and their submissions (issue 6): the dashboard shows each building's status this period.
   const nudgeStore = new NudgeStore(store.kv);
   const buildings = new BuildingService({ store, nudges: nudgeStore, clock: systemClock, ids: randomIds });
-  const commands = new CommandService(service, { results, dashboardLink: issueLink(linkDeps) });
+  const schedules = new ScheduleService({
+    store,
+    nudges: nudgeStore,
+    buildings,
+    cron: cronParserEngine,
+    clock: systemClock,
+    ids: randomIds,
+  });
+  const commands = new CommandService(service, {
+    results,
+    dashboardLink: issueLink(linkDeps),
+    nudges: { buildings, schedules },
+  });
   // Channel adapters mount their routes on `web` here (Slack: /slack/events, Teams: /api/messages).
   // Slack: /slack/events (+ /slack/install, /slack/oauth_redirect with OAuth), or Socket Mode with SLACK_APP_TOKEN.
   const slack = mountSlack(web, config, { service, commands, kv: store.kv });
+  if (slack) registerSlackNudgeHandlers(slack.app, { buildings, schedules });
   // Teams: POST /api/messages (guarded: 1 MB limit, activity shape, serviceUrl allowlist, token check).
-  const teams = mountTeams(web, { config, service, commands, store });
+  const teams = mountTeams(web, {
+    config,
+    service,
+    commands,
+    store,
+    actions: [teamsNudgeActions({ buildings, schedules })],
+  });
+  // Nudges (issue 6): every replica ticks each minute; the store's occurrence keys make each nudge go out once.
+  const nudgeRunner = new NudgeRunner({
+    store,
+    nudges: nudgeStore,
+    cron: cronParserEngine,
+    instanceId: `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    graceMs: config.NUDGE_GRACE_MINUTES * 60_000,
+    messenger: routeMessenger({
+      slack: slack
+        ? createSlackNudgeMessenger({
+            post: slackAdapterPoster(slack, config.SLACK_BOT_TOKEN),
+            perWorkspacePerSecond: config.NUDGE_SLACK_WORKSPACE_RATE,
+          })
+        : null,
+      teams: createTeamsNudgeMessenger({ post: (t, c, a) => teams.postToChannel(t, c, a) }),
+    }),
+    onError: (what, e) => console.error(`[nudges] ${what}:`, e instanceof Error ? e.message : e),
+  });
+  const nudgeScheduler =
+    config.NUDGES === 'on' ? startNudgeScheduler({ runner: nudgeRunner, clock: systemClock }) : null;
   // auto: a fresh machine (embedded store, no Slack or Teams credentials) gets the console; a deployment does not.
   const chatConfigured = !!(config.SLACK_SIGNING_SECRET || config.SLACK_APP_TOKEN || config.MicrosoftAppId);
   const consoleOn =
@@ -118,6 +166,7 @@ export async function startApp(config: Config): Promise<App> {
     slack,
     teams,
     async stop() {
+      await nudgeScheduler?.stop();
       await slack?.stop();
       teams.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -17,6 +17,7 @@ import type { ScheduleService } from '../../app/scheduleService';
 import type { Actor } from '../../app/schemas';
 import { isDomainError } from '../../domain/errors';
 import { type Limit, RateLimiter } from '../scheduler/rateLimiter';
+import type { TeamsActionHandler } from './bot';
 
 /**
  * Teams side of building-team nudges: Adaptive Cards from cards/nudge.json, cards/submission.json and
@@ -280,5 +281,16 @@ export function messageCard(text: string): Card {
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
     version: '1.5',
     body: [{ type: 'TextBlock', text, wrap: true }],
+  };
+}
+
+/** The nudge verbs as a handler for the Teams bot's `actions` option (see mountTeams). */
+export function teamsNudgeActions(d: TeamsNudgeDeps): TeamsActionHandler {
+  return {
+    verbs: NUDGE_VERBS,
+    handle: (actor, verb, data) => {
+      if (!isNudgeVerb(verb)) return Promise.resolve(messageCard('This button is not supported.'));
+      return handleTeamsNudgeAction(d, actor, verb, data);
+    },
   };
 }
