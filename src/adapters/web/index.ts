@@ -6,7 +6,7 @@ import type { Clock, RubricCatalog } from '../../app/ports';
 import { type ExportFormat, exportResults, type ResultsService } from '../../app/results';
 import type { ReviewService } from '../../app/reviewService';
 import { DomainError, type DomainErrorCode } from '../../domain/errors';
-import { consoleRouter, ensureDemo } from './console';
+import { consoleRouter, DEMO_TENANT, ensureDemo } from './console';
 import type { LinkSigner } from './links';
 import { type BuildingStatus, dashboardPage, errorPage, resultsPage } from './pages';
 
@@ -80,11 +80,6 @@ const wantsHtml = (req: express.Request) => !req.path.includes('/export.') && !r
  * anything else a plain 500 without details.
  */
 export function mountWeb(web: express.Express, deps: WebDeps): { consolePath: string | null } {
-  const issue = (tenantId: string, districtId: string) => {
-    const { token, expiresAt } = deps.signer.issue(tenantId, districtId, deps.clock.now(), deps.linkTtlMs);
-    return { url: `${deps.baseUrl()}/dashboard?k=${token}`, expiresAt, token };
-  };
-
   if (deps.signer.ephemeral && !deps.console) {
     console.warn(
       'WEB_LINK_SECRET is not set: dashboard links are signed with a random secret and stop working when this process restarts (and on other replicas).',
@@ -165,10 +160,9 @@ export function mountWeb(web: express.Express, deps: WebDeps): { consolePath: st
         service: deps.service,
         commands: deps.commands,
         results: deps.results,
-        dashboardUrl: (districtId) => {
-          const { token } = issue('console:demo', districtId);
-          return `/dashboard?k=${token}`;
-        },
+        // A relative link: the console is opened on whatever host and port the browser used.
+        dashboardUrl: (districtId) =>
+          `/dashboard?k=${deps.signer.issue(DEMO_TENANT, districtId, deps.clock.now(), deps.linkTtlMs).token}`,
         parse,
       }),
     );
@@ -200,7 +194,7 @@ export function mountWeb(web: express.Express, deps: WebDeps): { consolePath: st
       message = status === 413 ? 'The request is too large.' : 'The request body is not valid JSON.';
     } else {
       status = 500;
-      message = 'Something went wrong on the server. Nothing was changed by this request.';
+      message = 'Something went wrong on the server. Please try again in a moment.';
       console.error('web: unexpected error', err);
     }
     if (res.headersSent) return;
