@@ -53,3 +53,46 @@ test('main mounts the Teams bot: guard answers 400, a real activity is handled a
   expect(await app.store.kv.get(KV.conversation, 'teams:t1|19:c@thread.tacv2')).not.toBeNull();
   expect(fake.calls.map((c) => c.conversationId)).toEqual(['19:c@thread.tacv2']);
 });
+
+const message = (text: string, id: string) => ({
+  type: 'message',
+  id,
+  text: `<at>MICIP</at> ${text}`,
+  entities: [{ type: 'mention', text: '<at>MICIP</at>', mentioned: { id: '28:bot', name: 'MICIP' } }],
+  serviceUrl: fake.url,
+  channelId: 'msteams',
+  from: { id: '29:a', aadObjectId: 'aad-a', name: 'Alex' },
+  recipient: { id: '28:bot', name: 'MICIP' },
+  conversation: { id: '19:c@thread.tacv2;messageid=1', tenantId: 't1' },
+  channelData: { tenant: { id: 't1' }, channel: { id: '19:c@thread.tacv2' } },
+});
+
+test('with the full command set of main: an export is posted as a file block', async () => {
+  fake.clear();
+  for (const [i, text] of ['setup "Lakeview"', 'review start "2026-27 Fall"', 'export csv'].entries()) {
+    expect((await post(message(text, `m${i}`))).status).toBe(200);
+  }
+  await app.teams.idle();
+  const last = fake.calls.at(-1)?.body.text as string;
+  expect(last).toMatch(/\.csv\)/);
+  expect(last).toContain('```');
+  expect(last).toContain('vision-mission-beliefs');
+});
+
+test('the bot removed from the channel forgets the conversation; proactive posts are refused', async () => {
+  const r = await post({
+    type: 'installationUpdate',
+    action: 'remove',
+    serviceUrl: fake.url,
+    channelId: 'msteams',
+    from: { id: '29:a', aadObjectId: 'aad-a' },
+    recipient: { id: '28:bot' },
+    conversation: { id: '19:c@thread.tacv2', tenantId: 't1' },
+    channelData: { tenant: { id: 't1' }, channel: { id: '19:c@thread.tacv2' } },
+  });
+  expect(r.status).toBe(200);
+  expect(await app.store.kv.get(KV.conversation, 'teams:t1|19:c@thread.tacv2')).toBeNull();
+  await expect(
+    app.teams.postToChannel('teams:t1', '19:c@thread.tacv2', { type: 'message' }),
+  ).rejects.toThrow();
+});
