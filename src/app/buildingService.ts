@@ -209,12 +209,19 @@ export class BuildingService {
     return { district, building };
   }
 
+  /** Refuses (`not-member`) anyone who is neither on the building team nor a district coordinator. */
+  async assertTeamMember(actorIn: Actor, districtId: string, buildingId: string): Promise<void> {
+    const actor = parseInput(actorSchema, actorIn);
+    const { district, building } = await this.buildingFor(actor, districtId, buildingId);
+    await this.assertCanSubmit(actor, district, building);
+  }
+
   private async assertCanSubmit(actor: z.output<typeof actorSchema>, district: District, building: Building) {
     if (building.members.length === 0 || building.members.includes(actor.userId)) return;
     if (isCoordinator(await this.d.store.members.get(actor.tenantId, district.id, actor.userId))) return;
     throw new DomainError(
       'not-member',
-      `Only members of the ${building.name} building team (or a district coordinator) can submit its monitoring data.`,
+      `Only members of the ${building.name} building team (or a district coordinator) can do this.`,
     );
   }
 

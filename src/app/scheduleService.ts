@@ -210,6 +210,7 @@ export class ScheduleService {
       : null;
     if (!district || !building)
       throw new DomainError('invalid-input', 'This building team is no longer registered.');
+    await this.d.buildings.assertTeamMember(actor, district.id, building.id);
     const schedules = await this.d.nudges.listSchedules(actor.tenantId, district.id);
     const s = schedules.find((x) => x.id === i.scheduleId) ?? schedules[0];
     const tz = s?.timezone ?? district.timezone;

@@ -264,6 +264,10 @@ describe('Slack', () => {
     // Same form (version 0) submitted again: someone saved meanwhile → told, nothing written.
     const stale = (await process(submission(validValues))) as { view: object };
     expect(JSON.stringify(stale.view)).toMatch(/at the same moment/);
+    // …on the form redrawn at the teammate's version, with what this person typed still in it.
+    expect(stale.view).toMatchObject({ callback_id: NUDGE_ACTION.modal });
+    expect(JSON.parse((stale.view as { private_metadata: string }).private_metadata)).toMatchObject({ v: 1 });
+    expect(JSON.stringify(stale.view)).toContain(validValues.recommendations);
     expect(await h.nudges.listSubmissionVersions('T1', district.id, '2026-11')).toHaveLength(1);
     await process({
       type: 'block_actions',

@@ -297,6 +297,13 @@ describe('the nudge runner', () => {
       { districtId: district.id, buildingId: b1, length: '1d' },
     );
     expect(s.text).toMatch(/Wed 2026-11-25 10:00 EST/);
+    await expect(
+      h.schedules.snooze(
+        { tenantId: 'T1', userId: 'U_STRANGER', displayName: '' },
+        { districtId: district.id, buildingId: buildings[1]?.buildingId, length: '1w' },
+      ),
+    ).rejects.toMatchObject({ code: 'not-member' });
+    expect(await h.nudges.getSnooze('T1', district.id, buildings[1]?.buildingId as string)).toBeNull();
     h.clock.t = at(2026, 11, 25, 9, 0); // Wed round: building 1 snoozed
     expect(await h.runner.tick(h.clock.now())).toMatchObject({ sent: 1, skippedSnoozed: 1 });
     h.clock.t = at(2026, 11, 25, 10, 0); // snooze ends → one reminder

@@ -155,7 +155,11 @@ export function escalationBlocks(v: EscalationView): KnownBlock[] {
 const MULTILINE = new Set(['meaning', 'recommendations', 'implementationMeasure', 'impactMeasure']);
 
 /** The monitoring-data modal; block ids are the field names, so zod's field errors map straight onto them. */
-export function submissionModal(f: SubmissionFormView, values: Record<string, string> = {}): View {
+export function submissionModal(
+  f: SubmissionFormView,
+  values: Record<string, string> = {},
+  notice = '',
+): View {
   const history = f.history.length
     ? `History: ${f.history.map((h) => `v${h.version} ${h.submittedAt.slice(0, 16).replace('T', ' ')} UTC`).join(' · ')}`
     : 'Nothing submitted yet for this period.';
@@ -175,6 +179,7 @@ export function submissionModal(f: SubmissionFormView, values: Record<string, st
       ],
     },
   ];
+  if (notice) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(notice, 3000) } });
   for (const id of SUBMISSION_FIELDS) {
     const initial = values[id] ?? f.values[id];
     blocks.push({
@@ -365,6 +370,23 @@ export function registerSlackNudgeHandlers(app: App, d: SlackNudgeDeps): void {
         for (const [k, msg] of Object.entries(e.fields))
           errors[(SUBMISSION_FIELDS as readonly string[]).includes(k) ? k : 'strategy'] = clip(msg, 150);
         await ack({ response_action: 'errors', errors });
+        return;
+      }
+      if (isDomainError(e) && e.code === 'conflict') {
+        // A teammate saved meanwhile: redraw the form on their version, keeping what this person typed.
+        try {
+          const fresh = await d.buildings.form(actorOf(body), {
+            districtId: meta.d,
+            buildingId: meta.b,
+            periodId: meta.p,
+          });
+          await ack({
+            response_action: 'update',
+            view: submissionModal(fresh, values, `:warning: ${e.message}`),
+          });
+        } catch (e2) {
+          await ack({ response_action: 'update', view: confirmationModal(failText(e2)) });
+        }
         return;
       }
       await ack({ response_action: 'update', view: confirmationModal(failText(e)) });

@@ -267,10 +267,11 @@ export async function handleTeamsNudgeAction(
       if (isDomainError(e2)) return messageCard(e2.message);
       throw e2;
     }
-    // Keep what the person typed, show each field's problem next to it; version stays as drawn.
+    // Keep what the person typed and show each field's problem next to it. After a conflict the card is drawn
+    // on the teammate's newer version, so saving again replaces it knowingly.
     return renderSubmissionCard(
       { ...form, version: e.code === 'conflict' ? form.version : i.data.version, errors: e.fields },
-      { status: e.message, error: true, values: e.code === 'conflict' ? {} : values },
+      { status: e.message, error: true, values },
     );
   }
 }
