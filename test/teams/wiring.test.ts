@@ -96,3 +96,16 @@ test('the bot removed from the channel forgets the conversation; proactive posts
     app.teams.postToChannel('teams:t1', '19:c@thread.tacv2', { type: 'message' }),
   ).rejects.toThrow();
 });
+
+test('a channel where the bot is mentioned without an install event becomes reachable for proactive posts', async () => {
+  const m = message('help', 'm-new');
+  const body = {
+    ...m,
+    conversation: { id: '19:other@thread.tacv2;messageid=5', tenantId: 't1' },
+    channelData: { tenant: { id: 't1' }, channel: { id: '19:other@thread.tacv2' } },
+  };
+  expect((await post(body)).status).toBe(200);
+  fake.clear();
+  await app.teams.postToChannel('teams:t1', '19:other@thread.tacv2', { type: 'message', text: 'hello' });
+  expect(fake.calls.map((c) => [c.conversationId, c.activityId])).toEqual([['19:other@thread.tacv2', null]]);
+});

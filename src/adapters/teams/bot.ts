@@ -311,6 +311,13 @@ export class TeamsBot {
 
   private async onMessage(ctx: TurnContext, a: IncomingActivity, who: TeamsIdentity): Promise<void> {
     await this.remember(who.tenantId, who.channelId, [[who.userId, who.channelUserId]], true);
+    // A channel where the bot was mentioned but whose install event we missed still becomes reachable.
+    await this.o.store.kv.putIfAbsent(KV.conversation, `${who.tenantId}|${who.channelId}`, {
+      tenantId: who.tenantId,
+      channelId: who.channelId,
+      reference: this.channelReference(ctx, who),
+      updatedAt: new Date().toISOString(),
+    } satisfies StoredConversation);
     const reply = this.replyReference(ctx);
     if (a.value !== undefined && a.value !== null && !a.text) {
       // Action.Submit fallback from a client without Universal Actions.
