@@ -53,6 +53,8 @@ export interface App {
   slack: SlackAdapter | null;
   /** The Teams bot at POST /api/messages (unauthenticated local mode while MicrosoftAppId is unset). */
   teams: TeamsBot;
+  /** The nudge runner (every minute via node-cron when NUDGES=on); `tick(now)` runs one pass at `now`. */
+  nudges: NudgeRunner;
   stop(): Promise<void>;
 }
 
@@ -165,6 +167,7 @@ export async function startApp(config: Config): Promise<App> {
     consoleUrl: consolePath ? `${url}${consolePath}` : null,
     slack,
     teams,
+    nudges: nudgeRunner,
     async stop() {
       await nudgeScheduler?.stop();
       await slack?.stop();
