@@ -221,6 +221,26 @@ describe('with MicrosoftAppId set, every request is verified', () => {
     expect(await authed.store.kv.list(KV.roster)).toEqual([]);
   });
 
+  test('an unauthenticated vote invoke on a real review is a 401 and records nothing', async () => {
+    const service = makeService(authed.store);
+    const coord = { tenantId: 'teams:tenant-a', userId: 'aad-casey', displayName: 'Casey' };
+    await service.setupDistrict(coord, { name: 'Lakeview', channelId: '19:c@thread.tacv2' });
+    const view = await service.startReview(coord, { channelId: '19:c@thread.tacv2', cycle: 'Fall' });
+    const rowId = view.polls[0]?.rowId as string;
+    const invoke = activity({
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      value: {
+        action: { type: 'Action.Execute', verb: 'vote', data: { reviewId: view.reviewId, rowId, choice: 4 } },
+      },
+    });
+    for (const headers of [{}, { authorization: `Bearer ${token({ aud: 'someone-else' })}` }]) {
+      const r = await post(authed.url, invoke, headers);
+      expect(r.status).toBe(401);
+    }
+    expect(await authed.store.votes.listRow(view.reviewId, rowId, 1)).toEqual([]);
+  });
+
   test('a correctly signed token is accepted and the activity handled', async () => {
     const r = await post(authed.url, activity(), { authorization: `Bearer ${token()}` });
     expect(r.status).toBe(200);
