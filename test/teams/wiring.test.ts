@@ -109,3 +109,25 @@ test('a channel where the bot is mentioned without an install event becomes reac
   await app.teams.postToChannel('teams:t1', '19:other@thread.tacv2', { type: 'message', text: 'hello' });
   expect(fake.calls.map((c) => [c.conversationId, c.activityId])).toEqual([['19:other@thread.tacv2', null]]);
 });
+
+test('Bot Framework Emulator activities (no tenant, auth off) work with the local tenant', async () => {
+  fake.clear();
+  const r = await post({
+    type: 'message',
+    id: 'emu-1',
+    text: 'setup "Emulator District"',
+    serviceUrl: fake.url,
+    channelId: 'emulator',
+    from: { id: 'e0f1-user', name: 'User' },
+    recipient: { id: 'e0f1-bot', name: 'Bot' },
+    conversation: { id: 'a1b2c3|livechat' },
+  });
+  expect(r.status).toBe(200);
+  await app.teams.idle();
+  expect(String(fake.calls.at(-1)?.body.text)).toContain('Emulator District');
+  const d = await app.service.districtForChannel(
+    { tenantId: 'teams:emulator', userId: 'e0f1-user' },
+    'a1b2c3|livechat',
+  );
+  expect(d.name).toBe('Emulator District');
+});
