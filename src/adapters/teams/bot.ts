@@ -409,8 +409,10 @@ export class TeamsBot {
       return adaptiveCardResponse(
         renderPollCard(view, { personal: true, refreshUserIds: refreshIds, notice: e.message }),
       );
-    } catch {
-      return null; // the poll itself cannot be shown: the plain error answer follows
+    } catch (e2) {
+      // The poll itself cannot be shown: the plain error answer follows (and a non-domain failure is logged).
+      if (!isDomainError(e2)) this.log('could not draw the card for a refused click', e2);
+      return null;
     }
   }
 
