@@ -128,6 +128,7 @@ export async function startApp(config: Config): Promise<App> {
       teams: createTeamsNudgeMessenger({ post: (t, c, a) => teams.postToChannel(t, c, a) }),
     }),
     onError: (what, e) => console.error(`[nudges] ${what}:`, e instanceof Error ? e.message : e),
+    dashboardLink: (tenantId, districtId) => issueLink(linkDeps)(tenantId, districtId).url,
   });
   const nudgeScheduler =
     config.NUDGES === 'on' ? startNudgeScheduler({ runner: nudgeRunner, clock: systemClock }) : null;

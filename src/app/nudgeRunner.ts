@@ -26,6 +26,8 @@ export interface NudgeRunnerDeps {
   concurrency?: number;
   /** Link to a building's submission for the digest (e.g. the web console), when there is one. */
   linkFor?: (b: Building, periodId: string) => string | null;
+  /** Link to the district's dashboard for the digest, when there is one. */
+  dashboardLink?: (tenantId: string, districtId: string) => string | null;
   /** Delivery failures are reported here (and counted), never swallowed. */
   onError?: (what: string, e: unknown) => void;
 }
@@ -281,6 +283,7 @@ export class NudgeRunner {
         missing,
         escalated,
         nextRuns: scheduleView(s, this.d.cron, now).nextRuns,
+        dashboardUrl: this.d.dashboardLink?.(district.tenantId, district.id) ?? null,
       });
       report.digests++;
     } catch (e) {

@@ -90,6 +90,8 @@ export interface DigestView {
   missing: DigestEntry[];
   escalated: DigestEntry[];
   nextRuns: string[];
+  /** The district's dashboard (every building's submission status), when the server issues such links. */
+  dashboardUrl?: string | null;
 }
 
 export interface EscalationView {

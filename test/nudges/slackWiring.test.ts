@@ -70,6 +70,8 @@ test('Slack: commands, a nudge and a digest from the runner, the modal and its f
   expect(report).toMatchObject({ sent: 1, digests: 1, failed: 0 });
   const posts = fake.of('chat.postMessage');
   expect(posts.map((p) => p.args.channel).sort()).toEqual(['C1', 'CB1']);
+  const digestPost = JSON.stringify(posts.find((p) => p.args.channel === 'C1')?.args);
+  expect(digestPost).toMatch(/\/dashboard\?k=/); // signed dashboard link in the digest
   const nudge = posts.find((p) => p.args.channel === 'CB1');
   expect(nudge?.token).toBe('xoxb-test');
   const blocks = (

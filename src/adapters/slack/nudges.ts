@@ -128,6 +128,14 @@ export function digestBlocks(v: DigestView): KnownBlock[] {
         },
       ],
     },
+    ...(v.dashboardUrl
+      ? [
+          {
+            type: 'section' as const,
+            text: { type: 'mrkdwn' as const, text: `<${v.dashboardUrl}|Open the district dashboard>` },
+          },
+        ]
+      : []),
     ...listBlocks(`Submitted (${v.submitted.length})`, v.submitted, 15),
     ...listBlocks(`Not yet submitted (${v.missing.length})`, v.missing, 15),
     ...(v.escalated.length ? listBlocks(`Escalated (${v.escalated.length})`, v.escalated, 10) : []),

@@ -112,7 +112,7 @@ export function renderDigestCard(v: DigestView): Card {
   const total = v.submitted.length + v.missing.length;
   return expand('nudgeDigest', {
     title: `Monitoring data, ${v.periodLabel}: ${v.submitted.length} of ${total} building teams have submitted`,
-    summary: `Nudges (${v.schedule}) went to the building teams that have not submitted. Next runs: ${v.nextRuns.join('; ') || 'none'}.`,
+    summary: `Nudges (${v.schedule}) went to the building teams that have not submitted. Next runs: ${v.nextRuns.join('; ') || 'none'}.${v.dashboardUrl ? ` [Open the district dashboard](${v.dashboardUrl})` : ''}`,
     sections: [
       { heading: `Submitted (${v.submitted.length})`, lines: lines(v.submitted) },
       { heading: `Not yet submitted (${v.missing.length})`, lines: lines(v.missing) },
