@@ -234,7 +234,11 @@ describe('with MicrosoftAppId set, every request is verified', () => {
         action: { type: 'Action.Execute', verb: 'vote', data: { reviewId: view.reviewId, rowId, choice: 4 } },
       },
     });
-    for (const headers of [{}, { authorization: `Bearer ${token({ aud: 'someone-else' })}` }]) {
+    const attempts: Array<Record<string, string>> = [
+      {},
+      { authorization: `Bearer ${token({ aud: 'someone-else' })}` },
+    ];
+    for (const headers of attempts) {
       const r = await post(authed.url, invoke, headers);
       expect(r.status).toBe(401);
     }
