@@ -138,6 +138,7 @@ export class RateLimiter {
 
   async run<T>(limits: Limit[], send: () => Promise<T>): Promise<T> {
     this.stats.sends++;
+    if (this.stats.sends % 1000 === 0) this.prune(); // keys of channels not sent to lately
     let notBefore = 0;
     for (let attempt = 1; ; attempt++) {
       await this.slot(limits, notBefore);
