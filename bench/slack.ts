@@ -169,6 +169,9 @@ async function scenario(ours: Child, name: string): Promise<Scenario> {
   throw new Error('polls were not posted');
 }
 
+/** Retries sent to the product (the warm-up and measured runs; the bare app's are not counted). */
+const retriesToOurs = { count: 0 };
+
 interface Job {
   body: string;
   retry: boolean;
@@ -183,7 +186,10 @@ function* jobs(s: Scenario, prefix: string, sent: Map<string, string>): Generato
     const body = clickBody('T1', s.channel, member, choice, `${s.reviewId}|${row}`);
     sent.set(`${row}|${member}`, choice);
     yield { body, retry: false };
-    if (i % 10 === 0) yield { body, retry: true };
+    if (i % 10 === 0) {
+      if (prefix.startsWith('M') || prefix.startsWith('W')) retriesToOurs.count++;
+      yield { body, retry: true };
+    }
   }
 }
 
@@ -282,7 +288,7 @@ async function main() {
       const s = await scenario(ours, `c${c}`);
       // Warm both (JIT, connections).
       const warmSent = new Map<string, string>();
-      await closedLoop(bare.port, Math.min(c, 50), jobs(s, `W${c}_`, new Map()));
+      await closedLoop(bare.port, Math.min(c, 50), jobs(s, `XW${c}_`, new Map()));
       await closedLoop(ours.port, Math.min(c, 50), jobs(s, `W${c}_`, warmSent));
       await checkTally(ours, s, warmSent);
       const b = await closedLoop(bare.port, c, jobs(s, `X${c}_`, new Map()));
@@ -333,6 +339,9 @@ async function main() {
       `\nchat.update: ${updates.length} calls for ${byTs.size} poll messages; smallest gap between two updates of one message ${minGap.toFixed(0)} ms; ${ephemerals} ephemeral confirmations.`,
     );
     console.log(`receiver: ${JSON.stringify(receiver)}; updater: ${JSON.stringify(updater)}`);
+    console.log(
+      `retries sent to the product: ${retriesToOurs.count} (receiver duplicates should equal this)`,
+    );
     console.log(`\n${JSON.stringify(results)}`);
   } finally {
     ours.proc.send({ cmd: 'stop', id: 0 });
