@@ -94,7 +94,10 @@ function fakeServer(
       // Check every limit before counting against any of them.
       const keys = limits.map((l) => l.key(target));
       const ok = limits.every((l, i) => l.w.wouldAdmit(keys[i] as string, now));
-      if (ok) limits.forEach((l, i) => l.w.admit(keys[i] as string, now));
+      if (ok)
+        limits.forEach((l, i) => {
+          l.w.admit(keys[i] as string, now);
+        });
       if (!ok) {
         stats.rejected429++;
         res.statusCode = 429;
