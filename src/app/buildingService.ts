@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { assertCoordinator, type District, isCoordinator } from '../domain/district';
 import { DomainError } from '../domain/errors';
-import { type Period, periodAt, periodById } from '../domain/schedule';
+import { type Period, type PeriodKind, periodAt, periodById } from '../domain/schedule';
 import type { Building, NudgeStore, SubmissionData, SubmissionVersion } from './nudgeStore';
 import {
   type BuildingView,
@@ -256,6 +256,12 @@ export class BuildingService {
     };
   }
 
+  /** The district's period length: that of its first schedule (monthly when it has none). */
+  private async periodKind(tenantId: string, districtId: string): Promise<PeriodKind> {
+    const schedules = await this.d.nudges.listSchedules(tenantId, districtId);
+    return schedules.sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0]?.periodKind ?? 'month';
+  }
+
   /** The form for a building and period (default: the current month in the district's time zone). */
   async form(actorIn: Actor, input: unknown): Promise<SubmissionFormView> {
     const actor = parseInput(actorSchema, actorIn);
@@ -264,7 +270,7 @@ export class BuildingService {
     const now = this.d.clock.now();
     const period = i.periodId
       ? periodById(i.periodId, district.timezone)
-      : periodAt(now, district.timezone, 'month');
+      : periodAt(now, district.timezone, await this.periodKind(actor.tenantId, district.id));
     const versions = await this.d.nudges.listSubmissionVersions(actor.tenantId, district.id, period.id);
     return this.formView(district, building, period, versions, now);
   }
@@ -317,7 +323,7 @@ export class BuildingService {
     const district = await this.districtOf(actor.tenantId, parseInput(idString, channelId));
     const period = periodId
       ? periodById(periodId, district.timezone)
-      : periodAt(this.d.clock.now(), district.timezone, 'month');
+      : periodAt(this.d.clock.now(), district.timezone, await this.periodKind(actor.tenantId, district.id));
     const current = await this.d.nudges.currentSubmissions(actor.tenantId, district.id, period.id);
     const buildings = (await this.d.nudges.listBuildings(actor.tenantId, district.id)).sort((a, b) =>
       a.name.localeCompare(b.name),

@@ -182,6 +182,15 @@ export class NudgeRunner {
     report.rounds++;
     const all = await this.d.nudges.listBuildings(s.tenantId, s.districtId);
     const targets = s.buildingIds ? all.filter((b) => s.buildingIds?.includes(b.id)) : all;
+    if (!targets.length) {
+      // Nobody to nudge (no building registered yet, or all removed): no digest either; mark the round done.
+      await this.d.nudges.claimOnce('digest', roundKey, {
+        instance: this.d.instanceId,
+        at: now.toISOString(),
+        empty: true,
+      });
+      return;
+    }
     const period = periodAt(due.sendAt, s.timezone, s.periodKind);
     const current = await this.d.nudges.currentSubmissions(s.tenantId, s.districtId, period.id);
     const prior = countNudges(await this.d.nudges.listClaims(s.tenantId, s.districtId, period.id));

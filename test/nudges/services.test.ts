@@ -339,6 +339,27 @@ describe('the nudge runner', () => {
     expect(await h.runner.tick(h.clock.now())).toMatchObject({ sent: 0, failed: 0 });
   });
 
+  test('a district without building teams gets no nudges and no digest; weekly periods set the form default', async () => {
+    const clock = new TestClock(new Date('2026-11-23T15:00:00Z'));
+    const h = makeNudges(store, clock);
+    const district = await h.reviews.setupDistrict(coordinator, { name: 'Empty', channelId: 'C1' });
+    await h.schedules.add(coordinator, {
+      channelId: 'C1',
+      expression: 'every weekday at 9:00',
+      period: 'week',
+    });
+    h.clock.t = at(2026, 11, 24, 9, 0);
+    expect(await h.runner.tick(h.clock.now())).toMatchObject({ sent: 0, digests: 0, errors: 0 });
+    expect(h.messenger.sent).toHaveLength(0);
+    const b = await h.buildings.register(coordinator, {
+      channelId: 'C1',
+      name: 'Oak',
+      buildingChannelId: 'CB1',
+    });
+    const form = await h.buildings.form(coordinator, { districtId: district.id, buildingId: b.buildingId });
+    expect(form).toMatchObject({ periodId: '2026-W48', periodLabel: 'week of 2026-11-23' });
+  });
+
   test('after downtime the missed rounds are sent once (within the grace period), not once per missed tick', async () => {
     const { h } = await setup(2);
     // Every instance down from Monday until Thursday 11:00; grace 6 h: only Thursday 09:00 is due.
