@@ -230,6 +230,55 @@ test('typed commands: mentions normalised, role checks and help', async () => {
   const ann = await store.members.get(`teams:${TENANT}`, district.id, users.ann.aadObjectId);
   expect(ann?.perspective).toBe('building');
 
+  // Cara was in the team before the bot: her mention is resolved to her AAD id through the team roster.
+  fake.clear();
+  fake.directory.set(users.cara.id, users.cara);
+  await post(
+    say('coordinator add <at>Cara Member</at>', users.casey, {
+      entities: [
+        { type: 'mention', text: '<at>MICIP</at>', mentioned: BOT },
+        {
+          type: 'mention',
+          text: '<at>Cara Member</at>',
+          mentioned: { id: users.cara.id, name: users.cara.name },
+        },
+      ],
+    }),
+  );
+  expect(fake.calls.filter((c) => c.method === 'GET').map((c) => c.path)).toEqual([
+    `/v3/conversations/${encodeURIComponent('19:team@thread.tacv2')}/members/${encodeURIComponent(users.cara.id)}`,
+  ]);
+  expect(texts(fake.calls).at(-1)).toBe('Cara Member is now a coordinator.');
+  expect((await store.members.get(`teams:${TENANT}`, district.id, users.cara.aadObjectId))?.roles).toEqual([
+    'coordinator',
+  ]);
+  await post(
+    say('coordinator remove <at>Cara Member</at>', users.casey, {
+      entities: [
+        { type: 'mention', text: '<at>MICIP</at>', mentioned: BOT },
+        {
+          type: 'mention',
+          text: '<at>Cara Member</at>',
+          mentioned: { id: users.cara.id, name: users.cara.name },
+        },
+      ],
+    }),
+  );
+
+  // Someone the team roster does not know: refused, nothing written.
+  fake.clear();
+  const before = await store.members.list(`teams:${TENANT}`, district.id);
+  await post(
+    say('coordinator add <at>Ghost</at>', users.casey, {
+      entities: [
+        { type: 'mention', text: '<at>MICIP</at>', mentioned: BOT },
+        { type: 'mention', text: '<at>Ghost</at>', mentioned: { id: '29:ghost', name: 'Ghost' } },
+      ],
+    }),
+  );
+  expect(texts(fake.calls).at(-1)).toBe('I could not find Ghost in this team, so nothing was changed.');
+  expect(await store.members.list(`teams:${TENANT}`, district.id)).toEqual(before);
+
   fake.clear();
   await post(say('frobnicate'));
   expect(texts(fake.calls)[0]).toContain("I don't know the command");
@@ -263,7 +312,7 @@ test('an Action.Execute vote returns the refreshed personal card and updates the
   expect(validateCard(card)).toEqual([]);
   const json = JSON.stringify(card);
   expect(json).toContain('Your vote: Evolving (with evidence)');
-  expect(json).toContain('1 of 2 have voted.');
+  expect(json).toContain('1 of 3 have voted.');
   // Automatic refresh for people who used the bot here; Ben was only added to the team so far.
   const refreshIds = (card.refresh as { userIds: string[] }).userIds;
   expect(refreshIds).toEqual(expect.arrayContaining([users.ann.id, users.casey.id]));
@@ -274,7 +323,7 @@ test('an Action.Execute vote returns the refreshed personal card and updates the
   const stored = await store.kv.get<{ activityId: string }>(KV.pollCard, `${reviewId}|${rows[0]}`);
   expect(updates[0]?.activityId).toBe(stored?.activityId);
   const shared = JSON.stringify(cardsOf(updates)[0]);
-  expect(shared).toContain('1 of 2 have voted.');
+  expect(shared).toContain('1 of 3 have voted.');
   expect(shared).not.toContain('Your vote');
   const votes = await store.votes.listRow(reviewId, rows[0] as string, 1);
   expect(votes.map((v) => [v.memberId, v.choice, v.evidence])).toEqual([['aad-ann', 3, 'PLC minutes, Oct']]);
@@ -292,7 +341,7 @@ test('a duplicate invoke and a double click never double a vote; card updates ar
   const updates = fake.calls.filter((x) => x.method === 'PUT');
   expect(updates.length).toBeGreaterThanOrEqual(1);
   expect(updates.length).toBeLessThanOrEqual(3);
-  expect(JSON.stringify(cardsOf(updates).at(-1))).toContain('2 of 3 have voted.');
+  expect(JSON.stringify(cardsOf(updates).at(-1))).toContain('2 of 4 have voted.');
 });
 
 test('refresh invoke shows each viewer their own choice', async () => {

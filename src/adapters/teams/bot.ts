@@ -7,6 +7,7 @@ import {
   type ConversationReference,
   type InvokeResponse,
   type ResourceResponse,
+  TeamsInfo,
   TurnContext,
 } from 'botbuilder';
 import { z } from 'zod';
@@ -336,7 +337,14 @@ export class TeamsBot {
       }
       return;
     }
-    const line = commandLine(a, await this.aadIds(who.tenantId, who.channelId));
+    let known: Map<string, string>;
+    try {
+      known = await this.resolveMentions(ctx, a, who);
+    } catch (e) {
+      await this.send(reply, { type: 'message', text: this.userMessage(e) });
+      return;
+    }
+    const line = commandLine(a, known);
     let result: CommandResult;
     try {
       result = await this.commands.run(
@@ -667,6 +675,48 @@ export class TeamsBot {
       if (this.kvLocks.get(key) === settled) this.kvLocks.delete(key);
     });
     return next;
+  }
+
+  /**
+   * Mentions carry Teams ids (MRIs) but the core knows people by AAD object id. Ids not yet seen in this channel
+   * (e.g. members who were there before the bot) are looked up in the team roster through the connector. Without
+   * that lookup a mention would create a second member record, so a failed lookup refuses the command (except in
+   * the Bot Framework Emulator, which has no roster: there the Teams id is used).
+   */
+  private async resolveMentions(
+    ctx: TurnContext,
+    a: IncomingActivity,
+    who: TeamsIdentity,
+  ): Promise<Map<string, string>> {
+    const known = await this.aadIds(who.tenantId, who.channelId);
+    const unknown = new Map<string, string>();
+    for (const e of (a.entities ?? []) as Array<{
+      type: string;
+      mentioned?: { id?: unknown; name?: unknown; aadObjectId?: unknown };
+    }>) {
+      const id = e.mentioned?.id;
+      if (e.type !== 'mention' || typeof id !== 'string' || id === a.recipient?.id) continue;
+      if (typeof e.mentioned?.aadObjectId === 'string' || known.has(id)) continue;
+      unknown.set(id, typeof e.mentioned?.name === 'string' ? e.mentioned.name : id);
+    }
+    if (unknown.size === 0) return known;
+    if (unknown.size > 20) throw new BadActivity('Mention at most 20 people in one command.');
+    const found: Array<[string, string]> = [];
+    for (const [mri, name] of unknown) {
+      try {
+        const m = await TeamsInfo.getMember(ctx, mri);
+        const aad = m.aadObjectId;
+        if (!aad) throw new Error('no aadObjectId');
+        known.set(mri, aad);
+        found.push([aad, mri]);
+      } catch (e) {
+        if (a.channelId === 'emulator') continue; // the Emulator has no roster: the Teams id stands in
+        this.log(`looking up ${mri} failed`, e);
+        throw new BadActivity(`I could not find ${name.slice(0, 80)} in this team, so nothing was changed.`);
+      }
+    }
+    if (found.length) await this.remember(who.tenantId, who.channelId, found, false);
+    return known;
   }
 
   /** Teams MRI → core user id (AAD object id) for the people seen in this channel, to resolve mentions. */

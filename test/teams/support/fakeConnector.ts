@@ -18,6 +18,8 @@ export interface ConnectorCall {
 export class FakeConnector {
   readonly calls: ConnectorCall[] = [];
   failures: Array<{ status: number; retryAfter?: string }> = [];
+  /** Team roster served by GET /v3/conversations/:conv/members/:id (TeamsInfo.getMember). */
+  directory = new Map<string, { id: string; name: string; aadObjectId: string }>();
   private server: http.Server | null = null;
   private n = 0;
   url = '';
@@ -46,6 +48,20 @@ export class FakeConnector {
         .status(req.method === 'PUT' ? 200 : 201)
         .json({ id: params.id && req.method === 'PUT' ? params.id : `act-${++this.n}` });
     };
+    app.get('/v3/conversations/:conv/members/:id', (req, res) => {
+      const m = this.directory.get(req.params.id);
+      this.calls.push({
+        method: 'GET',
+        path: req.path,
+        conversationId: req.params.conv,
+        activityId: null,
+        body: {},
+        at: Date.now(),
+        authorization: req.get('authorization'),
+      });
+      if (m) res.json(m);
+      else res.status(404).json({ error: { code: 'MemberNotFoundInConversation', message: 'not found' } });
+    });
     app.post('/v3/conversations/:conv/activities', record);
     app.post('/v3/conversations/:conv/activities/:id', record);
     app.put('/v3/conversations/:conv/activities/:id', record);
