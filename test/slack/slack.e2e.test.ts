@@ -396,4 +396,34 @@ describe('Slack adapter end to end (signed HTTP requests, fake Slack Web API)', 
     await waitFor(() => ephemeralsTo('ULATE').length === 1);
     expect(lastEphemeralText('ULATE')).toMatch(/Voting on this row is closed/);
   });
+
+  test('where the app may not post, the coordinator hears why (via response_url) and `status` posts the polls later', async () => {
+    const responseUrl = `${fake.url}response`;
+    await slack.command({ channel_id: 'C2', text: 'setup "Hillside Schools"', response_url: responseUrl });
+    await waitFor(() =>
+      fake.of('chat.postEphemeral').some((c) => /Hillside Schools/.test(String(c.args.text))),
+    );
+    const posted = fake.of('chat.postMessage').length;
+    const notInChannel = { status: 200, body: { ok: false, error: 'not_in_channel' } };
+    fake.failNext('chat.postMessage', notInChannel);
+    fake.failNext('chat.postEphemeral', notInChannel);
+    await slack.command({
+      channel_id: 'C2',
+      text: 'review start "2026-27 Spring"',
+      response_url: responseUrl,
+    });
+    await waitFor(() => fake.of('response').length === 1);
+    expect(String(fake.of('response')[0]?.args.text)).toMatch(
+      /could not post the polls in this channel \(not_in_channel\)/,
+    );
+    expect(fake.of('chat.postMessage')).toHaveLength(posted + 1); // the failed announcement only
+    await slack.command({ channel_id: 'C2', text: 'status', response_url: responseUrl });
+    await waitFor(() => fake.of('chat.postMessage').length === posted + 7);
+    const polls = fake.of('chat.postMessage').slice(posted + 1);
+    expect(polls.every((c) => c.args.channel === 'C2')).toBe(true);
+    // Asking again posts nothing more.
+    await slack.command({ channel_id: 'C2', text: 'status', response_url: responseUrl });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fake.of('chat.postMessage')).toHaveLength(posted + 7);
+  });
 });

@@ -6,7 +6,9 @@ import {
   type BlockAction,
   type ButtonAction,
   LogLevel,
+  type RespondFn,
   type SlackViewAction,
+  type types,
   webApi,
 } from '@slack/bolt';
 import { InstallProvider } from '@slack/oauth';
@@ -14,7 +16,7 @@ import type { CommandResult, CommandService } from '../../app/commands';
 import type { KeyValueRepo } from '../../app/ports';
 import type { ReviewService } from '../../app/reviewService';
 import type { Actor } from '../../app/schemas';
-import type { PollView } from '../../app/views';
+import type { PollView, ReviewView } from '../../app/views';
 import { isDomainError } from '../../domain/errors';
 import {
   ACTION,
@@ -231,25 +233,35 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     return v.cycle;
   };
 
+  /** A private reply; where the bot may not post (not in a private channel), the command's response_url. */
   const ephemeral = async (
     client: webApi.WebClient,
     channel: string | undefined,
     user: string,
     text: string,
+    respond?: RespondFn,
+    blocks?: types.KnownBlock[],
   ) => {
-    if (!channel) {
-      log.warn('No channel to answer in; reply dropped', text);
-      return;
-    }
+    const t = clip(text, LIMITS.messageText);
     try {
-      await client.chat.postEphemeral({ channel, user, text: clip(text, LIMITS.messageText) });
+      if (!channel) throw new Error('no channel to answer in');
+      await client.chat.postEphemeral({ channel, user, text: t, ...(blocks ? { blocks } : {}) });
     } catch (e) {
-      log.error('chat.postEphemeral failed', e);
+      if (respond) {
+        await respond({ response_type: 'ephemeral', text: t, ...(blocks ? { blocks } : {}) }).catch(
+          (err: unknown) => log.error('Reply through response_url failed', err),
+        );
+      } else log.error('chat.postEphemeral failed', e);
     }
   };
 
+  const slackError = (e: unknown): string => {
+    const code = (e as { data?: { error?: unknown } }).data?.error;
+    return typeof code === 'string' ? code : e instanceof Error ? e.message : 'unknown error';
+  };
+
   // ---------- /micip ----------
-  app.command(SLASH_COMMAND, async ({ ack, command, client }) => {
+  app.command(SLASH_COMMAND, async ({ ack, command, client, respond }) => {
     await ack();
     const actor: Actor = {
       tenantId: command.team_id,
@@ -260,49 +272,68 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     try {
       const result = await commands.run({ actor, channelId }, command.text ?? '');
       if (/^\s*setup\b/i.test(command.text ?? '')) {
-        await kv.put(CHANNELS_NS, `${command.team_id}|${channelId}`, {
+        await kv.put(`${CHANNELS_NS}:${command.team_id}`, channelId, {
           tenantId: command.team_id,
           channelId,
         });
       }
-      await present(client, actor, channelId, result);
+      await present(client, actor, channelId, result, respond);
     } catch (e) {
-      await ephemeral(client, channelId, command.user_id, errorReply(e, 'command', log));
+      await ephemeral(client, channelId, command.user_id, errorReply(e, 'command', log), respond);
     }
   });
 
-  async function present(client: webApi.WebClient, actor: Actor, channelId: string, r: CommandResult) {
-    if (r.kind !== 'review') {
-      const { text, blocks } = commandResultBlocks(r);
-      let t = text;
-      if (r.kind === 'file')
-        t = `${text}\n\`\`\`${clip(r.content, LIMITS.sectionText - text.length - 10)}\`\`\``;
-      await client.chat.postEphemeral({
-        channel: channelId,
-        user: actor.userId,
-        text: clip(t, LIMITS.messageText),
-        ...(blocks && r.kind !== 'file' ? { blocks } : {}),
-      });
-      return;
-    }
+  async function present(
+    client: webApi.WebClient,
+    actor: Actor,
+    channelId: string,
+    r: CommandResult,
+    respond: RespondFn,
+  ) {
     const { text, blocks } = commandResultBlocks(r);
-    if (r.action === 'status' || r.action === 'results') {
-      await client.chat.postEphemeral({
-        channel: channelId,
-        user: actor.userId,
-        text,
-        ...(blocks ? { blocks } : {}),
-      });
+    if (r.kind !== 'review') {
+      const t =
+        r.kind === 'file'
+          ? `${text}\n\`\`\`${clip(r.content, LIMITS.sectionText - text.length - 10)}\`\`\``
+          : text;
+      await ephemeral(client, channelId, actor.userId, t, respond, r.kind === 'file' ? undefined : blocks);
       return;
     }
     const v = r.review;
-    await client.chat.postMessage({ channel: v.channelId, text, ...(blocks ? { blocks } : {}) });
+    if (r.action === 'status' || r.action === 'results') {
+      await ephemeral(client, channelId, actor.userId, text, respond, blocks);
+      // Polls that could not be posted before (the app was not in the channel) are posted now.
+      if (r.action === 'status' && v.status === 'active') await ensurePolls(client, actor, v, respond);
+      return;
+    }
+    try {
+      await client.chat.postMessage({ channel: v.channelId, text, ...(blocks ? { blocks } : {}) });
+    } catch (e) {
+      await ephemeral(client, channelId, actor.userId, `${text}\n${cannotPost(e)}`, respond);
+      if (r.action === 'started') return;
+    }
     if (r.action === 'started') {
       cycles.set(v.reviewId, v.cycle);
-      for (const p of v.polls) await postPoll(client, actor.tenantId, v.channelId, p, v.cycle);
+      await ensurePolls(client, actor, v, respond);
       return;
     }
     for (const p of v.polls) scheduleUpdate(client, actor.tenantId, v.reviewId, p.rowId);
+  }
+
+  const cannotPost = (e: unknown) =>
+    `:warning: I could not post the polls in this channel (${slackError(e)}). Add the app to the channel (channel name → Integrations → Add apps), then run \`/micip status\` to post them.`;
+
+  /** Posts the poll messages of an active review that have none yet (first start, or after a failed post). */
+  async function ensurePolls(client: webApi.WebClient, actor: Actor, v: ReviewView, respond: RespondFn) {
+    for (const p of v.polls) {
+      if (await kv.get(POLL_MESSAGES_NS, pollRef(v.reviewId, p.rowId))) continue;
+      try {
+        await postPoll(client, actor.tenantId, v.channelId, p, v.cycle);
+      } catch (e) {
+        await ephemeral(client, v.channelId, actor.userId, cannotPost(e), respond);
+        return;
+      }
+    }
   }
 
   async function postPoll(
@@ -448,9 +479,9 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
 
   async function homeFor(tenantId: string, userId: string): Promise<HomeDistrict[]> {
     const actor: Actor = { tenantId, userId, displayName: '' };
-    const channels = (await kv.list<{ tenantId: string; channelId: string }>(CHANNELS_NS)).filter(
-      (c) => c.value.tenantId === tenantId,
-    );
+    const channels = (
+      await kv.list<{ tenantId: string; channelId: string }>(`${CHANNELS_NS}:${tenantId}`)
+    ).filter((c) => c.value.tenantId === tenantId);
     const out: HomeDistrict[] = [];
     for (const { value } of channels.slice(0, 20)) {
       let district: Awaited<ReturnType<ReviewService['districtForChannel']>>;
