@@ -12,6 +12,8 @@ export interface Limit {
 
 export interface RateLimiterOptions {
   maxAttempts?: number;
+  /** Spacing factor above 1/rate that absorbs network jitter (default 1.03). */
+  stretch?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
   now?: () => number;
@@ -63,7 +65,9 @@ interface Job {
  * have a free slot starts now (a send held back by its busy channel does not hold up sends to other channels).
  */
 export class RateLimiter {
+  /** Per key: a pause after a 429, and the slot of the last send (sends are spaced 1/rate apart). */
   private readonly nextSlot = new Map<string, number>();
+  private readonly last = new Map<string, number>();
   private readonly pending: Job[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
   private timerAt = 0;
@@ -73,6 +77,7 @@ export class RateLimiter {
   constructor(opts: RateLimiterOptions = {}) {
     this.o = {
       maxAttempts: opts.maxAttempts ?? 6,
+      stretch: opts.stretch ?? 1.03,
       baseDelayMs: opts.baseDelayMs ?? 500,
       maxDelayMs: opts.maxDelayMs ?? 60_000,
       now: opts.now ?? Date.now,
@@ -90,10 +95,29 @@ export class RateLimiter {
     };
   }
 
+  private interval(l: Limit): number {
+    return (1000 / l.perSecond) * this.o.stretch;
+  }
+
+  /**
+   * Sends under one key are spaced 1/rate apart (stretched a little for network jitter), so no one-second window
+   * on the platform's side ever sees more than the rate. A timer that fires late may catch up half a slot, never
+   * more, so lateness costs little capacity and never turns into a burst.
+   */
   private readyAt(j: Job): number {
     let at = j.notBefore;
-    for (const l of j.limits) at = Math.max(at, this.nextSlot.get(l.key) ?? 0);
+    for (const l of j.limits) {
+      at = Math.max(at, this.nextSlot.get(l.key) ?? 0);
+      const prev = this.last.get(l.key);
+      if (prev !== undefined) at = Math.max(at, prev + this.interval(l));
+    }
     return at;
+  }
+
+  private record(l: Limit, now: number) {
+    const prev = this.last.get(l.key);
+    const iv = this.interval(l);
+    this.last.set(l.key, prev === undefined ? now : Math.max(prev + iv, now - iv / 2));
   }
 
   private pump = () => {
@@ -105,7 +129,7 @@ export class RateLimiter {
       const at = this.readyAt(j);
       if (at <= now) {
         // The slot is counted from the real start, so a late timer never squeezes two sends together.
-        for (const l of j.limits) this.nextSlot.set(l.key, now + 1000 / l.perSecond);
+        for (const l of j.limits) this.record(l, now);
         this.pending.splice(i, 1);
         j.start();
       } else {
@@ -165,5 +189,6 @@ export class RateLimiter {
   prune() {
     const now = this.o.now();
     for (const [k, v] of this.nextSlot) if (v < now) this.nextSlot.delete(k);
+    for (const [k, t] of this.last) if (t < now - 60_000) this.last.delete(k);
   }
 }
