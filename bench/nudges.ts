@@ -279,7 +279,7 @@ async function main() {
   const rows = [
     ['buildings due in the same minute', `${BUILDINGS} (${half} Slack, ${BUILDINGS - half} Teams)`],
     ['scheduler replicas', String(REPLICAS)],
-    ['nudges sent (runner reports)', String(sent)],
+    ['nudges sent (runner reports)', `${sent} (per replica: ${reports.map((r) => r.sent).join(' / ')})`],
     ['sends per building (min / max)', `${Math.min(...all)} / ${Math.max(...all)}`],
     [
       'digests (Slack + Teams)',
