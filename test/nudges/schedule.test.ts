@@ -254,3 +254,28 @@ describe('snooze, periods, escalation', () => {
     expect(shouldEscalate(9, 0)).toBe(false);
   });
 });
+
+describe('a whole year of weekly nudges in several time zones', () => {
+  test.each([
+    ['America/Detroit', 52],
+    ['Europe/London', 52],
+    ['Australia/Sydney', 52],
+    ['America/Phoenix', 52],
+  ])('every Monday 8:00 in %s fires at 08:00 local every Monday of 2026, once', (tz, count) => {
+    const { cron } = parseScheduleExpression('every Monday 8:00');
+    const w: ScheduleWindow = {
+      occurrences: cronParserEngine.source(cron, tz),
+      tz,
+      policy: DEFAULT_POLICY,
+      startsAt: new Date('2025-12-31T00:00:00Z'),
+      endsAt: new Date('2026-12-31T00:00:00Z'),
+    };
+    const runs = upcomingRuns(new Date('2025-12-31T00:00:00Z'), 60, w);
+    expect(runs).toHaveLength(count);
+    for (const r of runs) {
+      const p = localParts(r.sendAt, tz);
+      expect([p.weekday, p.hour, p.minute]).toEqual([1, 8, 0]);
+    }
+    expect(new Set(runs.map((r) => r.sendAt.toISOString())).size).toBe(count);
+  });
+});
