@@ -35,6 +35,25 @@ test("the filled manifest is valid against Microsoft's Teams manifest schema", (
   expect(m.validDomains).toEqual(['micip.example.org']);
 });
 
+test('the manifest has the district dashboard as a configurable channel / group chat tab on the public URL', () => {
+  const m = manifest();
+  expect(m.configurableTabs).toEqual([
+    {
+      configurationUrl: 'https://micip.example.org/teams/tab/config',
+      canUpdateConfiguration: true,
+      scopes: ['team', 'groupChat'],
+      context: ['channelTab', 'privateChatTab'],
+    },
+  ]);
+  // The tab's pages are served from a valid domain of the app.
+  const tab = (m.configurableTabs as Array<{ configurationUrl: string }>)[0];
+  expect(m.validDomains).toContain(new URL(tab?.configurationUrl ?? '').host);
+  // The schema checks the tab entry too: an unknown scope is reported.
+  const bad = manifest() as Record<string, unknown> & { configurableTabs: Array<{ scopes: string[] }> };
+  bad.configurableTabs[0]?.scopes.push('everywhere');
+  expect(validateManifest(bad).join('\n')).toMatch(/configurableTabs/);
+});
+
 test('the schema check can fail: a too-long command title, a missing field and a bad id are reported', () => {
   const m = manifest() as Record<string, unknown> & {
     bots: Array<{ commandLists: Array<{ commands: object[] }> }>;

@@ -9,6 +9,7 @@ import { DomainError, type DomainErrorCode } from '../../domain/errors';
 import { consoleRouter, DEMO_TENANT, ensureDemo } from './console';
 import type { LinkSigner } from './links';
 import { type BuildingStatus, dashboardPage, errorPage, resultsPage } from './pages';
+import { parseDashboardLink, tabConfig, tabConfigPage } from './teamsTab';
 
 export interface WebDeps {
   service: ReviewService;
@@ -29,6 +30,11 @@ export interface WebDeps {
 /** Folder of static assets (`web/` at the repository root, from src/ and dist/ alike). */
 export const WEB_DIR = path.join(__dirname, '..', '..', '..', 'web');
 const ADAPTIVECARDS_JS = require.resolve('adaptivecards/dist/adaptivecards.min.js');
+/** The Teams JavaScript client library's browser bundle (UMD, global `microsoftTeams`), served from the app. */
+const TEAMS_JS = require.resolve('@microsoft/teams-js');
+/** Hosts allowed to frame our pages: Teams on the web and the desktop/new Teams clients. */
+const FRAME_ANCESTORS =
+  "frame-ancestors 'self' https://teams.microsoft.com https://*.teams.microsoft.com https://*.cloud.microsoft";
 
 const STATUS: Record<DomainErrorCode, number> = {
   'unknown-review': 404,
@@ -89,6 +95,12 @@ export function mountWeb(web: express.Express, deps: WebDeps): { consolePath: st
   assets.get('/adaptivecards.js', (_req, res) => {
     res.type('application/javascript').sendFile(ADAPTIVECARDS_JS);
   });
+  assets.get('/teams-js/MicrosoftTeams.min.js', (_req, res) => {
+    res.type('application/javascript').set('X-Content-Type-Options', 'nosniff').sendFile(TEAMS_JS);
+  });
+  assets.get('/teams-js/MicrosoftTeams.min.js.map', (_req, res) => {
+    res.type('application/json').set('X-Content-Type-Options', 'nosniff').sendFile(`${TEAMS_JS}.map`);
+  });
   assets.use(express.static(WEB_DIR, { index: false, fallthrough: true, maxAge: 0 }));
   web.use('/web', assets);
 
@@ -98,8 +110,7 @@ export function mountWeb(web: express.Express, deps: WebDeps): { consolePath: st
       'Cache-Control': 'no-store',
       'Referrer-Policy': 'no-referrer',
       'X-Content-Type-Options': 'nosniff',
-      'Content-Security-Policy':
-        "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'self' https://teams.microsoft.com https://*.teams.microsoft.com https://*.cloud.microsoft",
+      'Content-Security-Policy': `default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; ${FRAME_ANCESTORS}`,
     });
     const check = deps.signer.verify(req.query.k, deps.clock.now());
     if (!check.ok) {
@@ -147,6 +158,38 @@ export function mountWeb(web: express.Express, deps: WebDeps): { consolePath: st
       .send(file.content);
   });
   web.use('/dashboard', dash);
+
+  // The dashboard as a Teams channel tab: the configuration page named by the manifest's configurableTabs, and
+  // the check of a pasted dashboard link it calls before enabling Save.
+  const tab = express.Router();
+  tab.use((_req, res, next) => {
+    res.set({
+      'Cache-Control': 'no-store',
+      'Referrer-Policy': 'no-referrer',
+      'X-Content-Type-Options': 'nosniff',
+      // The Teams library's start-up fetch of its origin list from a CDN is refused here: it then uses the list it
+      // ships with, which holds the Teams hosts of FRAME_ANCESTORS.
+      'Content-Security-Policy': `default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; ${FRAME_ANCESTORS}`,
+    });
+    next();
+  });
+  tab.get('/config', (_req, res) => {
+    res.type('html').send(tabConfigPage({ linkTtlDays: Math.round(deps.linkTtlMs / 86_400_000) }));
+  });
+  tab.get('/check', async (req, res) => {
+    const link = parseDashboardLink(req.query.link, deps.baseUrl());
+    if (!link.ok) throw new DomainError('invalid-input', link.message);
+    const check = deps.signer.verify(link.token, deps.clock.now());
+    if (!check.ok) throw new LinkError(check.reason === 'missing' ? 401 : 403, LINK_MESSAGES[check.reason]);
+    const d = await deps.results.dashboard(check.claims.t, check.claims.d);
+    res.json({
+      ok: true,
+      districtName: d.districtName,
+      expiresAt: new Date(check.claims.e * 1000).toISOString(),
+      config: tabConfig(d.districtId, link.url),
+    });
+  });
+  web.use('/teams/tab', tab);
 
   let consolePath: string | null = null;
   if (deps.console) {
@@ -202,7 +245,7 @@ export function mountWeb(web: express.Express, deps: WebDeps): { consolePath: st
     else
       res.status(status).json({ error: message, ...(err instanceof DomainError ? { code: err.code } : {}) });
   };
-  web.use(['/dashboard', '/console', '/web'], errorHandler);
+  web.use(['/dashboard', '/console', '/web', '/teams/tab'], errorHandler);
   return { consolePath };
 }
 
