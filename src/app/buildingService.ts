@@ -30,6 +30,7 @@ const refInput = z.object({
   building: z.string().trim().min(1, 'name a building').max(200),
 });
 const renameInput = refInput.extend({ name: text(120) });
+const membersInput = refInput.extend({ members: z.array(idString).max(500, 'at most 500 members') });
 
 /** A number typed into a form: "72", "72%", " 1,200 ". Blank is "required". */
 const formNumber = (min: number | null, max: number | null) =>
@@ -182,6 +183,17 @@ export class BuildingService {
     const renamed = { ...b, name: i.name };
     await this.d.nudges.putBuilding(renamed);
     return toBuildingView(renamed);
+  }
+
+  /** Replaces a building team's member list (an empty list lets anyone in its channel submit). */
+  async setMembers(actorIn: Actor, input: unknown): Promise<BuildingView> {
+    const actor = parseInput(actorSchema, actorIn);
+    const i = parseInput(membersInput, input);
+    const district = await this.coordinatorDistrict(actor, i.channelId, 'change building team members');
+    const b = await this.findBuilding(actor.tenantId, district.id, i.building);
+    const updated = { ...b, members: Array.from(new Set(i.members)) };
+    await this.d.nudges.putBuilding(updated);
+    return toBuildingView(updated);
   }
 
   async remove(actorIn: Actor, input: unknown): Promise<BuildingView> {

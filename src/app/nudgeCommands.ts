@@ -12,7 +12,7 @@ import type { Actor } from './schemas';
 export const NUDGE_COMMANDS = {
   building: {
     usage:
-      'building add "Name" #channel [@member …] | building list | building rename "Name" "New name" | building remove "Name"',
+      'building add "Name" #channel [@member …] | building list | building members "Name" @member … | building rename "Name" "New name" | building remove "Name"',
     summary: 'register the building teams that submit monitoring data',
     coordinatorOnly: true,
   },
@@ -106,6 +106,25 @@ export async function runNudgeCommand(
       if (!from || !to) throw usage('building', 'Name the building and its new name.');
       const b = await d.buildings.rename(ctx.actor, { channelId: ctx.channelId, building: from, name: to });
       return text(`Renamed to *${b.name}*.`);
+    }
+    if (op === 'members') {
+      const [name, ...rest] = tokens.slice(1);
+      const members = rest.map(parseUser);
+      if (!name || members.some((m) => m === null))
+        throw usage(
+          'building',
+          'Name the building, then @mention its members (none = anyone in its channel).',
+        );
+      const b = await d.buildings.setMembers(ctx.actor, {
+        channelId: ctx.channelId,
+        building: name,
+        members: members as string[],
+      });
+      return text(
+        b.members.length
+          ? `*${b.name}* team: ${b.members.map((m) => `<@${m}>`).join(', ')}.`
+          : `*${b.name}* has no member list now: anyone can submit its monitoring data.`,
+      );
     }
     if (op === 'remove') {
       if (!tokens[1]) throw usage('building', 'Name the building to remove.');

@@ -27,6 +27,12 @@ test('building, schedule and submissions commands', async () => {
     message: expect.stringMatching(/Usage: building add/),
   });
   await run('building rename "Pine Middle" "Pine Middle School"');
+  expect(await run('building members "Pine Middle School" <@UP1|Pat> <@UP2>')).toMatchObject({
+    text: '*Pine Middle School* team: <@UP1>, <@UP2>.',
+  });
+  await expect(run('building members "Pine Middle School" Pat')).rejects.toMatchObject({
+    code: 'invalid-input',
+  });
   expect((await run('building list')).kind === 'text' && (await run('building list'))).toMatchObject({
     text: expect.stringMatching(/Oak Elementary — <#CB1>, 2 member\(s\)[\s\S]*Pine Middle School — <#CB2>/),
   });
