@@ -122,6 +122,6 @@ Anyone who can see this tab sees the district's dashboard, so add it only to the
 <script src="/web/teams-tab.js"></script>`,
   ).replace(
     '<link rel="stylesheet" href="/web/style.css">',
-    '<link rel="stylesheet" href="/web/style.css"><link rel="stylesheet" href="/web/teams-tab.css">',
+    '<link rel="stylesheet" href="/web/style.css"><link rel="stylesheet" href="/web/teams-tab.css"><link rel="icon" href="data:,">',
   );
 }
