@@ -279,3 +279,20 @@ describe('a whole year of weekly nudges in several time zones', () => {
     expect(new Set(runs.map((r) => r.sendAt.toISOString())).size).toBe(count);
   });
 });
+
+test('ticking through both transition nights: 02:30 and 01:30 daily fire once a night', () => {
+  for (const [expr, from, to] of [
+    ['30 2 * * *', '2026-03-06T12:00:00Z', '2026-03-10T12:00:00Z'],
+    ['30 1 * * *', '2026-10-30T12:00:00Z', '2026-11-03T12:00:00Z'],
+  ] as const) {
+    const w = window(expr);
+    const fired = new Map<string, Date>();
+    for (let t = new Date(from).getTime(); t <= new Date(to).getTime(); t += 10 * 60_000) {
+      const due = dueOccurrence(new Date(t), 20 * 60_000, w);
+      if (due) fired.set(due.occurrence.toISOString(), due.sendAt);
+    }
+    const days = [...fired.values()].map((d) => local(d).slice(0, 10));
+    expect(days).toHaveLength(4);
+    expect(new Set(days).size).toBe(4);
+  }
+});

@@ -17,26 +17,31 @@ export const cronParserEngine: CronEngine = {
         { schedule: (e as Error).message },
       );
     }
+    const between = (from: Date, to: Date, limit: number): Date[] => {
+      const it = CronExpressionParser.parse(cron, {
+        tz,
+        currentDate: new Date(from.getTime() - 1000),
+        endDate: to,
+      });
+      const out: Date[] = [];
+      while (out.length < limit && it.hasNext()) {
+        const d = it.next().toDate();
+        if (d > to) break;
+        if (d >= from) out.push(d);
+      }
+      return out;
+    };
     return {
-      between(from, to, limit) {
-        const it = CronExpressionParser.parse(cron, {
-          tz,
-          currentDate: new Date(from.getTime() - 1000),
-          endDate: to,
-        });
-        const out: Date[] = [];
-        while (out.length < limit && it.hasNext()) {
-          const d = it.next().toDate();
-          if (d > to) break;
-          if (d >= from) out.push(d);
-        }
-        return out;
-      },
+      between,
+      // Walking forward over a short window rather than cron-parser's prev(): prev() skips an occurrence moved
+      // by a spring-forward gap (02:30 → 03:30) that next() yields, and both directions must agree.
       before(t) {
-        const it = CronExpressionParser.parse(cron, { tz, currentDate: t });
-        if (!it.hasPrev()) return null;
-        const d = it.prev().toDate();
-        return d < t ? d : null;
+        for (const days of [1, 8, 32, 370]) {
+          const list = between(new Date(t.getTime() - days * 86_400_000), new Date(t.getTime() - 1), 5000);
+          const last = list[list.length - 1];
+          if (last) return last;
+        }
+        return null;
       },
     };
   },
