@@ -296,3 +296,22 @@ test('ticking through both transition nights: 02:30 and 01:30 daily fire once a 
     expect(new Set(days).size).toBe(4);
   }
 });
+
+test('looking back and looking forward agree on every occurrence of 2026 (DST nights included)', () => {
+  // London springs forward and falls back at 01:00 on Sundays: 01:30 Sunday sits in the gap and in the overlap.
+  for (const [tz, crons] of [
+    ['America/Detroit', ['30 2 * * *', '0 8 * * 1-5']],
+    ['Europe/London', ['30 1 * * 0']],
+  ] as const) {
+    for (const cron of crons) {
+      const src = cronParserEngine.source(cron, tz);
+      const year = src.between(new Date('2026-01-01T00:00:00Z'), new Date('2027-01-01T00:00:00Z'), 1000);
+      expect(year.length).toBeGreaterThan(50);
+      for (let i = 1; i < year.length; i++) {
+        const o = year[i] as Date;
+        expect(src.before(new Date(o.getTime() + 1))).toEqual(o);
+        expect(src.before(o)).toEqual(year[i - 1]);
+      }
+    }
+  }
+});
