@@ -24,6 +24,16 @@ export interface NudgeRunnerDeps {
   graceMs: number;
   /** How many buildings of one round are handled at once (sends are queued and rate-limited by the messenger). */
   concurrency?: number;
+  /**
+   * How long a nudge claimed by another replica may stay unsent before that replica is presumed dead and the
+   * replica closing the round sends it instead (default 10 minutes; keep it above the longest rate-limited
+   * fan-out). Until then the round's digest waits.
+   */
+  leaseMs?: number;
+  /** Waits between checks on other replicas' claims (tests inject a fast one). */
+  wait?: (ms: number) => Promise<void>;
+  /** Wall-clock milliseconds for the lease (default Date.now). */
+  nowMs?: () => number;
   /** Link to a building's submission for the digest (e.g. the web console), when there is one. */
   linkFor?: (b: Building, periodId: string) => string | null;
   /** Link to the district's dashboard for the digest, when there is one. */
@@ -226,7 +236,84 @@ export class NudgeRunner {
       }))
     )
       return;
+    await this.settleOthersClaims(s, district, targets, period, occ, report);
     await this.finishRound(s, district, targets, period, current, snoozed, now, occ, report);
+  }
+
+  /**
+   * Before the digest: waits for nudges of this round that other replicas claimed and have not yet sent. A claim
+   * still unsent when the lease runs out belongs to a replica that died between claiming and sending; it is taken
+   * over (itself claimed once, with a second unique key) and sent here, so a crash loses no nudge.
+   */
+  private async settleOthersClaims(
+    s: Schedule,
+    district: District,
+    targets: Building[],
+    period: Period,
+    occ: string,
+    report: TickReport,
+  ) {
+    const nowMs = this.d.nowMs ?? Date.now;
+    const wait = this.d.wait ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    const deadline = nowMs() + (this.d.leaseMs ?? 10 * 60_000);
+    const byId = new Map(targets.map((b) => [b.id, b]));
+    for (;;) {
+      const pending = (await this.d.nudges.listClaims(s.tenantId, s.districtId, period.id)).filter(
+        (c) =>
+          c.scheduleId === s.id && c.occurrence === occ && c.status === 'claimed' && byId.has(c.buildingId),
+      );
+      if (!pending.length) return;
+      if (nowMs() < deadline) {
+        await wait(Math.min(250, Math.max(10, deadline - nowMs())));
+        continue;
+      }
+      const all = await this.d.nudges.listClaims(s.tenantId, s.districtId, period.id);
+      const prior = countNudges(all.filter((c) => c.occurrence !== occ));
+      for (const c of pending) {
+        const b = byId.get(c.buildingId) as Building;
+        const takeover: NudgeClaim = { ...c, occurrence: `${occ}|takeover`, instance: this.d.instanceId };
+        // The takeover is itself claimed once, so two replicas closing the round cannot both resend.
+        if (!(await this.d.nudges.claimNudge(s.tenantId, s.districtId, period.id, takeover))) continue;
+        const attempt = (prior.get(b.id) ?? 0) + 1;
+        const sent = await this.claimAndSendClaimed(district, b, period, takeover, attempt, report);
+        await this.d.nudges.updateClaim(s.tenantId, s.districtId, period.id, {
+          ...c,
+          status: sent ? 'sent' : 'failed',
+          error: `taken over by ${this.d.instanceId} after the lease ran out`,
+        });
+      }
+      return;
+    }
+  }
+
+  private async claimAndSendClaimed(
+    district: District,
+    b: Building,
+    period: Period,
+    claim: NudgeClaim,
+    attempt: number,
+    report: TickReport,
+  ): Promise<boolean> {
+    try {
+      await this.d.messenger.sendNudge(
+        { tenantId: district.tenantId, channelId: b.channelId },
+        this.nudgeView(district, b, period, attempt, false),
+      );
+      await this.d.nudges.updateClaim(district.tenantId, district.id, period.id, {
+        ...claim,
+        status: 'sent',
+      });
+      report.sent++;
+      return true;
+    } catch (e) {
+      report.failed++;
+      this.fail(report, `nudge to ${b.name} (${b.channelId}) after takeover`, e);
+      await this.d.nudges.updateClaim(district.tenantId, district.id, period.id, {
+        ...claim,
+        status: 'failed',
+      });
+      return false;
+    }
   }
 
   private async finishRound(
@@ -327,9 +414,15 @@ export class NudgeRunner {
   }
 }
 
-/** Nudges per building (every claimed round or reminder counts, whatever the delivery outcome). */
+/**
+ * Nudges per building (every claimed round or reminder counts, whatever the delivery outcome; a takeover is the
+ * same nudge as the claim it replaces).
+ */
 function countNudges(claims: NudgeClaim[]): Map<string, number> {
   const out = new Map<string, number>();
-  for (const c of claims) out.set(c.buildingId, (out.get(c.buildingId) ?? 0) + 1);
+  for (const c of claims) {
+    if (c.occurrence.endsWith('|takeover')) continue;
+    out.set(c.buildingId, (out.get(c.buildingId) ?? 0) + 1);
+  }
   return out;
 }

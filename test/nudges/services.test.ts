@@ -1,8 +1,17 @@
 import { NedbStore } from '../../src/adapters/embedded/nedbStore';
+import { cronParserEngine } from '../../src/adapters/scheduler/cronEngine';
+import { NudgeRunner } from '../../src/app/nudgeRunner';
 import type { Store } from '../../src/app/ports';
 import { DomainError } from '../../src/domain/errors';
 import { zonedTime } from '../../src/domain/schedule';
-import { coordinator, districtWithBuildings, makeNudges, TestClock, validValues } from './support';
+import {
+  coordinator,
+  districtWithBuildings,
+  makeNudges,
+  RecordingMessenger,
+  TestClock,
+  validValues,
+} from './support';
 
 const TZ = 'America/Detroit';
 let store: Store;
@@ -358,6 +367,50 @@ describe('the nudge runner', () => {
     });
     const form = await h.buildings.form(coordinator, { districtId: district.id, buildingId: b.buildingId });
     expect(form).toMatchObject({ periodId: '2026-W48', periodLabel: 'week of 2026-11-23' });
+  });
+
+  test('a replica that dies between claiming and sending: after the lease another replica sends that nudge once', async () => {
+    const { h, district } = await setup(3);
+    // Replica A: its send to CB2 never completes (the process is gone); its other sends go through.
+    const hung = new RecordingMessenger();
+    const realSend = hung.sendNudge.bind(hung);
+    hung.sendNudge = (to, v) => (to.channelId === 'CB2' ? new Promise<void>(() => {}) : realSend(to, v));
+    const a = new NudgeRunner({
+      store,
+      nudges: h.nudges,
+      cron: cronParserEngine,
+      messenger: hung,
+      instanceId: 'A',
+      graceMs: 6 * 3600_000,
+    });
+    const b = new NudgeRunner({
+      store,
+      nudges: h.nudges,
+      cron: cronParserEngine,
+      messenger: h.messenger,
+      instanceId: 'B',
+      graceMs: 6 * 3600_000,
+      leaseMs: 150,
+    });
+    const now = at(2026, 11, 24, 9, 0);
+    void a.tick(now); // never settles
+    for (let i = 0; i < 200 && (await h.nudges.listClaims('T1', district.id, '2026-11')).length < 3; i++)
+      await new Promise((r) => setTimeout(r, 5));
+    const t0 = Date.now();
+    const rb = await b.tick(now);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(140); // waited for the lease
+    expect(rb).toMatchObject({ sent: 1, digests: 1, failed: 0 });
+    const delivered = [...hung.nudges(), ...h.messenger.nudges()].map((n) => n.to.channelId).sort();
+    expect(delivered).toEqual(['CB1', 'CB2', 'CB3']); // each once
+    expect(h.messenger.nudges()[0]?.view).toMatchObject({ buildingName: 'School 0002', attempt: 1 });
+    const digest = h.messenger.digests()[0]?.view;
+    expect(digest?.missing.map((m) => m.nudges)).toEqual([1, 1, 1]);
+    const claims = await h.nudges.listClaims('T1', district.id, '2026-11');
+    expect(
+      claims.filter((c) => c.buildingId === digest?.missing[1]?.buildingId).map((c) => c.status),
+    ).toEqual(['sent', 'sent']);
+    // Later ticks (either replica) send nothing more.
+    expect((await b.tick(new Date(now.getTime() + 60_000))).sent).toBe(0);
   });
 
   test('after downtime the missed rounds are sent once (within the grace period), not once per missed tick', async () => {
