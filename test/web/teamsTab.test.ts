@@ -222,6 +222,10 @@ describe('the tab configuration page through the real app', () => {
       expect(String(r.json.error)).toMatch(message);
       expect(JSON.stringify(r.json)).not.toMatch(/ at |Error:/);
     }
+    // An expired link in a tab tells how to give the tab a fresh one.
+    const page = await get(`/dashboard?k=${expired}`);
+    expect(page.status).toBe(403);
+    expect(await page.text()).toMatch(/In a Teams tab: open the tab&#39;s menu \(⋯\) → Settings/);
     // Repeated or array query values are not a link either.
     const twice = await get(`/teams/tab/check?link=a&link=b`);
     expect(twice.status).toBe(400);

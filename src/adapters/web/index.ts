@@ -75,7 +75,8 @@ const LINK_MESSAGES = {
   missing: 'This page needs a private link. Ask the bot for one with the "dashboard" command.',
   malformed: 'This link is damaged. Ask the bot for a new one with the "dashboard" command.',
   'bad-signature': 'This link is not valid. Ask the bot for a new one with the "dashboard" command.',
-  expired: 'This link has expired. Ask the bot for a new one with the "dashboard" command.',
+  expired:
+    'This link has expired. Ask the bot for a new one with the "dashboard" command. In a Teams tab: open the tab\'s menu (⋯) → Settings and paste the new link.',
 } as const;
 
 const wantsHtml = (req: express.Request) => !req.path.includes('/export.') && !req.path.endsWith('.json');
