@@ -253,6 +253,7 @@ export class BuildingService {
       districtId: district.id,
       buildingId: building.id,
       buildingName: building.name,
+      districtName: district.name,
       periodId: period.id,
       periodLabel: period.label,
       values,

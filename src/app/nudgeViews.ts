@@ -39,6 +39,7 @@ export interface SubmissionFormView {
   districtId: string;
   buildingId: string;
   buildingName: string;
+  districtName?: string;
   periodId: string;
   periodLabel: string;
   /** Current values as strings (what the form shows). */

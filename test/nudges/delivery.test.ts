@@ -138,6 +138,8 @@ describe('Teams card actions', () => {
       await handleTeamsNudgeAction(deps, actor, 'nudge.snooze', { ...ref, length: '1w' }),
     );
     expect(snoozed).toMatch(/Snoozed: School 0001 gets a reminder/);
+    expect(snoozed).toContain('"verb":"nudge.open"'); // the nudge stays usable
+    expect(validateCard(JSON.parse(snoozed))).toEqual([]);
     expect(
       JSON.stringify(await handleTeamsNudgeAction(deps, actor, 'nudge.snooze', { length: 'forever' })),
     ).toMatch(/out of date/);

@@ -244,7 +244,26 @@ export async function handleTeamsNudgeAction(
     if (!i.success) return messageCard('This button is out of date. Ask your coordinator for a new nudge.');
     try {
       const r = await d.schedules.snooze(actor, i.data);
-      return messageCard(r.text);
+      // The nudge stays on screen (its form button still works), with the snooze noted on it.
+      const f = await d.buildings.form(actor, {
+        districtId: i.data.districtId,
+        buildingId: i.data.buildingId,
+      });
+      return renderNudgeCard(
+        {
+          tenantId: f.tenantId,
+          districtId: f.districtId,
+          districtName: f.districtName ?? 'district',
+          buildingId: f.buildingId,
+          buildingName: f.buildingName,
+          periodId: f.periodId,
+          periodLabel: f.periodLabel,
+          attempt: 1,
+          closesAt: f.closesAt.slice(0, 10),
+          reminder: false,
+        },
+        r.text,
+      );
     } catch (e) {
       if (isDomainError(e)) return messageCard(e.message);
       throw e;
