@@ -7,7 +7,7 @@
  * After every run the stored tally is checked against what was cast (no lost or doubled vote).
  *
  * MONGODB_URI is used when set; otherwise the bench starts the same test server as `npm test`.
- * Options (env): BENCH_SECONDS (per saturation run, default 5).
+ * Options (env): BENCH_SECONDS (per saturation run, default 5), BENCH_CHANGES (vote changes per voter, default 1).
  */
 import { performance } from 'node:perf_hooks';
 import { MongoStore } from '../src/adapters/mongo/mongoStore';
@@ -17,6 +17,8 @@ import { makeService, rubrics } from '../test/support/fixtures';
 import { type RunningServer, startMongoJavaServer } from '../test/support/mongoServer';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+/** Vote changes per voter after voting on the six rows (re-votes are updates, first votes inserts). */
+const CHANGES = Number(process.env.BENCH_CHANGES ?? 1);
 const CHOICES: Choice[] = [1, 2, 3, 4, 'unsure'];
 
 interface RunResult {
@@ -72,9 +74,11 @@ async function main() {
   const report: string[] = [];
   let allExact = true;
 
-  console.log(`server: ${serverName}; node ${process.version}; ${SECONDS}s per saturation run`);
+  console.log(
+    `server: ${serverName}; node ${process.version}; ${SECONDS}s per saturation run; each voter votes 6 rows then changes ${CHANGES}`,
+  );
   report.push(
-    '| in flight | castVote votes/s | p50 ms | p99 ms | floor insertOne/s | floor p99 ms | ratio | tally |',
+    '| in flight | recordVote votes/s | p50 ms | p99 ms | floor insertOne/s | floor p99 ms | ratio | tally |',
   );
   report.push('|---:|---:|---:|---:|---:|---:|---:|:--|');
 
@@ -84,8 +88,8 @@ async function main() {
     // in 7 votes). Each worker owns its voters, so the last choice of each (voter, row) is known: expected tally.
     const expected = new Map<string, Choice>();
     const r = await closedLoop(concurrency, async (w, i) => {
-      const voter = Math.floor(i / 7);
-      const step = i % 7;
+      const voter = Math.floor(i / (6 + CHANGES));
+      const step = i % (6 + CHANGES);
       const memberId = `M${w}_${voter}`;
       const rowId = rows[step < 6 ? step : (w + voter) % rows.length] as string;
       const choice = CHOICES[(w + i) % CHOICES.length] as Choice;

@@ -5,6 +5,7 @@ import { DomainError } from '../domain/errors';
 import type { Review } from '../domain/review';
 import * as R from '../domain/review';
 import type { Rubric } from '../domain/rubric';
+import { FreshReads } from './freshReads';
 import type { Clock, IdGenerator, RubricCatalog, Store } from './ports';
 import {
   type Actor,
@@ -308,7 +309,11 @@ export class ReviewService {
         { choice: 'invalid' },
       );
     }
-    const review = await this.loadReview(actor.tenantId, i.reviewId);
+    // Concurrent votes on one review share reads, but each vote sees the review as stored after it arrived.
+    const review = this.ownReview(
+      actor.tenantId,
+      await this.reviewReads.read(i.reviewId, () => this.d.store.reviews.get(i.reviewId)),
+    );
     const now = this.d.clock.now();
     R.assertVotingOpen(review, i.rowId, now);
     const member = await this.memberForVote(actor, review);
@@ -355,7 +360,9 @@ export class ReviewService {
       this.cacheMember(key, existing, now);
       return existing;
     }
-    const district = await this.d.store.districts.get(actor.tenantId, review.districtId);
+    const district = await this.districtReads.read(`${actor.tenantId}|${review.districtId}`, () =>
+      this.d.store.districts.get(actor.tenantId, review.districtId),
+    );
     if (!district?.autoEnroll) {
       throw new DomainError(
         'not-member',
@@ -372,6 +379,8 @@ export class ReviewService {
    * role changes made through this service drop the entry at once; other replicas see them within the TTL.
    */
   private readonly memberCache = new Map<string, { member: Member; until: number }>();
+  private readonly reviewReads = new FreshReads<Review | null>();
+  private readonly districtReads = new FreshReads<District | null>();
 
   private cacheMember(key: string, member: Member, now: number) {
     if (this.memberCache.size >= MEMBER_CACHE_MAX) {
@@ -449,7 +458,10 @@ export class ReviewService {
   // ---------- helpers ----------
 
   private async loadReview(tenantId: string, reviewId: string): Promise<Review> {
-    const review = await this.d.store.reviews.get(reviewId);
+    return this.ownReview(tenantId, await this.d.store.reviews.get(reviewId));
+  }
+
+  private ownReview(tenantId: string, review: Review | null): Review {
     // A review of another workspace/tenant is reported exactly like a missing one: nothing leaks across tenants.
     if (!review || review.tenantId !== tenantId) {
       throw new DomainError('unknown-review', 'That review does not exist here (it may have been removed).');

@@ -69,9 +69,10 @@ export class DocMemberRepo implements MemberRepo {
   async ensure(member: Member) {
     const _id = memberKey(member);
     try {
-      await this.c.update({ _id }, { $setOnInsert: { ...member } }, { upsert: true });
+      await this.c.insert({ ...member, _id });
+      return member;
     } catch (e) {
-      // Two first votes of the same new member at once: the other insert won, which is what we wanted.
+      // Already a member, or two first votes of the same new member at once: the stored member wins.
       if (!(e instanceof DuplicateKeyError)) throw e;
     }
     const stored = await this.c.findOne({ _id });
