@@ -280,6 +280,7 @@ async function main() {
     BENCH_SLACK_URL: `http://127.0.0.1:${fake.port}/api/`,
   });
   const bare = await spawnServer('bare', {});
+
   console.log(`bench:slack — ${SECONDS} s per closed-loop run; store ${mongo ? 'mongo-java-server' : uri}`);
   const rows: string[] = [];
   const results: Record<string, unknown> = {};
@@ -294,6 +295,7 @@ async function main() {
       const b = await closedLoop(bare.port, c, jobs(s, `X${c}_`, new Map()));
       const sent = new Map(warmSent);
       const o = await closedLoop(ours.port, c, jobs(s, `M${c}_`, sent));
+
       const tally = await checkTally(ours, s, sent);
       results[`c${c}`] = { bare: b, ours: o, tally };
       rows.push(

@@ -77,7 +77,7 @@ export interface SlackAdapterOptions {
   nowMs?: () => number;
   updateIntervalMs?: number;
   traceUpdates?: boolean;
-  /** Votes written at once after their acknowledgements (default 32). */
+  /** Votes written at once after their acknowledgements (default 4: acks first, the work catches up). */
   workConcurrency?: number;
 }
 
@@ -193,7 +193,7 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     log.error('Slack listener error', e);
   });
 
-  const work = new WorkQueue(o.workConcurrency ?? 32, log);
+  const work = new WorkQueue(o.workConcurrency ?? 4, log);
   const updater = new PollUpdater(
     log,
     o.updateIntervalMs ?? 1000,
