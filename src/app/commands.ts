@@ -26,7 +26,15 @@ export type CommandResult =
       reviews: Array<{ reviewId: string; cycle: string; status: string; round: number }>;
     }
   /** A file for the channel (e.g. an export): Slack uploads it; Teams posts a download link or card. */
-  | { kind: 'file'; message: string; filename: string; mimeType: string; content: string };
+  | {
+      kind: 'file';
+      message: string;
+      filename: string;
+      mimeType: string;
+      content: string;
+      /** A signed download link for the same file (web dashboard), when this server issues dashboard links. */
+      url?: string;
+    };
 
 interface CommandSpec {
   usage: string;
@@ -495,7 +503,18 @@ export class CommandService {
     }
     const reviewId = await this.currentReviewId(ctx, tokens[1]);
     const file = await results.export(ctx.actor, { reviewId, format: format as ExportFormat });
-    return { kind: 'file', message: `Results export (${format.toUpperCase()}): ${file.filename}`, ...file };
+    const review = await this.reviews.getReviewState(ctx.actor, { reviewId });
+    const link = this.extras.dashboardLink?.(review.tenantId, review.districtId);
+    const url = link?.url.replace(
+      '/dashboard?',
+      `/dashboard/reviews/${encodeURIComponent(reviewId)}/export.${format}?`,
+    );
+    return {
+      kind: 'file',
+      message: `Results export (${format.toUpperCase()}): ${file.filename}`,
+      ...file,
+      ...(url ? { url } : {}),
+    };
   }
 
   private async reflect(ctx: CommandContext, tokens: string[]): Promise<CommandResult> {

@@ -67,7 +67,7 @@ const message = (text: string, id: string) => ({
   channelData: { tenant: { id: 't1' }, channel: { id: '19:c@thread.tacv2' } },
 });
 
-test('with the full command set of main: an export is posted as a file block', async () => {
+test('with the full command set of main: an export is posted inline with a signed download link', async () => {
   fake.clear();
   for (const [i, text] of ['setup "Lakeview"', 'review start "2026-27 Fall"', 'export csv'].entries()) {
     expect((await post(message(text, `m${i}`))).status).toBe(200);
@@ -77,6 +77,14 @@ test('with the full command set of main: an export is posted as a file block', a
   expect(last).toMatch(/\.csv\)/);
   expect(last).toContain('```');
   expect(last).toContain('vision-mission-beliefs');
+  // The link downloads the same file from the web dashboard; a tampered link is refused.
+  const url = /\[Download [^\]]+\]\((http[^)\s]+)\)/.exec(last)?.[1];
+  expect(url).toMatch(/\/dashboard\/reviews\/[^/]+\/export\.csv\?k=/);
+  const res = await fetch(url as string);
+  expect(res.status).toBe(200);
+  const inline = /```\n([\s\S]*)\n```/.exec(last)?.[1] ?? '';
+  expect((await res.text()).trim()).toBe(inline.trim());
+  expect((await fetch(`${url}x`)).status).toBe(403);
 });
 
 test('the bot removed from the channel forgets the conversation; proactive posts are refused', async () => {

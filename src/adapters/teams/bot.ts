@@ -457,10 +457,13 @@ export class TeamsBot {
         await this.send(reply, { type: 'message', text: toTeamsMarkdown(r.text) });
         return;
       case 'file': {
+        // Teams bots cannot upload files into a channel: post a signed download link, and the content inline
+        // when it is small enough to read there.
+        const download = r.url ? `\n\n[Download ${r.filename}](${r.url}) (private link)` : '';
         const body =
           r.content.length <= 20_000
-            ? `\n\n\`\`\`\n${r.content}\n\`\`\``
-            : '\n\nThe file is too large to post in Teams: use the web console to download it.';
+            ? `${download}\n\n\`\`\`\n${r.content}\n\`\`\``
+            : download || '\n\nThe file is too large to post in Teams: use the web dashboard to download it.';
         await this.send(reply, {
           type: 'message',
           text: `${toTeamsMarkdown(r.message)} (${r.filename})${body}`,
