@@ -505,10 +505,12 @@ export class CommandService {
     const file = await results.export(ctx.actor, { reviewId, format: format as ExportFormat });
     const review = await this.reviews.getReviewState(ctx.actor, { reviewId });
     const link = this.extras.dashboardLink?.(review.tenantId, review.districtId);
-    const url = link?.url.replace(
-      '/dashboard?',
-      `/dashboard/reviews/${encodeURIComponent(reviewId)}/export.${format}?`,
-    );
+    const url = link?.url.includes('/dashboard?')
+      ? link.url.replace(
+          '/dashboard?',
+          `/dashboard/reviews/${encodeURIComponent(reviewId)}/export.${format}?`,
+        )
+      : undefined;
     return {
       kind: 'file',
       message: `Results export (${format.toUpperCase()}): ${file.filename}`,

@@ -324,12 +324,16 @@ describe('commands', () => {
       results,
       dashboardLink: (t, d) => {
         issued.push(`${t}/${d}`);
-        return { url: `http://x/d?k=${d}`, expiresAt: new Date('2026-12-01T00:00:00Z') };
+        return { url: `http://x/dashboard?k=${d}`, expiresAt: new Date('2026-12-01T00:00:00Z') };
       },
     });
     const file = await commands.run(ctx(1), 'export md');
     expect(file).toMatchObject({ kind: 'file', mimeType: 'text/markdown; charset=utf-8' });
     expect(file.kind === 'file' && file.content).toContain('2026-27 Fall');
+    // The same file as a signed download link of the web dashboard.
+    expect(file.kind === 'file' && file.url).toMatch(
+      /^http:\/\/x\/dashboard\/reviews\/[^/]+\/export\.md\?k=/,
+    );
     const csv = await commands.run(ctx(1), `export csv ${firstId}`);
     expect(csv.kind === 'file' && csv.filename).toBe('micip-lakeview-schools-2025-26-spring.csv');
     await expect(commands.run(ctx(1), 'export pdf')).rejects.toThrow(/Usage: export csv\|json\|md/);
@@ -373,10 +377,11 @@ describe('commands', () => {
       '1. Vision, mission and beliefs — *Evolving*, consensus in round 1 (at least 75% at one level) · district − building -0.5',
     );
     const dash = await commands.run(ctx(1), 'dashboard');
-    expect(dash.kind === 'text' && dash.text).toContain('http://x/d?k=');
+    expect(dash.kind === 'text' && dash.text).toContain('http://x/dashboard?k=');
     await expect(commands.run({ actor: member(42), channelId: 'C1' }, 'dashboard')).rejects.toMatchObject({
       code: 'not-member',
     });
-    expect(issued).toHaveLength(1);
+    expect(issued).toHaveLength(3); // two exports and one dashboard link, each for the caller's district
+    expect(new Set(issued).size).toBe(1);
   });
 });
