@@ -4,6 +4,7 @@ import type { Member, Vote } from '../domain/district';
 import { DomainError } from '../domain/errors';
 import type { PollStatus, Review } from '../domain/review';
 import { type Choice, type Level, levelLabel, type Rubric } from '../domain/rubric';
+import { loadOwnReview, rubricFor } from './lookups';
 import type { RubricCatalog, Store } from './ports';
 import { type Actor, actorSchema, idString, parseInput, text } from './schemas';
 
@@ -510,19 +511,12 @@ export interface ResultsServiceDeps {
 export class ResultsService {
   constructor(private readonly d: ResultsServiceDeps) {}
 
-  private async load(tenantId: string, reviewId: string): Promise<Review> {
-    const review = await this.d.store.reviews.get(reviewId);
-    if (!review || review.tenantId !== tenantId) {
-      throw new DomainError('unknown-review', 'That review does not exist here (it may have been removed).');
-    }
-    return review;
+  private load(tenantId: string, reviewId: string): Promise<Review> {
+    return loadOwnReview(this.d.store, tenantId, reviewId);
   }
 
   private rubricOf(review: Review): Rubric {
-    const rubric = this.d.rubrics.get(review.rubricId);
-    if (!rubric)
-      throw new DomainError('invalid-state', `The rubric "${review.rubricId}" is no longer installed.`);
-    return rubric;
+    return rubricFor(this.d.rubrics, review);
   }
 
   async results(actorIn: Actor, input: unknown): Promise<ReviewResults> {

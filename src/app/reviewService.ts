@@ -6,6 +6,7 @@ import type { Review } from '../domain/review';
 import * as R from '../domain/review';
 import type { Rubric } from '../domain/rubric';
 import { FreshReads } from './freshReads';
+import { loadOwnReview, ownReview, rubricFor } from './lookups';
 import type { Clock, IdGenerator, RubricCatalog, Store } from './ports';
 import {
   type Actor,
@@ -310,7 +311,7 @@ export class ReviewService {
       );
     }
     // Concurrent votes on one review share reads, but each vote sees the review as stored after it arrived.
-    const review = this.ownReview(
+    const review = ownReview(
       actor.tenantId,
       await this.reviewReads.read(i.reviewId, () => this.d.store.reviews.get(i.reviewId)),
     );
@@ -457,16 +458,8 @@ export class ReviewService {
 
   // ---------- helpers ----------
 
-  private async loadReview(tenantId: string, reviewId: string): Promise<Review> {
-    return this.ownReview(tenantId, await this.d.store.reviews.get(reviewId));
-  }
-
-  private ownReview(tenantId: string, review: Review | null): Review {
-    // A review of another workspace/tenant is reported exactly like a missing one: nothing leaks across tenants.
-    if (!review || review.tenantId !== tenantId) {
-      throw new DomainError('unknown-review', 'That review does not exist here (it may have been removed).');
-    }
-    return review;
+  private loadReview(tenantId: string, reviewId: string): Promise<Review> {
+    return loadOwnReview(this.d.store, tenantId, reviewId);
   }
 
   private async coordinatorReview(
@@ -480,10 +473,7 @@ export class ReviewService {
   }
 
   private rubricOf(review: Review): Rubric {
-    const rubric = this.d.rubrics.get(review.rubricId);
-    if (!rubric)
-      throw new DomainError('invalid-state', `The rubric "${review.rubricId}" is no longer installed.`);
-    return rubric;
+    return rubricFor(this.d.rubrics, review);
   }
 
   private async pollView(review: Review, rowId: string, viewerId: string | null): Promise<PollView> {
