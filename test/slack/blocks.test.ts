@@ -1,4 +1,10 @@
-import { homeView, LIMITS, pollBlocks, reviewSummaryBlocks } from '../../src/adapters/slack/blocks';
+import {
+  fileFallbackText,
+  homeView,
+  LIMITS,
+  pollBlocks,
+  reviewSummaryBlocks,
+} from '../../src/adapters/slack/blocks';
 import {
   jsonDepth,
   parseSlackBody,
@@ -212,5 +218,40 @@ describe('guard', () => {
     expect(r.add('a', 2000)).toBe(true);
     for (const k of ['b', 'c', 'd']) r.add(k, 2000);
     expect(r.add('a', 2001)).toBe(true); // evicted by size
+  });
+});
+
+describe('fileFallbackText (an export shown inline when the upload failed)', () => {
+  const file = (content: string) =>
+    ({
+      kind: 'file',
+      message: 'Results export (CSV): micip-fall.csv',
+      filename: 'micip-fall.csv',
+      mimeType: 'text/csv',
+      content,
+    }) as const;
+
+  test('a small file is shown whole, with the reinstall note for a missing scope', () => {
+    const t = fileFallbackText(file('a,b\r\n1,2\r\n'), 'missing_scope');
+    expect(t).toMatch(/reinstall the app/);
+    expect(t).toMatch(/files:write/);
+    expect(t).toContain('```a,b\r\n1,2\r\n```');
+    expect(t).not.toMatch(/cut to fit/);
+  });
+
+  test('a large file is cut to one message and the cut is stated, never silently', () => {
+    const content = 'x'.repeat(9000);
+    const t = fileFallbackText(file(content), 'missing_scope');
+    expect(t.length).toBeLessThanOrEqual(LIMITS.messageText);
+    const shown = /the first (\d+) of 9000 characters/.exec(t);
+    expect(Number(shown?.[1])).toBeGreaterThan(3000);
+    expect(t).toContain(`\`\`\`${'x'.repeat(Number(shown?.[1]))}\`\`\``);
+  });
+
+  test('other failures say what happened; a code fence inside the file cannot end the block early', () => {
+    expect(fileFallbackText(file('a'), 'not_in_channel')).toMatch(/Add the app to the channel/);
+    const t = fileFallbackText(file('# md\n```\ncode\n```\n'), 'fatal_error');
+    expect(t).toMatch(/could not upload the file \(`fatal_error`\)/);
+    expect(t.match(/```/g)).toHaveLength(2);
   });
 });

@@ -12,7 +12,8 @@ type Override = { status?: number; retryAfter?: number; body?: Record<string, un
 
 /**
  * A local fake of the Slack Web API on 127.0.0.1 that records every call. Enough of the real answers for Bolt and
- * the WebClient: auth.test, chat.postMessage/update/postEphemeral, views.open/publish, oauth.v2.access.
+ * the WebClient: auth.test, chat.postMessage/update/postEphemeral, views.open/publish, oauth.v2.access, and the
+ * external file upload (files.getUploadURLExternal → POST to the upload URL on this fake → files.completeUploadExternal).
  */
 export class FakeSlack {
   readonly calls: SlackCall[] = [];
@@ -22,6 +23,9 @@ export class FakeSlack {
   url = '';
   /** Where apps.connections.open sends Socket Mode clients. */
   socketUrl = '';
+  /** Files announced by files.getUploadURLExternal, their bytes once POSTed to the upload URL, and where completed. */
+  readonly files = new Map<string, FakeFile>();
+  private fileCounter = 0;
 
   /** `keepArgs: false` records method and time only (long benchmarks). */
   constructor(private readonly o: { keepArgs?: boolean } = {}) {}
@@ -62,6 +66,10 @@ export class FakeSlack {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      if ((req.url ?? '').startsWith('/upload/')) {
+        this.onUpload(req, Buffer.concat(chunks), res).catch(() => res.writeHead(500).end());
+        return;
+      }
       const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
       const raw = Buffer.concat(chunks).toString('utf8');
       const args: Record<string, unknown> = {};
@@ -92,8 +100,67 @@ export class FakeSlack {
     });
   }
 
+  /** The upload step: the WebClient POSTs the bytes as multipart/form-data (one file part) to the upload URL. */
+  private async onUpload(req: http.IncomingMessage, raw: Buffer, res: http.ServerResponse): Promise<void> {
+    const id = decodeURIComponent((req.url ?? '').slice('/upload/'.length));
+    const file = this.files.get(id);
+    const type = req.headers['content-type'] ?? 'application/octet-stream';
+    this.calls.push({
+      method: 'upload',
+      args: { file_id: id, content_type: type },
+      token: null,
+      at: Date.now(),
+    });
+    if (!file || req.method !== 'POST') {
+      res.writeHead(404).end('unknown upload');
+      return;
+    }
+    let bytes = raw;
+    if (type.startsWith('multipart/form-data')) {
+      const form = await new Response(raw, { headers: { 'content-type': type } }).formData();
+      const part = [...form.values()].find((v) => typeof v !== 'string');
+      if (!part || typeof part === 'string') {
+        res.writeHead(400).end('no file part');
+        return;
+      }
+      bytes = Buffer.from(await part.arrayBuffer());
+    }
+    if (bytes.length !== file.length) {
+      res.writeHead(400).end(`length ${bytes.length} differs from announced ${file.length}`);
+      return;
+    }
+    file.bytes = bytes;
+    res.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${bytes.length}`);
+  }
+
   private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
     switch (method) {
+      case 'files.getUploadURLExternal': {
+        const length = Number(args.length);
+        if (!args.filename || !Number.isInteger(length) || length < 1)
+          return { ok: false, error: 'invalid_arguments' };
+        const id = `F${++this.fileCounter}`;
+        this.files.set(id, { id, filename: String(args.filename), length, bytes: null, completed: null });
+        return { ok: true, upload_url: `${this.url.replace(/\/api\/$/, '')}/upload/${id}`, file_id: id };
+      }
+      case 'files.completeUploadExternal': {
+        const list = (typeof args.files === 'string' ? JSON.parse(args.files) : args.files) as Array<{
+          id: string;
+          title?: string;
+        }>;
+        const done = [];
+        for (const f of list ?? []) {
+          const file = this.files.get(f.id);
+          if (!file?.bytes) return { ok: false, error: 'file_not_found' };
+          file.completed = {
+            channel: (args.channel_id as string | undefined) ?? null,
+            initialComment: (args.initial_comment as string | undefined) ?? null,
+            title: f.title ?? null,
+          };
+          done.push({ id: f.id, name: file.filename, title: f.title });
+        }
+        return done.length ? { ok: true, files: done } : { ok: false, error: 'invalid_arguments' };
+      }
       case 'apps.connections.open':
         return this.socketUrl ? { ok: true, url: this.socketUrl } : { ok: false, error: 'not_allowed' };
       case 'auth.test':
@@ -129,6 +196,16 @@ export class FakeSlack {
         return { ok: true };
     }
   }
+}
+
+export interface FakeFile {
+  id: string;
+  filename: string;
+  length: number;
+  /** The bytes POSTed to the upload URL (null until then). */
+  bytes: Buffer | null;
+  /** Set by files.completeUploadExternal: where the file was shared. */
+  completed: { channel: string | null; initialComment: string | null; title: string | null } | null;
 }
 
 const pick = (a: Record<string, unknown>): Record<string, unknown> => ({

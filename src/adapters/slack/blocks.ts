@@ -230,6 +230,34 @@ export function commandResultBlocks(r: CommandResult): { text: string; blocks?: 
   }
 }
 
+/** Slack errors of `files.uploadV2` that a reinstall with the `files:write` scope fixes (installs older than it). */
+const SCOPE_ERRORS = new Set(['missing_scope', 'no_permission', 'not_allowed_token_type', 'invalid_scope']);
+const CHANNEL_ERRORS = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
+
+/**
+ * The inline fallback of an export whose upload failed (`code`: Slack's error): why, what to do (reinstall for the
+ * `files:write` scope), and the file itself in a code block, cut to fit one message with the cut stated.
+ */
+export function fileFallbackText(
+  r: Extract<CommandResult, { kind: 'file' }>,
+  code: string,
+  max: number = LIMITS.messageText,
+): string {
+  const why = SCOPE_ERRORS.has(code)
+    ? `:warning: I could not post the file to this channel: this install of the app may not upload files (\`${code}\`). A coordinator or workspace admin should *reinstall the app* (Slack app settings → Install App → Reinstall to Workspace) so it gets the \`files:write\` permission; until then exports are shown here.`
+    : CHANNEL_ERRORS.has(code)
+      ? `:warning: I could not post the file to this channel (\`${code}\`). Add the app to the channel (channel name → Integrations → Add apps) to get exports as files; here it is inline.`
+      : `:warning: I could not upload the file (\`${code}\`); here it is inline.`;
+  const head = `${why}\n${clip(r.message, 300)}\n`;
+  const content = r.content.replace(/```/g, '`\u200b``');
+  const room = max - head.length - 6;
+  if (content.length <= room) return `${head}\`\`\`${content}\`\`\``;
+  const note = (n: number) =>
+    `\n(cut to fit one message: the first ${n} of ${content.length} characters; ${SCOPE_ERRORS.has(code) ? 'after the reinstall' : 'once the upload works'} the export comes as the whole file)`;
+  const n = Math.max(0, room - note(room).length);
+  return `${head}\`\`\`${content.slice(0, n)}\`\`\`${note(n)}`;
+}
+
 export function evidenceModal(ref: string, meta: string, title: string, current: string | null): View {
   return {
     type: 'modal',

@@ -23,6 +23,7 @@ import {
   clip,
   commandResultBlocks,
   evidenceModal,
+  fileFallbackText,
   type HomeDistrict,
   homeView,
   LIMITS,
@@ -41,7 +42,7 @@ export const POLL_MESSAGES_NS = 'slack-poll-messages';
 export const CHANNELS_NS = 'slack-district-channels';
 
 /** The Slack OAuth scopes the code uses; manifests/slack/manifest.json lists the same (a test checks). */
-export const BOT_SCOPES = ['commands', 'chat:write', 'chat:write.public'] as const;
+export const BOT_SCOPES = ['commands', 'chat:write', 'chat:write.public', 'files:write'] as const;
 /** The one slash command and the bot events the app listens to (the manifest lists the same). */
 export const SLASH_COMMAND = '/micip';
 export const BOT_EVENTS = ['app_home_opened', 'app_uninstalled', 'tokens_revoked'] as const;
@@ -291,12 +292,12 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     respond: RespondFn,
   ) {
     const { text, blocks } = commandResultBlocks(r);
+    if (r.kind === 'file') {
+      await postFile(client, actor, channelId, r, respond);
+      return;
+    }
     if (r.kind !== 'review') {
-      const t =
-        r.kind === 'file'
-          ? `${text}\n\`\`\`${clip(r.content, LIMITS.sectionText - text.length - 10)}\`\`\``
-          : text;
-      await ephemeral(client, channelId, actor.userId, t, respond, r.kind === 'file' ? undefined : blocks);
+      await ephemeral(client, channelId, actor.userId, text, respond, blocks);
       return;
     }
     const v = r.review;
@@ -318,6 +319,33 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
       return;
     }
     for (const p of v.polls) scheduleUpdate(client, actor.tenantId, v.reviewId, p.rowId);
+  }
+
+  /**
+   * An export as a real file in the channel (files.getUploadURLExternal → upload → files.completeUploadExternal).
+   * When the upload fails (an install from before `files:write`: `missing_scope`; the app not in the channel) the
+   * caller gets the file inline with what to do — the export is never lost silently.
+   */
+  async function postFile(
+    client: webApi.WebClient,
+    actor: Actor,
+    channelId: string,
+    r: Extract<CommandResult, { kind: 'file' }>,
+    respond: RespondFn,
+  ) {
+    try {
+      await client.files.uploadV2({
+        channel_id: channelId,
+        filename: r.filename,
+        title: r.filename,
+        content: r.content,
+        initial_comment: clip(`${r.message} (requested by <@${actor.userId}>)`, LIMITS.sectionText),
+      });
+    } catch (e) {
+      const code = slackError(e);
+      log.warn(`Export upload failed (${code}); showing it inline`);
+      await ephemeral(client, channelId, actor.userId, fileFallbackText(r, code), respond);
+    }
   }
 
   const cannotPost = (e: unknown) =>

@@ -1,0 +1,281 @@
+import { MongoClient } from 'mongodb';
+import { ACTION } from '../../src/adapters/slack/blocks';
+import { POLL_MESSAGES_NS } from '../../src/adapters/slack/slackApp';
+import { CSV_COLUMNS } from '../../src/app/results';
+import { loadConfig } from '../../src/config';
+import { type App, startApp } from '../../src/main';
+import { FakeSlack } from './fakeSlack';
+import { SignedClient, voteClick } from './signedClient';
+
+const uri = process.env.MONGODB_URI as string;
+const dbName = `micip_slack_export_${process.pid}`;
+const SECRET = 'test-signing-secret-export-0123';
+
+let fake: FakeSlack;
+let app: App;
+let slack: SignedClient;
+
+async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 15));
+  }
+  throw new Error('condition not met in time');
+}
+
+/** RFC 4180 CSV (quoted cells, doubled quotes, CRLF) → rows of cells. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (c === '\n') {
+      row.push(cell.replace(/\r$/, ''));
+      rows.push(row);
+      row = [];
+      cell = '';
+    } else cell += c;
+  }
+  if (cell || row.length) rows.push([...row, cell]);
+  return rows;
+}
+
+const ephemeralsTo = (user: string) => fake.of('chat.postEphemeral').filter((c) => c.args.user === user);
+const completedFiles = () => [...fake.files.values()].filter((f) => f.completed);
+
+/** The close command has finished both steps (round marked closed, then every poll's result stored). */
+async function closed(reviewId: string): Promise<boolean> {
+  const r = await app.store.reviews.get(reviewId);
+  return r?.roundStatus === 'closed' && r.polls.every((p) => p.status !== 'voting');
+}
+
+/** Starts a review through /micip in `team`/`channel` and returns its id and row ids (from the stored poll refs). */
+async function startReview(team: string, channel: string, coordinator: string, args: string) {
+  const before = new Set((await app.store.kv.list(POLL_MESSAGES_NS)).map((x) => x.key));
+  await slack.command({
+    team_id: team,
+    channel_id: channel,
+    user_id: coordinator,
+    text: `review start ${args}`,
+  });
+  let keys: string[] = [];
+  await waitFor(async () => {
+    keys = (await app.store.kv.list(POLL_MESSAGES_NS)).map((x) => x.key).filter((k) => !before.has(k));
+    return keys.length === 6;
+  });
+  const reviewId = keys[0]?.split('|')[0] ?? '';
+  return { reviewId, rowIds: keys.map((k) => k.split('|')[1] ?? '') };
+}
+
+async function vote(team: string, channel: string, user: string, reviewId: string, rowId: string, c: string) {
+  const r = await slack.payload(
+    voteClick({
+      team,
+      channel,
+      user,
+      name: `name-${user}`,
+      actionId: `${ACTION.vote}_${c}`,
+      value: `${reviewId}|${rowId}`,
+    }),
+  );
+  expect(r.status).toBe(200);
+}
+
+beforeAll(async () => {
+  fake = await new FakeSlack().start();
+  app = await startApp(
+    loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      MONGODB_URI: uri,
+      MONGODB_DB: dbName,
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_API_URL: fake.url,
+      WEB_CONSOLE: 'off',
+    }),
+  );
+  const port = (app.server.address() as { port: number }).port;
+  slack = new SignedClient(`http://127.0.0.1:${port}/slack/events`, SECRET);
+});
+
+afterAll(async () => {
+  await app?.stop();
+  await fake?.stop();
+  const client = await MongoClient.connect(uri);
+  await client.db(dbName).dropDatabase();
+  await client.close();
+});
+
+describe('/micip export through the signed HTTP endpoint (fake Slack Web API)', () => {
+  let reviewId = '';
+  let rows: string[] = [];
+
+  test('export csv uploads a file to the channel whose bytes parse back to the review’s numbers', async () => {
+    await slack.command({ text: 'setup "Lakeview Schools"' });
+    await waitFor(() => ephemeralsTo('U_COORD').length === 1);
+    ({ reviewId, rowIds: rows } = await startReview(
+      'T1',
+      'C1',
+      'U_COORD',
+      '"2026-27 Fall" quorum=1 threshold=0.6',
+    ));
+    const [r1, r2] = rows as [string, string];
+    // Row 1: two Accomplished, one Evolving. Row 2: one Developing, one Beginning, one not sure.
+    await vote('T1', 'C1', 'U1', reviewId, r1, '4');
+    await vote('T1', 'C1', 'U2', reviewId, r1, '4');
+    await vote('T1', 'C1', 'U3', reviewId, r1, '3');
+    await vote('T1', 'C1', 'U1', reviewId, r2, '2');
+    await vote('T1', 'C1', 'U2', reviewId, r2, '1');
+    await vote('T1', 'C1', 'U3', reviewId, r2, 'unsure');
+    await waitFor(async () => (await app.store.votes.listRound(reviewId, 1)).length === 6);
+    await slack.command({ text: 'close' });
+    await waitFor(() => closed(reviewId));
+
+    const ephemeralsBefore = ephemeralsTo('U_COORD').length;
+    await slack.command({ text: 'export csv' });
+    await waitFor(() => completedFiles().length === 1);
+    const file = completedFiles()[0];
+    expect(fake.of('files.getUploadURLExternal')).toHaveLength(1);
+    expect(fake.of('upload')).toHaveLength(1);
+    expect(fake.of('files.completeUploadExternal')).toHaveLength(1);
+    expect(file?.filename).toMatch(/\.csv$/);
+    expect(file?.completed?.channel).toBe('C1');
+    expect(file?.completed?.initialComment).toMatch(/Results export \(CSV\)/);
+    expect(file?.completed?.initialComment).toMatch(/<@U_COORD>/);
+    // The file is the export: no inline copy for the coordinator.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(
+      ephemeralsTo('U_COORD')
+        .slice(ephemeralsBefore)
+        .map((c) => String(c.args.text)),
+    ).toEqual([]);
+
+    const table = parseCsv(String(file?.bytes ?? ''));
+    expect(table[0]).toEqual([...CSV_COLUMNS]);
+    const col = (name: (typeof CSV_COLUMNS)[number]) => CSV_COLUMNS.indexOf(name);
+    const line = (rowId: string) =>
+      table.filter((l) => l[col('row_id')] === rowId && l[col('round')] === '1');
+    expect(line(r1)).toHaveLength(1);
+    expect(line(r2)).toHaveLength(1);
+    const counts = (rowId: string) =>
+      ['accomplished', 'evolving', 'developing', 'beginning', 'not_sure'].map((k) =>
+        Number(line(rowId)[0]?.[col(k as (typeof CSV_COLUMNS)[number])]),
+      );
+    expect(counts(r1)).toEqual([2, 1, 0, 0, 0]);
+    expect(counts(r2)).toEqual([0, 0, 1, 1, 1]);
+    // The same numbers as the store holds.
+    const stored = await app.store.votes.listRound(reviewId, 1);
+    for (const rowId of [r1, r2]) {
+      const mine = stored.filter((v) => v.rowId === rowId);
+      expect(counts(rowId)[0]).toBe(mine.filter((v) => v.choice === 4).length);
+      expect(counts(rowId)[4]).toBe(mine.filter((v) => v.choice === 'unsure').length);
+    }
+    // Consensus on row 1 at the 0.6 threshold (rwg 0.73); row 2 not settled.
+    expect(line(r1)[0]?.[col('rating_level')]).toBe('4');
+    expect(line(r1)[0]?.[col('median')]).toBe('4');
+    expect(line(r2)[0]?.[col('rating_level')]).toBe('');
+    expect(line(r2)[0]?.[col('settled')]).toBe('false');
+    // Every rubric row is in the file.
+    for (const rowId of rows) expect(table.some((l) => l[col('row_id')] === rowId)).toBe(true);
+  });
+
+  test('an anonymous review’s exported files contain no member ids or names', async () => {
+    await slack.command({
+      team_id: 'T2',
+      channel_id: 'C2',
+      user_id: 'UC2',
+      user_name: 'dana',
+      text: 'setup "Hill"',
+    });
+    await waitFor(() => ephemeralsTo('UC2').length === 1);
+    const anon = await startReview('T2', 'C2', 'UC2', '"Spring" anonymous quorum=1');
+    const voters = ['UANON7', 'UANON8', 'UANON9'];
+    for (const [i, u] of voters.entries()) {
+      await vote('T2', 'C2', u, anon.reviewId, anon.rowIds[0] as string, String((i % 2) + 3));
+      await vote('T2', 'C2', u, anon.reviewId, anon.rowIds[1] as string, '2');
+    }
+    await waitFor(async () => (await app.store.votes.listRound(anon.reviewId, 1)).length === 6);
+    await slack.command({
+      team_id: 'T2',
+      channel_id: 'C2',
+      user_id: 'UC2',
+      user_name: 'dana',
+      text: 'close',
+    });
+    await waitFor(() => closed(anon.reviewId));
+    const before = completedFiles().length;
+    for (const format of ['csv', 'json', 'md']) {
+      await slack.command({
+        team_id: 'T2',
+        channel_id: 'C2',
+        user_id: 'UC2',
+        user_name: 'dana',
+        text: `export ${format}`,
+      });
+    }
+    await waitFor(() => completedFiles().length === before + 3);
+    const files = completedFiles().slice(before);
+    expect(files.map((f) => f.completed?.channel)).toEqual(['C2', 'C2', 'C2']);
+    const csv = files.find((f) => f.filename.endsWith('.csv'));
+    const table = parseCsv(String(csv?.bytes ?? ''));
+    const i = CSV_COLUMNS.indexOf('accomplished');
+    const e = CSV_COLUMNS.indexOf('evolving');
+    const first = table.find((l) => l[CSV_COLUMNS.indexOf('row_id')] === anon.rowIds[0]);
+    expect([Number(first?.[i]), Number(first?.[e])]).toEqual([1, 2]);
+    for (const f of files) {
+      const text = String(f.bytes ?? '');
+      expect(text.length).toBeGreaterThan(100);
+      for (const u of voters) {
+        expect(text).not.toContain(u);
+        expect(text).not.toContain(`name-${u}`);
+      }
+    }
+  });
+
+  test('a failed upload (install without files:write: missing_scope) shows the export inline with a reinstall note', async () => {
+    const before = completedFiles().length;
+    const shown = ephemeralsTo('U_COORD').length;
+    const uploads = fake.of('upload').length;
+    fake.failNext('files.getUploadURLExternal', {
+      body: { ok: false, error: 'missing_scope', needed: 'files:write' },
+    });
+    await slack.command({ text: `export csv ${reviewId}` });
+    await waitFor(() => ephemeralsTo('U_COORD').length === shown + 1);
+    const text = String(ephemeralsTo('U_COORD').at(-1)?.args.text);
+    expect(text).toMatch(/missing_scope/);
+    expect(text).toMatch(/reinstall the app/i);
+    expect(text).toMatch(/files:write/);
+    expect(text).toContain(CSV_COLUMNS.join(','));
+    for (const rowId of rows) expect(text).toContain(rowId);
+    expect(completedFiles()).toHaveLength(before);
+    // Slack refused at the first step: nothing was uploaded or shared.
+    expect(fake.of('upload')).toHaveLength(uploads);
+  });
+
+  test('an upload refused at completion (app not in the channel) also falls back inline, saying what to do', async () => {
+    const shown = ephemeralsTo('U_COORD').length;
+    const completes = fake.of('files.completeUploadExternal').length;
+    fake.failNext('files.completeUploadExternal', { body: { ok: false, error: 'not_in_channel' } });
+    await slack.command({ text: 'export md' });
+    await waitFor(() => ephemeralsTo('U_COORD').length === shown + 1);
+    expect(fake.of('files.completeUploadExternal')).toHaveLength(completes + 1);
+    const text = String(ephemeralsTo('U_COORD').at(-1)?.args.text);
+    expect(text).toMatch(/not_in_channel/);
+    expect(text).toMatch(/Add the app to the channel/);
+    expect(text).toMatch(/Results export \(MD\)/);
+  });
+});
