@@ -12,7 +12,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { ACTION } from '../src/adapters/slack/blocks';
 import { signBody } from '../src/adapters/slack/guard';
 import { type RunningServer, startMongoJavaServer } from '../test/support/mongoServer';
@@ -20,6 +20,8 @@ import { type RunningServer, startMongoJavaServer } from '../test/support/mongoS
 const SECRET = 'bench-signing-secret';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const LEVELS = (process.env.BENCH_CONCURRENCY ?? '50,200,500').split(',').map(Number);
+const clientLoop = monitorEventLoopDelay({ resolution: 10 });
+clientLoop.enable();
 const CHOICES = ['4', '3', '2', '1', 'unsure'] as const;
 
 interface Child {
@@ -65,6 +67,7 @@ function post(
   port: number,
   body: string,
   headers: Record<string, string>,
+  info?: { reused: boolean; connectMs: number },
 ): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -78,9 +81,21 @@ function post(
       },
       (res) => {
         res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('end', () => {
+          if (info) info.reused = req.reusedSocket;
+          resolve(res.statusCode ?? 0);
+        });
       },
     );
+    if (info) {
+      const t0 = performance.now();
+      req.on('socket', (sock) => {
+        if (!sock.connecting) return;
+        sock.once('connect', () => {
+          info.connectMs = performance.now() - t0;
+        });
+      });
+    }
     req.on('error', reject);
     req.end(body);
   });
@@ -199,20 +214,39 @@ async function closedLoop(port: number, concurrency: number, gen: Generator<Job>
   let errors = 0;
   const until = performance.now() + SECONDS * 1000;
   const t0 = performance.now();
+  // Requests slower than 1 s: how many, how many of them on a connection opened for them, when they were sent.
+  const slow = { n: 0, onNewSocket: 0, maxConnectMs: 0, firstAtMs: Number.POSITIVE_INFINITY, lastAtMs: 0 };
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < until) {
         const j = gen.next().value as Job;
         const s = performance.now();
-        const status = await post(agent, port, j.body, signed(j.body, j.retry)).catch(() => 0);
-        lat.push(performance.now() - s);
+        const info = { reused: true, connectMs: 0 };
+        const status = await post(agent, port, j.body, signed(j.body, j.retry), info).catch(() => 0);
+        const ms = performance.now() - s;
+        lat.push(ms);
+        if (ms > 1000) {
+          slow.n++;
+          if (!info.reused) slow.onNewSocket++;
+          slow.maxConnectMs = Math.max(slow.maxConnectMs, info.connectMs);
+          slow.firstAtMs = Math.min(slow.firstAtMs, s - t0);
+          slow.lastAtMs = Math.max(slow.lastAtMs, s - t0);
+        }
         if (status !== 200) errors++;
       }
     }),
   );
   const secs = (performance.now() - t0) / 1000;
   agent.destroy();
-  return { rps: lat.length / secs, p50: pct(lat, 0.5), p99: pct(lat, 0.99), n: lat.length, errors };
+  return {
+    rps: lat.length / secs,
+    p50: pct(lat, 0.5),
+    p99: pct(lat, 0.99),
+    max: Math.max(...lat),
+    n: lat.length,
+    errors,
+    slow,
+  };
 }
 
 async function openLoop(
@@ -292,9 +326,17 @@ async function main() {
       await closedLoop(bare.port, Math.min(c, 50), jobs(s, `XW${c}_`, new Map()));
       await closedLoop(ours.port, Math.min(c, 50), jobs(s, `W${c}_`, warmSent));
       await checkTally(ours, s, warmSent);
+      await bare.ask('loop');
+      clientLoop.reset();
       const b = await closedLoop(bare.port, c, jobs(s, `X${c}_`, new Map()));
+      const bareLoop = await bare.ask<{ maxMs: number }>('loop');
+      const bareClientMax = clientLoop.max / 1e6;
       const sent = new Map(warmSent);
+      await ours.ask('loop');
+      clientLoop.reset();
       const o = await closedLoop(ours.port, c, jobs(s, `M${c}_`, sent));
+      const oursLoop = await ours.ask<{ maxMs: number }>('loop');
+      const oursClientMax = clientLoop.max / 1e6;
 
       const tally = await checkTally(ours, s, sent);
       results[`c${c}`] = { bare: b, ours: o, tally };
@@ -302,6 +344,21 @@ async function main() {
         `| ${c} in flight | ${b.rps.toFixed(0)} | ${b.p50.toFixed(1)} / ${b.p99.toFixed(1)} | ${o.rps.toFixed(0)} (${(o.rps / b.rps).toFixed(2)}×) | ${o.p50.toFixed(1)} / ${o.p99.toFixed(1)} (${(o.p99 / b.p99).toFixed(2)}×) | ${tally.exact ? 'exact' : `WRONG ${tally.wrong}`} (${tally.sent} votes, drained in ${tally.drainS.toFixed(1)} s) | ${o.errors + b.errors} |`,
       );
       console.log(rows.at(-1));
+      const late = await ours.ask<{ receiver: { lateAcks: number; maxAckMs: number } }>('stats');
+      for (const [name, r] of [
+        ['bare', b],
+        ['ours', o],
+      ] as const) {
+        console.log(
+          `  ${name}: max ${r.max.toFixed(0)} ms; ${r.slow.n} requests over 1 s (${r.slow.onNewSocket} of them on a new connection; slowest TCP connect among them ${r.slow.maxConnectMs.toFixed(0)} ms), sent between ${Number.isFinite(r.slow.firstAtMs) ? r.slow.firstAtMs.toFixed(0) : '-'} and ${r.slow.lastAtMs.toFixed(0)} ms into the run`,
+        );
+      }
+      console.log(
+        `  longest event-loop stall during the run: bare server ${bareLoop.maxMs.toFixed(0)} ms (load generator ${bareClientMax.toFixed(0)} ms); ours ${oursLoop.maxMs.toFixed(0)} ms (load generator ${oursClientMax.toFixed(0)} ms)`,
+      );
+      console.log(
+        `  ours receiver: ${late.receiver.lateAcks} answered by the 2.5 s fallback so far; slowest ack after the body ${late.receiver.maxAckMs} ms`,
+      );
     }
     const s = await scenario(ours, 'burst');
     const sent = new Map<string, string>();

@@ -4,6 +4,7 @@
  * Talks to the parent over IPC.
  */
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { App, LogLevel } from '@slack/bolt';
 import { POLL_MESSAGES_NS } from '../src/adapters/slack/slackApp';
 import { loadConfig } from '../src/config';
@@ -11,6 +12,15 @@ import { startApp } from '../src/main';
 
 const SECRET = process.env.BENCH_SIGNING_SECRET ?? 'bench-signing-secret';
 const send = (m: unknown) => process.send?.(m);
+
+/** This process's event-loop delay since the last `loop` question (a stalled loop delays every request it holds). */
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+function loopReport(): { maxMs: number; p99Ms: number } {
+  const r = { maxMs: loopDelay.max / 1e6, p99Ms: loopDelay.percentile(99) / 1e6 };
+  loopDelay.reset();
+  return r;
+}
 
 async function bare(): Promise<void> {
   const app = new App({
@@ -26,7 +36,8 @@ async function bare(): Promise<void> {
   });
   const server = (await app.start({ port: 0, host: '127.0.0.1' })) as import('node:http').Server;
   send({ ready: true, port: (server.address() as AddressInfo).port });
-  process.on('message', async (m: { cmd: string }) => {
+  process.on('message', async (m: { cmd: string; id?: number }) => {
+    if (m.cmd === 'loop') send({ id: m.id, data: loopReport() });
     if (m.cmd === 'stop') {
       await app.stop();
       process.exit(0);
@@ -66,6 +77,8 @@ async function ours(): Promise<void> {
         reply({ updater: app.slack?.updater.stats, receiver: app.slack?.receiver.stats });
       } else if (m.cmd === 'idle') {
         reply(await app.slack?.updater.idle(30000));
+      } else if (m.cmd === 'loop') {
+        reply(loopReport());
       } else if (m.cmd === 'stop') {
         await app.stop();
         process.exit(0);

@@ -42,7 +42,8 @@ export class SlackReceiver implements Receiver {
   private readonly recent = new RecentKeys();
   private readonly now: () => number;
   private readonly log: ReceiverLogger;
-  readonly stats = { accepted: 0, refused: 0, duplicates: 0 };
+  /** `lateAcks`: answered by the fallback timer (no listener acked in time); `maxAckMs`: slowest ack after the body. */
+  readonly stats = { accepted: 0, refused: 0, duplicates: 0, lateAcks: 0, maxAckMs: 0 };
 
   constructor(private readonly o: SlackReceiverOptions) {
     this.now = o.nowMs ?? Date.now;
@@ -188,17 +189,23 @@ export class SlackReceiver implements Receiver {
     const retryNum = Number(header(req, 'x-slack-retry-num'));
     const retryReason = header(req, 'x-slack-retry-reason');
     let acked = false;
+    const t0 = this.now();
     const send = (response?: unknown) => {
       if (acked) return;
       acked = true;
       clearTimeout(timer);
+      const ms = this.now() - t0;
+      if (ms > this.stats.maxAckMs) this.stats.maxAckMs = ms;
       if (response === undefined || response === null || response === '') res.writeHead(200).end();
       else if (typeof response === 'string')
         res.writeHead(200, { 'content-type': 'text/plain' }).end(response);
       else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(response));
     };
     const timer = setTimeout(() => {
-      if (!acked) this.log.warn('Slack request not acknowledged in time; answering 200');
+      if (!acked) {
+        this.stats.lateAcks++;
+        this.log.warn('Slack request not acknowledged in time; answering 200');
+      }
       send();
     }, this.o.ackTimeoutMs ?? 2500);
     this.stats.accepted++;
