@@ -20,6 +20,15 @@ import { type RunningServer, startMongoJavaServer } from '../test/support/mongoS
 const SECRET = 'bench-signing-secret';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const LEVELS = (process.env.BENCH_CONCURRENCY ?? '50,200,500').split(',').map(Number);
+interface LoopReport {
+  maxMs: number;
+  connections: number;
+  slow: number;
+  maxFirstRequestMs: number;
+  maxFirstBodyMs: number;
+  acceptSpreadMs: number;
+}
+
 const clientLoop = monitorEventLoopDelay({ resolution: 10 });
 clientLoop.enable();
 const CHOICES = ['4', '3', '2', '1', 'unsure'] as const;
@@ -329,13 +338,13 @@ async function main() {
       await bare.ask('loop');
       clientLoop.reset();
       const b = await closedLoop(bare.port, c, jobs(s, `X${c}_`, new Map()));
-      const bareLoop = await bare.ask<{ maxMs: number }>('loop');
+      const bareLoop = await bare.ask<LoopReport>('loop');
       const bareClientMax = clientLoop.max / 1e6;
       const sent = new Map(warmSent);
       await ours.ask('loop');
       clientLoop.reset();
       const o = await closedLoop(ours.port, c, jobs(s, `M${c}_`, sent));
-      const oursLoop = await ours.ask<{ maxMs: number }>('loop');
+      const oursLoop = await ours.ask<LoopReport>('loop');
       const oursClientMax = clientLoop.max / 1e6;
 
       const tally = await checkTally(ours, s, sent);
@@ -356,6 +365,14 @@ async function main() {
       console.log(
         `  longest event-loop stall during the run: bare server ${bareLoop.maxMs.toFixed(0)} ms (load generator ${bareClientMax.toFixed(0)} ms); ours ${oursLoop.maxMs.toFixed(0)} ms (load generator ${oursClientMax.toFixed(0)} ms)`,
       );
+      for (const [name, l] of [
+        ['bare', bareLoop],
+        ['ours', oursLoop],
+      ] as const) {
+        console.log(
+          `  ${name} server: ${l.connections} connections accepted; accepted over ${l.acceptSpreadMs.toFixed(0)} ms; accept → first request headers: max ${l.maxFirstRequestMs.toFixed(0)} ms (${l.slow} over 1 s), → its body read: max ${l.maxFirstBodyMs.toFixed(0)} ms`,
+        );
+      }
       console.log(
         `  ours receiver: ${late.receiver.lateAcks} answered by the 2.5 s fallback so far; slowest ack after the body ${late.receiver.maxAckMs} ms`,
       );

@@ -4,7 +4,7 @@
  * Talks to the parent over IPC.
  */
 import type { AddressInfo } from 'node:net';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { App, LogLevel } from '@slack/bolt';
 import { POLL_MESSAGES_NS } from '../src/adapters/slack/slackApp';
 import { loadConfig } from '../src/config';
@@ -16,9 +16,40 @@ const send = (m: unknown) => process.send?.(m);
 /** This process's event-loop delay since the last `loop` question (a stalled loop delays every request it holds). */
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
-function loopReport(): { maxMs: number; p99Ms: number } {
-  const r = { maxMs: loopDelay.max / 1e6, p99Ms: loopDelay.percentile(99) / 1e6 };
+/** Per connection: time from accepting it to its first request's headers being parsed. */
+const accepts = { connections: 0, slow: 0, maxFirstRequestMs: 0, maxFirstBodyMs: 0, acceptSpreadMs: 0 };
+let firstAccept = 0;
+const acceptedAt = new WeakMap<object, number>();
+function watchConnections(server: import('node:http').Server): void {
+  server.on('connection', (sock) => {
+    accepts.connections++;
+    const now = performance.now();
+    if (!firstAccept) firstAccept = now;
+    accepts.acceptSpreadMs = now - firstAccept;
+    acceptedAt.set(sock, now);
+  });
+  server.on('request', (req) => {
+    const t = acceptedAt.get(req.socket);
+    if (t === undefined) return;
+    acceptedAt.delete(req.socket);
+    const ms = performance.now() - t;
+    if (ms > 1000) accepts.slow++;
+    if (ms > accepts.maxFirstRequestMs) accepts.maxFirstRequestMs = ms;
+    req.once('end', () => {
+      accepts.maxFirstBodyMs = Math.max(accepts.maxFirstBodyMs, performance.now() - t);
+    });
+  });
+}
+
+function loopReport() {
+  const r = { maxMs: loopDelay.max / 1e6, p99Ms: loopDelay.percentile(99) / 1e6, ...accepts };
   loopDelay.reset();
+  accepts.connections = 0;
+  accepts.slow = 0;
+  accepts.maxFirstRequestMs = 0;
+  accepts.maxFirstBodyMs = 0;
+  accepts.acceptSpreadMs = 0;
+  firstAccept = 0;
   return r;
 }
 
@@ -35,6 +66,7 @@ async function bare(): Promise<void> {
     await ack();
   });
   const server = (await app.start({ port: 0, host: '127.0.0.1' })) as import('node:http').Server;
+  watchConnections(server);
   send({ ready: true, port: (server.address() as AddressInfo).port });
   process.on('message', async (m: { cmd: string; id?: number }) => {
     if (m.cmd === 'loop') send({ id: m.id, data: loopReport() });
@@ -59,6 +91,7 @@ async function ours(): Promise<void> {
       LOG_LEVEL: 'error',
     }),
   );
+  watchConnections(app.server);
   send({ ready: true, port: (app.server.address() as AddressInfo).port });
   process.on('message', async (m: { cmd: string; id: number; reviewId?: string }) => {
     const reply = (data: unknown) => send({ id: m.id, data });
