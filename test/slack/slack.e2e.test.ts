@@ -128,6 +128,8 @@ describe('Slack adapter end to end (signed HTTP requests, fake Slack Web API)', 
       rowIds.push(row ?? '');
       expect(JSON.stringify(blocks)).toMatch(/0 of 1\* have voted/);
     }
+    // Each message's ts is stored once chat.postMessage has answered: wait for the last one to be kept.
+    await waitFor(async () => (await app.store.kv.list(POLL_MESSAGES_NS)).length >= 6);
     const stored = await app.store.kv.list<{ ts: string }>(POLL_MESSAGES_NS);
     for (const s of stored) pollTs.set(s.key.split('|')[1] ?? '', s.value.ts);
     expect(pollTs.size).toBe(6);
