@@ -1,14 +1,8 @@
 import * as path from 'node:path';
 import { z } from 'zod';
+import { isValidTimeZone } from './domain/schedule';
 
-const tz = z.string().refine((v) => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: v });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'must be an IANA time zone such as America/Detroit');
+const tz = z.string().refine(isValidTimeZone, 'must be an IANA time zone such as America/Detroit');
 
 const optionalText = z
   .string()

@@ -5,6 +5,7 @@ import { DomainError } from '../domain/errors';
 import type { Review } from '../domain/review';
 import * as R from '../domain/review';
 import type { Rubric } from '../domain/rubric';
+import { isValidTimeZone } from '../domain/schedule';
 import { FreshReads } from './freshReads';
 import { loadOwnReview, ownReview, rubricFor } from './lookups';
 import type { Clock, IdGenerator, RubricCatalog, Store } from './ports';
@@ -29,15 +30,6 @@ export interface ReviewServiceDeps {
   /** Time zone given to new districts unless one is named. */
   defaultTimezone: string;
 }
-
-const isValidTimeZone = (tz: string): boolean => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const setupDistrictInput = z.object({
   name: text(120),
