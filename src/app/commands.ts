@@ -2,7 +2,7 @@ import { isCoordinator } from '../domain/district';
 import { DomainError } from '../domain/errors';
 import type { Level, Rubric } from '../domain/rubric';
 import { NUDGE_COMMANDS, type NudgeCommandDeps, runNudgeCommand } from './nudgeCommands';
-import { type ExportFormat, type ResultsService, resultsSummary } from './results';
+import { type ExportFormat, exportResults, type ResultsService, resultsSummary } from './results';
 import type { ReviewService } from './reviewService';
 import type { Actor } from './schemas';
 import type { ReviewView } from './views';
@@ -502,9 +502,10 @@ export class CommandService {
       throw usageError('export', 'Say which format: csv, json or md.');
     }
     const reviewId = await this.currentReviewId(ctx, tokens[1]);
-    const file = await results.export(ctx.actor, { reviewId, format: format as ExportFormat });
-    const review = await this.reviews.getReviewState(ctx.actor, { reviewId });
-    const link = this.extras.dashboardLink?.(review.tenantId, review.districtId);
+    // One results computation serves both the file and the district its download link is signed for.
+    const r = await results.results(ctx.actor, { reviewId });
+    const file = exportResults(r, format as ExportFormat);
+    const link = this.extras.dashboardLink?.(r.tenantId, r.districtId);
     const url = link?.url.includes('/dashboard?')
       ? link.url.replace(
           '/dashboard?',
