@@ -468,7 +468,13 @@ export class ReviewService {
     return rubricFor(this.d.rubrics, review);
   }
 
-  private async pollView(review: Review, rowId: string, viewerId: string | null): Promise<PollView> {
+  /** `members` may be passed in when one caller draws several polls of a review (they share the member list). */
+  private async pollView(
+    review: Review,
+    rowId: string,
+    viewerId: string | null,
+    members?: Promise<Member[]>,
+  ): Promise<PollView> {
     const poll = R.findPoll(review, rowId);
     const rubric = this.rubricOf(review);
     const votingOpen = review.roundStatus === 'open' && poll.status === 'voting';
@@ -476,17 +482,20 @@ export class ReviewService {
     const prevRound = votingOpen
       ? poll.rounds[poll.rounds.length - 1]?.round
       : poll.rounds[poll.rounds.length - 2]?.round;
-    const [members, votes, previousVotes] = await Promise.all([
-      this.d.store.members.list(review.tenantId, review.districtId),
+    const [memberList, votes, previousVotes] = await Promise.all([
+      members ?? this.d.store.members.list(review.tenantId, review.districtId),
       this.d.store.votes.listRow(review.id, rowId, round),
       prevRound === undefined ? Promise.resolve([]) : this.d.store.votes.listRow(review.id, rowId, prevRound),
     ]);
-    return buildPollView({ review, rubric, poll, members, votes, previousVotes, viewerId });
+    return buildPollView({ review, rubric, poll, members: memberList, votes, previousVotes, viewerId });
   }
 
   async view(review: Review, viewerId: string | null): Promise<ReviewView> {
     const rubric = this.rubricOf(review);
-    const polls = await Promise.all(review.polls.map((p) => this.pollView(review, p.rowId, viewerId)));
+    const members = this.d.store.members.list(review.tenantId, review.districtId);
+    const polls = await Promise.all(
+      review.polls.map((p) => this.pollView(review, p.rowId, viewerId, members)),
+    );
     return {
       reviewId: review.id,
       tenantId: review.tenantId,
