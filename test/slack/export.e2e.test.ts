@@ -1,28 +1,17 @@
-import { MongoClient } from 'mongodb';
 import { ACTION } from '../../src/adapters/slack/blocks';
 import { POLL_MESSAGES_NS } from '../../src/adapters/slack/slackApp';
 import { CSV_COLUMNS } from '../../src/app/results';
-import { loadConfig } from '../../src/config';
-import { type App, startApp } from '../../src/main';
-import { FakeSlack } from './fakeSlack';
-import { SignedClient, voteClick } from './signedClient';
+import type { App } from '../../src/main';
+import type { FakeSlack } from './fakeSlack';
+import { type SlackHarness, startSlackHarness, waitFor } from './harness';
+import { type SignedClient, voteClick } from './signedClient';
 
-const uri = process.env.MONGODB_URI as string;
 const dbName = `micip_slack_export_${process.pid}`;
 const SECRET = 'test-signing-secret-export-0123';
 
 let fake: FakeSlack;
 let app: App;
 let slack: SignedClient;
-
-async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 15));
-  }
-  throw new Error('condition not met in time');
-}
 
 /** RFC 4180 CSV (quoted cells, doubled quotes, CRLF) → rows of cells. */
 function parseCsv(text: string): string[][] {
@@ -94,30 +83,15 @@ async function vote(team: string, channel: string, user: string, reviewId: strin
   expect(r.status).toBe(200);
 }
 
+let harness: SlackHarness;
+
 beforeAll(async () => {
-  fake = await new FakeSlack().start();
-  app = await startApp(
-    loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      MONGODB_URI: uri,
-      MONGODB_DB: dbName,
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_API_URL: fake.url,
-      WEB_CONSOLE: 'off',
-    }),
-  );
-  const port = (app.server.address() as { port: number }).port;
-  slack = new SignedClient(`http://127.0.0.1:${port}/slack/events`, SECRET);
+  harness = await startSlackHarness(dbName, SECRET);
+  ({ fake, app, slack } = harness);
 });
 
 afterAll(async () => {
-  await app?.stop();
-  await fake?.stop();
-  const client = await MongoClient.connect(uri);
-  await client.db(dbName).dropDatabase();
-  await client.close();
+  await harness?.stop();
 });
 
 describe('/micip export through the signed HTTP endpoint (fake Slack Web API)', () => {
