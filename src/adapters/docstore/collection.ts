@@ -14,10 +14,10 @@ export interface DocCollection<T extends Doc> {
   find(filter: Filter): Promise<T[]>;
   /** Throws DuplicateKeyError when `_id` or a unique index is taken. */
   insert(doc: T): Promise<void>;
-  /** `$set` (and `$setOnInsert` when upserting); returns how many documents matched. Throws DuplicateKeyError. */
+  /** `$set`, optionally upserting; returns how many documents matched. Throws DuplicateKeyError. */
   update(
     filter: Filter,
-    update: { $set?: Partial<T>; $setOnInsert?: Partial<T> },
+    update: { $set: Partial<T> },
     opts?: { upsert?: boolean },
   ): Promise<{ matched: number }>;
   /** Replaces the document matching `filter` (no upsert); returns how many matched. */

@@ -35,24 +35,9 @@ class NedbCollection<T extends Doc> implements DocCollection<T> {
       await this.ds.insertAsync(doc);
     });
   }
-  update(
-    filter: Filter,
-    update: { $set?: Partial<T>; $setOnInsert?: Partial<T> },
-    opts: { upsert?: boolean } = {},
-  ) {
+  update(filter: Filter, update: { $set: Partial<T> }, opts: { upsert?: boolean } = {}) {
     return guard(async () => {
-      if (update.$setOnInsert) {
-        // NeDB has no $setOnInsert: an insert that loses to an existing document is the same thing.
-        const existing = await this.ds.findOneAsync(filter);
-        if (existing) return { matched: 1 };
-        await this.ds.insertAsync({ ...(update.$setOnInsert as object), _id: filter._id as string });
-        return { matched: 0 };
-      }
-      const r = await this.ds.updateAsync(
-        filter,
-        { $set: update.$set ?? {} },
-        { upsert: opts.upsert ?? false },
-      );
+      const r = await this.ds.updateAsync(filter, { $set: update.$set }, { upsert: opts.upsert ?? false });
       return { matched: r.upsert ? 0 : r.numAffected };
     });
   }

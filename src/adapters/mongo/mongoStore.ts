@@ -51,16 +51,13 @@ export class MongoDocCollection<T extends Doc> implements DocCollection<T> {
       await this.raw.insertOne(doc as unknown as Document);
     });
   }
-  update(
-    filter: Filter,
-    update: { $set?: Partial<T>; $setOnInsert?: Partial<T> },
-    opts: { upsert?: boolean } = {},
-  ) {
+  update(filter: Filter, update: { $set: Partial<T> }, opts: { upsert?: boolean } = {}) {
     return guard(async () => {
-      const u: Document = {};
-      if (update.$set) u.$set = withoutId(update.$set);
-      if (update.$setOnInsert) u.$setOnInsert = withoutId(update.$setOnInsert);
-      const r = await this.raw.updateOne(filter, u, { upsert: opts.upsert ?? false });
+      const r = await this.raw.updateOne(
+        filter,
+        { $set: withoutId(update.$set) },
+        { upsert: opts.upsert ?? false },
+      );
       return { matched: r.matchedCount };
     });
   }
