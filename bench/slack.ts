@@ -386,7 +386,11 @@ async function main() {
     rows.push(burstRow);
     console.log(burstRow);
     await ours.ask('idle');
-    const { updater, receiver } = await ours.ask<{ updater: unknown; receiver: unknown }>('stats');
+    const { updater, receiver, work } = await ours.ask<{
+      updater: unknown;
+      receiver: unknown;
+      work: unknown;
+    }>('stats');
     const calls = await fake.ask<Array<{ method: string; ts: string | null; at: number }>>('calls');
     const updates = calls.filter((c) => c.method === 'chat.update');
     const byTs = new Map<string, number[]>();
@@ -405,6 +409,7 @@ async function main() {
       ephemerals,
       updater,
       receiver,
+      work,
     };
     console.log(
       '\n| load | bare Bolt req/s | bare p50 / p99 ms | ours req/s | ours p50 / p99 ms | stored tally | non-200 |',
@@ -414,7 +419,9 @@ async function main() {
     console.log(
       `\nchat.update: ${updates.length} calls for ${byTs.size} poll messages; smallest gap between two updates of one message ${minGap.toFixed(0)} ms; ${ephemerals} ephemeral confirmations.`,
     );
-    console.log(`receiver: ${JSON.stringify(receiver)}; updater: ${JSON.stringify(updater)}`);
+    console.log(
+      `receiver: ${JSON.stringify(receiver)}; updater: ${JSON.stringify(updater)}; work queue: ${JSON.stringify(work)}`,
+    );
     console.log(
       `retries sent to the product: ${retriesToOurs.count} (receiver duplicates should equal this)`,
     );

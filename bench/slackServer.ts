@@ -107,7 +107,11 @@ async function ours(): Promise<void> {
         const votes = await app.store.votes.listRound(m.reviewId as string, 1);
         reply(votes.map((v) => [v.rowId, v.memberId, v.choice]));
       } else if (m.cmd === 'stats') {
-        reply({ updater: app.slack?.updater.stats, receiver: app.slack?.receiver.stats });
+        reply({
+          updater: app.slack?.updater.stats,
+          receiver: app.slack?.receiver.stats,
+          work: app.slack?.work.stats,
+        });
       } else if (m.cmd === 'idle') {
         reply(await app.slack?.updater.idle(30000));
       } else if (m.cmd === 'loop') {

@@ -11,6 +11,7 @@ import {
   RecentKeys,
   verifySignature,
 } from './guard';
+import { RateMeter } from './workQueue';
 
 export interface ReceiverLogger {
   warn(msg: string, ...rest: unknown[]): void;
@@ -27,6 +28,8 @@ export interface SlackReceiverOptions {
   logger?: ReceiverLogger;
   /** If a listener has not acknowledged after this long, answer 200 anyway (Slack gives up at 3 s). */
   ackTimeoutMs?: number;
+  /** Requests per second from which the receiver counts as under a burst (`load.busy()`); default 250. */
+  burstPerSecond?: number;
 }
 
 const isFailure = (g: GuardedBody | GuardFailure): g is GuardFailure => 'status' in g;
@@ -44,10 +47,14 @@ export class SlackReceiver implements Receiver {
   private readonly log: ReceiverLogger;
   /** `lateAcks`: answered by the fallback timer (no listener acked in time); `maxAckMs`: slowest ack after the body. */
   readonly stats = { accepted: 0, refused: 0, duplicates: 0, lateAcks: 0, maxAckMs: 0 };
+  /** Incoming requests and events per second: a burst is when acknowledging them should come before other work. */
+  readonly load: RateMeter;
 
   constructor(private readonly o: SlackReceiverOptions) {
     this.now = o.nowMs ?? Date.now;
     this.log = o.logger ?? console;
+    // Wall-clock time, not `nowMs` (which tests may freeze for signature timestamps).
+    this.load = new RateMeter(o.burstPerSecond ?? 250);
   }
 
   init(app: App): void {
@@ -78,6 +85,7 @@ export class SlackReceiver implements Receiver {
   }
 
   private async onSocketEvent(a: SocketEventArgs): Promise<void> {
+    this.load.hit();
     const raw = JSON.stringify(a.body ?? null);
     const guarded = socketBody(a.type, a.body, raw);
     if (isFailure(guarded)) {
@@ -118,6 +126,7 @@ export class SlackReceiver implements Receiver {
 
   /** The HTTP entry point (Node or Express request/response). */
   handle = (req: IncomingMessage, res: ServerResponse): void => {
+    this.load.hit();
     const chunks: Buffer[] = [];
     let size = 0;
     let tooBig = false;

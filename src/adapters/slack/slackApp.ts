@@ -80,6 +80,12 @@ export interface SlackAdapterOptions {
   traceUpdates?: boolean;
   /** Votes written at once after their acknowledgements (default 4: acks first, the work catches up). */
   workConcurrency?: number;
+  /**
+   * Requests per second from which vote work waits for the burst to pass (at most `maxWorkDeferMs`, default 10 s)
+   * so that acknowledgements keep up; default 250, 0 never waits.
+   */
+  burstPerSecond?: number;
+  maxWorkDeferMs?: number;
 }
 
 export interface SlackAdapter {
@@ -138,6 +144,7 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     appToken: o.appToken,
     socketClientOptions: clientOptions,
     ...(o.nowMs ? { nowMs: o.nowMs } : {}),
+    ...(o.burstPerSecond ? { burstPerSecond: o.burstPerSecond } : {}),
     logger: log,
   });
 
@@ -194,7 +201,10 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     log.error('Slack listener error', e);
   });
 
-  const work = new WorkQueue(o.workConcurrency ?? 4, log);
+  const work = new WorkQueue(o.workConcurrency ?? 4, log, {
+    ...(o.burstPerSecond === 0 ? {} : { yieldWhile: () => receiver.load.busy() }),
+    maxDeferMs: o.maxWorkDeferMs ?? 10_000,
+  });
   const updater = new PollUpdater(
     log,
     o.updateIntervalMs ?? 1000,
@@ -639,6 +649,7 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     },
     async stop() {
       await work.idle(5000);
+      work.stop();
       updater.stop();
       await receiver.stop();
     },

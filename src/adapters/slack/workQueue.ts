@@ -2,37 +2,90 @@ export interface QueueLogger {
   error(msg: string, ...rest: unknown[]): void;
 }
 
+export interface WorkQueueOptions {
+  /**
+   * True while acknowledging requests needs the event loop more than the queued work does (a burst of requests).
+   * While it is true, queued jobs wait — but no job waits longer than `maxDeferMs` after it was queued, so a long
+   * burst slows acknowledgements down instead of piling up work without bound.
+   */
+  yieldWhile?: () => boolean;
+  /** Longest a job may be held back by `yieldWhile` (default 10 s). */
+  maxDeferMs?: number;
+  /** How often a held-back queue looks again (default 25 ms). */
+  recheckMs?: number;
+  now?: () => number;
+}
+
+interface Job {
+  run: () => Promise<void>;
+  at: number;
+}
+
 /**
  * Work done after an acknowledgement (writing a vote, confirming it). Runs at most `concurrency` jobs at once, so
  * that a vote storm queues here instead of flooding the event loop and the database pool, and acknowledgements of
- * new requests stay fast. Jobs run in arrival order; a job that throws is logged (jobs report their own errors to
- * the user before that).
+ * new requests stay fast. During a burst (`yieldWhile`) jobs are held back for at most `maxDeferMs`: the ack is
+ * what Slack times out on (3 s), the vote and its confirmation can follow. Jobs run in arrival order; a job that
+ * throws is logged (jobs report their own errors to the user before that).
  */
 export class WorkQueue {
-  private readonly waiting: Array<() => Promise<void>> = [];
+  private readonly waiting: Job[] = [];
+  private head = 0;
   private running = 0;
-  readonly stats = { done: 0, failed: 0, maxWaiting: 0 };
+  private recheck: NodeJS.Timeout | null = null;
+  private readonly now: () => number;
+  readonly stats = { done: 0, failed: 0, maxWaiting: 0, deferred: 0, maxDelayMs: 0 };
 
   constructor(
     private readonly concurrency = 32,
     private readonly log: QueueLogger = console,
-  ) {}
+    private readonly o: WorkQueueOptions = {},
+  ) {
+    this.now = o.now ?? Date.now;
+  }
 
   push(job: () => Promise<void>): void {
-    this.waiting.push(job);
-    if (this.waiting.length > this.stats.maxWaiting) this.stats.maxWaiting = this.waiting.length;
+    this.waiting.push({ run: job, at: this.now() });
+    const n = this.waiting.length - this.head;
+    if (n > this.stats.maxWaiting) this.stats.maxWaiting = n;
     this.pump();
   }
 
   get pending(): number {
-    return this.waiting.length + this.running;
+    return this.waiting.length - this.head + this.running;
+  }
+
+  /** Held back: a burst is on and the oldest waiting job is still within its allowed delay. */
+  private holding(): boolean {
+    const oldest = this.waiting[this.head];
+    if (!oldest || !this.o.yieldWhile) return false;
+    if (this.now() - oldest.at >= (this.o.maxDeferMs ?? 10_000)) return false;
+    return this.o.yieldWhile();
   }
 
   private pump(): void {
-    while (this.running < this.concurrency && this.waiting.length > 0) {
-      const job = this.waiting.shift() as () => Promise<void>;
+    while (this.running < this.concurrency && this.head < this.waiting.length) {
+      if (this.holding()) {
+        this.stats.deferred++;
+        if (!this.recheck) {
+          this.recheck = setTimeout(() => {
+            this.recheck = null;
+            this.pump();
+          }, this.o.recheckMs ?? 25);
+        }
+        return;
+      }
+      const job = this.waiting[this.head] as Job;
+      this.waiting[this.head++] = undefined as unknown as Job;
+      if (this.head > 1024 && this.head * 2 > this.waiting.length) {
+        this.waiting.splice(0, this.head);
+        this.head = 0;
+      }
+      const delay = this.now() - job.at;
+      if (delay > this.stats.maxDelayMs) this.stats.maxDelayMs = delay;
       this.running++;
-      job()
+      job
+        .run()
         .then(
           () => {
             this.stats.done++;
@@ -57,5 +110,52 @@ export class WorkQueue {
       await new Promise((r) => setTimeout(r, 10));
     }
     return true;
+  }
+
+  stop(): void {
+    if (this.recheck) clearTimeout(this.recheck);
+    this.recheck = null;
+  }
+}
+
+/**
+ * Requests per second over a short sliding window (two buckets of `bucketMs`), for telling a burst from ordinary
+ * traffic. `busy()` is true while the rate is at or above `thresholdPerSecond`.
+ */
+export class RateMeter {
+  private bucketStart = 0;
+  private current = 0;
+  private previous = 0;
+
+  constructor(
+    private readonly thresholdPerSecond: number,
+    private readonly now: () => number = Date.now,
+    private readonly bucketMs = 250,
+  ) {}
+
+  private roll(t: number): void {
+    const elapsed = t - this.bucketStart;
+    if (elapsed < this.bucketMs) return;
+    this.previous = elapsed < 2 * this.bucketMs ? this.current : 0;
+    this.current = 0;
+    this.bucketStart = t - (elapsed % this.bucketMs);
+  }
+
+  hit(): void {
+    this.roll(this.now());
+    this.current++;
+  }
+
+  /** Requests per second: the last full bucket and the current one, weighted by how far the current one is. */
+  rate(): number {
+    const t = this.now();
+    this.roll(t);
+    const into = (t - this.bucketStart) / this.bucketMs;
+    const count = this.previous * (1 - into) + this.current;
+    return (count * 1000) / this.bucketMs;
+  }
+
+  busy(): boolean {
+    return this.rate() >= this.thresholdPerSecond;
   }
 }

@@ -1,0 +1,135 @@
+import { RateMeter, WorkQueue } from '../../src/adapters/slack/workQueue';
+
+const flush = async () => {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+};
+
+describe('WorkQueue', () => {
+  let t = 0;
+  const now = () => t;
+  beforeEach(() => {
+    jest.useFakeTimers();
+    t = 1_000_000;
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  /** A job that records its start and finishes when `release()` is called. */
+  function gated(log: string[], name: string) {
+    let release = () => {};
+    const done = new Promise<void>((r) => {
+      release = r;
+    });
+    return {
+      job: async () => {
+        log.push(name);
+        await done;
+      },
+      release: () => release(),
+    };
+  }
+
+  it('runs at most `concurrency` jobs at once, in arrival order', async () => {
+    const q = new WorkQueue(2, { error() {} }, { now });
+    const started: string[] = [];
+    const jobs = ['a', 'b', 'c', 'd'].map((n) => gated(started, n));
+    for (const j of jobs) q.push(j.job);
+    expect(started).toEqual(['a', 'b']);
+    jobs[1]?.release();
+    await flush();
+    expect(started).toEqual(['a', 'b', 'c']);
+    jobs[0]?.release();
+    await flush();
+    expect(started).toEqual(['a', 'b', 'c', 'd']);
+    expect(q.pending).toBe(2);
+  });
+
+  it('holds jobs back while a burst is on and runs them once it is over', async () => {
+    let busy = true;
+    const q = new WorkQueue(4, { error() {} }, { now, yieldWhile: () => busy, recheckMs: 25 });
+    const ran: string[] = [];
+    q.push(async () => {
+      ran.push('vote 1');
+    });
+    q.push(async () => {
+      ran.push('vote 2');
+    });
+    jest.advanceTimersByTime(100);
+    t += 100;
+    await flush();
+    expect(ran).toEqual([]);
+    expect(q.pending).toBe(2);
+    expect(q.stats.deferred).toBeGreaterThan(0);
+    busy = false;
+    t += 25;
+    jest.advanceTimersByTime(25);
+    await flush();
+    expect(ran).toEqual(['vote 1', 'vote 2']);
+    expect(q.stats.maxDelayMs).toBe(125);
+  });
+
+  it('never holds a job longer than maxDeferMs, even if the burst goes on', async () => {
+    const q = new WorkQueue(
+      4,
+      { error() {} },
+      { now, yieldWhile: () => true, maxDeferMs: 1000, recheckMs: 25 },
+    );
+    const ran: number[] = [];
+    q.push(async () => {
+      ran.push(t);
+    });
+    for (let i = 0; i < 39; i++) {
+      t += 25;
+      jest.advanceTimersByTime(25);
+      await flush();
+    }
+    expect(ran).toEqual([]);
+    t += 25;
+    jest.advanceTimersByTime(25);
+    await flush();
+    expect(ran).toEqual([1_001_000]);
+  });
+
+  it('logs and counts a job that throws, and goes on with the next', async () => {
+    const errors: string[] = [];
+    const q = new WorkQueue(1, { error: (m: string) => errors.push(m) }, { now });
+    const ran: string[] = [];
+    q.push(async () => {
+      throw new Error('boom');
+    });
+    q.push(async () => {
+      ran.push('next');
+    });
+    await flush();
+    await flush();
+    expect(errors).toEqual(['Slack background job failed']);
+    expect(ran).toEqual(['next']);
+    expect(q.stats).toMatchObject({ done: 1, failed: 1 });
+  });
+});
+
+describe('RateMeter', () => {
+  it('is busy at the threshold rate and not below it, and calms down when requests stop', () => {
+    let t = 0;
+    const m = new RateMeter(100, () => t, 250);
+    // 20 requests per 100 ms = 200/s.
+    for (let i = 0; i < 50; i++) {
+      m.hit();
+      t += 5;
+    }
+    expect(m.rate()).toBeGreaterThanOrEqual(150);
+    expect(m.busy()).toBe(true);
+    t += 600; // two quiet buckets
+    expect(m.rate()).toBe(0);
+    expect(m.busy()).toBe(false);
+    // 50 requests per second: below the threshold.
+    for (let i = 0; i < 50; i++) {
+      m.hit();
+      t += 20;
+      expect(m.busy()).toBe(false);
+    }
+    expect(m.rate()).toBeGreaterThan(30);
+    expect(m.rate()).toBeLessThan(70);
+  });
+});
