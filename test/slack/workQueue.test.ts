@@ -1,4 +1,4 @@
-import { RateMeter, WorkQueue } from '../../src/adapters/slack/workQueue';
+import { RateMeter, TurnSlicer, WorkQueue } from '../../src/adapters/slack/workQueue';
 
 const flush = async () => {
   for (let i = 0; i < 5; i++) await Promise.resolve();
@@ -131,5 +131,39 @@ describe('RateMeter', () => {
     }
     expect(m.rate()).toBeGreaterThan(30);
     expect(m.rate()).toBeLessThan(70);
+  });
+});
+
+describe('TurnSlicer', () => {
+  const turn = () => new Promise<void>((r) => setImmediate(r));
+
+  it('runs at most `perTurn` callbacks per event-loop turn, in arrival order, until none is left', async () => {
+    const s = new TurnSlicer(2);
+    const ran: number[] = [];
+    for (let i = 0; i < 5; i++) s.push(() => ran.push(i));
+    expect(ran).toEqual([]);
+    await turn();
+    expect(ran).toEqual([0, 1]);
+    await turn();
+    expect(ran).toEqual([0, 1, 2, 3]);
+    await turn();
+    expect(ran).toEqual([0, 1, 2, 3, 4]);
+    expect(s.pending).toBe(0);
+    s.push(() => ran.push(5));
+    await turn();
+    expect(ran).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('reports a callback that throws and runs the rest', async () => {
+    const errors: unknown[] = [];
+    const s = new TurnSlicer(4, (e) => errors.push(e));
+    const ran: string[] = [];
+    s.push(() => {
+      throw new Error('bad');
+    });
+    s.push(() => ran.push('after'));
+    await turn();
+    expect(ran).toEqual(['after']);
+    expect(String(errors[0])).toMatch(/bad/);
   });
 });

