@@ -12,6 +12,8 @@ interface Entry {
   client: webApi.WebClient;
   render: () => Promise<PollMessage | null>;
   lastRun: number;
+  /** Time to wait after this message's last update: `minIntervalMs`, longer when drawing it was slow. */
+  interval: number;
   dirty: boolean;
   running: boolean;
   timer: NodeJS.Timeout | null;
@@ -25,10 +27,17 @@ export interface UpdaterLogger {
  * Coalesces poll message updates: however fast votes arrive, at most one `chat.update` per message per
  * `minIntervalMs`, one at a time per message, and each update draws the latest stored state (so an update that
  * lands late after a 429 retry is followed by a fresh one, never by stale content).
+ *
+ * Drawing a message reads its votes and the member list, which grows with the poll. So that big polls under a
+ * storm of votes do not spend the process on redrawing, a message waits `slowDrawFactor` times as long as its last
+ * drawing took (when that is more than `minIntervalMs`), at most `maxIntervalMs`. A poll of a district team draws
+ * in a few milliseconds and keeps the one-second pace.
  */
 export class PollUpdater {
   private readonly entries = new Map<string, Entry>();
-  readonly stats = { updates: 0, failures: 0, requested: 0 };
+  readonly stats = { updates: 0, failures: 0, requested: 0, slowDraws: 0, longestIntervalMs: 0 };
+  private readonly slowDrawFactor: number;
+  private readonly maxIntervalMs: number;
   /** Start times of chat.update calls per message key (kept only when `trace` is on; for tests and benches). */
   readonly trace = new Map<string, number[]>();
 
@@ -37,13 +46,26 @@ export class PollUpdater {
     private readonly minIntervalMs = 1000,
     private readonly now: () => number = Date.now,
     private readonly tracing = false,
-  ) {}
+    o: { slowDrawFactor?: number; maxIntervalMs?: number } = {},
+  ) {
+    this.slowDrawFactor = o.slowDrawFactor ?? 20;
+    this.maxIntervalMs = Math.max(minIntervalMs, o.maxIntervalMs ?? 10_000);
+  }
 
   schedule(key: string, client: webApi.WebClient, render: () => Promise<PollMessage | null>): void {
     this.stats.requested++;
     let e = this.entries.get(key);
     if (!e) {
-      e = { key, client, render, lastRun: 0, dirty: false, running: false, timer: null };
+      e = {
+        key,
+        client,
+        render,
+        lastRun: 0,
+        interval: this.minIntervalMs,
+        dirty: false,
+        running: false,
+        timer: null,
+      };
       this.entries.set(key, e);
     }
     e.client = client;
@@ -53,7 +75,7 @@ export class PollUpdater {
   }
 
   private plan(e: Entry): void {
-    const wait = Math.max(0, e.lastRun + this.minIntervalMs - this.now());
+    const wait = Math.max(0, e.lastRun + e.interval - this.now());
     e.timer = setTimeout(() => {
       e.timer = null;
       void this.run(e);
@@ -70,6 +92,10 @@ export class PollUpdater {
     e.lastRun = this.now();
     try {
       const msg = await e.render();
+      const drawMs = this.now() - e.lastRun;
+      e.interval = Math.min(this.maxIntervalMs, Math.max(this.minIntervalMs, drawMs * this.slowDrawFactor));
+      if (e.interval > this.minIntervalMs) this.stats.slowDraws++;
+      if (e.interval > this.stats.longestIntervalMs) this.stats.longestIntervalMs = e.interval;
       // The interval counts from the moment the call leaves, not from when drawing started.
       e.lastRun = this.now();
       if (msg) {

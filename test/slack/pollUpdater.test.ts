@@ -1,0 +1,119 @@
+import type { webApi } from '@slack/bolt';
+import { type PollMessage, PollUpdater } from '../../src/adapters/slack/pollUpdater';
+
+describe('PollUpdater', () => {
+  beforeEach(() => {
+    jest.useFakeTimers({ now: 1_000_000 });
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  /** A Slack client that records when each chat.update left and what it drew. */
+  function fakeClient() {
+    const calls: Array<{ at: number; text: string }> = [];
+    const client = {
+      chat: {
+        update: async (a: { text: string }) => {
+          calls.push({ at: Date.now(), text: a.text });
+          return { ok: true };
+        },
+      },
+    } as unknown as webApi.WebClient;
+    return { client, calls };
+  }
+
+  /** Draws "votes: N" from a counter, taking `drawMs` of (fake) time to do it. */
+  function drawer(state: { votes: number; drawMs: number }) {
+    return async (): Promise<PollMessage> => {
+      jest.setSystemTime(Date.now() + state.drawMs);
+      return { channel: 'C1', ts: '1.0', blocks: [], text: `votes: ${state.votes}` };
+    };
+  }
+
+  it('coalesces a storm into one update per message per second and always draws the final state', async () => {
+    const u = new PollUpdater({ error() {} }, 1000, Date.now);
+    const { client, calls } = fakeClient();
+    const state = { votes: 0, drawMs: 5 };
+    for (let i = 0; i < 300; i++) {
+      state.votes++;
+      u.schedule('r|row1', client, drawer(state));
+      await jest.advanceTimersByTimeAsync(10); // 100 votes a second for 3 s
+    }
+    await jest.advanceTimersByTimeAsync(5000);
+    expect(calls.length).toBeGreaterThanOrEqual(3);
+    expect(calls.length).toBeLessThanOrEqual(5);
+    for (let i = 1; i < calls.length; i++) {
+      expect((calls[i]?.at ?? 0) - (calls[i - 1]?.at ?? 0)).toBeGreaterThanOrEqual(1000);
+    }
+    expect(calls.at(-1)?.text).toBe('votes: 300');
+    expect(u.stats.slowDraws).toBe(0);
+  });
+
+  it('spaces the updates of a message that is slow to draw by 20 times its drawing time, at most 10 s', async () => {
+    const u = new PollUpdater({ error() {} }, 1000, Date.now);
+    const { client, calls } = fakeClient();
+    const state = { votes: 1, drawMs: 200 };
+    u.schedule('r|big', client, drawer(state));
+    await jest.advanceTimersByTimeAsync(10);
+    expect(calls).toHaveLength(1);
+    state.votes = 2;
+    u.schedule('r|big', client, drawer(state));
+    await jest.advanceTimersByTimeAsync(3900);
+    expect(calls).toHaveLength(1); // 200 ms to draw → 4 s apart
+    await jest.advanceTimersByTimeAsync(400);
+    expect(calls).toHaveLength(2);
+    expect((calls[1]?.at ?? 0) - (calls[0]?.at ?? 0)).toBeGreaterThanOrEqual(4000);
+    expect(calls[1]?.text).toBe('votes: 2');
+
+    // Very slow (2 s to draw): spaced by the 10 s cap, not by 40 s.
+    state.drawMs = 2000;
+    state.votes = 3;
+    u.schedule('r|big', client, drawer(state));
+    await jest.advanceTimersByTimeAsync(10_000);
+    expect(calls).toHaveLength(3);
+    state.votes = 4;
+    u.schedule('r|big', client, drawer(state));
+    await jest.advanceTimersByTimeAsync(20_000);
+    expect(calls).toHaveLength(4);
+    const gap = (calls[3]?.at ?? 0) - (calls[2]?.at ?? 0);
+    expect(gap).toBeGreaterThanOrEqual(10_000);
+    expect(gap).toBeLessThanOrEqual(12_000 + 100);
+    expect(calls[3]?.text).toBe('votes: 4');
+    expect(u.stats.longestIntervalMs).toBe(10_000);
+
+    // Fast again: the next update after a quick drawing comes one second later.
+    state.drawMs = 5;
+    state.votes = 5;
+    u.schedule('r|big', client, drawer(state));
+    for (let i = 0; i < 200 && calls.length < 5; i++) await jest.advanceTimersByTimeAsync(50);
+    expect(calls).toHaveLength(5);
+    state.votes = 6;
+    u.schedule('r|big', client, drawer(state));
+    await jest.advanceTimersByTimeAsync(1100);
+    expect(calls).toHaveLength(6);
+    expect(calls[5]?.text).toBe('votes: 6');
+    expect((calls[5]?.at ?? 0) - (calls[4]?.at ?? 0)).toBeLessThan(1100);
+  });
+
+  it('logs a failed update and still draws the next one', async () => {
+    const errors: string[] = [];
+    const u = new PollUpdater({ error: (m: string) => errors.push(m) }, 1000, Date.now);
+    const { client, calls } = fakeClient();
+    let fail = true;
+    const render = async (): Promise<PollMessage> => {
+      if (fail) {
+        fail = false;
+        throw new Error('store down');
+      }
+      return { channel: 'C1', ts: '1.0', blocks: [], text: 'ok' };
+    };
+    u.schedule('r|x', client, render);
+    await jest.advanceTimersByTimeAsync(10);
+    u.schedule('r|x', client, render);
+    await jest.advanceTimersByTimeAsync(1100);
+    expect(errors).toEqual(['Updating poll message r|x failed']);
+    expect(calls.map((c) => c.text)).toEqual(['ok']);
+    expect(u.stats.failures).toBe(1);
+  });
+});
