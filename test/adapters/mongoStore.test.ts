@@ -27,6 +27,33 @@ describe('MongoStore specifics', () => {
     await store.close();
   });
 
+  test('a poll with more votes than one reply batch lists every vote (the store reads in batches of 500)', async () => {
+    const dbName = `micip_test_${process.pid}_batch`;
+    dbNames.push(dbName);
+    const store = await MongoStore.connect({ uri, dbName });
+    await store.init();
+    const castAt = new Date('2026-11-23T10:00:00Z');
+    await store.db.collection('votes').insertMany(
+      Array.from({ length: 1234 }, (_, i) => ({
+        _id: `r|x|1|U${i}`,
+        reviewId: 'r',
+        rowId: 'x',
+        round: 1,
+        memberId: `U${i}`,
+        perspective: 'district',
+        choice: (i % 4) + 1,
+        evidence: null,
+        castAt,
+        seq: i,
+      })) as never[],
+    );
+    const votes = await store.votes.listRow('r', 'x', 1);
+    expect(votes).toHaveLength(1234);
+    expect(new Set(votes.map((v) => v.memberId)).size).toBe(1234);
+    expect(votes.filter((v) => v.choice === 4)).toHaveLength(308);
+    await store.close();
+  });
+
   test('an unreachable server is reported as store-unavailable, not a crash', async () => {
     await expect(
       MongoStore.connect({ uri: 'mongodb://127.0.0.1:1/', dbName: 'x' }).then((s) => s.init()),

@@ -38,13 +38,19 @@ async function guard<T>(op: () => Promise<T>): Promise<T> {
   }
 }
 
+const FIND_BATCH = 500;
+
 export class MongoDocCollection<T extends Doc> implements DocCollection<T> {
   constructor(readonly raw: Collection<Document>) {}
   findOne(filter: Filter) {
     return guard(async () => (await this.raw.findOne(filter)) as T | null);
   }
   find(filter: Filter) {
-    return guard(async () => (await this.raw.find(filter).toArray()) as unknown as T[]);
+    // In batches: the driver decodes a reply in one go, and a poll's votes and members can number thousands;
+    // batches of 500 keep each decoding step to a few milliseconds, so acknowledgements are not held up.
+    return guard(
+      async () => (await this.raw.find(filter, { batchSize: FIND_BATCH }).toArray()) as unknown as T[],
+    );
   }
   insert(doc: T) {
     return guard(async () => {
