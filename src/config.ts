@@ -80,6 +80,16 @@ export const envSchema = z.object({
     .url('must be a URL such as https://slack.com/api/')
     .optional()
     .or(z.literal('').transform(() => undefined)),
+  /**
+   * From this many Slack requests a second on, vote work waits (at most 10 s) so that acknowledgements come first;
+   * 0 = never wait.
+   */
+  SLACK_BURST_PER_SECOND: z.coerce
+    .number({ error: 'must be a number of requests per second' })
+    .int('must be a whole number')
+    .min(0, 'must be 0 (never wait) or more')
+    .max(100000, 'must be at most 100000')
+    .default(250),
   MicrosoftAppId: optionalText,
   MicrosoftAppPassword: optionalText,
   MicrosoftAppTenantId: optionalText,

@@ -25,7 +25,11 @@ export interface SlackHarness {
  * The whole app as src/main.ts wires it for single-workspace Slack over HTTP, on its own database of the test
  * MongoDB server, talking to a local fake Slack Web API; `slack` sends correctly signed requests to it.
  */
-export async function startSlackHarness(dbName: string, secret: string): Promise<SlackHarness> {
+export async function startSlackHarness(
+  dbName: string,
+  secret: string,
+  env: Record<string, string> = {},
+): Promise<SlackHarness> {
   const uri = process.env.MONGODB_URI as string;
   const fake = await new FakeSlack().start();
   const app = await startApp(
@@ -38,6 +42,7 @@ export async function startSlackHarness(dbName: string, secret: string): Promise
       SLACK_BOT_TOKEN: 'xoxb-test',
       SLACK_API_URL: fake.url,
       WEB_CONSOLE: 'off',
+      ...env,
     }),
   );
   const port = (app.server.address() as { port: number }).port;

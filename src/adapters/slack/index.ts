@@ -13,6 +13,7 @@ export interface SlackConfig {
   SLACK_CLIENT_SECRET?: string | undefined;
   SLACK_STATE_SECRET?: string | undefined;
   SLACK_API_URL?: string | undefined;
+  SLACK_BURST_PER_SECOND?: number | undefined;
   PUBLIC_URL?: string | undefined;
 }
 
@@ -40,6 +41,7 @@ export function mountSlack(
     stateSecret: config.SLACK_STATE_SECRET,
     publicUrl: config.PUBLIC_URL,
     apiUrl: config.SLACK_API_URL,
+    ...(config.SLACK_BURST_PER_SECOND !== undefined ? { burstPerSecond: config.SLACK_BURST_PER_SECOND } : {}),
     ...deps,
   });
   web.post('/slack/events', (req: Request, res: Response) => slack.handleEvents(req, res));

@@ -1,0 +1,59 @@
+import { ACTION } from '../../src/adapters/slack/blocks';
+import { POLL_MESSAGES_NS } from '../../src/adapters/slack/slackApp';
+import { type SlackHarness, startSlackHarness, waitFor } from './harness';
+import { voteClick } from './signedClient';
+
+const SECRET = 'test-signing-secret-burst-0123456789';
+
+/** The app with a low burst threshold, so that a test-sized storm counts as a burst. */
+describe('Slack: a burst of votes is acknowledged first and every vote is still written', () => {
+  let h: SlackHarness;
+  let reviewId = '';
+  let row = '';
+  let ts = '';
+
+  beforeAll(async () => {
+    h = await startSlackHarness(`micip_slack_burst_${process.pid}`, SECRET, { SLACK_BURST_PER_SECOND: '40' });
+    await h.slack.command({ text: 'setup "Burst Schools"' });
+    await waitFor(() => h.fake.of('chat.postEphemeral').length === 1);
+    await h.slack.command({ text: 'review start "Burst" quorum=2' });
+    await waitFor(async () => (await h.app.store.kv.list(POLL_MESSAGES_NS)).length === 6);
+    const first = (await h.app.store.kv.list<{ ts: string }>(POLL_MESSAGES_NS))[0];
+    [reviewId = '', row = ''] = (first?.key ?? '').split('|');
+    ts = first?.value.ts ?? '';
+  });
+
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  test('120 clicks at once: all acked 200, the work waited for the burst, then all 120 votes and confirmations', async () => {
+    const deferredBefore = h.app.slack?.work.stats.deferred ?? 0;
+    const clicks = Array.from({ length: 120 }, (_, i) =>
+      h.slack.payload(
+        voteClick({ user: `UB${i}`, actionId: `${ACTION.vote}_${(i % 4) + 1}`, value: `${reviewId}|${row}` }),
+      ),
+    );
+    const results = await Promise.all(clicks);
+    expect(results.map((r) => r.status)).toEqual(results.map(() => 200));
+    expect(h.app.slack?.work.stats.deferred ?? 0).toBeGreaterThan(deferredBefore);
+
+    await waitFor(async () => (await h.app.store.votes.listRow(reviewId, row, 1)).length === 120, 15000);
+    const votes = await h.app.store.votes.listRow(reviewId, row, 1);
+    for (let i = 0; i < 120; i++) {
+      expect(votes.find((v) => v.memberId === `UB${i}`)?.choice).toBe((i % 4) + 1);
+    }
+    await waitFor(
+      () => h.fake.of('chat.postEphemeral').filter((c) => /UB/.test(String(c.args.user))).length === 120,
+    );
+    // The poll message ends on the final tally.
+    await waitFor(async () => (await h.app.slack?.updater.idle(100)) === true, 15000);
+    const last = h.fake
+      .of('chat.update')
+      .filter((c) => c.args.ts === ts)
+      .at(-1);
+    expect(JSON.stringify(last?.args.blocks)).toMatch(/120 of 121\* have voted/);
+    // Held back for a moment, not for the 10 s limit.
+    expect(h.app.slack?.work.stats.maxDelayMs ?? 0).toBeLessThan(10_000);
+  }, 30000);
+});
