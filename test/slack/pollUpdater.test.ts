@@ -96,6 +96,33 @@ describe('PollUpdater', () => {
     expect((calls[5]?.at ?? 0) - (calls[4]?.at ?? 0)).toBeLessThan(1100);
   });
 
+  it('waits while a burst is on, at most maxDeferMs, then draws the latest state', async () => {
+    let busy = true;
+    const u = new PollUpdater({ error() {} }, 1000, Date.now, false, {
+      yieldWhile: () => busy,
+      maxDeferMs: 3000,
+    });
+    const { client, calls } = fakeClient();
+    const state = { votes: 1, drawMs: 5 };
+    u.schedule('r|a', client, drawer(state));
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(calls).toHaveLength(0);
+    busy = false;
+    await jest.advanceTimersByTimeAsync(150);
+    expect(calls.map((c) => c.text)).toEqual(['votes: 1']);
+
+    // A burst that goes on: drawn once the vote has waited maxDeferMs.
+    busy = true;
+    state.votes = 2;
+    await jest.advanceTimersByTimeAsync(1000);
+    u.schedule('r|b', client, drawer(state));
+    await jest.advanceTimersByTimeAsync(2800);
+    expect(calls).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(400);
+    expect(calls.map((c) => c.text)).toEqual(['votes: 1', 'votes: 2']);
+    expect(u.stats.deferred).toBeGreaterThan(0);
+  });
+
   it('logs a failed update and still draws the next one', async () => {
     const errors: string[] = [];
     const u = new PollUpdater({ error: (m: string) => errors.push(m) }, 1000, Date.now);

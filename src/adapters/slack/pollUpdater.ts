@@ -14,6 +14,8 @@ interface Entry {
   lastRun: number;
   /** Time to wait after this message's last update: `minIntervalMs`, longer when drawing it was slow. */
   interval: number;
+  /** When the message last went from drawn to needing a redraw. */
+  dirtySince: number;
   dirty: boolean;
   running: boolean;
   timer: NodeJS.Timeout | null;
@@ -35,7 +37,7 @@ export interface UpdaterLogger {
  */
 export class PollUpdater {
   private readonly entries = new Map<string, Entry>();
-  readonly stats = { updates: 0, failures: 0, requested: 0, slowDraws: 0, longestIntervalMs: 0 };
+  readonly stats = { updates: 0, failures: 0, requested: 0, slowDraws: 0, longestIntervalMs: 0, deferred: 0 };
   private readonly slowDrawFactor: number;
   private readonly maxIntervalMs: number;
   /** Start times of chat.update calls per message key (kept only when `trace` is on; for tests and benches). */
@@ -46,11 +48,22 @@ export class PollUpdater {
     private readonly minIntervalMs = 1000,
     private readonly now: () => number = Date.now,
     private readonly tracing = false,
-    o: { slowDrawFactor?: number; maxIntervalMs?: number } = {},
+    o: {
+      slowDrawFactor?: number;
+      maxIntervalMs?: number;
+      /** While true (a burst of requests), redraws wait, each at most `maxDeferMs` (default 10 s) after its vote. */
+      yieldWhile?: () => boolean;
+      maxDeferMs?: number;
+    } = {},
   ) {
     this.slowDrawFactor = o.slowDrawFactor ?? 20;
     this.maxIntervalMs = Math.max(minIntervalMs, o.maxIntervalMs ?? 10_000);
+    this.yieldWhile = o.yieldWhile ?? null;
+    this.maxDeferMs = o.maxDeferMs ?? 10_000;
   }
+
+  private readonly yieldWhile: (() => boolean) | null;
+  private readonly maxDeferMs: number;
 
   schedule(key: string, client: webApi.WebClient, render: () => Promise<PollMessage | null>): void {
     this.stats.requested++;
@@ -62,6 +75,7 @@ export class PollUpdater {
         render,
         lastRun: 0,
         interval: this.minIntervalMs,
+        dirtySince: 0,
         dirty: false,
         running: false,
         timer: null,
@@ -70,6 +84,7 @@ export class PollUpdater {
     }
     e.client = client;
     e.render = render;
+    if (!e.dirty) e.dirtySince = this.now();
     e.dirty = true;
     if (!e.running && !e.timer) this.plan(e);
   }
@@ -85,6 +100,14 @@ export class PollUpdater {
   private async run(e: Entry): Promise<void> {
     if (!e.dirty) {
       this.entries.delete(e.key);
+      return;
+    }
+    if (this.yieldWhile && this.now() - e.dirtySince < this.maxDeferMs && this.yieldWhile()) {
+      this.stats.deferred++;
+      e.timer = setTimeout(() => {
+        e.timer = null;
+        void this.run(e);
+      }, 100);
       return;
     }
     e.dirty = false;

@@ -210,6 +210,10 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     o.updateIntervalMs ?? 1000,
     o.nowMs ?? Date.now,
     o.traceUpdates ?? false,
+    {
+      ...(o.burstPerSecond === 0 ? {} : { yieldWhile: () => receiver.load.busy() }),
+      maxDeferMs: o.maxWorkDeferMs ?? 10_000,
+    },
   );
   const { service, commands, kv } = o;
 
