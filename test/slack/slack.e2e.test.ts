@@ -159,6 +159,7 @@ describe('Slack adapter end to end (signed HTTP requests, fake Slack Web API)', 
     expect(results.every((r) => r.status === 200)).toBe(true);
     await waitFor(async () => (await app.store.votes.listRow(reviewId, row, 1)).length === 30);
     await waitFor(() => ephemeralsTo('UV29').length === 1);
+    expect(ephemeralsTo('UV0')).toHaveLength(1); // its double click: one confirmation
     await new Promise((r) => setTimeout(r, 50));
     expect(await app.slack?.updater.idle()).toBe(true);
     const updates = fake.of('chat.update').filter((c) => c.args.ts === ts);
@@ -332,6 +333,30 @@ describe('Slack adapter end to end (signed HTTP requests, fake Slack Web API)', 
     } finally {
       votes.put = put;
     }
+    // The same click again right away, now that the database is back: a retry, not a double click.
+    await slack.payload(voteClick({ user: 'UD', actionId: `${ACTION.vote}_2`, value: `${reviewId}|${row}` }));
+    await waitFor(() => ephemeralsTo('UD').length === 3);
+    expect(lastEphemeralText('UD')).not.toMatch(/not\* recorded/);
+    expect((await app.store.votes.get(reviewId, row, 1, 'UD'))?.choice).toBe(2);
+  });
+
+  test('a double click is one vote and one confirmation; a change of mind is a new vote', async () => {
+    const row = rowIds[5] as string;
+    const click = (choice: number) =>
+      slack.payload(
+        voteClick({ user: 'UDC', actionId: `${ACTION.vote}_${choice}`, value: `${reviewId}|${row}` }),
+      );
+    const [a, b] = await Promise.all([click(3), click(3)]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    await waitFor(() => ephemeralsTo('UDC').length === 1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(ephemeralsTo('UDC')).toHaveLength(1);
+    await click(3);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(ephemeralsTo('UDC')).toHaveLength(1);
+    await click(4);
+    await waitFor(() => ephemeralsTo('UDC').length === 2);
+    expect((await app.store.votes.get(reviewId, row, 1, 'UDC'))?.choice).toBe(4);
   });
 
   test('App Home shows the district, the open review and the rows the caller has not voted on', async () => {

@@ -265,4 +265,9 @@ export class RecentKeys {
     }
     return true;
   }
+
+  /** Forgets `key`, so that the next `add` of it counts as new. */
+  forget(key: string): void {
+    this.seen.delete(key);
+  }
 }

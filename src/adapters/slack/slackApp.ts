@@ -33,6 +33,7 @@ import {
   pollRef,
   voteConfirmationFor,
 } from './blocks';
+import { RecentKeys } from './guard';
 import { kvInstallationStore } from './installations';
 import { PollUpdater } from './pollUpdater';
 import { SlackReceiver } from './receiver';
@@ -86,6 +87,8 @@ export interface SlackAdapterOptions {
    */
   burstPerSecond?: number;
   maxWorkDeferMs?: number;
+  /** The same member clicking the same choice of a poll again within this long is a double click (default 5 s). */
+  doubleClickMs?: number;
 }
 
 export interface SlackAdapter {
@@ -216,6 +219,8 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     },
   );
   const { service, commands, kv } = o;
+  /** Vote clicks of the last few seconds (per process), to tell a double click from a change of mind. */
+  const doubleClicks = new RecentKeys(50_000, o.doubleClickMs ?? 5000);
 
   const appActor = (tenantId: string): Actor => ({ tenantId, userId: 'micip-slack-app', displayName: '' });
 
@@ -416,6 +421,11 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     }
     const raw = action.action_id.slice(ACTION.vote.length + 1);
     const choice = raw === 'unsure' ? 'unsure' : Number(raw);
+    // A double click (the same member, poll and choice again within a few seconds) is one vote and one
+    // confirmation: the second click is acknowledged and dropped. A vote that failed is forgotten at once, so
+    // clicking again retries it.
+    const clickKey = `${tenantId}|${user}|${ref.reviewId}|${ref.rowId}|${raw}`;
+    if (!doubleClicks.add(clickKey, Date.now())) return;
     const actor: Actor = { tenantId, userId: user, displayName: body.user.name ?? '' };
     // The hot path, after the ack and through the bounded work queue: write the vote, let the coalescer redraw the
     // message (no view built here), confirm to the voter.
@@ -431,6 +441,7 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
           voteConfirmationFor(rubric, ref.rowId, r.vote.choice, r.vote.round, r.write),
         );
       } catch (e) {
+        doubleClicks.forget(clickKey);
         await ephemeral(client, channel, user, errorReply(e, 'vote', log));
       }
     });
