@@ -125,6 +125,13 @@ function signed(body: string, retry: boolean): Record<string, string> {
 }
 
 let clickSeq = 0;
+let lastClickUs = 0;
+/** Slack's `action_ts` of now ("seconds.micros"), strictly increasing: the product orders re-votes by it. */
+function clickTs(): string {
+  const us = Math.max(Date.now() * 1000, lastClickUs + 1);
+  lastClickUs = us;
+  return `${Math.floor(us / 1e6)}.${String(us % 1e6).padStart(6, '0')}`;
+}
 function clickBody(team: string, channel: string, user: string, choice: string, value: string): string {
   clickSeq++;
   const p = {
@@ -141,7 +148,7 @@ function clickBody(team: string, channel: string, user: string, choice: string, 
         action_id: `${ACTION.vote}_${choice}`,
         block_id: 'b',
         value,
-        action_ts: `${1_700_000_000 + clickSeq}.000001`,
+        action_ts: clickTs(),
       },
     ],
   };

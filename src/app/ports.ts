@@ -12,8 +12,11 @@ export interface RubricCatalog {
   list(): readonly Rubric[];
 }
 
-/** Result of saving a vote: `stale` means a newer vote (higher seq) by the same member is already stored. */
-export type VoteWrite = 'written' | 'stale';
+/**
+ * Result of saving a vote: `stale` means a newer vote (higher seq) by the same member is already stored;
+ * `duplicate` means this very vote (same seq: the same click, delivered twice) is already stored.
+ */
+export type VoteWrite = 'written' | 'stale' | 'duplicate';
 
 export interface DistrictRepo {
   get(tenantId: string, districtId: string): Promise<District | null>;

@@ -8,7 +8,7 @@ import type { Rubric } from '../domain/rubric';
 import { isValidTimeZone } from '../domain/schedule';
 import { FreshReads } from './freshReads';
 import { loadOwnReview, ownReview, rubricFor } from './lookups';
-import type { Clock, IdGenerator, RubricCatalog, Store } from './ports';
+import type { Clock, IdGenerator, RubricCatalog, Store, VoteWrite } from './ports';
 import {
   type Actor,
   actorSchema,
@@ -62,6 +62,12 @@ const castVoteInput = z.object({
     .max(2000, 'must be at most 2000 characters')
     .nullish()
     .transform((s) => (s ? s : null)),
+  /**
+   * When the member clicked, in microseconds since the epoch, as the chat platform stamped it (Slack's
+   * `action_ts`). Orders re-votes by click, not by when each was processed: a delivery retried on another replica,
+   * or held back during a burst, cannot replace a later click. Without it the server's clock orders them.
+   */
+  clickedAtUs: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
 });
 
 const reviewRef = z.object({ reviewId: idString });
@@ -84,7 +90,7 @@ const MEMBER_CACHE_MAX = 10_000;
 
 export interface CastVoteResult {
   vote: Vote;
-  write: 'written' | 'stale';
+  write: VoteWrite;
   poll: PollView;
 }
 
@@ -286,7 +292,7 @@ export class ReviewService {
   }
 
   /** The hot path of a vote: validate, check the round is open and the voter a member, write. */
-  async recordVote(actorIn: Actor, input: unknown): Promise<{ vote: Vote; write: 'written' | 'stale' }> {
+  async recordVote(actorIn: Actor, input: unknown): Promise<{ vote: Vote; write: VoteWrite }> {
     const { vote, write } = await this.writeVote(actorIn, input);
     return { vote, write };
   }
@@ -319,7 +325,7 @@ export class ReviewService {
       choice: choice.data,
       evidence: i.evidence,
       castAt: now,
-      seq: this.nextSeq(),
+      seq: i.clickedAtUs ?? this.nextSeq(),
     };
     const write = await this.d.store.votes.put(vote);
     return { vote, write, review };

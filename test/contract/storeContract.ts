@@ -112,6 +112,9 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       // An older write arriving afterwards is refused as stale and changes nothing.
       expect(await store.votes.put({ ...base, seq: 150, choice: 2 })).toBe('stale');
       expect((await store.votes.get(review.reviewId, rowId, 1, 'U_SAME'))?.seq).toBe(200);
+      // The stored vote delivered again (same seq: the same click) is reported as a duplicate.
+      expect(await store.votes.put({ ...base, seq: 200, choice: 1 })).toBe('duplicate');
+      expect((await store.votes.get(review.reviewId, rowId, 1, 'U_SAME'))?.choice).toBe(1);
     });
 
     test('the same member casting 200 concurrent votes through the use case keeps the last cast', async () => {

@@ -68,6 +68,13 @@ export class SignedClient {
 }
 
 let actionTs = 1_700_000_000;
+let lastClickUs = 0;
+/** A Slack `action_ts` of now ("seconds.micros"), strictly increasing across calls like real clicks. */
+export function nextActionTs(): string {
+  const us = Math.max(Date.now() * 1000, lastClickUs + 1);
+  lastClickUs = us;
+  return `${Math.floor(us / 1e6)}.${String(us % 1e6).padStart(6, '0')}`;
+}
 
 /** A block_actions payload for a click on a poll button. */
 export function voteClick(o: {
@@ -78,6 +85,8 @@ export function voteClick(o: {
   value: string;
   channel?: string;
   ts?: string;
+  /** Slack's click time; default now. */
+  actionTs?: string;
 }) {
   actionTs += 1;
   return {
@@ -105,7 +114,7 @@ export function voteClick(o: {
         block_id: 'b1',
         value: o.value,
         text: { type: 'plain_text', text: 'x' },
-        action_ts: `${actionTs}.000001`,
+        action_ts: o.actionTs ?? nextActionTs(),
       },
     ],
   };

@@ -132,7 +132,10 @@ export class DocVoteRepo implements VoteRepo {
       if (!(e instanceof DuplicateKeyError)) throw e;
     }
     const r = await this.c.update({ _id, seq: { $lt: vote.seq } }, { $set: { ...vote } });
-    return r.matched > 0 ? 'written' : 'stale';
+    if (r.matched > 0) return 'written';
+    // Not newer: the same vote delivered again (equal seq), or an older one.
+    const stored = await this.c.findOne({ _id });
+    return stored?.seq === vote.seq ? 'duplicate' : 'stale';
   }
   async get(reviewId: string, rowId: string, round: number, memberId: string) {
     const v = await this.c.findOne({ _id: voteKey({ reviewId, rowId, round, memberId }) });

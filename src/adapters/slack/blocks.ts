@@ -1,5 +1,6 @@
 import type { types } from '@slack/bolt';
 import type { CommandResult } from '../../app/commands';
+import type { VoteWrite } from '../../app/ports';
 import type { PollView, ReviewView } from '../../app/views';
 import { type Choice, levelLabel, type Rubric } from '../../domain/rubric';
 
@@ -185,7 +186,7 @@ export function voteConfirmationFor(
   rowId: string,
   choice: Choice,
   round: number,
-  write: 'written' | 'stale',
+  write: VoteWrite,
 ): string {
   const index = rubric ? rubric.rows.findIndex((r) => r.id === rowId) : -1;
   const row = index >= 0 ? rubric?.rows[index] : undefined;

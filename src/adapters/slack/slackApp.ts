@@ -131,6 +131,17 @@ function tenantOf(body: { team?: { id?: string } | null; user?: { team_id?: stri
   return body.team?.id ?? body.user?.team_id ?? '';
 }
 
+/**
+ * A Slack timestamp ("1732361234.567890": seconds and microseconds) as microseconds since the epoch; undefined when
+ * it is not one (the vote is then ordered by the server's clock).
+ */
+export function slackTsToMicros(ts: unknown): number | undefined {
+  if (typeof ts !== 'string') return undefined;
+  const m = /^(\d{9,11})\.(\d{1,6})$/.exec(ts);
+  if (!m) return undefined;
+  return Number(m[1]) * 1_000_000 + Number((m[2] as string).padEnd(6, '0'));
+}
+
 const VOTE_ACTION = new RegExp(`^${ACTION.vote}_(1|2|3|4|unsure)$`);
 
 export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
@@ -429,9 +440,18 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     const actor: Actor = { tenantId, userId: user, displayName: body.user.name ?? '' };
     // The hot path, after the ack and through the bounded work queue: write the vote, let the coalescer redraw the
     // message (no view built here), confirm to the voter.
+    const clickedAtUs = slackTsToMicros(action.action_ts);
     work.push(async () => {
       try {
-        const r = await service.recordVote(actor, { reviewId: ref.reviewId, rowId: ref.rowId, choice });
+        const r = await service.recordVote(actor, {
+          reviewId: ref.reviewId,
+          rowId: ref.rowId,
+          choice,
+          ...(clickedAtUs ? { clickedAtUs } : {}),
+        });
+        // This very click was already recorded (a retry that reached another replica first), or a later click of
+        // the same member already was (it has its own confirmation): nothing to redraw or say.
+        if (r.write !== 'written') return;
         scheduleUpdate(client, tenantId, ref.reviewId, ref.rowId);
         const rubric = service.rubrics.list().find((x) => x.rows.some((row) => row.id === ref.rowId)) ?? null;
         await ephemeral(
