@@ -346,6 +346,8 @@ export class ReviewService {
       rowId: i.rowId,
       choice: current.choice,
       evidence: i.evidence,
+      // After the vote it annotates, even if that vote's click time (from the chat platform) is ahead of our clock.
+      clickedAtUs: Math.max(this.nextSeq(), current.seq + 1),
     });
   }
 

@@ -117,6 +117,29 @@ describe('ReviewService', () => {
     );
   });
 
+  test('evidence is saved on a vote whose click time (from Slack) is ahead of the server clock', async () => {
+    const { service, review, rowId } = await setup();
+    const ahead = (Date.now() + 60_000) * 1000; // Slack's clock a minute ahead of ours
+    await service.castVote(member(1), { reviewId: review.reviewId, rowId, choice: 4, clickedAtUs: ahead });
+    const e = await service.addEvidence(member(1), {
+      reviewId: review.reviewId,
+      rowId,
+      evidence: 'Walkthrough notes',
+    });
+    expect(e.write).toBe('written');
+    expect(e.poll.myChoice).toBe(4);
+    expect(e.poll.myEvidence).toBe('Walkthrough notes');
+    // A later click is still ordered after it.
+    const later = await service.castVote(member(1), {
+      reviewId: review.reviewId,
+      rowId,
+      choice: 2,
+      clickedAtUs: ahead + 5_000_000,
+    });
+    expect(later.write).toBe('written');
+    expect(later.poll.myChoice).toBe(2);
+  });
+
   test('blind reviews hide the distribution until the round closes', async () => {
     const { service, coord, review, rowId } = await setup({ blind: true });
     const r = await service.castVote(member(1), {
