@@ -91,6 +91,23 @@ describe('WorkQueue', () => {
     expect(ran).toEqual([1_001_000]);
   });
 
+  it('drain (shutting down) runs held-back jobs at once and reports what is left', async () => {
+    const q = new WorkQueue(2, { error() {} }, { now, yieldWhile: () => true, maxDeferMs: 60_000 });
+    const ran: number[] = [];
+    for (let i = 0; i < 3; i++)
+      q.push(async () => {
+        ran.push(i);
+      });
+    await flush();
+    expect(ran).toEqual([]);
+    jest.useRealTimers();
+    expect(await q.drain(1000)).toBe(0);
+    expect(ran).toEqual([0, 1, 2]);
+    const stuck = new WorkQueue(1, { error() {} });
+    stuck.push(() => new Promise<void>(() => {}));
+    expect(await stuck.drain(50)).toBe(1);
+  });
+
   it('logs and counts a job that throws, and goes on with the next', async () => {
     const errors: string[] = [];
     const q = new WorkQueue(1, { error: (m: string) => errors.push(m) }, { now });

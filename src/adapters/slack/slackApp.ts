@@ -683,7 +683,9 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
       await receiver.start();
     },
     async stop() {
-      await work.idle(5000);
+      // Acknowledged votes still queued are written before the process goes (most orchestrators allow 30 s).
+      const left = await work.drain(25_000);
+      if (left > 0) log.error(`Stopping with ${left} acknowledged Slack votes not written (drain timed out)`);
       work.stop();
       updater.stop();
       await receiver.stop();

@@ -58,7 +58,7 @@ export class WorkQueue {
   /** Held back: a burst is on and the oldest waiting job is still within its allowed delay. */
   private holding(): boolean {
     const oldest = this.waiting[this.head];
-    if (!oldest || !this.o.yieldWhile) return false;
+    if (!oldest || !this.o.yieldWhile || this.draining) return false;
     if (this.now() - oldest.at >= (this.o.maxDeferMs ?? 10_000)) return false;
     return this.o.yieldWhile();
   }
@@ -100,6 +100,19 @@ export class WorkQueue {
           this.pump();
         });
     }
+  }
+
+  private draining = false;
+
+  /**
+   * For shutting down: runs every queued job now (no more holding back for bursts) and resolves with how many were
+   * still not done after `timeoutMs` (0 when all are).
+   */
+  async drain(timeoutMs: number): Promise<number> {
+    this.draining = true;
+    this.pump();
+    await this.idle(timeoutMs);
+    return this.pending;
   }
 
   /** Resolves once nothing is queued or running (bounded by `timeoutMs`). */
