@@ -1,6 +1,5 @@
 import type { types } from '@slack/bolt';
 import type { CommandResult } from '../../app/commands';
-import type { VoteWrite } from '../../app/ports';
 import type { PollView, ReviewView } from '../../app/views';
 import { type Choice, levelLabel, type Rubric } from '../../domain/rubric';
 
@@ -180,18 +179,16 @@ export function pollBlocks(p: PollView, cycle?: string): KnownBlock[] {
 export const pollFallbackText = (p: PollView): string =>
   clip(`Rubric poll, row ${p.rowNumber}: ${p.title}`, LIMITS.messageText);
 
-/** The confirmation drawn from the rubric alone (the vote hot path builds no poll view). */
+/** The confirmation of a written vote, drawn from the rubric alone (the vote hot path builds no poll view). */
 export function voteConfirmationFor(
   rubric: Rubric | null,
   rowId: string,
   choice: Choice,
   round: number,
-  write: VoteWrite,
 ): string {
   const index = rubric ? rubric.rows.findIndex((r) => r.id === rowId) : -1;
   const row = index >= 0 ? rubric?.rows[index] : undefined;
   const where = row ? `row ${index + 1} “${esc(clip(row.title, 200))}”` : 'this row';
-  if (write === 'stale') return `A newer vote of yours on ${where} is already recorded.`;
   const name = choice === 'unsure' ? 'Not sure' : rubric ? levelLabel(rubric, choice) : String(choice);
   return `Your vote on ${where} is recorded: *${esc(name)}* (round ${round}). You can change it until the round closes.`;
 }

@@ -458,7 +458,7 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
           client,
           channel,
           user,
-          voteConfirmationFor(rubric, ref.rowId, r.vote.choice, r.vote.round, r.write),
+          voteConfirmationFor(rubric, ref.rowId, r.vote.choice, r.vote.round),
         );
       } catch (e) {
         doubleClicks.forget(clickKey);
