@@ -90,11 +90,14 @@ export class PollUpdater {
   }
 
   private plan(e: Entry): void {
-    const wait = Math.max(0, e.lastRun + e.interval - this.now());
+    this.runAfter(e, Math.max(0, e.lastRun + e.interval - this.now()));
+  }
+
+  private runAfter(e: Entry, ms: number): void {
     e.timer = setTimeout(() => {
       e.timer = null;
       void this.run(e);
-    }, wait);
+    }, ms);
   }
 
   private async run(e: Entry): Promise<void> {
@@ -104,10 +107,7 @@ export class PollUpdater {
     }
     if (this.yieldWhile && this.now() - e.dirtySince < this.maxDeferMs && this.yieldWhile()) {
       this.stats.deferred++;
-      e.timer = setTimeout(() => {
-        e.timer = null;
-        void this.run(e);
-      }, 100);
+      this.runAfter(e, 100);
       return;
     }
     e.dirty = false;

@@ -215,19 +215,18 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     log.error('Slack listener error', e);
   });
 
-  const work = new WorkQueue(o.workConcurrency ?? 4, log, {
+  // Vote writes, confirmations and poll redraws all wait for a burst of requests to pass, each at most 10 s.
+  const holdBack = {
     ...(o.burstPerSecond === 0 ? {} : { yieldWhile: () => receiver.load.busy() }),
     maxDeferMs: o.maxWorkDeferMs ?? 10_000,
-  });
+  };
+  const work = new WorkQueue(o.workConcurrency ?? 4, log, holdBack);
   const updater = new PollUpdater(
     log,
     o.updateIntervalMs ?? 1000,
     o.nowMs ?? Date.now,
     o.traceUpdates ?? false,
-    {
-      ...(o.burstPerSecond === 0 ? {} : { yieldWhile: () => receiver.load.busy() }),
-      maxDeferMs: o.maxWorkDeferMs ?? 10_000,
-    },
+    holdBack,
   );
   const { service, commands, kv } = o;
   /** Vote clicks of the last few seconds (per process), to tell a double click from a change of mind. */
