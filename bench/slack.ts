@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { ACTION } from '../src/adapters/slack/blocks';
 import { signBody } from '../src/adapters/slack/guard';
+import { nextActionTs } from '../test/slack/signedClient';
 import { type RunningServer, startMongoJavaServer } from '../test/support/mongoServer';
 
 const SECRET = 'bench-signing-secret';
@@ -127,13 +128,6 @@ function signed(body: string, retry: boolean): Record<string, string> {
 }
 
 let clickSeq = 0;
-let lastClickUs = 0;
-/** Slack's `action_ts` of now ("seconds.micros"), strictly increasing: the product orders re-votes by it. */
-function clickTs(): string {
-  const us = Math.max(Date.now() * 1000, lastClickUs + 1);
-  lastClickUs = us;
-  return `${Math.floor(us / 1e6)}.${String(us % 1e6).padStart(6, '0')}`;
-}
 function clickBody(team: string, channel: string, user: string, choice: string, value: string): string {
   clickSeq++;
   const p = {
@@ -150,7 +144,7 @@ function clickBody(team: string, channel: string, user: string, choice: string, 
         action_id: `${ACTION.vote}_${choice}`,
         block_id: 'b',
         value,
-        action_ts: clickTs(),
+        action_ts: nextActionTs(), // now, strictly increasing: the product orders re-votes by it
       },
     ],
   };
