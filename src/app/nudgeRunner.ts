@@ -55,7 +55,8 @@ export interface TickReport {
   errors: number;
 }
 
-const emptyReport = (): TickReport => ({
+/** A tick's report before anything happened. */
+export const emptyReport = (): TickReport => ({
   rounds: 0,
   sent: 0,
   reminders: 0,

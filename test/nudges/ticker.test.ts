@@ -1,19 +1,8 @@
 import { startNudgeScheduler } from '../../src/adapters/scheduler';
-import type { NudgeRunner, TickReport } from '../../src/app/nudgeRunner';
+import { emptyReport, type NudgeRunner, type TickReport } from '../../src/app/nudgeRunner';
 import { TestClock } from './support';
 
-const empty: TickReport = {
-  rounds: 0,
-  sent: 0,
-  reminders: 0,
-  skippedSubmitted: 0,
-  skippedSnoozed: 0,
-  alreadyClaimed: 0,
-  failed: 0,
-  escalated: 0,
-  digests: 0,
-  errors: 0,
-};
+const empty: TickReport = emptyReport();
 
 test('node-cron ticks the runner with the clock; an overlapping tick is skipped; a failing tick is logged', async () => {
   const clock = new TestClock(new Date('2026-11-24T14:00:00Z'));
