@@ -21,7 +21,7 @@ import { BuildingService } from './app/buildingService';
 import { CommandService } from './app/commands';
 import { NudgeRunner } from './app/nudgeRunner';
 import { NudgeStore } from './app/nudgeStore';
-import type { Store } from './app/ports';
+import type { Clock, IdGenerator, Store } from './app/ports';
 import { ResultsService } from './app/results';
 import { ReviewService } from './app/reviewService';
 import { RubricFileError } from './app/rubricSchema';
@@ -58,14 +58,22 @@ export interface App {
   stop(): Promise<void>;
 }
 
-export async function startApp(config: Config): Promise<App> {
+/** What tests may replace: the clock every use case reads and the id source every new record takes its id from. */
+export interface AppDeps {
+  clock?: Clock;
+  ids?: IdGenerator;
+}
+
+export async function startApp(config: Config, deps: AppDeps = {}): Promise<App> {
+  const clock = deps.clock ?? systemClock;
+  const ids = deps.ids ?? randomIds;
   const rubrics = loadRubricCatalog(config.RUBRICS_DIR);
   const store = await openStore(config);
   const service = new ReviewService({
     store,
-    clock: systemClock,
+    clock,
     rubrics,
-    ids: randomIds,
+    ids,
     defaultTimezone: config.DEFAULT_TIMEZONE,
   });
   const web = express();
@@ -75,24 +83,24 @@ export async function startApp(config: Config): Promise<App> {
   });
   // Results, exports, signed dashboard links and the shared command language (with export/reflect/dashboard).
   let baseUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
-  const results = new ResultsService({ store, rubrics, clock: systemClock });
+  const results = new ResultsService({ store, rubrics, clock });
   const signer = new LinkSigner(config.WEB_LINK_SECRET);
   const linkDeps = {
     signer,
-    clock: systemClock,
+    clock,
     baseUrl: () => baseUrl,
     linkTtlMs: config.WEB_LINK_TTL_DAYS * 86_400_000,
   };
   // Building teams and their submissions (issue 6): the dashboard shows each building's status this period.
   const nudgeStore = new NudgeStore(store.kv);
-  const buildings = new BuildingService({ store, nudges: nudgeStore, clock: systemClock, ids: randomIds });
+  const buildings = new BuildingService({ store, nudges: nudgeStore, clock, ids });
   const schedules = new ScheduleService({
     store,
     nudges: nudgeStore,
     buildings,
     cron: cronParserEngine,
-    clock: systemClock,
-    ids: randomIds,
+    clock,
+    ids,
   });
   const commands = new CommandService(service, {
     results,
@@ -109,6 +117,7 @@ export async function startApp(config: Config): Promise<App> {
     service,
     commands,
     store,
+    clock,
     actions: [teamsNudgeActions({ buildings, schedules })],
   });
   // Nudges (issue 6): every replica ticks each minute; the store's occurrence keys make each nudge go out once.
@@ -131,7 +140,7 @@ export async function startApp(config: Config): Promise<App> {
     dashboardLink: (tenantId, districtId) => issueLink(linkDeps)(tenantId, districtId).url,
   });
   const nudgeScheduler =
-    config.NUDGES === 'on' ? startNudgeScheduler({ runner: nudgeRunner, clock: systemClock }) : null;
+    config.NUDGES === 'on' ? startNudgeScheduler({ runner: nudgeRunner, clock }) : null;
   // auto: a fresh machine (embedded store, no Slack or Teams credentials) gets the console; a deployment does not.
   const chatConfigured = !!(config.SLACK_SIGNING_SECRET || config.SLACK_APP_TOKEN || config.MicrosoftAppId);
   const consoleOn =

@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config';
 import { type App, startApp } from '../../src/main';
 import { FakeSlack } from '../slack/fakeSlack';
 import { SignedClient } from '../slack/signedClient';
-import { validValues } from './support';
+import { TestClock, validValues } from './support';
 
 /**
  * Slack nudges as src/main.ts wires them: signed requests to POST /slack/events, a fake Slack Web API on
@@ -15,6 +15,8 @@ import { validValues } from './support';
 const SECRET = 'test-signing-secret-0123456789';
 let fake: FakeSlack;
 let app: App;
+// The last evening of a month in Detroit: the next 09:00 falls in the next month's period (CI failed here once).
+const clock = new TestClock(new Date('2026-11-30T23:30:00Z'));
 let slack: SignedClient;
 
 async function waitFor(cond: () => boolean, timeoutMs = 5000): Promise<void> {
@@ -40,6 +42,7 @@ beforeAll(async () => {
       WEB_LINK_SECRET: 'nudges-wiring-test-secret-0123456789abcdef',
       NUDGES: 'off',
     }),
+    { clock },
   );
   slack = new SignedClient(`${app.url.replace('localhost', '127.0.0.1')}/slack/events`, SECRET);
 });
@@ -64,9 +67,14 @@ test('Slack: commands, a nudge and a digest from the runner, the modal and its f
   await waitFor(() => ephemerals().some((t) => t.includes('Try "every Monday 8:00"')));
 
   fake.clear();
-  let report = await app.nudges.tick(new Date());
-  for (let h = 1; h <= 25 && report.sent === 0; h++)
-    report = await app.nudges.tick(new Date(Date.now() + h * 3600_000));
+  // Tick at the next 09:00 in Detroit (found by stepping an hour at a time); the app's clock moves with the ticks,
+  // so the form below is saved in the period the nudge opened.
+  const start = clock.now().getTime();
+  let report = await app.nudges.tick(clock.now());
+  for (let h = 1; h <= 25 && report.sent === 0; h++) {
+    clock.t = new Date(start + h * 3600_000);
+    report = await app.nudges.tick(clock.now());
+  }
   expect(report).toMatchObject({ sent: 1, digests: 1, failed: 0 });
   const posts = fake.of('chat.postMessage');
   expect(posts.map((p) => p.args.channel).sort()).toEqual(['C1', 'CB1']);

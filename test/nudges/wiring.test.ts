@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { loadConfig } from '../../src/config';
 import { type App, startApp } from '../../src/main';
 import { FakeConnector } from '../teams/support/fakeConnector';
-import { validValues } from './support';
+import { TestClock, validValues } from './support';
 
 /**
  * Nudges as src/main.ts wires them, end to end through POST /api/messages and a fake Bot Connector on 127.0.0.1:
@@ -12,6 +12,8 @@ import { validValues } from './support';
  * Action.Execute verbs (open the form, save with field errors, save).
  */
 let app: App;
+// The last evening of a month in Detroit: the next 09:00 falls in the next month's period (CI failed here once).
+const clock = new TestClock(new Date('2026-11-30T23:30:00Z'));
 let fake: FakeConnector;
 
 beforeAll(async () => {
@@ -26,6 +28,7 @@ beforeAll(async () => {
       WEB_LINK_SECRET: 'nudges-wiring-test-secret-0123456789abcdef',
       TEAMS_SERVICE_URLS: fake.url,
     }),
+    { clock },
   );
 });
 
@@ -90,10 +93,14 @@ test('Teams: schedule command, a nudge card and digest from the runner, and the 
   expect(added.match(/09:00 E[SD]T/g)).toHaveLength(3);
 
   fake.clear();
-  // Tick at the next 09:00 in Detroit (found by stepping an hour at a time; time is injected).
-  let report = await app.nudges.tick(new Date());
-  for (let h = 1; h <= 25 && report.sent === 0; h++)
-    report = await app.nudges.tick(new Date(Date.now() + h * 3600_000));
+  // Tick at the next 09:00 in Detroit (found by stepping an hour at a time); the app's clock moves with the ticks,
+  // so the form below is saved in the period the nudge opened.
+  const start = clock.now().getTime();
+  let report = await app.nudges.tick(clock.now());
+  for (let h = 1; h <= 25 && report.sent === 0; h++) {
+    clock.t = new Date(start + h * 3600_000);
+    report = await app.nudges.tick(clock.now());
+  }
   expect(report).toMatchObject({ sent: 1, digests: 1, failed: 0 });
   const toOak = fake.calls.filter((c) => c.conversationId === oak);
   const toDistrict = fake.calls.filter((c) => c.conversationId === district);

@@ -12,7 +12,7 @@ import {
 } from 'botbuilder';
 import { z } from 'zod';
 import { type CommandResult, CommandService } from '../../app/commands';
-import type { Store } from '../../app/ports';
+import type { Clock, Store } from '../../app/ports';
 import type { ReviewService } from '../../app/reviewService';
 import type { PollView, ReviewView } from '../../app/views';
 import { isDomainError } from '../../domain/errors';
@@ -75,6 +75,8 @@ export interface TeamsBotOptions {
   service: ReviewService;
   commands?: CommandService;
   store: Store;
+  /** What `updatedAt` on stored conversations reads (default: the system clock). */
+  clock?: Clock;
   queue?: SendQueueOptions;
   /**
    * Other card verbs handled outside the review core (e.g. building-team nudges: `nudge.open`, …). The returned
@@ -289,7 +291,7 @@ export class TeamsBot {
       tenantId: who.tenantId,
       channelId: who.channelId,
       reference,
-      updatedAt: new Date().toISOString(),
+      updatedAt: (this.o.clock?.now() ?? new Date()).toISOString(),
     } satisfies StoredConversation);
     const humans = (a.membersAdded ?? []).filter((m) => m.id !== a.recipient?.id).slice(0, 2000);
     if (humans.length)
@@ -317,7 +319,7 @@ export class TeamsBot {
       tenantId: who.tenantId,
       channelId: who.channelId,
       reference: this.channelReference(ctx, who),
-      updatedAt: new Date().toISOString(),
+      updatedAt: (this.o.clock?.now() ?? new Date()).toISOString(),
     } satisfies StoredConversation);
     const reply = this.replyReference(ctx);
     if (a.value !== undefined && a.value !== null && !a.text) {

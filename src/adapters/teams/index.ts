@@ -1,6 +1,6 @@
 import express from 'express';
 import type { CommandService } from '../../app/commands';
-import type { Store } from '../../app/ports';
+import type { Clock, Store } from '../../app/ports';
 import type { ReviewService } from '../../app/reviewService';
 import { loadCardTemplates } from '../cards/render';
 import { BadActivity, parseActivity, ServiceUrlAllowlist } from './activity';
@@ -28,6 +28,7 @@ export interface TeamsDeps {
   config: TeamsConfig;
   service: ReviewService;
   store: Store;
+  clock?: Clock;
   commands?: CommandService;
   queue?: SendQueueOptions;
   cardUpdateIntervalMs?: number;
@@ -58,6 +59,7 @@ export function mountTeams(web: express.Express, deps: TeamsDeps): TeamsBot {
     openIdMetadataUrl: deps.hooks?.openIdMetadataUrl,
     allowlist,
     service: deps.service,
+    clock: deps.clock,
     store: deps.store,
     ...(deps.commands ? { commands: deps.commands } : {}),
     ...(deps.queue ? { queue: deps.queue } : {}),
