@@ -139,8 +139,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     onError: (what, e) => console.error(`[nudges] ${what}:`, e instanceof Error ? e.message : e),
     dashboardLink: (tenantId, districtId) => issueLink(linkDeps)(tenantId, districtId).url,
   });
-  const nudgeScheduler =
-    config.NUDGES === 'on' ? startNudgeScheduler({ runner: nudgeRunner, clock }) : null;
+  const nudgeScheduler = config.NUDGES === 'on' ? startNudgeScheduler({ runner: nudgeRunner, clock }) : null;
   // auto: a fresh machine (embedded store, no Slack or Teams credentials) gets the console; a deployment does not.
   const chatConfigured = !!(config.SLACK_SIGNING_SECRET || config.SLACK_APP_TOKEN || config.MicrosoftAppId);
   const consoleOn =
