@@ -9,6 +9,7 @@ import {
   DocReviewRepo,
   DocVoteRepo,
 } from '../docstore/repos';
+import { acquireDataDirLock, type DataDirLock } from './dataDirLock';
 
 const isUniqueViolation = (e: unknown) =>
   (e as { errorType?: string } | null)?.errorType === 'uniqueViolated';
@@ -94,7 +95,14 @@ export class NedbStore implements Store {
   private readonly votesDs: Datastore<Doc>;
   private readonly kvDs: Datastore<Doc>;
 
+  private lock: DataDirLock | null = null;
+
+  /**
+   * Takes the folder's lock first (DataDirLockedError, with nothing read or written, when another process has it),
+   * then loads the files and creates the indexes.
+   */
   async init(): Promise<void> {
+    if (this.dir && !this.lock) this.lock = acquireDataDirLock(this.dir);
     for (const ds of this.stores) await ds.loadDatabaseAsync();
     await this.districtsDs.ensureIndexAsync({ fieldName: ['tenantId', 'channelId'], unique: true });
     await this.membersDs.ensureIndexAsync({ fieldName: 'districtId' });
@@ -108,7 +116,12 @@ export class NedbStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (!this.dir) return;
-    for (const ds of this.stores) await ds.compactDatafileAsync();
+    if (!this.dir || !this.lock) return;
+    try {
+      for (const ds of this.stores) await ds.compactDatafileAsync();
+    } finally {
+      this.lock.release();
+      this.lock = null;
+    }
   }
 }
