@@ -1,4 +1,6 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { isValidTimeZone } from './domain/schedule';
 
@@ -15,6 +17,8 @@ const optionalText = z
  * (a test checks that they name the same variables).
  */
 export const envSchema = z.object({
+  /** Read before the others: a settings file to use instead of ./.env. */
+  ENV_FILE: optionalText,
   PORT: z.coerce
     .number({ error: 'must be a port number from 0 to 65535' })
     .int('must be a whole number')
@@ -123,13 +127,67 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses the environment. The first problem becomes one line naming the variable, e.g. `PORT must be …`. */
+/**
+ * The only variables whose bad value an error may repeat: they hold numbers, names and choices. Any other value
+ * (a secret, a URI with a password, a token pasted into the wrong variable) is never printed.
+ */
+const SHOWN = new Set([
+  'PORT',
+  'HOST',
+  'DEFAULT_TIMEZONE',
+  'LOG_LEVEL',
+  'WEB_LINK_TTL_DAYS',
+  'WEB_CONSOLE',
+  'NUDGES',
+  'NUDGE_GRACE_MINUTES',
+  'NUDGE_SLACK_WORKSPACE_RATE',
+  'SLACK_BURST_PER_SECOND',
+  'MicrosoftAppType',
+]);
+
+/**
+ * Parses the settings. Empty (or blank) values count as unset, so an env file copied from `.env.example` starts
+ * with the defaults. The first problem becomes one line naming the variable, e.g. `PORT must be …`; the value is
+ * shown only for variables that hold numbers, names and choices.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const r = envSchema.safeParse(env);
+  const set: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v.trim() !== '') set[k] = v;
+  const r = envSchema.safeParse(set);
   if (r.success) return r.data;
   const issue = r.error.issues[0];
   const name = String(issue?.path[0] ?? 'environment');
-  const got = env[name];
-  const shown = got === undefined ? '' : ` (got "${got.length > 40 ? `${got.slice(0, 40)}…` : got}")`;
+  const got = set[name];
+  const shown =
+    got === undefined || !SHOWN.has(name) ? '' : ` (got "${got.length > 40 ? `${got.slice(0, 40)}…` : got}")`;
   throw new ConfigError(`Configuration error: ${name} ${issue?.message ?? 'is invalid'}${shown}`);
+}
+
+export interface Settings {
+  env: Record<string, string | undefined>;
+  /** The .env file that was read, if any. */
+  envFile: string | null;
+}
+
+/**
+ * The process environment, then `.env` (in `dir`, or the file ENV_FILE names) for what the environment leaves unset
+ * or empty. A missing default `.env` is fine; a missing ENV_FILE or an unreadable file is a ConfigError.
+ */
+export function readSettings(env: NodeJS.ProcessEnv = process.env, dir = process.cwd()): Settings {
+  const named = env.ENV_FILE?.trim();
+  const file = path.resolve(dir, named || '.env');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if (!named && (e as NodeJS.ErrnoException).code === 'ENOENT') return { env: { ...env }, envFile: null };
+    const what = named ? 'ENV_FILE' : 'The .env file';
+    throw new ConfigError(
+      `Configuration error: ${what} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}: ${file})`,
+    );
+  }
+  const fromFile = parseEnv(text) as Record<string, string>;
+  const merged: Record<string, string | undefined> = { ...fromFile };
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v.trim() !== '') merged[k] = v;
+  return { env: merged, envFile: file };
 }

@@ -26,7 +26,7 @@ import { ResultsService } from './app/results';
 import { ReviewService } from './app/reviewService';
 import { RubricFileError } from './app/rubricSchema';
 import { ScheduleService } from './app/scheduleService';
-import { type Config, ConfigError, loadConfig } from './config';
+import { type Config, ConfigError, loadConfig, readSettings } from './config';
 
 /** The one place that wires adapters to use cases. */
 export async function openStore(config: Config): Promise<Store> {
@@ -190,7 +190,13 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
 async function main(): Promise<void> {
   let config: Config;
   try {
-    config = loadConfig();
+    const settings = readSettings();
+    config = loadConfig(settings.env);
+    console.log(
+      settings.envFile
+        ? `Settings: the environment, then ${settings.envFile}`
+        : 'Settings: the environment (no .env file)',
+    );
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(e.message);

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { ConfigError, envSchema, loadConfig } from '../src/config';
+import { ConfigError, envSchema, loadConfig, readSettings } from '../src/config';
 
 describe('configuration', () => {
   test('defaults work with an empty environment', () => {
@@ -37,5 +38,63 @@ describe('configuration', () => {
     const example = fs.readFileSync(path.resolve(__dirname, '..', '.env.example'), 'utf8');
     const documented = [...example.matchAll(/^([A-Za-z_][A-Za-z0-9_]*)=/gm)].map((m) => m[1]).sort();
     expect(documented).toEqual(Object.keys(envSchema.shape).sort());
+  });
+});
+
+describe('settings from the environment, then .env', () => {
+  const tmpDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'micip-env-'));
+
+  test('.env is read for what the environment leaves unset or empty; the environment wins', () => {
+    const dir = tmpDir();
+    fs.writeFileSync(
+      path.join(dir, '.env'),
+      'SLACK_SIGNING_SECRET=from-file\nSLACK_BOT_TOKEN="xoxb-file"\nPORT=4000\n# comment\nHOST=127.0.0.1\n',
+    );
+    const s = readSettings({ PORT: '5000', HOST: '' }, dir);
+    expect(s.envFile).toBe(path.join(dir, '.env'));
+    const c = loadConfig(s.env);
+    expect(c.SLACK_SIGNING_SECRET).toBe('from-file');
+    expect(c.SLACK_BOT_TOKEN).toBe('xoxb-file');
+    expect(c.PORT).toBe(5000); // the environment wins
+    expect(c.HOST).toBe('127.0.0.1'); // an empty variable in the environment counts as unset
+  });
+
+  test('no .env is fine; ENV_FILE names another file, and a missing one is an error naming ENV_FILE', () => {
+    const dir = tmpDir();
+    expect(readSettings({}, dir).envFile).toBeNull();
+    fs.writeFileSync(path.join(dir, 'prod.env'), 'PORT=4100\n');
+    expect(loadConfig(readSettings({ ENV_FILE: 'prod.env' }, dir).env).PORT).toBe(4100);
+    expect(() => readSettings({ ENV_FILE: 'missing.env' }, dir)).toThrow(
+      /^Configuration error: ENV_FILE cannot be read \(ENOENT: .*missing\.env\)$/,
+    );
+  });
+
+  test('.env.example used as an env file as it is starts with the defaults', () => {
+    const dir = tmpDir();
+    fs.copyFileSync(path.resolve(__dirname, '..', '.env.example'), path.join(dir, '.env'));
+    const c = loadConfig(readSettings({}, dir).env);
+    expect(c.PORT).toBe(3978); // not a random port
+    expect(c.RUBRICS_DIR).toBe(loadConfig({}).RUBRICS_DIR); // not ''
+    expect(c.DATA_DIR).toBe('./data');
+    expect(c.MONGODB_URI).toBeUndefined();
+    // Every empty line in the example counts as unset, as if the variable were absent.
+    const empty = Object.fromEntries(Object.keys(envSchema.shape).map((k) => [k, '']));
+    expect(loadConfig(empty)).toEqual(loadConfig({}));
+  });
+
+  test.each([
+    ['SLACK_API_URL', 'not a url with xoxb-secret'],
+    ['MONGODB_URI', 'postgres://admin:hunter2@db'],
+    ['WEB_LINK_SECRET', 'short-secret-hunter2'],
+  ])('an error about %s names it and never prints its value', (name, value) => {
+    let message = '';
+    try {
+      loadConfig({ [name]: value });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(new RegExp(`^Configuration error: ${name} `));
+    expect(message).not.toContain(value);
+    expect(message).not.toContain('hunter2');
   });
 });
