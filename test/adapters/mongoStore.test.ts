@@ -1,5 +1,5 @@
 import { MongoClient } from 'mongodb';
-import { MongoStore } from '../../src/adapters/mongo/mongoStore';
+import { MongoStore, productionOptions } from '../../src/adapters/mongo/mongoStore';
 import { storeContract } from '../contract/storeContract';
 
 const uri = process.env.MONGODB_URI;
@@ -64,5 +64,30 @@ describe('MongoStore specifics', () => {
     const client = await MongoClient.connect(uri);
     for (const db of dbNames) await client.db(db).dropDatabase();
     await client.close();
+  });
+});
+
+describe('production connection options', () => {
+  test('retryable writes on and majority, journaled write concern unless the URI says otherwise', () => {
+    const o = productionOptions({ uri: 'mongodb+srv://u:p@cluster0.example.net/micip' });
+    expect(o).toMatchObject({
+      retryWrites: true,
+      retryReads: true,
+      writeConcern: { w: 'majority', journal: true },
+    });
+    const fromUri = productionOptions({ uri: 'mongodb://h1,h2/micip?replicaSet=rs0&w=1&retryWrites=false' });
+    expect(fromUri.retryWrites).toBeUndefined();
+    expect(fromUri.writeConcern).toBeUndefined();
+  });
+
+  test('a store connected with them writes and reads on the test server', async () => {
+    const store = await MongoStore.connect({ uri, dbName: `micip_test_${process.pid}_opts` });
+    try {
+      await store.kv.put('t', 'k', { a: 1 });
+      expect(await store.kv.get('t', 'k')).toEqual({ a: 1 });
+    } finally {
+      await store.db.dropDatabase();
+      await store.close();
+    }
   });
 });

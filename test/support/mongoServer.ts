@@ -5,8 +5,8 @@ import * as path from 'node:path';
 
 /**
  * Starts a MongoDB-wire-compatible server for tests when MONGODB_URI is not set: mongo-java-server (in-memory
- * backend) from Maven Central, compiled once into .cache/mongo-server. FerretDB v1.24.1 is the preferred server
- * but the Go module proxy here refuses that version (403), so this is the documented fallback.
+ * backend) from Maven Central, compiled once into .cache/mongo-server. It is a test server only: production runs on
+ * MongoDB 6+ or Atlas (docs/DEPLOY.md). FerretDB v1 is no substitute: it runs conditional updates non-atomically.
  */
 const root = path.resolve(__dirname, '..', '..');
 const cacheDir = path.join(root, '.cache', 'mongo-server');

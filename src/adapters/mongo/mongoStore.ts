@@ -3,6 +3,7 @@ import {
   type Db,
   type Document,
   MongoClient,
+  type MongoClientOptions,
   MongoNetworkError,
   MongoServerError,
   MongoServerSelectionError,
@@ -86,6 +87,25 @@ function withoutId(doc: object): Document {
   return rest;
 }
 
+/**
+ * Production options: retryable reads and writes on (the driver's default; a replica set or Atlas retries a write
+ * once across a failover), majority write concern so an acknowledged vote survives losing the primary, journaled.
+ * The URI still decides where it says so (`?w=…`, `?retryWrites=…`): options given here would override it.
+ */
+export function productionOptions(o: MongoStoreOptions): MongoClientOptions {
+  const params = new URL(o.uri.replace(/^mongodb(\+srv)?:/, 'http:')).searchParams;
+  const has = (name: string) => [...params.keys()].some((k) => k.toLowerCase() === name.toLowerCase());
+  return {
+    maxPoolSize: o.maxPoolSize ?? 100,
+    serverSelectionTimeoutMS: 5000,
+    ...(has('retryWrites') ? {} : { retryWrites: true }),
+    ...(has('retryReads') ? {} : { retryReads: true }),
+    ...(has('w') || has('journal') || has('wtimeoutMS')
+      ? {}
+      : { writeConcern: { w: 'majority', journal: true } }),
+  };
+}
+
 export interface MongoStoreOptions {
   uri: string;
   dbName?: string;
@@ -116,11 +136,7 @@ export class MongoStore implements Store {
   }
 
   static async connect(o: MongoStoreOptions): Promise<MongoStore> {
-    const client = new MongoClient(o.uri, {
-      maxPoolSize: o.maxPoolSize ?? 100,
-      serverSelectionTimeoutMS: 5000,
-      retryWrites: false, // FerretDB v1 and mongo-java-server are single nodes without retryable writes
-    });
+    const client = new MongoClient(o.uri, productionOptions(o));
     await guard(() => client.connect());
     const dbName =
       o.dbName ?? (new URL(o.uri.replace(/^mongodb(\+srv)?:/, 'http:')).pathname.slice(1) || 'micip');
