@@ -62,6 +62,7 @@ export function acquireDataDirLock(dir: string, now: () => Date = () => new Date
   const file = path.join(abs, LOCK_NAME);
   const me: LockHolder = { pid: process.pid, host: os.hostname(), since: now().toISOString() };
   if (heldHere.has(file)) throw new DataDirLockedError(abs, readHolder(file) ?? me);
+  fs.mkdirSync(abs, { recursive: true });
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       fs.writeFileSync(file, `${JSON.stringify(me)}\n`, { flag: 'wx', mode: 0o644 });
