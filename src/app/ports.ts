@@ -56,6 +56,36 @@ export interface VoteRepo {
   listRow(reviewId: string, rowId: string, round: number): Promise<Vote[]>;
   /** Every vote of one round, all rows. */
   listRound(reviewId: string, round: number): Promise<Vote[]>;
+  /**
+   * Puts a member's vote of a closed round back to what the round's tally counted: `to` null removes it. For a
+   * vote written after the tally was read (see ReviewService's close barrier). Idempotent.
+   */
+  reset(key: VoteKey, to: TalliedVote | null): Promise<void>;
+}
+
+export type VoteKey = Pick<Vote, 'reviewId' | 'rowId' | 'round' | 'memberId'>;
+
+/** What a round's close counted of one member's vote on one row. */
+export interface TalliedVote {
+  seq: number;
+  choice: Vote['choice'];
+  perspective: Vote['perspective'];
+  castAt: Date;
+}
+
+/**
+ * Every vote a round's close counted, by row and member: written before the round's results are saved, so a vote
+ * whose write raced the close can tell whether it was counted.
+ */
+export interface RoundTally {
+  reviewId: string;
+  round: number;
+  rows: Record<string, Record<string, TalliedVote>>;
+}
+
+export interface TallyRepo {
+  put(tally: RoundTally): Promise<void>;
+  get(reviewId: string, round: number): Promise<RoundTally | null>;
 }
 
 /**
@@ -79,8 +109,11 @@ export interface Store {
   readonly members: MemberRepo;
   readonly reviews: ReviewRepo;
   readonly votes: VoteRepo;
+  readonly tallies: TallyRepo;
   /** Creates indexes and anything else needed before use. Idempotent. */
   init(): Promise<void>;
+  /** A cheap round trip to the database (readiness checks); rejects when it cannot be reached. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -8,7 +8,7 @@ import type { Rubric } from '../domain/rubric';
 import { isValidTimeZone } from '../domain/schedule';
 import { FreshReads } from './freshReads';
 import { loadOwnReview, ownReview, rubricFor } from './lookups';
-import type { Clock, IdGenerator, RubricCatalog, Store, VoteWrite } from './ports';
+import type { Clock, IdGenerator, RoundTally, RubricCatalog, Store, VoteWrite } from './ports';
 import {
   type Actor,
   actorSchema,
@@ -86,6 +86,8 @@ const memberInput = z.object({
 });
 
 const MEMBER_CACHE_MS = 60_000;
+/** How long a vote whose write raced a close waits for that close's results before it is refused. */
+const CLOSE_WAIT_MS = 5_000;
 const MEMBER_CACHE_MAX = 10_000;
 
 export interface CastVoteResult {
@@ -328,7 +330,36 @@ export class ReviewService {
       seq: i.clickedAtUs ?? this.nextSeq(),
     };
     const write = await this.d.store.votes.put(vote);
+    if (write === 'written') await this.assertCounted(vote);
     return { vote, write, review };
+  }
+
+  /**
+   * The close barrier, vote side. A vote is confirmed only if it is sure to be counted: the round was still open
+   * when this vote was already stored (so the close, which marks the round closed before reading the votes, will
+   * read it), or the close's tally holds this very vote. Otherwise the round closed while the vote was being
+   * written: it is put back to what the tally counted and refused with a message. So every stored vote of a closed
+   * round is in its tally, and no member is told a vote counted that did not.
+   */
+  private async assertCounted(vote: Vote): Promise<void> {
+    let review = await this.reviewReads.read(vote.reviewId, () => this.d.store.reviews.get(vote.reviewId));
+    if (review && review.round === vote.round && review.roundStatus === 'open') return;
+    // Wait for the close to finish (it writes its tally, then the results): at most CLOSE_WAIT_MS.
+    const until = Date.now() + CLOSE_WAIT_MS;
+    while (review && review.round === vote.round && !R.roundResultsSaved(review, vote.rowId, vote.round)) {
+      if (Date.now() > until) break;
+      await new Promise((r) => setTimeout(r, 25));
+      review = await this.reviewReads.read(vote.reviewId, () => this.d.store.reviews.get(vote.reviewId));
+    }
+    const tally = await this.d.store.tallies.get(vote.reviewId, vote.round);
+    const counted = tally?.rows[vote.rowId]?.[vote.memberId] ?? null;
+    if (counted && counted.seq === vote.seq) return;
+    await this.d.store.votes.reset(vote, counted);
+    throw new DomainError(
+      'round-closed',
+      `Round ${vote.round} closed while your vote was being saved, so it was not counted.` +
+        (counted ? ' Your earlier vote on this row stands.' : ''),
+    );
   }
 
   /** Adds or replaces evidence on the caller's current vote without changing the choice. */
@@ -406,11 +437,17 @@ export class ReviewService {
       : await this.d.store.reviews.save({ ...review, roundStatus: 'closed' });
     const votes = await this.d.store.votes.listRound(review.id, review.round);
     const byRow = new Map<string, TallyVote[]>();
+    const tally: RoundTally = { reviewId: review.id, round: review.round, rows: {} };
     for (const v of votes) {
       const list = byRow.get(v.rowId) ?? [];
       list.push({ choice: v.choice, perspective: v.perspective });
       byRow.set(v.rowId, list);
+      const row = tally.rows[v.rowId] ?? {};
+      row[v.memberId] = { seq: v.seq, choice: v.choice, perspective: v.perspective, castAt: v.castAt };
+      tally.rows[v.rowId] = row;
     }
+    // What was counted, saved before the results: a vote whose write raced this close checks it (assertCounted).
+    await this.d.store.tallies.put(tally);
     const memberCount = await this.d.store.members.count(actor.tenantId, review.districtId);
     const closed = R.closeRound({ ...closing, roundStatus: 'open' }, byRow, memberCount, this.d.clock.now());
     const saved = await this.d.store.reviews.save({ ...closed, version: closing.version });

@@ -124,6 +124,12 @@ export function findPoll(review: Review, rowId: string): Poll {
   return poll;
 }
 
+/** True once the close of `round` has saved its results for `rowId` (the row's result for that round exists). */
+export function roundResultsSaved(review: Review, rowId: string, round: number): boolean {
+  if (review.round > round) return true;
+  return review.polls.find((p) => p.rowId === rowId)?.rounds.some((r) => r.round === round) ?? true;
+}
+
 /** Throws unless a vote on `rowId` may be cast at `now`. */
 export function assertVotingOpen(review: Review, rowId: string, now: Date): Poll {
   const poll = findPoll(review, rowId);

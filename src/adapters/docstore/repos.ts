@@ -3,6 +3,10 @@ import type {
   KeyValueRepo,
   MemberRepo,
   ReviewRepo,
+  RoundTally,
+  TalliedVote,
+  TallyRepo,
+  VoteKey,
   VoteRepo,
   VoteWrite,
 } from '../../app/ports';
@@ -146,6 +150,28 @@ export class DocVoteRepo implements VoteRepo {
   }
   async listRound(reviewId: string, round: number) {
     return (await this.c.find({ reviewId, round })).map(strip);
+  }
+  async reset(key: VoteKey, to: TalliedVote | null) {
+    const _id = voteKey(key);
+    if (!to) await this.c.remove({ _id });
+    else await this.c.update({ _id, seq: { $ne: to.seq } }, { $set: { ...to } });
+  }
+}
+
+const TALLIES = 'round-tallies';
+
+/** Round tallies as key-value records (one per review and round), beside the adapters' own records. */
+export class KvTallyRepo implements TallyRepo {
+  constructor(private readonly kv: KeyValueRepo) {}
+  async put(tally: RoundTally) {
+    await this.kv.put(TALLIES, `${tally.reviewId}|${tally.round}`, tally);
+  }
+  async get(reviewId: string, round: number) {
+    const t = await this.kv.get<RoundTally>(TALLIES, `${reviewId}|${round}`);
+    if (!t) return null;
+    for (const row of Object.values(t.rows))
+      for (const v of Object.values(row)) v.castAt = new Date(v.castAt);
+    return t;
   }
 }
 

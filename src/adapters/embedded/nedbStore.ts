@@ -8,6 +8,7 @@ import {
   DocMemberRepo,
   DocReviewRepo,
   DocVoteRepo,
+  KvTallyRepo,
 } from '../docstore/repos';
 import { acquireDataDirLock, type DataDirLock } from './dataDirLock';
 
@@ -66,6 +67,7 @@ export class NedbStore implements Store {
   readonly members: DocMemberRepo;
   readonly reviews: DocReviewRepo;
   readonly votes: DocVoteRepo;
+  readonly tallies: KvTallyRepo;
   readonly kv: DocKeyValueRepo;
   private readonly stores: Datastore<Doc>[] = [];
 
@@ -87,6 +89,7 @@ export class NedbStore implements Store {
     this.reviews = new DocReviewRepo(new NedbCollection(this.reviewsDs));
     this.votes = new DocVoteRepo(new NedbCollection(this.votesDs));
     this.kv = new DocKeyValueRepo(new NedbCollection(this.kvDs));
+    this.tallies = new KvTallyRepo(this.kv);
   }
 
   private readonly districtsDs: Datastore<Doc>;
@@ -113,6 +116,11 @@ export class NedbStore implements Store {
     });
     await this.votesDs.ensureIndexAsync({ fieldName: 'reviewId' });
     await this.kvDs.ensureIndexAsync({ fieldName: 'ns' });
+  }
+
+  /** The files are in this process: a count on the smallest collection shows the datastore still answers. */
+  async ping(): Promise<void> {
+    await this.districtsDs.countAsync({});
   }
 
   async close(): Promise<void> {

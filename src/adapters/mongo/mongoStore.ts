@@ -17,6 +17,7 @@ import {
   DocMemberRepo,
   DocReviewRepo,
   DocVoteRepo,
+  KvTallyRepo,
 } from '../docstore/repos';
 
 const isDuplicate = (e: unknown) => e instanceof MongoServerError && e.code === 11000;
@@ -120,6 +121,7 @@ export class MongoStore implements Store {
   readonly members: DocMemberRepo;
   readonly reviews: DocReviewRepo;
   readonly votes: DocVoteRepo;
+  readonly tallies: KvTallyRepo;
   readonly kv: DocKeyValueRepo;
   readonly db: Db;
 
@@ -133,6 +135,7 @@ export class MongoStore implements Store {
     this.reviews = new DocReviewRepo(new MongoDocCollection(this.db.collection('reviews')));
     this.votes = new DocVoteRepo(new MongoDocCollection(this.db.collection('votes')));
     this.kv = new DocKeyValueRepo(new MongoDocCollection(this.db.collection('kv')));
+    this.tallies = new KvTallyRepo(this.kv);
   }
 
   static async connect(o: MongoStoreOptions): Promise<MongoStore> {
@@ -155,6 +158,10 @@ export class MongoStore implements Store {
       await this.db.collection('votes').createIndex({ reviewId: 1, round: 1 });
       await this.db.collection('kv').createIndex({ ns: 1 });
     });
+  }
+
+  async ping(): Promise<void> {
+    await this.db.command({ ping: 1 });
   }
 
   async close(): Promise<void> {
