@@ -1,5 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import { type PollMessage, PollUpdater } from '../../src/adapters/slack/pollUpdater';
+import { WorkspaceBudgets } from '../../src/adapters/slack/tiers';
 
 describe('PollUpdater', () => {
   beforeEach(() => {
@@ -142,5 +143,57 @@ describe('PollUpdater', () => {
     expect(errors).toEqual(['Updating poll message r|x failed']);
     expect(calls.map((c) => c.text)).toEqual(['ok']);
     expect(u.stats.failures).toBe(1);
+  });
+
+  it("shares one chat.update budget per workspace: a meeting's six polls stay within Tier 3 and end right", async () => {
+    const budgets = new WorkspaceBudgets('chat.update', Date.now);
+    const u = new PollUpdater({ error() {} }, 1000, Date.now, false, { budgets });
+    const perMessage = new Map<string, Array<{ at: number; text: string }>>();
+    const all: number[] = [];
+    const clientFor = (key: string) =>
+      ({
+        chat: {
+          update: async (a: { text: string }) => {
+            if (key !== 'other') all.push(Date.now());
+            perMessage.set(key, [...(perMessage.get(key) ?? []), { at: Date.now(), text: a.text }]);
+            return { ok: true };
+          },
+        },
+      }) as unknown as webApi.WebClient;
+    // 30 members vote on each of 6 rows over 20 s (180 votes), in one workspace; another workspace votes too.
+    const votes = new Map<string, number>();
+    const keys = [1, 2, 3, 4, 5, 6].map((r) => `r|row${r}`);
+    let lastVoteAt = 0;
+    for (let t = 0; t < 180; t++) {
+      const key = keys[t % 6] as string;
+      votes.set(key, (votes.get(key) ?? 0) + 1);
+      const n = votes.get(key);
+      u.schedule(
+        key,
+        clientFor(key),
+        async () => ({ channel: 'C1', ts: key, blocks: [], text: `votes: ${n}` }),
+        'T1',
+      );
+      lastVoteAt = Date.now();
+      await jest.advanceTimersByTimeAsync(111);
+    }
+    u.schedule(
+      'other|row1',
+      clientFor('other'),
+      async () => ({ channel: 'C9', ts: '9', blocks: [], text: 'x' }),
+      'T9',
+    );
+    await jest.advanceTimersByTimeAsync(10_000);
+    // Every poll shows its final count within 10 s of the last vote.
+    for (const key of keys) {
+      const last = perMessage.get(key)?.at(-1);
+      expect(last?.text).toBe('votes: 30');
+      expect((last?.at ?? Infinity) - lastVoteAt).toBeLessThanOrEqual(10_000);
+    }
+    // In no minute more than Tier 3's 50 calls for T1 (the other workspace has its own budget).
+    for (const start of all)
+      expect(all.filter((x) => x >= start && x < start + 60_000).length).toBeLessThanOrEqual(50);
+    expect(perMessage.get('other')).toHaveLength(1);
+    expect(u.stats.budgetWaits).toBeGreaterThan(0);
   });
 });

@@ -1,4 +1,5 @@
 import type { types, webApi } from '@slack/bolt';
+import type { WorkspaceBudgets } from './tiers';
 
 export interface PollMessage {
   channel: string;
@@ -9,6 +10,10 @@ export interface PollMessage {
 
 interface Entry {
   key: string;
+  /** The Slack workspace (team id) whose chat.update budget this message spends. */
+  workspace: string;
+  /** Waiting for its workspace's budget (in `waiters`). */
+  queued: boolean;
   client: webApi.WebClient;
   render: () => Promise<PollMessage | null>;
   lastRun: number;
@@ -37,7 +42,15 @@ export interface UpdaterLogger {
  */
 export class PollUpdater {
   private readonly entries = new Map<string, Entry>();
-  readonly stats = { updates: 0, failures: 0, requested: 0, slowDraws: 0, longestIntervalMs: 0, deferred: 0 };
+  readonly stats = {
+    updates: 0,
+    failures: 0,
+    requested: 0,
+    slowDraws: 0,
+    longestIntervalMs: 0,
+    deferred: 0,
+    budgetWaits: 0,
+  };
   private readonly slowDrawFactor: number;
   private readonly maxIntervalMs: number;
   /** Start times of chat.update calls per message key (kept only when `trace` is on; for tests and benches). */
@@ -54,23 +67,39 @@ export class PollUpdater {
       /** While true (a burst of requests), redraws wait, each at most `maxDeferMs` (default 10 s) after its vote. */
       yieldWhile?: () => boolean;
       maxDeferMs?: number;
+      /**
+       * chat.update budgets per workspace (Tier 3): every message of a workspace shares one, the message waiting
+       * longest goes first, and each draws the latest state when its turn comes.
+       */
+      budgets?: WorkspaceBudgets;
     } = {},
   ) {
+    this.budgets = o.budgets ?? null;
     this.slowDrawFactor = o.slowDrawFactor ?? 20;
     this.maxIntervalMs = Math.max(minIntervalMs, o.maxIntervalMs ?? 10_000);
     this.yieldWhile = o.yieldWhile ?? null;
     this.maxDeferMs = o.maxDeferMs ?? 10_000;
   }
 
+  private readonly budgets: WorkspaceBudgets | null;
+  /** Messages ready to redraw but waiting for their workspace's budget, and each workspace's wake-up timer. */
+  private readonly waiters = new Map<string, { list: Entry[]; timer: NodeJS.Timeout | null }>();
   private readonly yieldWhile: (() => boolean) | null;
   private readonly maxDeferMs: number;
 
-  schedule(key: string, client: webApi.WebClient, render: () => Promise<PollMessage | null>): void {
+  schedule(
+    key: string,
+    client: webApi.WebClient,
+    render: () => Promise<PollMessage | null>,
+    workspace = 'default',
+  ): void {
     this.stats.requested++;
     let e = this.entries.get(key);
     if (!e) {
       e = {
         key,
+        workspace,
+        queued: false,
         client,
         render,
         lastRun: 0,
@@ -86,7 +115,41 @@ export class PollUpdater {
     e.render = render;
     if (!e.dirty) e.dirtySince = this.now();
     e.dirty = true;
-    if (!e.running && !e.timer) this.plan(e);
+    if (!e.running && !e.timer && !e.queued) this.plan(e);
+  }
+
+  /** Queues `e` for its workspace's budget; the workspace's timer runs the longest-waiting message first. */
+  private waitForBudget(e: Entry, delayMs: number): void {
+    let w = this.waiters.get(e.workspace);
+    if (!w) {
+      w = { list: [], timer: null };
+      this.waiters.set(e.workspace, w);
+    }
+    if (!e.queued) {
+      e.queued = true;
+      w.list.push(e);
+      this.stats.budgetWaits++;
+    }
+    this.armBudgetTimer(e.workspace, w, delayMs);
+  }
+
+  private armBudgetTimer(workspace: string, w: { list: Entry[]; timer: NodeJS.Timeout | null }, ms: number) {
+    if (w.timer) return;
+    w.timer = setTimeout(() => {
+      w.timer = null;
+      const bucket = this.budgets?.for(workspace);
+      const wait = bucket?.delayMs() ?? 0;
+      if (wait > 0) return this.armBudgetTimer(workspace, w, wait);
+      w.list.sort((a, b) => a.dirtySince - b.dirtySince);
+      const next = w.list.shift();
+      if (next) {
+        next.queued = false;
+        bucket?.take();
+        void this.run(next, true);
+      }
+      if (w.list.length) this.armBudgetTimer(workspace, w, bucket?.delayMs() ?? 0);
+      else this.waiters.delete(workspace);
+    }, ms);
   }
 
   private plan(e: Entry): void {
@@ -100,15 +163,25 @@ export class PollUpdater {
     }, ms);
   }
 
-  private async run(e: Entry): Promise<void> {
+  private async run(e: Entry, budgeted = false): Promise<void> {
     if (!e.dirty) {
       this.entries.delete(e.key);
       return;
     }
-    if (this.yieldWhile && this.now() - e.dirtySince < this.maxDeferMs && this.yieldWhile()) {
+    if (!budgeted && this.yieldWhile && this.now() - e.dirtySince < this.maxDeferMs && this.yieldWhile()) {
       this.stats.deferred++;
       this.runAfter(e, 100);
       return;
+    }
+    if (!budgeted && this.budgets) {
+      const bucket = this.budgets.for(e.workspace);
+      const wait = bucket.delayMs();
+      // Behind others of the same workspace, or out of budget: wait for a turn.
+      if (wait > 0 || this.waiters.get(e.workspace)?.list.length) {
+        this.waitForBudget(e, wait);
+        return;
+      }
+      bucket.take();
     }
     e.dirty = false;
     e.running = true;
@@ -153,6 +226,8 @@ export class PollUpdater {
 
   stop(): void {
     for (const e of this.entries.values()) if (e.timer) clearTimeout(e.timer);
+    for (const w of this.waiters.values()) if (w.timer) clearTimeout(w.timer);
     this.entries.clear();
+    this.waiters.clear();
   }
 }
