@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { POST_MESSAGE_PER_CHANNEL, SLACK_TIERS } from '../../src/adapters/slack/tiers';
 
 export interface SlackCall {
   method: string;
@@ -27,8 +28,52 @@ export class FakeSlack {
   readonly files = new Map<string, FakeFile>();
   private fileCounter = 0;
 
-  /** `keepArgs: false` records method and time only (long benchmarks). */
-  constructor(private readonly o: { keepArgs?: boolean } = {}) {}
+  /** Calls answered 429 by the tier limits (method, token, when). */
+  readonly limited: SlackCall[] = [];
+  /** Calls per token and method in the last minute (tier enforcement); chat.postMessage per channel too. */
+  private readonly windows = new Map<string, number[]>();
+  private responseUrlCounter = 0;
+  private readonly responseUrlUses = new Map<string, number>();
+
+  /**
+   * `keepArgs: false` records method and time only (long benchmarks). `tiers: true` enforces Slack's published
+   * rate limits per workspace (token) as a sliding minute (chat.update 50, chat.postEphemeral 100, …) and
+   * chat.postMessage at 1 a second per channel with bursts of 3, answering 429 with Retry-After like Slack.
+   */
+  constructor(private readonly o: { keepArgs?: boolean; tiers?: boolean } = {}) {}
+
+  /** A fresh interaction response_url on this fake (Slack allows 5 uses in 30 minutes). */
+  responseUrl(): string {
+    return `${this.url.replace(/\/api\/$/, '')}/respond/${++this.responseUrlCounter}`;
+  }
+
+  /** Seconds to wait before `method` may be called again (0 = allowed now; the call is counted then). */
+  private overLimit(
+    method: string,
+    token: string | null,
+    args: Record<string, unknown>,
+    now: number,
+  ): number {
+    if (!this.o.tiers) return 0;
+    const tier = SLACK_TIERS[method as keyof typeof SLACK_TIERS];
+    let key: string;
+    let limit: number;
+    let windowMs: number;
+    if (method === 'chat.postMessage') {
+      key = `${token}|${method}|${String(args.channel)}`;
+      limit = POST_MESSAGE_PER_CHANNEL.burst;
+      windowMs = (POST_MESSAGE_PER_CHANNEL.burst * 1000) / POST_MESSAGE_PER_CHANNEL.perSecond;
+    } else if (tier) {
+      key = `${token}|${method}`;
+      limit = tier.limitPerMinute;
+      windowMs = 60_000;
+    } else return 0;
+    const list = (this.windows.get(key) ?? []).filter((t) => t > now - windowMs);
+    this.windows.set(key, list);
+    if (list.length >= limit) return Math.max(1, Math.ceil(((list[0] ?? now) + windowMs - now) / 1000));
+    list.push(now);
+    return 0;
+  }
 
   async start(): Promise<this> {
     this.server = http.createServer((req, res) => this.onRequest(req, res));
@@ -66,6 +111,10 @@ export class FakeSlack {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      if ((req.url ?? '').startsWith('/respond/')) {
+        this.onRespond(req, Buffer.concat(chunks), res);
+        return;
+      }
       if ((req.url ?? '').startsWith('/upload/')) {
         this.onUpload(req, Buffer.concat(chunks), res).catch(() => res.writeHead(500).end());
         return;
@@ -84,7 +133,16 @@ export class FakeSlack {
       const token = auth?.startsWith('Bearer ')
         ? auth.slice(7)
         : ((args.token as string | undefined) ?? null);
-      this.calls.push({ method, args: this.o.keepArgs === false ? pick(args) : args, token, at: Date.now() });
+      const call = { method, args: this.o.keepArgs === false ? pick(args) : args, token, at: Date.now() };
+      const wait = this.overLimit(method, token, args, call.at);
+      if (wait > 0) {
+        this.limited.push(call);
+        res
+          .writeHead(429, { 'content-type': 'application/json', 'retry-after': String(wait) })
+          .end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+        return;
+      }
+      this.calls.push(call);
       const o = this.overrides.get(method)?.shift();
       if (o) {
         const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -98,6 +156,26 @@ export class FakeSlack {
         .writeHead(200, { 'content-type': 'application/json' })
         .end(JSON.stringify(this.answer(method, args)));
     });
+  }
+
+  /** An interaction's response_url: records the message as method "response_url"; a 6th use is refused. */
+  private onRespond(req: http.IncomingMessage, raw: Buffer, res: http.ServerResponse): void {
+    const id = (req.url ?? '').slice('/respond/'.length);
+    const uses = (this.responseUrlUses.get(id) ?? 0) + 1;
+    this.responseUrlUses.set(id, uses);
+    if (uses > 5) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('used_url');
+      return;
+    }
+    let args: Record<string, unknown> = {};
+    try {
+      args = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+    } catch {
+      res.writeHead(400).end('invalid_payload');
+      return;
+    }
+    this.calls.push({ method: 'response_url', args: { ...args, url_id: id }, token: null, at: Date.now() });
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
   }
 
   /** The upload step: the WebClient POSTs the bytes as multipart/form-data (one file part) to the upload URL. */

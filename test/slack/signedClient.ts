@@ -87,6 +87,8 @@ export function voteClick(o: {
   ts?: string;
   /** Slack's click time; default now. */
   actionTs?: string;
+  /** The interaction's response_url (e.g. FakeSlack.responseUrl()); none by default. */
+  responseUrl?: string;
 }) {
   actionTs += 1;
   return {
@@ -96,6 +98,7 @@ export function voteClick(o: {
     api_app_id: 'A1',
     token: 'legacy',
     trigger_id: `trig.${actionTs}`,
+    ...(o.responseUrl ? { response_url: o.responseUrl } : {}),
     container: {
       type: 'message',
       message_ts: o.ts ?? '1.0',
