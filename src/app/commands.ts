@@ -83,7 +83,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     coordinatorOnly: true,
   },
   next: {
-    usage: 'next [review-id] [deadline=…]',
+    usage: 'next [review-id] [deadline=…|none]',
     summary: 'start another round for the rows without consensus',
     coordinatorOnly: true,
   },
@@ -446,17 +446,21 @@ export class CommandService {
   private async next(ctx: CommandContext, tokens: string[]): Promise<CommandResult> {
     const a = parseArgs(tokens, []);
     const reviewId = await this.currentReviewId(ctx, a.words[0]);
-    const deadline = parseDate('next', a.options.get('deadline'));
+    const raw = a.options.get('deadline');
+    const deadline = raw?.toLowerCase() === 'none' ? null : parseDate('next', raw);
     const view = await this.reviews.startNextRound(ctx.actor, {
       reviewId,
-      ...(deadline ? { deadline } : {}),
+      ...(deadline !== undefined ? { deadline } : {}),
     });
     const reopened = view.polls.filter((p) => p.votingOpen).length;
+    const until = view.deadline
+      ? `Voting closes at ${view.deadline.toISOString().replace(/:\d\d\.\d{3}Z$/, 'Z')}${deadline === undefined ? " (the review's deadline, kept)" : ' (the new deadline)'}.`
+      : 'This round has no deadline.';
     return {
       kind: 'review',
       action: 'next-round',
       review: view,
-      message: `Round ${view.round} is open for ${reopened} row(s). Each poll shows the last round's distribution and evidence.`,
+      message: `Round ${view.round} is open for ${reopened} row(s). ${until} Each poll shows the last round's distribution and evidence.`,
     };
   }
 

@@ -458,7 +458,17 @@ export class ReviewService {
     const actor = parseInput(actorSchema, actorIn);
     const i = parseInput(nextRoundInput, input);
     const review = await this.coordinatorReview(actor, i.reviewId, 'start another round');
-    const next = R.startNextRound(review, this.d.clock.now(), i.deadline === undefined ? null : i.deadline);
+    const now = this.d.clock.now();
+    // No deadline given: the review's deadline carries over while it is still ahead; once it has passed, the
+    // coordinator says what the new round gets (a new deadline, or none) instead of it silently vanishing.
+    if (i.deadline === undefined && review.deadline && review.deadline.getTime() <= now.getTime()) {
+      throw new DomainError(
+        'invalid-input',
+        `The review's deadline (${review.deadline.toISOString()}) has passed: give round ${review.round + 1} a new one, e.g. deadline=${new Date(now.getTime() + 7 * 86_400_000).toISOString().slice(0, 10)}T17:00Z, or deadline=none to run it without one.`,
+        { deadline: 'passed' },
+      );
+    }
+    const next = R.startNextRound(review, now, i.deadline === undefined ? review.deadline : i.deadline);
     const saved = await this.d.store.reviews.save(next);
     return this.view(saved, actor.userId);
   }
