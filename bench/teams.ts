@@ -116,7 +116,6 @@ async function main(): Promise<void> {
     config: { TEAMS_SERVICE_URLS: [fake.url] },
     service,
     store,
-    log: (m, e) => console.error(m, e),
   });
   const real = await listen(web);
 

@@ -43,6 +43,8 @@ export const envSchema = z.object({
   LOG_LEVEL: z
     .enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' })
     .default('info'),
+  /** Bearer token GET /metrics asks for; unset = only requests from this machine (loopback) may read it. */
+  METRICS_TOKEN: optionalText,
   WEB_LINK_SECRET: z
     .string()
     .trim()

@@ -4,6 +4,9 @@ import express from 'express';
 import { NedbStore } from './adapters/embedded/nedbStore';
 import { loadRubricCatalog } from './adapters/files/rubricCatalog';
 import { MongoStore } from './adapters/mongo/mongoStore';
+import { createLogger, type Logger, levelFrom } from './adapters/observability/logger';
+import { PromMetrics } from './adapters/observability/metrics';
+import { mountObservability } from './adapters/observability/routes';
 import { cronParserEngine, routeMessenger, startNudgeScheduler } from './adapters/scheduler';
 import { mountSlack, type SlackAdapter } from './adapters/slack';
 import {
@@ -55,6 +58,10 @@ export interface App {
   teams: TeamsBot;
   /** The nudge runner (every minute via node-cron when NUDGES=on); `tick(now)` runs one pass at `now`. */
   nudges: NudgeRunner;
+  logger: Logger;
+  /** What GET /metrics shows (its own Prometheus registry). */
+  metrics: PromMetrics;
+  /** Readiness turns 503 at once, queued Slack votes are written, then everything closes. */
   stop(): Promise<void>;
 }
 
@@ -62,13 +69,20 @@ export interface App {
 export interface AppDeps {
   clock?: Clock;
   ids?: IdGenerator;
+  /** Default: JSON lines on stdout at LOG_LEVEL. */
+  logger?: Logger;
 }
 
 export async function startApp(config: Config, deps: AppDeps = {}): Promise<App> {
   const clock = deps.clock ?? systemClock;
   const ids = deps.ids ?? randomIds;
+  const logger = deps.logger ?? createLogger(config.LOG_LEVEL);
+  // A registry per app, not prom-client's global one: several apps in one process (tests) never clash.
+  const metrics = new PromMetrics();
   const rubrics = loadRubricCatalog(config.RUBRICS_DIR);
   const store = await openStore(config);
+  logger.child('store').info('store opened', { kind: store.kind });
+  let stopping = false;
   const service = new ReviewService({
     store,
     clock,
@@ -78,8 +92,13 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   });
   const web = express();
   web.disable('x-powered-by');
-  web.get('/healthz', (_req, res) => {
-    res.json({ ok: true, store: store.kind });
+  // GET /healthz, /readyz (the store answers a ping; 503 once stopping) and /metrics (METRICS_TOKEN or loopback).
+  mountObservability(web, {
+    store,
+    metrics,
+    metricsToken: config.METRICS_TOKEN,
+    stopping: () => stopping,
+    logger: logger.child('web'),
   });
   // Results, exports, signed dashboard links and the shared command language (with export/reflect/dashboard).
   let baseUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
@@ -109,8 +128,9 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   });
   // Channel adapters mount their routes on `web` here (Slack: /slack/events, Teams: /api/messages).
   // Slack: /slack/events (+ /slack/install, /slack/oauth_redirect with OAuth), or Socket Mode with SLACK_APP_TOKEN.
-  const slack = mountSlack(web, config, { service, commands, kv: store.kv });
-  if (slack) registerSlackNudgeHandlers(slack.app, { buildings, schedules });
+  const slackLog = logger.child('slack');
+  const slack = mountSlack(web, config, { service, commands, kv: store.kv, logger: slackLog, metrics });
+  if (slack) registerSlackNudgeHandlers(slack.app, { buildings, schedules, logger: slackLog });
   // Teams: POST /api/messages (guarded: 1 MB limit, activity shape, serviceUrl allowlist, token check).
   const teams = mountTeams(web, {
     config,
@@ -119,8 +139,11 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     store,
     clock,
     actions: [teamsNudgeActions({ buildings, schedules })],
+    logger: logger.child('teams'),
+    metrics,
   });
   // Nudges (issue 6): every replica ticks each minute; the store's occurrence keys make each nudge go out once.
+  const nudgeLog = logger.child('nudges');
   const nudgeRunner = new NudgeRunner({
     store,
     nudges: nudgeStore,
@@ -136,10 +159,13 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
         : null,
       teams: createTeamsNudgeMessenger({ post: (t, c, a) => teams.postToChannel(t, c, a) }),
     }),
-    onError: (what, e) => console.error(`[nudges] ${what}:`, e instanceof Error ? e.message : e),
+    onError: (what, e) => nudgeLog.error(`nudges: ${what} failed`, e),
     dashboardLink: (tenantId, districtId) => issueLink(linkDeps)(tenantId, districtId).url,
   });
-  const nudgeScheduler = config.NUDGES === 'on' ? startNudgeScheduler({ runner: nudgeRunner, clock }) : null;
+  const nudgeScheduler =
+    config.NUDGES === 'on'
+      ? startNudgeScheduler({ runner: nudgeRunner, clock, logger: nudgeLog, metrics })
+      : null;
   // auto: a fresh machine (embedded store, no Slack or Teams credentials) gets the console; a deployment does not.
   const chatConfigured = !!(config.SLACK_SIGNING_SECRET || config.SLACK_APP_TOKEN || config.MicrosoftAppId);
   const consoleOn =
@@ -152,6 +178,8 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     rubrics,
     console: consoleOn,
     buildings: buildingStatusSource(buildings, store),
+    logger: logger.child('web'),
+    metrics,
   });
 
   web.use((_req, res) => {
@@ -177,7 +205,10 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     slack,
     teams,
     nudges: nudgeRunner,
+    logger,
+    metrics,
     async stop() {
+      stopping = true;
       await nudgeScheduler?.stop();
       await slack?.stop();
       teams.stop();
@@ -188,32 +219,39 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
 }
 
 async function main(): Promise<void> {
+  // Until the settings are read: LOG_LEVEL from the environment (info when unset or not a level).
+  let logger = createLogger(levelFrom(process.env.LOG_LEVEL));
   let config: Config;
+  let envFile: string | null;
   try {
     const settings = readSettings();
     config = loadConfig(settings.env);
-    console.log(
-      settings.envFile
-        ? `Settings: the environment, then ${settings.envFile}`
-        : 'Settings: the environment (no .env file)',
-    );
+    envFile = settings.envFile;
   } catch (e) {
     if (e instanceof ConfigError) {
-      console.error(e.message);
+      logger.error(e.message);
       process.exit(1);
     }
     throw e;
   }
+  logger = createLogger(config.LOG_LEVEL);
+  logger.info(
+    envFile ? `Settings: the environment, then ${envFile}` : 'Settings: the environment (no .env file)',
+  );
   try {
-    const app = await startApp(config);
-    console.log(`MICIP collaboration bot listening on ${app.url} (store: ${app.store.kind})`);
+    const app = await startApp(config, { logger });
+    logger.info(`MICIP collaboration bot listening on ${app.url} (store: ${app.store.kind})`);
     if (app.consoleUrl)
-      console.log(`Local console (demo district, no Slack or Teams needed): ${app.consoleUrl}`);
-    const shutdown = () => {
+      logger.info(`Local console (demo district, no Slack or Teams needed): ${app.consoleUrl}`);
+    const shutdown = (signal: NodeJS.Signals) => {
+      logger.info(`${signal}: shutting down`);
       app.stop().then(
-        () => process.exit(0),
+        () => {
+          logger.info('stopped');
+          process.exit(0);
+        },
         (err) => {
-          console.error('Shutdown failed:', err);
+          logger.error('Shutdown failed', err);
           process.exit(1);
         },
       );
@@ -222,7 +260,7 @@ async function main(): Promise<void> {
     process.once('SIGTERM', shutdown);
   } catch (e) {
     if (e instanceof RubricFileError) {
-      console.error(e.message);
+      logger.error(e.message);
       process.exit(1);
     }
     throw e;
@@ -231,7 +269,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((e) => {
-    console.error('Start-up failed:', e instanceof Error ? e.message : e);
+    createLogger('error').error('Start-up failed', e);
     process.exit(1);
   });
 }

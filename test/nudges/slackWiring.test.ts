@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config';
 import { type App, startApp } from '../../src/main';
 import { FakeSlack } from '../slack/fakeSlack';
 import { SignedClient } from '../slack/signedClient';
+import { testLogger } from '../support/logs';
 import { TestClock, validValues } from './support';
 
 /**
@@ -42,7 +43,7 @@ beforeAll(async () => {
       WEB_LINK_SECRET: 'nudges-wiring-test-secret-0123456789abcdef',
       NUDGES: 'off',
     }),
-    { clock },
+    { clock, logger: testLogger() },
   );
   slack = new SignedClient(`${app.url.replace('localhost', '127.0.0.1')}/slack/events`, SECRET);
 });

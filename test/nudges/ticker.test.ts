@@ -24,7 +24,7 @@ test('node-cron ticks the runner with the clock; an overlapping tick is skipped;
     runner,
     clock,
     every: '0 0 1 1 *', // effectively never during the test: ticks are driven by tickNow
-    log: { info: (m) => logs.push(m), error: (m) => logs.push(`error: ${m}`) },
+    logger: { info: (m) => logs.push(m), error: (m) => logs.push(`error: ${m}`) },
   });
   const first = sched.tickNow();
   expect(await sched.tickNow()).toBeNull(); // overlapping: skipped

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../../src/config';
 import { type App, startApp } from '../../src/main';
+import { testLogger } from '../support/logs';
 import { FakeConnector } from '../teams/support/fakeConnector';
 import { TestClock, validValues } from './support';
 
@@ -28,7 +29,7 @@ beforeAll(async () => {
       WEB_LINK_SECRET: 'nudges-wiring-test-secret-0123456789abcdef',
       TEAMS_SERVICE_URLS: fake.url,
     }),
-    { clock },
+    { clock, logger: testLogger() },
   );
 });
 

@@ -1,6 +1,7 @@
 import { MongoClient } from 'mongodb';
 import { loadConfig } from '../../src/config';
 import { type App, startApp } from '../../src/main';
+import { testLogger } from '../support/logs';
 import { FakeSlack } from './fakeSlack';
 import { SignedClient } from './signedClient';
 
@@ -44,6 +45,7 @@ export async function startSlackHarness(
       WEB_CONSOLE: 'off',
       ...env,
     }),
+    { logger: testLogger() },
   );
   const port = (app.server.address() as { port: number }).port;
   const slack = new SignedClient(`http://127.0.0.1:${port}/slack/events`, secret);

@@ -2,6 +2,7 @@ import { MongoClient } from 'mongodb';
 import { INSTALLATIONS_NS } from '../../src/adapters/slack/installations';
 import { loadConfig } from '../../src/config';
 import { type App, startApp } from '../../src/main';
+import { testLogger } from '../support/logs';
 import { FakeSlack } from './fakeSlack';
 import { SignedClient } from './signedClient';
 
@@ -28,6 +29,7 @@ beforeAll(async () => {
       SLACK_API_URL: fake.url,
       WEB_CONSOLE: 'off',
     }),
+    { logger: testLogger() },
   );
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
 });

@@ -2,6 +2,7 @@ import { ACTION } from '../../src/adapters/slack/blocks';
 import { POLL_MESSAGES_NS, slackTsToMicros } from '../../src/adapters/slack/slackApp';
 import { loadConfig } from '../../src/config';
 import { type App, startApp } from '../../src/main';
+import { testLogger } from '../support/logs';
 import { type SlackHarness, startSlackHarness, waitFor } from './harness';
 import { nextActionTs, SignedClient, voteClick } from './signedClient';
 
@@ -33,6 +34,7 @@ describe('Slack with two replicas: retries on the other replica', () => {
         WEB_CONSOLE: 'off',
         NUDGES: 'off',
       }),
+      { logger: testLogger() },
     );
     toB = new SignedClient(
       `http://127.0.0.1:${(b.server.address() as { port: number }).port}/slack/events`,

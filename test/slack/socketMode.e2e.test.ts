@@ -1,6 +1,7 @@
 import { MongoClient } from 'mongodb';
 import { loadConfig } from '../../src/config';
 import { type App, startApp } from '../../src/main';
+import { testLogger } from '../support/logs';
 import { FakeSlack } from './fakeSlack';
 import { FakeSocketMode } from './fakeSocketMode';
 
@@ -34,6 +35,7 @@ beforeAll(async () => {
       SLACK_API_URL: fake.url,
       WEB_CONSOLE: 'off',
     }),
+    { logger: testLogger() },
   );
 });
 

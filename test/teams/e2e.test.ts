@@ -7,6 +7,7 @@ import { KV } from '../../src/adapters/teams/bot';
 import type { Store } from '../../src/app/ports';
 import type { ReviewService } from '../../src/app/reviewService';
 import { makeService } from '../support/fixtures';
+import { testLogger } from '../support/logs';
 import { type ConnectorCall, FakeConnector } from './support/fakeConnector';
 
 /**
@@ -46,7 +47,7 @@ beforeAll(async () => {
     store,
     cardUpdateIntervalMs: 100,
     queue: { baseDelayMs: 20 },
-    log: () => undefined,
+    logger: testLogger(),
     actions: [
       {
         verbs: ['echo.test'],

@@ -10,6 +10,7 @@ import { commandLine, parseActivity, ServiceUrlAllowlist } from '../../src/adapt
 import { KV } from '../../src/adapters/teams/bot';
 import type { Store } from '../../src/app/ports';
 import { makeService } from '../support/fixtures';
+import { testLogger } from '../support/logs';
 import { FakeConnector } from './support/fakeConnector';
 
 /**
@@ -49,7 +50,7 @@ async function startBot(auth: boolean): Promise<{ url: string; store: Store }> {
       },
       service: makeService(store),
       store,
-      log: process.env.DEBUG_TEAMS ? (m, e) => console.log(m, e) : () => undefined,
+      logger: testLogger(),
       hooks: { openIdMetadataUrl: `${keysUrl}/openid`, authTimeoutMs: 3000 },
     }),
   );

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { KV } from '../../src/adapters/teams/bot';
 import { loadConfig } from '../../src/config';
 import { type App, startApp } from '../../src/main';
+import { testLogger } from '../support/logs';
 import { FakeConnector } from './support/fakeConnector';
 
 /** The Teams adapter as src/main.ts wires it: POST /api/messages on the app's own server and store. */
@@ -20,6 +21,7 @@ beforeAll(async () => {
       WEB_CONSOLE: 'off',
       TEAMS_SERVICE_URLS: fake.url,
     }),
+    { logger: testLogger() },
   );
 });
 

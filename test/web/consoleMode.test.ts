@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../../src/config';
 import { startApp } from '../../src/main';
+import { testLogger } from '../support/logs';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'micip-console-mode-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -10,6 +11,7 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 async function consoleStatus(env: Record<string, string>) {
   const app = await startApp(
     loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(tmp, String(Math.random())), ...env }),
+    { logger: testLogger() },
   );
   try {
     const res = await fetch(`${app.url}/console`);

@@ -7,6 +7,7 @@ import { LinkSigner } from '../../src/adapters/web/links';
 import { parseDashboardLink } from '../../src/adapters/web/teamsTab';
 import { loadConfig } from '../../src/config';
 import { type App, startApp } from '../../src/main';
+import { testLogger } from '../support/logs';
 
 const SECRET = 'tab-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'micip-tab-'));
@@ -23,6 +24,7 @@ const check = async (link: string) => {
 beforeAll(async () => {
   app = await startApp(
     loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: tmp, WEB_LINK_SECRET: SECRET, WEB_CONSOLE: 'off' }),
+    { logger: testLogger() },
   );
   base = app.url;
   const coord = { tenantId: 'teams:tenant-1', userId: 'UC', displayName: 'Coordinator' };

@@ -5,6 +5,7 @@ import { validateCard } from '../../src/adapters/cards/validate';
 import { LinkSigner } from '../../src/adapters/web/links';
 import { loadConfig } from '../../src/config';
 import { type App, startApp } from '../../src/main';
+import { testLogger } from '../support/logs';
 
 const SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'micip-web-'));
@@ -37,6 +38,7 @@ beforeAll(async () => {
       WEB_LINK_SECRET: SECRET,
       WEB_CONSOLE: 'on',
     }),
+    { logger: testLogger() },
   );
   base = app.url;
   const mk = async (tenant: string, name: string) => {

@@ -2,6 +2,8 @@ import cron from 'node-cron';
 import type { Destination, NudgeMessenger } from '../../app/nudgePorts';
 import type { NudgeRunner, TickReport } from '../../app/nudgeRunner';
 import type { Clock } from '../../app/ports';
+import { defaultLogger, type Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
 
 export { cronParserEngine } from './cronEngine';
 export { RateLimiter } from './rateLimiter';
@@ -42,19 +44,23 @@ export interface NudgeSchedulerHandle {
 export function startNudgeScheduler(o: {
   runner: NudgeRunner;
   clock: Clock;
-  log?: { info(msg: string): void; error(msg: string, e?: unknown): void };
+  logger?: Pick<Logger, 'info' | 'error'>;
+  /** Each tick's report is counted here (nudges sent and failed, errors, the time of the last tick). */
+  metrics?: Pick<Metrics, 'nudgeTick'>;
   /** node-cron expression of the tick; default every minute. */
   every?: string;
 }): NudgeSchedulerHandle {
-  const log = o.log ?? console;
+  const log = o.logger ?? defaultLogger('nudges');
   let running: Promise<TickReport | null> | null = null;
   const tickNow = async () => {
     if (running) return null;
     running = o.runner.tick(o.clock.now()).then(
       (r) => {
+        o.metrics?.nudgeTick(r, Date.now());
         if (r.sent || r.reminders || r.failed || r.errors)
           log.info(
             `nudges: ${r.sent} sent, ${r.reminders} reminders, ${r.failed} failed, ${r.escalated} escalated, ${r.digests} digests`,
+            { ...r },
           );
         return r;
       },

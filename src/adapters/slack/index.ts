@@ -3,6 +3,7 @@ import type { Express, NextFunction, Request, Response } from 'express';
 import type { CommandService } from '../../app/commands';
 import type { KeyValueRepo } from '../../app/ports';
 import type { ReviewService } from '../../app/reviewService';
+import type { Metrics } from '../observability/metrics';
 import { createSlackAdapter, type SlackAdapter, type SlackLogger } from './slackApp';
 
 export interface SlackConfig {
@@ -29,7 +30,13 @@ export const slackEnabled = (c: SlackConfig): boolean =>
 export function mountSlack(
   web: Express,
   config: SlackConfig,
-  deps: { service: ReviewService; commands: CommandService; kv: KeyValueRepo; logger?: SlackLogger },
+  deps: {
+    service: ReviewService;
+    commands: CommandService;
+    kv: KeyValueRepo;
+    logger?: SlackLogger;
+    metrics?: Metrics;
+  },
 ): SlackAdapter | null {
   if (!slackEnabled(config)) return null;
   const slack = createSlackAdapter({

@@ -18,6 +18,7 @@ import {
 import type { ScheduleService } from '../../app/scheduleService';
 import type { Actor } from '../../app/schemas';
 import { isDomainError } from '../../domain/errors';
+import { defaultLogger, type Logger } from '../observability/logger';
 import { type Limit, RateLimiter } from '../scheduler/rateLimiter';
 
 /**
@@ -273,7 +274,7 @@ export function createSlackNudgeMessenger(
 export interface SlackNudgeDeps {
   buildings: BuildingService;
   schedules: ScheduleService;
-  logger?: { error(msg: string, ...rest: unknown[]): void };
+  logger?: Pick<Logger, 'error'>;
 }
 
 const actorOf = (body: {
@@ -294,7 +295,7 @@ const metadata = z.object({
 
 /** Registers the nudge buttons and the monitoring-data modal on the Bolt app (call once from createSlackAdapter). */
 export function registerSlackNudgeHandlers(app: App, d: SlackNudgeDeps): void {
-  const log = d.logger ?? console;
+  const log = d.logger ?? defaultLogger('slack');
   const parseRef = (value: string | undefined) => {
     try {
       const r = ref.safeParse(JSON.parse(value ?? ''));

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
+import { performance } from 'node:perf_hooks';
+import type { App, Receiver, ReceiverEvent, Logger as SlackLibraryLogger } from '@slack/bolt';
 import { SocketModeClient } from '@slack/socket-mode';
 import type { WebClientOptions } from '@slack/web-api';
+import { defaultLogger, type Logger } from '../observability/logger';
+import { type Metrics, noMetrics } from '../observability/metrics';
 import {
   type GuardedBody,
   type GuardFailure,
@@ -13,10 +16,7 @@ import {
 } from './guard';
 import { RateMeter, TurnSlicer } from './workQueue';
 
-export interface ReceiverLogger {
-  warn(msg: string, ...rest: unknown[]): void;
-  error(msg: string, ...rest: unknown[]): void;
-}
+export type ReceiverLogger = Pick<Logger, 'warn' | 'error'>;
 
 export interface SlackReceiverOptions {
   /** Required for HTTP; every request's signature and timestamp are checked against it. */
@@ -26,6 +26,10 @@ export interface SlackReceiverOptions {
   socketClientOptions?: WebClientOptions;
   nowMs?: () => number;
   logger?: ReceiverLogger;
+  /** What the Socket Mode client logs through (see boltLogger). */
+  libraryLogger?: SlackLibraryLogger;
+  /** Acknowledgement times are observed here. */
+  metrics?: Metrics;
   /** If a listener has not acknowledged after this long, answer 200 anyway (Slack gives up at 3 s). */
   ackTimeoutMs?: number;
   /** Requests per second from which the receiver counts as under a burst (`load.busy()`); default 250. */
@@ -45,6 +49,7 @@ export class SlackReceiver implements Receiver {
   private readonly recent = new RecentKeys();
   private readonly now: () => number;
   private readonly log: ReceiverLogger;
+  private readonly metrics: Metrics;
   /** `lateAcks`: answered by the fallback timer (no listener acked in time); `maxAckMs`: slowest ack after the body. */
   readonly stats = { accepted: 0, refused: 0, duplicates: 0, lateAcks: 0, maxAckMs: 0 };
   /** Incoming requests and events per second: a burst is when acknowledging them should come before other work. */
@@ -53,7 +58,8 @@ export class SlackReceiver implements Receiver {
 
   constructor(private readonly o: SlackReceiverOptions) {
     this.now = o.nowMs ?? Date.now;
-    this.log = o.logger ?? console;
+    this.log = o.logger ?? defaultLogger('slack');
+    this.metrics = o.metrics ?? noMetrics;
     // Wall-clock time, not `nowMs` (which tests may freeze for signature timestamps).
     this.load = new RateMeter(o.burstPerSecond ?? 250);
   }
@@ -71,6 +77,7 @@ export class SlackReceiver implements Receiver {
     const socket = new SocketModeClient({
       appToken: this.o.appToken,
       ...(this.o.socketClientOptions ? { clientOptions: this.o.socketClientOptions } : {}),
+      ...(this.o.libraryLogger ? { logger: this.o.libraryLogger } : {}),
     });
     socket.on('slack_event', async (args: SocketEventArgs) => {
       await this.onSocketEvent(args);
@@ -87,6 +94,7 @@ export class SlackReceiver implements Receiver {
 
   private async onSocketEvent(a: SocketEventArgs): Promise<void> {
     this.load.hit();
+    const received = performance.now();
     const raw = JSON.stringify(a.body ?? null);
     const guarded = socketBody(a.type, a.body, raw);
     if (isFailure(guarded)) {
@@ -105,6 +113,8 @@ export class SlackReceiver implements Receiver {
       return;
     }
     let acked = false;
+    const kind = requestKind(guarded.body);
+    const observe = () => this.metrics.ack('slack', kind, (performance.now() - received) / 1000);
     const event: ReceiverEvent = {
       body: guarded.body,
       ...(a.retry_num !== undefined ? { retryNum: a.retry_num } : {}),
@@ -115,12 +125,14 @@ export class SlackReceiver implements Receiver {
         await a.ack(
           response && typeof response === 'object' ? (response as Record<string, unknown>) : undefined,
         );
+        observe();
       },
     };
     this.dispatch(event, async () => {
       if (!acked) {
         acked = true;
         await a.ack();
+        observe();
       }
     });
   }
@@ -128,6 +140,7 @@ export class SlackReceiver implements Receiver {
   /** The HTTP entry point (Node or Express request/response). */
   handle = (req: IncomingMessage, res: ServerResponse): void => {
     this.load.hit();
+    const received = performance.now();
     const chunks: Buffer[] = [];
     let size = 0;
     let tooBig = false;
@@ -149,7 +162,7 @@ export class SlackReceiver implements Receiver {
       // A few requests per event-loop turn (see TurnSlicer): keeps a busy server accepting new connections.
       this.slicer.push(() => {
         try {
-          this.onBody(req, res, Buffer.concat(chunks));
+          this.onBody(req, res, Buffer.concat(chunks), received);
         } catch (e) {
           // A bug of ours, not the caller's input: log it, answer without a stack trace.
           this.log.error('Slack request handling failed', e);
@@ -159,7 +172,8 @@ export class SlackReceiver implements Receiver {
     });
   };
 
-  private onBody(req: IncomingMessage, res: ServerResponse, raw: Buffer): void {
+  /** `received`: performance.now() when the request arrived (acknowledgement times are counted from it). */
+  private onBody(req: IncomingMessage, res: ServerResponse, raw: Buffer, received: number): void {
     if (!this.o.signingSecret) {
       this.refuse(res, { status: 401, error: 'this server has no Slack signing secret configured' });
       return;
@@ -202,6 +216,7 @@ export class SlackReceiver implements Receiver {
     const retryNum = Number(header(req, 'x-slack-retry-num'));
     const retryReason = header(req, 'x-slack-retry-reason');
     let acked = false;
+    const kind = requestKind(guarded.body);
     const t0 = this.now();
     const send = (response?: unknown) => {
       if (acked) return;
@@ -213,6 +228,7 @@ export class SlackReceiver implements Receiver {
       else if (typeof response === 'string')
         res.writeHead(200, { 'content-type': 'text/plain' }).end(response);
       else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(response));
+      this.metrics.ack('slack', kind, (performance.now() - received) / 1000);
     };
     const timer = setTimeout(() => {
       if (!acked) {
@@ -264,6 +280,12 @@ interface SocketEventArgs {
   body: unknown;
   retry_num?: number;
   retry_reason?: string;
+}
+
+/** What a request is, for the acknowledgement histogram: a slash command, an interaction or an event. */
+function requestKind(body: Record<string, unknown>): 'command' | 'interactive' | 'event' {
+  if (typeof body.command === 'string') return 'command';
+  return body.type === 'event_callback' ? 'event' : 'interactive';
 }
 
 const hash = (s: string): string => createHash('sha1').update(s).digest('base64');

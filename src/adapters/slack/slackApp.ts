@@ -18,6 +18,8 @@ import type { ReviewService } from '../../app/reviewService';
 import type { Actor } from '../../app/schemas';
 import type { PollView, ReviewView } from '../../app/views';
 import { isDomainError } from '../../domain/errors';
+import { defaultLogger, type Logger } from '../observability/logger';
+import { countVote, type Metrics, noMetrics } from '../observability/metrics';
 import {
   ACTION,
   clip,
@@ -33,6 +35,7 @@ import {
   pollRef,
   voteConfirmationFor,
 } from './blocks';
+import { boltLogger } from './boltLogger';
 import { RecentKeys } from './guard';
 import { kvInstallationStore } from './installations';
 import { PollUpdater } from './pollUpdater';
@@ -48,12 +51,8 @@ export const BOT_SCOPES = ['commands', 'chat:write', 'chat:write.public', 'files
 export const SLASH_COMMAND = '/micip';
 export const BOT_EVENTS = ['app_home_opened', 'app_uninstalled', 'tokens_revoked'] as const;
 
-export interface SlackLogger {
-  debug(msg: string, ...rest: unknown[]): void;
-  info(msg: string, ...rest: unknown[]): void;
-  warn(msg: string, ...rest: unknown[]): void;
-  error(msg: string, ...rest: unknown[]): void;
-}
+/** The app's logger (src/adapters/observability/logger.ts). */
+export type SlackLogger = Logger;
 
 export interface SlackAdapterOptions {
   signingSecret?: string | undefined;
@@ -76,6 +75,8 @@ export interface SlackAdapterOptions {
   commands: CommandService;
   kv: KeyValueRepo;
   logger?: SlackLogger;
+  /** Votes, acknowledgement times and 429s are counted here. */
+  metrics?: Metrics;
   nowMs?: () => number;
   updateIntervalMs?: number;
   traceUpdates?: boolean;
@@ -124,8 +125,6 @@ export function errorReply(e: unknown, ctx: ErrorContext, log: SlackLogger): str
     : ':warning: Something went wrong on our side and nothing was changed. Please try again.';
 }
 
-const silentLogger: SlackLogger = { debug() {}, info() {}, warn() {}, error() {} };
-
 /** The workspace a payload comes from (Enterprise Grid payloads may carry the team on the user). */
 function tenantOf(body: { team?: { id?: string } | null; user?: { team_id?: string } }): string {
   return body.team?.id ?? body.user?.team_id ?? '';
@@ -145,13 +144,17 @@ export function slackTsToMicros(ts: unknown): number | undefined {
 const VOTE_ACTION = new RegExp(`^${ACTION.vote}_(1|2|3|4|unsure)$`);
 
 export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
-  const log = o.logger ?? console;
+  const log = o.logger ?? defaultLogger('slack');
+  const metrics = o.metrics ?? noMetrics;
+  // Bolt, the Web API client, Socket Mode and OAuth log through ours (at error, as before).
+  const libraryLog = boltLogger(log);
   const clientOptions: webApi.WebClientOptions = {
     ...(o.apiUrl ? { slackApiUrl: o.apiUrl } : {}),
     // The default retries for about 30 minutes; a 429 is still retried after its Retry-After.
     retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 2000, randomize: true },
     timeout: 15000,
     logLevel: webApi.LogLevel.ERROR,
+    logger: libraryLog,
   };
   const receiver = new SlackReceiver({
     signingSecret: o.signingSecret,
@@ -160,6 +163,8 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     ...(o.nowMs ? { nowMs: o.nowMs } : {}),
     ...(o.burstPerSecond ? { burstPerSecond: o.burstPerSecond } : {}),
     logger: log,
+    libraryLogger: libraryLog,
+    metrics,
   });
 
   const installer =
@@ -171,6 +176,7 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
           installationStore: kvInstallationStore(o.kv),
           clientOptions,
           logLevel: webApi.LogLevel.ERROR,
+          logger: libraryLog,
         })
       : null;
 
@@ -209,7 +215,20 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     authorize,
     clientOptions,
     logLevel: LogLevel.ERROR,
+    logger: libraryLog,
     ignoreSelf: true,
+  });
+  // Every Web API client Bolt hands to listeners (one per token), and app.client (nudges): count their 429s.
+  const watched = new WeakSet<webApi.WebClient>();
+  const watchRateLimits = (client: webApi.WebClient) => {
+    if (watched.has(client)) return;
+    watched.add(client);
+    client.on(webApi.WebClientEvent.RATE_LIMITED, () => metrics.rateLimited('slack'));
+  };
+  watchRateLimits(app.client);
+  app.use(async ({ client, next }) => {
+    watchRateLimits(client);
+    await next();
   });
   app.error(async (e) => {
     log.error('Slack listener error', e);
@@ -442,12 +461,14 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     const clickedAtUs = slackTsToMicros(action.action_ts);
     work.push(async () => {
       try {
-        const r = await service.recordVote(actor, {
-          reviewId: ref.reviewId,
-          rowId: ref.rowId,
-          choice,
-          ...(clickedAtUs ? { clickedAtUs } : {}),
-        });
+        const r = await countVote(metrics, 'slack', () =>
+          service.recordVote(actor, {
+            reviewId: ref.reviewId,
+            rowId: ref.rowId,
+            choice,
+            ...(clickedAtUs ? { clickedAtUs } : {}),
+          }),
+        );
         // This very click was already recorded (a retry that reached another replica first), or a later click of
         // the same member already was (it has its own confirmation): nothing to redraw or say.
         if (r.write !== 'written') return;
@@ -692,4 +713,4 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
   };
 }
 
-export { silentLogger };
+export { silentLogger } from '../observability/logger';

@@ -23,6 +23,8 @@ import {
   renderResultsCard,
   renderStatusCard,
 } from '../cards/render';
+import { defaultLogger, type Logger } from '../observability/logger';
+import { countVote, type Metrics, noMetrics } from '../observability/metrics';
 import {
   BadActivity,
   commandLine,
@@ -85,7 +87,9 @@ export interface TeamsBotOptions {
   actions?: readonly TeamsActionHandler[];
   /** Minimum time between two updates of the same shared poll card. */
   cardUpdateIntervalMs?: number;
-  log?: (message: string, error?: unknown) => void;
+  logger?: Pick<Logger, 'error'>;
+  /** Votes are counted here. */
+  metrics?: Metrics;
 }
 
 const BOT_ACTOR_ID = 'teams-bot';
@@ -206,7 +210,8 @@ export class TeamsBot {
     this.queue = new SendQueue(o.queue);
     this.commands = o.commands ?? new CommandService(o.service);
     this.updateInterval = o.cardUpdateIntervalMs ?? 1000;
-    this.log = o.log ?? ((m, e) => console.error(`[teams] ${m}`, e ?? ''));
+    const logger = o.logger ?? defaultLogger('teams');
+    this.log = (m, e) => logger.error(m, e);
   }
 
   get authEnabled(): boolean {
@@ -434,7 +439,9 @@ export class TeamsBot {
     if (input.verb === 'refresh') return this.o.service.getPollState(actor, ref);
     const r =
       input.verb === 'vote'
-        ? await this.o.service.castVote(actor, { ...ref, choice: input.choice, evidence })
+        ? await countVote(this.o.metrics ?? noMetrics, 'teams', () =>
+            this.o.service.castVote(actor, { ...ref, choice: input.choice, evidence }),
+          )
         : await this.o.service.addEvidence(actor, { ...ref, evidence: input.evidence ?? '' });
     this.scheduleCardUpdate(who.tenantId, input.reviewId, input.rowId);
     return r.poll;

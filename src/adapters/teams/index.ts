@@ -1,8 +1,11 @@
+import { performance } from 'node:perf_hooks';
 import express from 'express';
 import type { CommandService } from '../../app/commands';
 import type { Clock, Store } from '../../app/ports';
 import type { ReviewService } from '../../app/reviewService';
 import { loadCardTemplates } from '../cards/render';
+import { defaultLogger, type Logger } from '../observability/logger';
+import { type Metrics, noMetrics } from '../observability/metrics';
 import { BadActivity, parseActivity, ServiceUrlAllowlist } from './activity';
 import { type TeamsActionHandler, TeamsBot, TurnError } from './bot';
 import type { SendQueueOptions } from './sendQueue';
@@ -32,7 +35,9 @@ export interface TeamsDeps {
   commands?: CommandService;
   queue?: SendQueueOptions;
   cardUpdateIntervalMs?: number;
-  log?: (message: string, error?: unknown) => void;
+  logger?: Pick<Logger, 'error'>;
+  /** Votes, acknowledgement times and the Bot Connector's 429s are counted here. */
+  metrics?: Metrics;
   hooks?: TeamsTestHooks;
   /** Card verbs handled outside the review core (e.g. nudges' `nudge.open`, `nudge.snooze`, `submission.save`). */
   actions?: readonly TeamsActionHandler[];
@@ -51,6 +56,8 @@ const AUTH_TIMEOUT_MS = 10_000;
 export function mountTeams(web: express.Express, deps: TeamsDeps): TeamsBot {
   loadCardTemplates();
   const allowlist = new ServiceUrlAllowlist(deps.config.TEAMS_SERVICE_URLS ?? []);
+  const logger = deps.logger ?? defaultLogger('teams');
+  const metrics = deps.metrics ?? noMetrics;
   const bot = new TeamsBot({
     appId: deps.config.MicrosoftAppId,
     appPassword: deps.config.MicrosoftAppPassword,
@@ -62,15 +69,25 @@ export function mountTeams(web: express.Express, deps: TeamsDeps): TeamsBot {
     clock: deps.clock,
     store: deps.store,
     ...(deps.commands ? { commands: deps.commands } : {}),
-    ...(deps.queue ? { queue: deps.queue } : {}),
+    queue: { ...deps.queue, onRateLimited: () => metrics.rateLimited('teams') },
     ...(deps.cardUpdateIntervalMs !== undefined ? { cardUpdateIntervalMs: deps.cardUpdateIntervalMs } : {}),
-    ...(deps.log ? { log: deps.log } : {}),
+    logger,
+    metrics,
     ...(deps.actions ? { actions: deps.actions } : {}),
   });
-  const log = deps.log ?? ((m: string, e?: unknown) => console.error(`[teams] ${m}`, e ?? ''));
+  const log = (m: string, e?: unknown) => logger.error(m, e);
   const router = express.Router();
   router.post(
     '/api/messages',
+    // Acknowledgement time: from the request's arrival to the response, for activities that passed the guard.
+    (_req: express.Request, res: express.Response, next: express.NextFunction) => {
+      const received = performance.now();
+      res.on('finish', () => {
+        const kind = res.locals.activityKind;
+        if (typeof kind === 'string') metrics.ack('teams', kind, (performance.now() - received) / 1000);
+      });
+      next();
+    },
     express.raw({ type: () => true, limit: MAX_BODY_BYTES }),
     async (req: express.Request, res: express.Response) => {
       let activity: ReturnType<typeof parseActivity>;
@@ -83,6 +100,8 @@ export function mountTeams(web: express.Express, deps: TeamsDeps): TeamsBot {
         }
         throw e;
       }
+      res.locals.activityKind =
+        activity.type === 'invoke' || activity.type === 'message' ? activity.type : 'other';
       const authHeader = req.get('authorization') ?? '';
       if (bot.authEnabled && !/^Bearer [A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(authHeader)) {
         res.status(401).json({ error: 'A valid Bot Framework token is required.' });

@@ -13,6 +13,8 @@ export interface SendQueueOptions {
   random?: () => number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Called on each 429 answer (for the rate-limit counter). */
+  onRateLimited?: () => void;
 }
 
 export const RETRYABLE_STATUS = new Set([429, 412, 502, 504]);
@@ -57,6 +59,7 @@ export class SendQueue {
       random: opts.random ?? Math.random,
       now: opts.now ?? Date.now,
       sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+      onRateLimited: opts.onRateLimited ?? (() => {}),
     };
   }
 
@@ -130,6 +133,7 @@ export class SendQueue {
       } catch (e) {
         this.stamp(lane);
         const status = statusOf(e);
+        if (status === 429) this.o.onRateLimited();
         if (status === null || !RETRYABLE_STATUS.has(status) || attempt >= this.o.maxAttempts) {
           this.stats.failures++;
           throw e;

@@ -5,6 +5,7 @@ import type { ResultsService } from '../../app/results';
 import type { ReviewService } from '../../app/reviewService';
 import { DomainError } from '../../domain/errors';
 import { renderPollCard, renderResultsCard, renderStatusCard } from '../cards/render';
+import { countVote, type Metrics, noMetrics } from '../observability/metrics';
 import { renderReflectionCard } from './reflectionCard';
 
 /**
@@ -108,6 +109,8 @@ export interface ConsoleDeps {
   dashboardUrl: (districtId: string) => string;
   /** Parses with zod or throws DomainError('invalid-input'); shared with the dashboard routes. */
   parse: <S extends z.ZodType>(schema: S, input: unknown) => z.output<S>;
+  /** Votes are counted here. */
+  metrics?: Metrics;
 }
 
 /** The console's JSON API (the page itself is static: web/console.html + web/console.js). */
@@ -157,7 +160,9 @@ export function consoleRouter(deps: ConsoleDeps): express.Router {
       const raw = body.data.choice;
       const choice = typeof raw === 'string' && /^[1-4]$/.test(raw) ? Number(raw) : raw;
       const evidence = body.data.evidence?.trim() ? body.data.evidence : null;
-      const r1 = await deps.service.castVote(me, { reviewId, rowId, choice, evidence });
+      const r1 = await countVote(deps.metrics ?? noMetrics, 'web', () =>
+        deps.service.castVote(me, { reviewId, rowId, choice, evidence }),
+      );
       res.json({ message: 'Your vote is recorded.', card: renderPollCard(r1.poll, { personal: true }) });
       return;
     }

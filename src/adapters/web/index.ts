@@ -6,6 +6,8 @@ import type { Clock, RubricCatalog } from '../../app/ports';
 import { type ExportFormat, exportResults, type ResultsService } from '../../app/results';
 import type { ReviewService } from '../../app/reviewService';
 import { DomainError, type DomainErrorCode } from '../../domain/errors';
+import { defaultLogger, type Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
 import { consoleRouter, DEMO_TENANT, ensureDemo } from './console';
 import type { LinkSigner } from './links';
 import { type BuildingStatus, dashboardPage, errorPage, resultsPage } from './pages';
@@ -25,6 +27,9 @@ export interface WebDeps {
   console: boolean;
   /** Building-team submission status for the dashboard, when this deployment tracks it. */
   buildings?: (tenantId: string, districtId: string) => Promise<BuildingStatus[]>;
+  logger?: Pick<Logger, 'warn' | 'error'>;
+  /** Votes cast in the console are counted here. */
+  metrics?: Metrics;
 }
 
 /** Folder of static assets (`web/` at the repository root, from src/ and dist/ alike). */
@@ -87,8 +92,9 @@ const wantsHtml = (req: express.Request) => !req.path.includes('/export.') && !r
  * anything else a plain 500 without details.
  */
 export function mountWeb(web: express.Express, deps: WebDeps): { consolePath: string | null } {
+  const log = deps.logger ?? defaultLogger('web');
   if (deps.signer.ephemeral && !deps.console) {
-    console.warn(
+    log.warn(
       'WEB_LINK_SECRET is not set: dashboard links are signed with a random secret and stop working when this process restarts (and on other replicas).',
     );
   }
@@ -208,6 +214,7 @@ export function mountWeb(web: express.Express, deps: WebDeps): { consolePath: st
         dashboardUrl: (districtId) =>
           `/dashboard?k=${deps.signer.issue(DEMO_TENANT, districtId, deps.clock.now(), deps.linkTtlMs).token}`,
         parse,
+        ...(deps.metrics ? { metrics: deps.metrics } : {}),
       }),
     );
     web.get('/', (_req, res) => {
@@ -215,10 +222,7 @@ export function mountWeb(web: express.Express, deps: WebDeps): { consolePath: st
     });
     // Create the demo district up front so the first page load is quick (and a broken store shows at start).
     ensureDemo(deps.service).catch((e) => {
-      console.error(
-        'Could not create the demo district for the console:',
-        e instanceof Error ? e.message : e,
-      );
+      log.error('Could not create the demo district for the console', e);
     });
   }
 
@@ -239,7 +243,7 @@ export function mountWeb(web: express.Express, deps: WebDeps): { consolePath: st
     } else {
       status = 500;
       message = 'Something went wrong on the server. Please try again in a moment.';
-      console.error('web: unexpected error', err);
+      log.error('unexpected error', err, { method: req.method, path: req.path });
     }
     if (res.headersSent) return;
     if (html) res.status(status).type('html').send(errorPage(status, message));
