@@ -118,8 +118,8 @@ describe('ReviewService', () => {
   });
 
   test('evidence is saved on a vote whose click time (from Slack) is ahead of the server clock', async () => {
-    const { service, review, rowId } = await setup();
-    const ahead = (Date.now() + 60_000) * 1000; // Slack's clock a minute ahead of ours
+    const { service, review, rowId, clock } = await setup();
+    const ahead = (clock.now().getTime() + 60_000) * 1000; // Slack's clock a minute ahead of ours
     await service.castVote(member(1), { reviewId: review.reviewId, rowId, choice: 4, clickedAtUs: ahead });
     const e = await service.addEvidence(member(1), {
       reviewId: review.reviewId,
