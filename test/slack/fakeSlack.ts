@@ -42,9 +42,14 @@ export class FakeSlack {
    */
   constructor(private readonly o: { keepArgs?: boolean; tiers?: boolean } = {}) {}
 
-  /** A fresh interaction response_url on this fake (Slack allows 5 uses in 30 minutes). */
-  responseUrl(): string {
-    return `${this.url.replace(/\/api\/$/, '')}/respond/${++this.responseUrlCounter}`;
+  /** A fresh interaction response_url on this fake for `user`'s click (Slack allows 5 uses in 30 minutes). */
+  responseUrl(user = ''): string {
+    return `${this.url.replace(/\/api\/$/, '')}/respond/${++this.responseUrlCounter}/${encodeURIComponent(user)}`;
+  }
+
+  /** Messages sent to `user` through response_urls (vote confirmations). */
+  responsesTo(user: string): SlackCall[] {
+    return this.calls.filter((c) => c.method === 'response_url' && c.args.user === user);
   }
 
   /** Seconds to wait before `method` may be called again (0 = allowed now; the call is counted then). */
@@ -160,7 +165,7 @@ export class FakeSlack {
 
   /** An interaction's response_url: records the message as method "response_url"; a 6th use is refused. */
   private onRespond(req: http.IncomingMessage, raw: Buffer, res: http.ServerResponse): void {
-    const id = (req.url ?? '').slice('/respond/'.length);
+    const [id = '', user = ''] = (req.url ?? '').slice('/respond/'.length).split('/');
     const uses = (this.responseUrlUses.get(id) ?? 0) + 1;
     this.responseUrlUses.set(id, uses);
     if (uses > 5) {
@@ -174,7 +179,12 @@ export class FakeSlack {
       res.writeHead(400).end('invalid_payload');
       return;
     }
-    this.calls.push({ method: 'response_url', args: { ...args, url_id: id }, token: null, at: Date.now() });
+    this.calls.push({
+      method: 'response_url',
+      args: { ...args, url_id: id, user: decodeURIComponent(user) },
+      token: null,
+      at: Date.now(),
+    });
     res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
   }
 

@@ -309,7 +309,7 @@ describe('Slack adapter end to end (signed HTTP requests, fake Slack Web API)', 
     expect(JSON.stringify(upd?.args.blocks)).toMatch(/Our PLC minutes/);
   });
 
-  test('a database error while voting tells the voter the vote was not recorded', async () => {
+  test('a vote the database cannot take is answered as not done (503): Slack shows the voter it failed', async () => {
     const row = rowIds[1] as string;
     const votes = app.store.votes;
     const put = votes.put.bind(votes);
@@ -317,25 +317,41 @@ describe('Slack adapter end to end (signed HTTP requests, fake Slack Web API)', 
       throw new DomainError('store-unavailable', 'The database is not reachable.');
     };
     try {
-      await slack.payload(
+      const unavailable = await slack.payload(
         voteClick({ user: 'UD', actionId: `${ACTION.vote}_1`, value: `${reviewId}|${row}` }),
       );
-      await waitFor(() => ephemeralsTo('UD').length === 1);
-      expect(lastEphemeralText('UD')).toMatch(/vote was \*not\* recorded/);
+      expect(unavailable.status).toBe(503);
       votes.put = async () => {
         throw new Error('socket hang up');
       };
-      await slack.payload(
+      const broken = await slack.payload(
         voteClick({ user: 'UD', actionId: `${ACTION.vote}_2`, value: `${reviewId}|${row}` }),
       );
-      await waitFor(() => ephemeralsTo('UD').length === 2);
-      expect(lastEphemeralText('UD')).toMatch(/vote was \*not\* recorded/);
+      expect(broken.status).toBe(503);
+      // A write slower than the deadline (2 s) is not acknowledged either, even if it lands later.
+      votes.put = async (v) => {
+        await new Promise((r) => setTimeout(r, 2300));
+        return put(v);
+      };
+      const slow = await slack.payload(
+        voteClick({ user: 'UD', actionId: `${ACTION.vote}_3`, value: `${reviewId}|${row}` }),
+      );
+      expect(slow.status).toBe(503);
+      expect(ephemeralsTo('UD')).toHaveLength(0); // nobody was told their vote counted
+      // Clicking again once the database answers records the vote.
+      votes.put = put;
+      await new Promise((r) => setTimeout(r, 400));
+      const again = await slack.payload(
+        voteClick({ user: 'UD', actionId: `${ACTION.vote}_3`, value: `${reviewId}|${row}` }),
+      );
+      expect(again.status).toBe(200);
+      expect((await app.store.votes.get(reviewId, row, 1, 'UD'))?.choice).toBe(3);
     } finally {
       votes.put = put;
     }
     // The same click again right away, now that the database is back: a retry, not a double click.
     await slack.payload(voteClick({ user: 'UD', actionId: `${ACTION.vote}_2`, value: `${reviewId}|${row}` }));
-    await waitFor(() => ephemeralsTo('UD').length === 3);
+    await waitFor(() => ephemeralsTo('UD').length === 2);
     expect(lastEphemeralText('UD')).not.toMatch(/not\* recorded/);
     expect((await app.store.votes.get(reviewId, row, 1, 'UD'))?.choice).toBe(2);
   });

@@ -39,6 +39,13 @@ export interface SlackReceiverOptions {
 const isFailure = (g: GuardedBody | GuardFailure): g is GuardFailure => 'status' in g;
 
 /**
+ * What a listener passes to `ack` when it could not do what the click asked (a vote that could not be stored in
+ * time): HTTP gets a 503 and Socket Mode no acknowledgement, so Slack shows the clicker that it failed and they
+ * can click again. A delivery answered so is not remembered as seen: Slack's retry of it is processed.
+ */
+export const NOT_RECORDED = '\u0000micip:not-recorded';
+
+/**
  * A Bolt receiver that puts the guard in front of Bolt: size limit, signature and timestamp (±5 min) checks,
  * payload shape checks, and de-duplication of Slack retries. Bad input gets a 4xx and never reaches a listener.
  * `handle` is mounted on the product's HTTP server at /slack/events; Socket Mode is used when an app token is set.
@@ -51,7 +58,7 @@ export class SlackReceiver implements Receiver {
   private readonly log: ReceiverLogger;
   private readonly metrics: Metrics;
   /** `lateAcks`: answered by the fallback timer (no listener acked in time); `maxAckMs`: slowest ack after the body. */
-  readonly stats = { accepted: 0, refused: 0, duplicates: 0, lateAcks: 0, maxAckMs: 0 };
+  readonly stats = { accepted: 0, refused: 0, duplicates: 0, lateAcks: 0, maxAckMs: 0, notRecorded: 0 };
   /** Incoming requests and events per second: a burst is when acknowledging them should come before other work. */
   readonly load: RateMeter;
   private readonly slicer = new TurnSlicer(4, (e) => this.log.error('Slack request handling failed', e));
@@ -122,6 +129,10 @@ export class SlackReceiver implements Receiver {
       ack: async (response?: unknown) => {
         if (acked) return;
         acked = true;
+        if (response === NOT_RECORDED) {
+          this.recent.forget(`s:${a.envelope_id ?? hash(raw)}`);
+          return;
+        }
         await a.ack(
           response && typeof response === 'object' ? (response as Record<string, unknown>) : undefined,
         );
@@ -208,7 +219,8 @@ export class SlackReceiver implements Receiver {
       return;
     }
     // Slack retries resend the very same body: a body seen before is acknowledged and not processed again.
-    if (!this.recent.add(hash(text), this.now())) {
+    const seen = hash(text);
+    if (!this.recent.add(seen, this.now())) {
       this.stats.duplicates++;
       res.writeHead(200).end();
       return;
@@ -224,18 +236,27 @@ export class SlackReceiver implements Receiver {
       clearTimeout(timer);
       const ms = this.now() - t0;
       if (ms > this.stats.maxAckMs) this.stats.maxAckMs = ms;
-      if (response === undefined || response === null || response === '') res.writeHead(200).end();
+      if (response === NOT_RECORDED) {
+        this.stats.notRecorded++;
+        this.recent.forget(seen);
+        res
+          .writeHead(503, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: 'not recorded: try again' }));
+      } else if (response === undefined || response === null || response === '') res.writeHead(200).end();
       else if (typeof response === 'string')
         res.writeHead(200, { 'content-type': 'text/plain' }).end(response);
       else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(response));
       this.metrics.ack('slack', kind, (performance.now() - received) / 1000);
     };
+    // Nobody acknowledged in time (a stalled process). A click (interactivity) is answered as not done, so that its
+    // member sees it fail instead of being told it worked; events and commands get a 200 as before.
     const timer = setTimeout(() => {
-      if (!acked) {
-        this.stats.lateAcks++;
-        this.log.warn('Slack request not acknowledged in time; answering 200');
-      }
-      send();
+      if (acked) return;
+      this.stats.lateAcks++;
+      this.log.warn(
+        `Slack request not acknowledged in time; answering ${kind === 'interactive' ? 503 : 200}`,
+      );
+      send(kind === 'interactive' ? NOT_RECORDED : undefined);
     }, this.o.ackTimeoutMs ?? 2500);
     this.stats.accepted++;
     this.dispatch(

@@ -39,8 +39,9 @@ import { boltLogger } from './boltLogger';
 import { RecentKeys } from './guard';
 import { kvInstallationStore } from './installations';
 import { PollUpdater } from './pollUpdater';
-import { SlackReceiver } from './receiver';
-import { WorkQueue } from './workQueue';
+import { NOT_RECORDED, SlackReceiver } from './receiver';
+import { WorkspaceBudgets } from './tiers';
+import { WorkQueue, withDeadline } from './workQueue';
 
 export const POLL_MESSAGES_NS = 'slack-poll-messages';
 export const CHANNELS_NS = 'slack-district-channels';
@@ -80,11 +81,13 @@ export interface SlackAdapterOptions {
   nowMs?: () => number;
   updateIntervalMs?: number;
   traceUpdates?: boolean;
-  /** Votes written at once after their acknowledgements (default 4: acks first, the work catches up). */
+  /** Vote confirmations sent at once (default 8); votes themselves are written before their acknowledgement. */
   workConcurrency?: number;
+  /** Longest a vote's write may take before the click is answered as not done (default 2 s; Slack waits 3 s). */
+  voteWriteTimeoutMs?: number;
   /**
-   * Requests per second from which vote work waits for the burst to pass (at most `maxWorkDeferMs`, default 10 s)
-   * so that acknowledgements keep up; default 250, 0 never waits.
+   * Requests per second from which confirmations and redraws wait for the burst to pass (at most `maxWorkDeferMs`,
+   * default 10 s) so that acknowledgements keep up; default 250, 0 never waits.
    */
   burstPerSecond?: number;
   maxWorkDeferMs?: number;
@@ -234,19 +237,19 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     log.error('Slack listener error', e);
   });
 
-  // Vote writes, confirmations and poll redraws all wait for a burst of requests to pass, each at most 10 s.
+  // Confirmations and poll redraws wait for a burst of requests to pass, each at most 10 s.
   const holdBack = {
     ...(o.burstPerSecond === 0 ? {} : { yieldWhile: () => receiver.load.busy() }),
     maxDeferMs: o.maxWorkDeferMs ?? 10_000,
   };
-  const work = new WorkQueue(o.workConcurrency ?? 4, log, holdBack);
-  const updater = new PollUpdater(
-    log,
-    o.updateIntervalMs ?? 1000,
-    o.nowMs ?? Date.now,
-    o.traceUpdates ?? false,
-    holdBack,
-  );
+  const work = new WorkQueue(o.workConcurrency ?? 8, log, holdBack);
+  // One chat.update budget per workspace (Tier 3) shared by every poll message there; wall-clock time.
+  const updater = new PollUpdater(log, o.updateIntervalMs ?? 1000, Date.now, o.traceUpdates ?? false, {
+    ...holdBack,
+    budgets: new WorkspaceBudgets('chat.update'),
+  });
+  /** chat.postEphemeral budgets per workspace (Tier 4), for confirmations without a response_url. */
+  const ephemeralBudgets = new WorkspaceBudgets('chat.postEphemeral');
   const { service, commands, kv } = o;
   /** Vote clicks of the last few seconds (per process), to tell a double click from a change of mind. */
   const doubleClicks = new RecentKeys(50_000, o.doubleClickMs ?? 5000);
@@ -280,6 +283,39 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     if (cycles.size > 1000) cycles.clear();
     cycles.set(reviewId, v.cycle);
     return v.cycle;
+  };
+
+  /**
+   * A vote's confirmation (or refusal), sent in the background so that nothing waits for it: through the click's
+   * response_url (no Web API budget), else chat.postEphemeral within the workspace's Tier 4 budget.
+   */
+  const confirm = (
+    client: webApi.WebClient,
+    tenantId: string,
+    channel: string | undefined,
+    user: string,
+    text: string,
+    respond?: RespondFn,
+  ) => {
+    work.push(async () => {
+      if (respond) {
+        try {
+          await respond({
+            response_type: 'ephemeral',
+            replace_original: false,
+            text: clip(text, LIMITS.messageText),
+          });
+          return;
+        } catch (e) {
+          log.warn('Reply through response_url failed; using chat.postEphemeral', e);
+        }
+      }
+      const bucket = ephemeralBudgets.for(tenantId);
+      for (let wait = bucket.delayMs(); wait > 0; wait = bucket.delayMs())
+        await new Promise((r) => setTimeout(r, wait));
+      bucket.take();
+      await ephemeral(client, channel, user, text);
+    });
   };
 
   /** A private reply; where the bot may not post (not in a private channel), the command's response_url. */
@@ -433,15 +469,16 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
   }
 
   // ---------- votes ----------
-  app.action<BlockAction<ButtonAction>>(VOTE_ACTION, async ({ ack, body, action, client }) => {
-    await ack();
+  app.action<BlockAction<ButtonAction>>(VOTE_ACTION, async ({ ack, body, action, client, respond }) => {
     const tenantId = tenantOf(body);
     const channel = body.channel?.id;
     const user = body.user.id;
     const ref = parsePollRef(typeof action.value === 'string' ? action.value : '');
     if (!ref) {
-      await ephemeral(
+      await ack();
+      confirm(
         client,
+        tenantId,
         channel,
         user,
         'That button does not belong to a MICIP poll. Nothing was recorded.',
@@ -454,37 +491,54 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     // confirmation: the second click is acknowledged and dropped. A vote that failed is forgotten at once, so
     // clicking again retries it.
     const clickKey = `${tenantId}|${user}|${ref.reviewId}|${ref.rowId}|${raw}`;
-    if (!doubleClicks.add(clickKey, Date.now())) return;
+    if (!doubleClicks.add(clickKey, Date.now())) {
+      await ack();
+      return;
+    }
     const actor: Actor = { tenantId, userId: user, displayName: body.user.name ?? '' };
-    // The hot path, after the ack and through the bounded work queue: write the vote, let the coalescer redraw the
-    // message (no view built here), confirm to the voter.
     const clickedAtUs = slackTsToMicros(action.action_ts);
-    work.push(async () => {
-      try {
-        const r = await countVote(metrics, 'slack', () =>
+    // Acknowledged means stored: the vote is written (and past the close barrier) before the click is
+    // acknowledged. Nothing on this path waits for Slack. A write that fails or takes longer than the deadline is
+    // answered as not done (HTTP 503 / no Socket Mode ack): Slack shows the member it failed, and they click again.
+    let r: Awaited<ReturnType<ReviewService['recordVote']>>;
+    try {
+      r = await withDeadline(
+        countVote(metrics, 'slack', () =>
           service.recordVote(actor, {
             reviewId: ref.reviewId,
             rowId: ref.rowId,
             choice,
             ...(clickedAtUs ? { clickedAtUs } : {}),
           }),
-        );
-        // This very click was already recorded (a retry that reached another replica first), or a later click of
-        // the same member already was (it has its own confirmation): nothing to redraw or say.
-        if (r.write !== 'written') return;
-        scheduleUpdate(client, tenantId, ref.reviewId, ref.rowId);
-        const rubric = service.rubrics.list().find((x) => x.rows.some((row) => row.id === ref.rowId)) ?? null;
-        await ephemeral(
-          client,
-          channel,
-          user,
-          voteConfirmationFor(rubric, ref.rowId, r.vote.choice, r.vote.round),
-        );
-      } catch (e) {
-        doubleClicks.forget(clickKey);
-        await ephemeral(client, channel, user, errorReply(e, 'vote', log));
+        ),
+        o.voteWriteTimeoutMs ?? 2000,
+      );
+    } catch (e) {
+      doubleClicks.forget(clickKey);
+      if (isDomainError(e) && e.code !== 'store-unavailable') {
+        // Refused with a reason (round closed, not a member, deadline passed): the click worked, the answer is no.
+        await ack();
+        confirm(client, tenantId, channel, user, errorReply(e, 'vote', log), respond);
+        return;
       }
-    });
+      log.warn(`Slack vote not recorded (${e instanceof Error ? e.message : 'error'}); answering 503`);
+      await ack(NOT_RECORDED as never);
+      return;
+    }
+    await ack();
+    // This very click was already recorded (a retry that reached another replica first), or a later click of the
+    // same member already was (it has its own confirmation): nothing to redraw or say.
+    if (r.write !== 'written') return;
+    scheduleUpdate(client, tenantId, ref.reviewId, ref.rowId);
+    const rubric = service.rubrics.list().find((x) => x.rows.some((row) => row.id === ref.rowId)) ?? null;
+    confirm(
+      client,
+      tenantId,
+      channel,
+      user,
+      voteConfirmationFor(rubric, ref.rowId, r.vote.choice, r.vote.round),
+      respond,
+    );
   });
 
   // ---------- evidence ----------
@@ -703,9 +757,10 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
       await receiver.start();
     },
     async stop() {
-      // Acknowledged votes still queued are written before the process goes (most orchestrators allow 30 s).
+      // Votes are stored before they are acknowledged; confirmations still queued are sent before the process goes
+      // (most orchestrators allow 30 s).
       const left = await work.drain(25_000);
-      if (left > 0) log.error(`Stopping with ${left} acknowledged Slack votes not written (drain timed out)`);
+      if (left > 0) log.error(`Stopping with ${left} Slack vote confirmations not sent (drain timed out)`);
       work.stop();
       updater.stop();
       await receiver.stop();

@@ -10,7 +10,7 @@
  */
 export const SLACK_TIERS = {
   'chat.update': { tier: 3, limitPerMinute: 50, perMinute: 44, burst: 6 },
-  'chat.postEphemeral': { tier: 4, limitPerMinute: 100, perMinute: 90, burst: 10 },
+  'chat.postEphemeral': { tier: 4, limitPerMinute: 100, perMinute: 50, burst: 50 },
   'views.open': { tier: 4, limitPerMinute: 100, perMinute: 90, burst: 10 },
   'views.publish': { tier: 4, limitPerMinute: 100, perMinute: 90, burst: 10 },
   'files.getUploadURLExternal': { tier: 4, limitPerMinute: 100, perMinute: 90, burst: 10 },
