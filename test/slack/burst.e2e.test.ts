@@ -17,7 +17,7 @@ describe('Slack: a burst of votes is acknowledged first and every vote is still 
     await h.slack.command({ text: 'setup "Burst Schools"' });
     await waitFor(() => h.fake.of('chat.postEphemeral').length === 1);
     await h.slack.command({ text: 'review start "Burst" quorum=2' });
-    await waitFor(async () => (await h.app.store.kv.list(POLL_MESSAGES_NS)).length === 6);
+    await waitFor(async () => (await h.app.store.kv.list(POLL_MESSAGES_NS)).length === 6, 15_000);
     const first = (await h.app.store.kv.list<{ ts: string }>(POLL_MESSAGES_NS))[0];
     [reviewId = '', row = ''] = (first?.key ?? '').split('|');
     ts = first?.value.ts ?? '';

@@ -64,7 +64,7 @@ async function startReview(team: string, channel: string, coordinator: string, a
   await waitFor(async () => {
     keys = (await app.store.kv.list(POLL_MESSAGES_NS)).map((x) => x.key).filter((k) => !before.has(k));
     return keys.length === 6;
-  });
+  }, 15_000);
   const reviewId = keys[0]?.split('|')[0] ?? '';
   return { reviewId, rowIds: keys.map((k) => k.split('|')[1] ?? '') };
 }

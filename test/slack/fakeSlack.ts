@@ -32,13 +32,14 @@ export class FakeSlack {
   readonly limited: SlackCall[] = [];
   /** Calls per token and method in the last minute (tier enforcement); chat.postMessage per channel too. */
   private readonly windows = new Map<string, number[]>();
+  private readonly channelBuckets = new Map<string, { tokens: number; at: number }>();
   private responseUrlCounter = 0;
   private readonly responseUrlUses = new Map<string, number>();
 
   /**
    * `keepArgs: false` records method and time only (long benchmarks). `tiers: true` enforces Slack's published
    * rate limits per workspace (token) as a sliding minute (chat.update 50, chat.postEphemeral 100, …) and
-   * chat.postMessage at 1 a second per channel with bursts of 3, answering 429 with Retry-After like Slack.
+   * chat.postMessage as a bucket per channel (1 a second, bursts of 3), answering 429 with Retry-After like Slack.
    */
   constructor(private readonly o: { keepArgs?: boolean; tiers?: boolean } = {}) {}
 
@@ -65,9 +66,16 @@ export class FakeSlack {
     let limit: number;
     let windowMs: number;
     if (method === 'chat.postMessage') {
-      key = `${token}|${method}|${String(args.channel)}`;
-      limit = POST_MESSAGE_PER_CHANNEL.burst;
-      windowMs = (POST_MESSAGE_PER_CHANNEL.burst * 1000) / POST_MESSAGE_PER_CHANNEL.perSecond;
+      // A token bucket per channel: bursts of `burst`, refilled at `perSecond`.
+      const k = `${token}|${String(args.channel)}`;
+      const { burst, perSecond } = POST_MESSAGE_PER_CHANNEL;
+      const b = this.channelBuckets.get(k) ?? { tokens: burst, at: now };
+      b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * perSecond);
+      b.at = now;
+      this.channelBuckets.set(k, b);
+      if (b.tokens < 1) return Math.max(1, Math.ceil((1 - b.tokens) / perSecond));
+      b.tokens -= 1;
+      return 0;
     } else if (tier) {
       key = `${token}|${method}`;
       limit = tier.limitPerMinute;

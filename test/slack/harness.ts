@@ -30,9 +30,10 @@ export async function startSlackHarness(
   dbName: string,
   secret: string,
   env: Record<string, string> = {},
+  fakeOptions: ConstructorParameters<typeof FakeSlack>[0] = {},
 ): Promise<SlackHarness> {
   const uri = process.env.MONGODB_URI as string;
-  const fake = await new FakeSlack().start();
+  const fake = await new FakeSlack(fakeOptions).start();
   const app = await startApp(
     loadConfig({
       PORT: '0',

@@ -43,7 +43,7 @@ describe('Slack with two replicas: retries on the other replica', () => {
     await a.slack.command({ text: 'setup "Replica Schools"' });
     await waitFor(() => a.fake.of('chat.postEphemeral').length === 1);
     await a.slack.command({ text: 'review start "Replicas" quorum=2' });
-    await waitFor(async () => (await a.app.store.kv.list(POLL_MESSAGES_NS)).length === 6);
+    await waitFor(async () => (await a.app.store.kv.list(POLL_MESSAGES_NS)).length === 6, 15_000);
     const polls = await a.app.store.kv.list(POLL_MESSAGES_NS);
     reviewId = polls[0]?.key.split('|')[0] ?? '';
     rows = polls.map((p) => p.key.split('|')[1] ?? '');

@@ -78,7 +78,8 @@ describe('Slack adapter end to end (signed HTTP requests, fake Slack Web API)', 
 
   test('review start posts one poll per rubric row, levels from Accomplished down to Beginning', async () => {
     await slack.command({ text: 'review start "2026-27 Fall" quorum=2' });
-    await waitFor(() => fake.of('chat.postMessage').length === 7);
+    // Posted at Slack's pace for one channel (about one a second).
+    await waitFor(() => fake.of('chat.postMessage').length === 7, 15_000);
     const [announce, ...polls] = fake.of('chat.postMessage');
     expect(String(announce?.args.text)).toMatch(/Review \*2026-27 Fall\* started: 6 polls/);
     expect(polls).toHaveLength(6);
@@ -435,7 +436,7 @@ describe('Slack adapter end to end (signed HTTP requests, fake Slack Web API)', 
     );
     expect(fake.of('chat.postMessage')).toHaveLength(posted + 1); // the failed announcement only
     await slack.command({ channel_id: 'C2', text: 'status', response_url: responseUrl });
-    await waitFor(() => fake.of('chat.postMessage').length === posted + 7);
+    await waitFor(() => fake.of('chat.postMessage').length === posted + 7, 15_000);
     const polls = fake.of('chat.postMessage').slice(posted + 1);
     expect(polls.every((c) => c.args.channel === 'C2')).toBe(true);
     // Asking again posts nothing more.

@@ -40,7 +40,7 @@ import { RecentKeys } from './guard';
 import { kvInstallationStore } from './installations';
 import { PollUpdater } from './pollUpdater';
 import { NOT_RECORDED, SlackReceiver } from './receiver';
-import { WorkspaceBudgets } from './tiers';
+import { POST_MESSAGE_PER_CHANNEL, TokenBucket, WorkspaceBudgets } from './tiers';
 import { WorkQueue, withDeadline } from './workQueue';
 
 export const POLL_MESSAGES_NS = 'slack-poll-messages';
@@ -248,6 +248,19 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     ...holdBack,
     budgets: new WorkspaceBudgets('chat.update'),
   });
+  /** chat.postMessage: about one a second per channel (a review's polls go out at that pace). */
+  const channelPosts = new Map<string, TokenBucket>();
+  const pacePost = async (tenantId: string, channel: string) => {
+    const key = `${tenantId}|${channel}`;
+    let b = channelPosts.get(key);
+    if (!b) {
+      if (channelPosts.size > 10_000) channelPosts.clear();
+      b = new TokenBucket(POST_MESSAGE_PER_CHANNEL.perSecond * 60, POST_MESSAGE_PER_CHANNEL.burst - 1);
+      channelPosts.set(key, b);
+    }
+    for (let wait = b.delayMs(); wait > 0; wait = b.delayMs()) await new Promise((r) => setTimeout(r, wait));
+    b.take();
+  };
   /** chat.postEphemeral budgets per workspace (Tier 4), for confirmations without a response_url. */
   const ephemeralBudgets = new WorkspaceBudgets('chat.postEphemeral');
   const { service, commands, kv } = o;
@@ -392,6 +405,7 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
       return;
     }
     try {
+      await pacePost(actor.tenantId, v.channelId);
       await client.chat.postMessage({ channel: v.channelId, text, ...(blocks ? { blocks } : {}) });
     } catch (e) {
       await ephemeral(client, channelId, actor.userId, `${text}\n${cannotPost(e)}`, respond);
@@ -455,6 +469,7 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     p: PollView,
     cycle: string,
   ) {
+    await pacePost(tenantId, channel);
     const res = await client.chat.postMessage({
       channel,
       blocks: pollBlocks(p, cycle),
