@@ -85,7 +85,7 @@ describe('Socket Mode (no public URL): the same listeners behind the same guard'
     socket.send(command('env-2', 'review start "2026-27 Fall"'));
     socket.send(command('env-2', 'review start "2026-27 Fall"'));
     await waitFor(() => socket.received.filter((m) => m.envelope_id === 'env-2').length === 2);
-    await waitFor(() => fake.of('chat.postMessage').length === 7);
+    await waitFor(() => fake.of('chat.postMessage').length === 7, 15_000); // polls go out about 1/s per channel
     await new Promise((r) => setTimeout(r, 200));
     expect(fake.of('chat.postMessage')).toHaveLength(7);
     const reviews = await app.store.reviews.listByDistrict(
