@@ -1,6 +1,6 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { POST_MESSAGE_PER_CHANNEL, SLACK_TIERS } from '../../src/adapters/slack/tiers';
+import { KeyedBudgets, POST_MESSAGE_PER_CHANNEL, SLACK_TIERS } from '../../src/adapters/slack/tiers';
 
 export interface SlackCall {
   method: string;
@@ -32,7 +32,10 @@ export class FakeSlack {
   readonly limited: SlackCall[] = [];
   /** Calls per token and method in the last minute (tier enforcement); chat.postMessage per channel too. */
   private readonly windows = new Map<string, number[]>();
-  private readonly channelBuckets = new Map<string, { tokens: number; at: number }>();
+  private readonly channelBuckets = new KeyedBudgets(
+    POST_MESSAGE_PER_CHANNEL.perSecond * 60,
+    POST_MESSAGE_PER_CHANNEL.burst,
+  );
   private responseUrlCounter = 0;
   private readonly responseUrlUses = new Map<string, number>();
 
@@ -61,26 +64,19 @@ export class FakeSlack {
     now: number,
   ): number {
     if (!this.o.tiers) return 0;
-    const tier = SLACK_TIERS[method as keyof typeof SLACK_TIERS];
-    let key: string;
-    let limit: number;
-    let windowMs: number;
     if (method === 'chat.postMessage') {
-      // A token bucket per channel: bursts of `burst`, refilled at `perSecond`.
-      const k = `${token}|${String(args.channel)}`;
-      const { burst, perSecond } = POST_MESSAGE_PER_CHANNEL;
-      const b = this.channelBuckets.get(k) ?? { tokens: burst, at: now };
-      b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * perSecond);
-      b.at = now;
-      this.channelBuckets.set(k, b);
-      if (b.tokens < 1) return Math.max(1, Math.ceil((1 - b.tokens) / perSecond));
-      b.tokens -= 1;
+      // Per channel: bursts of `burst`, refilled at `perSecond`.
+      const bucket = this.channelBuckets.for(`${token}|${String(args.channel)}`);
+      const wait = bucket.delayMs();
+      if (wait > 0) return Math.max(1, Math.ceil(wait / 1000));
+      bucket.take();
       return 0;
-    } else if (tier) {
-      key = `${token}|${method}`;
-      limit = tier.limitPerMinute;
-      windowMs = 60_000;
-    } else return 0;
+    }
+    const tier = SLACK_TIERS[method as keyof typeof SLACK_TIERS];
+    if (!tier) return 0;
+    const key = `${token}|${method}`;
+    const limit = tier.limitPerMinute;
+    const windowMs = 60_000;
     const list = (this.windows.get(key) ?? []).filter((t) => t > now - windowMs);
     this.windows.set(key, list);
     if (list.length >= limit) return Math.max(1, Math.ceil(((list[0] ?? now) + windowMs - now) / 1000));

@@ -40,7 +40,7 @@ import { RecentKeys } from './guard';
 import { kvInstallationStore } from './installations';
 import { PollUpdater } from './pollUpdater';
 import { NOT_RECORDED, SlackReceiver } from './receiver';
-import { POST_MESSAGE_PER_CHANNEL, TokenBucket, WorkspaceBudgets } from './tiers';
+import { KeyedBudgets, POST_MESSAGE_PER_CHANNEL, WorkspaceBudgets } from './tiers';
 import { WorkQueue, withDeadline } from './workQueue';
 
 export const POLL_MESSAGES_NS = 'slack-poll-messages';
@@ -249,18 +249,12 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     budgets: new WorkspaceBudgets('chat.update'),
   });
   /** chat.postMessage: about one a second per channel (a review's polls go out at that pace). */
-  const channelPosts = new Map<string, TokenBucket>();
-  const pacePost = async (tenantId: string, channel: string) => {
-    const key = `${tenantId}|${channel}`;
-    let b = channelPosts.get(key);
-    if (!b) {
-      if (channelPosts.size > 10_000) channelPosts.clear();
-      b = new TokenBucket(POST_MESSAGE_PER_CHANNEL.perSecond * 60, POST_MESSAGE_PER_CHANNEL.burst - 1);
-      channelPosts.set(key, b);
-    }
-    for (let wait = b.delayMs(); wait > 0; wait = b.delayMs()) await new Promise((r) => setTimeout(r, wait));
-    b.take();
-  };
+  const channelPosts = new KeyedBudgets(
+    POST_MESSAGE_PER_CHANNEL.perSecond * 60,
+    POST_MESSAGE_PER_CHANNEL.burst - 1,
+  );
+  const pacePost = (tenantId: string, channel: string) =>
+    channelPosts.for(`${tenantId}|${channel}`).acquire();
   /** chat.postEphemeral budgets per workspace (Tier 4), for confirmations without a response_url. */
   const ephemeralBudgets = new WorkspaceBudgets('chat.postEphemeral');
   const { service, commands, kv } = o;
@@ -323,10 +317,7 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
           log.warn('Reply through response_url failed; using chat.postEphemeral', e);
         }
       }
-      const bucket = ephemeralBudgets.for(tenantId);
-      for (let wait = bucket.delayMs(); wait > 0; wait = bucket.delayMs())
-        await new Promise((r) => setTimeout(r, wait));
-      bucket.take();
+      await ephemeralBudgets.for(tenantId).acquire();
       await ephemeral(client, channel, user, text);
     });
   };

@@ -56,25 +56,39 @@ export class TokenBucket {
     this.refill();
     this.tokens -= 1;
   }
+
+  /** Waits until a token is free, then spends it. */
+  async acquire(): Promise<void> {
+    for (let wait = this.delayMs(); wait > 0; wait = this.delayMs())
+      await new Promise((r) => setTimeout(r, wait));
+    this.take();
+  }
 }
 
-/** One bucket per workspace for one method, created on first use. */
-export class WorkspaceBudgets {
+/** One bucket per key (a workspace, a channel), created on first use. */
+export class KeyedBudgets {
   private readonly buckets = new Map<string, TokenBucket>();
 
   constructor(
-    private readonly method: BudgetedMethod,
+    private readonly perMinute: number,
+    private readonly burst: number,
     private readonly now: () => number = Date.now,
   ) {}
 
-  for(workspace: string): TokenBucket {
-    let b = this.buckets.get(workspace);
+  for(key: string): TokenBucket {
+    let b = this.buckets.get(key);
     if (!b) {
-      const t = SLACK_TIERS[this.method];
-      b = new TokenBucket(t.perMinute, t.burst, this.now);
+      b = new TokenBucket(this.perMinute, this.burst, this.now);
       if (this.buckets.size > 10_000) this.buckets.clear();
-      this.buckets.set(workspace, b);
+      this.buckets.set(key, b);
     }
     return b;
+  }
+}
+
+/** One bucket per workspace for one Web API method, at that method's tier. */
+export class WorkspaceBudgets extends KeyedBudgets {
+  constructor(method: BudgetedMethod, now: () => number = Date.now) {
+    super(SLACK_TIERS[method].perMinute, SLACK_TIERS[method].burst, now);
   }
 }
