@@ -16,6 +16,7 @@ import type { Store } from '../../src/app/ports';
 import { type DoctorReport, main, readStore, runDoctor } from '../../src/doctor';
 import { voteKey } from '../../src/domain/district';
 import type { Choice } from '../../src/domain/rubric';
+import { hashFolder } from '../support/files';
 import { districtWithReview, makeService, member, TestClock } from '../support/fixtures';
 
 const uri = process.env.MONGODB_URI as string;
@@ -91,17 +92,6 @@ async function populate(store: Store): Promise<Built> {
   const unsettledRow = open[0]?.rowId;
   if (!unsettledRow || rows.length < 3) throw new Error('the fixture needs 3 rows and an unsettled one');
   return { reviewId, rows, unsettledRow, otherReviewId: other.review.reviewId, votes };
-}
-
-/** Hash of every file in the folder (names included). */
-function hashFolder(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const f of fs.readdirSync(dir).sort()) {
-    out[f] = createHash('sha256')
-      .update(fs.readFileSync(path.join(dir, f)))
-      .digest('hex');
-  }
-  return out;
 }
 
 /** The database's collections, and the count and a hash of every document (by _id, extended JSON) of each. */

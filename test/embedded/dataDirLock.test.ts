@@ -1,24 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { acquireDataDirLock, DataDirLockedError } from '../../src/adapters/embedded/dataDirLock';
 import { NedbStore } from '../../src/adapters/embedded/nedbStore';
+import { hashFolder } from '../support/files';
 import { districtWithReview, makeService, member } from '../support/fixtures';
 
 /** One process per data folder: a second one is refused before it reads or writes anything. */
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'micip-lock-'));
-
-/** Every file in `dir` with its SHA-256, so "untouched" means byte-identical. */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const f of fs.readdirSync(dir).sort())
-    out[f] = createHash('sha256')
-      .update(fs.readFileSync(path.join(dir, f)))
-      .digest('hex');
-  return out;
-}
 
 /** A store with a district, a review and a few votes, closed again (its files compacted). */
 async function seeded(dir: string) {
@@ -56,7 +46,7 @@ test('a second process on one data folder is refused, naming the folder and the 
   await seeded(dir);
   const child = await holder(dir);
   try {
-    const before = snapshot(dir);
+    const before = hashFolder(dir);
     const second = new NedbStore(dir);
     const err = await second.init().then(
       () => null,
@@ -66,7 +56,7 @@ test('a second process on one data folder is refused, naming the folder and the 
     expect((err as Error).message).toContain(path.resolve(dir));
     expect((err as Error).message).toContain(`pid ${child.pid}`);
     await second.close(); // closing a store that never opened writes nothing either
-    expect(snapshot(dir)).toEqual(before);
+    expect(hashFolder(dir)).toEqual(before);
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));

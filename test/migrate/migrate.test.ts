@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,6 +13,7 @@ import { MongoStore } from '../../src/adapters/mongo/mongoStore';
 import { ResultsService, type ReviewResults } from '../../src/app/results';
 import type { Choice } from '../../src/domain/rubric';
 import { formatReport, main } from '../../src/migrate';
+import { hashFolder } from '../support/files';
 import { districtWithReview, makeService, member, rubrics, TestClock } from '../support/fixtures';
 
 const uri = process.env.MONGODB_URI as string;
@@ -34,17 +34,6 @@ const MEMBERS = 40;
 const KV = 2 + 10;
 /** Results of every review, computed on the embedded store before it was closed. */
 const expected = new Map<string, ReviewResults>();
-
-/** Hash of every file in the folder (names included), to show the migration changed nothing in it. */
-function hashFolder(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const f of fs.readdirSync(dir).sort()) {
-    out[f] = createHash('sha256')
-      .update(fs.readFileSync(path.join(dir, f)))
-      .digest('hex');
-  }
-  return out;
-}
 
 /**
  * 3 districts with 2 reviews each; 40 members per district vote on every row in round 1 (one row agrees, so it
