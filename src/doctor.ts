@@ -11,6 +11,7 @@ import {
   type StoreDocuments,
 } from './adapters/doctor/checks';
 import { COLLECTIONS, redactUri } from './adapters/migrate/embeddedToMongo';
+import { readOptions } from './cliOptions';
 import { readSettings } from './config';
 
 /**
@@ -51,24 +52,10 @@ class UsageError extends DoctorInputError {}
  * (+ MONGODB_DB) when set, else DATA_DIR (default ./data).
  */
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): DoctorArgs | 'help' {
-  const given: Record<string, string> = {};
-  let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--help' || arg === '-h') return 'help';
-    if (arg === '--json') {
-      json = true;
-      continue;
-    }
-    const m = /^--(mongo|db|data)(?:=(.*))?$/.exec(arg);
-    if (!m) throw new UsageError(`Unknown argument "${arg}".`);
-    const name = m[1] as string;
-    const value = m[2] ?? argv[++i];
-    if (value === undefined || value === '' || (m[2] === undefined && value.startsWith('--'))) {
-      throw new UsageError(`--${name} needs a value.`);
-    }
-    given[name] = value;
-  }
+  const read = readOptions(argv, ['mongo', 'db', 'data'], (m) => new UsageError(m), ['json']);
+  if (read === 'help') return 'help';
+  const { given } = read;
+  const json = read.flags.has('json');
   if (given.mongo !== undefined && given.data !== undefined) {
     throw new UsageError('Give either --mongo or --data, not both.');
   }

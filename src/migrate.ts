@@ -5,6 +5,7 @@ import {
   type MigrationReport,
   migrateEmbeddedToMongo,
 } from './adapters/migrate/embeddedToMongo';
+import { readOptions } from './cliOptions';
 
 /**
  * `npm run migrate -- --to mongodb://host:27017/micip [--from ./data] [--db micip]`: copies the embedded store
@@ -28,19 +29,9 @@ class UsageError extends Error {}
 
 /** Parses `--name value` and `--name=value`; options fall back to DATA_DIR, MONGODB_URI and MONGODB_DB. */
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): MigrateArgs | 'help' {
-  const given: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--help' || arg === '-h') return 'help';
-    const m = /^--(from|to|db)(?:=(.*))?$/.exec(arg);
-    if (!m) throw new UsageError(`Unknown argument "${arg}".`);
-    const name = m[1] as string;
-    const value = m[2] ?? argv[++i];
-    if (value === undefined || value === '' || (m[2] === undefined && value.startsWith('--'))) {
-      throw new UsageError(`--${name} needs a value.`);
-    }
-    given[name] = value;
-  }
+  const read = readOptions(argv, ['from', 'to', 'db'], (m) => new UsageError(m));
+  if (read === 'help') return 'help';
+  const { given } = read;
   const to = given.to ?? env.MONGODB_URI?.trim() ?? '';
   if (!to) throw new UsageError('No target: give --to mongodb://host:27017/dbname (or set MONGODB_URI).');
   return {
