@@ -147,14 +147,20 @@ const SHOWN = new Set([
   'MicrosoftAppType',
 ]);
 
+/** The variables that have a value: an empty (or blank) one counts as unset. */
+function setValues(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v.trim() !== '') out[k] = v;
+  return out;
+}
+
 /**
  * Parses the settings. Empty (or blank) values count as unset, so an env file copied from `.env.example` starts
  * with the defaults. The first problem becomes one line naming the variable, e.g. `PORT must be …`; the value is
  * shown only for variables that hold numbers, names and choices.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const set: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined && v.trim() !== '') set[k] = v;
+  const set = setValues(env);
   const r = envSchema.safeParse(set);
   if (r.success) return r.data;
   const issue = r.error.issues[0];
@@ -189,7 +195,5 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, dir = process
     );
   }
   const fromFile = parseEnv(text) as Record<string, string>;
-  const merged: Record<string, string | undefined> = { ...fromFile };
-  for (const [k, v] of Object.entries(env)) if (v !== undefined && v.trim() !== '') merged[k] = v;
-  return { env: merged, envFile: file };
+  return { env: { ...fromFile, ...setValues(env) }, envFile: file };
 }
