@@ -19,6 +19,27 @@ async function openReview(h: SlackHarness, name: string) {
   return { reviewId, polls: polls.map((p) => ({ rowId: p.key.split('|')[1] ?? '', ts: p.value.ts })) };
 }
 
+/** Sends every click at its time (ms from now), each with its own response_url as Slack does; the answers. */
+const clickAll = (
+  h: SlackHarness,
+  reviewId: string,
+  clicks: ReadonlyArray<{ user: string; rowId: string; choice: number; at: number }>,
+) =>
+  Promise.all(
+    clicks.map((c) =>
+      new Promise((r) => setTimeout(r, c.at)).then(() =>
+        h.slack.payload(
+          voteClick({
+            user: c.user,
+            actionId: `${ACTION.vote}_${c.choice}`,
+            value: `${reviewId}|${c.rowId}`,
+            responseUrl: h.fake.responseUrl(c.user),
+          }),
+        ),
+      ),
+    ),
+  );
+
 const blocksOf = (h: SlackHarness, ts: string) =>
   JSON.stringify(
     h.fake
@@ -36,19 +57,15 @@ describe('300 members click one poll within a second, then the coordinator close
     const { reviewId, polls } = await openReview(h, 'Storm');
     const poll = polls[0] as { rowId: string; ts: string };
     const t0 = Date.now();
-    const sent = await Promise.all(
-      Array.from({ length: 300 }, (_, i) =>
-        new Promise((r) => setTimeout(r, (i * 1000) / 300)).then(() =>
-          h.slack.payload(
-            voteClick({
-              user: `US${i}`,
-              actionId: `${ACTION.vote}_${(i % 4) + 1}`,
-              value: `${reviewId}|${poll.rowId}`,
-              responseUrl: h.fake.responseUrl(`US${i}`),
-            }),
-          ),
-        ),
-      ),
+    const sent = await clickAll(
+      h,
+      reviewId,
+      Array.from({ length: 300 }, (_, i) => ({
+        user: `US${i}`,
+        rowId: poll.rowId,
+        choice: (i % 4) + 1,
+        at: (i * 1000) / 300,
+      })),
     );
     const lastAck = Date.now();
     expect(sent.filter((r) => r.status === 200)).toHaveLength(300);
@@ -82,25 +99,12 @@ describe('a normal meeting: 30 members vote on all 6 rows over 20 s', () => {
   test('no 429; every poll shows the right count within 10 s of the last click; 180 confirmations', async () => {
     h = await startSlackHarness(`micip_meeting30_${process.pid}`, SECRET, {}, { tiers: true });
     const { reviewId, polls } = await openReview(h, 'Meeting');
-    const clicks: Array<{ user: string; rowId: string; at: number }> = [];
+    const clicks: Array<{ user: string; rowId: string; choice: number; at: number }> = [];
     for (let m = 0; m < 30; m++)
       for (const [k, p] of polls.entries())
-        clicks.push({ user: `UM${m}`, rowId: p.rowId, at: m * 650 + k * 100 });
+        clicks.push({ user: `UM${m}`, rowId: p.rowId, choice: 2, at: m * 650 + k * 100 });
     const t0 = Date.now();
-    const sent = await Promise.all(
-      clicks.map((c) =>
-        new Promise((r) => setTimeout(r, c.at)).then(() =>
-          h.slack.payload(
-            voteClick({
-              user: c.user,
-              actionId: `${ACTION.vote}_2`,
-              value: `${reviewId}|${c.rowId}`,
-              responseUrl: h.fake.responseUrl(c.user),
-            }),
-          ),
-        ),
-      ),
-    );
+    const sent = await clickAll(h, reviewId, clicks);
     const lastClick = Date.now();
     expect(sent.filter((r) => r.status === 200)).toHaveLength(180);
     // Every poll shows "30 of …" within 10 s of the last click.
