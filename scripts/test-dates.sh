@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the jest suite with the machine's clock set to dates where calendar code breaks (libfaketime; Debian's
-# `faketime` package). The clock starts at each date and runs on from there, so timers and timeouts behave.
+# `faketime` package). The clock is shifted by a fixed offset (computed just before each run), so it starts at each
+# date and runs on from there, and every process of the run — the app replicas a test spawns too — sees one clock.
 # Usage: scripts/test-dates.sh [jest args…]   (TEST_DATES="2026-12-01T04:30:00Z …" to choose the dates)
 # Prints one "date: N passed, N failed" line per date and writes .cache/dates/<date>.json.
 set -uo pipefail
@@ -20,8 +21,9 @@ total_passed=0; total_failed=0; status=0
 for d in $DATES; do
   out=".cache/dates/${d//:/}.json"
   rm -f "$out"
-  stamp=$(date -u -d "$d" '+%Y-%m-%d %H:%M:%S')
-  TZ=UTC FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "@$stamp" npx jest --json --outputFile="$out" "$@" \
+  offset=$(( $(date -u -d "$d" +%s) - $(date -u +%s) ))
+  [ "$offset" -ge 0 ] && offset="+$offset"
+  TZ=UTC FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "${offset}s" npx jest --json --outputFile="$out" "$@" \
     > ".cache/dates/${d//:/}.log" 2>&1
   rc=$?
   p=0; f=0

@@ -97,7 +97,8 @@ test('an empty lock file younger than 2 s (its writer not done yet) is respected
   const file = path.join(dir, '.lock');
   fs.writeFileSync(file, '');
   expect(() => acquireDataDirLock(dir)).toThrow(DataDirLockedError);
-  const old = new Date(Date.now() - 60_000);
+  // A minute older than it is, by the file system's clock (not the process's).
+  const old = new Date(fs.statSync(file).mtimeMs - 60_000);
   fs.utimesSync(file, old, old);
   acquireDataDirLock(dir).release();
 });

@@ -33,6 +33,12 @@ async function startReplica(name: string, slackApiUrl: string): Promise<Replica>
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '',
+      // The machine's clock as this test sees it (scripts/test-dates.sh shifts it with libfaketime).
+      ...Object.fromEntries(
+        Object.entries(process.env).filter(
+          ([k]) => k === 'TZ' || k === 'LD_PRELOAD' || k.startsWith('FAKETIME'),
+        ),
+      ),
       PORT: String(port),
       HOST: '127.0.0.1',
       MONGODB_URI: process.env.MONGODB_URI as string,

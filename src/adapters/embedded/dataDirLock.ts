@@ -52,6 +52,21 @@ function readHolder(file: string): LockHolder | null {
 }
 
 /**
+ * How old `file` is by the file system's own clock (a probe file's mtime is "now"), so a process clock that differs
+ * from it (a network file system, a test under libfaketime) cannot make a fresh lock look old.
+ */
+function fileAgeMs(dir: string, file: string): number {
+  const mtime = fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  const probe = path.join(dir, `.lock-probe-${process.pid}`);
+  try {
+    fs.writeFileSync(probe, '');
+    return fs.statSync(probe).mtimeMs - mtime;
+  } finally {
+    fs.rmSync(probe, { force: true });
+  }
+}
+
+/**
  * Takes the embedded store's folder for this process alone: creates `<dir>/.lock` exclusively (O_EXCL) holding
  * this process's pid and host. A lock left by a process that no longer runs on this host is taken over; a live
  * holder (or one on another host, which cannot be checked) makes this throw DataDirLockedError before anything in
@@ -84,9 +99,7 @@ export function acquireDataDirLock(dir: string, now: () => Date = () => new Date
     const holder = readHolder(file);
     if (holder && holder.pid !== process.pid && (holder.host !== me.host || alive(holder.pid)))
       throw new DataDirLockedError(abs, holder);
-    const mtime = fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-    // (Compared with the file system's clock, so the wall clock here.)
-    if (!holder && Date.now() - mtime < 2000)
+    if (!holder && fileAgeMs(abs, file) < 2000)
       // Just created by another process that has not written its pid yet.
       throw new DataDirLockedError(abs, { pid: 0, host: 'unknown', since: 'just now' });
     // Stale: its process is gone (our own pid here means a previous run, e.g. pid 1 in a container, that
