@@ -8,6 +8,7 @@
  * Reported: requests/s, p50/p99 ack latency, chat.update calls and the smallest gap between two updates of one
  * message, and the stored tally checked against the votes sent (exact, retries not doubled).
  * Servers run in child processes (bench/slackServer.ts) so the load generator does not share their event loop.
+ * `--oauth`: the product runs in multi-workspace (OAuth) mode, authorizing every request from its installation store.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import * as http from 'node:http';
@@ -23,6 +24,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const LEVELS = (process.env.BENCH_CONCURRENCY ?? '50,200,500').split(',').map(Number);
 /** BENCH_COLD=1 measures from the moment all connections are opened at once (no untimed first request each). */
 const WARM_CONNECTIONS = process.env.BENCH_COLD !== '1';
+/** --oauth: the product authorizes each request from its installation store instead of one bot token. */
+const OAUTH = process.argv.includes('--oauth');
 interface LoopReport {
   maxMs: number;
   connections: number;
@@ -339,11 +342,12 @@ async function main() {
     MONGODB_URI: uri,
     BENCH_DB: db,
     BENCH_SLACK_URL: `http://127.0.0.1:${fake.port}/api/`,
+    BENCH_OAUTH: OAUTH ? '1' : '0',
   });
   const bare = await spawnServer('bare', {});
 
   console.log(
-    `bench:slack — ${SECONDS} s per closed-loop run on ${WARM_CONNECTIONS ? 'connections opened (one untimed request each) before the clock starts' : 'connections opened at once when the clock starts (BENCH_COLD=1)'}; store ${mongo ? 'mongo-java-server' : uri}`,
+    `bench:slack${OAUTH ? ' --oauth (installation store)' : ''} — ${SECONDS} s per closed-loop run on ${WARM_CONNECTIONS ? 'connections opened (one untimed request each) before the clock starts' : 'connections opened at once when the clock starts (BENCH_COLD=1)'}; store ${mongo ? 'mongo-java-server' : uri}`,
   );
   const rows: string[] = [];
   const results: Record<string, unknown> = {};

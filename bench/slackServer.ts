@@ -6,6 +6,7 @@
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { App, LogLevel } from '@slack/bolt';
+import { INSTALLATIONS_NS } from '../src/adapters/slack/installations';
 import { POLL_MESSAGES_NS } from '../src/adapters/slack/slackApp';
 import { loadConfig } from '../src/config';
 import { startApp } from '../src/main';
@@ -77,6 +78,9 @@ async function bare(): Promise<void> {
   });
 }
 
+/** BENCH_OAUTH=1: multi-workspace mode, every request authorized from the installation store (workspace T1). */
+const OAUTH = process.env.BENCH_OAUTH === '1';
+
 async function ours(): Promise<void> {
   const app = await startApp(
     loadConfig({
@@ -85,12 +89,25 @@ async function ours(): Promise<void> {
       MONGODB_URI: process.env.MONGODB_URI,
       MONGODB_DB: process.env.BENCH_DB,
       SLACK_SIGNING_SECRET: SECRET,
-      SLACK_BOT_TOKEN: 'xoxb-bench',
+      ...(OAUTH
+        ? { SLACK_CLIENT_ID: '111.222', SLACK_CLIENT_SECRET: 'bench-client-secret' }
+        : { SLACK_BOT_TOKEN: 'xoxb-bench' }),
       SLACK_API_URL: process.env.BENCH_SLACK_URL,
       WEB_CONSOLE: 'off',
       LOG_LEVEL: 'error',
     }),
   );
+  if (OAUTH) {
+    // What the OAuth callback would have stored for workspace T1.
+    await app.store.kv.put(INSTALLATIONS_NS, 'T:T1', {
+      team: { id: 'T1', name: 'Bench' },
+      bot: { token: 'xoxb-bench', id: 'BBENCH', userId: 'UBENCH', scopes: ['commands', 'chat:write'] },
+      appId: 'A1',
+      tokenType: 'bot',
+      isEnterpriseInstall: false,
+      authVersion: 'v2',
+    });
+  }
   watchConnections(app.server);
   send({ ready: true, port: (app.server.address() as AddressInfo).port });
   process.on('message', async (m: { cmd: string; id: number; reviewId?: string }) => {
