@@ -1,5 +1,5 @@
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
-import type { KeyValueRepo } from '../../app/ports';
+import type { Clock, KeyValueRepo } from '../../app/ports';
 
 export const INSTALLATIONS_NS = 'slack-installations';
 
@@ -12,23 +12,119 @@ const keyOf = (
   if (teamId) return `T:${teamId}`;
   throw new Error('An installation needs a team or an enterprise id');
 };
+const keyOfQuery = (q: InstallationQuery<boolean>) => keyOf(q.enterpriseId, q.teamId, q.isEnterpriseInstall);
+const keyOfInstallation = (inst: Installation) =>
+  keyOf(inst.enterprise?.id, inst.team?.id, inst.isEnterpriseInstall === true);
+
+/** An installation store that can also remove one (app_uninstalled, tokens_revoked). */
+export type InstallationStoreWithDelete = InstallationStore &
+  Required<Pick<InstallationStore, 'deleteInstallation'>>;
 
 /** Bolt's installation store on the product's store (one record per workspace or org-wide install). */
-export function kvInstallationStore(kv: KeyValueRepo): InstallationStore {
+export function kvInstallationStore(kv: KeyValueRepo): InstallationStoreWithDelete {
   return {
     async storeInstallation(inst: Installation) {
-      const key = keyOf(inst.enterprise?.id, inst.team?.id, inst.isEnterpriseInstall === true);
       // JSON round trip: plain data only (no undefined fields, no class instances).
-      await kv.put(INSTALLATIONS_NS, key, JSON.parse(JSON.stringify(inst)) as object);
+      await kv.put(INSTALLATIONS_NS, keyOfInstallation(inst), JSON.parse(JSON.stringify(inst)) as object);
     },
     async fetchInstallation(q: InstallationQuery<boolean>) {
-      const key = keyOf(q.enterpriseId, q.teamId, q.isEnterpriseInstall);
+      const key = keyOfQuery(q);
       const found = await kv.get<Installation>(INSTALLATIONS_NS, key);
       if (!found) throw new Error(`No Slack installation for ${key}`);
       return found;
     },
     async deleteInstallation(q: InstallationQuery<boolean>) {
-      await kv.delete(INSTALLATIONS_NS, keyOf(q.enterpriseId, q.teamId, q.isEnterpriseInstall));
+      await kv.delete(INSTALLATIONS_NS, keyOfQuery(q));
+    },
+  };
+}
+
+export interface InstallationCacheOptions {
+  /** Where "now" comes from for the expiry. */
+  clock: Clock;
+  /** How long a fetched installation is served from memory (default 60 s): another replica's change shows within it. */
+  ttlMs?: number;
+  /** Most installations kept (default 1,000); the least recently used one goes first. */
+  maxEntries?: number;
+}
+
+/**
+ * `inner` with its fetches served from memory: in OAuth mode every request is authorized by a fetch. What this
+ * process stores or deletes (install, reinstall, token rotation — Bolt stores the refreshed tokens —, uninstall)
+ * drops the cached entry at once; other replicas' changes show within `ttlMs`. Concurrent fetches of a key that is
+ * not cached share one read. A missing installation (or a failed read) is not cached, so a new install works at once.
+ */
+export function cachedInstallationStore(
+  inner: InstallationStoreWithDelete,
+  o: InstallationCacheOptions,
+): InstallationStoreWithDelete {
+  const ttlMs = o.ttlMs ?? 60_000;
+  const maxEntries = o.maxEntries ?? 1000;
+  /** In least-recently-used order (a hit moves its entry to the end). */
+  const cache = new Map<string, { inst: Installation; expiresAt: number }>();
+  /** Reads under way; an entry dropped here (by a write) keeps its read from filling the cache with what it read. */
+  const reading = new Map<string, Promise<Installation>>();
+  const drop = (key: string) => {
+    cache.delete(key);
+    reading.delete(key);
+  };
+  // Each caller gets its own copy: Bolt's token rotation changes the installation it was given before storing it.
+  const copy = (inst: Installation): Installation => structuredClone(inst);
+
+  const read = (
+    key: string,
+    q: InstallationQuery<boolean>,
+    logger?: Parameters<InstallationStore['fetchInstallation']>[1],
+  ) => {
+    const pending = reading.get(key);
+    if (pending) return pending;
+    const p: Promise<Installation> = inner.fetchInstallation(q, logger).then(
+      (inst) => {
+        if (reading.get(key) === p) {
+          reading.delete(key);
+          cache.set(key, { inst, expiresAt: o.clock.now().getTime() + ttlMs });
+          for (const oldest of cache.keys()) {
+            if (cache.size <= maxEntries) break;
+            cache.delete(oldest);
+          }
+        }
+        return inst;
+      },
+      (e: unknown) => {
+        if (reading.get(key) === p) reading.delete(key);
+        throw e;
+      },
+    );
+    reading.set(key, p);
+    return p;
+  };
+
+  return {
+    async fetchInstallation(q, logger) {
+      const key = keyOfQuery(q);
+      const hit = cache.get(key);
+      if (hit) {
+        cache.delete(key);
+        if (o.clock.now().getTime() < hit.expiresAt) {
+          cache.set(key, hit);
+          return copy(hit.inst);
+        }
+      }
+      return copy(await read(key, q, logger));
+    },
+    async storeInstallation(inst, logger) {
+      try {
+        await inner.storeInstallation(inst, logger);
+      } finally {
+        drop(keyOfInstallation(inst as Installation));
+      }
+    },
+    async deleteInstallation(q, logger) {
+      try {
+        await inner.deleteInstallation(q, logger);
+      } finally {
+        drop(keyOfQuery(q));
+      }
     },
   };
 }
