@@ -129,7 +129,14 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   // Channel adapters mount their routes on `web` here (Slack: /slack/events, Teams: /api/messages).
   // Slack: /slack/events (+ /slack/install, /slack/oauth_redirect with OAuth), or Socket Mode with SLACK_APP_TOKEN.
   const slackLog = logger.child('slack');
-  const slack = mountSlack(web, config, { service, commands, kv: store.kv, logger: slackLog, metrics });
+  const slack = mountSlack(web, config, {
+    service,
+    commands,
+    kv: store.kv,
+    clock,
+    logger: slackLog,
+    metrics,
+  });
   if (slack) registerSlackNudgeHandlers(slack.app, { buildings, schedules, logger: slackLog });
   // Teams: POST /api/messages (guarded: 1 MB limit, activity shape, serviceUrl allowlist, token check).
   const teams = mountTeams(web, {

@@ -2,8 +2,10 @@ import { MongoClient } from 'mongodb';
 import { INSTALLATIONS_NS } from '../../src/adapters/slack/installations';
 import { loadConfig } from '../../src/config';
 import { type App, startApp } from '../../src/main';
-import { testLogger } from '../support/logs';
+import { TestClock } from '../support/fixtures';
+import { bufferLogger } from '../support/logs';
 import { FakeSlack } from './fakeSlack';
+import { waitFor } from './harness';
 import { SignedClient } from './signedClient';
 
 const uri = process.env.MONGODB_URI as string;
@@ -13,6 +15,8 @@ const SECRET = 'oauth-signing-secret';
 let fake: FakeSlack;
 let app: App;
 let base = '';
+// Error lines only (a request the app cannot authorize is one); a fixed clock: a cached installation never expires.
+const logs = bufferLogger('error');
 
 beforeAll(async () => {
   fake = await new FakeSlack().start();
@@ -29,7 +33,7 @@ beforeAll(async () => {
       SLACK_API_URL: fake.url,
       WEB_CONSOLE: 'off',
     }),
-    { logger: testLogger() },
+    { logger: logs.logger, clock: new TestClock() },
   );
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
 });
@@ -101,5 +105,76 @@ describe('multi-workspace install through OAuth (installation store on the produ
     const r = await fetch(`${base}/slack/oauth_redirect`);
     expect(r.status).toBe(400);
     expect(await r.text()).toMatch(/was not installed/);
+  });
+});
+
+describe('uninstall and token revocation (the installation is cached in memory)', () => {
+  const slack = () => new SignedClient(`${base}/slack/events`, SECRET);
+
+  async function install(): Promise<void> {
+    const page = await fetch(`${base}/slack/install`, { redirect: 'manual' });
+    const link =
+      /href="(https:\/\/slack\.com[^"]+)"/.exec(await page.text())?.[1]?.replace(/&amp;/g, '&') ?? '';
+    const state = new URL(link).searchParams.get('state') as string;
+    const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0] as string;
+    const done = await fetch(`${base}/slack/oauth_redirect?code=abc&state=${encodeURIComponent(state)}`, {
+      headers: { cookie },
+    });
+    expect(done.status).toBe(200);
+  }
+
+  /** Sends `/micip help` from T9: resolves once it is answered with T9's token. */
+  async function answered(): Promise<void> {
+    const before = fake.of('chat.postEphemeral').length;
+    expect((await slack().command({ team_id: 'T9', text: 'help', user_id: 'U9' })).status).toBe(200);
+    await waitFor(() => fake.of('chat.postEphemeral').length > before);
+    expect(fake.of('chat.postEphemeral').at(-1)?.token).toBe('xoxb-installed-T9');
+  }
+
+  /** Sends `/micip help` from T9: resolves once the app has refused it (no installation), checking nothing was sent. */
+  async function refused(): Promise<void> {
+    const before = fake.calls.length;
+    const refusals = () =>
+      logs.lines.filter((l) => /No Slack installation for T:T9/.test(JSON.stringify(l.err ?? ''))).length;
+    const seen = refusals();
+    expect((await slack().command({ team_id: 'T9', text: 'help', user_id: 'U9' })).status).toBeLessThan(500);
+    await waitFor(() => refusals() > seen);
+    expect(fake.calls.slice(before).filter((c) => c.method.startsWith('chat.'))).toHaveLength(0);
+  }
+
+  const event = (id: string, e: object) => ({
+    token: 'legacy',
+    team_id: 'T9',
+    api_app_id: 'A1',
+    type: 'event_callback',
+    event_id: id,
+    event_time: 1_700_000_000,
+    event: e,
+  });
+  const installed = async () => (await app.store.kv.get(INSTALLATIONS_NS, 'T:T9')) !== null;
+
+  test('app_uninstalled: the installation is gone from the store and the cache; a reinstall works at once', async () => {
+    if (!(await installed())) await install();
+    await answered(); // the installation is now cached
+    expect((await slack().event(event('Ev_uninstall', { type: 'app_uninstalled' }))).status).toBe(200);
+    await waitFor(async () => !(await installed()));
+    await refused();
+
+    await install();
+    await answered();
+  });
+
+  test('tokens_revoked (bot token): the installation is gone; a revoked user token alone changes nothing', async () => {
+    if (!(await installed())) await install();
+    await answered();
+    const userOnly = { type: 'tokens_revoked', tokens: { oauth: ['UINSTALLER'], bot: [] } };
+    expect((await slack().event(event('Ev_revoke_user', userOnly))).status).toBe(200);
+    await answered();
+    expect(await installed()).toBe(true);
+
+    const bot = { type: 'tokens_revoked', tokens: { oauth: [], bot: ['UBOT9'] } };
+    expect((await slack().event(event('Ev_revoke_bot', bot))).status).toBe(200);
+    await waitFor(async () => !(await installed()));
+    await refused();
   });
 });

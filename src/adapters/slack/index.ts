@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Express, NextFunction, Request, Response } from 'express';
 import type { CommandService } from '../../app/commands';
-import type { KeyValueRepo } from '../../app/ports';
+import type { Clock, KeyValueRepo } from '../../app/ports';
 import type { ReviewService } from '../../app/reviewService';
 import type { Metrics } from '../observability/metrics';
 import { createSlackAdapter, type SlackAdapter, type SlackLogger } from './slackApp';
@@ -34,6 +34,7 @@ export function mountSlack(
     service: ReviewService;
     commands: CommandService;
     kv: KeyValueRepo;
+    clock?: Clock;
     logger?: SlackLogger;
     metrics?: Metrics;
   },

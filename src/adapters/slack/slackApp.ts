@@ -13,13 +13,14 @@ import {
 } from '@slack/bolt';
 import { InstallProvider } from '@slack/oauth';
 import type { CommandResult, CommandService } from '../../app/commands';
-import type { KeyValueRepo } from '../../app/ports';
+import type { Clock, KeyValueRepo } from '../../app/ports';
 import type { ReviewService } from '../../app/reviewService';
 import type { Actor } from '../../app/schemas';
 import type { PollView, ReviewView } from '../../app/views';
 import { isDomainError } from '../../domain/errors';
 import { defaultLogger, type Logger } from '../observability/logger';
 import { countVote, type Metrics, noMetrics } from '../observability/metrics';
+import { systemClock } from '../system';
 import {
   ACTION,
   clip,
@@ -37,7 +38,7 @@ import {
 } from './blocks';
 import { boltLogger } from './boltLogger';
 import { RecentKeys } from './guard';
-import { kvInstallationStore } from './installations';
+import { cachedInstallationStore, kvInstallationStore } from './installations';
 import { PollUpdater } from './pollUpdater';
 import { NOT_RECORDED, SlackReceiver } from './receiver';
 import { KeyedBudgets, POST_MESSAGE_PER_CHANNEL, WorkspaceBudgets } from './tiers';
@@ -75,6 +76,8 @@ export interface SlackAdapterOptions {
   service: ReviewService;
   commands: CommandService;
   kv: KeyValueRepo;
+  /** Expiry of cached OAuth installations (default: the system clock). */
+  clock?: Clock;
   logger?: SlackLogger;
   /** Votes, acknowledgement times and 429s are counted here. */
   metrics?: Metrics;
@@ -170,13 +173,18 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     metrics,
   });
 
-  const installer =
+  // OAuth: every request is authorized from the installation store, so its reads are cached (see installations.ts).
+  const installations =
     o.clientId && o.clientSecret
+      ? cachedInstallationStore(kvInstallationStore(o.kv), { clock: o.clock ?? systemClock })
+      : null;
+  const installer =
+    o.clientId && o.clientSecret && installations
       ? new InstallProvider({
           clientId: o.clientId,
           clientSecret: o.clientSecret,
           stateSecret: o.stateSecret ?? o.clientSecret,
-          installationStore: kvInstallationStore(o.kv),
+          installationStore: installations,
           clientOptions,
           logLevel: webApi.LogLevel.ERROR,
           logger: libraryLog,
@@ -665,7 +673,7 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     return out;
   }
 
-  // An uninstalled app (or one whose bot token was revoked) forgets its installation.
+  // An uninstalled app (or one whose bot token was revoked) forgets its installation (in the store and the cache).
   const forget = async ({
     body,
     event,
@@ -675,9 +683,9 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
   }) => {
     const b = body as { team_id?: string; enterprise_id?: string; is_enterprise_install?: boolean };
     if (event.type === 'tokens_revoked' && !(event.tokens?.bot && event.tokens.bot.length > 0)) return;
-    if (installer && b.team_id) {
-      await kvInstallationStore(kv)
-        .deleteInstallation?.({
+    if (installations && b.team_id) {
+      await installations
+        .deleteInstallation({
           teamId: b.team_id,
           enterpriseId: b.enterprise_id,
           isEnterpriseInstall: b.is_enterprise_install === true,
