@@ -413,10 +413,11 @@ async function main() {
     rows.push(burstRow);
     console.log(burstRow);
     await ours.ask('idle');
-    const { updater, receiver, work } = await ours.ask<{
+    const { updater, receiver, work, installationReads } = await ours.ask<{
       updater: unknown;
-      receiver: unknown;
+      receiver: { accepted: number };
       work: unknown;
+      installationReads: number;
     }>('stats');
     const calls = await fake.ask<Array<{ method: string; ts: string | null; at: number }>>('calls');
     const updates = calls.filter((c) => c.method === 'chat.update');
@@ -452,6 +453,11 @@ async function main() {
     console.log(
       `retries sent to the product: ${retriesToOurs.count} (receiver duplicates should equal this)`,
     );
+    if (OAUTH) {
+      console.log(
+        `installation store reads: ${installationReads} for ${receiver.accepted} requests accepted (${((1000 * installationReads) / Math.max(1, receiver.accepted)).toFixed(1)} per 1,000)`,
+      );
+    }
     console.log(`\n${JSON.stringify(results)}`);
   } finally {
     ours.proc.send({ cmd: 'stop', id: 0 });

@@ -80,6 +80,7 @@ async function bare(): Promise<void> {
 
 /** BENCH_OAUTH=1: multi-workspace mode, every request authorized from the installation store (workspace T1). */
 const OAUTH = process.env.BENCH_OAUTH === '1';
+let installationReads = 0;
 
 async function ours(): Promise<void> {
   const app = await startApp(
@@ -107,6 +108,13 @@ async function ours(): Promise<void> {
       isEnterpriseInstall: false,
       authVersion: 'v2',
     });
+    // Count the installation store's reads (the cache's misses): the adapter calls this kv object's `get`.
+    const kv = app.store.kv;
+    const get = kv.get.bind(kv);
+    kv.get = <T extends object>(ns: string, key: string) => {
+      if (ns === INSTALLATIONS_NS) installationReads++;
+      return get<T>(ns, key);
+    };
   }
   watchConnections(app.server);
   send({ ready: true, port: (app.server.address() as AddressInfo).port });
@@ -128,6 +136,7 @@ async function ours(): Promise<void> {
           updater: app.slack?.updater.stats,
           receiver: app.slack?.receiver.stats,
           work: app.slack?.work.stats,
+          installationReads,
         });
       } else if (m.cmd === 'idle') {
         reply(await app.slack?.updater.idle(30000));
