@@ -43,8 +43,10 @@ export class FakeSlack {
    * `keepArgs: false` records method and time only (long benchmarks). `tiers: true` enforces Slack's published
    * rate limits per workspace (token) as a sliding minute (chat.update 50, chat.postEphemeral 100, …) and
    * chat.postMessage as a bucket per channel (1 a second, bursts of 3), answering 429 with Retry-After like Slack.
+   * `latencyMs` delays every answer (Web API, response_url, upload) by that long after the request's body arrived,
+   * like a Slack that takes its time; the call is recorded (and counted against the tiers) when it is answered.
    */
-  constructor(private readonly o: { keepArgs?: boolean; tiers?: boolean } = {}) {}
+  constructor(private readonly o: { keepArgs?: boolean; tiers?: boolean; latencyMs?: number } = {}) {}
 
   /** A fresh interaction response_url on this fake for `user`'s click (Slack allows 5 uses in 30 minutes). */
   responseUrl(user = ''): string {
@@ -120,51 +122,53 @@ export class FakeSlack {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      if ((req.url ?? '').startsWith('/respond/')) {
-        this.onRespond(req, Buffer.concat(chunks), res);
-        return;
-      }
-      if ((req.url ?? '').startsWith('/upload/')) {
-        this.onUpload(req, Buffer.concat(chunks), res).catch(() => res.writeHead(500).end());
-        return;
-      }
-      const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
-      const raw = Buffer.concat(chunks).toString('utf8');
-      const args: Record<string, unknown> = {};
-      if ((req.headers['content-type'] ?? '').includes('application/json')) {
-        Object.assign(args, raw ? JSON.parse(raw) : {});
-      } else {
-        for (const [k, v] of new URLSearchParams(raw)) {
-          args[k] = (k === 'blocks' || k === 'view' || k === 'attachments') && v ? JSON.parse(v) : v;
-        }
-      }
-      const auth = req.headers.authorization;
-      const token = auth?.startsWith('Bearer ')
-        ? auth.slice(7)
-        : ((args.token as string | undefined) ?? null);
-      const call = { method, args: this.o.keepArgs === false ? pick(args) : args, token, at: Date.now() };
-      const wait = this.overLimit(method, token, args, call.at);
-      if (wait > 0) {
-        this.limited.push(call);
-        res
-          .writeHead(429, { 'content-type': 'application/json', 'retry-after': String(wait) })
-          .end(JSON.stringify({ ok: false, error: 'ratelimited' }));
-        return;
-      }
-      this.calls.push(call);
-      const o = this.overrides.get(method)?.shift();
-      if (o) {
-        const headers: Record<string, string> = { 'content-type': 'application/json' };
-        if (o.retryAfter !== undefined) headers['retry-after'] = String(o.retryAfter);
-        res
-          .writeHead(o.status ?? 200, headers)
-          .end(JSON.stringify(o.body ?? { ok: false, error: 'ratelimited' }));
-        return;
-      }
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify(this.answer(method, args)));
+      const latency = this.o.latencyMs ?? 0;
+      if (latency > 0) setTimeout(() => this.onBody(req, chunks, res), latency);
+      else this.onBody(req, chunks, res);
     });
+  }
+
+  private onBody(req: http.IncomingMessage, chunks: Buffer[], res: http.ServerResponse): void {
+    if ((req.url ?? '').startsWith('/respond/')) {
+      this.onRespond(req, Buffer.concat(chunks), res);
+      return;
+    }
+    if ((req.url ?? '').startsWith('/upload/')) {
+      this.onUpload(req, Buffer.concat(chunks), res).catch(() => res.writeHead(500).end());
+      return;
+    }
+    const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const args: Record<string, unknown> = {};
+    if ((req.headers['content-type'] ?? '').includes('application/json')) {
+      Object.assign(args, raw ? JSON.parse(raw) : {});
+    } else {
+      for (const [k, v] of new URLSearchParams(raw)) {
+        args[k] = (k === 'blocks' || k === 'view' || k === 'attachments') && v ? JSON.parse(v) : v;
+      }
+    }
+    const auth = req.headers.authorization;
+    const token = auth?.startsWith('Bearer ') ? auth.slice(7) : ((args.token as string | undefined) ?? null);
+    const call = { method, args: this.o.keepArgs === false ? pick(args) : args, token, at: Date.now() };
+    const wait = this.overLimit(method, token, args, call.at);
+    if (wait > 0) {
+      this.limited.push(call);
+      res
+        .writeHead(429, { 'content-type': 'application/json', 'retry-after': String(wait) })
+        .end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+      return;
+    }
+    this.calls.push(call);
+    const o = this.overrides.get(method)?.shift();
+    if (o) {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (o.retryAfter !== undefined) headers['retry-after'] = String(o.retryAfter);
+      res
+        .writeHead(o.status ?? 200, headers)
+        .end(JSON.stringify(o.body ?? { ok: false, error: 'ratelimited' }));
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.answer(method, args)));
   }
 
   /** An interaction's response_url: records the message as method "response_url"; a 6th use is refused. */

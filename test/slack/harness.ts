@@ -5,12 +5,16 @@ import { testLogger } from '../support/logs';
 import { FakeSlack } from './fakeSlack';
 import { SignedClient } from './signedClient';
 
-/** Polls `cond` every 15 ms until it holds, or fails after `timeoutMs`. */
-export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+/** Polls `cond` every `everyMs` (15 ms) until it holds, or fails after `timeoutMs`. */
+export async function waitFor(
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs = 5000,
+  everyMs = 15,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 15));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error('condition not met in time');
 }

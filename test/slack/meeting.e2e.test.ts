@@ -1,7 +1,5 @@
-import { ACTION } from '../../src/adapters/slack/blocks';
-import { POLL_MESSAGES_NS } from '../../src/adapters/slack/slackApp';
 import { type SlackHarness, startSlackHarness, waitFor } from './harness';
-import { voteClick } from './signedClient';
+import { blocksOf, clickAll, openReview } from './scenario';
 
 const SECRET = 'test-signing-secret-meeting-0123456789';
 
@@ -9,45 +7,6 @@ const SECRET = 'test-signing-secret-meeting-0123456789';
  * The whole room against a fake Slack Web API that enforces Slack's published tiers (chat.update 50/min and
  * chat.postEphemeral 100/min per workspace, chat.postMessage 1/s per channel): what members see, not just acks.
  */
-async function openReview(h: SlackHarness, name: string) {
-  await h.slack.command({ text: `setup "${name} Schools"` });
-  await waitFor(() => h.fake.of('chat.postEphemeral').length === 1);
-  await h.slack.command({ text: `review start "${name}" quorum=2` });
-  await waitFor(async () => (await h.app.store.kv.list(POLL_MESSAGES_NS)).length === 6, 15_000);
-  const polls = await h.app.store.kv.list<{ ts: string }>(POLL_MESSAGES_NS);
-  const reviewId = polls[0]?.key.split('|')[0] ?? '';
-  return { reviewId, polls: polls.map((p) => ({ rowId: p.key.split('|')[1] ?? '', ts: p.value.ts })) };
-}
-
-/** Sends every click at its time (ms from now), each with its own response_url as Slack does; the answers. */
-const clickAll = (
-  h: SlackHarness,
-  reviewId: string,
-  clicks: ReadonlyArray<{ user: string; rowId: string; choice: number; at: number }>,
-) =>
-  Promise.all(
-    clicks.map((c) =>
-      new Promise((r) => setTimeout(r, c.at)).then(() =>
-        h.slack.payload(
-          voteClick({
-            user: c.user,
-            actionId: `${ACTION.vote}_${c.choice}`,
-            value: `${reviewId}|${c.rowId}`,
-            responseUrl: h.fake.responseUrl(c.user),
-          }),
-        ),
-      ),
-    ),
-  );
-
-const blocksOf = (h: SlackHarness, ts: string) =>
-  JSON.stringify(
-    h.fake
-      .of('chat.update')
-      .filter((c) => c.args.ts === ts)
-      .at(-1)?.args.blocks ?? null,
-  );
-
 describe('300 members click one poll within a second, then the coordinator closes the round', () => {
   let h: SlackHarness;
   afterAll(() => h?.stop());

@@ -54,6 +54,11 @@ export class SlackReceiver implements Receiver {
   private app: App | null = null;
   private socket: SocketModeClient | null = null;
   private readonly recent = new RecentKeys();
+  /**
+   * The answers of deliveries still being processed (HTTP), by body: a second delivery of one of them waits for
+   * the first one's answer and gets the same, so that a 200 always means done (a click: its vote stored).
+   */
+  private readonly inFlight = new Map<string, Promise<unknown>>();
   private readonly now: () => number;
   private readonly log: ReceiverLogger;
   private readonly metrics: Metrics;
@@ -218,13 +223,17 @@ export class SlackReceiver implements Receiver {
         .end(JSON.stringify({ challenge: guarded.challenge }));
       return;
     }
-    // Slack retries resend the very same body: a body seen before is acknowledged and not processed again.
+    // Slack retries resend the very same body: a body seen before is acknowledged and not processed again. One
+    // still being processed is answered like its first delivery, once that is answered (a 503 if its vote failed).
     const seen = hash(text);
     if (!this.recent.add(seen, this.now())) {
       this.stats.duplicates++;
-      res.writeHead(200).end();
+      const first = this.inFlight.get(seen);
+      if (first) void first.then((response) => answer(res, response));
+      else res.writeHead(200).end();
       return;
     }
+    let answered: (response: unknown) => void = () => {};
     const retryNum = Number(header(req, 'x-slack-retry-num'));
     const retryReason = header(req, 'x-slack-retry-reason');
     let acked = false;
@@ -239,13 +248,10 @@ export class SlackReceiver implements Receiver {
       if (response === NOT_RECORDED) {
         this.stats.notRecorded++;
         this.recent.forget(seen);
-        res
-          .writeHead(503, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ error: 'not recorded: try again' }));
-      } else if (response === undefined || response === null || response === '') res.writeHead(200).end();
-      else if (typeof response === 'string')
-        res.writeHead(200, { 'content-type': 'text/plain' }).end(response);
-      else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(response));
+      }
+      this.inFlight.delete(seen);
+      answered(response);
+      answer(res, response);
       this.metrics.ack('slack', kind, (performance.now() - received) / 1000);
     };
     // Nobody acknowledged in time (a stalled process). A click (interactivity) is answered as not done, so that its
@@ -258,6 +264,12 @@ export class SlackReceiver implements Receiver {
       );
       send(kind === 'interactive' ? NOT_RECORDED : undefined);
     }, this.o.ackTimeoutMs ?? 2500);
+    this.inFlight.set(
+      seen,
+      new Promise((r) => {
+        answered = r;
+      }),
+    );
     this.stats.accepted++;
     this.dispatch(
       {
@@ -307,6 +319,18 @@ interface SocketEventArgs {
 function requestKind(body: Record<string, unknown>): 'command' | 'interactive' | 'event' {
   if (typeof body.command === 'string') return 'command';
   return body.type === 'event_callback' ? 'event' : 'interactive';
+}
+
+/** Writes a listener's acknowledgement: NOT_RECORDED is a 503, anything else a 200 with the response as body. */
+function answer(res: ServerResponse, response: unknown): void {
+  if (res.headersSent || res.destroyed) return;
+  if (response === NOT_RECORDED) {
+    res
+      .writeHead(503, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ error: 'not recorded: try again' }));
+  } else if (response === undefined || response === null || response === '') res.writeHead(200).end();
+  else if (typeof response === 'string') res.writeHead(200, { 'content-type': 'text/plain' }).end(response);
+  else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(response));
 }
 
 const hash = (s: string): string => createHash('sha1').update(s).digest('base64');
