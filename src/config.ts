@@ -118,6 +118,15 @@ export const envSchema = z.object({
         .filter(Boolean),
     )
     .refine((list) => list.every((u) => URL.canParse(u)), 'must be a comma-separated list of URLs'),
+  /**
+   * true = POST /api/messages works without MicrosoftAppId (no token check), for the Bot Framework Emulator and
+   * local tests, and then only for requests from this machine (loopback). Default: without MicrosoftAppId the
+   * endpoint is off (404).
+   */
+  TEAMS_LOCAL_NO_AUTH: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('false')
+    .transform((s) => s === 'true'),
 });
 
 export type Config = z.output<typeof envSchema>;
@@ -145,6 +154,7 @@ const SHOWN = new Set([
   'NUDGE_SLACK_WORKSPACE_RATE',
   'SLACK_BURST_PER_SECOND',
   'MicrosoftAppType',
+  'TEAMS_LOCAL_NO_AUTH',
 ]);
 
 /** The variables that have a value: an empty (or blank) one counts as unset. */

@@ -54,7 +54,7 @@ export interface App {
   consoleUrl: string | null;
   /** The Slack adapter, when Slack is configured. */
   slack: SlackAdapter | null;
-  /** The Teams bot at POST /api/messages (unauthenticated local mode while MicrosoftAppId is unset). */
+  /** The Teams bot at POST /api/messages (off without MicrosoftAppId unless TEAMS_LOCAL_NO_AUTH, loopback only). */
   teams: TeamsBot;
   /** The nudge runner (every minute via node-cron when NUDGES=on); `tick(now)` runs one pass at `now`. */
   nudges: NudgeRunner;

@@ -46,7 +46,7 @@ async function startBot(auth: boolean): Promise<{ url: string; store: Store }> {
     mountTeams(web, {
       config: {
         TEAMS_SERVICE_URLS: [fake.url],
-        ...(auth ? { MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'pw' } : {}),
+        ...(auth ? { MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'pw' } : { TEAMS_LOCAL_NO_AUTH: true }),
       },
       service: makeService(store),
       store,

@@ -18,6 +18,8 @@ export interface TeamsConfig {
   MicrosoftAppTenantId?: string | undefined;
   MicrosoftAppType?: string | undefined;
   TEAMS_SERVICE_URLS?: readonly string[];
+  /** Without MicrosoftAppId: true = /api/messages answers requests from loopback only, without token checks. */
+  TEAMS_LOCAL_NO_AUTH?: boolean;
 }
 
 export interface TeamsTestHooks {
@@ -35,7 +37,7 @@ export interface TeamsDeps {
   commands?: CommandService;
   queue?: SendQueueOptions;
   cardUpdateIntervalMs?: number;
-  logger?: Pick<Logger, 'error'>;
+  logger?: Pick<Logger, 'error' | 'warn' | 'info'>;
   /** Votes, acknowledgement times and the Bot Connector's 429s are counted here. */
   metrics?: Metrics;
   hooks?: TeamsTestHooks;
@@ -49,9 +51,11 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 const AUTH_TIMEOUT_MS = 10_000;
 
 /**
- * Mounts the Teams bot at POST /api/messages. A guard in front of botbuilder answers 413 above 1 MB, 400 for a
- * body that is not a well-formed activity, 403 for a serviceUrl off the allowlist and 401 for a token that is
- * missing or cannot be verified when MicrosoftAppId is set; botbuilder never sees those requests.
+ * Mounts the Teams bot at POST /api/messages. Without MicrosoftAppId the endpoint is off (404) unless
+ * TEAMS_LOCAL_NO_AUTH is on, and then it answers requests from loopback only (403 otherwise). A guard in front of
+ * botbuilder answers 413 above 1 MB, 400 for a body that is not a well-formed activity, 403 for a serviceUrl off
+ * the allowlist and 401 for a token that is missing or cannot be verified when MicrosoftAppId is set; botbuilder
+ * never sees those requests.
  */
 export function mountTeams(web: express.Express, deps: TeamsDeps): TeamsBot {
   loadCardTemplates();
@@ -77,8 +81,33 @@ export function mountTeams(web: express.Express, deps: TeamsDeps): TeamsBot {
   });
   const log = (m: string, e?: unknown) => logger.error(m, e);
   const router = express.Router();
+  const localNoAuth = !bot.authEnabled && deps.config.TEAMS_LOCAL_NO_AUTH === true;
+  if (!bot.authEnabled && !localNoAuth) {
+    // No credentials: nobody's token can be checked, so the endpoint does not exist (a Slack-only deployment, or
+    // Teams not set up yet). Answered before the body is read; nothing is stored or logged per request.
+    logger.info('Teams is off: POST /api/messages answers 404 until MicrosoftAppId is set');
+    router.post('/api/messages', (_req: express.Request, res: express.Response) => {
+      res.status(404).json({ error: 'not found' });
+    });
+    web.use(router);
+    return bot;
+  }
+  if (localNoAuth) {
+    logger.warn('TEAMS_LOCAL_NO_AUTH: /api/messages accepts unauthenticated requests from this machine only');
+  }
   router.post(
     '/api/messages',
+    // Local mode without tokens: only from this machine. The socket's address, never X-Forwarded-For (which anyone
+    // can send); a reverse proxy on this machine would make every request look local, so do not put one in front.
+    (req: express.Request, res: express.Response, next: express.NextFunction) => {
+      if (localNoAuth && !isLoopback(req.socket.remoteAddress)) {
+        res
+          .status(403)
+          .json({ error: 'Without MicrosoftAppId only requests from this machine are accepted.' });
+        return;
+      }
+      next();
+    },
     // Acknowledgement time: from the request's arrival to the response, for activities that passed the guard.
     (_req: express.Request, res: express.Response, next: express.NextFunction) => {
       const received = performance.now();
@@ -158,6 +187,13 @@ export function mountTeams(web: express.Express, deps: TeamsDeps): TeamsBot {
   );
   web.use(router);
   return bot;
+}
+
+/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6 (::ffff:127.0.0.1) on a dual-stack socket. */
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return v4 === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
 }
 
 class Timeout extends Error {}
