@@ -172,13 +172,51 @@ function setValues(env: NodeJS.ProcessEnv): Record<string, string> {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const set = setValues(env);
   const r = envSchema.safeParse(set);
-  if (r.success) return r.data;
+  if (r.success) {
+    const half = halfConfiguration(r.data);
+    if (half) throw new ConfigError(`Configuration error: ${half}`);
+    return r.data;
+  }
   const issue = r.error.issues[0];
   const name = String(issue?.path[0] ?? 'environment');
   const got = set[name];
   const shown =
     got === undefined || !SHOWN.has(name) ? '' : ` (got "${got.length > 40 ? `${got.slice(0, 40)}…` : got}")`;
   throw new ConfigError(`Configuration error: ${name} ${issue?.message ?? 'is invalid'}${shown}`);
+}
+
+/**
+ * A chat connection configured by halves is refused rather than silently left off (Slack) or run without checks
+ * (Teams). Names variables only, never their values.
+ */
+function halfConfiguration(c: Config): string | null {
+  const oauth = !!(c.SLACK_CLIENT_ID && c.SLACK_CLIENT_SECRET);
+  const slackIn = 'SLACK_SIGNING_SECRET (events over HTTP) or SLACK_APP_TOKEN (Socket Mode)';
+  if (c.SLACK_BOT_TOKEN && !c.SLACK_SIGNING_SECRET && !c.SLACK_APP_TOKEN)
+    return `SLACK_BOT_TOKEN is set but ${slackIn} is missing: Slack would stay off.`;
+  if (c.SLACK_CLIENT_ID && !c.SLACK_CLIENT_SECRET)
+    return 'SLACK_CLIENT_ID is set but SLACK_CLIENT_SECRET is missing.';
+  if (c.SLACK_CLIENT_SECRET && !c.SLACK_CLIENT_ID)
+    return 'SLACK_CLIENT_SECRET is set but SLACK_CLIENT_ID is missing.';
+  if (oauth && !c.SLACK_SIGNING_SECRET && !c.SLACK_APP_TOKEN)
+    return `SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set but ${slackIn} is missing: Slack would stay off.`;
+  for (const name of ['SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN'] as const) {
+    if (c[name] && !c.SLACK_BOT_TOKEN && !oauth)
+      return `${name} is set but SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (installable app) is missing: Slack would stay off.`;
+  }
+  if (c.MicrosoftAppId) {
+    if (c.MicrosoftAppType !== 'UserAssignedMSI' && !c.MicrosoftAppPassword)
+      return 'MicrosoftAppId is set but MicrosoftAppPassword is missing: Teams tokens could not be sent or checked.';
+    if (c.MicrosoftAppType !== 'MultiTenant' && !c.MicrosoftAppTenantId)
+      return `MicrosoftAppTenantId is required when MicrosoftAppType is ${c.MicrosoftAppType}.`;
+    if (c.TEAMS_LOCAL_NO_AUTH)
+      return 'TEAMS_LOCAL_NO_AUTH is for local testing without MicrosoftAppId: unset one of them.';
+  } else {
+    for (const name of ['MicrosoftAppPassword', 'MicrosoftAppTenantId'] as const) {
+      if (c[name]) return `${name} is set but MicrosoftAppId is missing: Teams would stay off.`;
+    }
+  }
+  return null;
 }
 
 export interface Settings {

@@ -34,6 +34,92 @@ describe('configuration', () => {
     expect((err as Error).message).not.toContain('\n');
   });
 
+  test.each<[string, Record<string, string>, string]>([
+    [
+      'a Slack bot token alone',
+      { SLACK_BOT_TOKEN: 'xoxb-hunter2' },
+      'SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET',
+    ],
+    [
+      'a Slack signing secret alone',
+      { SLACK_SIGNING_SECRET: 'hunter2' },
+      'SLACK_SIGNING_SECRET is set but SLACK_BOT_TOKEN',
+    ],
+    [
+      'a Slack app token alone',
+      { SLACK_APP_TOKEN: 'xapp-hunter2' },
+      'SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN',
+    ],
+    [
+      'a Slack client id without its secret',
+      { SLACK_SIGNING_SECRET: 'hunter2', SLACK_CLIENT_ID: '1.2' },
+      'SLACK_CLIENT_ID is set but SLACK_CLIENT_SECRET is missing',
+    ],
+    [
+      'a Slack client secret without its id',
+      { SLACK_SIGNING_SECRET: 'hunter2', SLACK_BOT_TOKEN: 'xoxb-1', SLACK_CLIENT_SECRET: 'hunter2' },
+      'SLACK_CLIENT_SECRET is set but SLACK_CLIENT_ID is missing',
+    ],
+    [
+      'Slack OAuth credentials without a way in',
+      { SLACK_CLIENT_ID: '1.2', SLACK_CLIENT_SECRET: 'hunter2' },
+      'SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set but SLACK_SIGNING_SECRET',
+    ],
+    [
+      'a Microsoft app id alone',
+      { MicrosoftAppId: 'a3c2e0b4-0000-4000-8000-000000000001' },
+      'MicrosoftAppId is set but MicrosoftAppPassword is missing',
+    ],
+    [
+      'a Microsoft app password alone',
+      { MicrosoftAppPassword: 'hunter2' },
+      'MicrosoftAppPassword is set but MicrosoftAppId is missing',
+    ],
+    [
+      'a Microsoft tenant alone',
+      { MicrosoftAppTenantId: 'hunter2-tenant' },
+      'MicrosoftAppTenantId is set but MicrosoftAppId is missing',
+    ],
+    [
+      'a single-tenant app without its tenant',
+      { MicrosoftAppId: 'app', MicrosoftAppPassword: 'hunter2', MicrosoftAppType: 'SingleTenant' },
+      'MicrosoftAppTenantId is required when MicrosoftAppType is SingleTenant',
+    ],
+    [
+      'TEAMS_LOCAL_NO_AUTH with an app id',
+      { MicrosoftAppId: 'app', MicrosoftAppPassword: 'hunter2', TEAMS_LOCAL_NO_AUTH: 'true' },
+      'TEAMS_LOCAL_NO_AUTH is for local testing without MicrosoftAppId',
+    ],
+  ])('a half configuration stops start-up: %s', (_what, env, message) => {
+    let err: unknown;
+    try {
+      loadConfig(env);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toContain(`Configuration error: ${message}`);
+    expect((err as Error).message).not.toContain('\n');
+    expect((err as Error).message).not.toMatch(/hunter2/);
+  });
+
+  test.each<Record<string, string>>([
+    { SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxb-1' },
+    { SLACK_APP_TOKEN: 'xapp-1', SLACK_BOT_TOKEN: 'xoxb-1' },
+    { SLACK_SIGNING_SECRET: 's', SLACK_CLIENT_ID: '1.2', SLACK_CLIENT_SECRET: 'c', SLACK_STATE_SECRET: 'st' },
+    { MicrosoftAppId: 'app', MicrosoftAppPassword: 'pw' },
+    {
+      MicrosoftAppId: 'app',
+      MicrosoftAppPassword: 'pw',
+      MicrosoftAppType: 'SingleTenant',
+      MicrosoftAppTenantId: 't',
+    },
+    { MicrosoftAppId: 'app', MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: 't' },
+    { TEAMS_LOCAL_NO_AUTH: 'true' },
+  ])('a whole configuration starts: %o', (env) => {
+    expect(() => loadConfig(env)).not.toThrow();
+  });
+
   test('.env.example documents every variable the schema reads, and no others', () => {
     const example = fs.readFileSync(path.resolve(__dirname, '..', '.env.example'), 'utf8');
     const documented = [...example.matchAll(/^([A-Za-z_][A-Za-z0-9_]*)=/gm)].map((m) => m[1]).sort();
