@@ -105,8 +105,10 @@ export const envSchema = z.object({
     })
     .default('MultiTenant'),
   /**
-   * Extra Bot Connector service URLs the Teams adapter may reply to, comma-separated (e.g. the Bot Framework
-   * Emulator's http://localhost, a test fake). Microsoft's connector hosts are always allowed.
+   * Extra Bot Connector service URLs the Teams adapter may accept and reply to, comma-separated, added to Microsoft's
+   * documented connector hosts (TEAMS_CONNECTOR_HOSTS in src/adapters/teams/activity.ts): e.g. a sovereign cloud
+   * host not in that list (https://smba.teams.sovcloud-core.fr), the Bot Framework Emulator's http://localhost, or
+   * a test fake.
    */
   TEAMS_SERVICE_URLS: z
     .string()

@@ -9,6 +9,7 @@ import { mountTeams, type TeamsBot } from '../../src/adapters/teams';
 import { commandLine, parseActivity, ServiceUrlAllowlist } from '../../src/adapters/teams/activity';
 import { KV } from '../../src/adapters/teams/bot';
 import type { Store } from '../../src/app/ports';
+import { loadConfig } from '../../src/config';
 import { makeService } from '../support/fixtures';
 import { testLogger } from '../support/logs';
 import { FakeConnector } from './support/fakeConnector';
@@ -155,6 +156,16 @@ describe('bad bodies get a 4xx and write nothing', () => {
       403,
     ],
     ['serviceUrl over http', () => activity({ serviceUrl: 'http://smba.trafficmanager.net/amer/' }), 403],
+    [
+      "serviceUrl on someone's own Azure Traffic Manager name",
+      () => activity({ serviceUrl: 'https://evil.trafficmanager.net/amer/' }),
+      403,
+    ],
+    [
+      'serviceUrl of another Bot Framework channel',
+      () => activity({ serviceUrl: 'https://webchat.botframework.com/' }),
+      403,
+    ],
     ['entities not an array', () => activity({ entities: { type: 'mention' } }), 400],
     ['__proto__ key', () => '{"type":"message","__proto__":{"polluted":true}}', 400],
     ['array body', () => '[1,2,3]', 400],
@@ -264,6 +275,46 @@ describe('pure helpers', () => {
     expect(a.allows('http://127.0.0.1:4001/')).toBe(false);
     expect(a.allows('https://user:pw@smba.trafficmanager.net/')).toBe(false);
     expect(a.allows('https://botframework.com.evil.org/')).toBe(false);
+  });
+
+  test('allowlist: exactly the documented connector hosts, not their look-alikes', () => {
+    const a = new ServiceUrlAllowlist();
+    for (const url of [
+      'https://smba.trafficmanager.net/amer/',
+      'https://smba.trafficmanager.net/emea/',
+      'https://smba.trafficmanager.net/apac/',
+      'https://smba.trafficmanager.net/teams/',
+      'https://smba.onyx.prod.teams.trafficmanager.net/amer/',
+      'https://smba.infra.gcc.teams.microsoft.com/teams/',
+      'https://smba.infra.gov.teams.microsoft.us/teams/',
+      'https://smba.infra.dod.teams.microsoft.us/teams/',
+      'https://frontend.botapi.msg.infra.teams.microsoftonline.cn/',
+    ]) {
+      expect({ url, ok: a.allows(url) }).toEqual({ url, ok: true });
+    }
+    for (const url of [
+      'https://evil.trafficmanager.net/amer/',
+      'https://smba.trafficmanager.net.evil.com/',
+      'https://x.smba.trafficmanager.net/amer/',
+      'https://evil.teams.microsoft.com/',
+      'https://attacker.botframework.com/',
+      'https://webchat.botframework.com/',
+      'https://smba.teams.sovcloud-core.fr/teams/',
+    ]) {
+      expect({ url, ok: a.allows(url) }).toEqual({ url, ok: false });
+    }
+  });
+
+  test('allowlist: TEAMS_SERVICE_URLS adds hosts to the documented ones', () => {
+    const config = loadConfig({
+      TEAMS_SERVICE_URLS: 'https://smba.teams.sovcloud-core.fr, http://localhost',
+    });
+    const a = new ServiceUrlAllowlist(config.TEAMS_SERVICE_URLS);
+    expect(a.allows('https://smba.teams.sovcloud-core.fr/teams/')).toBe(true);
+    expect(a.allows('http://localhost:56000/')).toBe(true);
+    expect(a.allows('https://smba.trafficmanager.net/amer/')).toBe(true);
+    expect(a.allows('http://smba.teams.sovcloud-core.fr/teams/')).toBe(false);
+    expect(a.allows('https://evil.trafficmanager.net/amer/')).toBe(false);
   });
 
   test('commandLine: bot mention removed, other mentions become <@AAD|Name>, HTML stripped', () => {
