@@ -739,7 +739,7 @@ export class TeamsBot {
 
   /**
    * Users whose clients refresh the card automatically (people who used the bot in this channel, not everyone in
-   * the team, so no voter list leaks in anonymous reviews); more than 60 → none listed (manual refresh).
+   * the team); more than 60 → none listed (manual refresh). Cards of anonymous reviews list nobody (renderPollCard).
    */
   private async refreshIds(tenantId: string, channelId: string): Promise<string[]> {
     const roster = await this.o.store.kv.get<Roster>(KV.roster, `${tenantId}|${channelId}`);
