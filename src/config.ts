@@ -6,6 +6,15 @@ import { isValidTimeZone } from './domain/schedule';
 
 const tz = z.string().refine(isValidTimeZone, 'must be an IANA time zone such as America/Detroit');
 
+/** A whole number from 1 to 1,000,000 with a default. */
+const count = (fallback: number) =>
+  z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(1_000_000, 'must be at most 1000000')
+    .default(fallback);
+
 const optionalText = z
   .string()
   .trim()
@@ -129,6 +138,12 @@ export const envSchema = z.object({
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('false')
     .transform((s) => s === 'true'),
+  /** Most people remembered per Teams channel (a district's roster: mentions and card refresh lists). */
+  TEAMS_MAX_MEMBERS_PER_CHANNEL: count(5000),
+  /** Most people remembered across all channels of one Teams tenant (organization). */
+  TEAMS_MAX_MEMBERS_PER_TENANT: count(20_000),
+  /** Most channels and chats of one Teams tenant the bot remembers (to post in later). */
+  TEAMS_MAX_CHANNELS_PER_TENANT: count(500),
 });
 
 export type Config = z.output<typeof envSchema>;
@@ -157,6 +172,9 @@ const SHOWN = new Set([
   'SLACK_BURST_PER_SECOND',
   'MicrosoftAppType',
   'TEAMS_LOCAL_NO_AUTH',
+  'TEAMS_MAX_MEMBERS_PER_CHANNEL',
+  'TEAMS_MAX_MEMBERS_PER_TENANT',
+  'TEAMS_MAX_CHANNELS_PER_TENANT',
 ]);
 
 /** The variables that have a value: an empty (or blank) one counts as unset. */

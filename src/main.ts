@@ -131,7 +131,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   const slackLog = logger.child('slack');
   const slack = mountSlack(web, config, { service, commands, kv: store.kv, logger: slackLog, metrics });
   if (slack) registerSlackNudgeHandlers(slack.app, { buildings, schedules, logger: slackLog });
-  // Teams: POST /api/messages (guarded: 1 MB limit, activity shape, serviceUrl allowlist, token check).
+  // Teams: POST /api/messages (guarded: 256 KB limit, activity shape, serviceUrl allowlist, token check, caps).
   const teams = mountTeams(web, {
     config,
     service,

@@ -5,18 +5,18 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import express from 'express';
 import { NedbStore } from '../../src/adapters/embedded/nedbStore';
-import { mountTeams, type TeamsBot } from '../../src/adapters/teams';
+import { MAX_BODY_BYTES, mountTeams, type TeamsBot } from '../../src/adapters/teams';
 import { commandLine, parseActivity, ServiceUrlAllowlist } from '../../src/adapters/teams/activity';
 import { KV } from '../../src/adapters/teams/bot';
 import type { Store } from '../../src/app/ports';
 import { loadConfig } from '../../src/config';
 import { makeService } from '../support/fixtures';
-import { testLogger } from '../support/logs';
+import { bufferLogger, testLogger } from '../support/logs';
 import { FakeConnector } from './support/fakeConnector';
 
 /**
  * The guard in front of botbuilder: malformed bodies get a 4xx (never a 5xx with a stack trace), replies go only to
- * allowlisted connectors, bodies up to 1 MB are accepted and larger ones get 413, and with MicrosoftAppId set a
+ * allowlisted connectors, bodies up to 256 KB are accepted and larger ones get 413, and with MicrosoftAppId set a
  * token that cannot be verified is a 401. Token signing keys are served by a local fake OpenID endpoint.
  */
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'micip-teams-guard-'));
@@ -29,6 +29,8 @@ const bots: TeamsBot[] = [];
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const jwk = publicKey.export({ format: 'jwk' }) as { n: string; e: string };
 const KID = 'test-key-1';
+/** What the bot without auth logs (the 413 warning is checked). */
+const openLog = bufferLogger('warn');
 
 async function listen(app: express.Express): Promise<string> {
   const server = await new Promise<http.Server>((resolve) => {
@@ -51,7 +53,7 @@ async function startBot(auth: boolean): Promise<{ url: string; store: Store }> {
       },
       service: makeService(store),
       store,
-      logger: testLogger(),
+      logger: auth ? testLogger() : openLog.logger,
       hooks: { openIdMetadataUrl: `${keysUrl}/openid`, authTimeoutMs: 3000 },
     }),
   );
@@ -194,20 +196,27 @@ describe('bad bodies get a 4xx and write nothing', () => {
   });
 });
 
-test('a 10,000-member conversationUpdate (~0.6 MB) is accepted; above 1 MB is a 413', async () => {
-  const members = Array.from({ length: 10_000 }, (_, i) => ({
+test('a 2,000-member conversationUpdate (~0.2 MB) is accepted; above 256 KB is a 413, logged once', async () => {
+  const members = Array.from({ length: 2000 }, (_, i) => ({
     id: `29:1${String(i).padStart(16, 'x')}`,
     aadObjectId: `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`,
   }));
   const big = JSON.stringify(activity({ membersAdded: members }));
-  expect(big.length).toBeGreaterThan(500_000);
-  expect(big.length).toBeLessThan(1024 * 1024);
+  expect(big.length).toBeGreaterThan(150_000);
+  expect(big.length).toBeLessThan(MAX_BODY_BYTES);
   const ok = await post(open.url, big);
   expect(ok.status).toBe(200);
-  const huge = JSON.stringify(activity({ text: 'y'.repeat(1024 * 1024) }));
-  const r = await post(open.url, huge);
-  expect(r.status).toBe(413);
-  noStack(r.text);
+  for (let i = 0; i < 3; i++) {
+    const huge = JSON.stringify(activity({ text: 'y'.repeat(MAX_BODY_BYTES) }));
+    const r = await post(open.url, huge);
+    expect(r.status).toBe(413);
+    noStack(r.text);
+  }
+  expect(MAX_BODY_BYTES).toBe(256 * 1024);
+  const tooLarge = openLog.lines.filter(
+    (l) => l.level === 'warn' && String(l.msg).includes('was refused (413)'),
+  );
+  expect(tooLarge).toHaveLength(1);
 });
 
 describe('with MicrosoftAppId set, every request is verified', () => {

@@ -8,6 +8,7 @@ import { defaultLogger, type Logger } from '../observability/logger';
 import { type Metrics, noMetrics } from '../observability/metrics';
 import { BadActivity, parseActivity, ServiceUrlAllowlist } from './activity';
 import { type TeamsActionHandler, TeamsBot, TurnError } from './bot';
+import { DEFAULT_TEAMS_LIMITS } from './directory';
 import type { SendQueueOptions } from './sendQueue';
 
 export { type TeamsActionHandler, TeamsBot } from './bot';
@@ -20,6 +21,9 @@ export interface TeamsConfig {
   TEAMS_SERVICE_URLS?: readonly string[];
   /** Without MicrosoftAppId: true = /api/messages answers requests from loopback only, without token checks. */
   TEAMS_LOCAL_NO_AUTH?: boolean;
+  TEAMS_MAX_MEMBERS_PER_CHANNEL?: number;
+  TEAMS_MAX_MEMBERS_PER_TENANT?: number;
+  TEAMS_MAX_CHANNELS_PER_TENANT?: number;
 }
 
 export interface TeamsTestHooks {
@@ -45,15 +49,19 @@ export interface TeamsDeps {
   actions?: readonly TeamsActionHandler[];
 }
 
-/** Largest accepted activity: a 10,000-member conversationUpdate is about 0.5 MB. */
-export const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Largest accepted activity. Teams' own are small: a message is at most about 28 KB of text, a card click a few
+ * KB, a conversationUpdate about 100 bytes per member added (so ~2,000 members fit; people beyond are picked up when
+ * they first use the bot). A larger body is refused with 413 before it is parsed.
+ */
+export const MAX_BODY_BYTES = 256 * 1024;
 /** How long token verification (which fetches Microsoft's signing keys) may take before the request is a 401. */
 const AUTH_TIMEOUT_MS = 10_000;
 
 /**
  * Mounts the Teams bot at POST /api/messages. Without MicrosoftAppId the endpoint is off (404) unless
  * TEAMS_LOCAL_NO_AUTH is on, and then it answers requests from loopback only (403 otherwise). A guard in front of
- * botbuilder answers 413 above 1 MB, 400 for a body that is not a well-formed activity, 403 for a serviceUrl off
+ * botbuilder answers 413 above 256 KB, 400 for a body that is not a well-formed activity, 403 for a serviceUrl off
  * the allowlist and 401 for a token that is missing or cannot be verified when MicrosoftAppId is set; botbuilder
  * never sees those requests.
  */
@@ -77,6 +85,11 @@ export function mountTeams(web: express.Express, deps: TeamsDeps): TeamsBot {
     ...(deps.cardUpdateIntervalMs !== undefined ? { cardUpdateIntervalMs: deps.cardUpdateIntervalMs } : {}),
     logger,
     metrics,
+    limits: {
+      membersPerChannel: deps.config.TEAMS_MAX_MEMBERS_PER_CHANNEL ?? DEFAULT_TEAMS_LIMITS.membersPerChannel,
+      membersPerTenant: deps.config.TEAMS_MAX_MEMBERS_PER_TENANT ?? DEFAULT_TEAMS_LIMITS.membersPerTenant,
+      channelsPerTenant: deps.config.TEAMS_MAX_CHANNELS_PER_TENANT ?? DEFAULT_TEAMS_LIMITS.channelsPerTenant,
+    },
     ...(deps.actions ? { actions: deps.actions } : {}),
   });
   const log = (m: string, e?: unknown) => logger.error(m, e);
@@ -170,11 +183,18 @@ export function mountTeams(web: express.Express, deps: TeamsDeps): TeamsBot {
     },
   );
   // Body-parser errors (too large, aborted) for this route only: a short 4xx, never a stack trace.
+  let warnedTooLarge = false;
   router.use(
     '/api/messages',
     (err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
       const status = (err as { status?: number; type?: string } | null)?.status;
       if (status === 413) {
+        if (!warnedTooLarge) {
+          warnedTooLarge = true;
+          logger.warn(
+            `Teams: an activity larger than ${MAX_BODY_BYTES} bytes was refused (413). Logged once per process.`,
+          );
+        }
         res.status(413).json({ error: `The activity is larger than ${MAX_BODY_BYTES} bytes.` });
         return;
       }
