@@ -9,6 +9,12 @@ describe('configuration', () => {
     expect(c.PORT).toBe(3978);
     expect(c.MONGODB_URI).toBeUndefined();
     expect(c.DEFAULT_TIMEZONE).toBe('America/Detroit');
+    expect(c.TEAMS_LOCAL_NO_AUTH).toBe(false);
+    expect([
+      c.TEAMS_MAX_MEMBERS_PER_CHANNEL,
+      c.TEAMS_MAX_MEMBERS_PER_TENANT,
+      c.TEAMS_MAX_CHANNELS_PER_TENANT,
+    ]).toEqual([5000, 20_000, 500]);
   });
 
   test.each([
@@ -22,6 +28,21 @@ describe('configuration', () => {
     ],
     ['LOG_LEVEL', 'loud', /^Configuration error: LOG_LEVEL must be one of/],
     ['PUBLIC_URL', 'not a url', /^Configuration error: PUBLIC_URL must be a URL/],
+    [
+      'TEAMS_LOCAL_NO_AUTH',
+      'yes',
+      /^Configuration error: TEAMS_LOCAL_NO_AUTH must be true or false \(got "yes"\)$/,
+    ],
+    [
+      'TEAMS_MAX_MEMBERS_PER_TENANT',
+      '0',
+      /^Configuration error: TEAMS_MAX_MEMBERS_PER_TENANT must be at least 1 \(got "0"\)$/,
+    ],
+    [
+      'TEAMS_MAX_CHANNELS_PER_TENANT',
+      '2.5',
+      /^Configuration error: TEAMS_MAX_CHANNELS_PER_TENANT must be a whole/,
+    ],
   ])('a bad %s stops start-up with one line naming it', (name, value, message) => {
     let err: unknown;
     try {
