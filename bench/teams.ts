@@ -113,7 +113,7 @@ async function main(): Promise<void> {
   const service = makeService(store, { now: () => new Date() });
   const web = express();
   const bot = mountTeams(web, {
-    config: { TEAMS_SERVICE_URLS: [fake.url] },
+    config: { TEAMS_SERVICE_URLS: [fake.url], TEAMS_LOCAL_NO_AUTH: true },
     service,
     store,
   });

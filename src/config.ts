@@ -6,6 +6,15 @@ import { isValidTimeZone } from './domain/schedule';
 
 const tz = z.string().refine(isValidTimeZone, 'must be an IANA time zone such as America/Detroit');
 
+/** A whole number from 1 to 1,000,000 with a default. */
+const count = (fallback: number) =>
+  z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(1_000_000, 'must be at most 1000000')
+    .default(fallback);
+
 const optionalText = z
   .string()
   .trim()
@@ -105,8 +114,10 @@ export const envSchema = z.object({
     })
     .default('MultiTenant'),
   /**
-   * Extra Bot Connector service URLs the Teams adapter may reply to, comma-separated (e.g. the Bot Framework
-   * Emulator's http://localhost, a test fake). Microsoft's connector hosts are always allowed.
+   * Extra Bot Connector service URLs the Teams adapter may accept and reply to, comma-separated, added to Microsoft's
+   * documented connector hosts (TEAMS_CONNECTOR_HOSTS in src/adapters/teams/activity.ts): e.g. a sovereign cloud
+   * host not in that list (https://smba.teams.sovcloud-core.fr), the Bot Framework Emulator's http://localhost, or
+   * a test fake.
    */
   TEAMS_SERVICE_URLS: z
     .string()
@@ -118,6 +129,21 @@ export const envSchema = z.object({
         .filter(Boolean),
     )
     .refine((list) => list.every((u) => URL.canParse(u)), 'must be a comma-separated list of URLs'),
+  /**
+   * true = POST /api/messages works without MicrosoftAppId (no token check), for the Bot Framework Emulator and
+   * local tests, and then only for requests from this machine (loopback). Default: without MicrosoftAppId the
+   * endpoint is off (404).
+   */
+  TEAMS_LOCAL_NO_AUTH: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('false')
+    .transform((s) => s === 'true'),
+  /** Most people remembered per Teams channel (a district's roster: mentions and card refresh lists). */
+  TEAMS_MAX_MEMBERS_PER_CHANNEL: count(5000),
+  /** Most people remembered across all channels of one Teams tenant (organization). */
+  TEAMS_MAX_MEMBERS_PER_TENANT: count(20_000),
+  /** Most channels and chats of one Teams tenant the bot remembers (to post in later). */
+  TEAMS_MAX_CHANNELS_PER_TENANT: count(500),
 });
 
 export type Config = z.output<typeof envSchema>;
@@ -145,6 +171,10 @@ const SHOWN = new Set([
   'NUDGE_SLACK_WORKSPACE_RATE',
   'SLACK_BURST_PER_SECOND',
   'MicrosoftAppType',
+  'TEAMS_LOCAL_NO_AUTH',
+  'TEAMS_MAX_MEMBERS_PER_CHANNEL',
+  'TEAMS_MAX_MEMBERS_PER_TENANT',
+  'TEAMS_MAX_CHANNELS_PER_TENANT',
 ]);
 
 /** The variables that have a value: an empty (or blank) one counts as unset. */
@@ -162,13 +192,51 @@ function setValues(env: NodeJS.ProcessEnv): Record<string, string> {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const set = setValues(env);
   const r = envSchema.safeParse(set);
-  if (r.success) return r.data;
+  if (r.success) {
+    const half = halfConfiguration(r.data);
+    if (half) throw new ConfigError(`Configuration error: ${half}`);
+    return r.data;
+  }
   const issue = r.error.issues[0];
   const name = String(issue?.path[0] ?? 'environment');
   const got = set[name];
   const shown =
     got === undefined || !SHOWN.has(name) ? '' : ` (got "${got.length > 40 ? `${got.slice(0, 40)}…` : got}")`;
   throw new ConfigError(`Configuration error: ${name} ${issue?.message ?? 'is invalid'}${shown}`);
+}
+
+/**
+ * A chat connection configured by halves is refused rather than silently left off (Slack) or run without checks
+ * (Teams). Names variables only, never their values.
+ */
+function halfConfiguration(c: Config): string | null {
+  const oauth = !!(c.SLACK_CLIENT_ID && c.SLACK_CLIENT_SECRET);
+  const slackIn = 'SLACK_SIGNING_SECRET (events over HTTP) or SLACK_APP_TOKEN (Socket Mode)';
+  if (c.SLACK_BOT_TOKEN && !c.SLACK_SIGNING_SECRET && !c.SLACK_APP_TOKEN)
+    return `SLACK_BOT_TOKEN is set but ${slackIn} is missing: Slack would stay off.`;
+  if (c.SLACK_CLIENT_ID && !c.SLACK_CLIENT_SECRET)
+    return 'SLACK_CLIENT_ID is set but SLACK_CLIENT_SECRET is missing.';
+  if (c.SLACK_CLIENT_SECRET && !c.SLACK_CLIENT_ID)
+    return 'SLACK_CLIENT_SECRET is set but SLACK_CLIENT_ID is missing.';
+  if (oauth && !c.SLACK_SIGNING_SECRET && !c.SLACK_APP_TOKEN)
+    return `SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set but ${slackIn} is missing: Slack would stay off.`;
+  for (const name of ['SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN'] as const) {
+    if (c[name] && !c.SLACK_BOT_TOKEN && !oauth)
+      return `${name} is set but SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (installable app) is missing: Slack would stay off.`;
+  }
+  if (c.MicrosoftAppId) {
+    if (c.MicrosoftAppType !== 'UserAssignedMSI' && !c.MicrosoftAppPassword)
+      return 'MicrosoftAppId is set but MicrosoftAppPassword is missing: Teams tokens could not be sent or checked.';
+    if (c.MicrosoftAppType !== 'MultiTenant' && !c.MicrosoftAppTenantId)
+      return `MicrosoftAppTenantId is required when MicrosoftAppType is ${c.MicrosoftAppType}.`;
+    if (c.TEAMS_LOCAL_NO_AUTH)
+      return 'TEAMS_LOCAL_NO_AUTH is for local testing without MicrosoftAppId: unset one of them.';
+  } else {
+    for (const name of ['MicrosoftAppPassword', 'MicrosoftAppTenantId'] as const) {
+      if (c[name]) return `${name} is set but MicrosoftAppId is missing: Teams would stay off.`;
+    }
+  }
+  return null;
 }
 
 export interface Settings {

@@ -54,7 +54,7 @@ export interface App {
   consoleUrl: string | null;
   /** The Slack adapter, when Slack is configured. */
   slack: SlackAdapter | null;
-  /** The Teams bot at POST /api/messages (unauthenticated local mode while MicrosoftAppId is unset). */
+  /** The Teams bot at POST /api/messages (off without MicrosoftAppId unless TEAMS_LOCAL_NO_AUTH, loopback only). */
   teams: TeamsBot;
   /** The nudge runner (every minute via node-cron when NUDGES=on); `tick(now)` runs one pass at `now`. */
   nudges: NudgeRunner;
@@ -138,7 +138,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     metrics,
   });
   if (slack) registerSlackNudgeHandlers(slack.app, { buildings, schedules, logger: slackLog });
-  // Teams: POST /api/messages (guarded: 1 MB limit, activity shape, serviceUrl allowlist, token check).
+  // Teams: POST /api/messages (guarded: 256 KB limit, activity shape, serviceUrl allowlist, token check, caps).
   const teams = mountTeams(web, {
     config,
     service,

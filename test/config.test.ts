@@ -9,6 +9,12 @@ describe('configuration', () => {
     expect(c.PORT).toBe(3978);
     expect(c.MONGODB_URI).toBeUndefined();
     expect(c.DEFAULT_TIMEZONE).toBe('America/Detroit');
+    expect(c.TEAMS_LOCAL_NO_AUTH).toBe(false);
+    expect([
+      c.TEAMS_MAX_MEMBERS_PER_CHANNEL,
+      c.TEAMS_MAX_MEMBERS_PER_TENANT,
+      c.TEAMS_MAX_CHANNELS_PER_TENANT,
+    ]).toEqual([5000, 20_000, 500]);
   });
 
   test.each([
@@ -22,6 +28,21 @@ describe('configuration', () => {
     ],
     ['LOG_LEVEL', 'loud', /^Configuration error: LOG_LEVEL must be one of/],
     ['PUBLIC_URL', 'not a url', /^Configuration error: PUBLIC_URL must be a URL/],
+    [
+      'TEAMS_LOCAL_NO_AUTH',
+      'yes',
+      /^Configuration error: TEAMS_LOCAL_NO_AUTH must be true or false \(got "yes"\)$/,
+    ],
+    [
+      'TEAMS_MAX_MEMBERS_PER_TENANT',
+      '0',
+      /^Configuration error: TEAMS_MAX_MEMBERS_PER_TENANT must be at least 1 \(got "0"\)$/,
+    ],
+    [
+      'TEAMS_MAX_CHANNELS_PER_TENANT',
+      '2.5',
+      /^Configuration error: TEAMS_MAX_CHANNELS_PER_TENANT must be a whole/,
+    ],
   ])('a bad %s stops start-up with one line naming it', (name, value, message) => {
     let err: unknown;
     try {
@@ -32,6 +53,92 @@ describe('configuration', () => {
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as Error).message).toMatch(message);
     expect((err as Error).message).not.toContain('\n');
+  });
+
+  test.each<[string, Record<string, string>, string]>([
+    [
+      'a Slack bot token alone',
+      { SLACK_BOT_TOKEN: 'xoxb-hunter2' },
+      'SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET',
+    ],
+    [
+      'a Slack signing secret alone',
+      { SLACK_SIGNING_SECRET: 'hunter2' },
+      'SLACK_SIGNING_SECRET is set but SLACK_BOT_TOKEN',
+    ],
+    [
+      'a Slack app token alone',
+      { SLACK_APP_TOKEN: 'xapp-hunter2' },
+      'SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN',
+    ],
+    [
+      'a Slack client id without its secret',
+      { SLACK_SIGNING_SECRET: 'hunter2', SLACK_CLIENT_ID: '1.2' },
+      'SLACK_CLIENT_ID is set but SLACK_CLIENT_SECRET is missing',
+    ],
+    [
+      'a Slack client secret without its id',
+      { SLACK_SIGNING_SECRET: 'hunter2', SLACK_BOT_TOKEN: 'xoxb-1', SLACK_CLIENT_SECRET: 'hunter2' },
+      'SLACK_CLIENT_SECRET is set but SLACK_CLIENT_ID is missing',
+    ],
+    [
+      'Slack OAuth credentials without a way in',
+      { SLACK_CLIENT_ID: '1.2', SLACK_CLIENT_SECRET: 'hunter2' },
+      'SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set but SLACK_SIGNING_SECRET',
+    ],
+    [
+      'a Microsoft app id alone',
+      { MicrosoftAppId: 'a3c2e0b4-0000-4000-8000-000000000001' },
+      'MicrosoftAppId is set but MicrosoftAppPassword is missing',
+    ],
+    [
+      'a Microsoft app password alone',
+      { MicrosoftAppPassword: 'hunter2' },
+      'MicrosoftAppPassword is set but MicrosoftAppId is missing',
+    ],
+    [
+      'a Microsoft tenant alone',
+      { MicrosoftAppTenantId: 'hunter2-tenant' },
+      'MicrosoftAppTenantId is set but MicrosoftAppId is missing',
+    ],
+    [
+      'a single-tenant app without its tenant',
+      { MicrosoftAppId: 'app', MicrosoftAppPassword: 'hunter2', MicrosoftAppType: 'SingleTenant' },
+      'MicrosoftAppTenantId is required when MicrosoftAppType is SingleTenant',
+    ],
+    [
+      'TEAMS_LOCAL_NO_AUTH with an app id',
+      { MicrosoftAppId: 'app', MicrosoftAppPassword: 'hunter2', TEAMS_LOCAL_NO_AUTH: 'true' },
+      'TEAMS_LOCAL_NO_AUTH is for local testing without MicrosoftAppId',
+    ],
+  ])('a half configuration stops start-up: %s', (_what, env, message) => {
+    let err: unknown;
+    try {
+      loadConfig(env);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toContain(`Configuration error: ${message}`);
+    expect((err as Error).message).not.toContain('\n');
+    expect((err as Error).message).not.toMatch(/hunter2/);
+  });
+
+  test.each<Record<string, string>>([
+    { SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxb-1' },
+    { SLACK_APP_TOKEN: 'xapp-1', SLACK_BOT_TOKEN: 'xoxb-1' },
+    { SLACK_SIGNING_SECRET: 's', SLACK_CLIENT_ID: '1.2', SLACK_CLIENT_SECRET: 'c', SLACK_STATE_SECRET: 'st' },
+    { MicrosoftAppId: 'app', MicrosoftAppPassword: 'pw' },
+    {
+      MicrosoftAppId: 'app',
+      MicrosoftAppPassword: 'pw',
+      MicrosoftAppType: 'SingleTenant',
+      MicrosoftAppTenantId: 't',
+    },
+    { MicrosoftAppId: 'app', MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: 't' },
+    { TEAMS_LOCAL_NO_AUTH: 'true' },
+  ])('a whole configuration starts: %o', (env) => {
+    expect(() => loadConfig(env)).not.toThrow();
   });
 
   test('.env.example documents every variable the schema reads, and no others', () => {

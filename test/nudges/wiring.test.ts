@@ -28,6 +28,7 @@ beforeAll(async () => {
       NUDGES: 'off',
       WEB_LINK_SECRET: 'nudges-wiring-test-secret-0123456789abcdef',
       TEAMS_SERVICE_URLS: fake.url,
+      TEAMS_LOCAL_NO_AUTH: 'true',
     }),
     { clock, logger: testLogger() },
   );

@@ -148,6 +148,20 @@ test('anonymous review: no names of voters or non-voters', async () => {
   expect(json).not.toContain('Not voted yet');
 });
 
+test('anonymous review: the shared card lists no refresh user ids (they would grow with each voter)', async () => {
+  const { review } = await districtWithReview(service, { anonymous: true });
+  const rowId = review.polls[0]?.rowId as string;
+  await service.castVote(member(1), { reviewId: review.reviewId, rowId, choice: 2 });
+  const view = await service.getPollState(member(1), { reviewId: review.reviewId, rowId });
+  for (const personal of [false, true]) {
+    const card = renderPollCard(view, { personal, refreshUserIds: ['29:voter-1', '29:voter-2'] });
+    expectValid(card);
+    expect(card.refresh).toMatchObject({ action: { verb: 'refresh' } });
+    expect(card.refresh).not.toHaveProperty('userIds');
+    expect(JSON.stringify(card)).not.toContain('29:voter');
+  }
+});
+
 test('closed and multi-round states: result, previous round, no vote actions; results and status cards', async () => {
   const { coord, review } = await districtWithReview(service, { maxRounds: 2 });
   const [r0, r1] = review.polls.map((p) => p.rowId) as [string, string];

@@ -12,7 +12,8 @@ import { type ConnectorCall, FakeConnector } from './support/fakeConnector';
 
 /**
  * End-to-end through POST /api/messages: real Bot Framework activity JSON in, a local fake Bot Connector on
- * 127.0.0.1 out. Auth is off here (MicrosoftAppId unset); the auth-on cases are in guard.test.ts.
+ * 127.0.0.1 out. Auth is off here (no MicrosoftAppId, TEAMS_LOCAL_NO_AUTH, loopback); the auth-on cases are in
+ * guard.test.ts.
  */
 const uri = process.env.MONGODB_URI as string;
 const dbName = `micip_teams_e2e_${process.pid}`;
@@ -42,7 +43,7 @@ beforeAll(async () => {
   service = makeService(store);
   const web = express();
   bot = mountTeams(web, {
-    config: { TEAMS_SERVICE_URLS: [fake.url] },
+    config: { TEAMS_SERVICE_URLS: [fake.url], TEAMS_LOCAL_NO_AUTH: true },
     service,
     store,
     cardUpdateIntervalMs: 100,

@@ -5,17 +5,18 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import express from 'express';
 import { NedbStore } from '../../src/adapters/embedded/nedbStore';
-import { mountTeams, type TeamsBot } from '../../src/adapters/teams';
+import { MAX_BODY_BYTES, mountTeams, type TeamsBot } from '../../src/adapters/teams';
 import { commandLine, parseActivity, ServiceUrlAllowlist } from '../../src/adapters/teams/activity';
 import { KV } from '../../src/adapters/teams/bot';
 import type { Store } from '../../src/app/ports';
+import { loadConfig } from '../../src/config';
 import { makeService } from '../support/fixtures';
-import { testLogger } from '../support/logs';
+import { bufferLogger, testLogger } from '../support/logs';
 import { FakeConnector } from './support/fakeConnector';
 
 /**
  * The guard in front of botbuilder: malformed bodies get a 4xx (never a 5xx with a stack trace), replies go only to
- * allowlisted connectors, bodies up to 1 MB are accepted and larger ones get 413, and with MicrosoftAppId set a
+ * allowlisted connectors, bodies up to 256 KB are accepted and larger ones get 413, and with MicrosoftAppId set a
  * token that cannot be verified is a 401. Token signing keys are served by a local fake OpenID endpoint.
  */
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'micip-teams-guard-'));
@@ -28,6 +29,8 @@ const bots: TeamsBot[] = [];
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const jwk = publicKey.export({ format: 'jwk' }) as { n: string; e: string };
 const KID = 'test-key-1';
+/** What the bot without auth logs (the 413 warning is checked). */
+const openLog = bufferLogger('warn');
 
 async function listen(app: express.Express): Promise<string> {
   const server = await new Promise<http.Server>((resolve) => {
@@ -46,11 +49,11 @@ async function startBot(auth: boolean): Promise<{ url: string; store: Store }> {
     mountTeams(web, {
       config: {
         TEAMS_SERVICE_URLS: [fake.url],
-        ...(auth ? { MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'pw' } : {}),
+        ...(auth ? { MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'pw' } : { TEAMS_LOCAL_NO_AUTH: true }),
       },
       service: makeService(store),
       store,
-      logger: testLogger(),
+      logger: auth ? testLogger() : openLog.logger,
       hooks: { openIdMetadataUrl: `${keysUrl}/openid`, authTimeoutMs: 3000 },
     }),
   );
@@ -155,6 +158,16 @@ describe('bad bodies get a 4xx and write nothing', () => {
       403,
     ],
     ['serviceUrl over http', () => activity({ serviceUrl: 'http://smba.trafficmanager.net/amer/' }), 403],
+    [
+      "serviceUrl on someone's own Azure Traffic Manager name",
+      () => activity({ serviceUrl: 'https://evil.trafficmanager.net/amer/' }),
+      403,
+    ],
+    [
+      'serviceUrl of another Bot Framework channel',
+      () => activity({ serviceUrl: 'https://webchat.botframework.com/' }),
+      403,
+    ],
     ['entities not an array', () => activity({ entities: { type: 'mention' } }), 400],
     ['__proto__ key', () => '{"type":"message","__proto__":{"polluted":true}}', 400],
     ['array body', () => '[1,2,3]', 400],
@@ -183,20 +196,27 @@ describe('bad bodies get a 4xx and write nothing', () => {
   });
 });
 
-test('a 10,000-member conversationUpdate (~0.6 MB) is accepted; above 1 MB is a 413', async () => {
-  const members = Array.from({ length: 10_000 }, (_, i) => ({
+test('a 2,000-member conversationUpdate (~0.2 MB) is accepted; above 256 KB is a 413, logged once', async () => {
+  const members = Array.from({ length: 2000 }, (_, i) => ({
     id: `29:1${String(i).padStart(16, 'x')}`,
     aadObjectId: `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`,
   }));
   const big = JSON.stringify(activity({ membersAdded: members }));
-  expect(big.length).toBeGreaterThan(500_000);
-  expect(big.length).toBeLessThan(1024 * 1024);
+  expect(big.length).toBeGreaterThan(150_000);
+  expect(big.length).toBeLessThan(MAX_BODY_BYTES);
   const ok = await post(open.url, big);
   expect(ok.status).toBe(200);
-  const huge = JSON.stringify(activity({ text: 'y'.repeat(1024 * 1024) }));
-  const r = await post(open.url, huge);
-  expect(r.status).toBe(413);
-  noStack(r.text);
+  for (let i = 0; i < 3; i++) {
+    const huge = JSON.stringify(activity({ text: 'y'.repeat(MAX_BODY_BYTES) }));
+    const r = await post(open.url, huge);
+    expect(r.status).toBe(413);
+    noStack(r.text);
+  }
+  expect(MAX_BODY_BYTES).toBe(256 * 1024);
+  const tooLarge = openLog.lines.filter(
+    (l) => l.level === 'warn' && String(l.msg).includes('was refused (413)'),
+  );
+  expect(tooLarge).toHaveLength(1);
 });
 
 describe('with MicrosoftAppId set, every request is verified', () => {
@@ -264,6 +284,46 @@ describe('pure helpers', () => {
     expect(a.allows('http://127.0.0.1:4001/')).toBe(false);
     expect(a.allows('https://user:pw@smba.trafficmanager.net/')).toBe(false);
     expect(a.allows('https://botframework.com.evil.org/')).toBe(false);
+  });
+
+  test('allowlist: exactly the documented connector hosts, not their look-alikes', () => {
+    const a = new ServiceUrlAllowlist();
+    for (const url of [
+      'https://smba.trafficmanager.net/amer/',
+      'https://smba.trafficmanager.net/emea/',
+      'https://smba.trafficmanager.net/apac/',
+      'https://smba.trafficmanager.net/teams/',
+      'https://smba.onyx.prod.teams.trafficmanager.net/amer/',
+      'https://smba.infra.gcc.teams.microsoft.com/teams/',
+      'https://smba.infra.gov.teams.microsoft.us/teams/',
+      'https://smba.infra.dod.teams.microsoft.us/teams/',
+      'https://frontend.botapi.msg.infra.teams.microsoftonline.cn/',
+    ]) {
+      expect({ url, ok: a.allows(url) }).toEqual({ url, ok: true });
+    }
+    for (const url of [
+      'https://evil.trafficmanager.net/amer/',
+      'https://smba.trafficmanager.net.evil.com/',
+      'https://x.smba.trafficmanager.net/amer/',
+      'https://evil.teams.microsoft.com/',
+      'https://attacker.botframework.com/',
+      'https://webchat.botframework.com/',
+      'https://smba.teams.sovcloud-core.fr/teams/',
+    ]) {
+      expect({ url, ok: a.allows(url) }).toEqual({ url, ok: false });
+    }
+  });
+
+  test('allowlist: TEAMS_SERVICE_URLS adds hosts to the documented ones', () => {
+    const config = loadConfig({
+      TEAMS_SERVICE_URLS: 'https://smba.teams.sovcloud-core.fr, http://localhost',
+    });
+    const a = new ServiceUrlAllowlist(config.TEAMS_SERVICE_URLS);
+    expect(a.allows('https://smba.teams.sovcloud-core.fr/teams/')).toBe(true);
+    expect(a.allows('http://localhost:56000/')).toBe(true);
+    expect(a.allows('https://smba.trafficmanager.net/amer/')).toBe(true);
+    expect(a.allows('http://smba.teams.sovcloud-core.fr/teams/')).toBe(false);
+    expect(a.allows('https://evil.trafficmanager.net/amer/')).toBe(false);
   });
 
   test('commandLine: bot mention removed, other mentions become <@AAD|Name>, HTML stripped', () => {

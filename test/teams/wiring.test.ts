@@ -20,6 +20,7 @@ beforeAll(async () => {
       DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'micip-teams-wiring-')),
       WEB_CONSOLE: 'off',
       TEAMS_SERVICE_URLS: fake.url,
+      TEAMS_LOCAL_NO_AUTH: 'true',
     }),
     { logger: testLogger() },
   );

@@ -21,14 +21,17 @@ async function consoleStatus(env: Record<string, string>) {
   }
 }
 
+const teams = {
+  MicrosoftAppId: 'a3c2e0b4-0000-4000-8000-000000000001',
+  MicrosoftAppPassword: 'test-password',
+};
+
 test('WEB_CONSOLE=auto: on for a fresh set-up, off once a chat is configured; on/off force it', async () => {
   expect(await consoleStatus({})).toEqual({ url: expect.stringMatching(/\/console$/), status: 200 });
-  expect(await consoleStatus({ MicrosoftAppId: 'a3c2e0b4-0000-4000-8000-000000000001' })).toEqual({
+  expect(await consoleStatus(teams)).toEqual({
     url: null,
     status: 404,
   });
-  expect(
-    await consoleStatus({ MicrosoftAppId: 'a3c2e0b4-0000-4000-8000-000000000001', WEB_CONSOLE: 'on' }),
-  ).toMatchObject({ status: 200 });
+  expect(await consoleStatus({ ...teams, WEB_CONSOLE: 'on' })).toMatchObject({ status: 200 });
   expect(await consoleStatus({ WEB_CONSOLE: 'off' })).toEqual({ url: null, status: 404 });
 });

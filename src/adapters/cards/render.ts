@@ -107,7 +107,7 @@ function roundSummary(view: PollView, r: RoundView): string {
 export interface PollCardOptions {
   /**
    * Channel user ids (Teams MRIs) that get an automatic, personal refresh of the card (their own choice shown).
-   * More than 60 → no list: Teams then offers a manual refresh. Omit for no refresh section at all.
+   * More than 60, or an anonymous review → no list (see renderPollCard). Omit for no refresh section at all.
    */
   refreshUserIds?: readonly string[] | null;
   /** Show "Your vote: …" (a card drawn for one viewer, e.g. the reply to their own invoke or a refresh). */
@@ -213,7 +213,13 @@ export function renderPollCard(view: PollView, opts: PollCardOptions = {}): Adap
           title: 'Refresh',
           data: { reviewId: view.reviewId, rowId: view.rowId },
         },
-        ...(ids.length > 0 && ids.length <= MAX_REFRESH_USER_IDS ? { userIds: [...ids] } : {}),
+        // Anonymous reviews never list anyone: the refresh list grows with each first click, so a shared card's
+        // payload would tell who voted (and, next to live totals, how). Without `userIds` Teams refreshes the card
+        // automatically for everyone in a chat or channel of up to 60 people; in a larger one members see the
+        // shared card (totals only) and a Refresh button that shows them their own vote.
+        ...(!view.anonymous && ids.length > 0 && ids.length <= MAX_REFRESH_USER_IDS
+          ? { userIds: [...ids] }
+          : {}),
       };
     }
     if (cardBytes(card) <= MAX_CARD_BYTES || maxEvidence === 0) return card;

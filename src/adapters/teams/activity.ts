@@ -73,21 +73,31 @@ function checkJson(value: unknown, depth = 0): void {
   }
 }
 
-/** Microsoft's Bot Connector hosts (public cloud, GCC, GCC High, DoD, China). HTTPS only. */
-const MICROSOFT_HOST_SUFFIXES = [
-  '.botframework.com',
-  '.trafficmanager.net',
-  '.teams.microsoft.com',
-  '.teams.microsoft.us',
-  '.botframework.us',
-  '.botframework.azure.us',
-  '.botframework.azure.cn',
+/**
+ * Microsoft's Bot Connector hosts for Teams, matched exactly (https only, any path: the region paths such as /amer/,
+ * /emea/, /apac/ or /teams/ all stay on these hosts). Not a suffix match: any Azure customer can create
+ * <name>.trafficmanager.net, and a reply carries the bot's token to that host. The list is the one Microsoft's Teams
+ * SDK checks ("Service URL Validation",
+ * https://microsoft.github.io/teams-sdk/python/essentials/app-configuration/service-url-validation): public cloud and
+ * GCC, GCC High, DoD, China (21Vianet). Other sovereign clouds that page names (France smba.teams.sovcloud-core.fr,
+ * …) and anything else go in TEAMS_SERVICE_URLS, which adds to this list.
+ */
+export const TEAMS_CONNECTOR_HOSTS: readonly string[] = [
+  'smba.trafficmanager.net', // public cloud (Microsoft 365 commercial), /amer/, /emea/, /apac/, /teams/, …
+  'smba.onyx.prod.teams.trafficmanager.net', // public cloud
+  'smba.infra.gcc.teams.microsoft.com', // GCC
+  'smba.infra.gov.teams.microsoft.us', // GCC High
+  'smba.infra.dod.teams.microsoft.us', // DoD
+  'frontend.botapi.msg.infra.teams.microsoftonline.cn', // China, operated by 21Vianet
 ];
 
 export class ServiceUrlAllowlist {
   private readonly extra: URL[];
 
-  /** `extra`: URLs such as http://127.0.0.1:4000 (exact origin) or http://localhost (that host, any port). */
+  /**
+   * `extra` (TEAMS_SERVICE_URLS) adds to TEAMS_CONNECTOR_HOSTS: URLs such as http://127.0.0.1:4000 (exact origin) or
+   * http://localhost and https://smba.teams.sovcloud-core.fr (that scheme and host, any port).
+   */
   constructor(extra: readonly string[] = []) {
     this.extra = extra.map((u) => new URL(u));
   }
@@ -100,7 +110,7 @@ export class ServiceUrlAllowlist {
       return false;
     }
     if (u.username || u.password) return false;
-    if (u.protocol === 'https:' && MICROSOFT_HOST_SUFFIXES.some((s) => u.hostname.endsWith(s))) return true;
+    if (u.protocol === 'https:' && TEAMS_CONNECTOR_HOSTS.includes(u.hostname)) return true;
     return this.extra.some(
       (e) => e.protocol === u.protocol && e.hostname === u.hostname && (e.port === '' || e.port === u.port),
     );

@@ -34,36 +34,22 @@ import {
   type TeamsIdentity,
   toTeamsMarkdown,
 } from './activity';
+import {
+  DEFAULT_TEAMS_LIMITS,
+  KV,
+  type Roster,
+  type StoredConversation,
+  TeamsDirectory,
+  type TeamsLimits,
+} from './directory';
 import { SendQueue, type SendQueueOptions } from './sendQueue';
 
-/** Key-value namespaces (store.kv) owned by the Teams adapter. */
-export const KV = {
-  /** `${tenantId}|${channelId}` → where to post proactively in that channel or chat. */
-  conversation: 'teams.conversation',
-  /** `${reviewId}|${rowId}` → the posted poll card (its activity id and conversation). */
-  pollCard: 'teams.pollCard',
-  /** `${tenantId}|${channelId}` → Teams user ids (MRIs) seen in that channel, for card refresh lists. */
-  roster: 'teams.roster',
-} as const;
-
-export interface StoredConversation {
-  tenantId: string;
-  channelId: string;
-  reference: Partial<ConversationReference>;
-  updatedAt: string;
-}
+export { KV, type StoredConversation } from './directory';
 
 interface StoredPollCard {
   tenantId: string;
   channelId: string;
   activityId: string;
-}
-
-interface Roster {
-  /** Everyone seen in the channel (members added, people who wrote or clicked): core user id → Teams MRI. */
-  users: Record<string, string>;
-  /** Only people who used the bot here (wrote or clicked): they get the automatic card refresh. */
-  active?: Record<string, string>;
 }
 
 export interface TeamsBotOptions {
@@ -87,7 +73,9 @@ export interface TeamsBotOptions {
   actions?: readonly TeamsActionHandler[];
   /** Minimum time between two updates of the same shared poll card. */
   cardUpdateIntervalMs?: number;
-  logger?: Pick<Logger, 'error'>;
+  logger?: Pick<Logger, 'error' | 'warn'>;
+  /** Caps on what one tenant can make the bot remember (default DEFAULT_TEAMS_LIMITS). */
+  limits?: TeamsLimits;
   /** Votes are counted here. */
   metrics?: Metrics;
 }
@@ -178,7 +166,7 @@ export class TeamsBot {
   private readonly commands: CommandService;
   private readonly appId: string;
   private readonly log: (message: string, error?: unknown) => void;
-  private readonly kvLocks = new Map<string, Promise<unknown>>();
+  private readonly directory: TeamsDirectory;
   private readonly cardTimers = new Map<
     string,
     { timer: NodeJS.Timeout | null; dirty: boolean; last: number }
@@ -212,6 +200,7 @@ export class TeamsBot {
     this.updateInterval = o.cardUpdateIntervalMs ?? 1000;
     const logger = o.logger ?? defaultLogger('teams');
     this.log = (m, e) => logger.error(m, e);
+    this.directory = new TeamsDirectory(o.store.kv, o.limits ?? DEFAULT_TEAMS_LIMITS, (m) => logger.warn(m));
   }
 
   get authEnabled(): boolean {
@@ -282,22 +271,16 @@ export class TeamsBot {
   }
 
   private async onConversationUpdate(ctx: TurnContext, a: IncomingActivity, who: TeamsIdentity) {
-    const key = `${who.tenantId}|${who.channelId}`;
     const removed =
       (a.type === 'installationUpdate' && a.action?.startsWith('remove')) ||
       (a.membersRemoved ?? []).some((m) => m.id === a.recipient?.id);
     if (removed) {
-      await this.o.store.kv.delete(KV.conversation, key);
+      await this.directory.forgetConversation(who.tenantId, who.channelId);
       return;
     }
     const reference = this.channelReference(ctx, who);
-    const existed = await this.o.store.kv.get<StoredConversation>(KV.conversation, key);
-    await this.o.store.kv.put(KV.conversation, key, {
-      tenantId: who.tenantId,
-      channelId: who.channelId,
-      reference,
-      updatedAt: (this.o.clock?.now() ?? new Date()).toISOString(),
-    } satisfies StoredConversation);
+    const now = this.o.clock?.now() ?? new Date();
+    const saved = await this.directory.saveConversation(who.tenantId, who.channelId, reference, now);
     const humans = (a.membersAdded ?? []).filter((m) => m.id !== a.recipient?.id).slice(0, 2000);
     if (humans.length)
       await this.remember(
@@ -309,7 +292,7 @@ export class TeamsBot {
     const botAdded =
       (a.type === 'installationUpdate' && (a.action ?? 'add').startsWith('add')) ||
       (a.membersAdded ?? []).some((m) => m.id === a.recipient?.id);
-    if (botAdded && !existed) {
+    if (botAdded && saved.added) {
       await this.send(reference, {
         type: 'message',
         text: 'Hello! I run MICIP collaboration reviews here. Mention me with **help** to see what you can do.',
@@ -320,12 +303,14 @@ export class TeamsBot {
   private async onMessage(ctx: TurnContext, a: IncomingActivity, who: TeamsIdentity): Promise<void> {
     await this.remember(who.tenantId, who.channelId, [[who.userId, who.channelUserId]], true);
     // A channel where the bot was mentioned but whose install event we missed still becomes reachable.
-    await this.o.store.kv.putIfAbsent(KV.conversation, `${who.tenantId}|${who.channelId}`, {
-      tenantId: who.tenantId,
-      channelId: who.channelId,
-      reference: this.channelReference(ctx, who),
-      updatedAt: (this.o.clock?.now() ?? new Date()).toISOString(),
-    } satisfies StoredConversation);
+    const now = this.o.clock?.now() ?? new Date();
+    await this.directory.saveConversation(
+      who.tenantId,
+      who.channelId,
+      this.channelReference(ctx, who),
+      now,
+      'ifAbsent',
+    );
     const reply = this.replyReference(ctx);
     if (a.value !== undefined && a.value !== null && !a.text) {
       // Action.Submit fallback from a client without Universal Actions.
@@ -654,39 +639,14 @@ export class TeamsBot {
     };
   }
 
-  /** Adds users (core id → Teams MRI) to the channel's roster; serialised per channel within this process. */
+  /** Adds users (core id → Teams MRI) to the channel's roster, within the caps (TeamsDirectory). */
   private remember(
     tenantId: string,
     channelId: string,
     users: Array<[string, string]>,
     active: boolean,
   ): Promise<void> {
-    const key = `${tenantId}|${channelId}`;
-    const prev = this.kvLocks.get(key) ?? Promise.resolve();
-    const next = prev.then(async () => {
-      const roster = (await this.o.store.kv.get<Roster>(KV.roster, key)) ?? { users: {} };
-      let changed = false;
-      const add = (map: Record<string, string>, userId: string, mri: string) => {
-        if (map[userId] !== mri && Object.keys(map).length < 5000) {
-          map[userId] = mri;
-          changed = true;
-        }
-      };
-      for (const [userId, mri] of users) {
-        add(roster.users, userId, mri);
-        if (active) {
-          roster.active = roster.active ?? {};
-          add(roster.active, userId, mri);
-        }
-      }
-      if (changed) await this.o.store.kv.put(KV.roster, key, roster);
-    });
-    const settled = next.catch(() => undefined);
-    this.kvLocks.set(key, settled);
-    void settled.then(() => {
-      if (this.kvLocks.get(key) === settled) this.kvLocks.delete(key);
-    });
-    return next;
+    return this.directory.remember(tenantId, channelId, users, active);
   }
 
   /**
@@ -739,7 +699,7 @@ export class TeamsBot {
 
   /**
    * Users whose clients refresh the card automatically (people who used the bot in this channel, not everyone in
-   * the team, so no voter list leaks in anonymous reviews); more than 60 → none listed (manual refresh).
+   * the team); more than 60 → none listed (manual refresh). Cards of anonymous reviews list nobody (renderPollCard).
    */
   private async refreshIds(tenantId: string, channelId: string): Promise<string[]> {
     const roster = await this.o.store.kv.get<Roster>(KV.roster, `${tenantId}|${channelId}`);

@@ -8,6 +8,7 @@ import { defaultLogger, type Logger } from '../observability/logger';
 import { type Metrics, noMetrics } from '../observability/metrics';
 import { BadActivity, parseActivity, ServiceUrlAllowlist } from './activity';
 import { type TeamsActionHandler, TeamsBot, TurnError } from './bot';
+import { DEFAULT_TEAMS_LIMITS } from './directory';
 import type { SendQueueOptions } from './sendQueue';
 
 export { type TeamsActionHandler, TeamsBot } from './bot';
@@ -18,6 +19,11 @@ export interface TeamsConfig {
   MicrosoftAppTenantId?: string | undefined;
   MicrosoftAppType?: string | undefined;
   TEAMS_SERVICE_URLS?: readonly string[];
+  /** Without MicrosoftAppId: true = /api/messages answers requests from loopback only, without token checks. */
+  TEAMS_LOCAL_NO_AUTH?: boolean;
+  TEAMS_MAX_MEMBERS_PER_CHANNEL?: number;
+  TEAMS_MAX_MEMBERS_PER_TENANT?: number;
+  TEAMS_MAX_CHANNELS_PER_TENANT?: number;
 }
 
 export interface TeamsTestHooks {
@@ -35,7 +41,7 @@ export interface TeamsDeps {
   commands?: CommandService;
   queue?: SendQueueOptions;
   cardUpdateIntervalMs?: number;
-  logger?: Pick<Logger, 'error'>;
+  logger?: Pick<Logger, 'error' | 'warn' | 'info'>;
   /** Votes, acknowledgement times and the Bot Connector's 429s are counted here. */
   metrics?: Metrics;
   hooks?: TeamsTestHooks;
@@ -43,15 +49,21 @@ export interface TeamsDeps {
   actions?: readonly TeamsActionHandler[];
 }
 
-/** Largest accepted activity: a 10,000-member conversationUpdate is about 0.5 MB. */
-export const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Largest accepted activity. Teams' own are small: a message is at most about 28 KB of text, a card click a few
+ * KB, a conversationUpdate about 100 bytes per member added (so ~2,000 members fit; people beyond are picked up when
+ * they first use the bot). A larger body is refused with 413 before it is parsed.
+ */
+export const MAX_BODY_BYTES = 256 * 1024;
 /** How long token verification (which fetches Microsoft's signing keys) may take before the request is a 401. */
 const AUTH_TIMEOUT_MS = 10_000;
 
 /**
- * Mounts the Teams bot at POST /api/messages. A guard in front of botbuilder answers 413 above 1 MB, 400 for a
- * body that is not a well-formed activity, 403 for a serviceUrl off the allowlist and 401 for a token that is
- * missing or cannot be verified when MicrosoftAppId is set; botbuilder never sees those requests.
+ * Mounts the Teams bot at POST /api/messages. Without MicrosoftAppId the endpoint is off (404) unless
+ * TEAMS_LOCAL_NO_AUTH is on, and then it answers requests from loopback only (403 otherwise). A guard in front of
+ * botbuilder answers 413 above 256 KB, 400 for a body that is not a well-formed activity, 403 for a serviceUrl off
+ * the allowlist and 401 for a token that is missing or cannot be verified when MicrosoftAppId is set; botbuilder
+ * never sees those requests.
  */
 export function mountTeams(web: express.Express, deps: TeamsDeps): TeamsBot {
   loadCardTemplates();
@@ -73,12 +85,42 @@ export function mountTeams(web: express.Express, deps: TeamsDeps): TeamsBot {
     ...(deps.cardUpdateIntervalMs !== undefined ? { cardUpdateIntervalMs: deps.cardUpdateIntervalMs } : {}),
     logger,
     metrics,
+    limits: {
+      membersPerChannel: deps.config.TEAMS_MAX_MEMBERS_PER_CHANNEL ?? DEFAULT_TEAMS_LIMITS.membersPerChannel,
+      membersPerTenant: deps.config.TEAMS_MAX_MEMBERS_PER_TENANT ?? DEFAULT_TEAMS_LIMITS.membersPerTenant,
+      channelsPerTenant: deps.config.TEAMS_MAX_CHANNELS_PER_TENANT ?? DEFAULT_TEAMS_LIMITS.channelsPerTenant,
+    },
     ...(deps.actions ? { actions: deps.actions } : {}),
   });
   const log = (m: string, e?: unknown) => logger.error(m, e);
   const router = express.Router();
+  const localNoAuth = !bot.authEnabled && deps.config.TEAMS_LOCAL_NO_AUTH === true;
+  if (!bot.authEnabled && !localNoAuth) {
+    // No credentials: nobody's token can be checked, so the endpoint does not exist (a Slack-only deployment, or
+    // Teams not set up yet). Answered before the body is read; nothing is stored or logged per request.
+    logger.info('Teams is off: POST /api/messages answers 404 until MicrosoftAppId is set');
+    router.post('/api/messages', (_req: express.Request, res: express.Response) => {
+      res.status(404).json({ error: 'not found' });
+    });
+    web.use(router);
+    return bot;
+  }
+  if (localNoAuth) {
+    logger.warn('TEAMS_LOCAL_NO_AUTH: /api/messages accepts unauthenticated requests from this machine only');
+  }
   router.post(
     '/api/messages',
+    // Local mode without tokens: only from this machine. The socket's address, never X-Forwarded-For (which anyone
+    // can send); a reverse proxy on this machine would make every request look local, so do not put one in front.
+    (req: express.Request, res: express.Response, next: express.NextFunction) => {
+      if (localNoAuth && !isLoopback(req.socket.remoteAddress)) {
+        res
+          .status(403)
+          .json({ error: 'Without MicrosoftAppId only requests from this machine are accepted.' });
+        return;
+      }
+      next();
+    },
     // Acknowledgement time: from the request's arrival to the response, for activities that passed the guard.
     (_req: express.Request, res: express.Response, next: express.NextFunction) => {
       const received = performance.now();
@@ -141,11 +183,18 @@ export function mountTeams(web: express.Express, deps: TeamsDeps): TeamsBot {
     },
   );
   // Body-parser errors (too large, aborted) for this route only: a short 4xx, never a stack trace.
+  let warnedTooLarge = false;
   router.use(
     '/api/messages',
     (err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
       const status = (err as { status?: number; type?: string } | null)?.status;
       if (status === 413) {
+        if (!warnedTooLarge) {
+          warnedTooLarge = true;
+          logger.warn(
+            `Teams: an activity larger than ${MAX_BODY_BYTES} bytes was refused (413). Logged once per process.`,
+          );
+        }
         res.status(413).json({ error: `The activity is larger than ${MAX_BODY_BYTES} bytes.` });
         return;
       }
@@ -158,6 +207,13 @@ export function mountTeams(web: express.Express, deps: TeamsDeps): TeamsBot {
   );
   web.use(router);
   return bot;
+}
+
+/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6 (::ffff:127.0.0.1) on a dual-stack socket. */
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return v4 === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
 }
 
 class Timeout extends Error {}
