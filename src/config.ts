@@ -105,6 +105,22 @@ export const envSchema = z.object({
     .min(0, 'must be 0 (never wait) or more')
     .max(100000, 'must be at most 100000')
     .default(250),
+  /**
+   * People who may set up district teams whatever their platform role (Slack user ids, Teams AAD object ids),
+   * comma-separated. Besides them: Slack workspace admins and owners and the app's installer; the person who added
+   * the app to a Teams team.
+   */
+  ADMIN_USER_IDS: z
+    .string()
+    .max(10_000, 'must be at most 10000 characters')
+    .regex(/^[A-Za-z0-9._:,\s-]*$/, 'must be user ids separated by commas')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .default([]),
   MicrosoftAppId: optionalText,
   MicrosoftAppPassword: optionalText,
   MicrosoftAppTenantId: optionalText,
@@ -175,6 +191,7 @@ const SHOWN = new Set([
   'TEAMS_MAX_MEMBERS_PER_CHANNEL',
   'TEAMS_MAX_MEMBERS_PER_TENANT',
   'TEAMS_MAX_CHANNELS_PER_TENANT',
+  'ADMIN_USER_IDS',
 ]);
 
 /** The variables that have a value: an empty (or blank) one counts as unset. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { assertCoordinator, type District, isCoordinator } from '../domain/district';
+import type { District } from '../domain/district';
 import { DomainError } from '../domain/errors';
 import { type Period, type PeriodKind, periodAt, periodById } from '../domain/schedule';
 import type { Building, NudgeStore, SubmissionData, SubmissionVersion } from './nudgeStore';
@@ -9,6 +9,7 @@ import {
   type SubmissionField,
   type SubmissionFormView,
 } from './nudgeViews';
+import { Access } from './policy';
 import type { Clock, IdGenerator, Store } from './ports';
 import { type Actor, actorSchema, idString, parseInput, text } from './schemas';
 
@@ -88,7 +89,11 @@ export const toBuildingView = (b: Building): BuildingView => ({
 
 /** Building teams (registered by a coordinator) and their monitoring-data submissions. */
 export class BuildingService {
-  constructor(private readonly d: BuildingServiceDeps) {}
+  private readonly access: Access;
+
+  constructor(private readonly d: BuildingServiceDeps) {
+    this.access = new Access({ store: d.store });
+  }
 
   private async districtOf(tenantId: string, channelId: string): Promise<District> {
     const d = await this.d.store.districts.findByChannel(tenantId, channelId);
@@ -100,9 +105,9 @@ export class BuildingService {
     return d;
   }
 
-  private async coordinatorDistrict(actor: z.output<typeof actorSchema>, channelId: string, what: string) {
+  private async coordinatorDistrict(actor: z.output<typeof actorSchema>, channelId: string) {
     const district = await this.districtOf(actor.tenantId, channelId);
-    assertCoordinator(await this.d.store.members.get(actor.tenantId, district.id, actor.userId), what);
+    await this.access.enforce(actor, 'building.manage', district);
     return district;
   }
 
@@ -127,7 +132,7 @@ export class BuildingService {
   async register(actorIn: Actor, input: unknown): Promise<BuildingView> {
     const actor = parseInput(actorSchema, actorIn);
     const i = parseInput(registerInput, input);
-    const district = await this.coordinatorDistrict(actor, i.channelId, 'register building teams');
+    const district = await this.coordinatorDistrict(actor, i.channelId);
     if (i.buildingChannelId === district.channelId)
       throw new DomainError(
         'invalid-input',
@@ -166,6 +171,7 @@ export class BuildingService {
   async list(actorIn: Actor, channelId: string): Promise<BuildingView[]> {
     const actor = parseInput(actorSchema, actorIn);
     const district = await this.districtOf(actor.tenantId, parseInput(idString, channelId));
+    await this.access.enforce(actor, 'district.read', district);
     const all = await this.d.nudges.listBuildings(actor.tenantId, district.id);
     return all.sort((a, b) => a.name.localeCompare(b.name)).map(toBuildingView);
   }
@@ -173,7 +179,7 @@ export class BuildingService {
   async rename(actorIn: Actor, input: unknown): Promise<BuildingView> {
     const actor = parseInput(actorSchema, actorIn);
     const i = parseInput(renameInput, input);
-    const district = await this.coordinatorDistrict(actor, i.channelId, 'rename building teams');
+    const district = await this.coordinatorDistrict(actor, i.channelId);
     const b = await this.findBuilding(actor.tenantId, district.id, i.building);
     const others = await this.d.nudges.listBuildings(actor.tenantId, district.id);
     if (others.some((o) => o.id !== b.id && o.name.toLowerCase() === i.name.toLowerCase()))
@@ -189,7 +195,7 @@ export class BuildingService {
   async setMembers(actorIn: Actor, input: unknown): Promise<BuildingView> {
     const actor = parseInput(actorSchema, actorIn);
     const i = parseInput(membersInput, input);
-    const district = await this.coordinatorDistrict(actor, i.channelId, 'change building team members');
+    const district = await this.coordinatorDistrict(actor, i.channelId);
     const b = await this.findBuilding(actor.tenantId, district.id, i.building);
     const updated = { ...b, members: Array.from(new Set(i.members)) };
     await this.d.nudges.putBuilding(updated);
@@ -199,7 +205,7 @@ export class BuildingService {
   async remove(actorIn: Actor, input: unknown): Promise<BuildingView> {
     const actor = parseInput(actorSchema, actorIn);
     const i = parseInput(refInput, input);
-    const district = await this.coordinatorDistrict(actor, i.channelId, 'remove building teams');
+    const district = await this.coordinatorDistrict(actor, i.channelId);
     const b = await this.findBuilding(actor.tenantId, district.id, i.building);
     await this.d.nudges.deleteBuilding(b);
     await this.d.nudges.releaseChannel(actor.tenantId, b.channelId);
@@ -228,13 +234,9 @@ export class BuildingService {
     await this.assertCanSubmit(actor, district, building);
   }
 
+  /** Building-team members (all, while the team lists nobody) or a district coordinator; else "not registered". */
   private async assertCanSubmit(actor: z.output<typeof actorSchema>, district: District, building: Building) {
-    if (building.members.length === 0 || building.members.includes(actor.userId)) return;
-    if (isCoordinator(await this.d.store.members.get(actor.tenantId, district.id, actor.userId))) return;
-    throw new DomainError(
-      'not-member',
-      `Only members of the ${building.name} building team (or a district coordinator) can do this.`,
-    );
+    await this.access.enforce(actor, 'building.submit', district, { building });
   }
 
   private formView(
@@ -280,6 +282,8 @@ export class BuildingService {
     const actor = parseInput(actorSchema, actorIn);
     const i = parseInput(formInput, input);
     const { district, building } = await this.buildingFor(actor, i.districtId, i.buildingId);
+    // Another building's form, with its data, reads like a building that does not exist.
+    await this.access.enforce(actor, 'building.read', district, { building });
     const now = this.d.clock.now();
     const period = i.periodId
       ? periodById(i.periodId, district.timezone)
@@ -334,6 +338,16 @@ export class BuildingService {
   async status(actorIn: Actor, channelId: string, periodId?: string) {
     const actor = parseInput(actorSchema, actorIn);
     const district = await this.districtOf(actor.tenantId, parseInput(idString, channelId));
+    await this.access.enforce(actor, 'district.read', district);
+    return this.statusOf(district, periodId);
+  }
+
+  /**
+   * The same status for a district the caller already holds access to by other means: a signed dashboard link,
+   * issued by the `dashboard` command to someone the policy let read the district.
+   */
+  async statusOf(district: District, periodId?: string) {
+    const actor = { tenantId: district.tenantId };
     const period = periodId
       ? periodById(periodId, district.timezone)
       : periodAt(this.d.clock.now(), district.timezone, await this.periodKind(actor.tenantId, district.id));

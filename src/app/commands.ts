@@ -151,6 +151,21 @@ export function parseMention(token: string | undefined): { id: string; name: str
   return { id, name: m[2] ?? '' };
 }
 
+/**
+ * The mentioned person as the platform knows them. A mention is only text: without the platform's word that the
+ * person exists here, nobody is granted anything (a typed "<@anyone|Name>" must not become a coordinator).
+ */
+async function confirmed(ctx: CommandContext, who: { id: string; name: string }) {
+  const found = ctx.people ? await ctx.people.confirm(who.id) : null;
+  if (!found) {
+    throw new DomainError(
+      'invalid-input',
+      `I could not find ${who.name ? `"${who.name.slice(0, 80)}"` : 'that person'} in this workspace, so nothing was changed. Mention them with @ so the app can look them up.`,
+    );
+  }
+  return { displayName: found.displayName || who.name };
+}
+
 const usageError = (cmd: string, problem: string) =>
   new DomainError('invalid-input', `${problem}\nUsage: ${COMMANDS[cmd]?.usage ?? cmd}`);
 
@@ -183,7 +198,15 @@ function parseDate(cmd: string, raw: string | undefined): Date | undefined {
 
 export interface CommandContext {
   actor: Actor;
+  /** The channel or chat the command was typed in, as the platform reported it. */
   channelId: string;
+  /** The platform's directory: roles are granted only to people it confirms exist in this workspace/tenant. */
+  people?: People;
+}
+
+/** Asks the chat platform whether a person exists here (Slack users.info; the Teams roster). */
+export interface People {
+  confirm(userId: string): Promise<{ displayName: string } | null>;
 }
 
 /** Runs one command line. Throws DomainError (with usage text where the input was at fault). */
@@ -201,7 +224,12 @@ export class CommandService {
     private readonly extras: CommandExtras = {},
   ) {}
 
-  async run(ctx: CommandContext, line: string): Promise<CommandResult> {
+  async run(context: CommandContext, line: string): Promise<CommandResult> {
+    // Every command is asked from the channel it was typed in.
+    const ctx = {
+      ...context,
+      actor: { ...context.actor, channelId: context.actor.channelId ?? context.channelId },
+    };
     const tokens = tokenize(line.trim());
     const cmd = (tokens.shift() ?? 'help').toLowerCase();
     switch (cmd) {
@@ -306,9 +334,10 @@ export class CommandService {
     const who = parseMention(tokens[1]);
     if ((op !== 'add' && op !== 'remove') || !who)
       throw usageError('coordinator', 'Say add or remove, and mention a person.');
+    const person = await confirmed(ctx, who);
     const m = await this.reviews.setCoordinator(
       ctx.actor,
-      { channelId: ctx.channelId, memberId: who.id, displayName: who.name },
+      { channelId: ctx.channelId, memberId: who.id, displayName: person.displayName },
       op === 'add',
     );
     const name = m.displayName || who.id;
@@ -324,10 +353,11 @@ export class CommandService {
     if (tokens[0]?.toLowerCase() !== 'add' || !who || (p !== 'district' && p !== 'building')) {
       throw usageError('member', 'Mention a person and give their perspective.');
     }
+    const person = await confirmed(ctx, who);
     const m = await this.reviews.setMember(ctx.actor, {
       channelId: ctx.channelId,
       memberId: who.id,
-      displayName: who.name,
+      displayName: person.displayName,
       perspective: p,
     });
     return { kind: 'text', text: `${m.displayName || who.id} is a member (${p} perspective).` };
@@ -550,12 +580,7 @@ export class CommandService {
     const issue = this.extras.dashboardLink;
     if (!issue) throw new DomainError('invalid-state', 'The dashboard is not available on this server.');
     const d = await this.reviews.districtForChannel(ctx.actor, ctx.channelId);
-    if (!(await this.reviews.getMember(ctx.actor, d.id))) {
-      throw new DomainError(
-        'not-member',
-        'Only members of this district team can open its dashboard. Vote on a poll or ask a coordinator to add you.',
-      );
-    }
+    await this.reviews.access.enforce(ctx.actor, 'district.read', d);
     const link = issue(d.tenantId, d.id);
     return {
       kind: 'text',

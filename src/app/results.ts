@@ -5,6 +5,7 @@ import { DomainError } from '../domain/errors';
 import type { PollStatus, Review } from '../domain/review';
 import { type Choice, type Level, levelLabel, type Rubric } from '../domain/rubric';
 import { loadOwnReview, rubricFor } from './lookups';
+import { Access, type Action } from './policy';
 import type { RubricCatalog, Store } from './ports';
 import { type Actor, actorSchema, idString, parseInput, text } from './schemas';
 
@@ -509,10 +510,25 @@ export interface ResultsServiceDeps {
 
 /** Results, reflection answers, exports and the district dashboard. */
 export class ResultsService {
-  constructor(private readonly d: ResultsServiceDeps) {}
+  private readonly access: Access;
+
+  constructor(private readonly d: ResultsServiceDeps) {
+    this.access = new Access({ store: d.store });
+  }
 
   private load(tenantId: string, reviewId: string): Promise<Review> {
     return loadOwnReview(this.d.store, tenantId, reviewId);
+  }
+
+  /** The review, if the policy lets the actor do `action` on it; refused reads read like a missing review. */
+  private async reviewFor(actor: Actor, reviewId: string, action: Action): Promise<Review> {
+    const review = await this.load(actor.tenantId, reviewId);
+    await this.access.enforce(actor, action, {
+      id: review.districtId,
+      tenantId: review.tenantId,
+      channelId: review.channelId,
+    });
+    return review;
   }
 
   private rubricOf(review: Review): Rubric {
@@ -522,8 +538,7 @@ export class ResultsService {
   async results(actorIn: Actor, input: unknown): Promise<ReviewResults> {
     const actor = parseInput(actorSchema, actorIn);
     const { reviewId } = parseInput(z.object({ reviewId: idString }), input);
-    const review = await this.load(actor.tenantId, reviewId);
-    return this.resultsOf(review);
+    return this.resultsOf(await this.reviewFor(actor, reviewId, 'review.read'));
   }
 
   /** Results of a review already known to belong to the caller's tenant (e.g. from a signed dashboard link). */
@@ -575,7 +590,7 @@ export class ResultsService {
   async answerReflection(actorIn: Actor, input: unknown): Promise<RowResult> {
     const actor = parseInput(actorSchema, actorIn);
     const i = parseInput(reflectionInput, input);
-    const review = await this.load(actor.tenantId, i.reviewId);
+    const review = await this.reviewFor(actor, i.reviewId, 'review.reflect');
     const rubric = this.rubricOf(review);
     const poll = review.polls.find((p) => p.rowId === i.rowId);
     if (!poll) throw new DomainError('unknown-row', `This review has no rubric row "${i.rowId}".`);
@@ -590,13 +605,6 @@ export class ResultsService {
       throw new DomainError(
         'invalid-state',
         'This row has no rating yet: reflect on it once the team has settled its rating.',
-      );
-    }
-    const me = await this.d.store.members.get(actor.tenantId, review.districtId, actor.userId);
-    if (!me) {
-      throw new DomainError(
-        'not-member',
-        'Only members of this district team can answer its reflection questions. Your answer was not recorded.',
       );
     }
     const value: StoredAnswer = {

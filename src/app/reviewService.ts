@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Perspective, TallyVote } from '../domain/consensus';
-import { assertCoordinator, type District, type Member, type Vote } from '../domain/district';
+import type { District, Member, Vote } from '../domain/district';
 import { DomainError } from '../domain/errors';
 import type { Review } from '../domain/review';
 import * as R from '../domain/review';
@@ -8,6 +8,7 @@ import type { Rubric } from '../domain/rubric';
 import { isValidTimeZone } from '../domain/schedule';
 import { FreshReads } from './freshReads';
 import { loadOwnReview, ownReview, rubricFor } from './lookups';
+import { Access, type Action } from './policy';
 import type { Clock, IdGenerator, RoundTally, RubricCatalog, Store, VoteWrite } from './ports';
 import {
   type Actor,
@@ -76,12 +77,12 @@ const decisionInput = z.object({ reviewId: idString, rowId: idString, level: lev
 const roleInput = z.object({
   channelId: idString,
   memberId: idString,
-  displayName: z.string().max(200).default(''),
+  displayName: z.string().max(256).default(''),
 });
 const memberInput = z.object({
   channelId: idString,
   memberId: idString,
-  displayName: z.string().max(200).default(''),
+  displayName: z.string().max(256).default(''),
   perspective: perspectiveSchema,
 });
 
@@ -95,6 +96,9 @@ export interface CastVoteResult {
   write: VoteWrite;
   poll: PollView;
 }
+
+/** Where a review lives, for the policy: its district and the channel its polls are in. */
+const placeOf = (r: Review) => ({ id: r.districtId, tenantId: r.tenantId, channelId: r.channelId });
 
 /** Sequence numbers that increase across calls within this process and with wall time across processes. */
 function sequencer(clock: Clock) {
@@ -112,9 +116,12 @@ function sequencer(clock: Clock) {
  */
 export class ReviewService {
   private readonly nextSeq: () => number;
+  /** Who may do what (src/app/policy.ts): every use case below asks it before it reads or changes anything. */
+  readonly access: Access;
 
   constructor(private readonly d: ReviewServiceDeps) {
     this.nextSeq = sequencer(d.clock);
+    this.access = new Access({ store: d.store });
   }
 
   get rubrics(): RubricCatalog {
@@ -130,14 +137,14 @@ export class ReviewService {
     const existing = await this.d.store.districts.findByChannel(actor.tenantId, i.channelId);
     const now = this.d.clock.now();
     if (existing) {
-      const me = await this.d.store.members.get(actor.tenantId, existing.id, actor.userId);
-      assertCoordinator(me, 'change the district setup');
+      await this.access.enforce(actor, 'district.configure', existing);
       return this.d.store.districts.save({
         ...existing,
         name: i.name,
         timezone: i.timezone ?? existing.timezone,
       });
     }
+    await this.access.enforce(actor, 'district.create', null);
     const district: District = {
       id: this.d.ids.next('d'),
       tenantId: actor.tenantId,
@@ -163,9 +170,17 @@ export class ReviewService {
     return district;
   }
 
+  /**
+   * The district team of the channel a request comes from. The channel is the one the adapter established
+   * (`actor.channelId`); a use case naming another channel than the asker's is refused as not set up.
+   */
   async districtForChannel(actorIn: Actor, channelId: string): Promise<District> {
     const actor = parseInput(actorSchema, actorIn);
-    const d = await this.d.store.districts.findByChannel(actor.tenantId, parseInput(idString, channelId));
+    const channel = parseInput(idString, channelId);
+    const d =
+      actor.channelId && actor.channelId !== channel
+        ? null
+        : await this.d.store.districts.findByChannel(actor.tenantId, channel);
     if (!d) {
       throw new DomainError(
         'unknown-district',
@@ -184,8 +199,7 @@ export class ReviewService {
     const actor = parseInput(actorSchema, actorIn);
     const i = parseInput(roleInput, input);
     const district = await this.districtForChannel(actor, i.channelId);
-    const me = await this.d.store.members.get(actor.tenantId, district.id, actor.userId);
-    assertCoordinator(me, grant ? 'grant the coordinator role' : 'remove the coordinator role');
+    await this.access.enforce(actor, 'district.roles', district);
     const target = await this.ensureMember(district, i.memberId, i.displayName, null);
     if (!grant && target.memberId === actor.userId) {
       const coordinators = (await this.d.store.members.list(actor.tenantId, district.id)).filter((m) =>
@@ -212,12 +226,11 @@ export class ReviewService {
     const actor = parseInput(actorSchema, actorIn);
     const i = parseInput(memberInput, input);
     const district = await this.districtForChannel(actor, i.channelId);
-    if (i.memberId !== actor.userId) {
-      assertCoordinator(
-        await this.d.store.members.get(actor.tenantId, district.id, actor.userId),
-        'add members',
-      );
-    }
+    await this.access.enforce(
+      actor,
+      i.memberId === actor.userId ? 'district.join' : 'district.roles',
+      district,
+    );
     const m = await this.ensureMember(district, i.memberId, i.displayName, i.perspective);
     const updated = { ...m, perspective: i.perspective, displayName: i.displayName || m.displayName };
     await this.d.store.members.put(updated);
@@ -248,10 +261,7 @@ export class ReviewService {
     const actor = parseInput(actorSchema, actorIn);
     const i = parseInput(startReviewInput, input);
     const district = await this.districtForChannel(actor, i.channelId);
-    assertCoordinator(
-      await this.d.store.members.get(actor.tenantId, district.id, actor.userId),
-      'start a review',
-    );
+    await this.access.enforce(actor, 'review.manage', district);
     const rubric = this.d.rubrics.get(i.rubricId);
     if (!rubric) {
       const known = this.d.rubrics
@@ -315,6 +325,8 @@ export class ReviewService {
       actor.tenantId,
       await this.reviewReads.read(i.reviewId, () => this.d.store.reviews.get(i.reviewId)),
     );
+    // Votes only on the poll in its own channel (no store read: the rule needs only where the click came from).
+    await this.access.enforce(actor, 'review.vote', placeOf(review), { member: null });
     const now = this.d.clock.now();
     R.assertVotingOpen(review, i.rowId, now);
     const member = await this.memberForVote(actor, review);
@@ -366,7 +378,7 @@ export class ReviewService {
   async addEvidence(actorIn: Actor, input: unknown): Promise<CastVoteResult> {
     const actor = parseInput(actorSchema, actorIn);
     const i = parseInput(z.object({ reviewId: idString, rowId: idString, evidence: text(2000) }), input);
-    const review = await this.loadReview(actor.tenantId, i.reviewId);
+    const review = await this.reviewFor(actor, i.reviewId, 'review.vote');
     R.assertVotingOpen(review, i.rowId, this.d.clock.now());
     const current = await this.d.store.votes.get(review.id, i.rowId, review.round, actor.userId);
     if (!current) {
@@ -425,7 +437,7 @@ export class ReviewService {
   async closeRound(actorIn: Actor, input: unknown): Promise<ReviewView> {
     const actor = parseInput(actorSchema, actorIn);
     const { reviewId } = parseInput(reviewRef, input);
-    const review = await this.coordinatorReview(actor, reviewId, 'close a round');
+    const review = await this.reviewFor(actor, reviewId, 'review.manage');
     // A close interrupted after its first step (round marked closed, no results yet) is completed, not refused.
     const interrupted = review.roundStatus === 'closed' && review.polls.some((p) => p.status === 'voting');
     if (review.roundStatus !== 'open' && !interrupted) {
@@ -457,7 +469,7 @@ export class ReviewService {
   async startNextRound(actorIn: Actor, input: unknown): Promise<ReviewView> {
     const actor = parseInput(actorSchema, actorIn);
     const i = parseInput(nextRoundInput, input);
-    const review = await this.coordinatorReview(actor, i.reviewId, 'start another round');
+    const review = await this.reviewFor(actor, i.reviewId, 'review.manage');
     const now = this.d.clock.now();
     // No deadline given: the review's deadline carries over while it is still ahead; once it has passed, the
     // coordinator says what the new round gets (a new deadline, or none) instead of it silently vanishing.
@@ -476,7 +488,7 @@ export class ReviewService {
   async recordDecision(actorIn: Actor, input: unknown): Promise<ReviewView> {
     const actor = parseInput(actorSchema, actorIn);
     const i = parseInput(decisionInput, input);
-    const review = await this.coordinatorReview(actor, i.reviewId, 'record a decision');
+    const review = await this.reviewFor(actor, i.reviewId, 'review.manage');
     const decided = R.recordDecision(review, i.rowId, i.level, i.note, actor.userId, this.d.clock.now());
     const saved = await this.d.store.reviews.save(decided);
     return this.view(saved, actor.userId);
@@ -485,14 +497,14 @@ export class ReviewService {
   async getReviewState(actorIn: Actor, input: unknown): Promise<ReviewView> {
     const actor = parseInput(actorSchema, actorIn);
     const { reviewId } = parseInput(reviewRef, input);
-    const review = await this.loadReview(actor.tenantId, reviewId);
+    const review = await this.reviewFor(actor, reviewId, 'review.read');
     return this.view(review, actor.userId);
   }
 
   async getPollState(actorIn: Actor, input: unknown): Promise<PollView> {
     const actor = parseInput(actorSchema, actorIn);
     const i = parseInput(z.object({ reviewId: idString, rowId: idString }), input);
-    const review = await this.loadReview(actor.tenantId, i.reviewId);
+    const review = await this.reviewFor(actor, i.reviewId, 'review.vote');
     R.findPoll(review, i.rowId);
     return this.pollView(review, i.rowId, actor.userId);
   }
@@ -500,22 +512,16 @@ export class ReviewService {
   async listReviews(actorIn: Actor, channelId: string): Promise<Review[]> {
     const actor = parseInput(actorSchema, actorIn);
     const district = await this.districtForChannel(actor, channelId);
+    await this.access.enforce(actor, 'district.read', district);
     return this.d.store.reviews.listByDistrict(actor.tenantId, district.id);
   }
 
   // ---------- helpers ----------
 
-  private loadReview(tenantId: string, reviewId: string): Promise<Review> {
-    return loadOwnReview(this.d.store, tenantId, reviewId);
-  }
-
-  private async coordinatorReview(
-    actor: z.output<typeof actorSchema>,
-    reviewId: string,
-    what: string,
-  ): Promise<Review> {
-    const review = await this.loadReview(actor.tenantId, reviewId);
-    assertCoordinator(await this.d.store.members.get(actor.tenantId, review.districtId, actor.userId), what);
+  /** The review, if the policy lets the actor do `action` on it; refused reads read like a missing review. */
+  private async reviewFor(actor: Actor, reviewId: string, action: Action): Promise<Review> {
+    const review = await loadOwnReview(this.d.store, actor.tenantId, reviewId);
+    await this.access.enforce(actor, action, placeOf(review));
     return review;
   }
 

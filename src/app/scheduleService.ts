@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { assertCoordinator, type District } from '../domain/district';
+import type { District } from '../domain/district';
 import { DomainError } from '../domain/errors';
 import {
   DEFAULT_POLICY,
@@ -21,6 +21,7 @@ import type { BuildingService } from './buildingService';
 import type { CronEngine } from './nudgePorts';
 import type { NudgeStore, Schedule } from './nudgeStore';
 import type { ScheduleView } from './nudgeViews';
+import { Access } from './policy';
 import type { Clock, IdGenerator, Store } from './ports';
 import { type Actor, actorSchema, idString, parseInput } from './schemas';
 
@@ -94,9 +95,13 @@ export function scheduleView(s: Schedule, cron: CronEngine, now: Date): Schedule
 
 /** Nudge schedules (stored data; node-cron only ticks) and building snoozes. */
 export class ScheduleService {
-  constructor(private readonly d: ScheduleServiceDeps) {}
+  private readonly access: Access;
 
-  private async coordinatorDistrict(actorIn: Actor, channelId: string, what: string): Promise<District> {
+  constructor(private readonly d: ScheduleServiceDeps) {
+    this.access = new Access({ store: d.store });
+  }
+
+  private async coordinatorDistrict(actorIn: Actor, channelId: string): Promise<District> {
     const actor = parseInput(actorSchema, actorIn);
     const district = await this.d.store.districts.findByChannel(actor.tenantId, channelId);
     if (!district)
@@ -104,7 +109,7 @@ export class ScheduleService {
         'unknown-district',
         'This channel is not set up as a district team yet. A coordinator can set it up with the "setup" command.',
       );
-    assertCoordinator(await this.d.store.members.get(actor.tenantId, district.id, actor.userId), what);
+    await this.access.enforce(actor, 'building.manage', district);
     return district;
   }
 
@@ -112,7 +117,7 @@ export class ScheduleService {
   private async build(actorIn: Actor, input: unknown): Promise<Schedule> {
     const actor = parseInput(actorSchema, actorIn);
     const i = parseInput(scheduleInput, input);
-    const district = await this.coordinatorDistrict(actor, i.channelId, 'set nudge schedules');
+    const district = await this.coordinatorDistrict(actor, i.channelId);
     const parsed = parseScheduleExpression(i.expression);
     const tz = i.timezone ?? district.timezone;
     this.d.cron.source(parsed.cron, tz); // refuses what the cron engine cannot evaluate
@@ -178,6 +183,7 @@ export class ScheduleService {
       parseInput(idString, channelId),
     );
     if (!district) return [];
+    await this.access.enforce(actor, 'district.read', district);
     const now = this.d.clock.now();
     return (await this.d.nudges.listSchedules(actor.tenantId, district.id))
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
@@ -186,7 +192,7 @@ export class ScheduleService {
 
   async remove(actorIn: Actor, channelId: string, scheduleId: string): Promise<ScheduleView> {
     const actor = parseInput(actorSchema, actorIn);
-    const district = await this.coordinatorDistrict(actor, channelId, 'remove nudge schedules');
+    const district = await this.coordinatorDistrict(actor, channelId);
     const s = await this.d.nudges.getSchedule(actor.tenantId, district.id, scheduleId);
     if (!s)
       throw new DomainError(

@@ -25,10 +25,26 @@ export const idString = z
   .max(200, 'is too long')
   .regex(/^[A-Za-z0-9:_.@|\-/]+$/, 'has characters an id cannot have');
 
+export const conversationSchema = z.enum(['channel', 'group', 'personal']);
+export type Conversation = z.output<typeof conversationSchema>;
+
+/**
+ * Who is asking, and from where, as the chat or web adapter established it. The policy (src/app/policy.ts)
+ * decides from these facts; nothing else about the request is trusted.
+ */
 export const actorSchema = z.object({
   tenantId: idString,
   userId: idString,
-  displayName: z.string().max(200).default(''),
+  displayName: z.string().max(256).default(''),
+  /** The channel or conversation the request comes from (absent for signed web links and the app itself). */
+  channelId: idString.optional(),
+  /** What kind of conversation that is: a channel of a workspace/team, a group chat or a 1:1 chat. */
+  conversation: conversationSchema.optional(),
+  /**
+   * Asks the platform whether this person may set the app up here (Slack: workspace admin or owner, or the app's
+   * installer; Teams: the app's installer in this team; both: ADMIN_USER_IDS). Called only when a rule needs it.
+   */
+  isAdmin: z.custom<() => Promise<boolean>>((v) => typeof v === 'function').optional(),
 });
 export type Actor = z.input<typeof actorSchema>;
 

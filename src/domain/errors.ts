@@ -10,6 +10,7 @@ export type DomainErrorCode =
   | 'deadline-passed'
   | 'not-member'
   | 'not-coordinator'
+  | 'not-admin'
   | 'bad-level'
   | 'invalid-state'
   | 'invalid-input'

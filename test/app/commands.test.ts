@@ -1,14 +1,16 @@
 import { NedbStore } from '../../src/adapters/embedded/nedbStore';
 import { CommandService, parseMention, tokenize } from '../../src/app/commands';
+import type { Actor } from '../../src/app/schemas';
 import { DomainError } from '../../src/domain/errors';
-import { coordinator, makeService, member } from '../support/fixtures';
+import { coordinator, makeService, member, people } from '../support/fixtures';
 
 async function setup() {
   const store = new NedbStore(null);
   await store.init();
   const service = makeService(store);
   const commands = new CommandService(service);
-  const as = (actor: typeof coordinator) => (line: string) => commands.run({ actor, channelId: 'C1' }, line);
+  const as = (actor: Actor) => (line: string) =>
+    commands.run({ actor, channelId: 'C1', people: people('U1', 'U2', 'U5') }, line);
   return { store, service, coord: as(coordinator), m1: as(member(1)) };
 }
 

@@ -17,7 +17,7 @@ import { type DoctorReport, main, readStore, runDoctor } from '../../src/doctor'
 import { voteKey } from '../../src/domain/district';
 import type { Choice } from '../../src/domain/rubric';
 import { hashFolder } from '../support/files';
-import { districtWithReview, makeService, member, TestClock } from '../support/fixtures';
+import { asker, districtWithReview, makeService, member, TestClock } from '../support/fixtures';
 
 const uri = process.env.MONGODB_URI as string;
 if (!uri) throw new Error('MONGODB_URI is not set: the global setup should have started a server');
@@ -327,12 +327,9 @@ test('an interrupted close is a warning (exit 0) until close is run again, then 
   store = new NedbStore(dir);
   await store.init();
   try {
-    await makeService(store).closeRound(
-      { tenantId: 'T2', userId: 'U_COORD', displayName: 'C' },
-      {
-        reviewId: b.otherReviewId,
-      },
-    );
+    await makeService(store).closeRound(asker('T2', 'U_COORD', 'C2', 'C'), {
+      reviewId: b.otherReviewId,
+    });
   } finally {
     await store.close();
   }

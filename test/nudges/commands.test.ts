@@ -1,6 +1,7 @@
 import { NedbStore } from '../../src/adapters/embedded/nedbStore';
 import { CommandService } from '../../src/app/commands';
 import type { Store } from '../../src/app/ports';
+import type { Actor } from '../../src/app/schemas';
 import { coordinator, makeNudges, TestClock, validValues } from './support';
 
 let store: Store;
@@ -16,7 +17,7 @@ test('building, schedule and submissions commands', async () => {
   const commands = new CommandService(h.reviews, {
     nudges: { buildings: h.buildings, schedules: h.schedules },
   });
-  const run = (line: string, actor = coordinator) => commands.run({ actor, channelId: 'C1' }, line);
+  const run = (line: string, actor: Actor = coordinator) => commands.run({ actor, channelId: 'C1' }, line);
   await run('setup "Lakeview Schools"');
   expect(await run('building add "Oak Elementary" <#CB1|oak-team> <@UB1|Bea> <@UB2>')).toEqual({
     kind: 'text',

@@ -2,6 +2,7 @@ import { MongoClient } from 'mongodb';
 import { ACTION } from '../../src/adapters/slack/blocks';
 import { type SlackHarness, startSlackHarness, waitFor } from '../slack/harness';
 import { voteClick } from '../slack/signedClient';
+import { asker } from '../support/fixtures';
 
 const dbName = `micip_obs_slack_${process.pid}`;
 const SECRET = 'test-signing-secret-obs-0123456789';
@@ -24,7 +25,7 @@ afterAll(async () => {
 test('a Slack vote, its acknowledgement time and a 429 are counted; /readyz is 503 as soon as stop begins', async () => {
   const { app, fake, slack } = h;
   const get = (p: string) => fetch(`${app.url}${p}`, { headers: { authorization: `Bearer ${TOKEN}` } });
-  const coord = { tenantId: 'T1', userId: 'U_COORD', displayName: 'Coordinator' };
+  const coord = asker('T1', 'U_COORD', 'C1', 'Coordinator');
   await app.service.setupDistrict(coord, { name: 'Observed Schools', channelId: 'C1' });
   const { reviewId } = await app.service.startReview(coord, { channelId: 'C1', cycle: '2026-27 Fall' });
   expect((await get('/readyz')).status).toBe(200);

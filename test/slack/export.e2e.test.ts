@@ -168,6 +168,7 @@ describe('/micip export through the signed HTTP endpoint (fake Slack Web API)', 
   });
 
   test('an anonymous review’s exported files contain no member ids or names', async () => {
+    fake.admins.add('UC2'); // Dana administers workspace T2, so she may set up its district team
     await slack.command({
       team_id: 'T2',
       channel_id: 'C2',

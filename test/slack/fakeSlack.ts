@@ -28,6 +28,10 @@ export class FakeSlack {
   readonly files = new Map<string, FakeFile>();
   private fileCounter = 0;
 
+  /** Workspace admins as users.info reports them. */
+  readonly admins = new Set<string>(['U_COORD']);
+  /** Ids users.info does not find. */
+  readonly missingUsers = new Set<string>();
   /** Calls answered 429 by the tier limits (method, token, when). */
   readonly limited: SlackCall[] = [];
   /** Calls per token and method in the last minute (tier enforcement); chat.postMessage per channel too. */
@@ -259,6 +263,25 @@ export class FakeSlack {
       }
       case 'apps.connections.open':
         return this.socketUrl ? { ok: true, url: this.socketUrl } : { ok: false, error: 'not_allowed' };
+      case 'users.info': {
+        // Everyone exists except ids listed in `missingUsers`; admins are those in `admins` (U_COORD by default).
+        const id = String(args.user ?? '');
+        if (!id || this.missingUsers.has(id)) return { ok: false, error: 'user_not_found' };
+        return {
+          ok: true,
+          user: {
+            id,
+            team_id: 'T1',
+            name: id.toLowerCase(),
+            real_name: `Person ${id}`,
+            deleted: false,
+            is_bot: false,
+            is_admin: this.admins.has(id),
+            is_owner: false,
+            profile: { display_name: `Person ${id}`, real_name: `Person ${id}` },
+          },
+        };
+      }
       case 'auth.test':
         return { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1', team: 'Test', url: 'https://x/' };
       case 'chat.postMessage':

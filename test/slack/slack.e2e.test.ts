@@ -62,7 +62,9 @@ describe('Slack adapter end to end (signed HTTP requests, fake Slack Web API)', 
   test('non-coordinators get a polite refusal; malformed arguments get usage text, never a stack trace', async () => {
     await slack.command({ text: 'review start "2026-27 Fall"', user_id: 'U5', user_name: 'pat' });
     await waitFor(() => ephemeralsTo('U5').length === 3);
-    expect(lastEphemeralText('U5')).toMatch(/Only a coordinator of this district can start a review/);
+    expect(lastEphemeralText('U5')).toMatch(
+      /Only a coordinator of this district can start, close or decide reviews/,
+    );
     await slack.command({ text: 'review start' });
     await waitFor(() => /Usage: review start/.test(lastEphemeralText('U_COORD')));
     await slack.command({ text: 'review start "Fall" threshold=lots' });

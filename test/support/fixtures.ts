@@ -24,11 +24,29 @@ export function makeService(store: Store, clock: Clock = new TestClock()) {
   return new ReviewService({ store, clock, rubrics, ids: counterIds(), defaultTimezone: 'America/Detroit' });
 }
 
-export const coordinator = { tenantId: 'T1', userId: 'U_COORD', displayName: 'Casey Coordinator' };
-export const member = (i: number, tenantId = 'T1') => ({
+/**
+ * A workspace admin in the district's channel C1 (the platform confirms the admin role), who sets the district up
+ * and so becomes its coordinator.
+ */
+export const coordinator = {
+  tenantId: 'T1',
+  userId: 'U_COORD',
+  displayName: 'Casey Coordinator',
+  channelId: 'C1',
+  conversation: 'channel' as const,
+  isAdmin: async () => true,
+};
+/** A person asking from the district's channel C1. */
+export const member = (i: number, tenantId = 'T1', channelId = 'C1') => ({
   tenantId,
   userId: `U${i}`,
   displayName: `Member ${i}`,
+  channelId,
+  conversation: 'channel' as const,
+});
+/** Who exists in the workspace, as the platform would confirm it (Slack users.info, the Teams roster). */
+export const people = (...ids: string[]) => ({
+  confirm: async (id: string) => (ids.includes(id) ? { displayName: `Person ${id}` } : null),
 });
 
 /** A district in channel C1 with a coordinator, and a fresh review on the collaboration rubric. */
@@ -48,3 +66,13 @@ export async function districtWithReview(
   });
   return { coord, district, review };
 }
+
+/** Someone asking from `channelId` whom the platform confirms as an admin there (so they may run `setup`). */
+export const asker = (tenantId: string, userId: string, channelId = 'C1', displayName = '') => ({
+  tenantId,
+  userId,
+  displayName,
+  channelId,
+  conversation: 'channel' as const,
+  isAdmin: async () => true,
+});

@@ -6,7 +6,7 @@ import { mountTeams, type TeamsBot } from '../../src/adapters/teams';
 import { KV } from '../../src/adapters/teams/bot';
 import type { Store } from '../../src/app/ports';
 import type { ReviewService } from '../../src/app/reviewService';
-import { makeService } from '../support/fixtures';
+import { asker, makeService } from '../support/fixtures';
 import { testLogger } from '../support/logs';
 import { type ConnectorCall, FakeConnector } from './support/fakeConnector';
 
@@ -227,7 +227,7 @@ test('typed commands: mentions normalised, role checks and help', async () => {
     }),
   );
   expect(texts(fake.calls)[0]).toBe('Ann Member is a member (building perspective).');
-  const district = await service.districtForChannel({ tenantId: `teams:${TENANT}`, userId: 'x' }, CHANNEL);
+  const district = await service.districtForChannel(asker(`teams:${TENANT}`, 'x', CHANNEL), CHANNEL);
   // The mention names Ann by her Teams id; she was seen with her AAD id when added, so that is the member id.
   const ann = await store.members.get(`teams:${TENANT}`, district.id, users.ann.aadObjectId);
   expect(ann?.perspective).toBe('building');
@@ -297,7 +297,7 @@ test('review start posts one valid poll card per row in the channel and remember
   for (const c of cards) expect(validateCard(c)).toEqual([]);
   // Poll cards are new posts in the channel, not replies in the command's thread.
   expect(fake.calls.slice(1).every((c) => c.conversationId === CHANNEL && c.activityId === null)).toBe(true);
-  const reviews = await service.listReviews({ tenantId: `teams:${TENANT}`, userId: 'x' }, CHANNEL);
+  const reviews = await service.listReviews(asker(`teams:${TENANT}`, 'x', CHANNEL), CHANNEL);
   reviewId = reviews[0]?.id as string;
   rows = (reviews[0]?.polls ?? []).map((p) => p.rowId);
   const stored = await store.kv.get<{ activityId: string }>(KV.pollCard, `${reviewId}|${rows[0]}`);

@@ -94,7 +94,13 @@ describe('TEAMS_LOCAL_NO_AUTH=true', () => {
   let s: Awaited<ReturnType<typeof start>>;
   beforeAll(async () => {
     fake = await new FakeConnector().start();
-    s = await start({ HOST: '0.0.0.0', TEAMS_LOCAL_NO_AUTH: 'true', TEAMS_SERVICE_URLS: fake.url });
+    // Mallory is a listed admin here, so that her `setup` from 127.0.0.1 shows the request was handled.
+    s = await start({
+      HOST: '0.0.0.0',
+      TEAMS_LOCAL_NO_AUTH: 'true',
+      TEAMS_SERVICE_URLS: fake.url,
+      ADMIN_USER_IDS: 'aad-mallory',
+    });
   });
   afterAll(async () => {
     await s.app.stop();

@@ -10,7 +10,7 @@ import { commandLine, parseActivity, ServiceUrlAllowlist } from '../../src/adapt
 import { KV } from '../../src/adapters/teams/bot';
 import type { Store } from '../../src/app/ports';
 import { loadConfig } from '../../src/config';
-import { makeService } from '../support/fixtures';
+import { asker, makeService } from '../support/fixtures';
 import { bufferLogger, testLogger } from '../support/logs';
 import { FakeConnector } from './support/fakeConnector';
 
@@ -244,7 +244,7 @@ describe('with MicrosoftAppId set, every request is verified', () => {
 
   test('an unauthenticated vote invoke on a real review is a 401 and records nothing', async () => {
     const service = makeService(authed.store);
-    const coord = { tenantId: 'teams:tenant-a', userId: 'aad-casey', displayName: 'Casey' };
+    const coord = asker('teams:tenant-a', 'aad-casey', '19:c@thread.tacv2', 'Casey');
     await service.setupDistrict(coord, { name: 'Lakeview', channelId: '19:c@thread.tacv2' });
     const view = await service.startReview(coord, { channelId: '19:c@thread.tacv2', cycle: 'Fall' });
     const rowId = view.polls[0]?.rowId as string;

@@ -7,6 +7,7 @@ import { LinkSigner } from '../../src/adapters/web/links';
 import { parseDashboardLink } from '../../src/adapters/web/teamsTab';
 import { loadConfig } from '../../src/config';
 import { type App, startApp } from '../../src/main';
+import { asker } from '../support/fixtures';
 import { testLogger } from '../support/logs';
 
 const SECRET = 'tab-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
@@ -27,7 +28,7 @@ beforeAll(async () => {
     { logger: testLogger() },
   );
   base = app.url;
-  const coord = { tenantId: 'teams:tenant-1', userId: 'UC', displayName: 'Coordinator' };
+  const coord = asker('teams:tenant-1', 'UC', '19:c1@thread.tacv2', 'Coordinator');
   const d = await app.service.setupDistrict(coord, {
     name: 'Lakeview Schools',
     channelId: '19:c1@thread.tacv2',

@@ -5,6 +5,7 @@ import { validateCard } from '../../src/adapters/cards/validate';
 import { LinkSigner } from '../../src/adapters/web/links';
 import { loadConfig } from '../../src/config';
 import { type App, startApp } from '../../src/main';
+import { asker } from '../support/fixtures';
 import { testLogger } from '../support/logs';
 
 const SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
@@ -42,14 +43,16 @@ beforeAll(async () => {
   );
   base = app.url;
   const mk = async (tenant: string, name: string) => {
-    const coord = { tenantId: tenant, userId: 'UC', displayName: 'Coordinator' };
+    const coord = asker(tenant, 'UC', 'C1', 'Coordinator');
     const d = await app.service.setupDistrict(coord, { name, channelId: 'C1' });
     const r = await app.service.startReview(coord, { channelId: 'C1', cycle: '2026-27 Fall' });
     for (let i = 1; i <= 3; i++) {
-      await app.service.castVote(
-        { tenantId: tenant, userId: `U${i}`, displayName: `Person ${i}` },
-        { reviewId: r.reviewId, rowId: 'vision-mission-beliefs', choice: 4, evidence: `Proof ${i}` },
-      );
+      await app.service.castVote(asker(tenant, `U${i}`, 'C1', `Person ${i}`), {
+        reviewId: r.reviewId,
+        rowId: 'vision-mission-beliefs',
+        choice: 4,
+        evidence: `Proof ${i}`,
+      });
     }
     await app.service.closeRound(coord, { reviewId: r.reviewId });
     return { tenant, districtId: d.id, reviewId: r.reviewId };
@@ -160,7 +163,7 @@ describe('local console API', () => {
     // Page loads racing start-up create one demo district with one review.
     await Promise.all(Array.from({ length: 5 }, () => get('/console/api/state?as=demo-blair')));
     const demo = await app.service.listReviews(
-      { tenantId: 'console:demo', userId: 'demo-coordinator' },
+      asker('console:demo', 'demo-coordinator', 'console-demo'),
       'console-demo',
     );
     expect(demo).toHaveLength(1);

@@ -16,6 +16,7 @@ export interface SlackConfig {
   SLACK_API_URL?: string | undefined;
   SLACK_BURST_PER_SECOND?: number | undefined;
   PUBLIC_URL?: string | undefined;
+  ADMIN_USER_IDS?: readonly string[] | undefined;
 }
 
 /** Slack is on when it can authenticate (a bot token or OAuth) and receive (a signing secret or Socket Mode). */
@@ -49,6 +50,7 @@ export function mountSlack(
     stateSecret: config.SLACK_STATE_SECRET,
     publicUrl: config.PUBLIC_URL,
     apiUrl: config.SLACK_API_URL,
+    adminUserIds: config.ADMIN_USER_IDS ?? [],
     ...(config.SLACK_BURST_PER_SECOND !== undefined ? { burstPerSecond: config.SLACK_BURST_PER_SECOND } : {}),
     ...deps,
   });

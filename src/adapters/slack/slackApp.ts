@@ -21,6 +21,7 @@ import { isDomainError } from '../../domain/errors';
 import { defaultLogger, type Logger } from '../observability/logger';
 import { countVote, type Metrics, noMetrics } from '../observability/metrics';
 import { systemClock } from '../system';
+import { slackAsker } from './asker';
 import {
   ACTION,
   clip,
@@ -48,7 +49,13 @@ export const POLL_MESSAGES_NS = 'slack-poll-messages';
 export const CHANNELS_NS = 'slack-district-channels';
 
 /** The Slack OAuth scopes the code uses; manifests/slack/manifest.json lists the same (a test checks). */
-export const BOT_SCOPES = ['commands', 'chat:write', 'chat:write.public', 'files:write'] as const;
+export const BOT_SCOPES = [
+  'commands',
+  'chat:write',
+  'chat:write.public',
+  'files:write',
+  'users:read',
+] as const;
 /** The one slash command and the bot events the app listens to (the manifest lists the same). */
 export const SLASH_COMMAND = '/micip';
 export const BOT_EVENTS = ['app_home_opened', 'app_uninstalled', 'tokens_revoked'] as const;
@@ -70,6 +77,8 @@ export interface SlackAdapterOptions {
   publicUrl?: string | undefined;
   /** Slack Web API base (tests and the benchmark point it at a local fake). */
   apiUrl?: string | undefined;
+  /** ADMIN_USER_IDS: people who may set up district teams whatever their Slack role. */
+  adminUserIds?: readonly string[];
   /** Bot ids when known (skips the auth.test lookup for a single token). */
   botId?: string | undefined;
   botUserId?: string | undefined;
@@ -178,6 +187,8 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     o.clientId && o.clientSecret
       ? cachedInstallationStore(kvInstallationStore(o.kv), { clock: o.clock ?? systemClock })
       : null;
+  // Who is asking: the ids Slack sends, and users.info / the installation when a rule needs more.
+  const asker = slackAsker({ adminUserIds: new Set(o.adminUserIds ?? []), installations });
   const installer =
     o.clientId && o.clientSecret && installations
       ? new InstallProvider({
@@ -269,7 +280,14 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
   /** Vote clicks of the last few seconds (per process), to tell a double click from a change of mind. */
   const doubleClicks = new RecentKeys(50_000, o.doubleClickMs ?? 5000);
 
-  const appActor = (tenantId: string): Actor => ({ tenantId, userId: 'micip-slack-app', displayName: '' });
+  /** The app itself, drawing the poll message it posted in `channelId`. */
+  const appActor = (tenantId: string, channelId: string): Actor => ({
+    tenantId,
+    userId: 'micip-slack-app',
+    displayName: '',
+    channelId,
+    conversation: 'channel',
+  });
 
   const scheduleUpdate = (client: webApi.WebClient, tenantId: string, reviewId: string, rowId: string) => {
     const key = pollRef(reviewId, rowId);
@@ -277,8 +295,8 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
       const where = await kv.get<{ channel: string; ts: string; tenantId: string }>(POLL_MESSAGES_NS, key);
       if (!where || where.tenantId !== tenantId) return null;
       const [poll, review] = await Promise.all([
-        service.getPollState(appActor(tenantId), { reviewId, rowId }),
-        kvReviewCycle(reviewId, tenantId),
+        service.getPollState(appActor(tenantId, where.channel), { reviewId, rowId }),
+        kvReviewCycle(reviewId, tenantId, where.channel),
       ]);
       return {
         channel: where.channel,
@@ -291,10 +309,10 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
 
   // The cycle name is constant per review: cache it (bounded) so that message updates cost one query less.
   const cycles = new Map<string, string>();
-  const kvReviewCycle = async (reviewId: string, tenantId: string): Promise<string> => {
+  const kvReviewCycle = async (reviewId: string, tenantId: string, channelId: string): Promise<string> => {
     const hit = cycles.get(reviewId);
     if (hit !== undefined) return hit;
-    const v = await service.getReviewState(appActor(tenantId), { reviewId });
+    const v = await service.getReviewState(appActor(tenantId, channelId), { reviewId });
     if (cycles.size > 1000) cycles.clear();
     cycles.set(reviewId, v.cycle);
     return v.cycle;
@@ -360,14 +378,19 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
   // ---------- /micip ----------
   app.command(SLASH_COMMAND, async ({ ack, command, client, respond }) => {
     await ack();
-    const actor: Actor = {
-      tenantId: command.team_id,
+    const channelId = command.channel_id;
+    const actor = asker.actor(client, {
+      teamId: command.team_id,
       userId: command.user_id,
       displayName: command.user_name ?? '',
-    };
-    const channelId = command.channel_id;
+      channelId,
+      channelName: command.channel_name,
+    });
     try {
-      const result = await commands.run({ actor, channelId }, command.text ?? '');
+      const result = await commands.run(
+        { actor, channelId, people: asker.people(client) },
+        command.text ?? '',
+      );
       if (/^\s*setup\b/i.test(command.text ?? '')) {
         await kv.put(`${CHANNELS_NS}:${command.team_id}`, channelId, {
           tenantId: command.team_id,
@@ -509,7 +532,12 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
       await ack();
       return;
     }
-    const actor: Actor = { tenantId, userId: user, displayName: body.user.name ?? '' };
+    const actor = asker.actor(client, {
+      teamId: tenantId,
+      userId: user,
+      displayName: body.user.name ?? '',
+      ...(channel ? { channelId: channel } : {}),
+    });
     const clickedAtUs = slackTsToMicros(action.action_ts);
     // Acknowledged means stored: the vote is written (and past the close barrier) before the click is
     // acknowledged. Nothing on this path waits for Slack. A write that fails or takes longer than the deadline is
@@ -607,7 +635,13 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     await ack();
     const tenantId = tenantOf(body);
     const channel = typeof meta.c === 'string' && meta.c ? meta.c : undefined;
-    const actor: Actor = { tenantId, userId: body.user.id, displayName: body.user.name ?? '' };
+    // The channel comes from the modal's private_metadata, which only this app writes (from the poll's message).
+    const actor = asker.actor(client, {
+      teamId: tenantId,
+      userId: body.user.id,
+      displayName: body.user.name ?? '',
+      ...(channel ? { channelId: channel } : {}),
+    });
     try {
       const r = await service.addEvidence(actor, { reviewId: meta.r, rowId: meta.w, evidence: text });
       await ephemeral(client, channel, body.user.id, `Your evidence on row ${r.poll.rowNumber} is saved.`);

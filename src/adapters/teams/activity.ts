@@ -152,6 +152,20 @@ export interface TeamsIdentity {
   channelUserId: string;
   /** The district channel: the Teams channel (without thread suffix) or the chat id. */
   channelId: string;
+  /** A channel of a team, a group chat or a 1:1 chat (Teams' conversationType). */
+  conversation: 'channel' | 'group' | 'personal';
+  /** The team the channel belongs to (channel conversations only). */
+  teamId: string | null;
+}
+
+/** Teams' conversationType: "channel", "groupChat" or "personal" (anything unknown counts as a 1:1 chat). */
+function conversationKind(
+  a: Pick<IncomingActivity, 'conversation' | 'channelData'>,
+): TeamsIdentity['conversation'] {
+  const t = a.conversation.conversationType;
+  if (t === 'channel' || (!t && a.channelData?.channel?.id)) return 'channel';
+  if (t === 'groupChat') return 'group';
+  return 'personal';
 }
 
 /** Identity of the sender. `localTenant` is used only when no tenant is given (Bot Framework Emulator). */
@@ -164,6 +178,8 @@ export function identityOf(a: IncomingActivity, localTenant: string | null): Tea
     displayName: a.from.name ?? '',
     channelUserId: a.from.id,
     channelId: channelIdOf(a),
+    conversation: conversationKind(a),
+    teamId: a.channelData?.team?.id ?? null,
   };
 }
 
@@ -185,7 +201,9 @@ interface MentionEntity {
  * remaining HTML and decodes the few entities Teams uses.
  */
 export function commandLine(a: IncomingActivity, knownIds: ReadonlyMap<string, string> = new Map()): string {
-  let text = a.text ?? '';
+  // Only Teams' mention entities become mentions: text that looks like one (typed "<@id|Name>", which arrives as
+  // "&lt;@…") stays text, so nobody can name a person Teams did not vouch for.
+  let text = (a.text ?? '').replace(/<@/g, '<\u200B@').replace(/&lt;@/g, '<\u200B@');
   const botId = a.recipient?.id;
   for (const e of (a.entities ?? []) as MentionEntity[]) {
     if (e.type !== 'mention' || typeof e.text !== 'string') continue;

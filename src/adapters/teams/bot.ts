@@ -11,9 +11,10 @@ import {
   TurnContext,
 } from 'botbuilder';
 import { z } from 'zod';
-import { type CommandResult, CommandService } from '../../app/commands';
+import { type CommandResult, CommandService, type People } from '../../app/commands';
 import type { Clock, Store } from '../../app/ports';
 import type { ReviewService } from '../../app/reviewService';
+import type { Actor } from '../../app/schemas';
 import type { PollView, ReviewView } from '../../app/views';
 import { isDomainError } from '../../domain/errors';
 import {
@@ -54,6 +55,8 @@ interface StoredPollCard {
 
 export interface TeamsBotOptions {
   appId: string | undefined;
+  /** ADMIN_USER_IDS (AAD object ids): people who may set up district teams in any team of the tenant. */
+  adminUserIds?: readonly string[];
   appPassword?: string | undefined;
   appTenantId?: string | undefined;
   appType?: string | undefined;
@@ -292,6 +295,12 @@ export class TeamsBot {
     const botAdded =
       (a.type === 'installationUpdate' && (a.action ?? 'add').startsWith('add')) ||
       (a.membersAdded ?? []).some((m) => m.id === a.recipient?.id);
+    // Whoever adds the app to a team (or chat) is its installer there: they may set up district teams in it.
+    if (botAdded) {
+      await this.o.store.kv.put(KV.installer, `${who.tenantId}|${who.teamId ?? who.channelId}`, {
+        userId: who.userId,
+      });
+    }
     if (botAdded && saved.added) {
       await this.send(reference, {
         type: 'message',
@@ -340,10 +349,7 @@ export class TeamsBot {
     let result: CommandResult;
     try {
       result = await this.commands.run(
-        {
-          actor: { tenantId: who.tenantId, userId: who.userId, displayName: who.displayName },
-          channelId: who.channelId,
-        },
+        { actor: this.actorOf(who), channelId: who.channelId, people: this.people(a, known) },
         line || 'help',
       );
     } catch (e) {
@@ -403,7 +409,7 @@ export class TeamsBot {
   ): Promise<InvokeResponse | null> {
     if (!isDomainError(e) || !NOTICE_CODES.has(e.code)) return null;
     try {
-      const actor = { tenantId: who.tenantId, userId: who.userId, displayName: who.displayName };
+      const actor = this.actorOf(who);
       const view = await this.o.service.getPollState(actor, { reviewId: data.reviewId, rowId: data.rowId });
       const refreshIds = await this.refreshIds(who.tenantId, who.channelId);
       return adaptiveCardResponse(
@@ -418,7 +424,7 @@ export class TeamsBot {
 
   /** Votes, evidence and refreshes; returns the viewer's poll view. Writes nothing when the input is refused. */
   private async runAction(who: TeamsIdentity, input: ActionInput): Promise<PollView> {
-    const actor = { tenantId: who.tenantId, userId: who.userId, displayName: who.displayName };
+    const actor = this.actorOf(who);
     const ref = { reviewId: input.reviewId, rowId: input.rowId };
     const evidence = input.evidence?.trim() ? input.evidence : null;
     if (input.verb === 'refresh') return this.o.service.getPollState(actor, ref);
@@ -617,10 +623,63 @@ export class TeamsBot {
       `${tenantId}|${posted.channelId}`,
     );
     if (!stored) return;
-    const view = await this.o.service.getPollState({ tenantId, userId: BOT_ACTOR_ID }, { reviewId, rowId });
+    // The bot redraws the card it posted in that channel.
+    const view = await this.o.service.getPollState(
+      { tenantId, userId: BOT_ACTOR_ID, channelId: posted.channelId, conversation: 'channel' },
+      { reviewId, rowId },
+    );
     const refreshIds = await this.refreshIds(tenantId, posted.channelId);
     const card = renderPollCard(view, { refreshUserIds: refreshIds });
     await this.send(stored.reference, cardActivity(card), { replaceId: posted.activityId });
+  }
+
+  // ---------- who is asking ----------
+
+  /**
+   * The actor of a turn: who (AAD object id), from which channel and kind of conversation, and — asked only when
+   * a rule needs it — whether they may set the app up here (ADMIN_USER_IDS, or the person who added the app to this
+   * team or chat).
+   */
+  private actorOf(who: TeamsIdentity): Actor {
+    return {
+      tenantId: who.tenantId,
+      userId: who.userId,
+      displayName: who.displayName,
+      channelId: who.channelId,
+      conversation: who.conversation,
+      isAdmin: async () => {
+        if (this.o.adminUserIds?.includes(who.userId)) return true;
+        const installer = await this.o.store.kv.get<{ userId: string }>(
+          KV.installer,
+          `${who.tenantId}|${who.teamId ?? who.channelId}`,
+        );
+        return installer?.userId === who.userId;
+      },
+    };
+  }
+
+  /**
+   * The people Teams vouches for in this turn: mentioned with an entity Teams attached (or found in the team's
+   * roster by resolveMentions), or seen in this channel. Text that merely looks like a mention confirms nobody.
+   */
+  private people(a: IncomingActivity, known: ReadonlyMap<string, string>): People {
+    const confirmed = new Map<string, string>();
+    for (const e of (a.entities ?? []) as Array<{
+      type: string;
+      mentioned?: { id?: unknown; name?: unknown; aadObjectId?: unknown };
+    }>) {
+      const mri = e.mentioned?.id;
+      if (e.type !== 'mention' || typeof mri !== 'string') continue;
+      const id =
+        typeof e.mentioned?.aadObjectId === 'string'
+          ? e.mentioned.aadObjectId
+          : (known.get(mri) ?? (a.channelId === 'emulator' ? mri : null));
+      if (id) confirmed.set(id, typeof e.mentioned?.name === 'string' ? e.mentioned.name : '');
+    }
+    return {
+      confirm: async (userId) =>
+        confirmed.has(userId) ? { displayName: confirmed.get(userId) ?? '' } : null,
+    };
   }
 
   // ---------- references and rosters ----------

@@ -17,6 +17,8 @@ export const KV = {
   roster: 'teams.roster',
   /** `${tenantId}` → how many channels and roster entries that tenant has (for the caps). */
   tenant: 'teams.tenant',
+  /** `${tenantId}|${teamId or chat id}` → who added the app there (they may set up district teams in it). */
+  installer: 'teams.installer',
 } as const;
 
 export interface TeamsLimits {

@@ -14,6 +14,7 @@ import type { SendQueueOptions } from './sendQueue';
 export { type TeamsActionHandler, TeamsBot } from './bot';
 
 export interface TeamsConfig {
+  ADMIN_USER_IDS?: readonly string[] | undefined;
   MicrosoftAppId?: string | undefined;
   MicrosoftAppPassword?: string | undefined;
   MicrosoftAppTenantId?: string | undefined;
@@ -72,6 +73,7 @@ export function mountTeams(web: express.Express, deps: TeamsDeps): TeamsBot {
   const metrics = deps.metrics ?? noMetrics;
   const bot = new TeamsBot({
     appId: deps.config.MicrosoftAppId,
+    adminUserIds: deps.config.ADMIN_USER_IDS ?? [],
     appPassword: deps.config.MicrosoftAppPassword,
     appTenantId: deps.config.MicrosoftAppTenantId,
     appType: deps.config.MicrosoftAppType,

@@ -10,7 +10,7 @@ export function buildingStatusSource(buildings: BuildingService, store: Store) {
   return async (tenantId: string, districtId: string): Promise<BuildingStatus[]> => {
     const district = await store.districts.get(tenantId, districtId);
     if (!district) return [];
-    const s = await buildings.status({ tenantId, userId: 'dashboard' }, district.channelId);
+    const s = await buildings.statusOf(district);
     return [
       ...s.submitted.map((b) => ({
         building: b.name,

@@ -1,8 +1,9 @@
 import express from 'express';
 import { z } from 'zod';
-import type { CommandService } from '../../app/commands';
+import type { CommandService, People } from '../../app/commands';
 import type { ResultsService } from '../../app/results';
 import type { ReviewService } from '../../app/reviewService';
+import type { Actor } from '../../app/schemas';
 import { DomainError } from '../../domain/errors';
 import { renderPollCard, renderResultsCard, renderStatusCard } from '../cards/render';
 import { countVote, type Metrics, noMetrics } from '../observability/metrics';
@@ -21,15 +22,35 @@ export const DEMO_MEMBERS = [
   { id: 'demo-devon', name: 'Devon Patel', perspective: 'building' as const },
 ];
 const DEMO_IDS = DEMO_MEMBERS.map((m) => m.id) as [string, ...string[]];
-const coordinatorActor = {
+/**
+ * The console's people all sit in the demo district's channel. The console is the host's own local demo (it is
+ * off once a chat platform is configured), so its coordinator counts as the workspace admin who set it up.
+ */
+const coordinatorActor: Actor = {
   tenantId: DEMO_TENANT,
   userId: 'demo-coordinator',
   displayName: 'Casey Morgan (coordinator)',
+  channelId: DEMO_CHANNEL,
+  conversation: 'channel',
+  isAdmin: async () => true,
 };
-export const actorOf = (id: string) => {
+export const actorOf = (id: string): Actor => {
   const m = DEMO_MEMBERS.find((x) => x.id === id);
   if (!m) throw new DomainError('not-member', 'Choose one of the demo members.');
-  return { tenantId: DEMO_TENANT, userId: m.id, displayName: m.name };
+  return {
+    tenantId: DEMO_TENANT,
+    userId: m.id,
+    displayName: m.name,
+    channelId: DEMO_CHANNEL,
+    conversation: 'channel',
+  };
+};
+/** The demo's people, as a platform directory would confirm them (for `coordinator add @…`). */
+const demoPeople: People = {
+  confirm: async (id) => {
+    const m = DEMO_MEMBERS.find((x) => x.id === id);
+    return m ? { displayName: m.name } : null;
+  },
 };
 
 const demoReady = new WeakMap<ReviewService, Promise<{ districtId: string }>>();
@@ -192,7 +213,10 @@ export function consoleRouter(deps: ConsoleDeps): express.Router {
 
   r.post('/command', async (req, res) => {
     const body = deps.parse(commandBody, req.body);
-    const result = await deps.commands.run({ actor: actorOf(body.as), channelId: DEMO_CHANNEL }, body.line);
+    const result = await deps.commands.run(
+      { actor: actorOf(body.as), channelId: DEMO_CHANNEL, people: demoPeople },
+      body.line,
+    );
     switch (result.kind) {
       case 'help':
       case 'text':

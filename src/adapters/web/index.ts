@@ -49,6 +49,7 @@ const STATUS: Record<DomainErrorCode, number> = {
   'deadline-passed': 409,
   'not-member': 403,
   'not-coordinator': 403,
+  'not-admin': 403,
   'bad-level': 400,
   'invalid-state': 409,
   'invalid-input': 400,

@@ -16,7 +16,7 @@ const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1
 export function renderReflectionCard(
   r: Pick<ReviewResults, 'reviewId' | 'cycle' | 'reflectionQuestions' | 'anonymous'>,
   row: RowResult,
-  viewer: { displayName: string } | null,
+  viewer: { displayName?: string | undefined } | null,
 ): AdaptiveCard {
   template ??= JSON.parse(fs.readFileSync(REFLECTION_TEMPLATE, 'utf8')) as object;
   return expandTemplate(template, {

@@ -1,0 +1,96 @@
+import type { InstallationStore } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { People } from '../../app/commands';
+import type { Actor, Conversation } from '../../app/schemas';
+
+/**
+ * Who is asking, and from where, as Slack tells it. The policy (src/app/policy.ts) decides what they may do; this
+ * module only turns a request's ids into those facts, asking the Web API (users.info) only when a rule needs it.
+ */
+export interface SlackAskerOptions {
+  /** ADMIN_USER_IDS: people who may set up district teams whatever their Slack role. */
+  adminUserIds: ReadonlySet<string>;
+  /** OAuth: the installation of a workspace, whose `user.id` is the person who installed the app. */
+  installations?: Pick<InstallationStore, 'fetchInstallation'> | null;
+}
+
+/** Slack's conversation kinds: D… is a 1:1 chat, "mpdm-…" a group chat; everything else a channel. */
+export function conversationOf(channelId: string, channelName?: string | null): Conversation {
+  if (channelId.startsWith('D') || channelName === 'directmessage') return 'personal';
+  if (channelName?.startsWith('mpdm-')) return 'group';
+  return 'channel';
+}
+
+interface SlackUser {
+  deleted?: boolean;
+  is_bot?: boolean;
+  is_admin?: boolean;
+  is_owner?: boolean;
+  is_primary_owner?: boolean;
+  real_name?: string;
+  name?: string;
+  profile?: { display_name?: string; real_name?: string };
+}
+
+async function userInfo(client: WebClient, user: string): Promise<SlackUser | null> {
+  try {
+    const r = await client.users.info({ user });
+    return (r.user as SlackUser | undefined) ?? null;
+  } catch {
+    return null; // user_not_found, or the API is out of reach: nobody is confirmed
+  }
+}
+
+export function slackAsker(o: SlackAskerOptions) {
+  const isInstaller = async (teamId: string, user: string) => {
+    if (!o.installations) return false;
+    try {
+      const inst = await o.installations.fetchInstallation({
+        teamId,
+        enterpriseId: undefined,
+        isEnterpriseInstall: false,
+      });
+      return inst.user?.id === user;
+    } catch {
+      return false;
+    }
+  };
+  return {
+    /** The actor of a request from `user` in `channelId` of workspace `teamId`. */
+    actor(
+      client: WebClient,
+      req: {
+        teamId: string;
+        userId: string;
+        displayName?: string;
+        channelId?: string;
+        channelName?: string | null;
+      },
+    ): Actor {
+      return {
+        tenantId: req.teamId,
+        userId: req.userId,
+        displayName: req.displayName ?? '',
+        ...(req.channelId
+          ? { channelId: req.channelId, conversation: conversationOf(req.channelId, req.channelName) }
+          : {}),
+        isAdmin: async () => {
+          if (o.adminUserIds.has(req.userId)) return true;
+          if (await isInstaller(req.teamId, req.userId)) return true;
+          const u = await userInfo(client, req.userId);
+          return !!u && !u.deleted && !!(u.is_admin || u.is_owner || u.is_primary_owner);
+        },
+      };
+    },
+    /** The workspace's directory: a person exists when users.info finds them (not deleted, not a bot). */
+    people(client: WebClient): People {
+      return {
+        async confirm(userId) {
+          const u = await userInfo(client, userId);
+          if (!u || u.deleted || u.is_bot) return null;
+          return { displayName: u.profile?.display_name || u.real_name || u.name || '' };
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,207 @@
+import type { District, Member } from '../domain/district';
+import { isCoordinator } from '../domain/district';
+import { DomainError, type DomainErrorCode } from '../domain/errors';
+import type { Store } from './ports';
+import type { Actor, Conversation } from './schemas';
+
+/**
+ * Who may do what: the one place the product decides it. Use cases ask `Access` before they read or change a
+ * district's data; the chat and web adapters only say who is asking and from where (`Actor.channelId`,
+ * `Actor.conversation`, `Actor.isAdmin`). docs/SECURITY.md is this table in words.
+ *
+ * A person's standing towards one district is made of facts the store and the platform confirm:
+ * - `member`: the district's roster has them (with `coordinator` among their roles, they coordinate);
+ * - `inChannel`: they are asking from the district's own channel (so the chat platform has already checked they
+ *   can see it);
+ * - `conversation`: the kind of conversation they are asking from (a channel, a group chat, a 1:1 chat);
+ * - `platformAdmin`: a workspace admin/owner or the app's installer (Slack), the app's installer in the team
+ *   (Teams), or listed in ADMIN_USER_IDS;
+ * - `buildingMember`: on the building team the request is about.
+ */
+export interface Standing {
+  member: Member | null;
+  inChannel: boolean;
+  conversation: Conversation | null;
+  platformAdmin: boolean;
+  buildingMember: boolean;
+}
+
+/** How a refusal reads: like "not found" (reads: nothing about the resource leaks), or a message to act on. */
+type Refusal =
+  | { kind: 'not-found'; what: 'review' | 'building' }
+  | { kind: 'forbidden'; code: DomainErrorCode; message: string };
+
+interface Rule {
+  /** Who may, in words (docs/SECURITY.md and the policy table test print it). */
+  who: string;
+  allow: (s: Standing) => boolean;
+  refusal: Refusal;
+}
+
+const coordinatorIn = (s: Standing) => isCoordinator(s.member) && s.inChannel;
+const readsDistrict = (s: Standing) => s.member !== null || s.inChannel;
+const coordinatorOnly = (what: string): Refusal => ({
+  kind: 'forbidden',
+  code: 'not-coordinator',
+  message: `Only a coordinator of this district can ${what}, from the district's channel. Ask a coordinator to grant you the role.`,
+});
+const reviewNotFound: Refusal = { kind: 'not-found', what: 'review' };
+const buildingNotFound: Refusal = { kind: 'not-found', what: 'building' };
+
+export const RULES = {
+  /** `setup` in a channel that is not a district team yet. */
+  'district.create': {
+    who: 'a workspace/tenant admin, the app installer or a listed admin, in a channel (never a 1:1 or group chat)',
+    allow: (s) => s.conversation === 'channel' && s.platformAdmin,
+    refusal: {
+      kind: 'forbidden',
+      code: 'not-admin',
+      message:
+        'Only a workspace admin, the person who installed the app, or someone in ADMIN_USER_IDS can set up a district team, and only in a channel (not a direct or group chat).',
+    },
+  },
+  /** `setup` again in the district's channel (rename, time zone). */
+  'district.configure': {
+    who: 'a coordinator, in the district channel',
+    allow: coordinatorIn,
+    refusal: coordinatorOnly('change the district setup'),
+  },
+  /** help with the district's name, `reviews`, `dashboard`, `submissions`, `building list`, `schedule list`. */
+  'district.read': {
+    who: 'a member of the district, or anyone in its channel',
+    allow: readsDistrict,
+    refusal: reviewNotFound,
+  },
+  /** `perspective`; joining by voting (auto-enrolment). */
+  'district.join': {
+    who: 'anyone in the district channel',
+    allow: (s) => s.inChannel,
+    refusal: reviewNotFound,
+  },
+  /** `coordinator add|remove`, `member add`. */
+  'district.roles': {
+    who: 'a coordinator, in the district channel',
+    allow: coordinatorIn,
+    refusal: coordinatorOnly('grant or change roles'),
+  },
+  /** `review start`, `close`, `next`, `decide`. */
+  'review.manage': {
+    who: 'a coordinator, in the district channel',
+    allow: coordinatorIn,
+    refusal: coordinatorOnly('start, close or decide reviews'),
+  },
+  /** `status`, `results`, `export`, a poll's current state, the export links. */
+  'review.read': {
+    who: 'a member of the district, or anyone in its channel',
+    allow: readsDistrict,
+    refusal: reviewNotFound,
+  },
+  /** A vote, evidence, a poll card's refresh: only on the poll in its own channel. */
+  'review.vote': {
+    who: "anyone in the poll's own channel (the district channel)",
+    allow: (s) => s.inChannel,
+    refusal: reviewNotFound,
+  },
+  /** `reflect`: answers kept with the results. */
+  'review.reflect': {
+    who: 'a member of the district, in its channel',
+    allow: (s) => s.member !== null && s.inChannel,
+    refusal: {
+      kind: 'forbidden',
+      code: 'not-member',
+      message:
+        'Only members of this district team can answer its reflection questions, from its channel. Your answer was not recorded.',
+    },
+  },
+  /** `building add|rename|members|remove`, `schedule add|remove`. */
+  'building.manage': {
+    who: 'a coordinator, in the district channel',
+    allow: coordinatorIn,
+    refusal: coordinatorOnly('manage building teams and nudge schedules'),
+  },
+  /** A building's monitoring form (with its data), snooze. */
+  'building.read': {
+    who: "the building team's members, or a district coordinator",
+    allow: (s) => s.buildingMember || isCoordinator(s.member),
+    refusal: buildingNotFound,
+  },
+  /** Saving the monitoring form. */
+  'building.submit': {
+    who: "the building team's members, or a district coordinator",
+    allow: (s) => s.buildingMember || isCoordinator(s.member),
+    refusal: {
+      kind: 'forbidden',
+      code: 'not-member',
+      message:
+        'Only members of this building team (or a district coordinator) can save its monitoring data. Nothing was saved.',
+    },
+  },
+} satisfies Record<string, Rule>;
+
+export type Action = keyof typeof RULES;
+export const ACTIONS = Object.keys(RULES) as Action[];
+
+export const permits = (action: Action, s: Standing): boolean => RULES[action].allow(s);
+
+/** The refusal for `action` as the error a person reads. A refused read reads exactly like a missing resource. */
+export function refusal(action: Action): DomainError {
+  const r: Refusal = RULES[action].refusal;
+  if (r.kind === 'forbidden') return new DomainError(r.code, r.message);
+  return r.what === 'review'
+    ? new DomainError('unknown-review', 'That review does not exist here (it may have been removed).')
+    : new DomainError(
+        'invalid-input',
+        'This building team is no longer registered. Ask the district coordinator to register it again.',
+      );
+}
+
+/** A district as the policy sees it: which tenant it is in and which channel is its own. */
+export type Place = Pick<District, 'id' | 'tenantId' | 'channelId'>;
+
+export interface AccessOptions {
+  store: Store;
+}
+
+/** The asker's standing towards a district, from the store and the platform; then the rule decides. */
+export class Access {
+  constructor(private readonly o: AccessOptions) {}
+
+  async standing(
+    actor: Actor,
+    district: Place | null,
+    extra: { member?: Member | null; building?: { members: string[] } } = {},
+  ): Promise<Standing> {
+    const inTenant = district !== null && district.tenantId === actor.tenantId;
+    const member =
+      extra.member !== undefined
+        ? extra.member
+        : inTenant && district
+          ? await this.o.store.members.get(actor.tenantId, district.id, actor.userId)
+          : null;
+    return {
+      member: inTenant ? member : null,
+      inChannel: inTenant && !!actor.channelId && actor.channelId === district?.channelId,
+      conversation: actor.conversation ?? null,
+      platformAdmin: false,
+      buildingMember:
+        !!extra.building &&
+        (extra.building.members.length === 0 || extra.building.members.includes(actor.userId)),
+    };
+  }
+
+  /** Throws the action's refusal unless the actor may do `action` on `district`'s data; returns the standing. */
+  async enforce(
+    actor: Actor,
+    action: Action,
+    district: Place | null,
+    extra: { member?: Member | null; building?: { members: string[] } } = {},
+  ): Promise<Standing> {
+    const s = await this.standing(actor, district, extra);
+    // The platform is asked only when the rule needs it (it can cost a Web API call).
+    if (action === 'district.create' && s.conversation === 'channel' && actor.isAdmin) {
+      s.platformAdmin = await actor.isAdmin();
+    }
+    if (!permits(action, s)) throw refusal(action);
+    return s;
+  }
+}
