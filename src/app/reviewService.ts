@@ -13,6 +13,7 @@ import {
   type Actor,
   actorSchema,
   choiceSchema,
+  displayNameSchema,
   idString,
   levelSchema,
   parseInput,
@@ -76,12 +77,12 @@ const decisionInput = z.object({ reviewId: idString, rowId: idString, level: lev
 const roleInput = z.object({
   channelId: idString,
   memberId: idString,
-  displayName: z.string().max(200).default(''),
+  displayName: displayNameSchema,
 });
 const memberInput = z.object({
   channelId: idString,
   memberId: idString,
-  displayName: z.string().max(200).default(''),
+  displayName: displayNameSchema,
   perspective: perspectiveSchema,
 });
 

@@ -25,10 +25,17 @@ export const idString = z
   .max(200, 'is too long')
   .regex(/^[A-Za-z0-9:_.@|\-/]+$/, 'has characters an id cannot have');
 
+/** Microsoft Entra ID allows display names of up to 256 characters (Slack's are shorter). */
+export const DISPLAY_NAME_MAX = 256;
+export const displayNameSchema = z
+  .string()
+  .max(DISPLAY_NAME_MAX, `must be at most ${DISPLAY_NAME_MAX} characters`)
+  .default('');
+
 export const actorSchema = z.object({
   tenantId: idString,
   userId: idString,
-  displayName: z.string().max(200).default(''),
+  displayName: displayNameSchema,
 });
 export type Actor = z.input<typeof actorSchema>;
 
