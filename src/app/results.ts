@@ -7,6 +7,7 @@ import { type Choice, type Level, levelLabel, type Rubric } from '../domain/rubr
 import { loadOwnReview, rubricFor } from './lookups';
 import type { RubricCatalog, Store } from './ports';
 import { type Actor, actorSchema, idString, parseInput, text } from './schemas';
+import { join, plain, type RichText, rich, strong } from './text';
 
 /**
  * Results of a review, row by row, for chats, the dashboard and exports. Built from stored state only; the
@@ -211,18 +212,26 @@ export function buildResults(i: ResultsInput): ReviewResults {
 }
 
 /** A few lines for a chat reply: each row's rating, how it was reached, gap and change since the last cycle. */
-export function resultsSummary(r: ReviewResults): string {
+export function resultsSummary(r: ReviewResults): RichText {
   const lines = r.rows.map((row) => {
-    const parts = [`${row.rowNumber}. ${row.title} — *${row.ratingLabel}*, ${row.howText}`];
-    if (row.gap !== null && row.gap !== 0) parts.push(`district − building ${signed(row.gap)}`);
+    // howText quotes a decision's note and who decided: a user value as a whole.
+    const parts = [
+      rich`${row.rowNumber}. ${plain(row.title)} — ${strong(plain(row.ratingLabel))}, ${row.howText}`,
+    ];
+    if (row.gap !== null && row.gap !== 0) parts.push(plain(`district − building ${signed(row.gap)}`));
     if (row.change !== null && r.previousCycle) {
       parts.push(
-        row.change === 0 ? `same as ${r.previousCycle}` : `${signed(row.change)} since ${r.previousCycle}`,
+        row.change === 0
+          ? rich`same as ${r.previousCycle}`
+          : rich`${plain(signed(row.change))} since ${r.previousCycle}`,
       );
     }
-    return parts.join(' · ');
+    return join(parts, ' · ');
   });
-  return [`Results of *${r.cycle}*: ${r.rated} of ${r.rows.length} rows rated.`, ...lines].join('\n');
+  return join(
+    [rich`Results of ${strong(r.cycle)}: ${r.rated} of ${r.rows.length} rows rated.`, ...lines],
+    '\n',
+  );
 }
 
 // ---------------------------------------------------------------- exports

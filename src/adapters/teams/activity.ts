@@ -202,8 +202,3 @@ export function commandLine(a: IncomingActivity, knownIds: ReadonlyMap<string, s
     .replace(/&amp;/g, '&');
   return text.replace(/\s+/g, ' ').trim();
 }
-
-/** The core's replies use Slack-style *bold*; Teams markdown wants **bold**. */
-export function toTeamsMarkdown(text: string): string {
-  return text.replace(/(^|[\s(])\*([^*\n]+)\*(?=$|[\s).,:;!?])/g, '$1**$2**');
-}
