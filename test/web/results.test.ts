@@ -10,40 +10,8 @@ import { CSV_COLUMNS, ResultsService, toCsv, toJson, toMarkdown } from '../../sr
 import type { ReviewService } from '../../src/app/reviewService';
 import { plainText } from '../../src/app/text';
 import { DomainError } from '../../src/domain/errors';
+import { parseCsv } from '../support/csv';
 import { coordinator, makeService, member, rubrics, TestClock } from '../support/fixtures';
-
-/** RFC 4180 parser (quoted fields, doubled quotes, CRLF), independent of the exporter. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += c;
-  }
-  if (field !== '' || row.length) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'micip-results-'));
 let store: NedbStore;
