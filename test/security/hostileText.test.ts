@@ -107,6 +107,19 @@ async function teams(activity: unknown) {
   await h.app.teams.idle();
   return r;
 }
+/** The Adaptive Cards anywhere in an answer (an invoke's card, the console's state). */
+function cardsIn(answer: unknown): unknown[] {
+  const out: unknown[] = [];
+  const walk = (x: unknown) => {
+    if (Array.isArray(x)) x.forEach(walk);
+    else if (x && typeof x === 'object') {
+      if ((x as { type?: unknown }).type === 'AdaptiveCard') out.push(x);
+      else Object.values(x).forEach(walk);
+    }
+  };
+  walk(answer);
+  return out;
+}
 const teamsTexts = () => connector.calls.map((c) => String(c.body.text ?? '')).filter(Boolean);
 const slackActor = { tenantId: 'T1', userId: 'U_COORD', displayName: '' };
 const oneLine = (s: string) => s.replace(/\s+/g, ' ');
@@ -451,8 +464,10 @@ describe('the console (local demo district)', () => {
       data: { reviewId: state.review.reviewId, rowId, choice: 4, evidence: HOSTILE.evidence },
     });
     const after = (await (await fetch(`${consoleApi}/state?as=demo-alex`)).json()) as Record<string, unknown>;
+    const cards = cardsIn(after);
+    expect(cards.filter((c) => JSON.stringify(c).includes(MARK)).length).toBeGreaterThan(0);
+    expect(cards.flatMap(cardLeaks)).toEqual([]);
     teamsAnswers.push(after);
-    expect(JSON.stringify(after)).toContain(MARK);
   });
 });
 
@@ -468,19 +483,7 @@ describe('what came out: 0 live mentions, links or markup from user text', () =>
     const texts = teamsTexts();
     expect(texts.length).toBeGreaterThan(10);
     expect(texts.flatMap(teamsTextLeaks)).toEqual([]);
-    const answered = teamsAnswers.flatMap((a) => {
-      const out: unknown[] = [];
-      const walk = (x: unknown) => {
-        if (Array.isArray(x)) x.forEach(walk);
-        else if (x && typeof x === 'object') {
-          if ((x as { type?: unknown }).type === 'AdaptiveCard') out.push(x);
-          else Object.values(x).forEach(walk);
-        }
-      };
-      walk(a);
-      return out;
-    });
-    const cards = [...cardsOf(connector.calls), ...answered];
+    const cards = [...cardsOf(connector.calls), ...teamsAnswers.flatMap(cardsIn)];
     expect(cards.length).toBeGreaterThan(20);
     expect(cards.filter((c) => JSON.stringify(c).includes(MARK)).length).toBeGreaterThan(10);
     expect(cards.flatMap(cardLeaks)).toEqual([]);
