@@ -51,6 +51,23 @@ describe('architecture', () => {
     });
   }
 
+  test('src/app writes no chat markup around values: replies are RichText (src/app/text.ts), rendered per channel', () => {
+    // Slack mentions, channel links and *bold* wrapped around an interpolated value; the Markdown export (mdCell)
+    // is a file format of its own.
+    const markup = /<[#@!]\$\{|\*\$\{(?!mdCell\()/;
+    const found = listTs(path.join(src, 'app')).flatMap((f) =>
+      fs
+        .readFileSync(f, 'utf8')
+        .split('\n')
+        .filter((line) => markup.test(line))
+        .map((line) => `${path.relative(src, f)}: ${line.trim()}`),
+    );
+    expect(found).toEqual([]);
+    const $ = ['$', '{'].join(''); // "${" without a template literal
+    expect(markup.test(`text: \`Renamed to *${$}b.name}*.\``)).toBe(true);
+    expect(markup.test(`\`• ${$}b.name} — <#${$}b.channelId}>\``)).toBe(true);
+  });
+
   test('the check itself catches forbidden imports', () => {
     const f = path.join(src, 'domain', 'x.ts');
     expect(violations('domain', f, "import { App } from '@slack/bolt';")).toHaveLength(1);

@@ -5,30 +5,32 @@ import { NUDGE_COMMANDS, type NudgeCommandDeps, runNudgeCommand } from './nudgeC
 import { type ExportFormat, exportResults, type ResultsService, resultsSummary } from './results';
 import type { ReviewService } from './reviewService';
 import type { Actor } from './schemas';
+import { code, join, plain, type RichText, rich, strong } from './text';
 import type { ReviewView } from './views';
 
 /**
  * The coordinator command language shared by Slack (`/micip …`) and Teams (`@bot …`, manifest commands).
- * Adapters normalise user mentions to `<@ID>` or `<@ID|Name>` before calling `run`.
+ * Adapters normalise user mentions to `<@ID>` or `<@ID|Name>` before calling `run`. Replies are RichText
+ * (src/app/text.ts): each channel renders them and escapes the values users typed.
  */
 export type CommandResult =
-  | { kind: 'help'; text: string }
-  | { kind: 'text'; text: string }
+  | { kind: 'help'; text: RichText }
+  | { kind: 'text'; text: RichText }
   | {
       kind: 'review';
       action: 'started' | 'closed' | 'next-round' | 'decided' | 'status' | 'results';
-      message: string;
+      message: RichText;
       review: ReviewView;
     }
   | {
       kind: 'reviews';
-      text: string;
+      text: RichText;
       reviews: Array<{ reviewId: string; cycle: string; status: string; round: number }>;
     }
   /** A file for the channel (e.g. an export): Slack uploads it; Teams posts a download link or card. */
   | {
       kind: 'file';
-      message: string;
+      message: RichText;
       filename: string;
       mimeType: string;
       content: string;
@@ -278,7 +280,7 @@ export class CommandService {
   }
 
   /** Help lists only what the caller may do in this channel. */
-  async help(ctx: CommandContext): Promise<string> {
+  async help(ctx: CommandContext): Promise<RichText> {
     let coordinator = false;
     let districtName: string | null = null;
     try {
@@ -291,14 +293,14 @@ export class CommandService {
     const lines = Object.values(COMMANDS)
       .filter((c) => coordinator || !c.coordinatorOnly)
       .filter((c) => districtName === null || c.usage !== COMMANDS.setup?.usage || coordinator)
-      .map((c) => `• \`${c.usage}\` — ${c.summary}`);
+      .map((c) => rich`• ${code(c.usage)} — ${plain(c.summary)}`);
     const head = districtName
-      ? `This channel is the district team of *${districtName}*${coordinator ? ' (you are a coordinator)' : ''}.`
-      : 'This channel is not set up yet: start with `setup "District name"`.';
+      ? rich`This channel is the district team of ${strong(districtName)}${coordinator ? plain(' (you are a coordinator)') : ''}.`
+      : rich`This channel is not set up yet: start with ${code('setup "District name"')}.`;
     const tail = coordinator
       ? ''
-      : '\nCoordinator commands are hidden: a coordinator can grant you the role.';
-    return `${head}\n${lines.join('\n')}${tail}`;
+      : plain('\nCoordinator commands are hidden: a coordinator can grant you the role.');
+    return rich`${head}\n${join(lines, '\n')}${tail}`;
   }
 
   private async setup(ctx: CommandContext, tokens: string[]): Promise<CommandResult> {
@@ -312,7 +314,7 @@ export class CommandService {
     });
     return {
       kind: 'text',
-      text: `This channel is now the district team of *${d.name}* (time zone ${d.timezone}). Start a review with \`review start "2026-27 Fall"\`.`,
+      text: rich`This channel is now the district team of ${strong(d.name)} (time zone ${d.timezone}). Start a review with ${code('review start "2026-27 Fall"')}.`,
     };
   }
 
@@ -326,7 +328,7 @@ export class CommandService {
       displayName: ctx.actor.displayName ?? '',
       perspective: p,
     });
-    return { kind: 'text', text: `Noted: you vote from the ${p} perspective.` };
+    return { kind: 'text', text: rich`Noted: you vote from the ${p} perspective.` };
   }
 
   private async coordinator(ctx: CommandContext, tokens: string[]): Promise<CommandResult> {
@@ -343,7 +345,7 @@ export class CommandService {
     const name = m.displayName || who.id;
     return {
       kind: 'text',
-      text: op === 'add' ? `${name} is now a coordinator.` : `${name} is no longer a coordinator.`,
+      text: op === 'add' ? rich`${name} is now a coordinator.` : rich`${name} is no longer a coordinator.`,
     };
   }
 
@@ -360,7 +362,7 @@ export class CommandService {
       displayName: person.displayName,
       perspective: p,
     });
-    return { kind: 'text', text: `${m.displayName || who.id} is a member (${p} perspective).` };
+    return { kind: 'text', text: rich`${m.displayName || who.id} is a member (${p} perspective).` };
   }
 
   private async review(ctx: CommandContext, tokens: string[]): Promise<CommandResult> {
@@ -397,7 +399,7 @@ export class CommandService {
       kind: 'review',
       action: 'started',
       review: view,
-      message: `Review *${view.cycle}* started${mode ? ` (${mode})` : ''}: ${view.polls.length} polls, one per rubric row. Start each row at Accomplished and move left until the description fits.`,
+      message: rich`Review ${strong(view.cycle)} started${mode ? plain(` (${mode})`) : ''}: ${view.polls.length} polls, one per rubric row. Start each row at Accomplished and move left until the description fits.`,
     };
   }
 
@@ -418,8 +420,11 @@ export class CommandService {
     const list = await this.reviews.listReviews(ctx.actor, ctx.channelId);
     const reviews = list.map((r) => ({ reviewId: r.id, cycle: r.cycle, status: r.status, round: r.round }));
     const text = reviews.length
-      ? reviews.map((r) => `• ${r.cycle} — ${r.status}, round ${r.round} (\`${r.reviewId}\`)`).join('\n')
-      : 'No reviews yet.';
+      ? join(
+          reviews.map((r) => rich`• ${r.cycle} — ${plain(r.status)}, round ${r.round} (${code(r.reviewId)})`),
+          '\n',
+        )
+      : plain('No reviews yet.');
     return { kind: 'reviews', text, reviews };
   }
 
@@ -442,8 +447,8 @@ export class CommandService {
       review: view,
       message:
         action === 'status'
-          ? `*${view.cycle}*: round ${view.round} is ${view.roundStatus}; ${rated} of ${view.polls.length} rows rated.`
-          : (summary ?? `Results of *${view.cycle}*: ${rated} of ${view.polls.length} rows rated.`),
+          ? rich`${strong(view.cycle)}: round ${view.round} is ${plain(view.roundStatus)}; ${rated} of ${view.polls.length} rows rated.`
+          : (summary ?? rich`Results of ${strong(view.cycle)}: ${rated} of ${view.polls.length} rows rated.`),
     };
   }
 
@@ -453,24 +458,28 @@ export class CommandService {
     const settled = view.polls.filter((p) => p.result).length;
     const open = view.polls.filter((p) => p.status === 'unsettled').length;
     const decide = view.polls.filter((p) => p.status === 'needs-decision').length;
-    const parts = [`Round ${view.round} closed: ${settled} of ${view.polls.length} rows rated.`];
-    if (open) parts.push(`${open} row(s) without consensus can have another round (\`next\`).`);
-    if (decide) parts.push(`${decide} row(s) reached the round limit: record a rating with \`decide\`.`);
+    const parts = [rich`Round ${view.round} closed: ${settled} of ${view.polls.length} rows rated.`];
+    if (open) parts.push(rich`${open} row(s) without consensus can have another round (${code('next')}).`);
+    if (decide)
+      parts.push(rich`${decide} row(s) reached the round limit: record a rating with ${code('decide')}.`);
     const rated = view.polls.filter((p) => p.result?.round === view.round && p.result.how === 'consensus');
     return {
       kind: 'review',
       action: 'closed',
       review: view,
-      message: parts.join(' ') + this.reflectionPrompt(view, rated),
+      message: rich`${join(parts, ' ')}${this.reflectionPrompt(view, rated)}`,
     };
   }
 
   /** After rows are rated: the toolkit's reflection questions and how to answer them (when reflect is enabled). */
-  private reflectionPrompt(view: ReviewView, rated: ReviewView['polls']): string {
-    if (!this.extras.results || rated.length === 0 || view.reflectionQuestions.length === 0) return '';
+  private reflectionPrompt(view: ReviewView, rated: ReviewView['polls']): RichText {
+    if (!this.extras.results || rated.length === 0 || view.reflectionQuestions.length === 0) return plain('');
     const rows = rated.map((p) => p.rowNumber).join(', ');
-    const questions = view.reflectionQuestions.map((q, i) => `${i + 1}. ${q}`).join('\n');
-    return `\nReflect on row${rated.length > 1 ? 's' : ''} ${rows} as a team — answer with \`reflect <row> <question> "your answer"\`; the answers are kept with the results:\n${questions}`;
+    const questions = join(
+      view.reflectionQuestions.map((q, i) => rich`${i + 1}. ${plain(q)}`),
+      '\n',
+    );
+    return rich`\nReflect on row${plain(rated.length > 1 ? 's' : '')} ${plain(rows)} as a team — answer with ${code('reflect <row> <question> "your answer"')}; the answers are kept with the results:\n${questions}`;
   }
 
   private async next(ctx: CommandContext, tokens: string[]): Promise<CommandResult> {
@@ -484,13 +493,15 @@ export class CommandService {
     });
     const reopened = view.polls.filter((p) => p.votingOpen).length;
     const until = view.deadline
-      ? `Voting closes at ${view.deadline.toISOString().replace(/:\d\d\.\d{3}Z$/, 'Z')}${deadline === undefined ? " (the review's deadline, kept)" : ' (the new deadline)'}.`
-      : 'This round has no deadline.';
+      ? plain(
+          `Voting closes at ${view.deadline.toISOString().replace(/:\d\d\.\d{3}Z$/, 'Z')}${deadline === undefined ? " (the review's deadline, kept)" : ' (the new deadline)'}.`,
+        )
+      : plain('This round has no deadline.');
     return {
       kind: 'review',
       action: 'next-round',
       review: view,
-      message: `Round ${view.round} is open for ${reopened} row(s). ${until} Each poll shows the last round's distribution and evidence.`,
+      message: rich`Round ${view.round} is open for ${reopened} row(s). ${until} Each poll shows the last round's distribution and evidence.`,
     };
   }
 
@@ -517,9 +528,7 @@ export class CommandService {
       kind: 'review',
       action: 'decided',
       review: view,
-      message:
-        `Recorded: row ${poll.rowNumber} "${poll.title}" rated ${decided?.result?.label ?? level}.` +
-        this.reflectionPrompt(view, decided ? [decided] : []),
+      message: rich`Recorded: row ${poll.rowNumber} "${plain(poll.title)}" rated ${plain(decided?.result?.label ?? String(level))}.${this.reflectionPrompt(view, decided ? [decided] : [])}`,
     };
   }
   private needResults(cmd: string): ResultsService {
@@ -548,7 +557,7 @@ export class CommandService {
       : undefined;
     return {
       kind: 'file',
-      message: `Results export (${format.toUpperCase()}): ${file.filename}`,
+      message: rich`Results export (${plain(format.toUpperCase())}): ${plain(file.filename)}`,
       ...file,
       ...(url ? { url } : {}),
     };
@@ -572,7 +581,7 @@ export class CommandService {
     await results.answerReflection(ctx.actor, { reviewId, rowId: poll.rowId, question, answer });
     return {
       kind: 'text',
-      text: `Kept with the results of row ${poll.rowNumber} "${poll.title}": ${state.reflectionQuestions[question - 1]}`,
+      text: rich`Kept with the results of row ${poll.rowNumber} "${plain(poll.title)}": ${plain(state.reflectionQuestions[question - 1] ?? '')}`,
     };
   }
 
@@ -584,7 +593,7 @@ export class CommandService {
     const link = issue(d.tenantId, d.id);
     return {
       kind: 'text',
-      text: `Dashboard of *${d.name}* (private link, valid until ${link.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC): ${link.url}`,
+      text: rich`Dashboard of ${strong(d.name)} (private link, valid until ${plain(link.expiresAt.toISOString().slice(0, 16).replace('T', ' '))} UTC): ${plain(link.url)}`,
     };
   }
 }

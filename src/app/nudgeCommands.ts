@@ -4,6 +4,7 @@ import type { BuildingService } from './buildingService';
 import type { ScheduleView } from './nudgeViews';
 import type { ScheduleService } from './scheduleService';
 import type { Actor } from './schemas';
+import { channel as channelRef, code, join, person, plain, type RichText, rich, strong } from './text';
 
 /**
  * The `building`, `schedule` and `submissions` commands (coordinator side of building teams and nudges),
@@ -52,7 +53,7 @@ function parseChannel(token: string | undefined): string | null {
 }
 const parseUser = (t: string) => /^<@([A-Za-z0-9._:-]+)(?:\|[^>]*)?>$/.exec(t)?.[1] ?? null;
 
-export function renderSchedule(v: ScheduleView, heading: string): string {
+export function renderSchedule(v: ScheduleView, heading: string): RichText {
   const who = v.buildings === 'all' ? 'every building' : `${v.buildings.length} building(s)`;
   const rules = [
     `quiet hours ${v.quietHours}`,
@@ -63,7 +64,7 @@ export function renderSchedule(v: ScheduleView, heading: string): string {
     v.endsOn ? `ends ${v.endsOn.slice(0, 10)}` : 'no end date',
   ].filter(Boolean);
   const runs = v.nextRuns.length ? v.nextRuns.map((r) => `  • ${r}`).join('\n') : '  • (no more runs)';
-  return `${heading} \`${v.scheduleId}\`: ${v.description} (${v.timezone}) for ${who}; ${rules.join(', ')}.\nNext runs:\n${runs}`;
+  return rich`${plain(heading)} ${code(v.scheduleId)}: ${plain(v.description)} (${v.timezone}) for ${plain(who)}; ${plain(rules.join(', '))}.\nNext runs:\n${plain(runs)}`;
 }
 
 export async function runNudgeCommand(
@@ -71,20 +72,22 @@ export async function runNudgeCommand(
   ctx: Ctx,
   cmd: 'building' | 'schedule' | 'submissions',
   tokens: string[],
-): Promise<{ kind: 'text'; text: string }> {
-  const text = (t: string) => ({ kind: 'text' as const, text: t });
+): Promise<{ kind: 'text'; text: RichText }> {
+  const text = (t: RichText) => ({ kind: 'text' as const, text: t });
   const op = tokens[0]?.toLowerCase();
   if (cmd === 'building') {
     if (op === 'list' || op === undefined) {
       const list = await d.buildings.list(ctx.actor, ctx.channelId);
       return text(
         list.length
-          ? list
-              .map(
-                (b) => `• ${b.name} — <#${b.channelId}>, ${b.members.length} member(s) (\`${b.buildingId}\`)`,
-              )
-              .join('\n')
-          : 'No building teams yet. Register one with `building add "Oak Elementary" #oak-team @lead`.',
+          ? join(
+              list.map(
+                (b) =>
+                  rich`• ${b.name} — ${channelRef(b.channelId)}, ${b.members.length} member(s) (${code(b.buildingId)})`,
+              ),
+              '\n',
+            )
+          : rich`No building teams yet. Register one with ${code('building add "Oak Elementary" #oak-team @lead')}.`,
       );
     }
     if (op === 'add') {
@@ -99,13 +102,15 @@ export async function runNudgeCommand(
         buildingChannelId: channel,
         members: members as string[],
       });
-      return text(`Registered *${b.name}* (team channel <#${b.channelId}>, ${b.members.length} member(s)).`);
+      return text(
+        rich`Registered ${strong(b.name)} (team channel ${channelRef(b.channelId)}, ${b.members.length} member(s)).`,
+      );
     }
     if (op === 'rename') {
       const [from, to] = tokens.slice(1);
       if (!from || !to) throw usage('building', 'Name the building and its new name.');
       const b = await d.buildings.rename(ctx.actor, { channelId: ctx.channelId, building: from, name: to });
-      return text(`Renamed to *${b.name}*.`);
+      return text(rich`Renamed to ${strong(b.name)}.`);
     }
     if (op === 'members') {
       const [name, ...rest] = tokens.slice(1);
@@ -122,14 +127,14 @@ export async function runNudgeCommand(
       });
       return text(
         b.members.length
-          ? `*${b.name}* team: ${b.members.map((m) => `<@${m}>`).join(', ')}.`
-          : `*${b.name}* has no member list now: anyone can submit its monitoring data.`,
+          ? rich`${strong(b.name)} team: ${join(b.members.map(person), ', ')}.`
+          : rich`${strong(b.name)} has no member list now: anyone can submit its monitoring data.`,
       );
     }
     if (op === 'remove') {
       if (!tokens[1]) throw usage('building', 'Name the building to remove.');
       const b = await d.buildings.remove(ctx.actor, { channelId: ctx.channelId, building: tokens[1] });
-      return text(`Removed *${b.name}*; its submissions stay on record.`);
+      return text(rich`Removed ${strong(b.name)}; its submissions stay on record.`);
     }
     throw usage('building', `"${op.slice(0, 20)}" is not a building command.`);
   }
@@ -138,14 +143,17 @@ export async function runNudgeCommand(
       const list = await d.schedules.list(ctx.actor, ctx.channelId);
       return text(
         list.length
-          ? list.map((s) => renderSchedule(s, '•')).join('\n')
-          : `No nudge schedules yet. Add one with \`schedule add "every Monday 8:00"\`.`,
+          ? join(
+              list.map((s) => renderSchedule(s, '•')),
+              '\n',
+            )
+          : rich`No nudge schedules yet. Add one with ${code('schedule add "every Monday 8:00"')}.`,
       );
     }
     if (op === 'remove') {
       if (!tokens[1]) throw usage('schedule', 'Give the id of the schedule to remove (see `schedule list`).');
       const s = await d.schedules.remove(ctx.actor, ctx.channelId, tokens[1]);
-      return text(`Removed schedule \`${s.scheduleId}\` (${s.description}).`);
+      return text(rich`Removed schedule ${code(s.scheduleId)} (${plain(s.description)}).`);
     }
     if (op === 'add' || op === 'preview') {
       const words: string[] = [];
@@ -190,12 +198,12 @@ export async function runNudgeCommand(
   }
   const st = await d.buildings.status(ctx.actor, ctx.channelId, tokens[0]);
   const lines = [
-    `*${st.period.label}* (closes ${formatLocal(st.period.endsAt, 'UTC').slice(4)}): ${st.submitted.length} of ${st.submitted.length + st.missing.length} building teams have submitted.`,
+    rich`${strong(plain(st.period.label))} (closes ${plain(formatLocal(st.period.endsAt, 'UTC').slice(4))}): ${st.submitted.length} of ${st.submitted.length + st.missing.length} building teams have submitted.`,
     ...st.submitted.map(
       (b) =>
-        `✅ ${b.name} — version ${b.submission?.version}, ${b.submission?.submittedAt.slice(0, 16).replace('T', ' ')} UTC`,
+        rich`✅ ${b.name} — version ${b.submission?.version ?? 0}, ${plain(b.submission?.submittedAt.slice(0, 16).replace('T', ' ') ?? '')} UTC`,
     ),
-    ...st.missing.map((b) => `⏳ ${b.name} — <#${b.channelId}>`),
+    ...st.missing.map((b) => rich`⏳ ${b.name} — ${channelRef(b.channelId)}`),
   ];
-  return text(lines.join('\n'));
+  return text(join(lines, '\n'));
 }

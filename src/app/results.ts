@@ -8,6 +8,7 @@ import { loadOwnReview, rubricFor } from './lookups';
 import { Access, type Action } from './policy';
 import type { RubricCatalog, Store } from './ports';
 import { type Actor, actorSchema, idString, parseInput, text } from './schemas';
+import { breakAutoLinks, join, neutralizeBidi, plain, type RichText, rich, strong } from './text';
 
 /**
  * Results of a review, row by row, for chats, the dashboard and exports. Built from stored state only; the
@@ -212,18 +213,26 @@ export function buildResults(i: ResultsInput): ReviewResults {
 }
 
 /** A few lines for a chat reply: each row's rating, how it was reached, gap and change since the last cycle. */
-export function resultsSummary(r: ReviewResults): string {
+export function resultsSummary(r: ReviewResults): RichText {
   const lines = r.rows.map((row) => {
-    const parts = [`${row.rowNumber}. ${row.title} — *${row.ratingLabel}*, ${row.howText}`];
-    if (row.gap !== null && row.gap !== 0) parts.push(`district − building ${signed(row.gap)}`);
+    // howText quotes a decision's note and who decided: a user value as a whole.
+    const parts = [
+      rich`${row.rowNumber}. ${plain(row.title)} — ${strong(plain(row.ratingLabel))}, ${row.howText}`,
+    ];
+    if (row.gap !== null && row.gap !== 0) parts.push(plain(`district − building ${signed(row.gap)}`));
     if (row.change !== null && r.previousCycle) {
       parts.push(
-        row.change === 0 ? `same as ${r.previousCycle}` : `${signed(row.change)} since ${r.previousCycle}`,
+        row.change === 0
+          ? rich`same as ${r.previousCycle}`
+          : rich`${plain(signed(row.change))} since ${r.previousCycle}`,
       );
     }
-    return parts.join(' · ');
+    return join(parts, ' · ');
   });
-  return [`Results of *${r.cycle}*: ${r.rated} of ${r.rows.length} rows rated.`, ...lines].join('\n');
+  return join(
+    [rich`Results of ${strong(r.cycle)}: ${r.rated} of ${r.rows.length} rows rated.`, ...lines],
+    '\n',
+  );
 }
 
 // ---------------------------------------------------------------- exports
@@ -260,12 +269,25 @@ export const CSV_COLUMNS = [
   'change',
 ] as const;
 
+/**
+ * A character a spreadsheet reads as the start of a formula (= + - @), after the start of the text or after a
+ * character where a cell may start: a spreadsheet that splits on `;` or tab (Excel in many locales) or a line break
+ * starts a new cell inside this one. Spaces and quotes in between do not stop the formula.
+ * https://owasp.org/www-community/attacks/CSV_Injection
+ */
+const FORMULA_AT_CELL_START = /(^|[,;\t\r\n])([ \t\r\n"]*)([=+\-@])/g;
+
+/**
+ * The one CSV cell writer. Text is never read as a formula: a `'` goes before every formula character where a cell
+ * may start (OWASP's prefix, also after `;`, `,`, tab and line breaks), and before a leading tab or carriage return.
+ * Text with a quote, separator or line break is quoted (RFC 4180). Numbers and booleans are written as they are.
+ */
 const csvCell = (v: string | number | boolean | null): string => {
   if (v === null) return '';
-  let s = String(v);
-  // Spreadsheet formula injection: a cell starting with = + - @ is read as a formula; prefix text cells.
-  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  if (typeof v !== 'string') return String(v);
+  let s = v.replace(FORMULA_AT_CELL_START, "$1$2'$3");
+  if (/^[\t\r]/.test(s)) s = `'${s}`;
+  return /[",;\t\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
 /** One line per row and closed round (a row without a closed round gets one line with empty figures). */
@@ -316,14 +338,22 @@ export function toJson(r: ReviewResults): string {
   return `${JSON.stringify({ format: 'micip-review-results', version: 1, ...r }, null, 2)}\n`;
 }
 
-const mdCell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/**
+ * The one Markdown text writer: the text is shown exactly as written, on one line. Every character CommonMark or
+ * GitHub-flavoured Markdown could read as markup inline (emphasis, code, links, images, HTML, entities, tables,
+ * strikethrough, math) is backslash-escaped; bare URLs, e-mail addresses and bidi overrides are neutralised.
+ */
+const mdCell = (s: string): string =>
+  breakAutoLinks(neutralizeBidi(s))
+    .replace(/[\\`*_{}[\]<>()#!|~&$]/g, '\\$&')
+    .replace(/\r?\n|\r/g, ' ');
 
 export function toMarkdown(r: ReviewResults): string {
   const out: string[] = [];
-  out.push(`# ${r.rubricTitle}`);
+  out.push(`# ${mdCell(r.rubricTitle)}`);
   out.push('');
   out.push(
-    `**District:** ${r.districtName}  \n**Cycle:** ${r.cycle}  \n**Status:** ${r.status === 'complete' ? 'complete' : `in progress (round ${r.round} ${r.roundStatus})`}  \n**Consensus rule:** ${RULE_TEXT(r.rule)}${r.anonymous ? '  \n**Anonymous review:** no names are recorded here.' : ''}`,
+    `**District:** ${mdCell(r.districtName)}  \n**Cycle:** ${mdCell(r.cycle)}  \n**Status:** ${r.status === 'complete' ? 'complete' : `in progress (round ${r.round} ${r.roundStatus})`}  \n**Consensus rule:** ${RULE_TEXT(r.rule)}${r.anonymous ? '  \n**Anonymous review:** no names are recorded here.' : ''}`,
   );
   out.push('');
   out.push(
@@ -331,16 +361,18 @@ export function toMarkdown(r: ReviewResults): string {
   );
   out.push(`|---|---|---|---|---|---|${r.previousCycle ? '---|' : ''}`);
   for (const row of r.rows) {
-    const prev = r.previousCycle ? `${row.previous?.ratingLabel ?? '–'} | ${signed(row.change)} |` : '– |';
+    const prev = r.previousCycle
+      ? `${mdCell(row.previous?.ratingLabel ?? '–')} | ${signed(row.change)} |`
+      : '– |';
     out.push(
       `| ${row.rowNumber} | ${mdCell(row.title)} | ${mdCell(row.ratingLabel)} | ${mdCell(row.howText)} | ${signed(row.gap)} | ${prev}`,
     );
   }
   for (const row of r.rows) {
     out.push('');
-    out.push(`## ${row.rowNumber}. ${row.title} — ${row.ratingLabel}`);
+    out.push(`## ${row.rowNumber}. ${mdCell(row.title)} — ${mdCell(row.ratingLabel)}`);
     out.push('');
-    out.push(`How reached: ${row.howText}.`);
+    out.push(`How reached: ${mdCell(row.howText)}.`);
     if (row.rounds.length) {
       out.push('');
       out.push(

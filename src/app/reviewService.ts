@@ -14,6 +14,7 @@ import {
   type Actor,
   actorSchema,
   choiceSchema,
+  displayNameSchema,
   idString,
   levelSchema,
   parseInput,
@@ -77,12 +78,12 @@ const decisionInput = z.object({ reviewId: idString, rowId: idString, level: lev
 const roleInput = z.object({
   channelId: idString,
   memberId: idString,
-  displayName: z.string().max(256).default(''),
+  displayName: displayNameSchema,
 });
 const memberInput = z.object({
   channelId: idString,
   memberId: idString,
-  displayName: z.string().max(256).default(''),
+  displayName: displayNameSchema,
   perspective: perspectiveSchema,
 });
 

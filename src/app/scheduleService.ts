@@ -24,6 +24,7 @@ import type { ScheduleView } from './nudgeViews';
 import { Access } from './policy';
 import type { Clock, IdGenerator, Store } from './ports';
 import { type Actor, actorSchema, idString, parseInput } from './schemas';
+import { plain, type RichText, rich } from './text';
 
 export interface ScheduleServiceDeps {
   store: Store;
@@ -207,7 +208,7 @@ export class ScheduleService {
    * A building snoozes its nudges for a day or a week: rounds in between skip it, and one reminder goes out
    * when the snooze ends (at the next allowed time) if it still has not submitted.
    */
-  async snooze(actorIn: Actor, input: unknown): Promise<{ until: Date; text: string }> {
+  async snooze(actorIn: Actor, input: unknown): Promise<{ until: Date; text: RichText }> {
     const actor = parseInput(actorSchema, actorIn);
     const i = parseInput(snoozeInput, input);
     const district = await this.d.store.districts.get(actor.tenantId, i.districtId);
@@ -233,6 +234,6 @@ export class ScheduleService {
       setBy: actor.userId,
       setAt: now.toISOString(),
     });
-    return { until, text: `Snoozed: ${building.name} gets a reminder ${formatLocal(until, tz)}.` };
+    return { until, text: rich`Snoozed: ${building.name} gets a reminder ${plain(formatLocal(until, tz))}.` };
   }
 }

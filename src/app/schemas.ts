@@ -25,6 +25,13 @@ export const idString = z
   .max(200, 'is too long')
   .regex(/^[A-Za-z0-9:_.@|\-/]+$/, 'has characters an id cannot have');
 
+/** Microsoft Entra ID allows display names of up to 256 characters (Slack's are shorter). */
+export const DISPLAY_NAME_MAX = 256;
+export const displayNameSchema = z
+  .string()
+  .max(DISPLAY_NAME_MAX, `must be at most ${DISPLAY_NAME_MAX} characters`)
+  .default('');
+
 export const conversationSchema = z.enum(['channel', 'group', 'personal']);
 export type Conversation = z.output<typeof conversationSchema>;
 
@@ -35,7 +42,7 @@ export type Conversation = z.output<typeof conversationSchema>;
 export const actorSchema = z.object({
   tenantId: idString,
   userId: idString,
-  displayName: z.string().max(256).default(''),
+  displayName: displayNameSchema,
   /** The channel or conversation the request comes from (absent for signed web links and the app itself). */
   channelId: idString.optional(),
   /** What kind of conversation that is: a channel of a workspace/team, a group chat or a 1:1 chat. */

@@ -1,6 +1,7 @@
 import { NedbStore } from '../../src/adapters/embedded/nedbStore';
 import { CommandService, parseMention, tokenize } from '../../src/app/commands';
 import type { Actor } from '../../src/app/schemas';
+import { plainText } from '../../src/app/text';
 import { DomainError } from '../../src/domain/errors';
 import { coordinator, makeService, member, people } from '../support/fixtures';
 
@@ -32,13 +33,13 @@ describe('command language', () => {
   test('help before setup, and help by role after', async () => {
     const { coord, m1 } = await setup();
     const before = await m1('help');
-    expect(before.kind === 'help' && before.text).toMatch(/not set up yet/);
+    expect(before.kind === 'help' && plainText(before.text)).toMatch(/not set up yet/);
     await coord('setup "Lakeview Schools" tz=America/Detroit');
     const h1 = await m1('help');
     const hc = await coord('');
-    expect(h1.kind === 'help' && h1.text).not.toMatch(/review start/);
-    expect(h1.kind === 'help' && h1.text).toMatch(/Coordinator commands are hidden/);
-    expect(hc.kind === 'help' && hc.text).toMatch(/review start/);
+    expect(h1.kind === 'help' && plainText(h1.text)).not.toMatch(/review start/);
+    expect(h1.kind === 'help' && plainText(h1.text)).toMatch(/Coordinator commands are hidden/);
+    expect(hc.kind === 'help' && plainText(hc.text)).toMatch(/review start/);
   });
 
   test('a whole review through commands', async () => {
@@ -53,14 +54,18 @@ describe('command language', () => {
     await service.castVote(member(1), { reviewId, rowId: 'goal-setting', choice: 2 });
     await expect(m1('close')).rejects.toMatchObject({ code: 'not-coordinator' });
     const closed = await coord('close');
-    expect(closed.kind === 'review' && closed.message).toMatch(/Round 1 closed: 1 of 6 rows rated/);
+    expect(closed.kind === 'review' && plainText(closed.message)).toMatch(
+      /Round 1 closed: 1 of 6 rows rated/,
+    );
     const next = await coord('next');
     expect(next.kind === 'review' && next.review.round).toBe(2);
     await coord('close');
     const decided = await coord('decide 1 accomplished "Board adopted the shared vision in May"');
-    expect(decided.kind === 'review' && decided.message).toMatch(/rated Accomplished \(Collaborative\)/);
+    expect(decided.kind === 'review' && plainText(decided.message)).toMatch(
+      /rated Accomplished \(Collaborative\)/,
+    );
     const status = await m1('status');
-    expect(status.kind === 'review' && status.message).toMatch(/2 of 6 rows rated/);
+    expect(status.kind === 'review' && plainText(status.message)).toMatch(/2 of 6 rows rated/);
     const list = await m1('reviews');
     expect(list.kind === 'reviews' && list.reviews).toHaveLength(1);
   });
@@ -103,7 +108,7 @@ describe('command language', () => {
     await m1('perspective building');
     await coord('coordinator add <@U1|Member 1>');
     const hm = await m1('help');
-    expect(hm.kind === 'help' && hm.text).toMatch(/you are a coordinator/);
+    expect(hm.kind === 'help' && plainText(hm.text)).toMatch(/you are a coordinator/);
     const district = await store.districts.findByChannel('T1', 'C1');
     const m = await store.members.get('T1', district?.id ?? '', 'U1');
     expect(m).toMatchObject({ perspective: 'building', roles: ['coordinator'] });

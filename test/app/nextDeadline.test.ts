@@ -1,5 +1,6 @@
 import { NedbStore } from '../../src/adapters/embedded/nedbStore';
 import { CommandService } from '../../src/app/commands';
+import { plainText } from '../../src/app/text';
 import { DomainError } from '../../src/domain/errors';
 import { coordinator, makeService, member, TestClock } from '../support/fixtures';
 
@@ -24,7 +25,7 @@ test('next keeps the review deadline while it is ahead, and says so; round 2 ref
   const { clock, service, coord, reviewId } = await setup();
   const next = await coord('next');
   expect(next.kind === 'review' && next.review.deadline?.toISOString()).toBe('2026-12-10T17:00:00.000Z');
-  expect(next.kind === 'review' && next.message).toContain(
+  expect(next.kind === 'review' && plainText(next.message)).toContain(
     "Voting closes at 2026-12-10T17:00Z (the review's deadline, kept)",
   );
   clock.t = new Date('2026-12-10T17:00:01Z');
@@ -44,9 +45,11 @@ test('next deadline=… sets a new one; deadline=none runs without; a passed dea
     /deadline \(2026-12-10T17:00:00.000Z\) has passed.*deadline=none/,
   );
   const withNew = await coord('next deadline=2026-12-18T17:00Z');
-  expect(withNew.kind === 'review' && withNew.message).toContain('2026-12-18T17:00Z (the new deadline)');
+  expect(withNew.kind === 'review' && plainText(withNew.message)).toContain(
+    '2026-12-18T17:00Z (the new deadline)',
+  );
   await coord('close');
   const none = await coord('next deadline=none');
   expect(none.kind === 'review' && none.review.deadline).toBeNull();
-  expect(none.kind === 'review' && none.message).toContain('This round has no deadline.');
+  expect(none.kind === 'review' && plainText(none.message)).toContain('This round has no deadline.');
 });

@@ -327,7 +327,7 @@ test('an interrupted close is a warning (exit 0) until close is run again, then 
   store = new NedbStore(dir);
   await store.init();
   try {
-    await makeService(store).closeRound(asker('T2', 'U_COORD', 'C2', 'C'), {
+    await makeService(store).closeRound(asker('T2', 'U_COORD', 'C1', 'C'), {
       reviewId: b.otherReviewId,
     });
   } finally {

@@ -1,5 +1,6 @@
 import { NedbStore } from '../../src/adapters/embedded/nedbStore';
-import { CommandService } from '../../src/app/commands';
+import { toMrkdwn } from '../../src/adapters/slack/mrkdwn';
+import { type CommandResult, CommandService } from '../../src/app/commands';
 import type { Store } from '../../src/app/ports';
 import type { Actor } from '../../src/app/schemas';
 import { coordinator, makeNudges, TestClock, validValues } from './support';
@@ -17,7 +18,10 @@ test('building, schedule and submissions commands', async () => {
   const commands = new CommandService(h.reviews, {
     nudges: { buildings: h.buildings, schedules: h.schedules },
   });
-  const run = (line: string, actor: Actor = coordinator) => commands.run({ actor, channelId: 'C1' }, line);
+  // Replies as Slack shows them (RichText rendered as mrkdwn), so that the assertions read like the messages.
+  const asSlack = (r: CommandResult) => ('text' in r ? { ...r, text: toMrkdwn(r.text) } : r);
+  const run = async (line: string, actor: Actor = coordinator) =>
+    asSlack(await commands.run({ actor, channelId: 'C1' }, line));
   await run('setup "Lakeview Schools"');
   expect(await run('building add "Oak Elementary" <#CB1|oak-team> <@UB1|Bea> <@UB2>')).toEqual({
     kind: 'text',

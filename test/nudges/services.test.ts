@@ -2,6 +2,7 @@ import { NedbStore } from '../../src/adapters/embedded/nedbStore';
 import { cronParserEngine } from '../../src/adapters/scheduler/cronEngine';
 import { NudgeRunner } from '../../src/app/nudgeRunner';
 import type { Store } from '../../src/app/ports';
+import { plainText } from '../../src/app/text';
 import { DomainError } from '../../src/domain/errors';
 import { zonedTime } from '../../src/domain/schedule';
 import {
@@ -305,7 +306,7 @@ describe('the nudge runner', () => {
       { tenantId: 'T1', userId: 'UB1', displayName: '' },
       { districtId: district.id, buildingId: b1, length: '1d' },
     );
-    expect(s.text).toMatch(/Wed 2026-11-25 10:00 EST/);
+    expect(plainText(s.text)).toMatch(/Wed 2026-11-25 10:00 EST/);
     await expect(
       h.schedules.snooze(
         { tenantId: 'T1', userId: 'U_STRANGER', displayName: '' },

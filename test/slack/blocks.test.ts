@@ -13,6 +13,7 @@ import {
   signBody,
   verifySignature,
 } from '../../src/adapters/slack/guard';
+import { plain } from '../../src/app/text';
 import { buildPollView } from '../../src/app/views';
 import type { Member, Vote } from '../../src/domain/district';
 import { closeRound, createReview } from '../../src/domain/review';
@@ -145,7 +146,7 @@ describe('Block Kit rendering', () => {
       deadline: null,
       polls,
     } as never;
-    within(reviewSummaryBlocks('Status', rv));
+    within(reviewSummaryBlocks(plain('Status'), rv));
     const home = homeView(
       Array.from({ length: 60 }, (_, i) => ({
         name: `D${i}`,
@@ -225,7 +226,7 @@ describe('fileFallbackText (an export shown inline when the upload failed)', () 
   const file = (content: string) =>
     ({
       kind: 'file',
-      message: 'Results export (CSV): micip-fall.csv',
+      message: plain('Results export (CSV): micip-fall.csv'),
       filename: 'micip-fall.csv',
       mimeType: 'text/csv',
       content,

@@ -1,10 +1,16 @@
-import { ACTION } from '../../src/adapters/slack/blocks';
-import { POLL_MESSAGES_NS } from '../../src/adapters/slack/slackApp';
 import { CSV_COLUMNS } from '../../src/app/results';
 import type { App } from '../../src/main';
+import { parseCsv } from '../support/csv';
 import type { FakeSlack } from './fakeSlack';
-import { type SlackHarness, startSlackHarness, waitFor } from './harness';
-import { type SignedClient, voteClick } from './signedClient';
+import {
+  roundClosed,
+  type SlackHarness,
+  startReviewViaSlack,
+  startSlackHarness,
+  voteViaSlack,
+  waitFor,
+} from './harness';
+import type { SignedClient } from './signedClient';
 
 const dbName = `micip_slack_export_${process.pid}`;
 const SECRET = 'test-signing-secret-export-0123';
@@ -13,75 +19,14 @@ let fake: FakeSlack;
 let app: App;
 let slack: SignedClient;
 
-/** RFC 4180 CSV (quoted cells, doubled quotes, CRLF) → rows of cells. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\n') {
-      row.push(cell.replace(/\r$/, ''));
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else cell += c;
-  }
-  if (cell || row.length) rows.push([...row, cell]);
-  return rows;
-}
-
 const ephemeralsTo = (user: string) => fake.of('chat.postEphemeral').filter((c) => c.args.user === user);
 const completedFiles = () => [...fake.files.values()].filter((f) => f.completed);
 
-/** The close command has finished both steps (round marked closed, then every poll's result stored). */
-async function closed(reviewId: string): Promise<boolean> {
-  const r = await app.store.reviews.get(reviewId);
-  return r?.roundStatus === 'closed' && r.polls.every((p) => p.status !== 'voting');
-}
-
-/** Starts a review through /micip in `team`/`channel` and returns its id and row ids (from the stored poll refs). */
-async function startReview(team: string, channel: string, coordinator: string, args: string) {
-  const before = new Set((await app.store.kv.list(POLL_MESSAGES_NS)).map((x) => x.key));
-  await slack.command({
-    team_id: team,
-    channel_id: channel,
-    user_id: coordinator,
-    text: `review start ${args}`,
-  });
-  let keys: string[] = [];
-  await waitFor(async () => {
-    keys = (await app.store.kv.list(POLL_MESSAGES_NS)).map((x) => x.key).filter((k) => !before.has(k));
-    return keys.length === 6;
-  }, 15_000);
-  const reviewId = keys[0]?.split('|')[0] ?? '';
-  return { reviewId, rowIds: keys.map((k) => k.split('|')[1] ?? '') };
-}
-
-async function vote(team: string, channel: string, user: string, reviewId: string, rowId: string, c: string) {
-  const r = await slack.payload(
-    voteClick({
-      team,
-      channel,
-      user,
-      name: `name-${user}`,
-      actionId: `${ACTION.vote}_${c}`,
-      value: `${reviewId}|${rowId}`,
-    }),
-  );
-  expect(r.status).toBe(200);
-}
+const closed = (reviewId: string) => roundClosed(harness, reviewId);
+const startReview = (team: string, channel: string, coordinator: string, args: string) =>
+  startReviewViaSlack(harness, team, channel, coordinator, args);
+const vote = (team: string, channel: string, user: string, reviewId: string, rowId: string, choice: string) =>
+  voteViaSlack(harness, { team, channel, user, reviewId, rowId, choice });
 
 let harness: SlackHarness;
 

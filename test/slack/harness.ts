@@ -1,9 +1,11 @@
 import { MongoClient } from 'mongodb';
+import { ACTION } from '../../src/adapters/slack/blocks';
+import { POLL_MESSAGES_NS } from '../../src/adapters/slack/slackApp';
 import { loadConfig } from '../../src/config';
-import { type App, startApp } from '../../src/main';
+import { type App, type AppDeps, startApp } from '../../src/main';
 import { testLogger } from '../support/logs';
 import { FakeSlack } from './fakeSlack';
-import { SignedClient } from './signedClient';
+import { SignedClient, voteClick } from './signedClient';
 
 /** Polls `cond` every `everyMs` (15 ms) until it holds, or fails after `timeoutMs`. */
 export async function waitFor(
@@ -35,6 +37,7 @@ export async function startSlackHarness(
   secret: string,
   env: Record<string, string> = {},
   fakeOptions: ConstructorParameters<typeof FakeSlack>[0] = {},
+  deps: Omit<AppDeps, 'logger'> = {},
 ): Promise<SlackHarness> {
   const uri = process.env.MONGODB_URI as string;
   const fake = await new FakeSlack(fakeOptions).start();
@@ -50,7 +53,7 @@ export async function startSlackHarness(
       WEB_CONSOLE: 'off',
       ...env,
     }),
-    { logger: testLogger() },
+    { ...deps, logger: testLogger() },
   );
   const port = (app.server.address() as { port: number }).port;
   const slack = new SignedClient(`http://127.0.0.1:${port}/slack/events`, secret);
@@ -66,4 +69,65 @@ export async function startSlackHarness(
       await client.close();
     },
   };
+}
+
+/** The close command has finished both steps (round marked closed, then every poll's result stored). */
+export async function roundClosed(h: SlackHarness, reviewId: string): Promise<boolean> {
+  const r = await h.app.store.reviews.get(reviewId);
+  return r?.roundStatus === 'closed' && r.polls.every((p) => p.status !== 'voting');
+}
+
+/**
+ * Starts a review through /micip in `team`/`channel` (more command fields in `fields`, e.g. `user_name`) and returns
+ * its id and row ids, from the stored poll message refs once all six polls are posted.
+ */
+export async function startReviewViaSlack(
+  h: SlackHarness,
+  team: string,
+  channel: string,
+  coordinator: string,
+  args: string,
+  fields: Record<string, string> = {},
+) {
+  const before = new Set((await h.app.store.kv.list(POLL_MESSAGES_NS)).map((x) => x.key));
+  await h.slack.command({
+    team_id: team,
+    channel_id: channel,
+    user_id: coordinator,
+    text: `review start ${args}`,
+    ...fields,
+  });
+  let keys: string[] = [];
+  await waitFor(async () => {
+    keys = (await h.app.store.kv.list(POLL_MESSAGES_NS)).map((x) => x.key).filter((k) => !before.has(k));
+    return keys.length === 6;
+  }, 15_000);
+  const reviewId = keys[0]?.split('|')[0] ?? '';
+  return { reviewId, rowIds: keys.map((k) => k.split('|')[1] ?? '') };
+}
+
+/** A signed vote click of `user` (shown as `name`) on a poll; fails unless Slack's request is answered 200. */
+export async function voteViaSlack(
+  h: SlackHarness,
+  o: {
+    team: string;
+    channel: string;
+    user: string;
+    name?: string;
+    reviewId: string;
+    rowId: string;
+    choice: string;
+  },
+): Promise<void> {
+  const r = await h.slack.payload(
+    voteClick({
+      team: o.team,
+      channel: o.channel,
+      user: o.user,
+      name: o.name ?? `name-${o.user}`,
+      actionId: `${ACTION.vote}_${o.choice}`,
+      value: `${o.reviewId}|${o.rowId}`,
+    }),
+  );
+  if (r.status !== 200) throw new Error(`vote click answered ${r.status}`);
 }

@@ -60,6 +60,7 @@ describe('multi-workspace install through OAuth (installation store on the produ
       'chat:write.public',
       'commands',
       'files:write',
+      'users:read',
     ]);
     const state = url.searchParams.get('state') as string;
     const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0] as string;

@@ -21,6 +21,8 @@ beforeAll(async () => {
       WEB_CONSOLE: 'off',
       TEAMS_SERVICE_URLS: fake.url,
       TEAMS_LOCAL_NO_AUTH: 'true',
+      // The Emulator's user (a local tester) may set up district teams.
+      ADMIN_USER_IDS: 'e0f1-user',
     }),
     { logger: testLogger() },
   );
@@ -137,7 +139,7 @@ test('Bot Framework Emulator activities (no tenant, auth off) work with the loca
   await app.teams.idle();
   expect(String(fake.calls.at(-1)?.body.text)).toContain('Emulator District');
   const d = await app.service.districtForChannel(
-    { tenantId: 'teams:emulator', userId: 'e0f1-user' },
+    { tenantId: 'teams:emulator', userId: 'e0f1-user', channelId: 'a1b2c3|livechat' },
     'a1b2c3|livechat',
   );
   expect(d.name).toBe('Emulator District');

@@ -3,45 +3,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { validateCard } from '../../src/adapters/cards/validate';
 import { NedbStore } from '../../src/adapters/embedded/nedbStore';
+import { toMrkdwn } from '../../src/adapters/slack/mrkdwn';
 import { renderReflectionCard } from '../../src/adapters/web/reflectionCard';
 import { CommandService } from '../../src/app/commands';
 import { CSV_COLUMNS, ResultsService, toCsv, toJson, toMarkdown } from '../../src/app/results';
 import type { ReviewService } from '../../src/app/reviewService';
+import { plainText } from '../../src/app/text';
 import { DomainError } from '../../src/domain/errors';
+import { parseCsv } from '../support/csv';
 import { coordinator, makeService, member, rubrics, TestClock } from '../support/fixtures';
-
-/** RFC 4180 parser (quoted fields, doubled quotes, CRLF), independent of the exporter. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += c;
-  }
-  if (field !== '' || row.length) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'micip-results-'));
 let store: NedbStore;
@@ -338,14 +308,14 @@ describe('commands', () => {
     expect(csv.kind === 'file' && csv.filename).toBe('micip-lakeview-schools-2025-26-spring.csv');
     await expect(commands.run(ctx(1), 'export pdf')).rejects.toThrow(/Usage: export csv\|json\|md/);
     const reflected = await commands.run(ctx(3), 'reflect 1 3 "Share the vision at every staff meeting"');
-    expect(reflected.kind === 'text' && reflected.text).toContain('Vision, mission and beliefs');
+    expect(reflected.kind === 'text' && plainText(reflected.text)).toContain('Vision, mission and beliefs');
     await expect(commands.run(ctx(3), 'reflect 1 9 "x"')).rejects.toThrow(/question by number/);
     await expect(commands.run(ctx(3), 'reflect 2 1 "x"')).rejects.toMatchObject({ code: 'invalid-state' });
     // Closing a round that rates rows prompts the toolkit's reflection questions for those rows.
     const third = await service.startReview(coordinator, { channelId: 'C1', cycle: '2027 Spring' });
     for (let i = 1; i <= 4; i++) await vote(third.reviewId, i, ROW2, 2);
     const closed = await commands.run({ actor: coordinator, channelId: 'C1' }, `close ${third.reviewId}`);
-    expect(closed.kind === 'review' && closed.message.split('\n')).toEqual([
+    expect(closed.kind === 'review' && plainText(closed.message).split('\n')).toEqual([
       'Round 1 closed: 1 of 6 rows rated. 5 row(s) without consensus can have another round (`next`).',
       'Reflect on row 2 as a team — answer with `reflect <row> <question> "your answer"`; the answers are kept with the results:',
       '1. What causal theories might the team have regarding your current ratings?',
@@ -356,14 +326,14 @@ describe('commands', () => {
       { actor: coordinator, channelId: 'C1' },
       `decide 1 2 "agreed" review=${third.reviewId}`,
     );
-    expect(plainClose.kind === 'review' && plainClose.message).not.toContain('Reflect');
+    expect(plainClose.kind === 'review' && plainText(plainClose.message)).not.toContain('Reflect');
     const decided = await commands.run(
       { actor: coordinator, channelId: 'C1' },
       `decide 3 2 "agreed" review=${third.reviewId}`,
     );
-    expect(decided.kind === 'review' && decided.message).toContain('Reflect on row 3 as a team');
+    expect(decided.kind === 'review' && plainText(decided.message)).toContain('Reflect on row 3 as a team');
     const res = await commands.run(ctx(1), `results ${secondId}`);
-    expect(res.kind === 'review' && res.message.split('\n')).toEqual([
+    expect(res.kind === 'review' && toMrkdwn(res.message).split('\n')).toEqual([
       'Results of *2026-27 Fall*: 1 of 6 rows rated.',
       '1. Vision, mission and beliefs — *Accomplished (Collaborative)*, consensus in round 1 (at least 75% at one level) · +1 since 2025-26 Spring',
       '2. Policies and structures — *not settled*, no consensus yet · district − building +2.5',
@@ -373,11 +343,11 @@ describe('commands', () => {
       '6. Perspectives in decision-making — *not settled*, no consensus yet',
     ]);
     const old = await commands.run(ctx(1), `results ${firstId}`);
-    expect(old.kind === 'review' && old.message).toContain(
+    expect(old.kind === 'review' && toMrkdwn(old.message)).toContain(
       '1. Vision, mission and beliefs — *Evolving*, consensus in round 1 (at least 75% at one level) · district − building -0.5',
     );
     const dash = await commands.run(ctx(1), 'dashboard');
-    expect(dash.kind === 'text' && dash.text).toContain('http://x/dashboard?k=');
+    expect(dash.kind === 'text' && plainText(dash.text)).toContain('http://x/dashboard?k=');
     // Anyone in the district's channel may read it (docs/SECURITY.md); from another channel it is not there.
     await expect(
       commands.run({ actor: member(42, 'T1', 'C9'), channelId: 'C9' }, 'dashboard'),

@@ -1,13 +1,19 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ACData from 'adaptivecards-templating';
+import { join, plain, type RichText, rich, strong } from '../../app/text';
 import type { PollView, ReviewView, RoundView } from '../../app/views';
 import type { Choice } from '../../domain/rubric';
+import { toRuns } from './teamsText';
 
 /**
  * The shared Adaptive Card renderer (schema 1.5, what Teams supports). Templates live in `cards/` and are read
  * once; each render fills a template with a small, pre-formatted data object built from the channel-neutral
  * view models in src/app/views.ts. Used by the Teams adapter and by the web console's card preview.
+ *
+ * Text that holds a value the product did not write (names, cycles, evidence, notes, messages quoting input) is
+ * given to the templates as TextRuns (`toRuns`, src/adapters/cards/teamsText.ts) for a RichTextBlock, never as a
+ * TextBlock or fact: those parse markdown. TextBlocks and facts carry the product's and the rubric's own text.
  */
 export type AdaptiveCard = Record<string, unknown> & {
   type: 'AdaptiveCard';
@@ -91,9 +97,9 @@ const reasonText: Record<RoundView['reason'], string> = {
   'no-agreement': 'no agreement',
 };
 
-function names(list: string[], max: number): string {
-  const shown = list.slice(0, max).join(', ');
-  return list.length > max ? `${shown} and ${list.length - max} more` : shown;
+function names(list: string[], max: number): RichText {
+  const shown = join(list.slice(0, max), ', ');
+  return list.length > max ? rich`${shown} and ${list.length - max} more` : shown;
 }
 
 function roundSummary(view: PollView, r: RoundView): string {
@@ -122,13 +128,19 @@ export interface PollCardOptions {
 export function pollCardData(view: PollView, opts: PollCardOptions = {}) {
   const maxEvidence = opts.maxEvidence ?? 10;
   const d = view.distribution;
-  const header = `${clip(view.reviewId, 60)} · Row ${view.rowNumber} of ${view.rowCount} · Round ${view.round} · ${statusText[view.status]}`;
+  const header = rich`${clip(view.reviewId, 60)} · Row ${view.rowNumber} of ${view.rowCount} · Round ${view.round} · ${plain(statusText[view.status])}`;
   const notVoted = view.participation.notVoted;
   const evidence = view.evidence.slice(-maxEvidence).map((e) => ({
-    line: `${e.by ? `**${clip(e.by, 80)}**${e.choice ? ` (${choiceLabel(view, e.choice)})` : ''}: ` : '• '}${clip(e.text, 500)}`,
+    runs: toRuns(
+      e.by
+        ? rich`${strong(clip(e.by, 80))}${e.choice ? plain(` (${choiceLabel(view, e.choice)})`) : ''}: ${clip(e.text, 500)}`
+        : rich`• ${clip(e.text, 500)}`,
+    ),
   }));
   if (view.evidence.length > maxEvidence) {
-    evidence.unshift({ line: `(${view.evidence.length - maxEvidence} earlier items not shown)` });
+    evidence.unshift({
+      runs: toRuns(plain(`(${view.evidence.length - maxEvidence} earlier items not shown)`)),
+    });
   }
   const prev = view.previousRound;
   const result = view.result;
@@ -136,10 +148,14 @@ export function pollCardData(view: PollView, opts: PollCardOptions = {}) {
   return {
     reviewId: view.reviewId,
     rowId: view.rowId,
-    header,
+    header: toRuns(header, { size: 'Small', isSubtle: true }),
     title: view.title,
     showNotice: !!opts.notice,
-    notice: opts.notice ? clip(opts.notice, 500) : '',
+    // A refusal's message may quote what was typed: a user value as a whole.
+    notice: toRuns(rich`${opts.notice ? clip(opts.notice, 500) : ''}`, {
+      color: 'Attention',
+      weight: 'Bolder',
+    }),
     fallbackText: `${view.title}: ${statusText[view.status]}. ${view.participation.voted} of ${view.participation.eligible} have voted.`,
     instructions:
       'Start at Accomplished and move down until the description fits where your district is today.',
@@ -147,12 +163,15 @@ export function pollCardData(view: PollView, opts: PollCardOptions = {}) {
     levels: view.levels.map((l) => ({ label: `${l.level} · ${l.label}`, text: l.text })),
     participation: `${view.participation.voted} of ${view.participation.eligible} have voted${view.votingOpen ? '' : ` in round ${view.round}`}.`,
     showNotVoted: view.votingOpen && !!notVoted && notVoted.length > 0,
-    notVoted: notVoted?.length
-      ? `Not voted yet: ${names(
-          notVoted.map((n) => clip(n, 60)),
-          30,
-        )}`
-      : '',
+    notVoted: toRuns(
+      notVoted?.length
+        ? rich`Not voted yet: ${names(
+            notVoted.map((n) => clip(n, 60)),
+            30,
+          )}`
+        : plain(''),
+      { isSubtle: true },
+    ),
     showHiddenNote: d === null,
     hiddenNote: 'Blind round: the distribution is shown when the round closes.',
     showDistribution: d !== null && d.total > 0,
@@ -170,9 +189,16 @@ export function pollCardData(view: PollView, opts: PollCardOptions = {}) {
     showPreviousRound: prev !== null,
     previousRound: prev ? roundSummary(view, prev) : '',
     showResult: result !== null,
-    result: result
-      ? `Result: ${result.label} — ${result.how === 'consensus' ? `consensus in round ${result.round}` : `decided by a coordinator${result.note ? `: ${clip(result.note, 500)}` : ''}`}`
-      : '',
+    result: toRuns(
+      result
+        ? rich`Result: ${plain(result.label)} — ${
+            result.how === 'consensus'
+              ? plain(`consensus in round ${result.round}`)
+              : rich`decided by a coordinator${result.note ? rich`: ${clip(result.note, 500)}` : ''}`
+          }`
+        : plain(''),
+      { weight: 'Bolder', color: 'Good' },
+    ),
     showMyChoice: personal,
     myChoice:
       view.myChoice === null
@@ -194,6 +220,12 @@ export function pollCardData(view: PollView, opts: PollCardOptions = {}) {
 }
 
 export const cardBytes = (card: object) => Buffer.byteLength(JSON.stringify(card), 'utf8');
+
+/** A card's fallbackText (plain text where a client cannot draw the card): user values without automatic links. */
+export const cardFallback = (t: RichText): string =>
+  toRuns(t)
+    .map((r) => r.text)
+    .join('');
 
 /**
  * One poll card per rubric row: row title, levels from Accomplished down to Beginning, vote actions
@@ -264,14 +296,14 @@ export function renderResultsCard(view: ReviewView): AdaptiveCard {
       showFacts: facts.length > 0,
       facts,
       showNote: !!p.result?.note,
-      note: p.result?.note ? `Note: ${clip(p.result.note, 500)}` : '',
+      note: toRuns(p.result?.note ? rich`Note: ${clip(p.result.note, 500)}` : plain(''), { isSubtle: true }),
     };
   });
   return expand('results', {
     header: `${view.rubricTitle} · ${modeText(view)}`,
-    title: `Results — ${view.cycle}`,
+    title: toRuns(rich`Results — ${view.cycle}`, { size: 'Large', weight: 'Bolder' }),
     summary: `${rated} of ${view.polls.length} rows rated · round ${view.round} ${view.roundStatus} · review ${view.status}.`,
-    fallbackText: `Results of ${view.cycle}: ${rated} of ${view.polls.length} rows rated.`,
+    fallbackText: cardFallback(rich`Results of ${view.cycle}: ${rated} of ${view.polls.length} rows rated.`),
     rows,
     showReflection: view.status === 'complete' && view.reflectionQuestions.length > 0,
     reflection: view.reflectionQuestions.map((q, i) => ({ line: `${i + 1}. ${q}` })),
@@ -286,9 +318,11 @@ export function renderStatusCard(view: ReviewView): AdaptiveCard {
       ? `${pct(view.rule.threshold * 100, 100)} on two adjacent levels`
       : `${pct(view.rule.threshold * 100, 100)} on one level`;
   return expand('status', {
-    header: `${view.rubricTitle} · ${view.reviewId}`,
-    title: `Review ${view.cycle}`,
-    fallbackText: `${view.cycle}: round ${view.round} is ${view.roundStatus}; ${rated} of ${view.polls.length} rows rated.`,
+    header: toRuns(rich`${plain(view.rubricTitle)} · ${view.reviewId}`, { size: 'Small', isSubtle: true }),
+    title: toRuns(rich`Review ${view.cycle}`, { size: 'Large', weight: 'Bolder' }),
+    fallbackText: cardFallback(
+      rich`${view.cycle}: round ${view.round} is ${plain(view.roundStatus)}; ${rated} of ${view.polls.length} rows rated.`,
+    ),
     facts: [
       { title: 'Round', value: `${view.round} of at most ${view.maxRounds} (${view.roundStatus})` },
       { title: 'Review', value: view.status },

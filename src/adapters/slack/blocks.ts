@@ -1,7 +1,9 @@
 import type { types } from '@slack/bolt';
 import type { CommandResult } from '../../app/commands';
+import { channel, code, join, plain, type RichText, rich, strong } from '../../app/text';
 import type { PollView, ReviewView } from '../../app/views';
 import { type Choice, levelLabel, type Rubric } from '../../domain/rubric';
+import { escapeMrkdwn, toMrkdwn } from './mrkdwn';
 
 type KnownBlock = types.KnownBlock;
 type Button = types.Button;
@@ -23,17 +25,17 @@ export const LIMITS = {
 /** Cuts `s` to at most `max` characters, ending with an ellipsis when cut. */
 export const clip = (s: string, max: number): string => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
 
-/** Escapes the three characters Slack's mrkdwn treats as control characters. */
-export const esc = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
-const mrkdwn = (t: string): KnownBlock => ({
+/**
+ * Section and context blocks take RichText only (src/app/text.ts): the one renderer (./mrkdwn.ts) escapes every
+ * value the product did not write, so no block can carry a user's mention, link or markup.
+ */
+const mrkdwn = (t: RichText): KnownBlock => ({
   type: 'section',
-  text: { type: 'mrkdwn', text: clip(t, LIMITS.sectionText) },
+  text: { type: 'mrkdwn', text: clip(toMrkdwn(t), LIMITS.sectionText) },
 });
-const context = (t: string): KnownBlock => ({
+const context = (t: RichText): KnownBlock => ({
   type: 'context',
-  elements: [{ type: 'mrkdwn', text: clip(t, LIMITS.sectionText) }],
+  elements: [{ type: 'mrkdwn', text: clip(toMrkdwn(t), LIMITS.sectionText) }],
 });
 
 /** Action ids used by poll messages; the value of every poll button is `reviewId|rowId` (never a voter list). */
@@ -63,21 +65,21 @@ const choiceName = (p: PollView, c: PollView['myChoice']): string =>
   c === null ? '—' : c === 'unsure' ? 'Not sure' : (p.levels.find((l) => l.level === c)?.label ?? String(c));
 
 /** "Accomplished 3 · Proficient 2 · Progressing 0 · Beginning 1 · Not sure 1" (Accomplished first). */
-export function distributionText(p: PollView, d: NonNullable<PollView['distribution']>): string {
-  const parts = p.levels.map((l) => `${l.name} *${d.levels[l.level - 1] ?? 0}*`);
-  parts.push(`Not sure *${d.unsure}*`);
-  return parts.join(' · ');
+export function distributionText(p: PollView, d: NonNullable<PollView['distribution']>): RichText {
+  const parts = p.levels.map((l) => rich`${plain(l.name)} ${strong(d.levels[l.level - 1] ?? 0)}`);
+  parts.push(rich`Not sure ${strong(d.unsure)}`);
+  return join(parts, ' · ');
 }
 
 /** "7 of 12 have voted" plus, unless anonymous, who has not (at most `maxNames`, then "and N more"). */
-export function participationText(p: PollView, maxNames = 25): string {
+export function participationText(p: PollView, maxNames = 25): RichText {
   const { voted, eligible, notVoted } = p.participation;
-  let t = `*${voted} of ${eligible}* ${voted === 1 ? 'has' : 'have'} voted`;
-  if (!p.votingOpen) t = `*${voted} of ${eligible}* voted`;
+  const count = strong(plain(`${voted} of ${eligible}`));
+  const t = p.votingOpen ? rich`${count} ${plain(voted === 1 ? 'has' : 'have')} voted` : rich`${count} voted`;
   if (p.votingOpen && notVoted && notVoted.length > 0) {
-    const shown = notVoted.slice(0, maxNames).map((n) => esc(clip(n, 60)));
+    const shown = notVoted.slice(0, maxNames).map((n) => clip(n, 60));
     const more = notVoted.length - shown.length;
-    t += ` · not yet: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+    return rich`${t} · not yet: ${join(shown, ', ')}${more > 0 ? plain(` and ${more} more`) : ''}`;
   }
   return t;
 }
@@ -102,8 +104,8 @@ export function pollBlocks(p: PollView, cycle?: string): KnownBlock[] {
       : `Round ${p.round} · closed`;
   blocks.push(
     context(
-      `${cycle ? `*${esc(cycle)}* · ` : ''}Row ${p.rowNumber} of ${p.rowCount} · ${state}${mode ? ` · ${mode}` : ''}${
-        p.votingOpen ? ' · Start at Accomplished and move left until the description fits.' : ''
+      rich`${cycle ? rich`${strong(cycle)} · ` : ''}Row ${p.rowNumber} of ${p.rowCount} · ${plain(state)}${mode ? plain(` · ${mode}`) : ''}${
+        p.votingOpen ? plain(' · Start at Accomplished and move left until the description fits.') : ''
       }`,
     ),
   );
@@ -112,7 +114,7 @@ export function pollBlocks(p: PollView, cycle?: string): KnownBlock[] {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: clip(`*${esc(l.label)}*\n${esc(l.text)}`, LIMITS.sectionText),
+        text: clip(toMrkdwn(rich`${strong(plain(l.label))}\n${plain(l.text)}`), LIMITS.sectionText),
       },
     };
     if (p.votingOpen) section.accessory = button(l.name, `${ACTION.vote}_${l.level}`, ref);
@@ -130,39 +132,40 @@ export function pollBlocks(p: PollView, cycle?: string): KnownBlock[] {
   }
   blocks.push(context(participationText(p)));
   if (p.distribution) {
-    blocks.push(mrkdwn(`*Votes this round:* ${distributionText(p, p.distribution)}`));
+    blocks.push(mrkdwn(rich`${strong(plain('Votes this round:'))} ${distributionText(p, p.distribution)}`));
     if (p.evidence.length > 0) {
       const shown = p.evidence.slice(-5);
       const lines = shown.map(
         (e) =>
-          `• ${esc(clip(e.text, 400))}${e.by ? ` — ${esc(clip(e.by, 60))}` : ''}${
-            e.choice !== null ? ` (${esc(choiceName(p, e.choice))})` : ''
+          rich`• ${clip(e.text, 400)}${e.by ? rich` — ${clip(e.by, 60)}` : ''}${
+            e.choice !== null ? plain(` (${choiceName(p, e.choice)})`) : ''
           }`,
       );
       const more = p.evidence.length - shown.length;
-      blocks.push(mrkdwn(`*Evidence:*\n${lines.join('\n')}${more > 0 ? `\n…and ${more} earlier` : ''}`));
+      blocks.push(
+        mrkdwn(
+          rich`${strong(plain('Evidence:'))}\n${join(lines, '\n')}${more > 0 ? plain(`\n…and ${more} earlier`) : ''}`,
+        ),
+      );
     }
   } else if (p.votingOpen && p.blind) {
-    blocks.push(context('Blind review: the distribution is shown when the round closes.'));
+    blocks.push(context(plain('Blind review: the distribution is shown when the round closes.')));
   }
   if (p.previousRound) {
     const pr = p.previousRound;
     const why = pr.settled ? 'consensus' : pr.reason === 'no-quorum' ? 'no quorum' : 'no agreement';
-    let t = `*Round ${pr.round}:* ${distributionText(p, pr.distribution)} (${why})`;
-    if (pr.evidence.length > 0) {
-      t += `\n${pr.evidence
-        .slice(-3)
-        .map((e) => `• ${esc(clip(e.text, 300))}${e.by ? ` — ${esc(clip(e.by, 60))}` : ''}`)
-        .join('\n')}`;
-    }
-    blocks.push(mrkdwn(t));
+    const head = rich`${strong(plain(`Round ${pr.round}:`))} ${distributionText(p, pr.distribution)} (${plain(why)})`;
+    const lines = pr.evidence
+      .slice(-3)
+      .map((e) => rich`• ${clip(e.text, 300)}${e.by ? rich` — ${clip(e.by, 60)}` : ''}`);
+    blocks.push(mrkdwn(lines.length > 0 ? rich`${head}\n${join(lines, '\n')}` : head));
   }
   if (p.result) {
     const how =
       p.result.how === 'consensus'
-        ? `by consensus in round ${p.result.round}`
-        : `by a coordinator's decision${p.result.note ? `: “${esc(clip(p.result.note, 500))}”` : ''}`;
-    blocks.push(mrkdwn(`:white_check_mark: *Rated ${esc(p.result.label)}* ${how}.`));
+        ? plain(`by consensus in round ${p.result.round}`)
+        : rich`by a coordinator's decision${p.result.note ? rich`: “${clip(p.result.note, 500)}”` : ''}`;
+    blocks.push(mrkdwn(rich`:white_check_mark: ${strong(plain(`Rated ${p.result.label}`))} ${how}.`));
   } else if (!p.votingOpen && p.lastRound) {
     const lr = p.lastRound;
     const why =
@@ -171,7 +174,9 @@ export function pollBlocks(p: PollView, cycle?: string): KnownBlock[] {
         : 'no level reached the agreement threshold';
     const next =
       p.status === 'needs-decision' ? 'a coordinator records the rating' : 'another round may follow';
-    blocks.push(mrkdwn(`*No consensus in round ${lr.round}:* ${why}; ${next}.`));
+    blocks.push(
+      mrkdwn(rich`${strong(plain(`No consensus in round ${lr.round}:`))} ${plain(`${why}; ${next}`)}.`),
+    );
   }
   return blocks.slice(0, LIMITS.blocksPerMessage);
 }
@@ -188,43 +193,52 @@ export function voteConfirmationFor(
 ): string {
   const index = rubric ? rubric.rows.findIndex((r) => r.id === rowId) : -1;
   const row = index >= 0 ? rubric?.rows[index] : undefined;
-  const where = row ? `row ${index + 1} “${esc(clip(row.title, 200))}”` : 'this row';
+  const where = row ? rich`row ${index + 1} “${plain(clip(row.title, 200))}”` : plain('this row');
   const name = choice === 'unsure' ? 'Not sure' : rubric ? levelLabel(rubric, choice) : String(choice);
-  return `Your vote on ${where} is recorded: *${esc(name)}* (round ${round}). You can change it until the round closes.`;
+  return toMrkdwn(
+    rich`Your vote on ${where} is recorded: ${strong(plain(name))} (round ${round}). You can change it until the round closes.`,
+  );
 }
 
 /** A summary of a review for `status` / `results` and channel announcements. */
-export function reviewSummaryBlocks(message: string, v: ReviewView): KnownBlock[] {
+export function reviewSummaryBlocks(message: RichText, v: ReviewView): KnownBlock[] {
   const lines = v.polls.map((p) => {
     const state = p.result
-      ? `rated *${esc(p.result.label)}* (${p.result.how})`
-      : p.votingOpen
-        ? `voting, ${p.participation.voted} of ${p.participation.eligible} voted`
-        : p.status === 'needs-decision'
-          ? 'needs a coordinator decision'
-          : 'no consensus yet';
-    return `${p.rowNumber}. ${esc(clip(p.title, 120))} — ${state}`;
+      ? rich`rated ${strong(plain(p.result.label))} (${plain(p.result.how)})`
+      : plain(
+          p.votingOpen
+            ? `voting, ${p.participation.voted} of ${p.participation.eligible} voted`
+            : p.status === 'needs-decision'
+              ? 'needs a coordinator decision'
+              : 'no consensus yet',
+        );
+    return rich`${p.rowNumber}. ${plain(clip(p.title, 120))} — ${state}`;
   });
   const deadline = v.deadline
     ? ` · deadline ${v.deadline.toISOString().slice(0, 16).replace('T', ' ')} UTC`
     : '';
   return [
     mrkdwn(message),
-    context(`Round ${v.round} (${v.roundStatus}) · ${v.status}${deadline} · review \`${v.reviewId}\``),
-    mrkdwn(lines.join('\n')),
+    context(
+      rich`${plain(`Round ${v.round} (${v.roundStatus}) · ${v.status}${deadline}`)} · review ${code(v.reviewId)}`,
+    ),
+    mrkdwn(join(lines, '\n')),
   ];
 }
+
+/** A reply's top-level `text` (notifications and clients without blocks): the same renderer, cut to Slack's limit. */
+export const messageText = (t: RichText): string => clip(toMrkdwn(t), LIMITS.messageText);
 
 export function commandResultBlocks(r: CommandResult): { text: string; blocks?: KnownBlock[] } {
   switch (r.kind) {
     case 'help':
     case 'text':
     case 'reviews':
-      return { text: clip(r.text, LIMITS.messageText), blocks: [mrkdwn(r.text)] };
+      return { text: messageText(r.text), blocks: [mrkdwn(r.text)] };
     case 'review':
-      return { text: clip(r.message, LIMITS.messageText), blocks: reviewSummaryBlocks(r.message, r.review) };
+      return { text: messageText(r.message), blocks: reviewSummaryBlocks(r.message, r.review) };
     case 'file':
-      return { text: clip(r.message, LIMITS.messageText) };
+      return { text: messageText(r.message) };
   }
 }
 
@@ -246,14 +260,17 @@ export function fileFallbackText(
     : CHANNEL_ERRORS.has(code)
       ? `:warning: I could not post the file to this channel (\`${code}\`). Add the app to the channel (channel name → Integrations → Add apps) to get exports as files; here it is inline.`
       : `:warning: I could not upload the file (\`${code}\`); here it is inline.`;
-  const head = `${why}\n${clip(r.message, 300)}\n`;
-  const content = r.content.replace(/```/g, '`\u200b``');
+  const head = `${why}\n${clip(toMrkdwn(r.message), 300)}\n`;
+  // The file's text is shown, never read as mrkdwn: <, > and & escaped (mentions, links), no fence can close early.
+  const content = escapeMrkdwn(r.content).replace(/```/g, '`\u200b``');
   const room = max - head.length - 6;
   if (content.length <= room) return `${head}\`\`\`${content}\`\`\``;
   const note = (n: number) =>
     `\n(cut to fit one message: the first ${n} of ${content.length} characters; ${SCOPE_ERRORS.has(code) ? 'after the reinstall' : 'once the upload works'} the export comes as the whole file)`;
-  const n = Math.max(0, room - note(room).length);
-  return `${head}\`\`\`${content.slice(0, n)}\`\`\`${note(n)}`;
+  // Never cut an escape such as &amp; in two.
+  const cut = (k: number) => content.slice(0, k).replace(/&[a-z]{0,3}$/, '');
+  const shown = cut(Math.max(0, room - note(room).length));
+  return `${head}\`\`\`${shown}\`\`\`${note(shown.length)}`;
 }
 
 export function evidenceModal(ref: string, meta: string, title: string, current: string | null): View {
@@ -265,7 +282,7 @@ export function evidenceModal(ref: string, meta: string, title: string, current:
     submit: { type: 'plain_text', text: 'Save' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
-      context(`For: *${esc(clip(title, 200))}*`),
+      context(rich`For: ${strong(clip(title, 200))}`),
       {
         type: 'input',
         block_id: 'evidence',
@@ -278,7 +295,7 @@ export function evidenceModal(ref: string, meta: string, title: string, current:
           ...(current ? { initial_value: clip(current, 2000) } : {}),
         },
       },
-      context(`Poll \`${esc(ref)}\``),
+      context(rich`Poll ${code(ref)}`),
     ],
   };
 }
@@ -298,7 +315,7 @@ export function homeView(districts: HomeDistrict[]): View {
   if (districts.length === 0) {
     blocks.push(
       mrkdwn(
-        'You are not on a district team yet. In your district team channel, a coordinator runs `/micip setup "District name"`; then vote on the rubric polls posted there.',
+        rich`You are not on a district team yet. In your district team channel, a coordinator runs ${code('/micip setup "District name"')}; then vote on the rubric polls posted there.`,
       ),
     );
   }
@@ -306,18 +323,21 @@ export function homeView(districts: HomeDistrict[]): View {
     if (blocks.length > LIMITS.blocksPerView - 4) break;
     blocks.push({ type: 'divider' });
     blocks.push(
-      mrkdwn(`*${esc(d.name)}* — <#${d.channelId}>${d.coordinator ? ' · you are a coordinator' : ''}`),
+      mrkdwn(
+        rich`${strong(d.name)} — ${channel(d.channelId)}${d.coordinator ? plain(' · you are a coordinator') : ''}`,
+      ),
     );
-    if (d.reviews.length === 0) blocks.push(context('No open review.'));
+    if (d.reviews.length === 0) blocks.push(context(plain('No open review.')));
     for (const r of d.reviews) {
       if (blocks.length > LIMITS.blocksPerView - 2) break;
-      const todo = r.notVoted.map((p) => `• ${p.rowNumber}. ${esc(clip(p.title, 150))}`);
+      const todo = r.notVoted.map((p) => rich`• ${p.rowNumber}. ${plain(clip(p.title, 150))}`);
+      const cycle = strong(r.view.cycle);
       const text =
         r.view.roundStatus === 'open'
           ? todo.length > 0
-            ? `*${esc(r.view.cycle)}* · round ${r.view.round} · you have not voted on:\n${todo.join('\n')}`
-            : `*${esc(r.view.cycle)}* · round ${r.view.round} · you have voted on every open row. Thank you!`
-          : `*${esc(r.view.cycle)}* · round ${r.view.round} is closed; waiting for the coordinator.`;
+            ? rich`${cycle} · round ${r.view.round} · you have not voted on:\n${join(todo, '\n')}`
+            : rich`${cycle} · round ${r.view.round} · you have voted on every open row. Thank you!`
+          : rich`${cycle} · round ${r.view.round} is closed; waiting for the coordinator.`;
       blocks.push(mrkdwn(text));
     }
   }

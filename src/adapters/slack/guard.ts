@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { DISPLAY_NAME_MAX } from '../../app/schemas';
 
 /**
  * The guard in front of Bolt: signature and timestamp checks (both directions), a size limit, and a shape check of
@@ -95,7 +96,9 @@ export function safeJsonParse(s: string): { ok: true; value: unknown } | { ok: f
 const id = z.string().min(1).max(64);
 const str = (max: number) => z.string().max(max);
 const team = z.looseObject({ id: id }).nullable().optional();
-const user = z.looseObject({ id: id, name: str(200).optional(), team_id: id.optional() });
+/** Display names: as long as the core accepts (256, what Microsoft Entra ID allows; Slack's are shorter). */
+const displayName = str(DISPLAY_NAME_MAX);
+const user = z.looseObject({ id: id, name: displayName.optional(), team_id: id.optional() });
 const anyObject = z.looseObject({});
 
 const blockAction = z.looseObject({
@@ -145,7 +148,7 @@ const slashCommand = z.looseObject({
   team_id: id,
   enterprise_id: id.optional(),
   user_id: id,
-  user_name: str(200).optional(),
+  user_name: displayName.optional(),
   channel_id: id,
   channel_name: str(200).optional(),
   trigger_id: str(200).optional(),

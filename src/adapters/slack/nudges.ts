@@ -17,9 +17,11 @@ import {
 } from '../../app/nudgeViews';
 import type { ScheduleService } from '../../app/scheduleService';
 import type { Actor } from '../../app/schemas';
+import { channel, em, link, plain, type RichText, rich, strong } from '../../app/text';
 import { isDomainError } from '../../domain/errors';
 import { defaultLogger, type Logger } from '../observability/logger';
 import { type Limit, RateLimiter } from '../scheduler/rateLimiter';
+import { toMrkdwn } from './mrkdwn';
 
 /**
  * Slack side of building-team nudges: Block Kit for nudges, digests and escalations, the monitoring-data modal
@@ -33,7 +35,8 @@ export const NUDGE_ACTION = {
 } as const;
 
 const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** Text of sections and contexts: RichText through the one mrkdwn renderer (./mrkdwn.ts), cut to Slack's limit. */
+const md = (t: RichText, max = 3000) => clip(toMrkdwn(t), max);
 
 const ref = z.object({ d: z.string().max(200), b: z.string().max(200), p: z.string().max(20) });
 const refValue = (v: { districtId: string; buildingId: string; periodId: string }) =>
@@ -41,18 +44,17 @@ const refValue = (v: { districtId: string; buildingId: string; periodId: string 
 
 export function nudgeBlocks(v: NudgeView): KnownBlock[] {
   const title = v.reminder
-    ? `:alarm_clock: Reminder: *${esc(v.buildingName)}*'s monitoring data for *${esc(v.periodLabel)}*`
-    : `:clipboard: *${esc(v.buildingName)}*: monitoring data for *${esc(v.periodLabel)}* is due`;
+    ? rich`:alarm_clock: Reminder: ${strong(v.buildingName)}'s monitoring data for ${strong(v.periodLabel)}`
+    : rich`:clipboard: ${strong(v.buildingName)}: monitoring data for ${strong(v.periodLabel)} is due`;
   const value = refValue(v);
   return [
-    { type: 'section', text: { type: 'mrkdwn', text: clip(title, 3000) } },
+    { type: 'section', text: { type: 'mrkdwn', text: md(title) } },
     {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: clip(
-          `Share your strategy implementation and impact data, what your team makes of it and your recommendations with the ${esc(v.districtName)} district team. Open until ${esc(v.closesAt)}.${v.attempt > 1 ? ` _(Nudge ${v.attempt} this period.)_` : ''}`,
-          3000,
+        text: md(
+          rich`Share your strategy implementation and impact data, what your team makes of it and your recommendations with the ${v.districtName} district team. Open until ${v.closesAt}.${v.attempt > 1 ? rich` ${em(plain(`(Nudge ${v.attempt} this period.)`))}` : ''}`,
         ),
       },
     },
@@ -84,12 +86,14 @@ export function nudgeBlocks(v: NudgeView): KnownBlock[] {
 }
 
 const entry = (e: DigestEntry) =>
-  `• ${esc(e.name)} <#${e.channelId}>${e.submittedAt ? ` — submitted ${e.submittedAt.slice(0, 10)}` : ` — ${e.nudges} nudge(s)${e.snoozedUntil ? `, snoozed until ${e.snoozedUntil.slice(0, 16).replace('T', ' ')} UTC` : ''}`}${e.link ? ` <${e.link}|open>` : ''}`;
+  toMrkdwn(
+    rich`• ${e.name} ${channel(e.channelId)}${plain(e.submittedAt ? ` — submitted ${e.submittedAt.slice(0, 10)}` : ` — ${e.nudges} nudge(s)${e.snoozedUntil ? `, snoozed until ${e.snoozedUntil.slice(0, 16).replace('T', ' ')} UTC` : ''}`)}${e.link ? rich` ${link(e.link, 'open')}` : ''}`,
+  );
 
 /** A list as section blocks of ≤3000 characters each, at most `maxBlocks` blocks. */
 function listBlocks(heading: string, list: DigestEntry[], maxBlocks: number): KnownBlock[] {
   const out: KnownBlock[] = [];
-  let cur = `*${heading}*`;
+  let cur = toMrkdwn(strong(plain(heading)));
   let shown = 0;
   for (const e of list) {
     const line = entry(e);
@@ -122,9 +126,8 @@ export function digestBlocks(v: DigestView): KnownBlock[] {
       elements: [
         {
           type: 'mrkdwn',
-          text: clip(
-            `Nudges (${esc(v.schedule)}) went to the teams that have not submitted. Next runs: ${v.nextRuns.join('; ') || 'none'}`,
-            3000,
+          text: md(
+            rich`Nudges (${v.schedule}) went to the teams that have not submitted. Next runs: ${plain(v.nextRuns.join('; ') || 'none')}`,
           ),
         },
       ],
@@ -133,7 +136,7 @@ export function digestBlocks(v: DigestView): KnownBlock[] {
       ? [
           {
             type: 'section' as const,
-            text: { type: 'mrkdwn' as const, text: `<${v.dashboardUrl}|Open the district dashboard>` },
+            text: { type: 'mrkdwn' as const, text: md(link(v.dashboardUrl, 'Open the district dashboard')) },
           },
         ]
       : []),
@@ -150,9 +153,8 @@ export function escalationBlocks(v: EscalationView): KnownBlock[] {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: clip(
-          `:rotating_light: *${v.buildings.length} building team(s) have missed ${v.escalateAfter} nudges* for ${esc(v.periodLabel)}. The ${esc(v.districtName)} district team may want to check in with them directly.`,
-          3000,
+        text: md(
+          rich`:rotating_light: ${strong(plain(`${v.buildings.length} building team(s) have missed ${v.escalateAfter} nudges`))} for ${v.periodLabel}. The ${v.districtName} district team may want to check in with them directly.`,
         ),
       },
     },
@@ -167,7 +169,7 @@ const MULTILINE = new Set(['meaning', 'recommendations', 'implementationMeasure'
 export function submissionModal(
   f: SubmissionFormView,
   values: Record<string, string> = {},
-  notice = '',
+  notice: RichText | null = null,
 ): View {
   const history = f.history.length
     ? `History: ${f.history.map((h) => `v${h.version} ${h.submittedAt.slice(0, 16).replace('T', ' ')} UTC`).join(' · ')}`
@@ -178,17 +180,16 @@ export function submissionModal(
       elements: [
         {
           type: 'mrkdwn',
-          text: clip(
+          text: md(
             f.editable
-              ? `*${esc(f.buildingName)}*, ${esc(f.periodLabel)}. Editable until the period closes (${f.closesAt.slice(0, 10)}); every save keeps the earlier versions. ${history}`
-              : `*${esc(f.buildingName)}*, ${esc(f.periodLabel)}: this period has closed. ${history}`,
-            3000,
+              ? rich`${strong(f.buildingName)}, ${f.periodLabel}. Editable until the period closes (${plain(f.closesAt.slice(0, 10))}); every save keeps the earlier versions. ${plain(history)}`
+              : rich`${strong(f.buildingName)}, ${f.periodLabel}: this period has closed. ${plain(history)}`,
           ),
         },
       ],
     },
   ];
-  if (notice) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(notice, 3000) } });
+  if (notice) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: md(notice) } });
   for (const id of SUBMISSION_FIELDS) {
     const initial = values[id] ?? f.values[id];
     blocks.push({
@@ -215,12 +216,12 @@ export function submissionModal(
   } as View;
 }
 
-export function confirmationModal(text: string): View {
+export function confirmationModal(text: RichText): View {
   return {
     type: 'modal',
     title: { type: 'plain_text', text: 'Monitoring data' },
     close: { type: 'plain_text', text: 'Done' },
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clip(text, 3000) } }],
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: md(text) } }],
   };
 }
 
@@ -255,11 +256,13 @@ export function createSlackNudgeMessenger(
   return {
     limiter,
     sendNudge: (to, v) =>
-      send(to, `${v.buildingName}: monitoring data for ${v.periodLabel} is due`, nudgeBlocks(v)),
+      send(to, md(rich`${v.buildingName}: monitoring data for ${v.periodLabel} is due`), nudgeBlocks(v)),
     sendDigest: (to, v) =>
       send(
         to,
-        `Monitoring data, ${v.periodLabel}: ${v.submitted.length} submitted, ${v.missing.length} not yet`,
+        md(
+          rich`Monitoring data, ${v.periodLabel}: ${v.submitted.length} submitted, ${v.missing.length} not yet`,
+        ),
         digestBlocks(v),
       ),
     sendEscalation: (to, v) =>
@@ -304,10 +307,11 @@ export function registerSlackNudgeHandlers(app: App, d: SlackNudgeDeps): void {
       return null;
     }
   };
-  const failText = (e: unknown) => {
-    if (isDomainError(e)) return e.message;
+  /** Refusals may quote what was typed: the message is a user value as a whole. */
+  const failText = (e: unknown): RichText => {
+    if (isDomainError(e)) return rich`${e.message}`;
     log.error('Slack nudge action failed', e);
-    return ':warning: Something went wrong on our side and nothing was changed. Please try again.';
+    return plain(':warning: Something went wrong on our side and nothing was changed. Please try again.');
   };
 
   app.action<BlockAction<ButtonAction>>(NUDGE_ACTION.open, async ({ ack, body, action, client }) => {
@@ -322,7 +326,7 @@ export function registerSlackNudgeHandlers(app: App, d: SlackNudgeDeps): void {
       );
     } catch (e) {
       view = confirmationModal(
-        r ? failText(e) : 'This button is out of date. Ask your coordinator for a new nudge.',
+        r ? failText(e) : plain('This button is out of date. Ask your coordinator for a new nudge.'),
       );
     }
     await client.views.open({ trigger_id: body.trigger_id, view });
@@ -338,9 +342,11 @@ export function registerSlackNudgeHandlers(app: App, d: SlackNudgeDeps): void {
       let text: string;
       try {
         if (!r) throw new Error('bad button value');
-        text = (await d.schedules.snooze(actorOf(body), { districtId: r.d, buildingId: r.b, length })).text;
+        text = toMrkdwn(
+          (await d.schedules.snooze(actorOf(body), { districtId: r.d, buildingId: r.b, length })).text,
+        );
       } catch (e) {
-        text = r ? failText(e) : 'This button is out of date.';
+        text = toMrkdwn(r ? failText(e) : plain('This button is out of date.'));
       }
       await respond({ response_type: 'ephemeral', replace_original: false, text });
     });
@@ -353,7 +359,7 @@ export function registerSlackNudgeHandlers(app: App, d: SlackNudgeDeps): void {
     } catch {
       await ack({
         response_action: 'update',
-        view: confirmationModal('This form is out of date. Open it again from the nudge.'),
+        view: confirmationModal(plain('This form is out of date. Open it again from the nudge.')),
       });
       return;
     }
@@ -370,7 +376,7 @@ export function registerSlackNudgeHandlers(app: App, d: SlackNudgeDeps): void {
       await ack({
         response_action: 'update',
         view: confirmationModal(
-          `:white_check_mark: Saved *${esc(saved.buildingName)}*'s monitoring data for ${esc(saved.periodLabel)} (version ${saved.version}). Thank you!`,
+          rich`:white_check_mark: Saved ${strong(saved.buildingName)}'s monitoring data for ${saved.periodLabel} (version ${saved.version}). Thank you!`,
         ),
       });
     } catch (e) {
@@ -391,7 +397,7 @@ export function registerSlackNudgeHandlers(app: App, d: SlackNudgeDeps): void {
           });
           await ack({
             response_action: 'update',
-            view: submissionModal(fresh, values, `:warning: ${e.message}`),
+            view: submissionModal(fresh, values, rich`:warning: ${e.message}`),
           });
         } catch (e2) {
           await ack({ response_action: 'update', view: confirmationModal(failText(e2)) });

@@ -16,6 +16,7 @@ import type { CommandResult, CommandService } from '../../app/commands';
 import type { Clock, KeyValueRepo } from '../../app/ports';
 import type { ReviewService } from '../../app/reviewService';
 import type { Actor } from '../../app/schemas';
+import { person, rich } from '../../app/text';
 import type { PollView, ReviewView } from '../../app/views';
 import { isDomainError } from '../../domain/errors';
 import { defaultLogger, type Logger } from '../observability/logger';
@@ -40,6 +41,7 @@ import {
 import { boltLogger } from './boltLogger';
 import { RecentKeys } from './guard';
 import { cachedInstallationStore, kvInstallationStore } from './installations';
+import { toMrkdwn, userMrkdwn } from './mrkdwn';
 import { PollUpdater } from './pollUpdater';
 import { NOT_RECORDED, SlackReceiver } from './receiver';
 import { KeyedBudgets, POST_MESSAGE_PER_CHANNEL, WorkspaceBudgets } from './tiers';
@@ -124,7 +126,10 @@ export interface SlackAdapter {
 
 type ErrorContext = 'vote' | 'command' | 'evidence' | 'home';
 
-/** The one place where errors become Slack replies. Domain errors carry their own message; others are logged. */
+/**
+ * The one place where errors become Slack replies (mrkdwn). Domain errors carry their own message, which may quote
+ * what was typed: it is escaped as a whole. Other errors are logged.
+ */
 export function errorReply(e: unknown, ctx: ErrorContext, log: SlackLogger): string {
   if (isDomainError(e)) {
     if (e.code === 'store-unavailable') {
@@ -132,7 +137,7 @@ export function errorReply(e: unknown, ctx: ErrorContext, log: SlackLogger): str
         ? ':warning: Your vote was *not* recorded: the database is not reachable right now. Please vote again in a minute.'
         : ':warning: Nothing was changed: the database is not reachable right now. Please try again in a minute.';
     }
-    return e.message;
+    return userMrkdwn(e.message);
   }
   log.error(`Slack ${ctx} failed`, e);
   return ctx === 'vote'
@@ -459,7 +464,10 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
         filename: r.filename,
         title: r.filename,
         content: r.content,
-        initial_comment: clip(`${r.message} (requested by <@${actor.userId}>)`, LIMITS.sectionText),
+        initial_comment: clip(
+          toMrkdwn(rich`${r.message} (requested by ${person(actor.userId)})`),
+          LIMITS.sectionText,
+        ),
       });
     } catch (e) {
       const code = slackError(e);

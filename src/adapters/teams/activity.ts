@@ -164,6 +164,8 @@ function conversationKind(
 ): TeamsIdentity['conversation'] {
   const t = a.conversation.conversationType;
   if (t === 'channel' || (!t && a.channelData?.channel?.id)) return 'channel';
+  // The Bot Framework Emulator (local testing only: no credentials, loopback) has one conversation: a channel.
+  if ((a as { channelId?: string }).channelId === 'emulator') return 'channel';
   if (t === 'groupChat') return 'group';
   return 'personal';
 }
@@ -201,9 +203,9 @@ interface MentionEntity {
  * remaining HTML and decodes the few entities Teams uses.
  */
 export function commandLine(a: IncomingActivity, knownIds: ReadonlyMap<string, string> = new Map()): string {
-  // Only Teams' mention entities become mentions: text that looks like one (typed "<@id|Name>", which arrives as
-  // "&lt;@…") stays text, so nobody can name a person Teams did not vouch for.
-  let text = (a.text ?? '').replace(/<@/g, '<\u200B@').replace(/&lt;@/g, '<\u200B@');
+  // Text that looks like a mention (typed "<@id|Name>", arriving as "&lt;@…") parses as one, but confers nothing:
+  // roles go only to people Teams vouched for in this turn (TeamsBot.people: mention entities, the roster).
+  let text = a.text ?? '';
   const botId = a.recipient?.id;
   for (const e of (a.entities ?? []) as MentionEntity[]) {
     if (e.type !== 'mention' || typeof e.text !== 'string') continue;
@@ -229,9 +231,4 @@ export function commandLine(a: IncomingActivity, knownIds: ReadonlyMap<string, s
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&');
   return text.replace(/\s+/g, ' ').trim();
-}
-
-/** The core's replies use Slack-style *bold*; Teams markdown wants **bold**. */
-export function toTeamsMarkdown(text: string): string {
-  return text.replace(/(^|[\s(])\*([^*\n]+)\*(?=$|[\s).,:;!?])/g, '$1**$2**');
 }

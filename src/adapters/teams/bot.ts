@@ -15,6 +15,7 @@ import { type CommandResult, CommandService, type People } from '../../app/comma
 import type { Clock, Store } from '../../app/ports';
 import type { ReviewService } from '../../app/reviewService';
 import type { Actor } from '../../app/schemas';
+import { link, plain, rich } from '../../app/text';
 import type { PollView, ReviewView } from '../../app/views';
 import { isDomainError } from '../../domain/errors';
 import {
@@ -24,6 +25,7 @@ import {
   renderResultsCard,
   renderStatusCard,
 } from '../cards/render';
+import { teamsUserText, toTeamsMarkdown } from '../cards/teamsText';
 import { defaultLogger, type Logger } from '../observability/logger';
 import { countVote, type Metrics, noMetrics } from '../observability/metrics';
 import {
@@ -33,7 +35,6 @@ import {
   identityOf,
   type ServiceUrlAllowlist,
   type TeamsIdentity,
-  toTeamsMarkdown,
 } from './activity';
 import {
   DEFAULT_TEAMS_LIMITS,
@@ -128,7 +129,8 @@ const actionData = z.object({
   reviewId: z.string().min(1).max(200),
   rowId: z.string().min(1).max(200),
   choice: z.union([z.number(), z.string().max(20)]).optional(),
-  evidence: z.string().max(4000).optional(),
+  // Not capped here: the core refuses too-long evidence with a message that says so (the body is ≤ 1 MB).
+  evidence: z.string().optional(),
 });
 const invokeValue = z.object({
   action: z.object({
@@ -334,7 +336,7 @@ export class TeamsBot {
       try {
         await this.runAction(who, parsed.data);
       } catch (e) {
-        await this.send(reply, { type: 'message', text: this.userMessage(e) });
+        await this.send(reply, { type: 'message', text: teamsUserText(this.userMessage(e)) });
       }
       return;
     }
@@ -342,7 +344,7 @@ export class TeamsBot {
     try {
       known = await this.resolveMentions(ctx, a, who);
     } catch (e) {
-      await this.send(reply, { type: 'message', text: this.userMessage(e) });
+      await this.send(reply, { type: 'message', text: teamsUserText(this.userMessage(e)) });
       return;
     }
     const line = commandLine(a, known);
@@ -353,7 +355,7 @@ export class TeamsBot {
         line || 'help',
       );
     } catch (e) {
-      await this.send(reply, { type: 'message', text: toTeamsMarkdown(this.userMessage(e)) });
+      await this.send(reply, { type: 'message', text: teamsUserText(this.userMessage(e)) });
       return;
     }
     await this.render(ctx, who, result);
@@ -459,14 +461,17 @@ export class TeamsBot {
       case 'file': {
         // Teams bots cannot upload files into a channel: post a signed download link, and the content inline
         // when it is small enough to read there.
-        const download = r.url ? `\n\n[Download ${r.filename}](${r.url}) (private link)` : '';
+        const download = r.url
+          ? toTeamsMarkdown(rich`\n\n${link(r.url, `Download ${r.filename}`)} (private link)`)
+          : '';
+        // The file's text stays inside its code block: no fence in it can close the block early.
         const body =
           r.content.length <= 20_000
-            ? `${download}\n\n\`\`\`\n${r.content}\n\`\`\``
+            ? `${download}\n\n\`\`\`\n${r.content.replace(/```/g, '`\u200b``')}\n\`\`\``
             : download || '\n\nThe file is too large to post in Teams: use the web dashboard to download it.';
         await this.send(reply, {
           type: 'message',
-          text: `${toTeamsMarkdown(r.message)} (${r.filename})${body}`,
+          text: `${toTeamsMarkdown(rich`${r.message} (${plain(r.filename)})`)}${body}`,
         });
         return;
       }

@@ -15,7 +15,9 @@ import {
 } from '../../app/nudgeViews';
 import type { ScheduleService } from '../../app/scheduleService';
 import type { Actor } from '../../app/schemas';
+import { link, plain, type RichText, rich, strong, user } from '../../app/text';
 import { isDomainError } from '../../domain/errors';
+import { toRuns } from '../cards/teamsText';
 import { type Limit, RateLimiter } from '../scheduler/rateLimiter';
 import type { TeamsActionHandler } from './bot';
 
@@ -43,18 +45,28 @@ export const NUDGE_VERBS = ['nudge.open', 'nudge.snooze', 'submission.save'] as 
 export const isNudgeVerb = (verb: unknown): verb is (typeof NUDGE_VERBS)[number] =>
   typeof verb === 'string' && (NUDGE_VERBS as readonly string[]).includes(verb);
 
-export function renderNudgeCard(v: NudgeView, status = ''): Card {
+// Names, labels and messages go to the card templates only as TextRuns (src/adapters/cards/teamsText.ts).
+const fact = (title: string, value: string) => ({ runs: toRuns(rich`${strong(plain(title))}  ${value}`) });
+
+/** `status`: a message for the person who clicked (e.g. "Snoozed: …"), which may quote names. */
+export function renderNudgeCard(v: NudgeView, status: RichText | string = ''): Card {
   return expand('nudge', {
-    title: v.reminder
-      ? `Reminder: ${v.buildingName}'s monitoring data for ${v.periodLabel}`
-      : `${v.buildingName}: monitoring data for ${v.periodLabel} is due`,
-    text:
-      `Share your strategy implementation and impact data, what your team makes of it and your recommendations with the ${v.districtName} district team.` +
-      (v.attempt > 1 ? ` (Nudge ${v.attempt} this period.)` : ''),
-    buildingName: v.buildingName,
-    periodLabel: v.periodLabel,
-    closesAt: v.closesAt,
-    status,
+    title: toRuns(
+      v.reminder
+        ? rich`Reminder: ${v.buildingName}'s monitoring data for ${v.periodLabel}`
+        : rich`${v.buildingName}: monitoring data for ${v.periodLabel} is due`,
+      { weight: 'Bolder', size: 'Medium' },
+    ),
+    text: toRuns(
+      rich`Share your strategy implementation and impact data, what your team makes of it and your recommendations with the ${v.districtName} district team.${v.attempt > 1 ? plain(` (Nudge ${v.attempt} this period.)`) : ''}`,
+    ),
+    facts: [
+      fact('Building team', v.buildingName),
+      fact('Period', v.periodLabel),
+      fact('Open until', v.closesAt),
+    ],
+    showStatus: status !== '',
+    status: toRuns(typeof status === 'string' ? user(status) : status, { isSubtle: true }),
     districtId: v.districtId,
     buildingId: v.buildingId,
     periodId: v.periodId,
@@ -76,12 +88,16 @@ export function renderSubmissionCard(
     ? `History: ${f.history.map((h) => `v${h.version} ${h.submittedAt.slice(0, 16).replace('T', ' ')} UTC`).join(' · ')}`
     : 'Nothing submitted yet for this period.';
   return expand('submission', {
-    title: `${f.buildingName} — monitoring data, ${f.periodLabel}`,
+    title: toRuns(rich`${f.buildingName} — monitoring data, ${f.periodLabel}`, {
+      weight: 'Bolder',
+      size: 'Medium',
+    }),
     subtitle: f.editable
       ? `You can edit this until the period closes (${f.closesAt.slice(0, 10)}). Each save keeps the earlier versions.`
       : 'This period has closed: the submission can no longer be changed.',
-    status: opts.status ?? '',
-    statusColor: opts.error ? 'Attention' : 'Good',
+    showStatus: !!opts.status,
+    // A refusal's message may quote what was typed.
+    status: toRuns(user(opts.status ?? ''), { color: opts.error ? 'Attention' : 'Good' }),
     fields: SUBMISSION_FIELDS.map((id) => ({
       id,
       label: SUBMISSION_LABELS[id],
@@ -89,7 +105,8 @@ export function renderSubmissionCard(
       multiline: MULTILINE.has(id),
       maxLength: id === 'meaning' || id === 'recommendations' ? 3000 : 500,
       hint: HINTS[id] ?? 'Required',
-      error: f.errors[id] ?? '',
+      showError: !!f.errors[id],
+      error: toRuns(user(f.errors[id] ?? ''), { color: 'Attention', size: 'Small' }),
     })),
     history,
     editable: f.editable,
@@ -100,19 +117,28 @@ export function renderSubmissionCard(
   });
 }
 
-const entryLine = (e: DigestEntry) =>
-  `- ${e.name}${e.submittedAt ? ` (submitted ${e.submittedAt.slice(0, 10)})` : ` (${e.nudges} nudge(s)${e.snoozedUntil ? `, snoozed until ${e.snoozedUntil.slice(0, 16).replace('T', ' ')} UTC` : ''})`}${e.link ? ` [open](${e.link})` : ''}`;
+const entryLine = (e: DigestEntry): RichText =>
+  rich`• ${e.name}${plain(e.submittedAt ? ` (submitted ${e.submittedAt.slice(0, 10)})` : ` (${e.nudges} nudge(s)${e.snoozedUntil ? `, snoozed until ${e.snoozedUntil.slice(0, 16).replace('T', ' ')} UTC` : ''})`)}${e.link ? rich` ${link(e.link, 'open')}` : ''}`;
+/** One RichTextBlock per line (a TextRun holds no line structure). */
 const lines = (list: DigestEntry[], max = 60) =>
-  list.length === 0
-    ? 'None'
-    : list.slice(0, max).map(entryLine).join('\n') +
-      (list.length > max ? `\n- … and ${list.length - max} more` : '');
+  (list.length === 0
+    ? [plain('None')]
+    : [
+        ...list.slice(0, max).map(entryLine),
+        ...(list.length > max ? [plain(`• … and ${list.length - max} more`)] : []),
+      ]
+  ).map((l) => ({ runs: toRuns(l) }));
 
 export function renderDigestCard(v: DigestView): Card {
   const total = v.submitted.length + v.missing.length;
   return expand('nudgeDigest', {
-    title: `Monitoring data, ${v.periodLabel}: ${v.submitted.length} of ${total} building teams have submitted`,
-    summary: `Nudges (${v.schedule}) went to the building teams that have not submitted. Next runs: ${v.nextRuns.join('; ') || 'none'}.${v.dashboardUrl ? ` [Open the district dashboard](${v.dashboardUrl})` : ''}`,
+    title: toRuns(
+      rich`Monitoring data, ${v.periodLabel}: ${v.submitted.length} of ${total} building teams have submitted`,
+      { weight: 'Bolder', size: 'Medium' },
+    ),
+    summary: toRuns(
+      rich`Nudges (${v.schedule}) went to the building teams that have not submitted. Next runs: ${plain(v.nextRuns.join('; ') || 'none')}.${v.dashboardUrl ? rich` ${link(v.dashboardUrl, 'Open the district dashboard')}` : ''}`,
+    ),
     sections: [
       { heading: `Submitted (${v.submitted.length})`, lines: lines(v.submitted) },
       { heading: `Not yet submitted (${v.missing.length})`, lines: lines(v.missing) },
@@ -125,8 +151,11 @@ export function renderDigestCard(v: DigestView): Card {
 
 export function renderEscalationCard(v: EscalationView): Card {
   return expand('nudgeDigest', {
-    title: `Escalation: ${v.buildings.length} building team(s) have missed ${v.escalateAfter} nudges for ${v.periodLabel}`,
-    summary: `The ${v.districtName} district team may want to check in with them directly.`,
+    title: toRuns(
+      rich`Escalation: ${v.buildings.length} building team(s) have missed ${v.escalateAfter} nudges for ${v.periodLabel}`,
+      { weight: 'Bolder', size: 'Medium' },
+    ),
+    summary: toRuns(rich`The ${v.districtName} district team may want to check in with them directly.`),
     sections: [{ heading: 'Building teams', lines: lines(v.buildings) }],
   });
 }
@@ -295,12 +324,13 @@ export async function handleTeamsNudgeAction(
   }
 }
 
-export function messageCard(text: string): Card {
+/** A card with one message; the message may quote what was typed (a refusal), so it is drawn as text runs. */
+export function messageCard(text: string | RichText): Card {
   return {
     type: 'AdaptiveCard',
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
     version: '1.5',
-    body: [{ type: 'TextBlock', text, wrap: true }],
+    body: [{ type: 'RichTextBlock', inlines: toRuns(typeof text === 'string' ? user(text) : text) }],
   };
 }
 

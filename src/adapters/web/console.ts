@@ -4,6 +4,7 @@ import type { CommandService, People } from '../../app/commands';
 import type { ResultsService } from '../../app/results';
 import type { ReviewService } from '../../app/reviewService';
 import type { Actor } from '../../app/schemas';
+import { plainText } from '../../app/text';
 import { DomainError } from '../../domain/errors';
 import { renderPollCard, renderResultsCard, renderStatusCard } from '../cards/render';
 import { countVote, type Metrics, noMetrics } from '../observability/metrics';
@@ -217,29 +218,32 @@ export function consoleRouter(deps: ConsoleDeps): express.Router {
       { actor: actorOf(body.as), channelId: DEMO_CHANNEL, people: demoPeople },
       body.line,
     );
+    // The page shows replies as plain text (textContent): no markup, nothing to escape there.
     switch (result.kind) {
       case 'help':
       case 'text':
-        res.json({ kind: result.kind, text: result.text });
-        return;
       case 'reviews':
-        res.json({ kind: result.kind, text: result.text });
+        res.json({ kind: result.kind, text: plainText(result.text) });
         return;
       case 'review':
-        res.json({ kind: result.kind, text: result.message, card: renderResultsCard(result.review) });
+        res.json({
+          kind: result.kind,
+          text: plainText(result.message),
+          card: renderResultsCard(result.review),
+        });
         return;
       case 'file':
         res.json({
           kind: 'file',
-          text: result.message,
+          text: plainText(result.message),
           filename: result.filename,
           mimeType: result.mimeType,
           content: result.content,
         });
         return;
       default: {
-        const other = result as { kind: string; text?: string; message?: string };
-        res.json({ kind: other.kind, text: other.text ?? other.message ?? '' });
+        const other = result as { kind: string };
+        res.json({ kind: other.kind, text: '' });
       }
     }
   });

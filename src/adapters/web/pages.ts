@@ -1,9 +1,13 @@
 import type { Dashboard, DashboardRubric, ReviewResults, RowResult } from '../../app/results';
+import { neutralizeBidi } from '../../app/text';
 import type { Distribution } from '../../domain/consensus';
 
-/** Server-rendered HTML for the dashboard and results pages. Every dynamic value goes through `esc`. */
+/**
+ * Server-rendered HTML for the dashboard and results pages. Every dynamic value goes through `esc`, the one HTML
+ * escaper (text and attribute values alike); bidi overrides are dropped so a name cannot reorder the page's text.
+ */
 export const esc = (v: unknown): string =>
-  String(v ?? '').replace(
+  neutralizeBidi(String(v ?? '')).replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
   );

@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ReviewResults, RowResult } from '../../app/results';
-import { type AdaptiveCard, expandTemplate } from '../cards/render';
+import { plain, rich } from '../../app/text';
+import { type AdaptiveCard, cardFallback, expandTemplate } from '../cards/render';
+import { toRuns } from '../cards/teamsText';
 
 /**
  * The reflection prompt for a rated row: the toolkit's questions, the team's answers so far (names only in
@@ -22,11 +24,15 @@ export function renderReflectionCard(
   return expandTemplate(template, {
     reviewId: r.reviewId,
     rowId: row.rowId,
-    header: `${r.cycle} · Row ${row.rowNumber} · Reflection`,
+    header: toRuns(rich`${r.cycle} · Row ${row.rowNumber} · Reflection`, { size: 'Small', isSubtle: true }),
     title: row.title,
-    rating: `Rated ${row.ratingLabel} — ${clip(row.howText, 300)}`,
+    // howText quotes a decision's note and who decided.
+    rating: toRuns(rich`Rated ${plain(row.ratingLabel)} — ${clip(row.howText, 300)}`, {
+      color: 'Good',
+      weight: 'Bolder',
+    }),
     intro: 'Your answers are kept with the results and appear in the exports.',
-    fallbackText: `Reflect on "${row.title}" (rated ${row.ratingLabel}).`,
+    fallbackText: cardFallback(rich`Reflect on "${plain(row.title)}" (rated ${plain(row.ratingLabel)}).`),
     questions: r.reflectionQuestions.map((text, i) => {
       const answers = row.reflection.filter((a) => a.question === i + 1);
       // In named reviews the viewer's own earlier answer is prefilled; in anonymous ones nobody's name is known.
@@ -35,9 +41,11 @@ export function renderReflectionCard(
       return {
         id: `q${i + 1}`,
         text: `${i + 1}. ${text}`,
-        answers: answers
-          .slice(-10)
-          .map((a) => ({ line: `${a.by ? `${clip(a.by, 60)}: ` : '• '}${clip(a.text, 500)}` })),
+        answers: answers.slice(-10).map((a) => ({
+          runs: toRuns(a.by ? rich`${clip(a.by, 60)}: ${clip(a.text, 500)}` : rich`• ${clip(a.text, 500)}`, {
+            isSubtle: true,
+          }),
+        })),
         mine: mine?.text ?? '',
       };
     }),
