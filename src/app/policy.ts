@@ -201,7 +201,14 @@ export class Access {
     if (action === 'district.create' && s.conversation === 'channel' && actor.isAdmin) {
       s.platformAdmin = await actor.isAdmin();
     }
-    if (!permits(action, s)) throw refusal(action);
+    if (!permits(action, s)) {
+      // Someone who may not even read the district learns nothing about it: not even that it exists.
+      // (Building actions come from a building's own form or channel, whose district is no secret to its team.)
+      if (district && !action.startsWith('building.') && action !== 'district.create' && !readsDistrict(s)) {
+        throw refusal(RULES[action].refusal.kind === 'not-found' ? action : 'review.read');
+      }
+      throw refusal(action);
+    }
     return s;
   }
 }
