@@ -100,7 +100,7 @@ test('three members vote in the console, the coordinator closes the round, the d
   await page.goto(`${app.url}/console?as=demo-coordinator`);
   await page.locator('body[data-ready="true"]').waitFor();
   await page.locator('#new-cycle').click();
-  await page.locator('#message', { hasText: 'Review *Demo cycle 2* started' }).waitFor();
+  await page.locator('#message', { hasText: 'Review Demo cycle 2 started' }).waitFor();
   await page.locator('#review-title', { hasText: 'Demo cycle 2' }).waitFor();
   for (const m of ['demo-alex', 'demo-blair', 'demo-devon']) await vote(m, 'Accomplished');
   await actAs('demo-coordinator');

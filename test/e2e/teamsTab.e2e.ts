@@ -6,6 +6,7 @@ import { issueLink } from '../../src/adapters/web';
 import { LinkSigner } from '../../src/adapters/web/links';
 import { loadConfig } from '../../src/config';
 import { type App, startApp } from '../../src/main';
+import { asker } from '../support/fixtures';
 import { launchChromium } from './browser';
 
 /**
@@ -60,7 +61,7 @@ beforeAll(async () => {
   );
   const addr = app.server.address();
   local = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  const coord = { tenantId: 'teams:tenant-e2e', userId: 'UC', displayName: 'Coordinator' };
+  const coord = asker('teams:tenant-e2e', 'UC', '19:c@thread.tacv2', 'Coordinator');
   const d = await app.service.setupDistrict(coord, {
     name: 'Lakeview Schools',
     channelId: '19:c@thread.tacv2',
