@@ -1,6 +1,8 @@
 import type { District, Member } from '../domain/district';
 import { isCoordinator } from '../domain/district';
 import { DomainError, type DomainErrorCode } from '../domain/errors';
+import type { Review } from '../domain/review';
+import { loadOwnReview } from './lookups';
 import type { Store } from './ports';
 import type { Actor, Conversation } from './schemas';
 
@@ -158,6 +160,13 @@ export function refusal(action: Action): DomainError {
 /** A district as the policy sees it: which tenant it is in and which channel is its own. */
 export type Place = Pick<District, 'id' | 'tenantId' | 'channelId'>;
 
+/** Where a review lives: its district, and the channel its polls are in (the district's own). */
+export const placeOf = (r: Review): Place => ({
+  id: r.districtId,
+  tenantId: r.tenantId,
+  channelId: r.channelId,
+});
+
 export interface AccessOptions {
   store: Store;
 }
@@ -187,6 +196,13 @@ export class Access {
         !!extra.building &&
         (extra.building.members.length === 0 || extra.building.members.includes(actor.userId)),
     };
+  }
+
+  /** The review, if the actor may do `action` on it; a refused read reads like a missing review. */
+  async review(actor: Actor, reviewId: string, action: Action): Promise<Review> {
+    const review = await loadOwnReview(this.o.store, actor.tenantId, reviewId);
+    await this.enforce(actor, action, placeOf(review));
+    return review;
   }
 
   /** Throws the action's refusal unless the actor may do `action` on `district`'s data; returns the standing. */

@@ -5,7 +5,7 @@ import { DomainError } from '../domain/errors';
 import type { PollStatus, Review } from '../domain/review';
 import { type Choice, type Level, levelLabel, type Rubric } from '../domain/rubric';
 import { loadOwnReview, rubricFor } from './lookups';
-import { Access, type Action } from './policy';
+import { Access } from './policy';
 import type { RubricCatalog, Store } from './ports';
 import { type Actor, actorSchema, idString, parseInput, text } from './schemas';
 import { breakAutoLinks, join, neutralizeBidi, plain, type RichText, rich, strong } from './text';
@@ -552,17 +552,6 @@ export class ResultsService {
     return loadOwnReview(this.d.store, tenantId, reviewId);
   }
 
-  /** The review, if the policy lets the actor do `action` on it; refused reads read like a missing review. */
-  private async reviewFor(actor: Actor, reviewId: string, action: Action): Promise<Review> {
-    const review = await this.load(actor.tenantId, reviewId);
-    await this.access.enforce(actor, action, {
-      id: review.districtId,
-      tenantId: review.tenantId,
-      channelId: review.channelId,
-    });
-    return review;
-  }
-
   private rubricOf(review: Review): Rubric {
     return rubricFor(this.d.rubrics, review);
   }
@@ -570,7 +559,7 @@ export class ResultsService {
   async results(actorIn: Actor, input: unknown): Promise<ReviewResults> {
     const actor = parseInput(actorSchema, actorIn);
     const { reviewId } = parseInput(z.object({ reviewId: idString }), input);
-    return this.resultsOf(await this.reviewFor(actor, reviewId, 'review.read'));
+    return this.resultsOf(await this.access.review(actor, reviewId, 'review.read'));
   }
 
   /** Results of a review already known to belong to the caller's tenant (e.g. from a signed dashboard link). */
@@ -622,7 +611,7 @@ export class ResultsService {
   async answerReflection(actorIn: Actor, input: unknown): Promise<RowResult> {
     const actor = parseInput(actorSchema, actorIn);
     const i = parseInput(reflectionInput, input);
-    const review = await this.reviewFor(actor, i.reviewId, 'review.reflect');
+    const review = await this.access.review(actor, i.reviewId, 'review.reflect');
     const rubric = this.rubricOf(review);
     const poll = review.polls.find((p) => p.rowId === i.rowId);
     if (!poll) throw new DomainError('unknown-row', `This review has no rubric row "${i.rowId}".`);

@@ -7,8 +7,8 @@ import * as R from '../domain/review';
 import type { Rubric } from '../domain/rubric';
 import { isValidTimeZone } from '../domain/schedule';
 import { FreshReads } from './freshReads';
-import { loadOwnReview, ownReview, rubricFor } from './lookups';
-import { Access, type Action } from './policy';
+import { ownReview, rubricFor } from './lookups';
+import { Access, placeOf } from './policy';
 import type { Clock, IdGenerator, RoundTally, RubricCatalog, Store, VoteWrite } from './ports';
 import {
   type Actor,
@@ -97,9 +97,6 @@ export interface CastVoteResult {
   write: VoteWrite;
   poll: PollView;
 }
-
-/** Where a review lives, for the policy: its district and the channel its polls are in. */
-const placeOf = (r: Review) => ({ id: r.districtId, tenantId: r.tenantId, channelId: r.channelId });
 
 /** Sequence numbers that increase across calls within this process and with wall time across processes. */
 function sequencer(clock: Clock) {
@@ -379,7 +376,7 @@ export class ReviewService {
   async addEvidence(actorIn: Actor, input: unknown): Promise<CastVoteResult> {
     const actor = parseInput(actorSchema, actorIn);
     const i = parseInput(z.object({ reviewId: idString, rowId: idString, evidence: text(2000) }), input);
-    const review = await this.reviewFor(actor, i.reviewId, 'review.vote');
+    const review = await this.access.review(actor, i.reviewId, 'review.vote');
     R.assertVotingOpen(review, i.rowId, this.d.clock.now());
     const current = await this.d.store.votes.get(review.id, i.rowId, review.round, actor.userId);
     if (!current) {
@@ -438,7 +435,7 @@ export class ReviewService {
   async closeRound(actorIn: Actor, input: unknown): Promise<ReviewView> {
     const actor = parseInput(actorSchema, actorIn);
     const { reviewId } = parseInput(reviewRef, input);
-    const review = await this.reviewFor(actor, reviewId, 'review.manage');
+    const review = await this.access.review(actor, reviewId, 'review.manage');
     // A close interrupted after its first step (round marked closed, no results yet) is completed, not refused.
     const interrupted = review.roundStatus === 'closed' && review.polls.some((p) => p.status === 'voting');
     if (review.roundStatus !== 'open' && !interrupted) {
@@ -470,7 +467,7 @@ export class ReviewService {
   async startNextRound(actorIn: Actor, input: unknown): Promise<ReviewView> {
     const actor = parseInput(actorSchema, actorIn);
     const i = parseInput(nextRoundInput, input);
-    const review = await this.reviewFor(actor, i.reviewId, 'review.manage');
+    const review = await this.access.review(actor, i.reviewId, 'review.manage');
     const now = this.d.clock.now();
     // No deadline given: the review's deadline carries over while it is still ahead; once it has passed, the
     // coordinator says what the new round gets (a new deadline, or none) instead of it silently vanishing.
@@ -489,7 +486,7 @@ export class ReviewService {
   async recordDecision(actorIn: Actor, input: unknown): Promise<ReviewView> {
     const actor = parseInput(actorSchema, actorIn);
     const i = parseInput(decisionInput, input);
-    const review = await this.reviewFor(actor, i.reviewId, 'review.manage');
+    const review = await this.access.review(actor, i.reviewId, 'review.manage');
     const decided = R.recordDecision(review, i.rowId, i.level, i.note, actor.userId, this.d.clock.now());
     const saved = await this.d.store.reviews.save(decided);
     return this.view(saved, actor.userId);
@@ -498,14 +495,14 @@ export class ReviewService {
   async getReviewState(actorIn: Actor, input: unknown): Promise<ReviewView> {
     const actor = parseInput(actorSchema, actorIn);
     const { reviewId } = parseInput(reviewRef, input);
-    const review = await this.reviewFor(actor, reviewId, 'review.read');
+    const review = await this.access.review(actor, reviewId, 'review.read');
     return this.view(review, actor.userId);
   }
 
   async getPollState(actorIn: Actor, input: unknown): Promise<PollView> {
     const actor = parseInput(actorSchema, actorIn);
     const i = parseInput(z.object({ reviewId: idString, rowId: idString }), input);
-    const review = await this.reviewFor(actor, i.reviewId, 'review.vote');
+    const review = await this.access.review(actor, i.reviewId, 'review.vote');
     R.findPoll(review, i.rowId);
     return this.pollView(review, i.rowId, actor.userId);
   }
@@ -518,13 +515,6 @@ export class ReviewService {
   }
 
   // ---------- helpers ----------
-
-  /** The review, if the policy lets the actor do `action` on it; refused reads read like a missing review. */
-  private async reviewFor(actor: Actor, reviewId: string, action: Action): Promise<Review> {
-    const review = await loadOwnReview(this.d.store, actor.tenantId, reviewId);
-    await this.access.enforce(actor, action, placeOf(review));
-    return review;
-  }
 
   private rubricOf(review: Review): Rubric {
     return rubricFor(this.d.rubrics, review);

@@ -1,5 +1,4 @@
 import type { Perspective } from './consensus';
-import { DomainError } from './errors';
 import type { Choice } from './rubric';
 
 /** A district team: its channel, its time zone and how new voters join. One per channel per workspace/tenant. */
@@ -30,15 +29,6 @@ export interface Member {
 }
 
 export const isCoordinator = (m: Member | null): boolean => !!m && m.roles.includes('coordinator');
-
-export function assertCoordinator(m: Member | null, what: string): asserts m is Member {
-  if (!isCoordinator(m)) {
-    throw new DomainError(
-      'not-coordinator',
-      `Only a coordinator of this district can ${what}. Ask a coordinator to grant you the role.`,
-    );
-  }
-}
 
 /** One member's vote on one poll in one round. Re-casting replaces it until the round closes. */
 export interface Vote {

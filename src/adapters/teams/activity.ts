@@ -160,12 +160,12 @@ export interface TeamsIdentity {
 
 /** Teams' conversationType: "channel", "groupChat" or "personal" (anything unknown counts as a 1:1 chat). */
 function conversationKind(
-  a: Pick<IncomingActivity, 'conversation' | 'channelData'>,
+  a: Pick<IncomingActivity, 'conversation' | 'channelData' | 'channelId'>,
 ): TeamsIdentity['conversation'] {
   const t = a.conversation.conversationType;
   if (t === 'channel' || (!t && a.channelData?.channel?.id)) return 'channel';
   // The Bot Framework Emulator (local testing only: no credentials, loopback) has one conversation: a channel.
-  if ((a as { channelId?: string }).channelId === 'emulator') return 'channel';
+  if (a.channelId === 'emulator') return 'channel';
   if (t === 'groupChat') return 'group';
   return 'personal';
 }
@@ -194,6 +194,23 @@ interface MentionEntity {
   type: string;
   text?: unknown;
   mentioned?: { id?: unknown; name?: unknown; aadObjectId?: unknown };
+}
+
+/** The people (not the bot) a message mentions, as Teams' mention entities name them. */
+export function mentionsIn(
+  a: Pick<IncomingActivity, 'entities' | 'recipient'>,
+): Array<{ mri: string; name: string | null; aadObjectId: string | null }> {
+  const out: Array<{ mri: string; name: string | null; aadObjectId: string | null }> = [];
+  for (const e of (a.entities ?? []) as MentionEntity[]) {
+    const mri = e.mentioned?.id;
+    if (e.type !== 'mention' || typeof mri !== 'string' || mri === a.recipient?.id) continue;
+    out.push({
+      mri,
+      name: typeof e.mentioned?.name === 'string' ? e.mentioned.name : null,
+      aadObjectId: typeof e.mentioned?.aadObjectId === 'string' ? e.mentioned.aadObjectId : null,
+    });
+  }
+  return out;
 }
 
 /**

@@ -33,6 +33,7 @@ import {
   commandLine,
   type IncomingActivity,
   identityOf,
+  mentionsIn,
   type ServiceUrlAllowlist,
   type TeamsIdentity,
 } from './activity';
@@ -664,22 +665,15 @@ export class TeamsBot {
   }
 
   /**
-   * The people Teams vouches for in this turn: mentioned with an entity Teams attached (or found in the team's
-   * roster by resolveMentions), or seen in this channel. Text that merely looks like a mention confirms nobody.
+   * The people Teams vouches for in this turn: those its mention entities name, by the AAD id the entity carries or
+   * that resolveMentions found in the channel's roster or the team's (the Emulator has none: its Teams id stands).
+   * Text that merely looks like a mention confirms nobody.
    */
   private people(a: IncomingActivity, known: ReadonlyMap<string, string>): People {
     const confirmed = new Map<string, string>();
-    for (const e of (a.entities ?? []) as Array<{
-      type: string;
-      mentioned?: { id?: unknown; name?: unknown; aadObjectId?: unknown };
-    }>) {
-      const mri = e.mentioned?.id;
-      if (e.type !== 'mention' || typeof mri !== 'string') continue;
-      const id =
-        typeof e.mentioned?.aadObjectId === 'string'
-          ? e.mentioned.aadObjectId
-          : (known.get(mri) ?? (a.channelId === 'emulator' ? mri : null));
-      if (id) confirmed.set(id, typeof e.mentioned?.name === 'string' ? e.mentioned.name : '');
+    for (const m of mentionsIn(a)) {
+      const id = m.aadObjectId ?? known.get(m.mri) ?? (a.channelId === 'emulator' ? m.mri : null);
+      if (id) confirmed.set(id, m.name ?? '');
     }
     return {
       confirm: async (userId) =>
@@ -726,14 +720,9 @@ export class TeamsBot {
   ): Promise<Map<string, string>> {
     const known = await this.aadIds(who.tenantId, who.channelId);
     const unknown = new Map<string, string>();
-    for (const e of (a.entities ?? []) as Array<{
-      type: string;
-      mentioned?: { id?: unknown; name?: unknown; aadObjectId?: unknown };
-    }>) {
-      const id = e.mentioned?.id;
-      if (e.type !== 'mention' || typeof id !== 'string' || id === a.recipient?.id) continue;
-      if (typeof e.mentioned?.aadObjectId === 'string' || known.has(id)) continue;
-      unknown.set(id, typeof e.mentioned?.name === 'string' ? e.mentioned.name : id);
+    for (const m of mentionsIn(a)) {
+      if (m.aadObjectId || known.has(m.mri)) continue;
+      unknown.set(m.mri, m.name ?? m.mri);
     }
     if (unknown.size === 0) return known;
     if (unknown.size > 20) throw new BadActivity('Mention at most 20 people in one command.');
