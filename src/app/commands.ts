@@ -3,6 +3,7 @@ import { DomainError } from '../domain/errors';
 import type { Level, Rubric } from '../domain/rubric';
 import { NUDGE_COMMANDS, type NudgeCommandDeps, runNudgeCommand } from './nudgeCommands';
 import { type ExportFormat, exportResults, type ResultsService, resultsSummary } from './results';
+import { refusal } from './policy';
 import type { ReviewService } from './reviewService';
 import type { Actor } from './schemas';
 import { code, join, plain, type RichText, rich, strong } from './text';
@@ -57,11 +58,11 @@ export const COMMANDS: Record<string, CommandSpec> = {
     coordinatorOnly: false,
   },
   status: {
-    usage: 'status [review-id]',
+    usage: 'status [cycle]',
     summary: 'participation and state of the current review',
     coordinatorOnly: false,
   },
-  results: { usage: 'results [review-id]', summary: 'ratings so far, row by row', coordinatorOnly: false },
+  results: { usage: 'results [cycle]', summary: 'ratings so far, row by row', coordinatorOnly: false },
   reviews: { usage: 'reviews', summary: "list this district's reviews", coordinatorOnly: false },
   coordinator: {
     usage: 'coordinator add|remove @person',
@@ -80,17 +81,17 @@ export const COMMANDS: Record<string, CommandSpec> = {
     coordinatorOnly: true,
   },
   close: {
-    usage: 'close [review-id]',
+    usage: 'close [cycle]',
     summary: 'close the current round and compute consensus',
     coordinatorOnly: true,
   },
   next: {
-    usage: 'next [review-id] [deadline=…|none]',
+    usage: 'next [cycle] [deadline=…|none]',
     summary: 'start another round for the rows without consensus',
     coordinatorOnly: true,
   },
   export: {
-    usage: 'export csv|json|md [review-id]',
+    usage: 'export csv|json|md [cycle]',
     summary: "the review's results as a file for the district's MICIP plan",
     coordinatorOnly: false,
   },
@@ -105,7 +106,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     coordinatorOnly: false,
   },
   decide: {
-    usage: 'decide <row 1-6> <level 1-4 or name> "note" [review=review-id]',
+    usage: 'decide <row 1-6> <level 1-4 or name> "note" [review=cycle]',
     summary: 'record the rating of a row the team could not settle',
     coordinatorOnly: true,
   },
@@ -403,9 +404,26 @@ export class CommandService {
     };
   }
 
+  /**
+   * The review a command means: the one named (its cycle, e.g. "2026-27 Fall", or its id), else the district's active
+   * review, else its latest. A name that matches nothing in this channel's district is passed on as an id, so the
+   * policy answers for it (an id of another district reads as "not found").
+   */
   private async currentReviewId(ctx: CommandContext, explicit: string | undefined): Promise<string> {
-    if (explicit) return explicit;
-    const list = await this.reviews.listReviews(ctx.actor, ctx.channelId);
+    const wanted = explicit?.trim();
+    const list = await this.reviews.listReviews(ctx.actor, ctx.channelId).catch((e: unknown) => {
+      if (wanted && e instanceof DomainError && e.code === 'unknown-district') return null;
+      throw e;
+    });
+    if (wanted) {
+      if (!list) return wanted; // asked outside a district channel: an id, which the policy answers for
+      const key = wanted.toLocaleLowerCase();
+      const named = list.filter((r) => r.id === wanted || r.cycle.trim().toLocaleLowerCase() === key);
+      const found = named.find((r) => r.status === 'active') ?? named[0];
+      if (found) return found.id;
+      // The same answer for a name that was never used and for another district's review id.
+      throw refusal('review.read');
+    }
     const current = list.find((r) => r.status === 'active') ?? list[0];
     if (!current) {
       throw new DomainError(
@@ -416,12 +434,21 @@ export class CommandService {
     return current.id;
   }
 
+  /** The district's reviews by cycle name, newest first; an id only where two reviews share a name. */
   private async list(ctx: CommandContext): Promise<CommandResult> {
     const list = await this.reviews.listReviews(ctx.actor, ctx.channelId);
     const reviews = list.map((r) => ({ reviewId: r.id, cycle: r.cycle, status: r.status, round: r.round }));
+    const named = new Map<string, number>();
+    for (const r of reviews) {
+      const key = r.cycle.trim().toLocaleLowerCase();
+      named.set(key, (named.get(key) ?? 0) + 1);
+    }
     const text = reviews.length
       ? join(
-          reviews.map((r) => rich`• ${r.cycle} — ${plain(r.status)}, round ${r.round} (${code(r.reviewId)})`),
+          reviews.map((r) => {
+            const twin = (named.get(r.cycle.trim().toLocaleLowerCase()) ?? 0) > 1;
+            return rich`• ${strong(r.cycle)} — ${plain(r.status)}, round ${r.round}${twin ? rich` (${code(r.reviewId)})` : ''}`;
+          }),
           '\n',
         )
       : plain('No reviews yet.');

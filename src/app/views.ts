@@ -48,6 +48,8 @@ export interface RoundView {
 
 export interface PollView {
   reviewId: string;
+  /** The review's cycle name ("2026-27 Fall"): what people call the review; the id stays internal. */
+  cycle: string;
   rowId: string;
   rowNumber: number;
   rowCount: number;
@@ -174,6 +176,7 @@ export function buildPollView(i: PollViewInput): PollView {
     : (last?.stats.distribution ?? { levels: [0, 0, 0, 0], unsure: 0, total: 0 });
   return {
     reviewId: review.id,
+    cycle: review.cycle,
     rowId: poll.rowId,
     rowNumber: rowIndex + 1,
     rowCount: rubric.rows.length,

@@ -70,6 +70,33 @@ describe('command language', () => {
     expect(list.kind === 'reviews' && list.reviews).toHaveLength(1);
   });
 
+  test('people name a review by its cycle; ids appear only where two reviews share a name', async () => {
+    const { coord, m1 } = await setup();
+    await coord('setup "Lakeview Schools"');
+    const fall = await coord('review start "2026-27 Fall" quorum=1');
+    if (fall.kind !== 'review') throw new Error('expected a review');
+    await coord('close');
+    const spring = await coord('review start "2026-27 Spring" quorum=1');
+    if (spring.kind !== 'review') throw new Error('expected a review');
+    const list = await m1('reviews');
+    const listed = list.kind === 'reviews' ? plainText(list.text) : '';
+    expect(listed).toContain('• 2026-27 Spring — active, round 1');
+    expect(listed).toContain('• 2026-27 Fall — active, round 1');
+    expect(listed).not.toContain(fall.review.reviewId);
+    expect(listed).not.toContain(spring.review.reviewId);
+    // By name (any case), by id, and the active one by default.
+    const byName = await m1('status "2026-27 fall"');
+    expect(byName.kind === 'review' && byName.review.reviewId).toBe(fall.review.reviewId);
+    const byId = await m1(`status ${spring.review.reviewId}`);
+    expect(byId.kind === 'review' && byId.review.reviewId).toBe(spring.review.reviewId);
+    await expect(m1('status "2025-26 Fall"')).rejects.toMatchObject({ code: 'unknown-review' });
+    // Two reviews called the same: the list tells them apart by id.
+    await coord('review start "2026-27 Fall" quorum=1');
+    const twins = await m1('reviews');
+    expect(twins.kind === 'reviews' && plainText(twins.text)).toContain(fall.review.reviewId);
+    expect(twins.kind === 'reviews' && plainText(twins.text)).not.toContain(spring.review.reviewId);
+  });
+
   test('malformed commands get usage text, never a crash', async () => {
     const { coord } = await setup();
     await coord('setup "D"');

@@ -85,7 +85,7 @@ describe('Block Kit rendering', () => {
     const poll = review.polls[0];
     if (!poll) throw new Error('no poll');
     const view = buildPollView({ review, rubric, poll, members, votes, previousVotes: [], viewerId: null });
-    const blocks = pollBlocks(view, review.cycle);
+    const blocks = pollBlocks(view);
     within(blocks);
     const text = JSON.stringify(blocks);
     expect(text).toMatch(/600 of 1000\* have voted · not yet: A rather long/);

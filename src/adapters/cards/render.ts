@@ -128,7 +128,7 @@ export interface PollCardOptions {
 export function pollCardData(view: PollView, opts: PollCardOptions = {}) {
   const maxEvidence = opts.maxEvidence ?? 10;
   const d = view.distribution;
-  const header = rich`${clip(view.reviewId, 60)} · Row ${view.rowNumber} of ${view.rowCount} · Round ${view.round} · ${plain(statusText[view.status])}`;
+  const header = rich`${clip(view.cycle, 60)} · Row ${view.rowNumber} of ${view.rowCount} · Round ${view.round} · ${plain(statusText[view.status])}`;
   const notVoted = view.participation.notVoted;
   const evidence = view.evidence.slice(-maxEvidence).map((e) => ({
     runs: toRuns(
@@ -318,7 +318,7 @@ export function renderStatusCard(view: ReviewView): AdaptiveCard {
       ? `${pct(view.rule.threshold * 100, 100)} on two adjacent levels`
       : `${pct(view.rule.threshold * 100, 100)} on one level`;
   return expand('status', {
-    header: toRuns(rich`${plain(view.rubricTitle)} · ${view.reviewId}`, { size: 'Small', isSubtle: true }),
+    header: toRuns(rich`${plain(view.rubricTitle)}`, { size: 'Small', isSubtle: true }),
     title: toRuns(rich`Review ${view.cycle}`, { size: 'Large', weight: 'Bolder' }),
     fallbackText: cardFallback(
       rich`${view.cycle}: round ${view.round} is ${plain(view.roundStatus)}; ${rated} of ${view.polls.length} rows rated.`,

@@ -89,7 +89,7 @@ export function participationText(p: PollView, maxNames = 25): RichText {
  * voting is open), "not sure", "add evidence", participation, the distribution when visible, the previous round and
  * the result once settled. Stays within Slack's limits whatever the number of voters.
  */
-export function pollBlocks(p: PollView, cycle?: string): KnownBlock[] {
+export function pollBlocks(p: PollView): KnownBlock[] {
   const ref = pollRef(p.reviewId, p.rowId);
   const blocks: KnownBlock[] = [];
   blocks.push({
@@ -104,7 +104,7 @@ export function pollBlocks(p: PollView, cycle?: string): KnownBlock[] {
       : `Round ${p.round} · closed`;
   blocks.push(
     context(
-      rich`${cycle ? rich`${strong(cycle)} · ` : ''}Row ${p.rowNumber} of ${p.rowCount} · ${plain(state)}${mode ? plain(` · ${mode}`) : ''}${
+      rich`${strong(p.cycle)} · Row ${p.rowNumber} of ${p.rowCount} · ${plain(state)}${mode ? plain(` · ${mode}`) : ''}${
         p.votingOpen ? plain(' · Start at Accomplished and move left until the description fits.') : ''
       }`,
     ),
@@ -220,7 +220,7 @@ export function reviewSummaryBlocks(message: RichText, v: ReviewView): KnownBloc
   return [
     mrkdwn(message),
     context(
-      rich`${plain(`Round ${v.round} (${v.roundStatus}) · ${v.status}${deadline}`)} · review ${code(v.reviewId)}`,
+      rich`${plain(`Round ${v.round} (${v.roundStatus}) · ${v.status}${deadline}`)}`,
     ),
     mrkdwn(join(lines, '\n')),
   ];

@@ -299,28 +299,14 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     updater.schedule(key, client, async () => {
       const where = await kv.get<{ channel: string; ts: string; tenantId: string }>(POLL_MESSAGES_NS, key);
       if (!where || where.tenantId !== tenantId) return null;
-      const [poll, review] = await Promise.all([
-        service.getPollState(appActor(tenantId, where.channel), { reviewId, rowId }),
-        kvReviewCycle(reviewId, tenantId, where.channel),
-      ]);
+      const poll = await service.getPollState(appActor(tenantId, where.channel), { reviewId, rowId });
       return {
         channel: where.channel,
         ts: where.ts,
-        blocks: pollBlocks(poll, review),
+        blocks: pollBlocks(poll),
         text: pollFallbackText(poll),
       };
     });
-  };
-
-  // The cycle name is constant per review: cache it (bounded) so that message updates cost one query less.
-  const cycles = new Map<string, string>();
-  const kvReviewCycle = async (reviewId: string, tenantId: string, channelId: string): Promise<string> => {
-    const hit = cycles.get(reviewId);
-    if (hit !== undefined) return hit;
-    const v = await service.getReviewState(appActor(tenantId, channelId), { reviewId });
-    if (cycles.size > 1000) cycles.clear();
-    cycles.set(reviewId, v.cycle);
-    return v.cycle;
   };
 
   /**
@@ -439,7 +425,6 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
       if (r.action === 'started') return;
     }
     if (r.action === 'started') {
-      cycles.set(v.reviewId, v.cycle);
       await ensurePolls(client, actor, v, respond);
       return;
     }
@@ -484,7 +469,7 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     for (const p of v.polls) {
       if (await kv.get(POLL_MESSAGES_NS, pollRef(v.reviewId, p.rowId))) continue;
       try {
-        await postPoll(client, actor.tenantId, v.channelId, p, v.cycle);
+        await postPoll(client, actor.tenantId, v.channelId, p);
       } catch (e) {
         await ephemeral(client, v.channelId, actor.userId, cannotPost(e), respond);
         return;
@@ -497,12 +482,11 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     tenantId: string,
     channel: string,
     p: PollView,
-    cycle: string,
   ) {
     await pacePost(tenantId, channel);
     const res = await client.chat.postMessage({
       channel,
-      blocks: pollBlocks(p, cycle),
+      blocks: pollBlocks(p),
       text: pollFallbackText(p),
     });
     if (!res.ts) throw new Error('chat.postMessage returned no ts');
