@@ -32,7 +32,7 @@ export function manifestVars(env: NodeJS.ProcessEnv = process.env): ManifestVars
   const botId = env.MicrosoftAppId?.trim() ?? '';
   if (!GUID.test(botId)) {
     throw new PackageError(
-      'MicrosoftAppId must be the bot\'s Microsoft App ID (a GUID such as 0b5c1d34-…): see README "Connect Teams".',
+      "MicrosoftAppId must be the bot's Microsoft App ID (a GUID such as 0b5c1d34-…): see docs/teams.md.",
     );
   }
   const raw = env.PUBLIC_URL?.trim() ?? '';
