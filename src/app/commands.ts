@@ -2,8 +2,8 @@ import { isCoordinator } from '../domain/district';
 import { DomainError } from '../domain/errors';
 import type { Level, Rubric } from '../domain/rubric';
 import { NUDGE_COMMANDS, type NudgeCommandDeps, runNudgeCommand } from './nudgeCommands';
-import { type ExportFormat, exportResults, type ResultsService, resultsSummary } from './results';
 import { refusal } from './policy';
+import { type ExportFormat, exportResults, type ResultsService, resultsSummary } from './results';
 import type { ReviewService } from './reviewService';
 import type { Actor } from './schemas';
 import { code, join, plain, type RichText, rich, strong } from './text';
@@ -424,7 +424,7 @@ export class CommandService {
       // The same answer for a name that was never used and for another district's review id.
       throw refusal('review.read');
     }
-    const current = list.find((r) => r.status === 'active') ?? list[0];
+    const current = list?.find((r) => r.status === 'active') ?? list?.[0];
     if (!current) {
       throw new DomainError(
         'unknown-review',
