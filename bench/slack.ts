@@ -1,6 +1,8 @@
 /**
  * npm run bench:slack — a vote storm of signed Slack block-action requests against the running product (HTTP
- * receiver, MongoDB-wire store, fake Slack Web API), side by side with a bare Bolt app that only acknowledges.
+ * receiver, MongoDB-wire store, fake Slack Web API), side by side with two bare Bolt apps: one that only acknowledges
+ * and one that stores each click with one write on the same database, then acknowledges (the baseline for an app
+ * whose acknowledgement means stored).
  *
  * - saturation (closed loop) at 50, 200 and 500 requests in flight, BENCH_SECONDS each (default 5), 10 % of the
  *   requests resent as Slack retries (same body, x-slack-retry-num: 1);
@@ -45,7 +47,10 @@ interface Child {
   ask<T>(cmd: string, extra?: object): Promise<T>;
 }
 
-async function spawnServer(mode: 'ours' | 'bare' | 'fake', env: NodeJS.ProcessEnv): Promise<Child> {
+async function spawnServer(
+  mode: 'ours' | 'bare' | 'bare-store' | 'fake',
+  env: NodeJS.ProcessEnv,
+): Promise<Child> {
   const script = mode === 'fake' ? 'fakeSlackServer.ts' : 'slackServer.ts';
   const proc = fork(path.join(__dirname, script), [mode], {
     execArgv: [
@@ -345,6 +350,7 @@ async function main() {
     BENCH_OAUTH: OAUTH ? '1' : '0',
   });
   const bare = await spawnServer('bare', {});
+  const bareStore = await spawnServer('bare-store', { MONGODB_URI: uri, BENCH_DB: `${db}_bare` });
 
   console.log(
     `bench:slack${OAUTH ? ' --oauth (installation store)' : ''} — ${SECONDS} s per closed-loop run on ${WARM_CONNECTIONS ? 'connections opened (one untimed request each) before the clock starts' : 'connections opened at once when the clock starts (BENCH_COLD=1)'}; store ${mongo ? 'mongo-java-server' : uri}`,
@@ -357,6 +363,7 @@ async function main() {
       // Warm both (JIT, connections).
       const warmSent = new Map<string, string>();
       await closedLoop(bare.port, Math.min(c, 50), jobs(s, `XW${c}_`, new Map()));
+      await closedLoop(bareStore.port, Math.min(c, 50), jobs(s, `YW${c}_`, new Map()));
       await closedLoop(ours.port, Math.min(c, 50), jobs(s, `W${c}_`, warmSent));
       await checkTally(ours, s, warmSent);
       await bare.ask('loop');
@@ -364,6 +371,7 @@ async function main() {
       const b = await closedLoop(bare.port, c, jobs(s, `X${c}_`, new Map()));
       const bareLoop = await bare.ask<LoopReport>('loop');
       const bareClientMax = clientLoop.max / 1e6;
+      const w = await closedLoop(bareStore.port, c, jobs(s, `Y${c}_`, new Map()));
       const sent = new Map(warmSent);
       await ours.ask('loop');
       clientLoop.reset();
@@ -372,14 +380,15 @@ async function main() {
       const oursClientMax = clientLoop.max / 1e6;
 
       const tally = await checkTally(ours, s, sent);
-      results[`c${c}`] = { bare: b, ours: o, tally };
+      results[`c${c}`] = { bare: b, bareStore: w, ours: o, tally };
       rows.push(
-        `| ${c} in flight | ${b.rps.toFixed(0)} | ${b.p50.toFixed(1)} / ${b.p99.toFixed(1)} | ${o.rps.toFixed(0)} (${(o.rps / b.rps).toFixed(2)}×) | ${o.p50.toFixed(1)} / ${o.p99.toFixed(1)} (${(o.p99 / b.p99).toFixed(2)}×) | ${tally.exact ? 'exact' : `WRONG ${tally.wrong}`} (${tally.sent} votes, drained in ${tally.drainS.toFixed(1)} s) | ${o.errors + b.errors} |`,
+        `| ${c} in flight | ${b.rps.toFixed(0)} | ${w.rps.toFixed(0)} | ${w.p50.toFixed(1)} / ${w.p99.toFixed(1)} | ${o.rps.toFixed(0)} (${(o.rps / w.rps).toFixed(2)}×) | ${o.p50.toFixed(1)} / ${o.p99.toFixed(1)} (${(o.p99 / w.p99).toFixed(2)}×) | ${tally.exact ? 'exact' : `WRONG ${tally.wrong}`} (${tally.sent} votes, drained in ${tally.drainS.toFixed(1)} s) | ${o.errors + b.errors + w.errors} |`,
       );
       console.log(rows.at(-1));
       const late = await ours.ask<{ receiver: { lateAcks: number; maxAckMs: number } }>('stats');
       for (const [name, r] of [
         ['bare', b],
+        ['bare+store', w],
         ['ours', o],
       ] as const) {
         console.log(
@@ -409,11 +418,12 @@ async function main() {
     const burst = await openLoop(ours.port, s, 500, 5000, sent);
     const tally = await checkTally(ours, s, sent);
     results.burst = { ...burst, tally };
-    const burstRow = `| burst: 500 members, once each within 5 s | — | — | — | ${burst.p50.toFixed(1)} / ${burst.p99.toFixed(1)} (max ${burst.max.toFixed(1)}) | ${tally.exact ? 'exact' : `WRONG ${tally.wrong}`} (${tally.sent} votes) | ${burst.errors} |`;
+    const burstRow = `| burst: 500 members, once each within 5 s | — | — | — | — | ${burst.p50.toFixed(1)} / ${burst.p99.toFixed(1)} (max ${burst.max.toFixed(1)}) | ${tally.exact ? 'exact' : `WRONG ${tally.wrong}`} (${tally.sent} votes) | ${burst.errors} |`;
     rows.push(burstRow);
     console.log(burstRow);
     await ours.ask('idle');
-    const { updater, receiver, work, installationReads } = await ours.ask<{
+    const { updater, receiver, work, installationReads, dbCalls } = await ours.ask<{
+      dbCalls: Record<string, number>;
       updater: unknown;
       receiver: { accepted: number };
       work: unknown;
@@ -440,9 +450,9 @@ async function main() {
       work,
     };
     console.log(
-      '\n| load | bare Bolt req/s | bare p50 / p99 ms | ours req/s | ours p50 / p99 ms | stored tally | non-200 |',
+      '\n| load | bare Bolt, ack only: req/s | bare Bolt, one write then ack: req/s | its p50 / p99 ms | ours req/s (× bare+write) | ours p50 / p99 ms (× bare+write) | stored tally | non-200 |',
     );
-    console.log('|---|---|---|---|---|---|---|');
+    console.log('|---|---|---|---|---|---|---|---|');
     for (const r of rows) console.log(r);
     console.log(
       `\nchat.update: ${updates.length} calls for ${byTs.size} poll messages; smallest gap between two updates of one message ${minGap.toFixed(0)} ms; ${ephemerals} ephemeral confirmations.`,
@@ -458,16 +468,21 @@ async function main() {
         `installation store reads: ${installationReads} for ${receiver.accepted} requests accepted (${((1000 * installationReads) / Math.max(1, receiver.accepted)).toFixed(1)} per 1,000)`,
       );
     }
+    if (process.env.BENCH_COUNT === '1') {
+      console.log(`database calls of the product (all runs): ${JSON.stringify(dbCalls)}`);
+    }
     console.log(`\n${JSON.stringify(results)}`);
   } finally {
     ours.proc.send({ cmd: 'stop', id: 0 });
     bare.proc.send({ cmd: 'stop', id: 0 });
+    bareStore.proc.send({ cmd: 'stop', id: 0 });
     await Promise.race([
-      Promise.all([ours, bare].map((c) => new Promise((r) => c.proc.once('exit', r)))),
-      new Promise((r) => setTimeout(r, 5000)),
+      Promise.all([ours, bare, bareStore].map((c) => new Promise((r) => c.proc.once('exit', r)))),
+      new Promise((r) => setTimeout(r, process.env.BENCH_PROF ? 30000 : 5000)),
     ]);
     ours.proc.kill();
     bare.proc.kill();
+    bareStore.proc.kill();
     await mongo?.stop();
     fake.proc.send({ cmd: 'stop', id: 0 });
     await new Promise((r) => setTimeout(r, 200));

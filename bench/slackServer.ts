@@ -1,11 +1,13 @@
 /**
  * Child process of `npm run bench:slack`: runs either the product (`ours`: startApp on MongoDB with the Slack adapter
- * and a local fake Slack Web API) or a bare Bolt app that only acknowledges (`bare`: Bolt's own HTTPReceiver).
+ * and a local fake Slack Web API) or a bare Bolt app on Bolt's own HTTPReceiver that only acknowledges (`bare`) or
+ * stores each click, then acknowledges (`bare-store`).
  * Talks to the parent over IPC.
  */
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { App, LogLevel } from '@slack/bolt';
+import { Collection, MongoClient } from 'mongodb';
 import { INSTALLATIONS_NS } from '../src/adapters/slack/installations';
 import { POLL_MESSAGES_NS } from '../src/adapters/slack/slackApp';
 import { loadConfig } from '../src/config';
@@ -54,13 +56,33 @@ function loopReport() {
   return r;
 }
 
-async function bare(): Promise<void> {
+/**
+ * The baselines. `bare`: Bolt acknowledging every click and nothing else. `bare-store`: the least an app that
+ * acknowledges only what it stored can do — one upsert per click (the voter's choice on the poll) on the same
+ * database as the product, then the ack.
+ */
+async function bare(store: boolean): Promise<void> {
   const app = new App({
     signingSecret: SECRET,
     authorize: async () => ({ botToken: 'xoxb-bare', botId: 'BBARE', botUserId: 'UBARE' }),
     logLevel: LogLevel.ERROR,
   });
-  app.action(/.*/, async ({ ack }) => {
+  const client = store
+    ? await new MongoClient(process.env.MONGODB_URI as string, {
+        writeConcern: { w: 'majority', journal: true },
+      }).connect()
+    : null;
+  const votes = client
+    ?.db(process.env.BENCH_DB)
+    .collection<{ _id: string; choice: string; at: Date }>('votes');
+  app.action(/.*/, async ({ ack, body, action }) => {
+    if (votes && 'value' in action && typeof action.value === 'string') {
+      await votes.updateOne(
+        { _id: `${action.value}|${body.user.id}` },
+        { $set: { choice: 'action_id' in action ? action.action_id : '', at: new Date() } },
+        { upsert: true },
+      );
+    }
     await ack();
   });
   app.command(/.*/, async ({ ack }) => {
@@ -73,6 +95,7 @@ async function bare(): Promise<void> {
     if (m.cmd === 'loop') send({ id: m.id, data: loopReport() });
     if (m.cmd === 'stop') {
       await app.stop();
+      await client?.close();
       process.exit(0);
     }
   });
@@ -81,6 +104,32 @@ async function bare(): Promise<void> {
 /** BENCH_OAUTH=1: multi-workspace mode, every request authorized from the installation store (workspace T1). */
 const OAUTH = process.env.BENCH_OAUTH === '1';
 let installationReads = 0;
+
+/** BENCH_COUNT=1: count the product's database calls by collection and method (reported with `stats`). */
+const dbCalls: Record<string, number> = {};
+if (process.env.BENCH_COUNT === '1') {
+  const proto = Collection.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
+  for (const m of [
+    'insertOne',
+    'insertMany',
+    'updateOne',
+    'updateMany',
+    'findOne',
+    'find',
+    'deleteOne',
+    'bulkWrite',
+    'findOneAndUpdate',
+    'countDocuments',
+  ]) {
+    const orig = proto[m];
+    if (!orig) continue;
+    proto[m] = function (this: Collection, ...a: unknown[]) {
+      const k = `${this.collectionName}.${m}`;
+      dbCalls[k] = (dbCalls[k] ?? 0) + 1;
+      return orig.apply(this, a);
+    };
+  }
+}
 
 async function ours(): Promise<void> {
   const app = await startApp(
@@ -137,6 +186,7 @@ async function ours(): Promise<void> {
           receiver: app.slack?.receiver.stats,
           work: app.slack?.work.stats,
           installationReads,
+          dbCalls,
         });
       } else if (m.cmd === 'idle') {
         reply(await app.slack?.updater.idle(30000));
@@ -152,7 +202,10 @@ async function ours(): Promise<void> {
   });
 }
 
-(process.argv[2] === 'bare' ? bare() : ours()).catch((e) => {
+(process.argv[2] === 'bare' || process.argv[2] === 'bare-store'
+  ? bare(process.argv[2] === 'bare-store')
+  : ours()
+).catch((e) => {
   console.error(e);
   process.exit(1);
 });

@@ -215,7 +215,7 @@ export class ReviewService {
       : target.roles.filter((r) => r !== 'coordinator');
     const updated = { ...target, roles };
     await this.d.store.members.put(updated);
-    this.memberCache.delete(`${updated.tenantId}|${updated.districtId}|${updated.memberId}`);
+    this.forgetMember(`${updated.tenantId}|${updated.districtId}|${updated.memberId}`);
     return updated;
   }
 
@@ -232,7 +232,7 @@ export class ReviewService {
     const m = await this.ensureMember(district, i.memberId, i.displayName, i.perspective);
     const updated = { ...m, perspective: i.perspective, displayName: i.displayName || m.displayName };
     await this.d.store.members.put(updated);
-    this.memberCache.delete(`${updated.tenantId}|${updated.districtId}|${updated.memberId}`);
+    this.forgetMember(`${updated.tenantId}|${updated.districtId}|${updated.memberId}`);
     return updated;
   }
 
@@ -397,6 +397,22 @@ export class ReviewService {
     const cached = this.memberCache.get(key);
     const now = this.d.clock.now().getTime();
     if (cached && cached.until > now) return cached.member;
+    // A member's first clicks (one per row, within the same second) share one lookup and one enrollment.
+    const pending = this.voterLookups.get(key);
+    if (pending) return pending;
+    const lookup = this.lookUpVoter(actor, review, key, now).finally(() => {
+      if (this.voterLookups.get(key) === lookup) this.voterLookups.delete(key);
+    });
+    this.voterLookups.set(key, lookup);
+    return lookup;
+  }
+
+  private async lookUpVoter(
+    actor: z.output<typeof actorSchema>,
+    review: Review,
+    key: string,
+    now: number,
+  ): Promise<Member> {
     const existing = await this.d.store.members.get(actor.tenantId, review.districtId, actor.userId);
     if (existing) {
       this.cacheMember(key, existing, now);
@@ -421,8 +437,15 @@ export class ReviewService {
    * role changes made through this service drop the entry at once; other replicas see them within the TTL.
    */
   private readonly memberCache = new Map<string, { member: Member; until: number }>();
+  private readonly voterLookups = new Map<string, Promise<Member>>();
   private readonly reviewReads = new FreshReads<Review | null>();
   private readonly districtReads = new FreshReads<District | null>();
+
+  /** A change to a member: later votes read it again (a lookup already running is not joined either). */
+  private forgetMember(key: string) {
+    this.memberCache.delete(key);
+    this.voterLookups.delete(key);
+  }
 
   private cacheMember(key: string, member: Member, now: number) {
     if (this.memberCache.size >= MEMBER_CACHE_MAX) {
