@@ -1,10 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Express, NextFunction, Request, Response } from 'express';
-import type { CommandService } from '../../app/commands';
-import type { Clock, KeyValueRepo } from '../../app/ports';
-import type { ReviewService } from '../../app/reviewService';
-import type { Metrics } from '../observability/metrics';
-import { createSlackAdapter, type SlackAdapter, type SlackLogger } from './slackApp';
+import { createSlackAdapter, type SlackAdapter, type SlackDeps } from './slackApp';
 
 export interface SlackConfig {
   SLACK_SIGNING_SECRET?: string | undefined;
@@ -28,18 +24,7 @@ export const slackEnabled = (c: SlackConfig): boolean =>
  * Mounts the Slack adapter on the product's HTTP server: POST /slack/events (signed requests), and with OAuth
  * GET /slack/install and GET /slack/oauth_redirect. Returns null when Slack is not configured.
  */
-export function mountSlack(
-  web: Express,
-  config: SlackConfig,
-  deps: {
-    service: ReviewService;
-    commands: CommandService;
-    kv: KeyValueRepo;
-    clock?: Clock;
-    logger?: SlackLogger;
-    metrics?: Metrics;
-  },
-): SlackAdapter | null {
+export function mountSlack(web: Express, config: SlackConfig, deps: SlackDeps): SlackAdapter | null {
   if (!slackEnabled(config)) return null;
   const slack = createSlackAdapter({
     signingSecret: config.SLACK_SIGNING_SECRET,
