@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import type * as http from 'node:http';
+import * as http from 'node:http';
 import express from 'express';
 import { NedbStore } from './adapters/embedded/nedbStore';
 import { loadRubricCatalog } from './adapters/files/rubricCatalog';
@@ -8,7 +8,7 @@ import { createLogger, type Logger, levelFrom } from './adapters/observability/l
 import { PromMetrics } from './adapters/observability/metrics';
 import { mountObservability } from './adapters/observability/routes';
 import { cronParserEngine, routeMessenger, startNudgeScheduler } from './adapters/scheduler';
-import { mountSlack, type SlackAdapter } from './adapters/slack';
+import { mountSlack, type SlackAdapter, slackFirst } from './adapters/slack';
 import {
   createSlackNudgeMessenger,
   registerSlackNudgeHandlers,
@@ -192,7 +192,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   web.use((_req, res) => {
     res.status(404).json({ error: 'not found' });
   });
-  const server = web.listen(config.PORT, config.HOST);
+  const server = http.createServer(slackFirst(web, slack)).listen(config.PORT, config.HOST);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.once('listening', () => resolve());

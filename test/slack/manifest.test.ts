@@ -4,9 +4,12 @@ import { BOT_EVENTS, BOT_SCOPES, SLASH_COMMAND } from '../../src/adapters/slack/
 
 const dir = path.join(__dirname, '..', '..', 'manifests', 'slack');
 const read = (f: string) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+// Every source file of the Slack adapter, its listeners (listeners/<kind>/<name>.ts) included.
+const srcDir = path.join(__dirname, '..', '..', 'src', 'adapters', 'slack');
 const source = fs
-  .readdirSync(path.join(__dirname, '..', '..', 'src', 'adapters', 'slack'))
-  .map((f) => fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'adapters', 'slack', f), 'utf8'))
+  .readdirSync(srcDir, { recursive: true, encoding: 'utf8' })
+  .filter((f) => fs.statSync(path.join(srcDir, f)).isFile())
+  .map((f) => fs.readFileSync(path.join(srcDir, f), 'utf8'))
   .join('\n');
 
 describe.each(['manifest.json', 'manifest.socket-mode.json'])('Slack app manifest %s', (file) => {

@@ -1,0 +1,47 @@
+import type { RespondFn, webApi } from '@slack/bolt';
+import type { Logger } from '../observability/logger';
+import { clip, LIMITS } from './blocks';
+import type { Ephemeral } from './replies';
+import { WorkspaceBudgets } from './tiers';
+import type { WorkQueue } from './workQueue';
+
+/**
+ * A vote's confirmation (or refusal), sent in the background so that nothing waits for it: through the click's
+ * response_url (no Web API budget), else chat.postEphemeral within the workspace's Tier 4 budget.
+ */
+export class Confirmations {
+  /** chat.postEphemeral budgets per workspace (Tier 4), for confirmations without a response_url. */
+  private readonly budgets = new WorkspaceBudgets('chat.postEphemeral');
+
+  constructor(
+    private readonly work: WorkQueue,
+    private readonly ephemeral: Ephemeral,
+    private readonly log: Logger,
+  ) {}
+
+  send(
+    client: webApi.WebClient,
+    tenantId: string,
+    channel: string | undefined,
+    user: string,
+    text: string,
+    respond?: RespondFn,
+  ): void {
+    this.work.push(async () => {
+      if (respond) {
+        try {
+          await respond({
+            response_type: 'ephemeral',
+            replace_original: false,
+            text: clip(text, LIMITS.messageText),
+          });
+          return;
+        } catch (e) {
+          this.log.warn('Reply through response_url failed; using chat.postEphemeral', e);
+        }
+      }
+      await this.budgets.for(tenantId).acquire();
+      await this.ephemeral(client, channel, user, text);
+    });
+  }
+}

@@ -1,0 +1,103 @@
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { ReviewService } from '../../../../app/reviewService';
+import { isDomainError } from '../../../../domain/errors';
+import { countVote } from '../../../observability/metrics';
+import { ACTION, parsePollRef, voteConfirmationFor } from '../../blocks';
+import { NOT_RECORDED } from '../../receiver';
+import { errorReply } from '../../replies';
+import { withDeadline } from '../../workQueue';
+import { type ListenerContext, tenantOf } from '../context';
+
+const VOTE_ACTION = new RegExp(`^${ACTION.vote}_(1|2|3|4|unsure)$`);
+
+/**
+ * A Slack timestamp ("1732361234.567890": seconds and microseconds) as microseconds since the epoch; undefined when
+ * it is not one (the vote is then ordered by the server's clock).
+ */
+export function slackTsToMicros(ts: unknown): number | undefined {
+  if (typeof ts !== 'string') return undefined;
+  const m = /^(\d{9,11})\.(\d{1,6})$/.exec(ts);
+  if (!m) return undefined;
+  return Number(m[1]) * 1_000_000 + Number((m[2] as string).padEnd(6, '0'));
+}
+
+/** A vote button of a poll (value `reviewId|rowId`, action `vote_<choice>`): stored before it is acknowledged. */
+export function registerVote(app: App, ctx: ListenerContext): void {
+  const { asker, service, metrics, confirmations, polls, doubleClicks, log } = ctx;
+  app.action<BlockAction<ButtonAction>>(VOTE_ACTION, async ({ ack, body, action, client, respond }) => {
+    const tenantId = tenantOf(body);
+    const channel = body.channel?.id;
+    const user = body.user.id;
+    const ref = parsePollRef(typeof action.value === 'string' ? action.value : '');
+    if (!ref) {
+      await ack();
+      confirmations.send(
+        client,
+        tenantId,
+        channel,
+        user,
+        'That button does not belong to a MICIP poll. Nothing was recorded.',
+      );
+      return;
+    }
+    const raw = action.action_id.slice(ACTION.vote.length + 1);
+    const choice = raw === 'unsure' ? 'unsure' : Number(raw);
+    // A double click (the same member, poll and choice again within a few seconds) is one vote and one
+    // confirmation: the second click is acknowledged and dropped. A vote that failed is forgotten at once, so
+    // clicking again retries it.
+    const clickKey = `${tenantId}|${user}|${ref.reviewId}|${ref.rowId}|${raw}`;
+    if (!doubleClicks.add(clickKey, Date.now())) {
+      await ack();
+      return;
+    }
+    const actor = asker.actor(client, {
+      teamId: tenantId,
+      userId: user,
+      displayName: body.user.name ?? '',
+      ...(channel ? { channelId: channel } : {}),
+    });
+    const clickedAtUs = slackTsToMicros(action.action_ts);
+    // Acknowledged means stored: the vote is written (and past the close barrier) before the click is
+    // acknowledged. Nothing on this path waits for Slack. A write that fails or takes longer than the deadline is
+    // answered as not done (HTTP 503 / no Socket Mode ack): Slack shows the member it failed, and they click again.
+    let r: Awaited<ReturnType<ReviewService['recordVote']>>;
+    try {
+      r = await withDeadline(
+        countVote(metrics, 'slack', () =>
+          service.recordVote(actor, {
+            reviewId: ref.reviewId,
+            rowId: ref.rowId,
+            choice,
+            ...(clickedAtUs ? { clickedAtUs } : {}),
+          }),
+        ),
+        ctx.voteWriteTimeoutMs,
+      );
+    } catch (e) {
+      doubleClicks.forget(clickKey);
+      if (isDomainError(e) && e.code !== 'store-unavailable') {
+        // Refused with a reason (round closed, not a member, deadline passed): the click worked, the answer is no.
+        await ack();
+        confirmations.send(client, tenantId, channel, user, errorReply(e, 'vote', log), respond);
+        return;
+      }
+      log.warn(`Slack vote not recorded (${e instanceof Error ? e.message : 'error'}); answering 503`);
+      await ack(NOT_RECORDED as never);
+      return;
+    }
+    await ack();
+    // This very click was already recorded (a retry that reached another replica first), or a later click of the
+    // same member already was (it has its own confirmation): nothing to redraw or say.
+    if (r.write !== 'written') return;
+    polls.redraw(client, tenantId, ref.reviewId, ref.rowId);
+    const rubric = service.rubrics.list().find((x) => x.rows.some((row) => row.id === ref.rowId)) ?? null;
+    confirmations.send(
+      client,
+      tenantId,
+      channel,
+      user,
+      voteConfirmationFor(rubric, ref.rowId, r.vote.choice, r.vote.round),
+      respond,
+    );
+  });
+}
