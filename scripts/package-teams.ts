@@ -1,5 +1,6 @@
 /**
- * npm run package:teams — fills manifests/teams/manifest.json's ${{…}} placeholders from the environment, validates
+ * npm run package:teams — fills manifests/teams/manifest.json's ${{…}} placeholders from the environment and its
+ * bots[0].commandLists from the command table (src/adapters/teams/manifestCommands.ts), validates
  * it against Microsoft's Teams manifest JSON schema (shipped by @microsoft/app-manifest) and writes the zip to
  * upload in Teams (manifest.json + color.png + outline.png at the zip root).
  *
@@ -10,6 +11,11 @@ import * as path from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import JSZip from 'jszip';
+import {
+  type TeamsCommandList,
+  TeamsMenuError,
+  teamsCommandLists,
+} from '../src/adapters/teams/manifestCommands';
 
 export const MANIFEST_DIR = path.join(__dirname, '..', 'manifests', 'teams');
 export const MANIFEST_VERSION = '1.19';
@@ -55,14 +61,30 @@ export function manifestVars(env: NodeJS.ProcessEnv = process.env): ManifestVars
   };
 }
 
-/** Replaces every ${{NAME}}; an unknown placeholder is an error rather than a broken package. */
-export function fillManifest(template: string, vars: ManifestVars): Record<string, unknown> {
+/**
+ * Replaces every ${{NAME}}; an unknown placeholder is an error rather than a broken package. The bot's command menu
+ * (bots[0].commandLists) becomes `commandLists`, by default the one generated from the command table.
+ */
+export function fillManifest(
+  template: string,
+  vars: ManifestVars,
+  commandLists: () => TeamsCommandList[] = teamsCommandLists,
+): Record<string, unknown> {
   const filled = template.replace(/\$\{\{\s*([A-Z_]+)\s*\}\}/g, (_m, name: string) => {
     const v = (vars as unknown as Record<string, string | undefined>)[name];
     if (v === undefined) throw new PackageError(`manifest.json uses an unknown placeholder \${{${name}}}`);
     return JSON.stringify(v).slice(1, -1);
   });
-  return JSON.parse(filled) as Record<string, unknown>;
+  const manifest = JSON.parse(filled) as Record<string, unknown>;
+  const bot = (manifest.bots as Array<Record<string, unknown>> | undefined)?.[0];
+  if (bot) {
+    try {
+      bot.commandLists = commandLists();
+    } catch (e) {
+      throw e instanceof TeamsMenuError ? new PackageError(e.message) : e;
+    }
+  }
+  return manifest;
 }
 
 function schemaPath(version: string): string {

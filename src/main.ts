@@ -19,7 +19,7 @@ import { mountTeams, type TeamsBot } from './adapters/teams';
 import { createTeamsNudgeMessenger, teamsNudgeActions } from './adapters/teams/nudges';
 import { issueLink, mountWeb } from './adapters/web';
 import { buildingStatusSource } from './adapters/web/buildings';
-import { LinkSigner } from './adapters/web/links';
+import { LinkSigner, webLinks } from './adapters/web/links';
 import { BuildingService } from './app/buildingService';
 import { CommandService } from './app/commands';
 import { NudgeRunner } from './app/nudgeRunner';
@@ -123,7 +123,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   });
   const commands = new CommandService(service, {
     results,
-    dashboardLink: issueLink(linkDeps),
+    links: webLinks(linkDeps),
     nudges: { buildings, schedules },
   });
   // Channel adapters mount their routes on `web` here (Slack: /slack/events, Teams: /api/messages).

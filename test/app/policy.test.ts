@@ -97,7 +97,11 @@ async function world() {
   const results = new ResultsService({ store, rubrics, clock });
   const commands = new CommandService(service, {
     results,
-    dashboardLink: (t, d) => ({ url: `http://x/dashboard?k=${t}.${d}`, expiresAt: new Date(0) }),
+    links: {
+      dashboard: (t, d) => ({ url: `http://x/dashboard?k=${t}.${d}`, expiresAt: new Date(0) }),
+      exportUrl: (t, d, reviewId, format) =>
+        `http://x/dashboard/reviews/${reviewId}/export.${format}?k=${t}.${d}`,
+    },
   });
   const dir = people('U_COORD', 'U_MEMBER', 'U_NEW', 'U_STRANGER', 'U_OTHER');
   const run = (a: Actor, line: string) =>

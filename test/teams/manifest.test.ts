@@ -11,7 +11,9 @@ import {
   PackageError,
   validateManifest,
 } from '../../scripts/package-teams';
-import { COMMANDS } from '../../src/app/commands';
+import { teamsCommandLists } from '../../src/adapters/teams/manifestCommands';
+import { COMMANDS, command, commandTable, type TeamsMenuEntry } from '../../src/app/commands';
+import { plain } from '../../src/app/text';
 
 const env = {
   MicrosoftAppId: '0b5c1d34-1111-2222-3333-444455556666',
@@ -73,6 +75,39 @@ test('every manifest command is a real command of the shared command language', 
   const titles = (lists ?? []).flatMap((l) => l.commands.map((c) => c.title));
   expect(titles.length).toBeGreaterThan(5);
   for (const t of titles) expect(Object.keys(COMMANDS)).toContain(t.split(' ')[0]);
+});
+
+test('the checked-in command menu is the one generated from the command table (packaging writes the generated one)', () => {
+  const checkedIn = (JSON.parse(template) as { bots: Array<{ commandLists: unknown }> }).bots[0]
+    ?.commandLists;
+  // On a difference: copy the generated lists into manifests/teams/manifest.json (bots[0].commandLists).
+  expect(checkedIn).toEqual(teamsCommandLists());
+  expect((manifest().bots as Array<{ commandLists: unknown }>)[0]?.commandLists).toEqual(teamsCommandLists());
+});
+
+test("the generated menu keeps Teams' limits: an 11th command or a long title is refused when packaging", () => {
+  const extra = (name: string, teams: TeamsMenuEntry) =>
+    command({
+      name,
+      role: 'anyone',
+      usage: name,
+      summary: name,
+      teams,
+      parse: () => null,
+      handle: async () => ({ kind: 'text', text: plain(name) }),
+    });
+  // The team menu already has 10 commands.
+  const eleven = () => teamsCommandLists(commandTable([extra('eleventh', { team: 'one too many' })]));
+  expect(eleven).toThrow(/has 11 commands .* Teams allows 10/);
+  expect(() => fillManifest(template, manifestVars(env), eleven)).toThrow(PackageError);
+  const long = () =>
+    teamsCommandLists(commandTable([extra('long', { title: 'x'.repeat(33), personal: 'p' })]));
+  expect(long).toThrow(/over 32 characters/);
+  const wordy = () => teamsCommandLists(commandTable([extra('wordy', { personal: 'w'.repeat(129) })]));
+  expect(wordy).toThrow(/over 128 characters/);
+  // The personal chat's menu has room.
+  const personal = teamsCommandLists(commandTable([extra('hello', { personal: 'Say hello' })]));
+  expect(personal[1]?.commands.map((c) => c.title)).toEqual(['help', 'hello']);
 });
 
 test('placeholders: missing or bad values are refused with a clear message', () => {

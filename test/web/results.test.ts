@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { validateCard } from '../../src/adapters/cards/validate';
 import { NedbStore } from '../../src/adapters/embedded/nedbStore';
 import { toMrkdwn } from '../../src/adapters/slack/mrkdwn';
+import { LinkSigner, webLinks } from '../../src/adapters/web/links';
 import { renderReflectionCard } from '../../src/adapters/web/reflectionCard';
 import { CommandService } from '../../src/app/commands';
 import { CSV_COLUMNS, ResultsService, toCsv, toJson, toMarkdown } from '../../src/app/results';
@@ -290,11 +291,24 @@ describe('commands', () => {
     const plain = new CommandService(service);
     await expect(plain.run(ctx(1), 'export csv')).rejects.toMatchObject({ code: 'invalid-state' });
     const issued: string[] = [];
+    // The web adapter's signed links, noting the district each one is signed for.
+    const web = webLinks({
+      signer: new LinkSigner('test'),
+      clock,
+      baseUrl: () => 'http://x',
+      linkTtlMs: 86_400_000,
+    });
     const commands = new CommandService(service, {
       results,
-      dashboardLink: (t, d) => {
-        issued.push(`${t}/${d}`);
-        return { url: `http://x/dashboard?k=${d}`, expiresAt: new Date('2026-12-01T00:00:00Z') };
+      links: {
+        dashboard: (t, d) => {
+          issued.push(`${t}/${d}`);
+          return web.dashboard(t, d);
+        },
+        exportUrl: (t, d, reviewId, format) => {
+          issued.push(`${t}/${d}`);
+          return web.exportUrl(t, d, reviewId, format);
+        },
       },
     });
     const file = await commands.run(ctx(1), 'export md');

@@ -1,4 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Links } from '../../app/links';
+import type { Clock } from '../../app/ports';
 
 /**
  * Signed dashboard links: `k = base64url(JSON{t,d,e}) "." base64url(HMAC-SHA256(secret, payload))`.
@@ -72,4 +74,25 @@ export class LinkSigner {
     if (c.e * 1000 <= now.getTime()) return { ok: false, reason: 'expired' };
     return { ok: true, claims: { t: c.t, d: c.d, e: c.e } };
   }
+}
+
+/** The Links port of src/app (what `dashboard` and `export` hand out), signed with `signer`, on `baseUrl`. */
+export function webLinks(deps: {
+  signer: LinkSigner;
+  clock: Clock;
+  baseUrl: () => string;
+  linkTtlMs: number;
+}): Links {
+  const token = (tenantId: string, districtId: string) =>
+    deps.signer.issue(tenantId, districtId, deps.clock.now(), deps.linkTtlMs);
+  return {
+    dashboard(tenantId, districtId) {
+      const { token: k, expiresAt } = token(tenantId, districtId);
+      return { url: `${deps.baseUrl()}/dashboard?k=${k}`, expiresAt };
+    },
+    exportUrl(tenantId, districtId, reviewId, format) {
+      const { token: k } = token(tenantId, districtId);
+      return `${deps.baseUrl()}/dashboard/reviews/${encodeURIComponent(reviewId)}/export.${format}?k=${k}`;
+    },
+  };
 }

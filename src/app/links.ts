@@ -1,0 +1,12 @@
+import type { ExportFormat } from './results';
+
+/**
+ * The web dashboard's addresses, as the commands hand them out. The web adapter signs and builds them
+ * (src/adapters/web/links.ts, `webLinks`); src/app never assembles a URL itself.
+ */
+export interface Links {
+  /** A private (signed) link to one district's dashboard, and when it stops working. */
+  dashboard(tenantId: string, districtId: string): { url: string; expiresAt: Date };
+  /** A private (signed) download link for one review's results export in `format`. */
+  exportUrl(tenantId: string, districtId: string, reviewId: string, format: ExportFormat): string;
+}
