@@ -18,12 +18,12 @@ import type { Actor } from '../../app/schemas';
 import { link, plain, type RichText, rich, strong, user } from '../../app/text';
 import { isDomainError } from '../../domain/errors';
 import { toRuns } from '../cards/teamsText';
-import { type Limit, RateLimiter } from '../scheduler/rateLimiter';
 import type { TeamsActionHandler } from './bot';
+import { SendQueue } from './sendQueue';
 
 /**
  * Teams side of building-team nudges: Adaptive Cards from cards/nudge.json, cards/submission.json and
- * cards/nudgeDigest.json, a NudgeMessenger that posts them proactively (rate-limited per conversation), and the
+ * cards/nudgeDigest.json, a NudgeMessenger that posts them proactively (through the bot's outbox), and the
  * handler for the cards' Action.Execute verbs (`nudge.open`, `nudge.snooze`, `submission.save`).
  */
 export type Card = Record<string, unknown>;
@@ -175,25 +175,42 @@ export type TeamsPoster = (
 
 export interface TeamsNudgeMessengerOptions {
   post: TeamsPoster;
-  limiter?: RateLimiter;
+  /**
+   * The queue to send through. By default the messenger has none of its own: `post` is then the bot's
+   * postToChannel, which delivers through the bot's one outbox (per-conversation rates, budget and retries) like
+   * polls and confirmations. A poster straight to a connector (the benchmark's connectorPoster) needs one: pass
+   * it, or the rates below to have one made.
+   */
+  queue?: SendQueue;
   /** Teams: 7 messages/s per conversation. */
   perConversationPerSecond?: number;
-  /** Bot-wide ceiling across conversations (an assumption: Teams publishes per-thread limits). */
+  /** Ceiling across conversations (an assumption: Teams publishes per-thread limits). */
   globalPerSecond?: number;
 }
 
-/** NudgeMessenger for Teams: adaptive cards, ≤7/s per conversation, retries on 429/412/502/504. */
+/**
+ * NudgeMessenger for Teams: adaptive cards, posted through one queue. `limiter` is the messenger's own queue: a
+ * pass-through (no limits, no retries) unless it was given one or rates, so that a nudge is never queued and
+ * retried twice.
+ */
 export function createTeamsNudgeMessenger(
   o: TeamsNudgeMessengerOptions,
-): NudgeMessenger & { limiter: RateLimiter } {
-  const limiter = o.limiter ?? new RateLimiter();
-  const limits = (to: Destination): Limit[] => [
-    { key: `teams:conv:${to.tenantId}|${to.channelId}`, perSecond: o.perConversationPerSecond ?? 7 },
-    { key: 'teams:global', perSecond: o.globalPerSecond ?? 50 },
-  ];
+): NudgeMessenger & { limiter: SendQueue } {
+  const ownRates = o.perConversationPerSecond !== undefined || o.globalPerSecond !== undefined;
+  const limiter =
+    o.queue ??
+    (ownRates
+      ? new SendQueue({ perSecond: o.perConversationPerSecond ?? 7, globalPerSecond: o.globalPerSecond })
+      : new SendQueue({
+          perSecond: Number.POSITIVE_INFINITY,
+          perHour: Number.POSITIVE_INFINITY,
+          maxAttempts: 1,
+        }));
   const send = (to: Destination, card: Card, summary: string) =>
     limiter
-      .run(limits(to), () => o.post(to.tenantId, to.channelId, cardActivity(card, summary)))
+      .enqueue(`${to.tenantId}|${to.channelId}`, () =>
+        o.post(to.tenantId, to.channelId, cardActivity(card, summary)),
+      )
       .then(() => {});
   return {
     limiter,
