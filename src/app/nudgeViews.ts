@@ -34,6 +34,40 @@ export const SUBMISSION_LABELS: Record<SubmissionField, string> = {
   recommendations: 'Recommendations to the district team',
 };
 
+/** How the form shows one field, whatever the channel (Slack modal input, Adaptive Card Input.Text). */
+export interface SubmissionFieldSpec {
+  id: SubmissionField;
+  label: string;
+  /** A text area rather than a one-line input. */
+  multiline: boolean;
+  /** The most characters the input takes. */
+  maxLength: number;
+  /** What to type (cards show it as the placeholder). */
+  hint: string;
+}
+
+const MULTILINE_FIELDS: ReadonlySet<SubmissionField> = new Set([
+  'meaning',
+  'recommendations',
+  'implementationMeasure',
+  'impactMeasure',
+]);
+const LONG_FIELDS: ReadonlySet<SubmissionField> = new Set(['meaning', 'recommendations']);
+const FIELD_HINTS: Partial<Record<SubmissionField, string>> = {
+  fidelityPercent: 'A number from 0 to 100',
+  impactValue: 'A number',
+  interimTarget: 'A number',
+};
+
+/** The monitoring-data form's fields in order, with their labels and limits. */
+export const SUBMISSION_FORM: readonly SubmissionFieldSpec[] = SUBMISSION_FIELDS.map((id) => ({
+  id,
+  label: SUBMISSION_LABELS[id],
+  multiline: MULTILINE_FIELDS.has(id),
+  maxLength: LONG_FIELDS.has(id) ? 3000 : 500,
+  hint: FIELD_HINTS[id] ?? 'Required',
+}));
+
 export interface SubmissionFormView {
   tenantId: string;
   districtId: string;

@@ -1,9 +1,11 @@
 /**
  * Rate-limited sending for nudge fan-out. Each send names the limits it falls under (e.g. "this Slack channel:
  * 1/s" and "this workspace: 20/s"); a send starts only when every one of them has a free slot, so sends to
- * different channels run in parallel up to the shared limit. A rate-limit refusal (429 with Retry-After) pauses
- * those limits for the time asked and retries; other transient errors back off exponentially with jitter.
+ * different channels run in parallel up to the shared limit. What is retried, and after how long, is the shared
+ * policy of ./retryPolicy.ts; a 429 also pauses the send's limits for that time, so queued sends under them wait.
  */
+import { retryDelayMs, statusOf } from './retryPolicy';
+
 export interface Limit {
   key: string;
   /** Sends allowed per second under this key. */
@@ -24,35 +26,7 @@ export interface RateLimiterOptions {
   retryDelay?: (e: unknown, attempt: number) => number | null;
 }
 
-/** Retry-After (ms) carried by an error from the Slack WebClient, a fetch-based sender or botbuilder. */
-export function retryAfterMsOf(e: unknown): number | null {
-  const o = e as {
-    retryAfter?: unknown;
-    retryAfterMs?: unknown;
-    headers?: Record<string, unknown>;
-    response?: { headers?: { get?: (n: string) => unknown } };
-  } | null;
-  if (typeof o?.retryAfterMs === 'number') return o.retryAfterMs;
-  if (typeof o?.retryAfter === 'number') return o.retryAfter * 1000; // Slack WebClient: seconds
-  const h = o?.response?.headers;
-  const raw = typeof h?.get === 'function' ? h.get('retry-after') : undefined;
-  if (typeof raw === 'string' && Number.isFinite(Number(raw))) return Number(raw) * 1000;
-  return null;
-}
-
-export function statusOf(e: unknown): number | null {
-  const o = e as {
-    statusCode?: unknown;
-    status?: unknown;
-    code?: unknown;
-    response?: { status?: unknown };
-  } | null;
-  if (o?.code === 'slack_webapi_rate_limited_error') return 429;
-  const s = o?.statusCode ?? o?.status ?? o?.response?.status;
-  return typeof s === 'number' ? s : null;
-}
-
-const RETRYABLE = new Set([429, 412, 500, 502, 503, 504]);
+export { retryAfterMsOf, statusOf } from './retryPolicy';
 
 interface Job {
   limits: Limit[];
@@ -84,14 +58,13 @@ export class RateLimiter {
       random: opts.random ?? Math.random,
       retryDelay:
         opts.retryDelay ??
-        ((e, attempt) => {
-          const status = statusOf(e);
-          if (status === null || !RETRYABLE.has(status)) return null;
-          const after = retryAfterMsOf(e);
-          if (after !== null) return after;
-          const exp = Math.min(this.o.maxDelayMs, this.o.baseDelayMs * 2 ** (attempt - 1));
-          return exp / 2 + this.o.random() * (exp / 2);
-        }),
+        ((e, attempt) =>
+          retryDelayMs(e, attempt, {
+            baseDelayMs: this.o.baseDelayMs,
+            maxDelayMs: this.o.maxDelayMs,
+            random: this.o.random,
+            now: this.o.now,
+          })),
     };
   }
 

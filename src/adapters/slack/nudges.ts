@@ -1,229 +1,45 @@
 import type { App, BlockAction, ButtonAction, SlackViewAction, types } from '@slack/bolt';
-
-type KnownBlock = types.KnownBlock;
-type View = types.View;
-
 import { z } from 'zod';
 import type { BuildingService } from '../../app/buildingService';
 import type { Destination, NudgeMessenger } from '../../app/nudgePorts';
-import {
-  type DigestEntry,
-  type DigestView,
-  type EscalationView,
-  type NudgeView,
-  SUBMISSION_FIELDS,
-  SUBMISSION_LABELS,
-  type SubmissionFormView,
-} from '../../app/nudgeViews';
+import { NUDGE_TEXT, nudgeDue } from '../../app/nudgeTexts';
+import { SUBMISSION_FIELDS } from '../../app/nudgeViews';
 import type { ScheduleService } from '../../app/scheduleService';
 import type { Actor } from '../../app/schemas';
-import { channel, em, link, plain, type RichText, rich, strong } from '../../app/text';
+import { plain, type RichText, rich, strong } from '../../app/text';
 import { isDomainError } from '../../domain/errors';
 import { defaultLogger, type Logger } from '../observability/logger';
 import { type Limit, RateLimiter } from '../scheduler/rateLimiter';
 import { toMrkdwn } from './mrkdwn';
+import {
+  clip,
+  confirmationModal,
+  digestBlocks,
+  escalationBlocks,
+  md,
+  NUDGE_ACTION,
+  nudgeBlocks,
+  submissionModal,
+} from './nudgeBlocks';
+
+export {
+  confirmationModal,
+  digestBlocks,
+  escalationBlocks,
+  NUDGE_ACTION,
+  nudgeBlocks,
+  submissionModal,
+} from './nudgeBlocks';
+
+type KnownBlock = types.KnownBlock;
+type View = types.View;
 
 /**
- * Slack side of building-team nudges: Block Kit for nudges, digests and escalations, the monitoring-data modal
- * (field-level errors via `response_action: "errors"`), a rate-limited NudgeMessenger and the Bolt handlers.
+ * Slack side of building-team nudges: a rate-limited NudgeMessenger and the Bolt handlers of the nudge buttons and
+ * the monitoring-data modal (field-level errors via `response_action: "errors"`). The blocks are drawn in
+ * ./nudgeBlocks.ts.
  */
-export const NUDGE_ACTION = {
-  open: 'micip_nudge_open',
-  snooze1d: 'micip_nudge_snooze_1d',
-  snooze1w: 'micip_nudge_snooze_1w',
-  modal: 'micip_submission',
-} as const;
-
-const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
-/** Text of sections and contexts: RichText through the one mrkdwn renderer (./mrkdwn.ts), cut to Slack's limit. */
-const md = (t: RichText, max = 3000) => clip(toMrkdwn(t), max);
-
 const ref = z.object({ d: z.string().max(200), b: z.string().max(200), p: z.string().max(20) });
-const refValue = (v: { districtId: string; buildingId: string; periodId: string }) =>
-  JSON.stringify({ d: v.districtId, b: v.buildingId, p: v.periodId });
-
-export function nudgeBlocks(v: NudgeView): KnownBlock[] {
-  const title = v.reminder
-    ? rich`:alarm_clock: Reminder: ${strong(v.buildingName)}'s monitoring data for ${strong(v.periodLabel)}`
-    : rich`:clipboard: ${strong(v.buildingName)}: monitoring data for ${strong(v.periodLabel)} is due`;
-  const value = refValue(v);
-  return [
-    { type: 'section', text: { type: 'mrkdwn', text: md(title) } },
-    {
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: md(
-          rich`Share your strategy implementation and impact data, what your team makes of it and your recommendations with the ${v.districtName} district team. Open until ${v.closesAt}.${v.attempt > 1 ? rich` ${em(plain(`(Nudge ${v.attempt} this period.)`))}` : ''}`,
-        ),
-      },
-    },
-    {
-      type: 'actions',
-      elements: [
-        {
-          type: 'button',
-          style: 'primary',
-          action_id: NUDGE_ACTION.open,
-          text: { type: 'plain_text', text: 'Open the form' },
-          value,
-        },
-        {
-          type: 'button',
-          action_id: NUDGE_ACTION.snooze1d,
-          text: { type: 'plain_text', text: 'Snooze 1 day' },
-          value,
-        },
-        {
-          type: 'button',
-          action_id: NUDGE_ACTION.snooze1w,
-          text: { type: 'plain_text', text: 'Snooze 1 week' },
-          value,
-        },
-      ],
-    },
-  ];
-}
-
-const entry = (e: DigestEntry) =>
-  toMrkdwn(
-    rich`• ${e.name} ${channel(e.channelId)}${plain(e.submittedAt ? ` — submitted ${e.submittedAt.slice(0, 10)}` : ` — ${e.nudges} nudge(s)${e.snoozedUntil ? `, snoozed until ${e.snoozedUntil.slice(0, 16).replace('T', ' ')} UTC` : ''}`)}${e.link ? rich` ${link(e.link, 'open')}` : ''}`,
-  );
-
-/** A list as section blocks of ≤3000 characters each, at most `maxBlocks` blocks. */
-function listBlocks(heading: string, list: DigestEntry[], maxBlocks: number): KnownBlock[] {
-  const out: KnownBlock[] = [];
-  let cur = toMrkdwn(strong(plain(heading)));
-  let shown = 0;
-  for (const e of list) {
-    const line = entry(e);
-    if (cur.length + line.length + 1 > 2900) {
-      if (out.length + 1 >= maxBlocks) break;
-      out.push({ type: 'section', text: { type: 'mrkdwn', text: cur } });
-      cur = '';
-    }
-    cur += `\n${line}`;
-    shown++;
-  }
-  if (shown < list.length) cur += `\n… and ${list.length - shown} more`;
-  if (!list.length) cur += '\nNone';
-  out.push({ type: 'section', text: { type: 'mrkdwn', text: clip(cur, 3000) } });
-  return out;
-}
-
-export function digestBlocks(v: DigestView): KnownBlock[] {
-  const total = v.submitted.length + v.missing.length;
-  const blocks: KnownBlock[] = [
-    {
-      type: 'header',
-      text: {
-        type: 'plain_text',
-        text: clip(`Monitoring data, ${v.periodLabel}: ${v.submitted.length} of ${total} submitted`, 150),
-      },
-    },
-    {
-      type: 'context',
-      elements: [
-        {
-          type: 'mrkdwn',
-          text: md(
-            rich`Nudges (${v.schedule}) went to the teams that have not submitted. Next runs: ${plain(v.nextRuns.join('; ') || 'none')}`,
-          ),
-        },
-      ],
-    },
-    ...(v.dashboardUrl
-      ? [
-          {
-            type: 'section' as const,
-            text: { type: 'mrkdwn' as const, text: md(link(v.dashboardUrl, 'Open the district dashboard')) },
-          },
-        ]
-      : []),
-    ...listBlocks(`Submitted (${v.submitted.length})`, v.submitted, 15),
-    ...listBlocks(`Not yet submitted (${v.missing.length})`, v.missing, 15),
-    ...(v.escalated.length ? listBlocks(`Escalated (${v.escalated.length})`, v.escalated, 10) : []),
-  ];
-  return blocks.slice(0, 50);
-}
-
-export function escalationBlocks(v: EscalationView): KnownBlock[] {
-  const blocks: KnownBlock[] = [
-    {
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: md(
-          rich`:rotating_light: ${strong(plain(`${v.buildings.length} building team(s) have missed ${v.escalateAfter} nudges`))} for ${v.periodLabel}. The ${v.districtName} district team may want to check in with them directly.`,
-        ),
-      },
-    },
-    ...listBlocks('Building teams', v.buildings, 40),
-  ];
-  return blocks.slice(0, 50);
-}
-
-const MULTILINE = new Set(['meaning', 'recommendations', 'implementationMeasure', 'impactMeasure']);
-
-/** The monitoring-data modal; block ids are the field names, so zod's field errors map straight onto them. */
-export function submissionModal(
-  f: SubmissionFormView,
-  values: Record<string, string> = {},
-  notice: RichText | null = null,
-): View {
-  const history = f.history.length
-    ? `History: ${f.history.map((h) => `v${h.version} ${h.submittedAt.slice(0, 16).replace('T', ' ')} UTC`).join(' · ')}`
-    : 'Nothing submitted yet for this period.';
-  const blocks: KnownBlock[] = [
-    {
-      type: 'context',
-      elements: [
-        {
-          type: 'mrkdwn',
-          text: md(
-            f.editable
-              ? rich`${strong(f.buildingName)}, ${f.periodLabel}. Editable until the period closes (${plain(f.closesAt.slice(0, 10))}); every save keeps the earlier versions. ${plain(history)}`
-              : rich`${strong(f.buildingName)}, ${f.periodLabel}: this period has closed. ${plain(history)}`,
-          ),
-        },
-      ],
-    },
-  ];
-  if (notice) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: md(notice) } });
-  for (const id of SUBMISSION_FIELDS) {
-    const initial = values[id] ?? f.values[id];
-    blocks.push({
-      type: 'input',
-      block_id: id,
-      label: { type: 'plain_text', text: clip(SUBMISSION_LABELS[id], 2000) },
-      element: {
-        type: 'plain_text_input',
-        action_id: 'value',
-        multiline: MULTILINE.has(id),
-        max_length: id === 'meaning' || id === 'recommendations' ? 3000 : 500,
-        ...(initial ? { initial_value: clip(initial, 3000) } : {}),
-      },
-    });
-  }
-  return {
-    type: 'modal',
-    callback_id: NUDGE_ACTION.modal,
-    private_metadata: JSON.stringify({ d: f.districtId, b: f.buildingId, p: f.periodId, v: f.version }),
-    title: { type: 'plain_text', text: 'Monitoring data' },
-    ...(f.editable ? { submit: { type: 'plain_text', text: 'Save' } } : {}),
-    close: { type: 'plain_text', text: 'Close' },
-    blocks,
-  } as View;
-}
-
-export function confirmationModal(text: RichText): View {
-  return {
-    type: 'modal',
-    title: { type: 'plain_text', text: 'Monitoring data' },
-    close: { type: 'plain_text', text: 'Done' },
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: md(text) } }],
-  };
-}
 
 /** Posts a message with the bot token of the tenant's workspace (the Slack adapter knows the installations). */
 export type SlackPoster = (
@@ -255,8 +71,7 @@ export function createSlackNudgeMessenger(
       .then(() => {});
   return {
     limiter,
-    sendNudge: (to, v) =>
-      send(to, md(rich`${v.buildingName}: monitoring data for ${v.periodLabel} is due`), nudgeBlocks(v)),
+    sendNudge: (to, v) => send(to, md(nudgeDue(v)), nudgeBlocks(v)),
     sendDigest: (to, v) =>
       send(
         to,
@@ -325,9 +140,7 @@ export function registerSlackNudgeHandlers(app: App, d: SlackNudgeDeps): void {
         await d.buildings.form(actor, { districtId: r.d, buildingId: r.b, periodId: r.p }),
       );
     } catch (e) {
-      view = confirmationModal(
-        r ? failText(e) : plain('This button is out of date. Ask your coordinator for a new nudge.'),
-      );
+      view = confirmationModal(r ? failText(e) : plain(NUDGE_TEXT.staleNudge));
     }
     await client.views.open({ trigger_id: body.trigger_id, view });
   });
@@ -359,7 +172,7 @@ export function registerSlackNudgeHandlers(app: App, d: SlackNudgeDeps): void {
     } catch {
       await ack({
         response_action: 'update',
-        view: confirmationModal(plain('This form is out of date. Open it again from the nudge.')),
+        view: confirmationModal(plain(NUDGE_TEXT.staleForm)),
       });
       return;
     }

@@ -5,25 +5,40 @@ import { z } from 'zod';
 import type { BuildingService } from '../../app/buildingService';
 import type { Destination, NudgeMessenger } from '../../app/nudgePorts';
 import {
+  checkIn,
+  dashboardLink,
+  digestSections,
+  ESCALATION_HEADING,
+  entryLink,
+  entryStatus,
+  missedNudges,
+  NUDGE_TEXT,
+  nextRunsText,
+  nudgeAsk,
+  nudgeCount,
+  nudgeTitle,
+  submissionHistory,
+} from '../../app/nudgeTexts';
+import {
   type DigestEntry,
   type DigestView,
   type EscalationView,
   type NudgeView,
   SUBMISSION_FIELDS,
-  SUBMISSION_LABELS,
+  SUBMISSION_FORM,
   type SubmissionFormView,
 } from '../../app/nudgeViews';
 import type { ScheduleService } from '../../app/scheduleService';
 import type { Actor } from '../../app/schemas';
-import { link, plain, type RichText, rich, strong, user } from '../../app/text';
+import { plain, type RichText, rich, strong, user } from '../../app/text';
 import { isDomainError } from '../../domain/errors';
 import { toRuns } from '../cards/teamsText';
-import { type Limit, RateLimiter } from '../scheduler/rateLimiter';
 import type { TeamsActionHandler } from './bot';
+import { SendQueue } from './sendQueue';
 
 /**
  * Teams side of building-team nudges: Adaptive Cards from cards/nudge.json, cards/submission.json and
- * cards/nudgeDigest.json, a NudgeMessenger that posts them proactively (rate-limited per conversation), and the
+ * cards/nudgeDigest.json, a NudgeMessenger that posts them proactively (through the bot's outbox), and the
  * handler for the cards' Action.Execute verbs (`nudge.open`, `nudge.snooze`, `submission.save`).
  */
 export type Card = Record<string, unknown>;
@@ -50,16 +65,10 @@ const fact = (title: string, value: string) => ({ runs: toRuns(rich`${strong(pla
 
 /** `status`: a message for the person who clicked (e.g. "Snoozed: …"), which may quote names. */
 export function renderNudgeCard(v: NudgeView, status: RichText | string = ''): Card {
+  const count = nudgeCount(v);
   return expand('nudge', {
-    title: toRuns(
-      v.reminder
-        ? rich`Reminder: ${v.buildingName}'s monitoring data for ${v.periodLabel}`
-        : rich`${v.buildingName}: monitoring data for ${v.periodLabel} is due`,
-      { weight: 'Bolder', size: 'Medium' },
-    ),
-    text: toRuns(
-      rich`Share your strategy implementation and impact data, what your team makes of it and your recommendations with the ${v.districtName} district team.${v.attempt > 1 ? plain(` (Nudge ${v.attempt} this period.)`) : ''}`,
-    ),
+    title: toRuns(nudgeTitle(v), { weight: 'Bolder', size: 'Medium' }),
+    text: toRuns(rich`${nudgeAsk(v)}${count ? rich` ${count}` : ''}`),
     facts: [
       fact('Building team', v.buildingName),
       fact('Period', v.periodLabel),
@@ -73,20 +82,10 @@ export function renderNudgeCard(v: NudgeView, status: RichText | string = ''): C
   });
 }
 
-const MULTILINE = new Set(['meaning', 'recommendations', 'implementationMeasure', 'impactMeasure']);
-const HINTS: Record<string, string> = {
-  fidelityPercent: 'A number from 0 to 100',
-  impactValue: 'A number',
-  interimTarget: 'A number',
-};
-
 export function renderSubmissionCard(
   f: SubmissionFormView,
   opts: { status?: string; error?: boolean; values?: Record<string, unknown> } = {},
 ): Card {
-  const history = f.history.length
-    ? `History: ${f.history.map((h) => `v${h.version} ${h.submittedAt.slice(0, 16).replace('T', ' ')} UTC`).join(' · ')}`
-    : 'Nothing submitted yet for this period.';
   return expand('submission', {
     title: toRuns(rich`${f.buildingName} — monitoring data, ${f.periodLabel}`, {
       weight: 'Bolder',
@@ -98,17 +97,13 @@ export function renderSubmissionCard(
     showStatus: !!opts.status,
     // A refusal's message may quote what was typed.
     status: toRuns(user(opts.status ?? ''), { color: opts.error ? 'Attention' : 'Good' }),
-    fields: SUBMISSION_FIELDS.map((id) => ({
-      id,
-      label: SUBMISSION_LABELS[id],
-      value: String(opts.values?.[id] ?? f.values[id] ?? ''),
-      multiline: MULTILINE.has(id),
-      maxLength: id === 'meaning' || id === 'recommendations' ? 3000 : 500,
-      hint: HINTS[id] ?? 'Required',
-      showError: !!f.errors[id],
-      error: toRuns(user(f.errors[id] ?? ''), { color: 'Attention', size: 'Small' }),
+    fields: SUBMISSION_FORM.map((field) => ({
+      ...field,
+      value: String(opts.values?.[field.id] ?? f.values[field.id] ?? ''),
+      showError: !!f.errors[field.id],
+      error: toRuns(user(f.errors[field.id] ?? ''), { color: 'Attention', size: 'Small' }),
     })),
-    history,
+    history: submissionHistory(f),
     editable: f.editable,
     districtId: f.districtId,
     buildingId: f.buildingId,
@@ -118,7 +113,7 @@ export function renderSubmissionCard(
 }
 
 const entryLine = (e: DigestEntry): RichText =>
-  rich`• ${e.name}${plain(e.submittedAt ? ` (submitted ${e.submittedAt.slice(0, 10)})` : ` (${e.nudges} nudge(s)${e.snoozedUntil ? `, snoozed until ${e.snoozedUntil.slice(0, 16).replace('T', ' ')} UTC` : ''})`)}${e.link ? rich` ${link(e.link, 'open')}` : ''}`;
+  rich`• ${e.name}${plain(` (${entryStatus(e)})`)}${entryLink(e)}`;
 /** One RichTextBlock per line (a TextRun holds no line structure). */
 const lines = (list: DigestEntry[], max = 60) =>
   (list.length === 0
@@ -137,26 +132,20 @@ export function renderDigestCard(v: DigestView): Card {
       { weight: 'Bolder', size: 'Medium' },
     ),
     summary: toRuns(
-      rich`Nudges (${v.schedule}) went to the building teams that have not submitted. Next runs: ${plain(v.nextRuns.join('; ') || 'none')}.${v.dashboardUrl ? rich` ${link(v.dashboardUrl, 'Open the district dashboard')}` : ''}`,
+      rich`Nudges (${v.schedule}) went to the building teams that have not submitted. Next runs: ${nextRunsText(v)}.${v.dashboardUrl ? rich` ${dashboardLink(v.dashboardUrl)}` : ''}`,
     ),
-    sections: [
-      { heading: `Submitted (${v.submitted.length})`, lines: lines(v.submitted) },
-      { heading: `Not yet submitted (${v.missing.length})`, lines: lines(v.missing) },
-      ...(v.escalated.length
-        ? [{ heading: `Escalated (${v.escalated.length})`, lines: lines(v.escalated) }]
-        : []),
-    ],
+    sections: digestSections(v).map((s) => ({ heading: s.heading, lines: lines(s.entries) })),
   });
 }
 
 export function renderEscalationCard(v: EscalationView): Card {
   return expand('nudgeDigest', {
-    title: toRuns(
-      rich`Escalation: ${v.buildings.length} building team(s) have missed ${v.escalateAfter} nudges for ${v.periodLabel}`,
-      { weight: 'Bolder', size: 'Medium' },
-    ),
-    summary: toRuns(rich`The ${v.districtName} district team may want to check in with them directly.`),
-    sections: [{ heading: 'Building teams', lines: lines(v.buildings) }],
+    title: toRuns(rich`Escalation: ${missedNudges(v)} for ${v.periodLabel}`, {
+      weight: 'Bolder',
+      size: 'Medium',
+    }),
+    summary: toRuns(checkIn(v)),
+    sections: [{ heading: ESCALATION_HEADING, lines: lines(v.buildings) }],
   });
 }
 
@@ -175,25 +164,42 @@ export type TeamsPoster = (
 
 export interface TeamsNudgeMessengerOptions {
   post: TeamsPoster;
-  limiter?: RateLimiter;
+  /**
+   * The queue to send through. By default the messenger has none of its own: `post` is then the bot's
+   * postToChannel, which delivers through the bot's one outbox (per-conversation rates, budget and retries) like
+   * polls and confirmations. A poster straight to a connector (the benchmark's connectorPoster) needs one: pass
+   * it, or the rates below to have one made.
+   */
+  queue?: SendQueue;
   /** Teams: 7 messages/s per conversation. */
   perConversationPerSecond?: number;
-  /** Bot-wide ceiling across conversations (an assumption: Teams publishes per-thread limits). */
+  /** Ceiling across conversations (an assumption: Teams publishes per-thread limits). */
   globalPerSecond?: number;
 }
 
-/** NudgeMessenger for Teams: adaptive cards, ≤7/s per conversation, retries on 429/412/502/504. */
+/**
+ * NudgeMessenger for Teams: adaptive cards, posted through one queue. `limiter` is the messenger's own queue: a
+ * pass-through (no limits, no retries) unless it was given one or rates, so that a nudge is never queued and
+ * retried twice.
+ */
 export function createTeamsNudgeMessenger(
   o: TeamsNudgeMessengerOptions,
-): NudgeMessenger & { limiter: RateLimiter } {
-  const limiter = o.limiter ?? new RateLimiter();
-  const limits = (to: Destination): Limit[] => [
-    { key: `teams:conv:${to.tenantId}|${to.channelId}`, perSecond: o.perConversationPerSecond ?? 7 },
-    { key: 'teams:global', perSecond: o.globalPerSecond ?? 50 },
-  ];
+): NudgeMessenger & { limiter: SendQueue } {
+  const ownRates = o.perConversationPerSecond !== undefined || o.globalPerSecond !== undefined;
+  const limiter =
+    o.queue ??
+    (ownRates
+      ? new SendQueue({ perSecond: o.perConversationPerSecond ?? 7, globalPerSecond: o.globalPerSecond })
+      : new SendQueue({
+          perSecond: Number.POSITIVE_INFINITY,
+          perHour: Number.POSITIVE_INFINITY,
+          maxAttempts: 1,
+        }));
   const send = (to: Destination, card: Card, summary: string) =>
     limiter
-      .run(limits(to), () => o.post(to.tenantId, to.channelId, cardActivity(card, summary)))
+      .enqueue(`${to.tenantId}|${to.channelId}`, () =>
+        o.post(to.tenantId, to.channelId, cardActivity(card, summary)),
+      )
       .then(() => {});
   return {
     limiter,
@@ -260,7 +266,7 @@ export async function handleTeamsNudgeAction(
 ): Promise<Card> {
   if (verb === 'nudge.open') {
     const i = openData.safeParse(data);
-    if (!i.success) return messageCard('This button is out of date. Ask your coordinator for a new nudge.');
+    if (!i.success) return messageCard(NUDGE_TEXT.staleNudge);
     try {
       return renderSubmissionCard(await d.buildings.form(actor, i.data));
     } catch (e) {
@@ -270,7 +276,7 @@ export async function handleTeamsNudgeAction(
   }
   if (verb === 'nudge.snooze') {
     const i = snoozeData.safeParse(data);
-    if (!i.success) return messageCard('This button is out of date. Ask your coordinator for a new nudge.');
+    if (!i.success) return messageCard(NUDGE_TEXT.staleNudge);
     try {
       const r = await d.schedules.snooze(actor, i.data);
       // The nudge stays on screen (its form button still works), with the snooze noted on it.
@@ -299,7 +305,7 @@ export async function handleTeamsNudgeAction(
     }
   }
   const i = saveData.safeParse(data);
-  if (!i.success) return messageCard('This form is out of date. Open it again from the nudge.');
+  if (!i.success) return messageCard(NUDGE_TEXT.staleForm);
   const values: Record<string, unknown> = {};
   for (const f of SUBMISSION_FIELDS) values[f] = (i.data as Record<string, unknown>)[f];
   const ref = { districtId: i.data.districtId, buildingId: i.data.buildingId, periodId: i.data.periodId };

@@ -1,11 +1,17 @@
+import { retryDelayMs, statusOf } from '../scheduler/retryPolicy';
+
 /**
- * Per-conversation send queue for Teams: sends to one conversation go one at a time, at most `perSecond` in any
- * second and `perHour` in any hour (Teams allows 7/s and 1,800/h per conversation), and a send that fails with
- * 429, 412, 502 or 504 is retried with exponential backoff and jitter (honouring Retry-After when given).
+ * The one outbound queue for Teams (poll cards, replies, confirmations, card updates and nudges alike): sends to one
+ * conversation go one at a time, at most `perSecond` in any second and `perHour` in any hour (Teams allows 7/s and
+ * 1,800/h per conversation), optionally under a ceiling across conversations (`globalPerSecond`). A failed send is
+ * retried by the shared policy (../scheduler/retryPolicy.ts): 429, 412 and 5xx, after the Retry-After when given,
+ * else with exponential backoff and jitter; any other 4xx is not retried.
  */
 export interface SendQueueOptions {
   perSecond?: number;
   perHour?: number;
+  /** Sends per second across every conversation (default: no such ceiling). */
+  globalPerSecond?: number;
   /** Attempts per send, the first included. */
   maxAttempts?: number;
   baseDelayMs?: number;
@@ -17,24 +23,7 @@ export interface SendQueueOptions {
   onRateLimited?: () => void;
 }
 
-export const RETRYABLE_STATUS = new Set([429, 412, 502, 504]);
-
-export function statusOf(e: unknown): number | null {
-  const o = e as { statusCode?: unknown; status?: unknown; response?: { status?: unknown } } | null;
-  const s = o?.statusCode ?? o?.status ?? o?.response?.status;
-  return typeof s === 'number' ? s : null;
-}
-
-function retryAfterMs(e: unknown): number | null {
-  const headers = (e as { response?: { headers?: { get?: (n: string) => unknown } } } | null)?.response
-    ?.headers;
-  const raw = typeof headers?.get === 'function' ? headers.get('retry-after') : undefined;
-  if (typeof raw !== 'string') return null;
-  const secs = Number(raw);
-  if (Number.isFinite(secs) && secs >= 0) return secs * 1000;
-  const at = Date.parse(raw);
-  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
-}
+export { statusOf } from '../scheduler/retryPolicy';
 
 interface Lane {
   tail: Promise<unknown>;
@@ -45,6 +34,8 @@ interface Lane {
 
 export class SendQueue {
   private readonly lanes = new Map<string, Lane>();
+  /** The next free slot under `globalPerSecond` (slots are reserved in the order lanes become ready). */
+  private globalNext = 0;
   private readonly o: Required<SendQueueOptions>;
   /** Counters for tests and logs. */
   readonly stats = { attempts: 0, retries: 0, failures: 0 };
@@ -53,6 +44,7 @@ export class SendQueue {
     this.o = {
       perSecond: opts.perSecond ?? 7,
       perHour: opts.perHour ?? 1800,
+      globalPerSecond: opts.globalPerSecond ?? Number.POSITIVE_INFINITY,
       maxAttempts: opts.maxAttempts ?? 5,
       baseDelayMs: opts.baseDelayMs ?? 400,
       maxDelayMs: opts.maxDelayMs ?? 30_000,
@@ -107,11 +99,20 @@ export class SendQueue {
         wait = Math.max(wait, (inLastSecond[inLastSecond.length - this.o.perSecond] as number) + 1000 - now);
       }
       if (wait <= 0) {
-        lane.sent.push(now);
+        await this.globalSlot(now);
+        lane.sent.push(this.o.now());
         return;
       }
       await this.o.sleep(wait + 1);
     }
+  }
+
+  /** Reserves the next slot under the ceiling across conversations and waits for it. */
+  private async globalSlot(now: number): Promise<void> {
+    if (!Number.isFinite(this.o.globalPerSecond)) return;
+    const at = Math.max(now, this.globalNext);
+    this.globalNext = at + 1000 / this.o.globalPerSecond;
+    if (at > now) await this.o.sleep(at - now);
   }
 
   /**
@@ -132,16 +133,14 @@ export class SendQueue {
         return result;
       } catch (e) {
         this.stamp(lane);
-        const status = statusOf(e);
-        if (status === 429) this.o.onRateLimited();
-        if (status === null || !RETRYABLE_STATUS.has(status) || attempt >= this.o.maxAttempts) {
+        if (statusOf(e) === 429) this.o.onRateLimited();
+        const delay = attempt < this.o.maxAttempts ? retryDelayMs(e, attempt, this.o) : null;
+        if (delay === null) {
           this.stats.failures++;
           throw e;
         }
         this.stats.retries++;
-        const backoff = Math.min(this.o.maxDelayMs, this.o.baseDelayMs * 2 ** (attempt - 1));
-        const jittered = backoff * (0.5 + this.o.random());
-        await this.o.sleep(Math.min(this.o.maxDelayMs, Math.max(jittered, retryAfterMs(e) ?? 0)));
+        await this.o.sleep(delay);
       }
     }
   }

@@ -1,0 +1,181 @@
+import { type Activity, CardFactory, type ConversationReference, type TurnContext } from 'botbuilder';
+import type { CommandResult } from '../../app/commands';
+import type { KeyValueRepo } from '../../app/ports';
+import type { ReviewService } from '../../app/reviewService';
+import { link, plain, rich } from '../../app/text';
+import type { ReviewView } from '../../app/views';
+import { type AdaptiveCard, renderPollCard, renderResultsCard, renderStatusCard } from '../cards/render';
+import { toTeamsMarkdown } from '../cards/teamsText';
+import type { TeamsIdentity } from './activity';
+import { KV } from './directory';
+import type { TeamsOutbox } from './outbox';
+import { channelReference, replyReference, type TeamsRoster } from './roster';
+
+interface StoredPollCard {
+  tenantId: string;
+  channelId: string;
+  activityId: string;
+}
+
+const BOT_ACTOR_ID = 'teams-bot';
+
+export function cardActivity(card: AdaptiveCard): Partial<Activity> {
+  return { type: 'message', attachments: [CardFactory.adaptiveCard(card)] };
+}
+
+/**
+ * What the bot posts in a conversation: the reply to a command (text, a file as a link, status and results cards,
+ * a review's poll cards) and the shared poll cards it keeps up to date (at most once per interval per card, always
+ * drawn from the latest stored state).
+ */
+export class PollCards {
+  private readonly cardTimers = new Map<
+    string,
+    { timer: NodeJS.Timeout | null; dirty: boolean; last: number }
+  >();
+  private readonly pendingCardUpdates = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly o: {
+      kv: KeyValueRepo;
+      service: ReviewService;
+      outbox: TeamsOutbox;
+      roster: TeamsRoster;
+      updateInterval: number;
+      log: (message: string, error?: unknown) => void;
+    },
+  ) {}
+
+  /** Posts what a command's result calls for, in reply to the turn (and poll cards in the channel). */
+  async afterCommand(ctx: TurnContext, who: TeamsIdentity, r: CommandResult): Promise<void> {
+    const send = (a: Partial<Activity>) => this.o.outbox.send(replyReference(ctx), a);
+    switch (r.kind) {
+      case 'help':
+      case 'text':
+      case 'reviews':
+        await send({ type: 'message', text: toTeamsMarkdown(r.text) });
+        return;
+      case 'file': {
+        // Teams bots cannot upload files into a channel: post a signed download link, and the content inline
+        // when it is small enough to read there.
+        const download = r.url
+          ? toTeamsMarkdown(rich`\n\n${link(r.url, `Download ${r.filename}`)} (private link)`)
+          : '';
+        // The file's text stays inside its code block: no fence in it can close the block early.
+        const body =
+          r.content.length <= 20_000
+            ? `${download}\n\n\`\`\`\n${r.content.replace(/```/g, '`\u200b``')}\n\`\`\``
+            : download || '\n\nThe file is too large to post in Teams: use the web dashboard to download it.';
+        await send({
+          type: 'message',
+          text: `${toTeamsMarkdown(rich`${r.message} (${plain(r.filename)})`)}${body}`,
+        });
+        return;
+      }
+      case 'review':
+        break;
+    }
+    const view = r.review;
+    await send({ type: 'message', text: toTeamsMarkdown(r.message) });
+    switch (r.action) {
+      case 'started':
+        await this.postPolls(who.tenantId, channelReference(ctx, who), view);
+        return;
+      case 'status':
+        await send(cardActivity(renderStatusCard(view)));
+        return;
+      case 'results':
+        await send(cardActivity(renderResultsCard(view)));
+        return;
+      case 'closed':
+      case 'decided':
+      case 'next-round':
+        for (const p of view.polls) this.scheduleUpdate(who.tenantId, view.reviewId, p.rowId, true);
+        if (r.action !== 'next-round') await send(cardActivity(renderResultsCard(view)));
+        return;
+    }
+  }
+
+  /** Posts one poll card per rubric row and remembers each card's activity id for later updates. */
+  async postPolls(
+    tenantId: string,
+    reference: Partial<ConversationReference>,
+    view: ReviewView,
+  ): Promise<void> {
+    const channelId = view.channelId;
+    const refreshIds = await this.o.roster.refreshIds(tenantId, channelId);
+    for (const poll of view.polls) {
+      const res = await this.o.outbox.send(
+        reference,
+        cardActivity(renderPollCard(poll, { refreshUserIds: refreshIds })),
+      );
+      if (res?.id) {
+        await this.o.kv.put(KV.pollCard, `${view.reviewId}|${poll.rowId}`, {
+          tenantId,
+          channelId,
+          activityId: res.id,
+        } satisfies StoredPollCard);
+      }
+    }
+  }
+
+  /** Redraws the shared (non-personal) card of one poll: at most once per interval, always the latest state. */
+  scheduleUpdate(tenantId: string, reviewId: string, rowId: string, immediate = false): void {
+    const key = `${reviewId}|${rowId}`;
+    let t = this.cardTimers.get(key);
+    if (!t) {
+      t = { timer: null, dirty: false, last: 0 };
+      this.cardTimers.set(key, t);
+    }
+    const state = t;
+    state.dirty = true;
+    if (state.timer) return;
+    const delay = immediate ? 0 : Math.max(0, state.last + this.o.updateInterval - Date.now());
+    state.timer = setTimeout(() => {
+      state.timer = null;
+      state.dirty = false;
+      state.last = Date.now();
+      const p = this.updateCard(tenantId, reviewId, rowId)
+        .catch((e) => this.o.log(`updating the card of ${key} failed`, e))
+        .finally(() => {
+          this.pendingCardUpdates.delete(p);
+          if (state.dirty) this.scheduleUpdate(tenantId, reviewId, rowId);
+          else if (!state.timer) this.cardTimers.delete(key);
+        });
+      this.pendingCardUpdates.add(p);
+    }, delay);
+  }
+
+  /** Resolves when every queued send and pending card update has finished. */
+  async idle(): Promise<void> {
+    for (let i = 0; i < 50; i++) {
+      const timers = [...this.cardTimers.values()].filter((t) => t.timer);
+      if (!timers.length && !this.pendingCardUpdates.size) {
+        await this.o.outbox.idle();
+        if (!this.pendingCardUpdates.size && ![...this.cardTimers.values()].some((t) => t.timer)) return;
+      }
+      await Promise.all([...this.pendingCardUpdates]);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  stop(): void {
+    for (const t of this.cardTimers.values()) if (t.timer) clearTimeout(t.timer);
+    this.cardTimers.clear();
+  }
+
+  private async updateCard(tenantId: string, reviewId: string, rowId: string): Promise<void> {
+    const posted = await this.o.kv.get<StoredPollCard>(KV.pollCard, `${reviewId}|${rowId}`);
+    if (!posted || posted.tenantId !== tenantId) return; // posted elsewhere (e.g. Slack) or not at all
+    const stored = await this.o.outbox.conversation(tenantId, posted.channelId);
+    if (!stored) return;
+    // The bot redraws the card it posted in that channel.
+    const view = await this.o.service.getPollState(
+      { tenantId, userId: BOT_ACTOR_ID, channelId: posted.channelId, conversation: 'channel' },
+      { reviewId, rowId },
+    );
+    const refreshIds = await this.o.roster.refreshIds(tenantId, posted.channelId);
+    const card = renderPollCard(view, { refreshUserIds: refreshIds });
+    await this.o.outbox.send(stored.reference, cardActivity(card), { replaceId: posted.activityId });
+  }
+}

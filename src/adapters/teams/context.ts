@@ -1,0 +1,44 @@
+import type { CommandService } from '../../app/commands';
+import type { Clock } from '../../app/ports';
+import type { ReviewService } from '../../app/reviewService';
+import { isDomainError } from '../../domain/errors';
+import type { Metrics } from '../observability/metrics';
+import { BadActivity } from './activity';
+import type { PollCards } from './cards';
+import type { TeamsDirectory } from './directory';
+import type { TeamsOutbox } from './outbox';
+import type { TeamsRoster } from './roster';
+
+export interface TeamsActionHandler {
+  verbs: readonly string[];
+  handle(
+    actor: { tenantId: string; userId: string; displayName: string },
+    verb: string,
+    data: unknown,
+  ): Promise<Record<string, unknown>>;
+}
+
+/** What the turn handlers (./turns.ts, ./invokes.ts) work with: the bot's parts, built once in TeamsBot. */
+export interface TurnDeps {
+  service: ReviewService;
+  commands: CommandService;
+  clock: Clock | undefined;
+  metrics: Metrics | undefined;
+  actions: readonly TeamsActionHandler[] | undefined;
+  directory: TeamsDirectory;
+  roster: TeamsRoster;
+  outbox: TeamsOutbox;
+  cards: PollCards;
+  log: (message: string, error?: unknown) => void;
+}
+
+const GENERIC_FAILURE =
+  'Something went wrong on our side and nothing was changed. Please try again in a minute.';
+
+/** DomainErrors carry their own user-facing text; anything else is logged and answered generically. */
+export function userMessage(d: Pick<TurnDeps, 'log'>, e: unknown): string {
+  if (isDomainError(e)) return e.message;
+  if (e instanceof BadActivity) return e.message;
+  d.log('turn failed', e);
+  return GENERIC_FAILURE;
+}

@@ -1,0 +1,136 @@
+import type { InvokeResponse, TurnContext } from 'botbuilder';
+import { z } from 'zod';
+import type { PollView } from '../../app/views';
+import { isDomainError } from '../../domain/errors';
+import { type AdaptiveCard, renderPollCard } from '../cards/render';
+import { countVote, noMetrics } from '../observability/metrics';
+import type { IncomingActivity, TeamsIdentity } from './activity';
+import { type TurnDeps, userMessage } from './context';
+
+/** Refusals answered with the up-to-date card plus the reason (the rest get an error response). */
+const NOTICE_CODES = new Set(['round-closed', 'deadline-passed', 'not-member', 'invalid-state']);
+
+const anyAction = z.object({
+  action: z.object({ verb: z.string().min(1).max(100), data: z.unknown().optional() }),
+});
+
+const actionData = z.object({
+  reviewId: z.string().min(1).max(200),
+  rowId: z.string().min(1).max(200),
+  choice: z.union([z.number(), z.string().max(20)]).optional(),
+  // Not capped here: the core refuses too-long evidence with a message that says so (the body is ≤ 1 MB).
+  evidence: z.string().optional(),
+});
+const invokeValue = z.object({
+  action: z.object({
+    type: z.string().max(64).optional(),
+    verb: z.enum(['vote', 'evidence', 'refresh']),
+    data: actionData.loose(),
+  }),
+  trigger: z.enum(['manual', 'automatic']).optional(),
+});
+/** Action.Submit fallback: the data object arrives as the message `value`. */
+export const submitValue = actionData.extend({ verb: z.enum(['vote', 'evidence', 'refresh']) }).loose();
+
+type ActionInput = z.output<typeof actionData> & { verb: 'vote' | 'evidence' | 'refresh' };
+
+const adaptiveCardResponse = (card: AdaptiveCard): InvokeResponse => ({
+  status: 200,
+  body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card },
+});
+const errorResponse = (code: number, message: string): InvokeResponse => ({
+  status: 200,
+  body: {
+    statusCode: code,
+    type: 'application/vnd.microsoft.error',
+    value: { code: code === 400 ? 'BadRequest' : 'InternalServerError', message },
+  },
+});
+
+/**
+ * An invoke: an Adaptive Card's Action.Execute (`adaptiveCard/action`). The poll's own verbs (vote, evidence,
+ * refresh) answer with the voter's refreshed card; other verbs go to the handler that claims them (`actions`);
+ * other invokes are acknowledged with an empty body.
+ */
+export async function onInvoke(
+  d: TurnDeps,
+  ctx: TurnContext,
+  a: IncomingActivity,
+  who: TeamsIdentity,
+): Promise<void> {
+  let response: InvokeResponse;
+  if (a.name !== 'adaptiveCard/action') {
+    response = { status: 200, body: {} };
+  } else {
+    const parsed = invokeValue.safeParse(a.value);
+    const other = anyAction.safeParse(a.value);
+    const handler = other.success
+      ? d.actions?.find((h) => h.verbs.includes(other.data.action.verb))
+      : undefined;
+    if (handler && other.success) {
+      try {
+        const actor = { tenantId: who.tenantId, userId: who.userId, displayName: who.displayName };
+        const card = await handler.handle(actor, other.data.action.verb, other.data.action.data ?? {});
+        response = adaptiveCardResponse(card as AdaptiveCard);
+      } catch (e) {
+        response = errorResponse(isDomainError(e) ? 400 : 500, userMessage(d, e));
+      }
+    } else if (!parsed.success) {
+      response = errorResponse(400, 'That card action is not valid: nothing was recorded.');
+    } else {
+      const { verb, data } = parsed.data.action;
+      try {
+        await d.roster.remember(who.tenantId, who.channelId, [[who.userId, who.channelUserId]], true);
+        const view = await runAction(d, who, { ...data, verb });
+        const refreshIds = await d.roster.refreshIds(who.tenantId, who.channelId);
+        response = adaptiveCardResponse(renderPollCard(view, { personal: true, refreshUserIds: refreshIds }));
+      } catch (e) {
+        response =
+          (await cardWithNotice(d, who, data, e)) ??
+          errorResponse(isDomainError(e) ? 400 : 500, userMessage(d, e));
+      }
+    }
+  }
+  await ctx.sendActivity({ type: 'invokeResponse', value: response });
+}
+
+/**
+ * A click the core refused for a reason about the poll's state (round closed, deadline passed, not a member):
+ * answer with the current card and the reason on it, so the stale card the person clicked is replaced.
+ */
+async function cardWithNotice(
+  d: TurnDeps,
+  who: TeamsIdentity,
+  data: { reviewId: string; rowId: string },
+  e: unknown,
+): Promise<InvokeResponse | null> {
+  if (!isDomainError(e) || !NOTICE_CODES.has(e.code)) return null;
+  try {
+    const actor = d.roster.actorOf(who);
+    const view = await d.service.getPollState(actor, { reviewId: data.reviewId, rowId: data.rowId });
+    const refreshIds = await d.roster.refreshIds(who.tenantId, who.channelId);
+    return adaptiveCardResponse(
+      renderPollCard(view, { personal: true, refreshUserIds: refreshIds, notice: e.message }),
+    );
+  } catch (e2) {
+    // The poll itself cannot be shown: the plain error answer follows (and a non-domain failure is logged).
+    if (!isDomainError(e2)) d.log('could not draw the card for a refused click', e2);
+    return null;
+  }
+}
+
+/** Votes, evidence and refreshes; returns the viewer's poll view. Writes nothing when the input is refused. */
+export async function runAction(d: TurnDeps, who: TeamsIdentity, input: ActionInput): Promise<PollView> {
+  const actor = d.roster.actorOf(who);
+  const ref = { reviewId: input.reviewId, rowId: input.rowId };
+  const evidence = input.evidence?.trim() ? input.evidence : null;
+  if (input.verb === 'refresh') return d.service.getPollState(actor, ref);
+  const r =
+    input.verb === 'vote'
+      ? await countVote(d.metrics ?? noMetrics, 'teams', () =>
+          d.service.castVote(actor, { ...ref, choice: input.choice, evidence }),
+        )
+      : await d.service.addEvidence(actor, { ...ref, evidence: input.evidence ?? '' });
+  d.cards.scheduleUpdate(who.tenantId, input.reviewId, input.rowId);
+  return r.poll;
+}

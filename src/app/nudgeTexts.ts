@@ -1,0 +1,87 @@
+import type { DigestEntry, DigestView, EscalationView, NudgeView, SubmissionFormView } from './nudgeViews';
+import { type Interpolation, link, plain, type RichText, rich } from './text';
+
+/**
+ * The words of nudges, digests, escalations and the monitoring-data form, shared by the Slack and Teams renderers
+ * (src/adapters/slack/nudges.ts, src/adapters/teams/nudges.ts), which add only their own layout and markup.
+ */
+
+export const NUDGE_TEXT = {
+  staleNudge: 'This button is out of date. Ask your coordinator for a new nudge.',
+  staleForm: 'This form is out of date. Open it again from the nudge.',
+  noSubmission: 'Nothing submitted yet for this period.',
+} as const;
+
+/** `mark` sets off the building and period (Slack makes them bold; a card title is bold as a whole). */
+type Mark = (value: string) => Interpolation;
+const asIs: Mark = (value) => value;
+
+/** A nudge's headline: the building's data for the period is due. */
+export const nudgeDue = (v: NudgeView, mark: Mark = asIs): RichText =>
+  rich`${mark(v.buildingName)}: monitoring data for ${mark(v.periodLabel)} is due`;
+
+/** A nudge's headline: the first nudge's, or the reminder's sent when a snooze ended. */
+export const nudgeTitle = (v: NudgeView, mark: Mark = asIs): RichText =>
+  v.reminder
+    ? rich`Reminder: ${mark(v.buildingName)}'s monitoring data for ${mark(v.periodLabel)}`
+    : nudgeDue(v, mark);
+
+/** What a nudge asks of the building team. */
+export const nudgeAsk = (v: NudgeView): RichText =>
+  rich`Share your strategy implementation and impact data, what your team makes of it and your recommendations with the ${v.districtName} district team.`;
+
+/** Which nudge of the period this is, from the second on (null for the first). */
+export const nudgeCount = (v: NudgeView): RichText | null =>
+  v.attempt > 1 ? plain(`(Nudge ${v.attempt} this period.)`) : null;
+
+/** An ISO time to the minute, in UTC: "2026-11-20 10:00 UTC". */
+const utcMinute = (iso: string): string => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+
+/** The form's versions so far: "History: v1 2026-11-20 10:00 UTC · v2 …", or that there are none. */
+export function submissionHistory(f: SubmissionFormView): string {
+  return f.history.length
+    ? `History: ${f.history.map((h) => `v${h.version} ${utcMinute(h.submittedAt)}`).join(' · ')}`
+    : NUDGE_TEXT.noSubmission;
+}
+
+/** Where a building stands: "submitted 2026-11-20", or "2 nudge(s), snoozed until 2026-11-21 08:00 UTC". */
+export function entryStatus(e: DigestEntry): string {
+  if (e.submittedAt) return `submitted ${e.submittedAt.slice(0, 10)}`;
+  return `${e.nudges} nudge(s)${e.snoozedUntil ? `, snoozed until ${utcMinute(e.snoozedUntil)}` : ''}`;
+}
+
+/** " open" linking to the building's submission, when there is a link. */
+export const entryLink = (e: DigestEntry): RichText => (e.link ? rich` ${link(e.link, 'open')}` : plain(''));
+
+/** The schedule's next send times, or "none". */
+export const nextRunsText = (v: DigestView): RichText => plain(v.nextRuns.join('; ') || 'none');
+
+export const dashboardLink = (url: string): RichText => link(url, 'Open the district dashboard');
+
+export interface DigestSection {
+  kind: 'submitted' | 'missing' | 'escalated';
+  heading: string;
+  entries: DigestEntry[];
+}
+
+/** The digest's lists: submitted, not yet submitted, and escalated when any were. */
+export function digestSections(v: DigestView): DigestSection[] {
+  return [
+    { kind: 'submitted', heading: `Submitted (${v.submitted.length})`, entries: v.submitted },
+    { kind: 'missing', heading: `Not yet submitted (${v.missing.length})`, entries: v.missing },
+    ...(v.escalated.length
+      ? [{ kind: 'escalated' as const, heading: `Escalated (${v.escalated.length})`, entries: v.escalated }]
+      : []),
+  ];
+}
+
+/** The heading of an escalation's list. */
+export const ESCALATION_HEADING = 'Building teams';
+
+/** "3 building team(s) have missed 2 nudges" */
+export const missedNudges = (v: EscalationView): RichText =>
+  plain(`${v.buildings.length} building team(s) have missed ${v.escalateAfter} nudges`);
+
+/** What an escalation suggests to the district team. */
+export const checkIn = (v: EscalationView): RichText =>
+  rich`The ${v.districtName} district team may want to check in with them directly.`;
