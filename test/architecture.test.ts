@@ -68,6 +68,21 @@ describe('architecture', () => {
     expect(markup.test(`\`• ${$}b.name} — <#${$}b.channelId}>\``)).toBe(true);
   });
 
+  test('src/app reads and writes no platform syntax: Slack links and specials are turned neutral by the adapter', () => {
+    // Code (not comments) that parses or writes Slack's <#C…> channel links or <!here>-style specials.
+    const slackSyntax = /['"`/]\^?<[#!]/;
+    const found = listTs(path.join(src, 'app')).flatMap((f) =>
+      fs
+        .readFileSync(f, 'utf8')
+        .split('\n')
+        .filter((line) => !/^\s*(\*|\/\/)/.test(line) && slackSyntax.test(line))
+        .map((line) => `${path.relative(src, f)}: ${line.trim()}`),
+    );
+    expect(found).toEqual([]);
+    expect(slackSyntax.test('const slack = /^<#([A-Z]+)>$/.exec(token);')).toBe(true);
+    expect(slackSyntax.test("text: '<!channel> vote now'")).toBe(true);
+  });
+
   test('the check itself catches forbidden imports', () => {
     const f = path.join(src, 'domain', 'x.ts');
     expect(violations('domain', f, "import { App } from '@slack/bolt';")).toHaveLength(1);

@@ -111,10 +111,10 @@ export class BuildingService {
     return district;
   }
 
-  /** Finds a building by id, exact name (case-insensitive) or channel mention. */
+  /** Finds a building by id, exact name (case-insensitive) or channel (`#C123` or its id). */
   async findBuilding(tenantId: string, districtId: string, ref: string): Promise<Building> {
     const all = await this.d.nudges.listBuildings(tenantId, districtId);
-    const channel = /^<#([A-Za-z0-9_:.@-]+)(?:\|[^>]*)?>$/.exec(ref)?.[1];
+    const channel = /^#([A-Za-z0-9_:.@-]+)$/.exec(ref)?.[1];
     const lower = ref.toLowerCase();
     const found =
       all.find((b) => b.id === ref) ??

@@ -23,7 +23,7 @@ test('building, schedule and submissions commands', async () => {
   const run = async (line: string, actor: Actor = coordinator) =>
     asSlack(await commands.run({ actor, channelId: 'C1' }, line));
   await run('setup "Lakeview Schools"');
-  expect(await run('building add "Oak Elementary" <#CB1|oak-team> <@UB1|Bea> <@UB2>')).toEqual({
+  expect(await run('building add "Oak Elementary" #CB1 <@UB1|Bea> <@UB2>')).toEqual({
     kind: 'text',
     text: 'Registered *Oak Elementary* (team channel <#CB1>, 2 member(s)).',
   });

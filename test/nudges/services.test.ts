@@ -70,7 +70,7 @@ describe('building teams', () => {
     expect(
       (await err(h.buildings.remove(coordinator, { channelId: 'C1', building: 'Nowhere High' }))).code,
     ).toBe('invalid-input');
-    await h.buildings.remove(coordinator, { channelId: 'C1', building: '<#CB2>' });
+    await h.buildings.remove(coordinator, { channelId: 'C1', building: '#CB2' });
     expect((await h.buildings.list(coordinator, 'C1')).map((b) => b.name)).toEqual(['Oak Elementary']);
     // The channel is free again.
     await h.buildings.register(coordinator, { channelId: 'C1', name: 'Pine', buildingChannelId: 'CB2' });

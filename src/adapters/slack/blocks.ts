@@ -219,9 +219,7 @@ export function reviewSummaryBlocks(message: RichText, v: ReviewView): KnownBloc
     : '';
   return [
     mrkdwn(message),
-    context(
-      rich`${plain(`Round ${v.round} (${v.roundStatus}) · ${v.status}${deadline}`)}`,
-    ),
+    context(rich`${plain(`Round ${v.round} (${v.roundStatus}) · ${v.status}${deadline}`)}`),
     mrkdwn(join(lines, '\n')),
   ];
 }

@@ -38,3 +38,10 @@ export function toMrkdwn(t: RichText): string {
     })
     .join('');
 }
+
+/**
+ * A slash command's text as the shared command language reads it: Slack's channel links (`<#C123|name>`, sent when
+ * someone picks a channel with #) become `#C123`. Mentions of people (`<@U123|name>`) are already the core's form.
+ */
+export const commandTextFromSlack = (text: string): string =>
+  text.replace(/<#([A-Za-z0-9_.:@-]+)(?:\|[^>]*)?>/g, '#$1');

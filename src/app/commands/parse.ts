@@ -50,11 +50,12 @@ export function parseMention(token: string | undefined): { id: string; name: str
 export const parseUser = (t: string): string | null =>
   /^<@([A-Za-z0-9._:-]+)(?:\|[^>]*)?>$/.exec(t)?.[1] ?? null;
 
-/** `<#C123|name>` (Slack), `#C123`, or a raw channel id such as a Teams `19:…@thread.tacv2`. */
+/**
+ * `#C123` or a raw channel id such as a Teams `19:…@thread.tacv2`. (Slack's `<#C123|name>` links are turned into
+ * `#C123` by the Slack adapter before a command reaches the app.)
+ */
 export function parseChannel(token: string | undefined): string | null {
   if (!token) return null;
-  const slack = /^<#([A-Za-z0-9_.:@-]+)(?:\|[^>]*)?>$/.exec(token);
-  if (slack) return slack[1] ?? null;
   const plain = /^#?([A-Za-z0-9_.:@-]{2,200})$/.exec(token);
   return plain && (token.startsWith('#') || /^(C|G|19:)/.test(token)) ? (plain[1] ?? null) : null;
 }

@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import { CHANNELS_NS, SLASH_COMMAND } from '../../constants';
+import { commandTextFromSlack } from '../../mrkdwn';
 import { errorReply } from '../../replies';
 import type { ListenerContext } from '../context';
 
@@ -19,7 +20,7 @@ export function registerMicip(app: App, ctx: ListenerContext): void {
     try {
       const result = await commands.run(
         { actor, channelId, people: asker.people(client) },
-        command.text ?? '',
+        commandTextFromSlack(command.text ?? ''),
       );
       // App Home lists the districts of the channels where setup ran.
       if (/^\s*setup\b/i.test(command.text ?? '')) {
