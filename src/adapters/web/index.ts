@@ -9,7 +9,7 @@ import { DomainError, type DomainErrorCode } from '../../domain/errors';
 import { defaultLogger, type Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { consoleRouter, DEMO_TENANT, ensureDemo } from './console';
-import type { LinkSigner } from './links';
+import { type LinkSigner, webLinks } from './links';
 import { type BuildingStatus, dashboardPage, errorPage, resultsPage } from './pages';
 import { parseDashboardLink, tabConfig, tabConfigPage } from './teamsTab';
 
@@ -259,8 +259,6 @@ export { issueLink };
 
 /** Helper for main/commands: a signed dashboard link for one district. */
 function issueLink(deps: Pick<WebDeps, 'signer' | 'clock' | 'baseUrl' | 'linkTtlMs'>) {
-  return (tenantId: string, districtId: string) => {
-    const { token, expiresAt } = deps.signer.issue(tenantId, districtId, deps.clock.now(), deps.linkTtlMs);
-    return { url: `${deps.baseUrl()}/dashboard?k=${token}`, expiresAt };
-  };
+  const links = webLinks(deps);
+  return (tenantId: string, districtId: string) => links.dashboard(tenantId, districtId);
 }
