@@ -104,3 +104,20 @@ test('other errors are not retried; a send that keeps failing gives up after max
   expect(await q.enqueue('c', async () => 'next')).toBe('next');
   expect(q.stats).toMatchObject({ failures: 2, retries: 2 });
 });
+
+test("one tenant's sends share Teams' 50 per second per app and tenant; another tenant's do not wait for them", async () => {
+  // Time stands still and sleeps return at once: every wait the queue asks for is recorded.
+  const waits: number[] = [];
+  const q = new SendQueue({ now: () => 1_000_000, sleep: async (ms: number) => void waits.push(ms) });
+  const sends: Promise<unknown>[] = [];
+  // 60 conversations of one tenant, one send each (no conversation is near its own 7/s), and one of another tenant.
+  for (let i = 0; i < 60; i++) sends.push(q.enqueue(`a-${i}`, async () => {}, 'tenant-a'));
+  sends.push(q.enqueue('b-0', async () => {}, 'tenant-b'));
+  await Promise.all(sends);
+  // 59 of tenant A's sends wait for their slot, 20 ms apart (the 60th starts 1,180 ms after the first); B's does not.
+  expect(waits).toEqual(Array.from({ length: 59 }, (_, i) => (i + 1) * 20));
+  // Sends without a tenant are under no such ceiling.
+  waits.length = 0;
+  await Promise.all(Array.from({ length: 60 }, (_, i) => q.enqueue(`c-${i}`, async () => {})));
+  expect(waits).toEqual([]);
+});

@@ -197,8 +197,10 @@ export function createTeamsNudgeMessenger(
         }));
   const send = (to: Destination, card: Card, summary: string) =>
     limiter
-      .enqueue(`${to.tenantId}|${to.channelId}`, () =>
-        o.post(to.tenantId, to.channelId, cardActivity(card, summary)),
+      .enqueue(
+        `${to.tenantId}|${to.channelId}`,
+        () => o.post(to.tenantId, to.channelId, cardActivity(card, summary)),
+        to.tenantId,
       )
       .then(() => {});
   return {

@@ -55,23 +55,28 @@ export class TeamsOutbox {
       return Promise.reject(new Error('refusing to send to a service URL that is not on the allowlist'));
     }
     const conv = reference.conversation?.id ?? '';
+    const tenant = reference.conversation?.tenantId;
     return this.queue
-      .enqueue(conv, async () => {
-        let out: ResourceResponse | undefined;
-        await this.adapter.continueConversationAsync(this.appId, reference, async (ctx) => {
-          this.withoutSdkRetries(ctx);
-          if (opts.replaceId) {
-            out = (await ctx.updateActivity({ ...activity, id: opts.replaceId })) ?? undefined;
-            return;
-          }
-          // Addressed from the stored reference itself: a reference without activityId makes a new post in the
-          // channel (not a reply to the synthetic continuation activity).
-          const a = TurnContext.applyConversationReference({ ...activity }, reference);
-          if (!reference.activityId) delete a.replyToId;
-          [out] = await ctx.adapter.sendActivities(ctx, [a]);
-        });
-        return out;
-      })
+      .enqueue(
+        conv,
+        async () => {
+          let out: ResourceResponse | undefined;
+          await this.adapter.continueConversationAsync(this.appId, reference, async (ctx) => {
+            this.withoutSdkRetries(ctx);
+            if (opts.replaceId) {
+              out = (await ctx.updateActivity({ ...activity, id: opts.replaceId })) ?? undefined;
+              return;
+            }
+            // Addressed from the stored reference itself: a reference without activityId makes a new post in the
+            // channel (not a reply to the synthetic continuation activity).
+            const a = TurnContext.applyConversationReference({ ...activity }, reference);
+            if (!reference.activityId) delete a.replyToId;
+            [out] = await ctx.adapter.sendActivities(ctx, [a]);
+          });
+          return out;
+        },
+        tenant,
+      )
       .catch((e: unknown) => {
         throw new SendError(e);
       });

@@ -3,7 +3,8 @@ import { retryDelayMs, statusOf } from '../scheduler/retryPolicy';
 /**
  * The one outbound queue for Teams (poll cards, replies, confirmations, card updates and nudges alike): sends to one
  * conversation go one at a time, at most `perSecond` in any second and `perHour` in any hour (Teams allows 7/s and
- * 1,800/h per conversation), optionally under a ceiling across conversations (`globalPerSecond`). A failed send is
+ * 1,800/h per conversation), at most `perTenantPerSecond` across one tenant's conversations (Teams allows an app 50
+ * requests per second per tenant), optionally under a ceiling across everything (`globalPerSecond`). A failed send is
  * retried by the shared policy (../scheduler/retryPolicy.ts): 429, 412 and 5xx, after the Retry-After when given,
  * else with exponential backoff and jitter; any other 4xx is not retried.
  */
@@ -12,6 +13,8 @@ export interface SendQueueOptions {
   perHour?: number;
   /** Sends per second across every conversation (default: no such ceiling). */
   globalPerSecond?: number;
+  /** Sends per second across the conversations of one tenant (default 50, Teams' limit per app per tenant). */
+  perTenantPerSecond?: number;
   /** Attempts per send, the first included. */
   maxAttempts?: number;
   baseDelayMs?: number;
@@ -36,6 +39,8 @@ export class SendQueue {
   private readonly lanes = new Map<string, Lane>();
   /** The next free slot under `globalPerSecond` (slots are reserved in the order lanes become ready). */
   private globalNext = 0;
+  /** Per tenant, the next free slot under `perTenantPerSecond` (dropped once it is in the past). */
+  private readonly tenantNext = new Map<string, number>();
   private readonly o: Required<SendQueueOptions>;
   /** Counters for tests and logs. */
   readonly stats = { attempts: 0, retries: 0, failures: 0 };
@@ -45,6 +50,7 @@ export class SendQueue {
       perSecond: opts.perSecond ?? 7,
       perHour: opts.perHour ?? 1800,
       globalPerSecond: opts.globalPerSecond ?? Number.POSITIVE_INFINITY,
+      perTenantPerSecond: opts.perTenantPerSecond ?? 50,
       maxAttempts: opts.maxAttempts ?? 5,
       baseDelayMs: opts.baseDelayMs ?? 400,
       maxDelayMs: opts.maxDelayMs ?? 30_000,
@@ -55,8 +61,11 @@ export class SendQueue {
     };
   }
 
-  /** Runs `send` in the lane of `conversationKey`, after every earlier send of that lane. */
-  enqueue<T>(conversationKey: string, send: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `send` in the lane of `conversationKey`, after every earlier send of that lane, within `tenantId`'s budget
+   * when one is given.
+   */
+  enqueue<T>(conversationKey: string, send: () => Promise<T>, tenantId?: string): Promise<T> {
     let lane = this.lanes.get(conversationKey);
     if (!lane) {
       lane = { tail: Promise.resolve(), sent: [], pending: 0 };
@@ -64,7 +73,7 @@ export class SendQueue {
     }
     const l = lane;
     l.pending++;
-    const run = l.tail.then(() => this.attempt(l, send));
+    const run = l.tail.then(() => this.attempt(l, send, tenantId));
     l.tail = run.then(
       () => undefined,
       () => undefined,
@@ -86,7 +95,7 @@ export class SendQueue {
   }
 
   /** Waits until the lane may send again under both rate limits. */
-  private async slot(lane: Lane): Promise<void> {
+  private async slot(lane: Lane, tenantId: string | undefined): Promise<void> {
     for (;;) {
       const now = this.o.now();
       while (lane.sent.length && (lane.sent[0] as number) <= now - 3_600_000) lane.sent.shift();
@@ -99,6 +108,7 @@ export class SendQueue {
         wait = Math.max(wait, (inLastSecond[inLastSecond.length - this.o.perSecond] as number) + 1000 - now);
       }
       if (wait <= 0) {
+        if (tenantId) await this.tenantSlot(tenantId, now);
         await this.globalSlot(now);
         lane.sent.push(this.o.now());
         return;
@@ -115,6 +125,14 @@ export class SendQueue {
     if (at > now) await this.o.sleep(at - now);
   }
 
+  /** Reserves the tenant's next slot under `perTenantPerSecond` and waits for it. */
+  private async tenantSlot(tenantId: string, now: number): Promise<void> {
+    for (const [t, next] of this.tenantNext) if (next <= now) this.tenantNext.delete(t);
+    const at = Math.max(now, this.tenantNext.get(tenantId) ?? now);
+    this.tenantNext.set(tenantId, at + 1000 / this.o.perTenantPerSecond);
+    if (at > now) await this.o.sleep(at - now);
+  }
+
   /**
    * Re-dates the lane's latest send to when it finished: the request reached the connector at or before that
    * moment, so spacing later sends from it keeps every window of arrivals within the limits, whatever the latency.
@@ -123,9 +141,9 @@ export class SendQueue {
     if (lane.sent.length) lane.sent[lane.sent.length - 1] = this.o.now();
   }
 
-  private async attempt<T>(lane: Lane, send: () => Promise<T>): Promise<T> {
+  private async attempt<T>(lane: Lane, send: () => Promise<T>, tenantId: string | undefined): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      await this.slot(lane);
+      await this.slot(lane, tenantId);
       this.stats.attempts++;
       try {
         const result = await send();
