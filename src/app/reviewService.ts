@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Perspective, TallyVote } from '../domain/consensus';
+import type { Perspective } from '../domain/consensus';
 import type { District, Member, Vote } from '../domain/district';
 import { DomainError } from '../domain/errors';
 import type { Review } from '../domain/review';
@@ -436,31 +436,16 @@ export class ReviewService {
     const actor = parseInput(actorSchema, actorIn);
     const { reviewId } = parseInput(reviewRef, input);
     const review = await this.access.review(actor, reviewId, 'review.manage');
-    // A close interrupted after its first step (round marked closed, no results yet) is completed, not refused.
-    const interrupted = review.roundStatus === 'closed' && review.polls.some((p) => p.status === 'voting');
-    if (review.roundStatus !== 'open' && !interrupted) {
-      throw new DomainError('invalid-state', `Round ${review.round} is already closed.`);
-    }
-    // Mark the round closed first so that no vote is accepted while the tally is read.
-    const closing = interrupted
-      ? review
-      : await this.d.store.reviews.save({ ...review, roundStatus: 'closed' });
+    // Mark the round closed first so that no vote is accepted while the tally is read (R.beginCloseRound); a
+    // close interrupted after that step is completed, not refused.
+    const marked = R.beginCloseRound(review);
+    const closing = marked ? await this.d.store.reviews.save(marked) : review;
     const votes = await this.d.store.votes.listRound(review.id, review.round);
-    const byRow = new Map<string, TallyVote[]>();
-    const tally: RoundTally = { reviewId: review.id, round: review.round, rows: {} };
-    for (const v of votes) {
-      const list = byRow.get(v.rowId) ?? [];
-      list.push({ choice: v.choice, perspective: v.perspective });
-      byRow.set(v.rowId, list);
-      const row = tally.rows[v.rowId] ?? {};
-      row[v.memberId] = { seq: v.seq, choice: v.choice, perspective: v.perspective, castAt: v.castAt };
-      tally.rows[v.rowId] = row;
-    }
     // What was counted, saved before the results: a vote whose write raced this close checks it (assertCounted).
-    await this.d.store.tallies.put(tally);
+    await this.d.store.tallies.put(tallyOf(review, votes));
     const memberCount = await this.d.store.members.count(actor.tenantId, review.districtId);
-    const closed = R.closeRound({ ...closing, roundStatus: 'open' }, byRow, memberCount, this.d.clock.now());
-    const saved = await this.d.store.reviews.save({ ...closed, version: closing.version });
+    const closed = R.finishCloseRound(closing, R.votesByRow(votes), memberCount, this.d.clock.now());
+    const saved = await this.d.store.reviews.save(closed);
     return this.view(saved, actor.userId);
   }
 
@@ -469,16 +454,7 @@ export class ReviewService {
     const i = parseInput(nextRoundInput, input);
     const review = await this.access.review(actor, i.reviewId, 'review.manage');
     const now = this.d.clock.now();
-    // No deadline given: the review's deadline carries over while it is still ahead; once it has passed, the
-    // coordinator says what the new round gets (a new deadline, or none) instead of it silently vanishing.
-    if (i.deadline === undefined && review.deadline && review.deadline.getTime() <= now.getTime()) {
-      throw new DomainError(
-        'invalid-input',
-        `The review's deadline (${review.deadline.toISOString()}) has passed: give round ${review.round + 1} a new one, e.g. deadline=${new Date(now.getTime() + 7 * 86_400_000).toISOString().slice(0, 10)}T17:00Z, or deadline=none to run it without one.`,
-        { deadline: 'passed' },
-      );
-    }
-    const next = R.startNextRound(review, now, i.deadline === undefined ? review.deadline : i.deadline);
+    const next = R.startNextRound(review, now, R.nextRoundDeadline(review, i.deadline, now));
     const saved = await this.d.store.reviews.save(next);
     return this.view(saved, actor.userId);
   }
@@ -569,4 +545,15 @@ export class ReviewService {
       reflectionQuestions: rubric.reflectionQuestions,
     };
   }
+}
+
+/** What the close counted: each row's voters with the `seq` of the vote counted (the close barrier's record). */
+function tallyOf(review: Review, votes: readonly Vote[]): RoundTally {
+  const tally: RoundTally = { reviewId: review.id, round: review.round, rows: {} };
+  for (const v of votes) {
+    const row = tally.rows[v.rowId] ?? {};
+    row[v.memberId] = { seq: v.seq, choice: v.choice, perspective: v.perspective, castAt: v.castAt };
+    tally.rows[v.rowId] = row;
+  }
+  return tally;
 }
