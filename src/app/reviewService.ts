@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Perspective } from '../domain/consensus';
+import { CONSENSUS_DEFAULTS, type Perspective } from '../domain/consensus';
 import type { District, Member, Vote } from '../domain/district';
 import { DomainError } from '../domain/errors';
 import type { Review } from '../domain/review';
@@ -49,8 +49,8 @@ const startReviewInput = z.object({
   cycle: text(60),
   blind: z.boolean().default(false),
   anonymous: z.boolean().default(false),
-  rule: ruleSchema.default({ kind: 'single-level', threshold: 0.75, minVoters: 3, minShareOfMembers: 0.5 }),
-  maxRounds: z.number().int().min(1).max(10).default(3),
+  rule: ruleSchema.default(() => ({ ...CONSENSUS_DEFAULTS.rule })),
+  maxRounds: z.number().int().min(1).max(10).default(CONSENSUS_DEFAULTS.maxRounds),
   deadline: z.coerce.date().nullable().default(null),
 });
 

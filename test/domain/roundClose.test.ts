@@ -1,4 +1,9 @@
-import { type ConsensusRule, DEFAULT_RULE, type TallyVote } from '../../src/domain/consensus';
+import {
+  CONSENSUS_DEFAULTS,
+  type ConsensusRule,
+  DEFAULT_RULE,
+  type TallyVote,
+} from '../../src/domain/consensus';
 import type { Vote } from '../../src/domain/district';
 import { DomainError } from '../../src/domain/errors';
 import {
@@ -47,7 +52,7 @@ const fresh = (over: { rule?: ConsensusRule; maxRounds?: number; deadline?: Date
       blind: false,
       anonymous: false,
       rule: over.rule ?? DEFAULT_RULE,
-      maxRounds: over.maxRounds ?? 3,
+      maxRounds: over.maxRounds ?? CONSENSUS_DEFAULTS.maxRounds,
       deadline: over.deadline ?? null,
       createdBy: 'U0',
     },
@@ -69,6 +74,17 @@ const expectCode = (fn: () => unknown, code: string) => {
   }
   throw new Error(`expected DomainError ${code}`);
 };
+
+describe('the consensus defaults', () => {
+  test('one level at 75% of the votes, a quorum of 3 voters and half the members, at most 3 rounds', () => {
+    expect(CONSENSUS_DEFAULTS).toEqual({
+      rule: { kind: 'single-level', threshold: 0.75, minVoters: 3, minShareOfMembers: 0.5 },
+      maxRounds: 3,
+    });
+    expect(DEFAULT_RULE).toBe(CONSENSUS_DEFAULTS.rule);
+    expect(Object.isFrozen(CONSENSUS_DEFAULTS.rule)).toBe(true);
+  });
+});
 
 describe('closing a round: vote distribution → row outcome', () => {
   // [votes, members, round of maxRounds, rule] → [status, rating, reason]
