@@ -1,28 +1,26 @@
 import { z } from 'zod';
-import { CONSENSUS_DEFAULTS, type Perspective } from '../domain/consensus';
+import { CONSENSUS_DEFAULTS } from '../domain/consensus';
 import type { District, Member, Vote } from '../domain/district';
 import { DomainError } from '../domain/errors';
 import type { Review } from '../domain/review';
 import * as R from '../domain/review';
-import type { Rubric } from '../domain/rubric';
-import { isValidTimeZone } from '../domain/schedule';
 import { FreshReads } from './freshReads';
-import { ownReview, rubricFor } from './lookups';
+import { ownReview } from './lookups';
 import { Access, placeOf } from './policy';
 import type { Clock, IdGenerator, RoundTally, RubricCatalog, Store, VoteWrite } from './ports';
+import { loadPollView, loadReviewView } from './reviewViews';
+import { Roster } from './roster';
 import {
   type Actor,
   actorSchema,
   choiceSchema,
-  displayNameSchema,
   idString,
   levelSchema,
   parseInput,
-  perspectiveSchema,
   ruleSchema,
   text,
 } from './schemas';
-import { buildPollView, type PollView, type ReviewView } from './views';
+import type { PollView, ReviewView } from './views';
 
 export interface ReviewServiceDeps {
   store: Store;
@@ -32,16 +30,6 @@ export interface ReviewServiceDeps {
   /** Time zone given to new districts unless one is named. */
   defaultTimezone: string;
 }
-
-const setupDistrictInput = z.object({
-  name: text(120),
-  channelId: idString,
-  timezone: z
-    .string()
-    .refine(isValidTimeZone, 'is not a known IANA time zone (e.g. America/Detroit)')
-    .optional(),
-  perspective: perspectiveSchema.default('district'),
-});
 
 const startReviewInput = z.object({
   channelId: idString,
@@ -75,18 +63,6 @@ const castVoteInput = z.object({
 const reviewRef = z.object({ reviewId: idString });
 const nextRoundInput = z.object({ reviewId: idString, deadline: z.coerce.date().nullable().optional() });
 const decisionInput = z.object({ reviewId: idString, rowId: idString, level: levelSchema, note: text(2000) });
-const roleInput = z.object({
-  channelId: idString,
-  memberId: idString,
-  displayName: displayNameSchema,
-});
-const memberInput = z.object({
-  channelId: idString,
-  memberId: idString,
-  displayName: displayNameSchema,
-  perspective: perspectiveSchema,
-});
-
 const MEMBER_CACHE_MS = 60_000;
 /** How long a vote whose write raced a close waits for that close's results before it is refused. */
 const CLOSE_WAIT_MS = 5_000;
@@ -116,10 +92,17 @@ export class ReviewService {
   private readonly nextSeq: () => number;
   /** Who may do what (src/app/policy.ts): every use case below asks it before it reads or changes anything. */
   readonly access: Access;
+  /** The district team use cases (src/app/roster.ts), offered below as this service's own. */
+  private readonly roster: Roster;
 
   constructor(private readonly d: ReviewServiceDeps) {
     this.nextSeq = sequencer(d.clock);
     this.access = new Access({ store: d.store });
+    this.roster = new Roster({
+      ...d,
+      access: this.access,
+      onMemberChanged: (m) => this.memberCache.delete(`${m.tenantId}|${m.districtId}|${m.memberId}`),
+    });
   }
 
   get rubrics(): RubricCatalog {
@@ -129,128 +112,26 @@ export class ReviewService {
   // ---------- districts and members ----------
 
   /** Registers the district team for a channel; the caller becomes its first coordinator. */
-  async setupDistrict(actorIn: Actor, input: unknown): Promise<District> {
-    const actor = parseInput(actorSchema, actorIn);
-    const i = parseInput(setupDistrictInput, input);
-    const existing = await this.d.store.districts.findByChannel(actor.tenantId, i.channelId);
-    const now = this.d.clock.now();
-    if (existing) {
-      await this.access.enforce(actor, 'district.configure', existing);
-      return this.d.store.districts.save({
-        ...existing,
-        name: i.name,
-        timezone: i.timezone ?? existing.timezone,
-      });
-    }
-    await this.access.enforce(actor, 'district.create', null);
-    const district: District = {
-      id: this.d.ids.next('d'),
-      tenantId: actor.tenantId,
-      name: i.name,
-      channelId: i.channelId,
-      timezone: i.timezone ?? this.d.defaultTimezone,
-      autoEnroll: true,
-      defaultPerspective: 'district',
-      createdAt: now,
-      createdBy: actor.userId,
-      version: 0,
-    };
-    await this.d.store.districts.create(district);
-    await this.d.store.members.put({
-      tenantId: actor.tenantId,
-      districtId: district.id,
-      memberId: actor.userId,
-      displayName: actor.displayName,
-      perspective: i.perspective,
-      roles: ['coordinator'],
-      joinedAt: now,
-    });
-    return district;
+  setupDistrict(actor: Actor, input: unknown): Promise<District> {
+    return this.roster.setupDistrict(actor, input);
   }
 
-  /**
-   * The district team of the channel a request comes from. The channel is the one the adapter established
-   * (`actor.channelId`); a use case naming another channel than the asker's is refused as not set up.
-   */
-  async districtForChannel(actorIn: Actor, channelId: string): Promise<District> {
-    const actor = parseInput(actorSchema, actorIn);
-    const channel = parseInput(idString, channelId);
-    const d =
-      actor.channelId && actor.channelId !== channel
-        ? null
-        : await this.d.store.districts.findByChannel(actor.tenantId, channel);
-    if (!d) {
-      throw new DomainError(
-        'unknown-district',
-        'This channel is not set up as a district team yet. A coordinator can set it up with the "setup" command.',
-      );
-    }
-    return d;
+  /** The district team of the channel a request comes from (the asker's own channel only). */
+  districtForChannel(actor: Actor, channelId: string): Promise<District> {
+    return this.roster.districtForChannel(actor, channelId);
   }
 
-  async getMember(actorIn: Actor, districtId: string): Promise<Member | null> {
-    const actor = parseInput(actorSchema, actorIn);
-    return this.d.store.members.get(actor.tenantId, districtId, actor.userId);
+  getMember(actor: Actor, districtId: string): Promise<Member | null> {
+    return this.roster.getMember(actor, districtId);
   }
 
-  async setCoordinator(actorIn: Actor, input: unknown, grant: boolean): Promise<Member> {
-    const actor = parseInput(actorSchema, actorIn);
-    const i = parseInput(roleInput, input);
-    const district = await this.districtForChannel(actor, i.channelId);
-    await this.access.enforce(actor, 'district.roles', district);
-    const target = await this.ensureMember(district, i.memberId, i.displayName, null);
-    if (!grant && target.memberId === actor.userId) {
-      const coordinators = (await this.d.store.members.list(actor.tenantId, district.id)).filter((m) =>
-        m.roles.includes('coordinator'),
-      );
-      if (coordinators.length <= 1) {
-        throw new DomainError(
-          'invalid-state',
-          'You are the only coordinator: grant the role to someone else first.',
-        );
-      }
-    }
-    const roles = grant
-      ? Array.from(new Set([...target.roles, 'coordinator' as const]))
-      : target.roles.filter((r) => r !== 'coordinator');
-    const updated = { ...target, roles };
-    await this.d.store.members.put(updated);
-    this.memberCache.delete(`${updated.tenantId}|${updated.districtId}|${updated.memberId}`);
-    return updated;
+  setCoordinator(actor: Actor, input: unknown, grant: boolean): Promise<Member> {
+    return this.roster.setCoordinator(actor, input, grant);
   }
 
   /** Adds a member or changes their perspective. Coordinators may set anyone; a member may set their own. */
-  async setMember(actorIn: Actor, input: unknown): Promise<Member> {
-    const actor = parseInput(actorSchema, actorIn);
-    const i = parseInput(memberInput, input);
-    const district = await this.districtForChannel(actor, i.channelId);
-    await this.access.enforce(
-      actor,
-      i.memberId === actor.userId ? 'district.join' : 'district.roles',
-      district,
-    );
-    const m = await this.ensureMember(district, i.memberId, i.displayName, i.perspective);
-    const updated = { ...m, perspective: i.perspective, displayName: i.displayName || m.displayName };
-    await this.d.store.members.put(updated);
-    this.memberCache.delete(`${updated.tenantId}|${updated.districtId}|${updated.memberId}`);
-    return updated;
-  }
-
-  private async ensureMember(
-    district: District,
-    memberId: string,
-    displayName: string,
-    perspective: Perspective | null,
-  ): Promise<Member> {
-    return this.d.store.members.ensure({
-      tenantId: district.tenantId,
-      districtId: district.id,
-      memberId,
-      displayName,
-      perspective: perspective ?? district.defaultPerspective,
-      roles: [],
-      joinedAt: this.d.clock.now(),
-    });
+  setMember(actor: Actor, input: unknown): Promise<Member> {
+    return this.roster.setMember(actor, input);
   }
 
   // ---------- reviews ----------
@@ -411,7 +292,7 @@ export class ReviewService {
         'You are not a member of this district team, so your vote was not recorded. Ask a coordinator to add you.',
       );
     }
-    const created = await this.ensureMember(district, actor.userId, actor.displayName, null);
+    const created = await this.roster.ensureMember(district, actor.userId, actor.displayName, null);
     this.cacheMember(key, created, now);
     return created;
   }
@@ -490,60 +371,14 @@ export class ReviewService {
     return this.d.store.reviews.listByDistrict(actor.tenantId, district.id);
   }
 
-  // ---------- helpers ----------
+  // ---------- views ----------
 
-  private rubricOf(review: Review): Rubric {
-    return rubricFor(this.d.rubrics, review);
+  private pollView(review: Review, rowId: string, viewerId: string | null): Promise<PollView> {
+    return loadPollView(this.d, review, rowId, viewerId);
   }
 
-  /** `members` may be passed in when one caller draws several polls of a review (they share the member list). */
-  private async pollView(
-    review: Review,
-    rowId: string,
-    viewerId: string | null,
-    members?: Promise<Member[]>,
-  ): Promise<PollView> {
-    const poll = R.findPoll(review, rowId);
-    const rubric = this.rubricOf(review);
-    const votingOpen = review.roundStatus === 'open' && poll.status === 'voting';
-    const round = votingOpen ? review.round : (poll.rounds[poll.rounds.length - 1]?.round ?? review.round);
-    const prevRound = votingOpen
-      ? poll.rounds[poll.rounds.length - 1]?.round
-      : poll.rounds[poll.rounds.length - 2]?.round;
-    const [memberList, votes, previousVotes] = await Promise.all([
-      members ?? this.d.store.members.list(review.tenantId, review.districtId),
-      this.d.store.votes.listRow(review.id, rowId, round),
-      prevRound === undefined ? Promise.resolve([]) : this.d.store.votes.listRow(review.id, rowId, prevRound),
-    ]);
-    return buildPollView({ review, rubric, poll, members: memberList, votes, previousVotes, viewerId });
-  }
-
-  async view(review: Review, viewerId: string | null): Promise<ReviewView> {
-    const rubric = this.rubricOf(review);
-    const members = this.d.store.members.list(review.tenantId, review.districtId);
-    const polls = await Promise.all(
-      review.polls.map((p) => this.pollView(review, p.rowId, viewerId, members)),
-    );
-    return {
-      reviewId: review.id,
-      tenantId: review.tenantId,
-      districtId: review.districtId,
-      channelId: review.channelId,
-      cycle: review.cycle,
-      rubricId: rubric.id,
-      rubricTitle: rubric.title,
-      round: review.round,
-      roundStatus: review.roundStatus,
-      status: review.status,
-      blind: review.blind,
-      anonymous: review.anonymous,
-      deadline: review.deadline,
-      rule: review.rule,
-      maxRounds: review.maxRounds,
-      memberCount: polls[0]?.participation.eligible ?? 0,
-      polls,
-      reflectionQuestions: rubric.reflectionQuestions,
-    };
+  view(review: Review, viewerId: string | null): Promise<ReviewView> {
+    return loadReviewView(this.d, review, viewerId);
   }
 }
 
