@@ -17,7 +17,8 @@ import { NedbStore } from '../src/adapters/embedded/nedbStore';
 import { mountWeb } from '../src/adapters/web';
 import { LinkSigner } from '../src/adapters/web/links';
 import { CommandService } from '../src/app/commands';
-import { exportResults, ResultsService } from '../src/app/results';
+import { ResultsService } from '../src/app/results';
+import { exportResults } from '../src/app/resultsExport';
 import { coordinator, makeService, rubrics, TestClock } from '../test/support/fixtures';
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 60);

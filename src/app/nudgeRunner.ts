@@ -1,17 +1,11 @@
 import type { District } from '../domain/district';
-import {
-  type DueOccurrence,
-  dueOccurrence,
-  formatLocal,
-  type Period,
-  periodAt,
-  shouldEscalate,
-} from '../domain/schedule';
+import { type DueOccurrence, dueOccurrence, formatLocal, type Period, periodAt } from '../domain/schedule';
+import { countNudges, finishRound } from './nudgeDigest';
 import type { CronEngine, NudgeMessenger } from './nudgePorts';
-import type { Building, NudgeClaim, NudgeStore, Schedule, Snooze, SubmissionVersion } from './nudgeStore';
-import type { DigestEntry, NudgeView } from './nudgeViews';
+import type { Building, NudgeClaim, NudgeStore, Schedule, Snooze } from './nudgeStore';
+import type { NudgeView } from './nudgeViews';
 import type { Store } from './ports';
-import { scheduleView, scheduleWindow } from './scheduleService';
+import { scheduleWindow } from './scheduleService';
 
 export interface NudgeRunnerDeps {
   store: Store;
@@ -238,7 +232,13 @@ export class NudgeRunner {
     )
       return;
     await this.settleOthersClaims(s, district, targets, period, occ, report);
-    await this.finishRound(s, district, targets, period, current, snoozed, now, occ, report);
+    await finishRound(
+      this.d,
+      { schedule: s, district, targets, period, current, snoozed, occ },
+      now,
+      report,
+      (what, e) => this.fail(report, what, e),
+    );
   }
 
   /**
@@ -317,77 +317,6 @@ export class NudgeRunner {
     }
   }
 
-  private async finishRound(
-    s: Schedule,
-    district: District,
-    targets: Building[],
-    period: Period,
-    current: Map<string, SubmissionVersion>,
-    snoozed: Map<string, Snooze>,
-    now: Date,
-    occ: string,
-    report: TickReport,
-  ) {
-    const claims = await this.d.nudges.listClaims(s.tenantId, s.districtId, period.id);
-    const counts = countNudges(claims);
-    const before = countNudges(claims.filter((c) => c.occurrence !== occ));
-    const entry = (b: Building): DigestEntry => ({
-      buildingId: b.id,
-      name: b.name,
-      channelId: b.channelId,
-      submittedAt: current.get(b.id)?.submittedAt ?? null,
-      nudges: counts.get(b.id) ?? 0,
-      snoozedUntil: snoozed.get(b.id)?.until ?? null,
-      link: this.d.linkFor?.(b, period.id) ?? null,
-    });
-    const sorted = [...targets].sort((a, b) => a.name.localeCompare(b.name));
-    const submitted = sorted.filter((b) => current.has(b.id)).map(entry);
-    const missing = sorted.filter((b) => !current.has(b.id)).map(entry);
-    // Escalate buildings that have missed `escalateAfter` nudges (nudged that many times before this round's
-    // nudge and still not submitted), once per building per period.
-    const escalated: DigestEntry[] = [];
-    for (const m of missing) {
-      if (!shouldEscalate(before.get(m.buildingId) ?? 0, s.escalateAfter)) continue;
-      const key = [s.tenantId, s.districtId, period.id, m.buildingId].map(encodeURIComponent).join('|');
-      if (await this.d.nudges.claimOnce('escalation', key, { at: now.toISOString(), scheduleId: s.id }))
-        escalated.push(m);
-    }
-    const to = { tenantId: district.tenantId, channelId: district.channelId };
-    if (escalated.length) {
-      try {
-        await this.d.messenger.sendEscalation(to, {
-          tenantId: district.tenantId,
-          districtId: district.id,
-          districtName: district.name,
-          periodLabel: period.label,
-          escalateAfter: s.escalateAfter,
-          buildings: escalated,
-        });
-        report.escalated += escalated.length;
-      } catch (e) {
-        this.fail(report, 'escalation', e);
-      }
-    }
-    try {
-      await this.d.messenger.sendDigest(to, {
-        tenantId: district.tenantId,
-        districtId: district.id,
-        districtName: district.name,
-        periodId: period.id,
-        periodLabel: period.label,
-        schedule: s.description,
-        submitted,
-        missing,
-        escalated,
-        nextRuns: scheduleView(s, this.d.cron, now).nextRuns,
-        dashboardUrl: this.d.dashboardLink?.(district.tenantId, district.id) ?? null,
-      });
-      report.digests++;
-    } catch (e) {
-      this.fail(report, 'digest', e);
-    }
-  }
-
   private async remind(sn: Snooze, now: Date, report: TickReport) {
     const district = await this.d.store.districts.get(sn.tenantId, sn.districtId);
     const b = district ? await this.d.nudges.getBuilding(sn.tenantId, sn.districtId, sn.buildingId) : null;
@@ -413,17 +342,4 @@ export class NudgeRunner {
     const still = await this.d.nudges.getSnooze(sn.tenantId, sn.districtId, sn.buildingId);
     if (still && still.until === sn.until) await this.d.nudges.deleteSnooze(sn);
   }
-}
-
-/**
- * Nudges per building (every claimed round or reminder counts, whatever the delivery outcome; a takeover is the
- * same nudge as the claim it replaces).
- */
-function countNudges(claims: NudgeClaim[]): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const c of claims) {
-    if (c.occurrence.endsWith('|takeover')) continue;
-    out.set(c.buildingId, (out.get(c.buildingId) ?? 0) + 1);
-  }
-  return out;
 }

@@ -1,28 +1,27 @@
 import { z } from 'zod';
-import type { Perspective, TallyVote } from '../domain/consensus';
+import { CONSENSUS_DEFAULTS } from '../domain/consensus';
 import type { District, Member, Vote } from '../domain/district';
 import { DomainError } from '../domain/errors';
 import type { Review } from '../domain/review';
 import * as R from '../domain/review';
-import type { Rubric } from '../domain/rubric';
-import { isValidTimeZone } from '../domain/schedule';
 import { FreshReads } from './freshReads';
-import { ownReview, rubricFor } from './lookups';
+import { ownReview } from './lookups';
 import { Access, placeOf } from './policy';
 import type { Clock, IdGenerator, RoundTally, RubricCatalog, Store, VoteWrite } from './ports';
+import { loadPollView, loadReviewView } from './reviewViews';
+import { Roster } from './roster';
 import {
   type Actor,
   actorSchema,
   choiceSchema,
-  displayNameSchema,
   idString,
   levelSchema,
   parseInput,
-  perspectiveSchema,
   ruleSchema,
   text,
 } from './schemas';
-import { buildPollView, type PollView, type ReviewView } from './views';
+import type { PollView, ReviewView } from './views';
+import { Voters } from './voters';
 
 export interface ReviewServiceDeps {
   store: Store;
@@ -33,24 +32,14 @@ export interface ReviewServiceDeps {
   defaultTimezone: string;
 }
 
-const setupDistrictInput = z.object({
-  name: text(120),
-  channelId: idString,
-  timezone: z
-    .string()
-    .refine(isValidTimeZone, 'is not a known IANA time zone (e.g. America/Detroit)')
-    .optional(),
-  perspective: perspectiveSchema.default('district'),
-});
-
 const startReviewInput = z.object({
   channelId: idString,
   rubricId: idString.default('culture-of-collaboration'),
   cycle: text(60),
   blind: z.boolean().default(false),
   anonymous: z.boolean().default(false),
-  rule: ruleSchema.default({ kind: 'single-level', threshold: 0.75, minVoters: 3, minShareOfMembers: 0.5 }),
-  maxRounds: z.number().int().min(1).max(10).default(3),
+  rule: ruleSchema.default(() => ({ ...CONSENSUS_DEFAULTS.rule })),
+  maxRounds: z.number().int().min(1).max(10).default(CONSENSUS_DEFAULTS.maxRounds),
   deadline: z.coerce.date().nullable().default(null),
 });
 
@@ -75,22 +64,8 @@ const castVoteInput = z.object({
 const reviewRef = z.object({ reviewId: idString });
 const nextRoundInput = z.object({ reviewId: idString, deadline: z.coerce.date().nullable().optional() });
 const decisionInput = z.object({ reviewId: idString, rowId: idString, level: levelSchema, note: text(2000) });
-const roleInput = z.object({
-  channelId: idString,
-  memberId: idString,
-  displayName: displayNameSchema,
-});
-const memberInput = z.object({
-  channelId: idString,
-  memberId: idString,
-  displayName: displayNameSchema,
-  perspective: perspectiveSchema,
-});
-
-const MEMBER_CACHE_MS = 60_000;
 /** How long a vote whose write raced a close waits for that close's results before it is refused. */
 const CLOSE_WAIT_MS = 5_000;
-const MEMBER_CACHE_MAX = 10_000;
 
 export interface CastVoteResult {
   vote: Vote;
@@ -116,10 +91,20 @@ export class ReviewService {
   private readonly nextSeq: () => number;
   /** Who may do what (src/app/policy.ts): every use case below asks it before it reads or changes anything. */
   readonly access: Access;
+  /** The district team use cases (src/app/roster.ts), offered below as this service's own. */
+  private readonly roster: Roster;
+  /** Who a click is from: the member, looked up once per voter, or enrolled (src/app/voters.ts). */
+  private readonly voters: Voters;
 
   constructor(private readonly d: ReviewServiceDeps) {
     this.nextSeq = sequencer(d.clock);
     this.access = new Access({ store: d.store });
+    this.roster = new Roster({
+      ...d,
+      access: this.access,
+      onMemberChanged: (m) => this.voters.forget(m),
+    });
+    this.voters = new Voters({ store: d.store, clock: d.clock, roster: this.roster });
   }
 
   get rubrics(): RubricCatalog {
@@ -129,128 +114,26 @@ export class ReviewService {
   // ---------- districts and members ----------
 
   /** Registers the district team for a channel; the caller becomes its first coordinator. */
-  async setupDistrict(actorIn: Actor, input: unknown): Promise<District> {
-    const actor = parseInput(actorSchema, actorIn);
-    const i = parseInput(setupDistrictInput, input);
-    const existing = await this.d.store.districts.findByChannel(actor.tenantId, i.channelId);
-    const now = this.d.clock.now();
-    if (existing) {
-      await this.access.enforce(actor, 'district.configure', existing);
-      return this.d.store.districts.save({
-        ...existing,
-        name: i.name,
-        timezone: i.timezone ?? existing.timezone,
-      });
-    }
-    await this.access.enforce(actor, 'district.create', null);
-    const district: District = {
-      id: this.d.ids.next('d'),
-      tenantId: actor.tenantId,
-      name: i.name,
-      channelId: i.channelId,
-      timezone: i.timezone ?? this.d.defaultTimezone,
-      autoEnroll: true,
-      defaultPerspective: 'district',
-      createdAt: now,
-      createdBy: actor.userId,
-      version: 0,
-    };
-    await this.d.store.districts.create(district);
-    await this.d.store.members.put({
-      tenantId: actor.tenantId,
-      districtId: district.id,
-      memberId: actor.userId,
-      displayName: actor.displayName,
-      perspective: i.perspective,
-      roles: ['coordinator'],
-      joinedAt: now,
-    });
-    return district;
+  setupDistrict(actor: Actor, input: unknown): Promise<District> {
+    return this.roster.setupDistrict(actor, input);
   }
 
-  /**
-   * The district team of the channel a request comes from. The channel is the one the adapter established
-   * (`actor.channelId`); a use case naming another channel than the asker's is refused as not set up.
-   */
-  async districtForChannel(actorIn: Actor, channelId: string): Promise<District> {
-    const actor = parseInput(actorSchema, actorIn);
-    const channel = parseInput(idString, channelId);
-    const d =
-      actor.channelId && actor.channelId !== channel
-        ? null
-        : await this.d.store.districts.findByChannel(actor.tenantId, channel);
-    if (!d) {
-      throw new DomainError(
-        'unknown-district',
-        'This channel is not set up as a district team yet. A coordinator can set it up with the "setup" command.',
-      );
-    }
-    return d;
+  /** The district team of the channel a request comes from (the asker's own channel only). */
+  districtForChannel(actor: Actor, channelId: string): Promise<District> {
+    return this.roster.districtForChannel(actor, channelId);
   }
 
-  async getMember(actorIn: Actor, districtId: string): Promise<Member | null> {
-    const actor = parseInput(actorSchema, actorIn);
-    return this.d.store.members.get(actor.tenantId, districtId, actor.userId);
+  getMember(actor: Actor, districtId: string): Promise<Member | null> {
+    return this.roster.getMember(actor, districtId);
   }
 
-  async setCoordinator(actorIn: Actor, input: unknown, grant: boolean): Promise<Member> {
-    const actor = parseInput(actorSchema, actorIn);
-    const i = parseInput(roleInput, input);
-    const district = await this.districtForChannel(actor, i.channelId);
-    await this.access.enforce(actor, 'district.roles', district);
-    const target = await this.ensureMember(district, i.memberId, i.displayName, null);
-    if (!grant && target.memberId === actor.userId) {
-      const coordinators = (await this.d.store.members.list(actor.tenantId, district.id)).filter((m) =>
-        m.roles.includes('coordinator'),
-      );
-      if (coordinators.length <= 1) {
-        throw new DomainError(
-          'invalid-state',
-          'You are the only coordinator: grant the role to someone else first.',
-        );
-      }
-    }
-    const roles = grant
-      ? Array.from(new Set([...target.roles, 'coordinator' as const]))
-      : target.roles.filter((r) => r !== 'coordinator');
-    const updated = { ...target, roles };
-    await this.d.store.members.put(updated);
-    this.forgetMember(`${updated.tenantId}|${updated.districtId}|${updated.memberId}`);
-    return updated;
+  setCoordinator(actor: Actor, input: unknown, grant: boolean): Promise<Member> {
+    return this.roster.setCoordinator(actor, input, grant);
   }
 
   /** Adds a member or changes their perspective. Coordinators may set anyone; a member may set their own. */
-  async setMember(actorIn: Actor, input: unknown): Promise<Member> {
-    const actor = parseInput(actorSchema, actorIn);
-    const i = parseInput(memberInput, input);
-    const district = await this.districtForChannel(actor, i.channelId);
-    await this.access.enforce(
-      actor,
-      i.memberId === actor.userId ? 'district.join' : 'district.roles',
-      district,
-    );
-    const m = await this.ensureMember(district, i.memberId, i.displayName, i.perspective);
-    const updated = { ...m, perspective: i.perspective, displayName: i.displayName || m.displayName };
-    await this.d.store.members.put(updated);
-    this.forgetMember(`${updated.tenantId}|${updated.districtId}|${updated.memberId}`);
-    return updated;
-  }
-
-  private async ensureMember(
-    district: District,
-    memberId: string,
-    displayName: string,
-    perspective: Perspective | null,
-  ): Promise<Member> {
-    return this.d.store.members.ensure({
-      tenantId: district.tenantId,
-      districtId: district.id,
-      memberId,
-      displayName,
-      perspective: perspective ?? district.defaultPerspective,
-      roles: [],
-      joinedAt: this.d.clock.now(),
-    });
+  setMember(actor: Actor, input: unknown): Promise<Member> {
+    return this.roster.setMember(actor, input);
   }
 
   // ---------- reviews ----------
@@ -327,7 +210,7 @@ export class ReviewService {
     await this.access.enforce(actor, 'review.vote', placeOf(review), { member: null });
     const now = this.d.clock.now();
     R.assertVotingOpen(review, i.rowId, now);
-    const member = await this.memberForVote(actor, review);
+    const member = await this.voters.forVote(actor, review);
     const vote: Vote = {
       reviewId: review.id,
       rowId: i.rowId,
@@ -392,98 +275,22 @@ export class ReviewService {
     });
   }
 
-  private async memberForVote(actor: z.output<typeof actorSchema>, review: Review): Promise<Member> {
-    const key = `${actor.tenantId}|${review.districtId}|${actor.userId}`;
-    const cached = this.memberCache.get(key);
-    const now = this.d.clock.now().getTime();
-    if (cached && cached.until > now) return cached.member;
-    // A member's first clicks (one per row, within the same second) share one lookup and one enrollment.
-    const pending = this.voterLookups.get(key);
-    if (pending) return pending;
-    const lookup = this.lookUpVoter(actor, review, key, now).finally(() => {
-      if (this.voterLookups.get(key) === lookup) this.voterLookups.delete(key);
-    });
-    this.voterLookups.set(key, lookup);
-    return lookup;
-  }
-
-  private async lookUpVoter(
-    actor: z.output<typeof actorSchema>,
-    review: Review,
-    key: string,
-    now: number,
-  ): Promise<Member> {
-    const existing = await this.d.store.members.get(actor.tenantId, review.districtId, actor.userId);
-    if (existing) {
-      this.cacheMember(key, existing, now);
-      return existing;
-    }
-    const district = await this.districtReads.read(`${actor.tenantId}|${review.districtId}`, () =>
-      this.d.store.districts.get(actor.tenantId, review.districtId),
-    );
-    if (!district?.autoEnroll) {
-      throw new DomainError(
-        'not-member',
-        'You are not a member of this district team, so your vote was not recorded. Ask a coordinator to add you.',
-      );
-    }
-    const created = await this.ensureMember(district, actor.userId, actor.displayName, null);
-    this.cacheMember(key, created, now);
-    return created;
-  }
-
-  /**
-   * Members seen voting are remembered for MEMBER_CACHE_MS, saving a read on every later vote. Perspective or
-   * role changes made through this service drop the entry at once; other replicas see them within the TTL.
-   */
-  private readonly memberCache = new Map<string, { member: Member; until: number }>();
-  private readonly voterLookups = new Map<string, Promise<Member>>();
   private readonly reviewReads = new FreshReads<Review | null>();
-  private readonly districtReads = new FreshReads<District | null>();
-
-  /** A change to a member: later votes read it again (a lookup already running is not joined either). */
-  private forgetMember(key: string) {
-    this.memberCache.delete(key);
-    this.voterLookups.delete(key);
-  }
-
-  private cacheMember(key: string, member: Member, now: number) {
-    if (this.memberCache.size >= MEMBER_CACHE_MAX) {
-      const oldest = this.memberCache.keys().next().value;
-      if (oldest !== undefined) this.memberCache.delete(oldest);
-    }
-    this.memberCache.set(key, { member, until: now + MEMBER_CACHE_MS });
-  }
 
   async closeRound(actorIn: Actor, input: unknown): Promise<ReviewView> {
     const actor = parseInput(actorSchema, actorIn);
     const { reviewId } = parseInput(reviewRef, input);
     const review = await this.access.review(actor, reviewId, 'review.manage');
-    // A close interrupted after its first step (round marked closed, no results yet) is completed, not refused.
-    const interrupted = review.roundStatus === 'closed' && review.polls.some((p) => p.status === 'voting');
-    if (review.roundStatus !== 'open' && !interrupted) {
-      throw new DomainError('invalid-state', `Round ${review.round} is already closed.`);
-    }
-    // Mark the round closed first so that no vote is accepted while the tally is read.
-    const closing = interrupted
-      ? review
-      : await this.d.store.reviews.save({ ...review, roundStatus: 'closed' });
+    // Mark the round closed first so that no vote is accepted while the tally is read (R.beginCloseRound); a
+    // close interrupted after that step is completed, not refused.
+    const marked = R.beginCloseRound(review);
+    const closing = marked ? await this.d.store.reviews.save(marked) : review;
     const votes = await this.d.store.votes.listRound(review.id, review.round);
-    const byRow = new Map<string, TallyVote[]>();
-    const tally: RoundTally = { reviewId: review.id, round: review.round, rows: {} };
-    for (const v of votes) {
-      const list = byRow.get(v.rowId) ?? [];
-      list.push({ choice: v.choice, perspective: v.perspective });
-      byRow.set(v.rowId, list);
-      const row = tally.rows[v.rowId] ?? {};
-      row[v.memberId] = { seq: v.seq, choice: v.choice, perspective: v.perspective, castAt: v.castAt };
-      tally.rows[v.rowId] = row;
-    }
     // What was counted, saved before the results: a vote whose write raced this close checks it (assertCounted).
-    await this.d.store.tallies.put(tally);
+    await this.d.store.tallies.put(tallyOf(review, votes));
     const memberCount = await this.d.store.members.count(actor.tenantId, review.districtId);
-    const closed = R.closeRound({ ...closing, roundStatus: 'open' }, byRow, memberCount, this.d.clock.now());
-    const saved = await this.d.store.reviews.save({ ...closed, version: closing.version });
+    const closed = R.finishCloseRound(closing, R.votesByRow(votes), memberCount, this.d.clock.now());
+    const saved = await this.d.store.reviews.save(closed);
     return this.view(saved, actor.userId);
   }
 
@@ -492,16 +299,7 @@ export class ReviewService {
     const i = parseInput(nextRoundInput, input);
     const review = await this.access.review(actor, i.reviewId, 'review.manage');
     const now = this.d.clock.now();
-    // No deadline given: the review's deadline carries over while it is still ahead; once it has passed, the
-    // coordinator says what the new round gets (a new deadline, or none) instead of it silently vanishing.
-    if (i.deadline === undefined && review.deadline && review.deadline.getTime() <= now.getTime()) {
-      throw new DomainError(
-        'invalid-input',
-        `The review's deadline (${review.deadline.toISOString()}) has passed: give round ${review.round + 1} a new one, e.g. deadline=${new Date(now.getTime() + 7 * 86_400_000).toISOString().slice(0, 10)}T17:00Z, or deadline=none to run it without one.`,
-        { deadline: 'passed' },
-      );
-    }
-    const next = R.startNextRound(review, now, i.deadline === undefined ? review.deadline : i.deadline);
+    const next = R.startNextRound(review, now, R.nextRoundDeadline(review, i.deadline, now));
     const saved = await this.d.store.reviews.save(next);
     return this.view(saved, actor.userId);
   }
@@ -537,59 +335,24 @@ export class ReviewService {
     return this.d.store.reviews.listByDistrict(actor.tenantId, district.id);
   }
 
-  // ---------- helpers ----------
+  // ---------- views ----------
 
-  private rubricOf(review: Review): Rubric {
-    return rubricFor(this.d.rubrics, review);
+  private pollView(review: Review, rowId: string, viewerId: string | null): Promise<PollView> {
+    return loadPollView(this.d, review, rowId, viewerId);
   }
 
-  /** `members` may be passed in when one caller draws several polls of a review (they share the member list). */
-  private async pollView(
-    review: Review,
-    rowId: string,
-    viewerId: string | null,
-    members?: Promise<Member[]>,
-  ): Promise<PollView> {
-    const poll = R.findPoll(review, rowId);
-    const rubric = this.rubricOf(review);
-    const votingOpen = review.roundStatus === 'open' && poll.status === 'voting';
-    const round = votingOpen ? review.round : (poll.rounds[poll.rounds.length - 1]?.round ?? review.round);
-    const prevRound = votingOpen
-      ? poll.rounds[poll.rounds.length - 1]?.round
-      : poll.rounds[poll.rounds.length - 2]?.round;
-    const [memberList, votes, previousVotes] = await Promise.all([
-      members ?? this.d.store.members.list(review.tenantId, review.districtId),
-      this.d.store.votes.listRow(review.id, rowId, round),
-      prevRound === undefined ? Promise.resolve([]) : this.d.store.votes.listRow(review.id, rowId, prevRound),
-    ]);
-    return buildPollView({ review, rubric, poll, members: memberList, votes, previousVotes, viewerId });
+  view(review: Review, viewerId: string | null): Promise<ReviewView> {
+    return loadReviewView(this.d, review, viewerId);
   }
+}
 
-  async view(review: Review, viewerId: string | null): Promise<ReviewView> {
-    const rubric = this.rubricOf(review);
-    const members = this.d.store.members.list(review.tenantId, review.districtId);
-    const polls = await Promise.all(
-      review.polls.map((p) => this.pollView(review, p.rowId, viewerId, members)),
-    );
-    return {
-      reviewId: review.id,
-      tenantId: review.tenantId,
-      districtId: review.districtId,
-      channelId: review.channelId,
-      cycle: review.cycle,
-      rubricId: rubric.id,
-      rubricTitle: rubric.title,
-      round: review.round,
-      roundStatus: review.roundStatus,
-      status: review.status,
-      blind: review.blind,
-      anonymous: review.anonymous,
-      deadline: review.deadline,
-      rule: review.rule,
-      maxRounds: review.maxRounds,
-      memberCount: polls[0]?.participation.eligible ?? 0,
-      polls,
-      reflectionQuestions: rubric.reflectionQuestions,
-    };
+/** What the close counted: each row's voters with the `seq` of the vote counted (the close barrier's record). */
+function tallyOf(review: Review, votes: readonly Vote[]): RoundTally {
+  const tally: RoundTally = { reviewId: review.id, round: review.round, rows: {} };
+  for (const v of votes) {
+    const row = tally.rows[v.rowId] ?? {};
+    row[v.memberId] = { seq: v.seq, choice: v.choice, perspective: v.perspective, castAt: v.castAt };
+    tally.rows[v.rowId] = row;
   }
+  return tally;
 }

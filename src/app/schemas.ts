@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONSENSUS_DEFAULTS } from '../domain/consensus';
 import { DomainError } from '../domain/errors';
 
 /** Trimmed, non-empty, bounded text without control characters other than newlines and tabs. */
@@ -59,11 +60,16 @@ export const levelSchema = z.union([z.literal(1), z.literal(2), z.literal(3), z.
 export const choiceSchema = z.union([levelSchema, z.literal('unsure')]);
 export const perspectiveSchema = z.enum(['district', 'building']);
 
+/** A consensus rule; each part left out is CONSENSUS_DEFAULTS.rule's. */
 export const ruleSchema = z.object({
-  kind: z.enum(['single-level', 'adjacent-levels']).default('single-level'),
-  threshold: z.number().gt(0.5, 'must be more than 0.5').max(1, 'must be at most 1').default(0.75),
-  minVoters: z.number().int().min(1).max(100000).default(3),
-  minShareOfMembers: z.number().min(0).max(1).default(0.5),
+  kind: z.enum(['single-level', 'adjacent-levels']).default(CONSENSUS_DEFAULTS.rule.kind),
+  threshold: z
+    .number()
+    .gt(0.5, 'must be more than 0.5')
+    .max(1, 'must be at most 1')
+    .default(CONSENSUS_DEFAULTS.rule.threshold),
+  minVoters: z.number().int().min(1).max(100000).default(CONSENSUS_DEFAULTS.rule.minVoters),
+  minShareOfMembers: z.number().min(0).max(1).default(CONSENSUS_DEFAULTS.rule.minShareOfMembers),
 });
 
 /** Parses `input` with `schema`, turning failures into a DomainError('invalid-input') with field messages. */

@@ -117,12 +117,24 @@ export interface ConsensusRule {
   minShareOfMembers: number;
 }
 
-export const DEFAULT_RULE: ConsensusRule = {
-  kind: 'single-level',
-  threshold: 0.75,
-  minVoters: 3,
-  minShareOfMembers: 0.5,
-};
+/**
+ * What a new review gets unless its coordinator says otherwise: the consensus rule (one level, 75% of the votes
+ * cast, a quorum of 3 voters and half the members) and at most 3 rounds. The one place these numbers are written:
+ * the input schemas default to them.
+ */
+export const CONSENSUS_DEFAULTS: Readonly<{ rule: Readonly<ConsensusRule>; maxRounds: number }> =
+  Object.freeze({
+    rule: Object.freeze<ConsensusRule>({
+      kind: 'single-level',
+      threshold: 0.75,
+      minVoters: 3,
+      minShareOfMembers: 0.5,
+    }),
+    maxRounds: 3,
+  });
+
+/** The default consensus rule (CONSENSUS_DEFAULTS.rule). */
+export const DEFAULT_RULE: Readonly<ConsensusRule> = CONSENSUS_DEFAULTS.rule;
 
 export type Verdict =
   | { settled: true; rating: Level; reason: 'consensus' }

@@ -6,6 +6,7 @@ import {
   type RowStats,
   type TallyVote,
 } from './consensus';
+import type { Vote } from './district';
 import { DomainError } from './errors';
 import type { Level, Rubric } from './rubric';
 
@@ -149,17 +150,35 @@ export function assertVotingOpen(review: Review, rowId: string, now: Date): Poll
 }
 
 /**
- * Closes the current round: every voting row gets its statistics and verdict. Rows that reached consensus are
- * settled; the others await another round, or a coordinator's decision once `maxRounds` rounds have run.
+ * Closing a round is two saves, so that no vote is accepted while the round's votes are read:
+ * 1. `beginCloseRound`: the round is marked closed (saved with a version check, so two coordinators cannot both
+ *    close it);
+ * 2. the round's votes are read, and `finishCloseRound` gives every row still voting its statistics and verdict.
+ *
+ * Step 1: the review to save before the votes are read, or null when a close interrupted after step 1 (round
+ * marked closed, rows still voting) is being completed: that one is finished, not refused.
  */
-export function closeRound(
+export function beginCloseRound(review: Review): Review | null {
+  const interrupted = review.roundStatus === 'closed' && review.polls.some((p) => p.status === 'voting');
+  if (review.roundStatus !== 'open' && !interrupted) {
+    throw new DomainError('invalid-state', `Round ${review.round} is already closed.`);
+  }
+  return interrupted ? null : { ...review, roundStatus: 'closed' };
+}
+
+/**
+ * Step 2: every row still voting gets its statistics and verdict from the round's votes. Rows that reached
+ * consensus are settled; the others await another round, or a coordinator's decision once `maxRounds` rounds
+ * have run. The review is complete once every row has a rating.
+ */
+export function finishCloseRound(
   review: Review,
   votesByRow: ReadonlyMap<string, readonly TallyVote[]>,
   memberCount: number,
   now: Date,
 ): Review {
-  if (review.roundStatus !== 'open') {
-    throw new DomainError('invalid-state', `Round ${review.round} is already closed.`);
+  if (review.roundStatus !== 'closed') {
+    throw new DomainError('invalid-state', `Round ${review.round} is still open: mark it closed first.`);
   }
   const polls = review.polls.map((poll): Poll => {
     if (poll.status !== 'voting') return poll;
@@ -196,7 +215,48 @@ export function closeRound(
       rounds: [...poll.rounds, result],
     };
   });
-  return withCompletion({ ...review, roundStatus: 'closed', polls });
+  return withCompletion({ ...review, polls });
+}
+
+/** Both steps at once, for a round that is open (no store in between). */
+export function closeRound(
+  review: Review,
+  votesByRow: ReadonlyMap<string, readonly TallyVote[]>,
+  memberCount: number,
+  now: Date,
+): Review {
+  if (review.roundStatus !== 'open') {
+    throw new DomainError('invalid-state', `Round ${review.round} is already closed.`);
+  }
+  return finishCloseRound({ ...review, roundStatus: 'closed' }, votesByRow, memberCount, now);
+}
+
+/** The round's votes as the consensus math takes them, by row. */
+export function votesByRow(votes: readonly Vote[]): Map<string, TallyVote[]> {
+  const byRow = new Map<string, TallyVote[]>();
+  for (const v of votes) {
+    const list = byRow.get(v.rowId) ?? [];
+    list.push({ choice: v.choice, perspective: v.perspective });
+    byRow.set(v.rowId, list);
+  }
+  return byRow;
+}
+
+/**
+ * The deadline of the next round. None given (`undefined`): the review's deadline carries over while it is still
+ * ahead; once it has passed, the coordinator must say what the new round gets (a new deadline, or `null` for none)
+ * instead of it silently vanishing.
+ */
+export function nextRoundDeadline(review: Review, given: Date | null | undefined, now: Date): Date | null {
+  if (given !== undefined) return given;
+  if (review.deadline && review.deadline.getTime() <= now.getTime()) {
+    throw new DomainError(
+      'invalid-input',
+      `The review's deadline (${review.deadline.toISOString()}) has passed: give round ${review.round + 1} a new one, e.g. deadline=${new Date(now.getTime() + 7 * 86_400_000).toISOString().slice(0, 10)}T17:00Z, or deadline=none to run it without one.`,
+      { deadline: 'passed' },
+    );
+  }
+  return review.deadline;
 }
 
 /** Opens the next round for the rows without consensus. */

@@ -1,4 +1,5 @@
-import type { Dashboard, DashboardRubric, ReviewResults, RowResult } from '../../app/results';
+import type { Dashboard, DashboardRubric } from '../../app/dashboardView';
+import type { ReviewResults, RowResult } from '../../app/resultsModel';
 import { neutralizeBidi } from '../../app/text';
 import type { Distribution } from '../../domain/consensus';
 

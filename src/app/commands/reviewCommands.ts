@@ -1,10 +1,13 @@
+import { CONSENSUS_DEFAULTS } from '../../domain/consensus';
 import { DomainError } from '../../domain/errors';
 import { refusal } from '../policy';
-import { resultsSummary } from '../results';
+import { resultsSummary } from '../resultsModel';
 import { code, join, plain, type RichText, rich, strong } from '../text';
 import type { ReviewView } from '../views';
 import { parseArgs, parseDate, parseLevel, parseNumber } from './parse';
 import { type CommandContext, type CommandEntry, type CommandEnv, command } from './types';
+
+const DEFAULTS = CONSENSUS_DEFAULTS.rule;
 
 /** A review's commands: review start, reviews, status, results, close, next and decide. */
 
@@ -125,8 +128,7 @@ export const REVIEW_COMMANDS = {
   review: command({
     name: 'review',
     role: 'coordinator',
-    usage:
-      'review start "2026-27 Fall" [blind] [anonymous] [rule=single|adjacent] [threshold=0.75] [quorum=3] [rounds=3] [deadline=2026-12-15T17:00Z] [rubric=culture-of-collaboration]',
+    usage: `review start "2026-27 Fall" [blind] [anonymous] [rule=single|adjacent] [threshold=${DEFAULTS.threshold}] [quorum=${DEFAULTS.minVoters}] [rounds=${CONSENSUS_DEFAULTS.maxRounds}] [deadline=2026-12-15T17:00Z] [rubric=culture-of-collaboration]`,
     summary: 'start a review: one poll per rubric row in this channel',
     teams: {
       title: 'review start',
@@ -143,9 +145,10 @@ export const REVIEW_COMMANDS = {
       }
       const rule = {
         kind: ruleName === 'adjacent' ? 'adjacent-levels' : 'single-level',
-        threshold: parseNumber(usage, 'threshold', a.options.get('threshold')) ?? 0.75,
-        minVoters: parseNumber(usage, 'quorum', a.options.get('quorum')) ?? 3,
-        minShareOfMembers: parseNumber(usage, 'quorum-share', a.options.get('quorum-share')) ?? 0.5,
+        threshold: parseNumber(usage, 'threshold', a.options.get('threshold')) ?? DEFAULTS.threshold,
+        minVoters: parseNumber(usage, 'quorum', a.options.get('quorum')) ?? DEFAULTS.minVoters,
+        minShareOfMembers:
+          parseNumber(usage, 'quorum-share', a.options.get('quorum-share')) ?? DEFAULTS.minShareOfMembers,
       };
       return {
         cycle,

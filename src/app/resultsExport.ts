@@ -1,0 +1,202 @@
+import { fmt, type ReviewResults, type RoundFigures, RULE_TEXT, signed } from './resultsModel';
+import { breakAutoLinks, neutralizeBidi } from './text';
+
+// Exports of a review's results (CSV, JSON, Markdown), built from the results model (resultsModel.ts) only.
+
+export type ExportFormat = 'csv' | 'json' | 'md';
+
+export const CSV_COLUMNS = [
+  'district',
+  'cycle',
+  'row_number',
+  'row_id',
+  'row_title',
+  'rating_level',
+  'rating_label',
+  'how',
+  'decided_round',
+  'note',
+  'round',
+  'beginning',
+  'developing',
+  'evolving',
+  'accomplished',
+  'not_sure',
+  'total',
+  'median',
+  'share_at_mode',
+  'rwg',
+  'district_median',
+  'building_median',
+  'gap',
+  'settled',
+  'previous_cycle',
+  'previous_level',
+  'change',
+] as const;
+
+/**
+ * A character a spreadsheet reads as the start of a formula (= + - @), after the start of the text or after a
+ * character where a cell may start: a spreadsheet that splits on `;` or tab (Excel in many locales) or a line break
+ * starts a new cell inside this one. Spaces and quotes in between do not stop the formula.
+ * https://owasp.org/www-community/attacks/CSV_Injection
+ */
+const FORMULA_AT_CELL_START = /(^|[,;\t\r\n])([ \t\r\n"]*)([=+\-@])/g;
+
+/**
+ * The one CSV cell writer. Text is never read as a formula: a `'` goes before every formula character where a cell
+ * may start (OWASP's prefix, also after `;`, `,`, tab and line breaks), and before a leading tab or carriage return.
+ * Text with a quote, separator or line break is quoted (RFC 4180). Numbers and booleans are written as they are.
+ */
+const csvCell = (v: string | number | boolean | null): string => {
+  if (v === null) return '';
+  if (typeof v !== 'string') return String(v);
+  let s = v.replace(FORMULA_AT_CELL_START, "$1$2'$3");
+  if (/^[\t\r]/.test(s)) s = `'${s}`;
+  return /[",;\t\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** One line per row and closed round (a row without a closed round gets one line with empty figures). */
+export function toCsv(r: ReviewResults): string {
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const row of r.rows) {
+    const base = [
+      r.districtName,
+      r.cycle,
+      row.rowNumber,
+      row.rowId,
+      row.title,
+      row.rating,
+      row.ratingLabel,
+      row.how?.kind ?? null,
+      row.how?.round ?? null,
+      row.how?.kind === 'decision' ? row.how.note : null,
+    ];
+    const tail = [row.previous?.cycle ?? null, row.previous?.rating ?? null, row.change];
+    const rounds: Array<RoundFigures | null> = row.rounds.length ? row.rounds : [null];
+    for (const f of rounds) {
+      const d = f?.distribution;
+      const figures = f
+        ? [
+            f.round,
+            d?.levels[0] ?? 0,
+            d?.levels[1] ?? 0,
+            d?.levels[2] ?? 0,
+            d?.levels[3] ?? 0,
+            d?.unsure ?? 0,
+            d?.total ?? 0,
+            f.median,
+            f.shareAtMode,
+            f.rwg,
+            f.districtMedian,
+            f.buildingMedian,
+            f.gap,
+            f.settled,
+          ]
+        : Array(14).fill(null);
+      lines.push([...base, ...figures, ...tail].map(csvCell).join(','));
+    }
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+export function toJson(r: ReviewResults): string {
+  return `${JSON.stringify({ format: 'micip-review-results', version: 1, ...r }, null, 2)}\n`;
+}
+
+/**
+ * The one Markdown text writer: the text is shown exactly as written, on one line. Every character CommonMark or
+ * GitHub-flavoured Markdown could read as markup inline (emphasis, code, links, images, HTML, entities, tables,
+ * strikethrough, math) is backslash-escaped; bare URLs, e-mail addresses and bidi overrides are neutralised.
+ */
+const mdCell = (s: string): string =>
+  breakAutoLinks(neutralizeBidi(s))
+    .replace(/[\\`*_{}[\]<>()#!|~&$]/g, '\\$&')
+    .replace(/\r?\n|\r/g, ' ');
+
+export function toMarkdown(r: ReviewResults): string {
+  const out: string[] = [];
+  out.push(`# ${mdCell(r.rubricTitle)}`);
+  out.push('');
+  out.push(
+    `**District:** ${mdCell(r.districtName)}  \n**Cycle:** ${mdCell(r.cycle)}  \n**Status:** ${r.status === 'complete' ? 'complete' : `in progress (round ${r.round} ${r.roundStatus})`}  \n**Consensus rule:** ${RULE_TEXT(r.rule)}${r.anonymous ? '  \n**Anonymous review:** no names are recorded here.' : ''}`,
+  );
+  out.push('');
+  out.push(
+    `| # | Row | Rating | How reached | District − building gap | ${r.previousCycle ? `${mdCell(r.previousCycle)} | Change |` : 'Previous cycle |'}`,
+  );
+  out.push(`|---|---|---|---|---|---|${r.previousCycle ? '---|' : ''}`);
+  for (const row of r.rows) {
+    const prev = r.previousCycle
+      ? `${mdCell(row.previous?.ratingLabel ?? '–')} | ${signed(row.change)} |`
+      : '– |';
+    out.push(
+      `| ${row.rowNumber} | ${mdCell(row.title)} | ${mdCell(row.ratingLabel)} | ${mdCell(row.howText)} | ${signed(row.gap)} | ${prev}`,
+    );
+  }
+  for (const row of r.rows) {
+    out.push('');
+    out.push(`## ${row.rowNumber}. ${mdCell(row.title)} — ${mdCell(row.ratingLabel)}`);
+    out.push('');
+    out.push(`How reached: ${mdCell(row.howText)}.`);
+    if (row.rounds.length) {
+      out.push('');
+      out.push(
+        '| Round | Beginning | Developing | Evolving | Accomplished | Not sure | Total | Median | Gap | Settled |',
+      );
+      out.push('|---|---|---|---|---|---|---|---|---|---|');
+      for (const f of row.rounds) {
+        const [a, b, c, d] = f.distribution.levels;
+        out.push(
+          `| ${f.round} | ${a} | ${b} | ${c} | ${d} | ${f.distribution.unsure} | ${f.distribution.total} | ${fmt(f.median)} | ${signed(f.gap)} | ${f.settled ? 'yes' : 'no'} |`,
+        );
+      }
+    }
+    if (row.evidence.length) {
+      out.push('');
+      out.push('Evidence:');
+      for (const e of row.evidence) {
+        out.push(`- (round ${e.round}) ${mdCell(e.text)}${e.by ? ` — ${mdCell(e.by)}` : ''}`);
+      }
+    }
+    if (row.reflection.length) {
+      out.push('');
+      out.push('Reflection:');
+      r.reflectionQuestions.forEach((q, qi) => {
+        const answers = row.reflection.filter((a) => a.question === qi + 1);
+        if (!answers.length) return;
+        out.push(`- *${mdCell(q)}*`);
+        for (const a of answers) out.push(`  - ${mdCell(a.text)}${a.by ? ` — ${mdCell(a.by)}` : ''}`);
+      });
+    }
+  }
+  out.push('');
+  return out.join('\n');
+}
+
+export interface ExportFile {
+  filename: string;
+  mimeType: string;
+  content: string;
+}
+
+export function exportResults(r: ReviewResults, format: ExportFormat): ExportFile {
+  const slug =
+    `${r.districtName}-${r.cycle}`
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 80) || 'review';
+  switch (format) {
+    case 'csv':
+      return { filename: `micip-${slug}.csv`, mimeType: 'text/csv; charset=utf-8', content: toCsv(r) };
+    case 'json':
+      return { filename: `micip-${slug}.json`, mimeType: 'application/json', content: toJson(r) };
+    case 'md':
+      return {
+        filename: `micip-${slug}.md`,
+        mimeType: 'text/markdown; charset=utf-8',
+        content: toMarkdown(r),
+      };
+  }
+}

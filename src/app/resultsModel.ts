@@ -1,0 +1,232 @@
+import type { Distribution } from '../domain/consensus';
+import type { Member, Vote } from '../domain/district';
+import type { PollStatus, Review } from '../domain/review';
+import { type Choice, type Level, levelLabel, type Rubric } from '../domain/rubric';
+import { join, plain, type RichText, rich, strong } from './text';
+
+/**
+ * Results of a review, row by row, for chats, the dashboard and exports. Built from stored state only; the
+ * model never holds a member id, and in anonymous reviews it holds no name either.
+ */
+export interface RoundFigures {
+  round: number;
+  distribution: Distribution;
+  median: number | null;
+  shareAtMode: number;
+  rwg: number | null;
+  districtMedian: number | null;
+  buildingMedian: number | null;
+  /** districtMedian − buildingMedian; positive = district rates itself higher than the buildings do. */
+  gap: number | null;
+  quorum: number;
+  settled: boolean;
+  reason: 'consensus' | 'no-quorum' | 'no-agreement';
+}
+
+export interface EvidenceItem {
+  round: number;
+  text: string;
+  /** Display name; null in anonymous reviews. */
+  by: string | null;
+  choice: Choice | null;
+}
+
+export interface ReflectionAnswer {
+  question: number;
+  text: string;
+  /** Display name; null in anonymous reviews. */
+  by: string | null;
+  at: Date;
+}
+
+export interface RowResult {
+  rowId: string;
+  rowNumber: number;
+  title: string;
+  status: PollStatus;
+  rating: Level | null;
+  /** "Evolving", "Accomplished (Collaborative)" or "not settled". */
+  ratingLabel: string;
+  how:
+    | { kind: 'consensus'; round: number; rule: string | null }
+    | { kind: 'decision'; round: number; note: string; by: string | null }
+    | null;
+  /** Plain-language "how it was reached". */
+  howText: string;
+  rounds: RoundFigures[];
+  /** Gap of the latest closed round. */
+  gap: number | null;
+  evidence: EvidenceItem[];
+  previous: { cycle: string; reviewId: string; rating: Level | null; ratingLabel: string } | null;
+  /** rating − previous rating (levels); null when either is missing. */
+  change: number | null;
+  reflection: ReflectionAnswer[];
+}
+
+export interface ReviewResults {
+  reviewId: string;
+  tenantId: string;
+  districtId: string;
+  districtName: string;
+  cycle: string;
+  rubricId: string;
+  rubricTitle: string;
+  status: 'active' | 'complete';
+  round: number;
+  roundStatus: 'open' | 'closed';
+  blind: boolean;
+  anonymous: boolean;
+  rule: Review['rule'];
+  previousCycle: string | null;
+  reflectionQuestions: readonly string[];
+  rows: RowResult[];
+  rated: number;
+}
+
+export const NOT_SETTLED = 'not settled';
+
+/** A figure rounded to two decimals, or "–" when there is none (chat replies and exports). */
+export const fmt = (n: number | null): string => (n === null ? '–' : String(Math.round(n * 100) / 100));
+/** `fmt` with a sign: "+0.5", "-1", "0" or "–". */
+export const signed = (n: number | null): string => (n === null ? '–' : n > 0 ? `+${fmt(n)}` : fmt(n));
+
+export const RULE_TEXT = (rule: Review['rule']): string =>
+  rule.kind === 'single-level'
+    ? `at least ${Math.round(rule.threshold * 100)}% at one level`
+    : `at least ${Math.round(rule.threshold * 100)}% within two adjacent levels (rating = lower median)`;
+
+export interface ResultsInput {
+  review: Review;
+  rubric: Rubric;
+  districtName: string;
+  members: readonly Member[];
+  /** Votes of the review's closed rounds (open-round votes are ignored). */
+  votes: readonly Vote[];
+  previous: Review | null;
+  reflections: ReadonlyArray<{ rowId: string; question: number; memberId: string; text: string; at: Date }>;
+}
+
+/** Pure: builds the results model. */
+export function buildResults(i: ResultsInput): ReviewResults {
+  const { review, rubric } = i;
+  const names = new Map(i.members.map((m) => [m.memberId, m.displayName || m.memberId]));
+  const who = (id: string | null): string | null =>
+    review.anonymous || id === null ? null : (names.get(id) ?? id);
+  const rows = review.polls.map((poll): RowResult => {
+    const index = rubric.rows.findIndex((r) => r.id === poll.rowId);
+    const title = rubric.rows[index]?.title ?? poll.rowId;
+    const closedRounds = new Set(poll.rounds.map((r) => r.round));
+    const rounds = poll.rounds.map(
+      (r): RoundFigures => ({
+        round: r.round,
+        distribution: r.stats.distribution,
+        median: r.stats.median,
+        shareAtMode: r.stats.shareAtMode,
+        rwg: r.stats.rwg,
+        districtMedian: r.stats.districtMedian,
+        buildingMedian: r.stats.buildingMedian,
+        gap: r.stats.perspectiveGap,
+        quorum: r.quorum,
+        settled: r.settled,
+        reason: r.reason,
+      }),
+    );
+    const evidence = i.votes
+      .filter((v) => v.rowId === poll.rowId && v.evidence && closedRounds.has(v.round))
+      .sort((a, b) => a.round - b.round || a.castAt.getTime() - b.castAt.getTime())
+      .map((v) => ({
+        round: v.round,
+        text: v.evidence as string,
+        by: who(v.memberId),
+        choice: review.anonymous ? null : v.choice,
+      }));
+    const o = poll.outcome;
+    const rating = o?.rating ?? null;
+    const how: RowResult['how'] = !o
+      ? null
+      : o.how === 'consensus'
+        ? { kind: 'consensus', round: o.round, rule: o.rule }
+        : { kind: 'decision', round: o.round, note: o.note ?? '', by: who(o.decidedBy) };
+    let howText: string;
+    if (how?.kind === 'consensus') howText = `consensus in round ${how.round} (${RULE_TEXT(review.rule)})`;
+    else if (how?.kind === 'decision')
+      howText = `recorded decision after round ${how.round}${how.by ? ` by ${how.by}` : ''}: ${how.note}`;
+    else if (poll.status === 'voting') howText = `round ${review.round} open`;
+    else if (poll.status === 'needs-decision')
+      howText = 'no consensus after the last round: needs a decision';
+    else howText = 'no consensus yet';
+    const prevPoll = i.previous?.polls.find((p) => p.rowId === poll.rowId);
+    const prevRating = prevPoll?.outcome?.rating ?? null;
+    const previous =
+      i.previous && prevPoll
+        ? {
+            cycle: i.previous.cycle,
+            reviewId: i.previous.id,
+            rating: prevRating,
+            ratingLabel: prevRating ? levelLabel(rubric, prevRating) : NOT_SETTLED,
+          }
+        : null;
+    const reflection = i.reflections
+      .filter((a) => a.rowId === poll.rowId)
+      .sort((a, b) => a.question - b.question || a.at.getTime() - b.at.getTime())
+      .map((a) => ({ question: a.question, text: a.text, by: who(a.memberId), at: a.at }));
+    return {
+      rowId: poll.rowId,
+      rowNumber: index + 1,
+      title,
+      status: poll.status,
+      rating,
+      ratingLabel: rating ? levelLabel(rubric, rating) : NOT_SETTLED,
+      how,
+      howText,
+      rounds,
+      gap: rounds[rounds.length - 1]?.gap ?? null,
+      evidence,
+      previous,
+      change: rating !== null && prevRating !== null ? rating - prevRating : null,
+      reflection,
+    };
+  });
+  return {
+    reviewId: review.id,
+    tenantId: review.tenantId,
+    districtId: review.districtId,
+    districtName: i.districtName,
+    cycle: review.cycle,
+    rubricId: rubric.id,
+    rubricTitle: rubric.title,
+    status: review.status,
+    round: review.round,
+    roundStatus: review.roundStatus,
+    blind: review.blind,
+    anonymous: review.anonymous,
+    rule: review.rule,
+    previousCycle: i.previous?.cycle ?? null,
+    reflectionQuestions: rubric.reflectionQuestions,
+    rows,
+    rated: rows.filter((r) => r.rating !== null).length,
+  };
+}
+
+/** A few lines for a chat reply: each row's rating, how it was reached, gap and change since the last cycle. */
+export function resultsSummary(r: ReviewResults): RichText {
+  const lines = r.rows.map((row) => {
+    // howText quotes a decision's note and who decided: a user value as a whole.
+    const parts = [
+      rich`${row.rowNumber}. ${plain(row.title)} — ${strong(plain(row.ratingLabel))}, ${row.howText}`,
+    ];
+    if (row.gap !== null && row.gap !== 0) parts.push(plain(`district − building ${signed(row.gap)}`));
+    if (row.change !== null && r.previousCycle) {
+      parts.push(
+        row.change === 0
+          ? rich`same as ${r.previousCycle}`
+          : rich`${plain(signed(row.change))} since ${r.previousCycle}`,
+      );
+    }
+    return join(parts, ' · ');
+  });
+  return join(
+    [rich`Results of ${strong(r.cycle)}: ${r.rated} of ${r.rows.length} rows rated.`, ...lines],
+    '\n',
+  );
+}

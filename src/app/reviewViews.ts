@@ -1,0 +1,71 @@
+import type { Member } from '../domain/district';
+import type { Review } from '../domain/review';
+import * as R from '../domain/review';
+import { rubricFor } from './lookups';
+import type { RubricCatalog, Store } from './ports';
+import { buildPollView, type PollView, type ReviewView } from './views';
+
+/** What drawing a review needs: the stored members and votes, and the rubric catalog. */
+export interface ReviewViewDeps {
+  store: Store;
+  rubrics: RubricCatalog;
+}
+
+/**
+ * A poll as `viewerId` may see it, with the votes of the round it shows and of the round before. `members` may be
+ * passed in when one caller draws several polls of a review (they share the member list).
+ */
+export async function loadPollView(
+  d: ReviewViewDeps,
+  review: Review,
+  rowId: string,
+  viewerId: string | null,
+  members?: Promise<Member[]>,
+): Promise<PollView> {
+  const poll = R.findPoll(review, rowId);
+  const rubric = rubricFor(d.rubrics, review);
+  const votingOpen = review.roundStatus === 'open' && poll.status === 'voting';
+  const round = votingOpen ? review.round : (poll.rounds[poll.rounds.length - 1]?.round ?? review.round);
+  const prevRound = votingOpen
+    ? poll.rounds[poll.rounds.length - 1]?.round
+    : poll.rounds[poll.rounds.length - 2]?.round;
+  const [memberList, votes, previousVotes] = await Promise.all([
+    members ?? d.store.members.list(review.tenantId, review.districtId),
+    d.store.votes.listRow(review.id, rowId, round),
+    prevRound === undefined ? Promise.resolve([]) : d.store.votes.listRow(review.id, rowId, prevRound),
+  ]);
+  return buildPollView({ review, rubric, poll, members: memberList, votes, previousVotes, viewerId });
+}
+
+/** The whole review as `viewerId` may see it: its settings and every poll. */
+export async function loadReviewView(
+  d: ReviewViewDeps,
+  review: Review,
+  viewerId: string | null,
+): Promise<ReviewView> {
+  const rubric = rubricFor(d.rubrics, review);
+  const members = d.store.members.list(review.tenantId, review.districtId);
+  const polls = await Promise.all(
+    review.polls.map((p) => loadPollView(d, review, p.rowId, viewerId, members)),
+  );
+  return {
+    reviewId: review.id,
+    tenantId: review.tenantId,
+    districtId: review.districtId,
+    channelId: review.channelId,
+    cycle: review.cycle,
+    rubricId: rubric.id,
+    rubricTitle: rubric.title,
+    round: review.round,
+    roundStatus: review.roundStatus,
+    status: review.status,
+    blind: review.blind,
+    anonymous: review.anonymous,
+    deadline: review.deadline,
+    rule: review.rule,
+    maxRounds: review.maxRounds,
+    memberCount: polls[0]?.participation.eligible ?? 0,
+    polls,
+    reflectionQuestions: rubric.reflectionQuestions,
+  };
+}

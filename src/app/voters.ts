@@ -1,0 +1,80 @@
+import type { District, Member } from '../domain/district';
+import { DomainError } from '../domain/errors';
+import type { Review } from '../domain/review';
+import { FreshReads } from './freshReads';
+import type { Clock, Store } from './ports';
+import type { Roster } from './roster';
+
+const MEMBER_CACHE_MS = 60_000;
+const MEMBER_CACHE_MAX = 10_000;
+
+/** Who a click comes from, as the vote path knows it. */
+export interface Voter {
+  tenantId: string;
+  userId: string;
+  displayName: string;
+}
+
+/**
+ * The member a vote is from: remembered for MEMBER_CACHE_MS after a lookup (saving a read on every later vote), a
+ * voter's concurrent first clicks sharing one lookup and one enrollment, and enrolled on a first vote where the
+ * district enrolls voters. `forget` drops a member whose perspective or roles changed through this process (other
+ * replicas see such changes within the TTL).
+ */
+export class Voters {
+  private readonly memberCache = new Map<string, { member: Member; until: number }>();
+  /** Lookups running per voter; a change to the member drops its entry, so later votes read it again. */
+  private readonly voterLookups = new Map<string, Promise<Member>>();
+  private readonly districtReads = new FreshReads<District | null>();
+
+  constructor(private readonly d: { store: Store; clock: Clock; roster: Roster }) {}
+
+  forget(m: Pick<Member, 'tenantId' | 'districtId' | 'memberId'>): void {
+    const key = `${m.tenantId}|${m.districtId}|${m.memberId}`;
+    this.memberCache.delete(key);
+    this.voterLookups.delete(key);
+  }
+
+  async forVote(actor: Voter, review: Review): Promise<Member> {
+    const key = `${actor.tenantId}|${review.districtId}|${actor.userId}`;
+    const cached = this.memberCache.get(key);
+    const now = this.d.clock.now().getTime();
+    if (cached && cached.until > now) return cached.member;
+    // A member's first clicks (one per row, within the same second) share one lookup and one enrollment.
+    const pending = this.voterLookups.get(key);
+    if (pending) return pending;
+    const lookup = this.lookUpVoter(actor, review, key, now).finally(() => {
+      if (this.voterLookups.get(key) === lookup) this.voterLookups.delete(key);
+    });
+    this.voterLookups.set(key, lookup);
+    return lookup;
+  }
+
+  private async lookUpVoter(actor: Voter, review: Review, key: string, now: number): Promise<Member> {
+    const existing = await this.d.store.members.get(actor.tenantId, review.districtId, actor.userId);
+    if (existing) {
+      this.cacheMember(key, existing, now);
+      return existing;
+    }
+    const district = await this.districtReads.read(`${actor.tenantId}|${review.districtId}`, () =>
+      this.d.store.districts.get(actor.tenantId, review.districtId),
+    );
+    if (!district?.autoEnroll) {
+      throw new DomainError(
+        'not-member',
+        'You are not a member of this district team, so your vote was not recorded. Ask a coordinator to add you.',
+      );
+    }
+    const created = await this.d.roster.ensureMember(district, actor.userId, actor.displayName, null);
+    this.cacheMember(key, created, now);
+    return created;
+  }
+
+  private cacheMember(key: string, member: Member, now: number) {
+    if (this.memberCache.size >= MEMBER_CACHE_MAX) {
+      const oldest = this.memberCache.keys().next().value;
+      if (oldest !== undefined) this.memberCache.delete(oldest);
+    }
+    this.memberCache.set(key, { member, until: now + MEMBER_CACHE_MS });
+  }
+}
