@@ -41,7 +41,12 @@ export function toMrkdwn(t: RichText): string {
 
 /**
  * A slash command's text as the shared command language reads it: Slack's channel links (`<#C123|name>`, sent when
- * someone picks a channel with #) become `#C123`. Mentions of people (`<@U123|name>`) are already the core's form.
+ * someone picks a channel with #) given as a word of their own become `#C123`; inside "quoted text" (a note, an
+ * answer) everything stays as typed. Mentions of people (`<@U123|name>`) are already the core's form.
  */
 export const commandTextFromSlack = (text: string): string =>
-  text.replace(/<#([A-Za-z0-9_.:@-]+)(?:\|[^>]*)?>/g, '#$1');
+  text.replace(
+    /(^|\s)<#([A-Za-z0-9_.:@-]+)(?:\|[^>]*)?>(?=\s|$)/g,
+    (link, space: string, id: string, at: number) =>
+      (text.slice(0, at).match(/["“”]/g)?.length ?? 0) % 2 === 1 ? link : `${space}#${id}`,
+  );
