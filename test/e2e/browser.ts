@@ -8,9 +8,12 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
  * Headless Chromium with a fresh profile and no background traffic: the only requests it makes are the ones the
- * page makes to the app on 127.0.0.1.
+ * page makes to the app on 127.0.0.1. `bypassCSP` lets a test inject a script (axe-core) into pages whose
+ * Content-Security-Policy allows no inline script.
  */
-export async function launchChromium(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+export async function launchChromium(
+  options: { bypassCSP?: boolean } = {},
+): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(
       `Chromium not found at ${CHROMIUM}: run "apt-get install -y chromium" or set CHROMIUM_PATH.`,
@@ -20,6 +23,7 @@ export async function launchChromium(): Promise<{ context: BrowserContext; close
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
+    bypassCSP: options.bypassCSP ?? false,
     viewport: { width: 1280, height: 900 },
     args: [
       '--headless',

@@ -43,7 +43,12 @@ export function distributionBar(d: Distribution, levelNames: readonly string[]):
     ? `<span class="seg unsure" style="width:${(100 * d.unsure) / d.total}%" title="Not sure: ${d.unsure}"></span>`
     : '';
   const counts = d.levels.map((n, i) => `${esc(levelNames[i]?.[0] ?? i + 1)}${n}`).join(' ');
-  return `<span class="bar">${segs}${unsure}</span> <span class="counts">${counts}${d.unsure ? ` ?${d.unsure}` : ''}</span>`;
+  // The bar and the abbreviated counts are for the eye; a screen reader hears the level names instead.
+  const spoken = [
+    ...d.levels.map((n, i) => `${esc(levelNames[i] ?? i + 1)} ${n}`),
+    ...(d.unsure ? [`Not sure ${d.unsure}`] : []),
+  ];
+  return `<span class="bar" aria-hidden="true">${segs}${unsure}</span> <span class="counts" aria-hidden="true">${counts}${d.unsure ? ` ?${d.unsure}` : ''}</span><span class="visually-hidden">Votes: ${spoken.join(', ')}</span>`;
 }
 
 function heatMap(r: DashboardRubric, link: (path: string) => string): string {
@@ -74,8 +79,9 @@ function heatMap(r: DashboardRubric, link: (path: string) => string): string {
     })
     .join('\n');
   return `<section><h2>${esc(r.rubricTitle)}</h2>
+<div class="table-scroll" role="region" tabindex="0" aria-label="${esc(r.rubricTitle)}: ratings by cycle">
 <table class="heat" data-testid="heatmap"><thead><tr><th scope="col">Row</th>${head}<th scope="col">Latest round distribution</th><th scope="col" title="district median − building median">District − building gap</th></tr></thead>
-<tbody>${rows}</tbody></table>
+<tbody>${rows}</tbody></table></div>
 <p class="legend">${r.levelNames.map((n, i) => `<span class="key lvl-${i + 1}">${esc(n)}</span>`).join(' ')} <span class="key unsure">Not sure</span> · gap &gt; 0: the district rates itself higher than its buildings do.</p>
 </section>`;
 }
@@ -101,12 +107,12 @@ export function dashboardPage(
       ? '<p class="muted">Building-team submissions are not tracked on this server.</p>'
       : buildings.length === 0
         ? '<p class="muted">No building teams yet.</p>'
-        : `<table class="plain"><thead><tr><th>Building</th><th>Status</th><th></th></tr></thead><tbody>${buildings
+        : `<div class="table-scroll" role="region" tabindex="0" aria-label="Building teams"><table class="plain"><thead><tr><th scope="col">Building</th><th scope="col">Status</th><th scope="col"><span class="visually-hidden">Detail</span></th></tr></thead><tbody>${buildings
             .map(
               (b) =>
                 `<tr><td>${esc(b.building)}</td><td class="status-${esc(b.status.replace(/[^a-z-]/gi, ''))}">${esc(b.status)}</td><td class="muted">${esc(b.detail ?? '')}</td></tr>`,
             )
-            .join('')}</tbody></table>`;
+            .join('')}</tbody></table></div>`;
   return page(
     `${d.districtName} — MICIP dashboard`,
     `<header><h1 data-testid="district">${esc(d.districtName)}</h1><p class="muted">MICIP collaboration dashboard · private link valid until ${esc(expiresAt.toISOString().slice(0, 16).replace('T', ' '))} UTC</p></header>
@@ -118,18 +124,18 @@ export function dashboardPage(
 
 function rowDetail(r: ReviewResults, row: RowResult, levelNames: readonly string[]): string {
   const rounds = row.rounds.length
-    ? `<table class="plain"><thead><tr><th>Round</th><th>Distribution</th><th>Median</th><th>Gap</th><th>Settled</th></tr></thead><tbody>${row.rounds
+    ? `<div class="table-scroll" role="region" tabindex="0" aria-label="Rounds of row ${row.rowNumber}"><table class="plain"><thead><tr>${['Round', 'Distribution', 'Median', 'Gap', 'Settled'].map((h) => `<th scope="col">${h}</th>`).join('')}</tr></thead><tbody>${row.rounds
         .map(
           (f) =>
             `<tr><td>${f.round}</td><td>${distributionBar(f.distribution, levelNames)}</td><td>${num(f.median)}</td><td>${signed(f.gap)}</td><td>${f.settled ? 'yes' : f.reason === 'no-quorum' ? 'no (too few votes)' : 'no'}</td></tr>`,
         )
-        .join('')}</tbody></table>`
+        .join('')}</tbody></table></div>`
     : '<p class="muted">No closed round yet.</p>';
   const evidence = row.evidence.length
-    ? `<h4>Evidence</h4><ul>${row.evidence.map((e) => `<li>(round ${e.round}) ${esc(e.text)}${e.by ? ` <span class="muted">— ${esc(e.by)}</span>` : ''}</li>`).join('')}</ul>`
+    ? `<h3>Evidence</h3><ul>${row.evidence.map((e) => `<li>(round ${e.round}) ${esc(e.text)}${e.by ? ` <span class="muted">— ${esc(e.by)}</span>` : ''}</li>`).join('')}</ul>`
     : '';
   const reflection = row.reflection.length
-    ? `<h4>Reflection</h4>${r.reflectionQuestions
+    ? `<h3>Reflection</h3>${r.reflectionQuestions
         .map((q, qi) => {
           const answers = row.reflection.filter((a) => a.question === qi + 1);
           return answers.length
@@ -143,7 +149,7 @@ function rowDetail(r: ReviewResults, row: RowResult, levelNames: readonly string
   const prev = row.previous
     ? `<p>${esc(row.previous.cycle)}: ${esc(row.previous.ratingLabel)} (change ${signed(row.change)})</p>`
     : '';
-  return `<section class="row" data-row="${esc(row.rowId)}"><h3>${row.rowNumber}. ${esc(row.title)} — <span class="${row.rating ? `pill lvl-${row.rating}` : 'pill ns'}" data-testid="rating">${esc(row.ratingLabel)}</span></h3>
+  return `<section class="row" data-row="${esc(row.rowId)}"><h2>${row.rowNumber}. ${esc(row.title)} — <span class="${row.rating ? `pill lvl-${row.rating}` : 'pill ns'}" data-testid="rating">${esc(row.ratingLabel)}</span></h2>
 <p>How reached: ${esc(row.howText)}</p>${prev}${rounds}${evidence}${reflection}</section>`;
 }
 
