@@ -20,9 +20,26 @@
     result.didProcess = true;
   };
 
-  function say(text, isError) {
+  /** Rich text from the server as DOM nodes: every piece of text goes in through textContent, never as HTML. */
+  function richNodes(spans, parent) {
+    for (const s of spans) {
+      if (s.k === 't') parent.appendChild(document.createTextNode(s.text));
+      else if (s.k === 'b' || s.k === 'i')
+        richNodes(s.c, parent.appendChild(document.createElement(s.k === 'b' ? 'strong' : 'em')));
+      else if (s.k === 'code') parent.appendChild(document.createElement('code')).textContent = s.text;
+      else if (s.k === 'a' && /^https?:\/\//i.test(s.href)) {
+        const a = parent.appendChild(document.createElement('a'));
+        a.href = s.href;
+        a.textContent = s.text;
+      } else if (s.k === 'a') parent.appendChild(document.createTextNode(s.text));
+    }
+  }
+
+  function say(text, isError, rich) {
     const m = $('message');
-    m.textContent = text || '';
+    m.textContent = '';
+    if (Array.isArray(rich)) richNodes(rich, m);
+    else m.textContent = text || '';
     m.className = isError ? 'error' : '';
   }
 
@@ -115,7 +132,7 @@
   async function command(line) {
     try {
       const r = await api('POST', '/command', { as: me, line });
-      say(r.text);
+      say(r.text, false, r.rich);
       const out = $('output');
       out.hidden = r.kind !== 'file' && r.kind !== 'help';
       out.textContent = r.kind === 'file' ? r.content : r.kind === 'help' ? '' : '';

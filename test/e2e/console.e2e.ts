@@ -101,6 +101,8 @@ test('three members vote in the console, the coordinator closes the round, the d
   await page.locator('body[data-ready="true"]').waitFor();
   await page.locator('#new-cycle').click();
   await page.locator('#message', { hasText: 'Review Demo cycle 2 started' }).waitFor();
+  // Replies are rich text as in the chats: the cycle's name is emphasised.
+  expect(await page.locator('#message strong').textContent()).toBe('Demo cycle 2');
   await page.locator('#review-title', { hasText: 'Demo cycle 2' }).waitFor();
   for (const m of ['demo-alex', 'demo-blair', 'demo-devon']) await vote(m, 'Accomplished');
   await actAs('demo-coordinator');

@@ -198,6 +198,8 @@ describe('local console API', () => {
     const closed = await post('/console/api/command', { as: 'demo-coordinator', line: 'close' });
     expect(closed.status).toBe(200);
     expect(closed.json.text).toMatch(/Round 1 closed: 1 of 6 rows rated/);
+    // The same reply as rich text for the page: the command to run next is code, as in the chats.
+    expect(closed.json.rich).toContainEqual({ k: 'code', text: 'next' });
     const dash = await (await get(s.dashboardUrl)).text();
     expect(dash).toMatch(
       /data-row="vision-mission-beliefs"><th scope="row">1\. Vision, mission and beliefs<\/th><td class="cell lvl-3" data-rating="3">Evolving/,

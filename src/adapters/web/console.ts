@@ -9,6 +9,7 @@ import { DomainError } from '../../domain/errors';
 import { renderPollCard, renderResultsCard, renderStatusCard } from '../cards/render';
 import { countVote, type Metrics, noMetrics } from '../observability/metrics';
 import { renderReflectionCard } from './reflectionCard';
+import { richJson } from './richJson';
 
 /**
  * The local console: one demo district on this server's store, whose members a person can act as in the
@@ -218,17 +219,18 @@ export function consoleRouter(deps: ConsoleDeps): express.Router {
       { actor: actorOf(body.as), channelId: DEMO_CHANNEL, people: demoPeople },
       body.line,
     );
-    // The page shows replies as plain text (textContent): no markup, nothing to escape there.
+    // `text` is the reply as plain text; `rich` the same as spans the page turns into DOM nodes (textContent only).
     switch (result.kind) {
       case 'help':
       case 'text':
       case 'reviews':
-        res.json({ kind: result.kind, text: plainText(result.text) });
+        res.json({ kind: result.kind, text: plainText(result.text), rich: richJson(result.text) });
         return;
       case 'review':
         res.json({
           kind: result.kind,
           text: plainText(result.message),
+          rich: richJson(result.message),
           card: renderResultsCard(result.review),
         });
         return;
@@ -236,6 +238,7 @@ export function consoleRouter(deps: ConsoleDeps): express.Router {
         res.json({
           kind: 'file',
           text: plainText(result.message),
+          rich: richJson(result.message),
           filename: result.filename,
           mimeType: result.mimeType,
           content: result.content,
