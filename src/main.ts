@@ -20,8 +20,10 @@ import { createTeamsNudgeMessenger, teamsNudgeActions } from './adapters/teams/n
 import { issueLink, mountWeb } from './adapters/web';
 import { buildingStatusSource } from './adapters/web/buildings';
 import { LinkSigner, webLinks } from './adapters/web/links';
+import { newNetworkCode } from './adapters/web/network';
 import { BuildingService } from './app/buildingService';
 import { CommandService } from './app/commands';
+import { NetworkService } from './app/networkService';
 import { NudgeRunner } from './app/nudgeRunner';
 import { NudgeStore } from './app/nudgeStore';
 import type { Clock, IdGenerator, Store } from './app/ports';
@@ -121,10 +123,13 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     clock,
     ids,
   });
+  // Co-op networks (issue 17): records of their own, across workspaces and tenants.
+  const network = new NetworkService({ store, clock, rubrics, ids, newCode: newNetworkCode });
   const commands = new CommandService(service, {
     results,
     links: webLinks(linkDeps),
     nudges: { buildings, schedules },
+    network,
   });
   // Channel adapters mount their routes on `web` here (Slack: /slack/events, Teams: /api/messages).
   // Slack: /slack/events (+ /slack/install, /slack/oauth_redirect with OAuth), or Socket Mode with SLACK_APP_TOKEN.
@@ -187,6 +192,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     buildings: buildingStatusSource(buildings, store),
     logger: logger.child('web'),
     metrics,
+    network,
   });
 
   web.use((_req, res) => {

@@ -9,4 +9,6 @@ export interface Links {
   dashboard(tenantId: string, districtId: string): { url: string; expiresAt: Date };
   /** A private (signed) download link for one review's results export in `format`. */
   exportUrl(tenantId: string, districtId: string, reviewId: string, format: ExportFormat): string;
+  /** A private (signed) link to the co-op network page of one member district's dashboard. */
+  network?(tenantId: string, districtId: string): { url: string; expiresAt: Date };
 }

@@ -1,6 +1,7 @@
 import type { District, Member } from '../domain/district';
 import { isCoordinator } from '../domain/district';
 import { DomainError, type DomainErrorCode } from '../domain/errors';
+import { isFacilitator, isMemberDistrict, type Network } from '../domain/network';
 import type { Review } from '../domain/review';
 import { loadOwnReview } from './lookups';
 import type { Store } from './ports';
@@ -18,7 +19,9 @@ import type { Actor, Conversation } from './schemas';
  * - `conversation`: the kind of conversation they are asking from (a channel, a group chat, a 1:1 chat);
  * - `platformAdmin`: a workspace admin/owner or the app's installer (Slack), the app's installer in the team
  *   (Teams), or listed in ADMIN_USER_IDS;
- * - `buildingMember`: on the building team the request is about.
+ * - `buildingMember`: on the building team the request is about;
+ * - `facilitator`: facilitates the co-op network the request is about (a network spans workspaces and tenants);
+ * - `networkMember`: the district is a member of that network.
  */
 export interface Standing {
   member: Member | null;
@@ -26,11 +29,13 @@ export interface Standing {
   conversation: Conversation | null;
   platformAdmin: boolean;
   buildingMember: boolean;
+  facilitator: boolean;
+  networkMember: boolean;
 }
 
 /** How a refusal reads: like "not found" (reads: nothing about the resource leaks), or a message to act on. */
 type Refusal =
-  | { kind: 'not-found'; what: 'review' | 'building' }
+  | { kind: 'not-found'; what: 'review' | 'building' | 'network' }
   | { kind: 'forbidden'; code: DomainErrorCode; message: string };
 
 interface Rule {
@@ -49,6 +54,7 @@ const coordinatorOnly = (what: string): Refusal => ({
 });
 const reviewNotFound: Refusal = { kind: 'not-found', what: 'review' };
 const buildingNotFound: Refusal = { kind: 'not-found', what: 'building' };
+const networkNotFound: Refusal = { kind: 'not-found', what: 'network' };
 
 export const RULES = {
   /** `setup` in a channel that is not a district team yet. */
@@ -138,6 +144,35 @@ export const RULES = {
         'Only members of this building team (or a district coordinator) can save its monitoring data. Nothing was saved.',
     },
   },
+  /** `network create`: a co-op network of its own (not a setting of this workspace); the creator facilitates it. */
+  'network.create': {
+    who: 'a workspace/tenant admin, the app installer or a listed admin, in a channel or a 1:1 chat',
+    allow: (s) => s.platformAdmin && s.conversation !== 'group',
+    refusal: {
+      kind: 'forbidden',
+      code: 'not-admin',
+      message:
+        'Only a workspace admin, the person who installed the app, or someone in ADMIN_USER_IDS can create a co-op network (in a channel or a direct chat with the bot).',
+    },
+  },
+  /** `network code`: the invitation code. */
+  'network.manage': {
+    who: "the network's facilitators, from anywhere",
+    allow: (s) => s.facilitator,
+    refusal: networkNotFound,
+  },
+  /** `network join|leave|named`: a district's membership of a network. */
+  'network.join': {
+    who: 'a coordinator of the district, in the district channel',
+    allow: coordinatorIn,
+    refusal: coordinatorOnly('join or leave a co-op network'),
+  },
+  /** `network`: the network view (distributions of settled ratings, at least k districts each). */
+  'network.read': {
+    who: "the network's facilitators; a member district's members, or anyone in its channel",
+    allow: (s) => s.facilitator || (s.networkMember && readsDistrict(s)),
+    refusal: networkNotFound,
+  },
 } satisfies Record<string, Rule>;
 
 export type Action = keyof typeof RULES;
@@ -149,6 +184,7 @@ export const permits = (action: Action, s: Standing): boolean => RULES[action].a
 export function refusal(action: Action): DomainError {
   const r: Refusal = RULES[action].refusal;
   if (r.kind === 'forbidden') return new DomainError(r.code, r.message);
+  if (r.what === 'network') return networkMissing();
   return r.what === 'review'
     ? new DomainError('unknown-review', 'That review does not exist here (it may have been removed).')
     : new DomainError(
@@ -156,6 +192,13 @@ export function refusal(action: Action): DomainError {
         'This building team is no longer registered. Ask the district coordinator to register it again.',
       );
 }
+
+/** What anyone outside a network reads: the same words whether or not the network exists. */
+export const networkMissing = () =>
+  new DomainError(
+    'unknown-district',
+    'There is no co-op network here. A district coordinator can join one with "network join <code>".',
+  );
 
 /** A district as the policy sees it: which tenant it is in and which channel is its own. */
 export type Place = Pick<District, 'id' | 'tenantId' | 'channelId'>;
@@ -167,6 +210,13 @@ export const placeOf = (r: Review): Place => ({
   channelId: r.channelId,
 });
 
+/** What a standing may be asked about besides the district: a member record, a building team, a network. */
+export interface StandingExtra {
+  member?: Member | null;
+  building?: { members: string[] };
+  network?: Network;
+}
+
 export interface AccessOptions {
   store: Store;
 }
@@ -175,11 +225,7 @@ export interface AccessOptions {
 export class Access {
   constructor(private readonly o: AccessOptions) {}
 
-  async standing(
-    actor: Actor,
-    district: Place | null,
-    extra: { member?: Member | null; building?: { members: string[] } } = {},
-  ): Promise<Standing> {
+  async standing(actor: Actor, district: Place | null, extra: StandingExtra = {}): Promise<Standing> {
     const inTenant = district !== null && district.tenantId === actor.tenantId;
     const member =
       extra.member !== undefined
@@ -195,6 +241,11 @@ export class Access {
       buildingMember:
         !!extra.building &&
         (extra.building.members.length === 0 || extra.building.members.includes(actor.userId)),
+      facilitator: !!extra.network && isFacilitator(extra.network, actor),
+      networkMember:
+        !!extra.network &&
+        district !== null &&
+        isMemberDistrict(extra.network, { tenantId: district.tenantId, districtId: district.id }),
     };
   }
 
@@ -210,17 +261,26 @@ export class Access {
     actor: Actor,
     action: Action,
     district: Place | null,
-    extra: { member?: Member | null; building?: { members: string[] } } = {},
+    extra: StandingExtra = {},
   ): Promise<Standing> {
     const s = await this.standing(actor, district, extra);
     // The platform is asked only when the rule needs it (it can cost a Web API call).
     if (action === 'district.create' && s.conversation === 'channel' && actor.isAdmin) {
       s.platformAdmin = await actor.isAdmin();
     }
+    if (action === 'network.create' && s.conversation !== 'group' && actor.isAdmin) {
+      s.platformAdmin = await actor.isAdmin();
+    }
     if (!permits(action, s)) {
       // Someone who may not even read the district learns nothing about it: not even that it exists.
       // (Building actions come from a building's own form or channel, whose district is no secret to its team.)
-      if (district && !action.startsWith('building.') && action !== 'district.create' && !readsDistrict(s)) {
+      if (
+        district &&
+        !action.startsWith('building.') &&
+        !action.startsWith('network.') &&
+        action !== 'district.create' &&
+        !readsDistrict(s)
+      ) {
         throw refusal(RULES[action].refusal.kind === 'not-found' ? action : 'review.read');
       }
       throw refusal(action);

@@ -1,4 +1,5 @@
 import type { District, Member, Vote } from '../domain/district';
+import type { Network } from '../domain/network';
 import type { Review } from '../domain/review';
 import type { Rubric } from '../domain/rubric';
 
@@ -102,6 +103,23 @@ export interface KeyValueRepo {
   list<T extends object>(namespace: string): Promise<Array<{ key: string; value: T }>>;
 }
 
+/**
+ * Co-op networks: records of their own (a network spans workspaces and tenants), not settings of a workspace.
+ */
+export interface NetworkRepo {
+  /** Inserts a new network; throws DomainError('conflict') if its id or invitation code is taken. */
+  create(network: Network): Promise<void>;
+  get(id: string): Promise<Network | null>;
+  /** The network with this (normalised) invitation code. */
+  findByCode(code: string): Promise<Network | null>;
+  /** Networks the district is a member of. */
+  listByDistrict(tenantId: string, districtId: string): Promise<Network[]>;
+  /** Networks the person facilitates. */
+  listByFacilitator(tenantId: string, userId: string): Promise<Network[]>;
+  /** Saves if the stored version equals `network.version`; throws DomainError('conflict') otherwise. */
+  save(network: Network): Promise<Network>;
+}
+
 export interface Store {
   readonly kind: string;
   readonly kv: KeyValueRepo;
@@ -110,6 +128,7 @@ export interface Store {
   readonly reviews: ReviewRepo;
   readonly votes: VoteRepo;
   readonly tallies: TallyRepo;
+  readonly networks: NetworkRepo;
   /** Creates indexes and anything else needed before use. Idempotent. */
   init(): Promise<void>;
   /** A cheap round trip to the database (readiness checks); rejects when it cannot be reached. */

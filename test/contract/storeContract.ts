@@ -2,6 +2,7 @@ import type { Store } from '../../src/app/ports';
 import type { Vote } from '../../src/domain/district';
 import { DomainError } from '../../src/domain/errors';
 import { districtWithReview, makeService, member, TestClock } from '../support/fixtures';
+import { networkContract } from './networkContract';
 
 /**
  * One contract, every Store adapter. `open` returns a fresh, empty, initialised store.
@@ -15,6 +16,8 @@ export function storeContract(name: string, open: () => Promise<Store>) {
     afterEach(async () => {
       await store.close();
     });
+
+    networkContract(() => store);
 
     test('districts: one per channel; a stale save is a conflict', async () => {
       const service = makeService(store);

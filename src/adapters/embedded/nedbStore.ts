@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import Datastore from '@seald-io/nedb';
 import type { Store } from '../../app/ports';
 import { type Doc, type DocCollection, DuplicateKeyError, type Filter } from '../docstore/collection';
+import { DocNetworkRepo } from '../docstore/networkRepo';
 import {
   DocDistrictRepo,
   DocKeyValueRepo,
@@ -69,6 +70,7 @@ export class NedbStore implements Store {
   readonly votes: DocVoteRepo;
   readonly tallies: KvTallyRepo;
   readonly kv: DocKeyValueRepo;
+  readonly networks: DocNetworkRepo;
   private readonly stores: Datastore<Doc>[] = [];
 
   constructor(private readonly dir: string | null) {
@@ -84,12 +86,14 @@ export class NedbStore implements Store {
     this.reviewsDs = open('reviews');
     this.votesDs = open('votes');
     this.kvDs = open('kv');
+    this.networksDs = open('networks');
     this.districts = new DocDistrictRepo(new NedbCollection(this.districtsDs));
     this.members = new DocMemberRepo(new NedbCollection(this.membersDs));
     this.reviews = new DocReviewRepo(new NedbCollection(this.reviewsDs));
     this.votes = new DocVoteRepo(new NedbCollection(this.votesDs));
     this.kv = new DocKeyValueRepo(new NedbCollection(this.kvDs));
     this.tallies = new KvTallyRepo(this.kv);
+    this.networks = new DocNetworkRepo(new NedbCollection(this.networksDs));
   }
 
   private readonly districtsDs: Datastore<Doc>;
@@ -97,6 +101,7 @@ export class NedbStore implements Store {
   private readonly reviewsDs: Datastore<Doc>;
   private readonly votesDs: Datastore<Doc>;
   private readonly kvDs: Datastore<Doc>;
+  private readonly networksDs: Datastore<Doc>;
 
   private lock: DataDirLock | null = null;
 
@@ -116,6 +121,7 @@ export class NedbStore implements Store {
     });
     await this.votesDs.ensureIndexAsync({ fieldName: 'reviewId' });
     await this.kvDs.ensureIndexAsync({ fieldName: 'ns' });
+    await this.networksDs.ensureIndexAsync({ fieldName: 'code', unique: true });
   }
 
   /** The files are in this process: a count on the smallest collection shows the datastore still answers. */

@@ -11,6 +11,7 @@ import {
 import type { Store } from '../../app/ports';
 import { DomainError } from '../../domain/errors';
 import { type Doc, type DocCollection, DuplicateKeyError, type Filter } from '../docstore/collection';
+import { DocNetworkRepo } from '../docstore/networkRepo';
 import {
   DocDistrictRepo,
   DocKeyValueRepo,
@@ -123,6 +124,7 @@ export class MongoStore implements Store {
   readonly votes: DocVoteRepo;
   readonly tallies: KvTallyRepo;
   readonly kv: DocKeyValueRepo;
+  readonly networks: DocNetworkRepo;
   readonly db: Db;
 
   private constructor(
@@ -136,6 +138,7 @@ export class MongoStore implements Store {
     this.votes = new DocVoteRepo(new MongoDocCollection(this.db.collection('votes')));
     this.kv = new DocKeyValueRepo(new MongoDocCollection(this.db.collection('kv')));
     this.tallies = new KvTallyRepo(this.kv);
+    this.networks = new DocNetworkRepo(new MongoDocCollection(this.db.collection('networks')));
   }
 
   static async connect(o: MongoStoreOptions): Promise<MongoStore> {
@@ -157,6 +160,9 @@ export class MongoStore implements Store {
         .createIndex({ reviewId: 1, rowId: 1, round: 1, memberId: 1 }, { unique: true, name: 'one_vote' });
       await this.db.collection('votes').createIndex({ reviewId: 1, round: 1 });
       await this.db.collection('kv').createIndex({ ns: 1 });
+      await this.db.collection('networks').createIndex({ code: 1 }, { unique: true });
+      await this.db.collection('networks').createIndex({ memberKeys: 1 });
+      await this.db.collection('networks').createIndex({ facilitatorKeys: 1 });
     });
   }
 

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import express from 'express';
 import type { z } from 'zod';
 import type { CommandService } from '../../app/commands';
+import type { NetworkService } from '../../app/networkService';
 import type { Clock, RubricCatalog } from '../../app/ports';
 import type { ResultsService } from '../../app/results';
 import { type ExportFormat, exportResults } from '../../app/resultsExport';
@@ -11,6 +12,7 @@ import { defaultLogger, type Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { consoleRouter, DEMO_TENANT, ensureDemo } from './console';
 import { type LinkSigner, webLinks } from './links';
+import { networkRoute } from './network';
 import { type BuildingStatus, dashboardPage, errorPage, resultsPage } from './pages';
 import { parseDashboardLink, tabConfig, tabConfigPage } from './teamsTab';
 
@@ -31,6 +33,8 @@ export interface WebDeps {
   logger?: Pick<Logger, 'warn' | 'error'>;
   /** Votes cast in the console are counted here. */
   metrics?: Metrics;
+  /** Co-op networks: the network page of a district's dashboard (/dashboard/network). */
+  network?: NetworkService;
 }
 
 /** Folder of static assets (`web/` at the repository root, from src/ and dist/ alike). */
@@ -166,6 +170,7 @@ export function mountWeb(web: express.Express, deps: WebDeps): { consolePath: st
       .set('Content-Disposition', `attachment; filename="${file.filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`)
       .send(file.content);
   });
+  if (deps.network) dash.get('/network', networkRoute(deps.network));
   web.use('/dashboard', dash);
 
   // The dashboard as a Teams channel tab: the configuration page named by the manifest's configurableTabs, and

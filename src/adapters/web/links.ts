@@ -94,5 +94,9 @@ export function webLinks(deps: {
       const { token: k } = token(tenantId, districtId);
       return `${deps.baseUrl()}/dashboard/reviews/${encodeURIComponent(reviewId)}/export.${format}?k=${k}`;
     },
+    network(tenantId, districtId) {
+      const { token: k, expiresAt } = token(tenantId, districtId);
+      return { url: `${deps.baseUrl()}/dashboard/network?k=${k}`, expiresAt };
+    },
   };
 }

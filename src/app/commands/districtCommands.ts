@@ -13,11 +13,35 @@ import {
 
 /** The district team's commands: help, setup, perspective, coordinator, member and dashboard. */
 
+interface Caller {
+  coordinator: boolean;
+  setUp: boolean;
+  facilitator: boolean;
+  admin: boolean;
+}
+
 /** Whether help shows a command of `role` to this caller. */
-function shown(role: Role, coordinator: boolean, setUp: boolean): boolean {
-  if (role === 'coordinator') return coordinator;
-  if (role === 'anyone-until-setup') return coordinator || !setUp;
+function shown(role: Role, c: Caller): boolean {
+  if (role === 'coordinator') return c.coordinator;
+  if (role === 'anyone-until-setup') return c.coordinator || !c.setUp;
+  if (role === 'facilitator') return c.facilitator;
+  if (role === 'admin') return c.admin;
   return true;
+}
+
+/** Asked only when the table has lines for that role (the platform's answer can cost a Web API call). */
+async function networkRoles(
+  ctx: CommandContext,
+  env: CommandEnv,
+): Promise<Pick<Caller, 'facilitator' | 'admin'>> {
+  const roles = new Set(env.table.flatMap((e) => (e.help ?? [e]).map((h) => h.role)));
+  const facilitator =
+    roles.has('facilitator') && env.network ? await env.network.facilitates(ctx.actor) : false;
+  const admin =
+    roles.has('admin') && ctx.actor.isAdmin && ctx.actor.conversation !== 'group'
+      ? await ctx.actor.isAdmin().catch(() => false)
+      : false;
+  return { facilitator, admin };
 }
 
 /** Help lists only what the caller may do in this channel, from the command table. */
@@ -31,8 +55,10 @@ export async function helpText(ctx: CommandContext, env: CommandEnv): Promise<Ri
   } catch (e) {
     if (!(e instanceof DomainError && e.code === 'unknown-district')) throw e;
   }
+  const caller: Caller = { coordinator, setUp: districtName !== null, ...(await networkRoles(ctx, env)) };
   const lines = env.table
-    .filter((c) => shown(c.role, coordinator, districtName !== null))
+    .flatMap((c) => c.help ?? [c])
+    .filter((c) => shown(c.role, caller))
     .map((c) => rich`• ${code(c.usage)} — ${plain(c.summary)}`);
   const head = districtName
     ? rich`This channel is the district team of ${strong(districtName)}${coordinator ? plain(' (you are a coordinator)') : ''}.`

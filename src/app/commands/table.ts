@@ -1,5 +1,6 @@
 import { DomainError } from '../../domain/errors';
 import { DISTRICT_COMMANDS } from './districtCommands';
+import { NETWORK_COMMANDS } from './networkCommands';
 import { NUDGE_COMMANDS } from './nudgeCommands';
 import { tokenize, usageError } from './parse';
 import { RESULTS_COMMANDS } from './resultsCommands';
@@ -29,6 +30,7 @@ const BUILT_IN: readonly CommandEntry[] = [
   NUDGE_COMMANDS.building,
   NUDGE_COMMANDS.schedule,
   NUDGE_COMMANDS.submissions,
+  NETWORK_COMMANDS.network,
 ];
 
 /** The built-in commands, then `extra` (a test's or a feature's), each name and alias used once. */

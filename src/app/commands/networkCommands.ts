@@ -1,0 +1,153 @@
+import { DomainError } from '../../domain/errors';
+import { formatCode, NOT_ENOUGH, SHARED } from '../../domain/network';
+import { readingsText } from '../networkText';
+import { code, join, link, plain, rich, strong } from '../text';
+import { type CommandEntry, command, present } from './types';
+
+/**
+ * Co-op networks (issue 17): `network create|code|join|leave|named` and `network` (the view). Who may do what is
+ * the policy's (src/app/policy.ts, `network.*`); the help lines say whom help shows each form to.
+ */
+
+type NetworkArgs =
+  | { op: 'view' }
+  | { op: 'create'; name: string }
+  | { op: 'code' }
+  | { op: 'join'; code: string; named: boolean }
+  | { op: 'leave' }
+  | { op: 'named'; named: boolean };
+
+export const NETWORK_USAGE =
+  'network | network create "Name" | network code | network join <code> [named] | network leave | network named on|off';
+
+export function parseNetwork(tokens: string[], usage: (problem: string) => DomainError): NetworkArgs {
+  const op = tokens[0]?.toLowerCase();
+  const rest = tokens.slice(1);
+  switch (op) {
+    case undefined:
+    case 'view':
+      return { op: 'view' };
+    case 'create': {
+      const name = rest.join(' ').trim();
+      if (!name) throw usage('Give the network a name.');
+      return { op: 'create', name };
+    }
+    case 'code':
+      return { op: 'code' };
+    case 'join': {
+      const [c, flag, ...more] = rest;
+      if (!c || more.length > 0 || (flag !== undefined && flag.toLowerCase() !== 'named')) {
+        throw usage('Give the invitation code, and "named" if the network may list your district by name.');
+      }
+      return { op: 'join', code: c, named: flag !== undefined };
+    }
+    case 'leave':
+      return { op: 'leave' };
+    case 'named': {
+      const v = rest[0]?.toLowerCase();
+      if (v !== 'on' && v !== 'off') throw usage('Say "network named on" or "network named off".');
+      return { op: 'named', named: v === 'on' };
+    }
+    default:
+      throw usage(`"${String(op).slice(0, 20)}" is not a network command.`);
+  }
+}
+
+const namedLine = (named: boolean) =>
+  named
+    ? plain("The network's member list shows your district's name (never beside a rating).")
+    : plain("Your district is not named: the network's member list only counts it.");
+
+export const NETWORK_COMMANDS = {
+  network: command({
+    name: 'network',
+    role: 'anyone',
+    usage: NETWORK_USAGE,
+    summary: 'co-op networks of districts',
+    help: [
+      {
+        usage: 'network',
+        summary: "your co-op network's view: where districts' settled ratings stand",
+        role: 'anyone',
+      },
+      {
+        usage: 'network join <code> [named]',
+        summary: 'join your district to a co-op network',
+        role: 'coordinator',
+      },
+      { usage: 'network leave', summary: 'take your district out of its co-op network', role: 'coordinator' },
+      {
+        usage: 'network named on|off',
+        summary: 'whether the network may list your district by name',
+        role: 'coordinator',
+      },
+      { usage: 'network code', summary: "your network's invitation code", role: 'facilitator' },
+      {
+        usage: 'network create "Name"',
+        summary: 'create a co-op network (you facilitate it)',
+        role: 'admin',
+      },
+    ],
+    requires(env) {
+      if (!env.network)
+        throw new DomainError('invalid-state', 'Co-op networks are not available on this server.');
+    },
+    parse: parseNetwork,
+    async handle(a, ctx, env) {
+      const network = present(env.network);
+      const at = { channelId: ctx.channelId };
+      switch (a.op) {
+        case 'create': {
+          const n = await network.create(ctx.actor, { name: a.name });
+          const c = formatCode(n.code);
+          return {
+            kind: 'text',
+            text: rich`You created the co-op network ${strong(n.name)} and facilitate it. Invitation code: ${code(c)} — a district coordinator joins with ${code(`network join ${c}`)} in the district's channel. Shared with the network: ${SHARED}.`,
+          };
+        }
+        case 'code': {
+          const ns = await network.codes(ctx.actor);
+          const lines = ns.map(
+            (n) =>
+              rich`${strong(n.name)}: ${code(formatCode(n.code))} (${String(n.members.length)} member districts)`,
+          );
+          return {
+            kind: 'text',
+            text: rich`Invitation codes of the co-op networks you facilitate:\n${join(lines, '\n')}`,
+          };
+        }
+        case 'join': {
+          const n = await network.join(ctx.actor, { ...at, code: a.code, named: a.named });
+          return {
+            kind: 'text',
+            text: rich`Your district joined the co-op network ${strong(n.name)}. Shared with the network: ${SHARED}. A figure appears only when at least ${String(network.k)} districts contributed (below that: "${NOT_ENOUGH}"). ${namedLine(a.named)} Leave at any time with ${code('network leave')}.`,
+          };
+        }
+        case 'leave': {
+          const n = await network.leave(ctx.actor, at);
+          return {
+            kind: 'text',
+            text: rich`Your district left the co-op network ${strong(n.name)}: its ratings no longer count in the network's view.`,
+          };
+        }
+        case 'named': {
+          const n = await network.setNamed(ctx.actor, { ...at, named: a.named });
+          return { kind: 'text', text: rich`${strong(n.name)}: ${namedLine(a.named)}` };
+        }
+        case 'view': {
+          const readings = await network.read(ctx.actor, at);
+          const text = readingsText(readings, network.rubrics);
+          const own = readings.find((r) => r.district !== null);
+          const page =
+            own && env.links?.network ? env.links.network(ctx.actor.tenantId, own.district?.id ?? '') : null;
+          return {
+            kind: 'text',
+            text: page
+              ? rich`${text}\n${link(page.url, 'The network page')} (private link, valid until ${plain(page.expiresAt.toISOString().slice(0, 16).replace('T', ' '))} UTC)`
+              : text,
+          };
+        }
+      }
+    },
+  }),
+} satisfies Record<string, CommandEntry>;

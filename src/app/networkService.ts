@@ -1,0 +1,258 @@
+import { z } from 'zod';
+import type { District } from '../domain/district';
+import { DomainError } from '../domain/errors';
+import {
+  buildNetworkView,
+  type CycleRatings,
+  DEFAULT_K,
+  type DistrictRatings,
+  joinNetwork,
+  leaveNetwork,
+  type Network,
+  type NetworkView,
+  normalizeCode,
+} from '../domain/network';
+import type { Review } from '../domain/review';
+import { isLevel, type Level } from '../domain/rubric';
+import { Access, networkMissing } from './policy';
+import type { Clock, IdGenerator, RubricCatalog, Store } from './ports';
+import { type Actor, actorSchema, idString, parseInput, text } from './schemas';
+
+export interface NetworkServiceDeps {
+  store: Store;
+  clock: Clock;
+  rubrics: RubricCatalog;
+  ids: IdGenerator;
+  /** A fresh, unguessable invitation code (letters and digits; the adapter layer draws it from a CSPRNG). */
+  newCode: () => string;
+  /** The fewest districts a distribution may be made of (default 5). */
+  k?: number;
+}
+
+const createInput = z.object({ name: text(120) });
+const channelInput = z.object({ channelId: idString });
+const joinInput = z.object({
+  channelId: idString,
+  code: z
+    .string()
+    .max(64, 'is too long')
+    .transform(normalizeCode)
+    .pipe(z.string().regex(/^[A-Z0-9]{6,40}$/, 'is not an invitation code')),
+  named: z.boolean().default(false),
+});
+const namedInput = z.object({ channelId: idString, named: z.boolean() });
+
+/** A network and its view, as one asker may see it (`district`: the asker's member district, if any). */
+export interface NetworkReading {
+  network: Pick<Network, 'id' | 'name'>;
+  view: NetworkView;
+  /** The asker's district when the view compares it with the network. */
+  district: Pick<District, 'id' | 'name'> | null;
+}
+
+/**
+ * Co-op networks (issue 17): a platform admin creates one and facilitates it; district coordinators join their
+ * district with its invitation code and may leave; facilitators and member districts read the network view. The
+ * ratings are read from the member districts' reviews through the store (settled rows of reviews with at least
+ * one closed round), never votes, names of people, evidence or building data.
+ */
+export class NetworkService {
+  readonly access: Access;
+  readonly k: number;
+
+  constructor(private readonly d: NetworkServiceDeps) {
+    this.access = new Access({ store: d.store });
+    this.k = Math.max(2, d.k ?? DEFAULT_K);
+  }
+
+  get rubrics(): RubricCatalog {
+    return this.d.rubrics;
+  }
+
+  async create(actorIn: Actor, input: unknown): Promise<Network> {
+    const actor = parseInput(actorSchema, actorIn);
+    const i = parseInput(createInput, input);
+    await this.access.enforce(actor, 'network.create', null);
+    const me = { tenantId: actor.tenantId, userId: actor.userId };
+    for (let attempt = 0; ; attempt++) {
+      const network: Network = {
+        id: this.d.ids.next('n'),
+        name: i.name,
+        facilitators: [me],
+        code: normalizeCode(this.d.newCode()),
+        members: [],
+        createdAt: this.d.clock.now(),
+        createdBy: me,
+        version: 0,
+      };
+      try {
+        await this.d.store.networks.create(network);
+        return network;
+      } catch (e) {
+        // A code drawn twice (vanishingly rare): draw another.
+        if (!(e instanceof DomainError && e.code === 'conflict') || attempt >= 2) throw e;
+      }
+    }
+  }
+
+  /** Whether the asker facilitates any network (help shows facilitators their commands). */
+  async facilitates(actorIn: Actor): Promise<boolean> {
+    const actor = parseInput(actorSchema, actorIn);
+    return (await this.d.store.networks.listByFacilitator(actor.tenantId, actor.userId)).length > 0;
+  }
+
+  /** The networks the asker facilitates, with their invitation codes. */
+  async codes(actorIn: Actor): Promise<Network[]> {
+    const actor = parseInput(actorSchema, actorIn);
+    const mine = await this.d.store.networks.listByFacilitator(actor.tenantId, actor.userId);
+    if (mine.length === 0) throw networkMissing();
+    for (const n of mine) await this.access.enforce(actor, 'network.manage', null, { network: n });
+    return mine;
+  }
+
+  /** A coordinator joins their district (the asking channel's) to the network with that code. */
+  async join(actorIn: Actor, input: unknown): Promise<Network> {
+    const actor = parseInput(actorSchema, actorIn);
+    const i = parseInput(joinInput, input);
+    const district = await this.districtOf(actor, i.channelId);
+    await this.access.enforce(actor, 'network.join', district);
+    const network = await this.d.store.networks.findByCode(i.code);
+    if (!network) {
+      throw new DomainError(
+        'invalid-input',
+        'No co-op network has that invitation code. Check it with the network’s facilitator.',
+      );
+    }
+    const current = await this.d.store.networks.listByDistrict(district.tenantId, district.id);
+    const other = current.find((n) => n.id !== network.id);
+    if (other) {
+      throw new DomainError(
+        'invalid-state',
+        `This district is already in the co-op network "${other.name}". Leave it first with "network leave".`,
+      );
+    }
+    const ref = { tenantId: district.tenantId, districtId: district.id };
+    return this.d.store.networks.save(joinNetwork(network, ref, i.named, this.d.clock.now()));
+  }
+
+  /** A coordinator takes their district out of its network: its ratings stop counting at once. */
+  async leave(actorIn: Actor, input: unknown): Promise<Network> {
+    const actor = parseInput(actorSchema, actorIn);
+    const i = parseInput(channelInput, input);
+    const district = await this.districtOf(actor, i.channelId);
+    await this.access.enforce(actor, 'network.join', district);
+    const [network] = await this.d.store.networks.listByDistrict(district.tenantId, district.id);
+    if (!network) throw new DomainError('invalid-state', 'This district is not in a co-op network.');
+    return this.d.store.networks.save(
+      leaveNetwork(network, { tenantId: district.tenantId, districtId: district.id }),
+    );
+  }
+
+  /** A coordinator says whether the network may list the district by name (never beside a rating). */
+  async setNamed(actorIn: Actor, input: unknown): Promise<Network> {
+    const actor = parseInput(actorSchema, actorIn);
+    const i = parseInput(namedInput, input);
+    const district = await this.districtOf(actor, i.channelId);
+    await this.access.enforce(actor, 'network.join', district);
+    const [network] = await this.d.store.networks.listByDistrict(district.tenantId, district.id);
+    if (!network) throw new DomainError('invalid-state', 'This district is not in a co-op network.');
+    const ref = { tenantId: district.tenantId, districtId: district.id };
+    return this.d.store.networks.save(joinNetwork(network, ref, i.named, this.d.clock.now()));
+  }
+
+  /**
+   * The network views the asker may read from here: their district's network (compared with their district) when
+   * asked from a member district's channel, and every network they facilitate. Anyone else reads "no network here".
+   */
+  async read(actorIn: Actor, input: unknown): Promise<NetworkReading[]> {
+    const actor = parseInput(actorSchema, actorIn);
+    const i = parseInput(channelInput, input);
+    const out: NetworkReading[] = [];
+    const district =
+      actor.channelId && actor.channelId !== i.channelId
+        ? null
+        : await this.d.store.districts.findByChannel(actor.tenantId, i.channelId);
+    if (district) {
+      const [network] = await this.d.store.networks.listByDistrict(district.tenantId, district.id);
+      if (network) {
+        await this.access.enforce(actor, 'network.read', district, { network });
+        out.push(await this.reading(network, district));
+      }
+    }
+    const facilitated = await this.d.store.networks.listByFacilitator(actor.tenantId, actor.userId);
+    for (const n of facilitated) {
+      if (out.some((r) => r.network.id === n.id)) continue;
+      await this.access.enforce(actor, 'network.read', null, { network: n });
+      out.push(await this.reading(n, null));
+    }
+    if (out.length === 0) throw networkMissing();
+    return out;
+  }
+
+  /**
+   * The network view of one district's network, for its signed dashboard link (the link is the credential for
+   * reading that district; the caller has checked it). Null when the district is in no network.
+   */
+  async readForDistrict(tenantId: string, districtId: string): Promise<NetworkReading | null> {
+    const district = await this.d.store.districts.get(tenantId, districtId);
+    if (!district) return null;
+    const [network] = await this.d.store.networks.listByDistrict(tenantId, districtId);
+    return network ? this.reading(network, district) : null;
+  }
+
+  private async reading(network: Network, district: District | null): Promise<NetworkReading> {
+    const view = await this.view(network, district);
+    return {
+      network: { id: network.id, name: network.name },
+      view,
+      district: district ? { id: district.id, name: district.name } : null,
+    };
+  }
+
+  /** Builds the view from the member districts' reviews (through the store, one district at a time). */
+  private async view(network: Network, viewer: District | null): Promise<NetworkView> {
+    const districts: DistrictRatings[] = [];
+    for (const m of network.members) {
+      const d = await this.d.store.districts.get(m.tenantId, m.districtId);
+      if (!d) continue;
+      const reviews = await this.d.store.reviews.listByDistrict(m.tenantId, m.districtId);
+      districts.push({
+        tenantId: d.tenantId,
+        districtId: d.id,
+        name: d.name,
+        cycles: reviews.filter(hasClosedRound).map(settledRatings),
+      });
+    }
+    return buildNetworkView(
+      network,
+      districts,
+      (rubricId) => this.d.rubrics.get(rubricId)?.rows.map((r) => r.id) ?? [],
+      { k: this.k, ...(viewer ? { viewer: { tenantId: viewer.tenantId, districtId: viewer.id } } : {}) },
+    );
+  }
+
+  private async districtOf(actor: Actor, channelId: string): Promise<District> {
+    const d =
+      actor.channelId && actor.channelId !== channelId
+        ? null
+        : await this.d.store.districts.findByChannel(actor.tenantId, channelId);
+    if (!d) {
+      throw new DomainError(
+        'unknown-district',
+        'This channel is not set up as a district team yet. A coordinator can set it up with the "setup" command.',
+      );
+    }
+    return d;
+  }
+}
+
+/** A review counts once a round has closed: blind or open, no rating exists before. */
+const hasClosedRound = (r: Review) => r.round > 1 || r.roundStatus === 'closed' || r.status === 'complete';
+
+/** Only each row's outcome (settled by consensus or recorded by a coordinator): nothing else leaves the review. */
+function settledRatings(r: Review): CycleRatings {
+  const ratings: Record<string, Level | null> = {};
+  for (const p of r.polls)
+    ratings[p.rowId] = p.outcome && isLevel(p.outcome.rating) ? p.outcome.rating : null;
+  return { rubricId: r.rubricId, cycle: r.cycle, createdAt: r.createdAt, ratings };
+}
