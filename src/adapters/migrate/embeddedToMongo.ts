@@ -1,139 +1,44 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import Datastore from '@seald-io/nedb';
 import { type Document, MongoClient } from 'mongodb';
-import type { RubricCatalog, Store } from '../../app/ports';
-import { ResultsService } from '../../app/results';
-import type { Review } from '../../domain/review';
 import type { Doc } from '../docstore/collection';
 import { acquireDataDirLock, type DataDirLock, DataDirLockedError } from '../embedded/dataDirLock';
 import { NedbStore } from '../embedded/nedbStore';
 import { MongoStore } from '../mongo/mongoStore';
+import { hashFiles, readEmbedded, sourceFiles } from './embeddedSource';
+import {
+  COLLECTIONS,
+  type CollectionName,
+  type MigrateOptions,
+  MigrationError,
+  type MigrationReport,
+  messageOf,
+  redactUri,
+  refuse,
+} from './migration';
+import { verify } from './verifyCopy';
 
-/** The embedded store's datastores, one `<name>.db` file each, and the MongoDB collections of the same names. */
-export const COLLECTIONS = ['districts', 'members', 'reviews', 'votes', 'kv'] as const;
-export type CollectionName = (typeof COLLECTIONS)[number];
+/**
+ * `npm run migrate`: copies the embedded store into an empty MongoDB database and checks the copy. This file runs
+ * it (checks the input, locks the folder, copies, writes); reading the folder is in ./embeddedSource, checking the
+ * copy in ./verifyCopy (its firstDifference is re-exported here), and the options, report and error in
+ * ./migration (re-exported here).
+ */
+
+export {
+  COLLECTIONS,
+  type CollectionCount,
+  type CollectionName,
+  type MigrateOptions,
+  MigrationError,
+  type MigrationReport,
+  redactUri,
+} from './migration';
+export { firstDifference } from './verifyCopy';
 
 const INSERT_BATCH = 1000;
 const MONGO_URI = /^mongodb(\+srv)?:\/\/.+/;
-
-export interface MigrateOptions {
-  /** The embedded store's folder (DATA_DIR). It is read, never written: a copy of its files is loaded. */
-  from: string;
-  /** mongodb:// or mongodb+srv:// URI of the target. */
-  to: string;
-  /** Database name; default: the URI's path, else `micip` (as MongoStore.connect). */
-  db?: string;
-  /** Rubrics used to compute each review's results on both stores. */
-  rubrics: RubricCatalog;
-  /** Where the working copy of the files goes (default: the OS temp folder); removed afterwards. */
-  workDir?: string;
-}
-
-export interface CollectionCount {
-  name: CollectionName;
-  source: number;
-  target: number;
-}
-
-export interface MigrationReport {
-  from: string;
-  /** The target URI with any password hidden. */
-  target: string;
-  db: string;
-  collections: CollectionCount[];
-  /** Documents found identical (field by field) in both stores. */
-  documentsCompared: number;
-  /** (review, row, round) groups whose vote count is equal on both stores' read paths. */
-  voteGroupsChecked: number;
-  /** Reviews whose stored review and computed results are identical on both stores. */
-  reviewsChecked: number;
-  /** Districts whose dashboard is identical on both stores. */
-  districtsChecked: number;
-  /** The source files hash the same after the migration as before it. */
-  sourceUnchanged: boolean;
-  /** Set when the folder could not be locked because it is read-only (no server can write there either). */
-  lockNote: string | null;
-  /** Every difference found; empty when the copy is faithful. */
-  problems: string[];
-  ok: boolean;
-  elapsedMs: number;
-}
-
-/**
- * Migration refused or failed. `nothingWritten` is true when the target was not touched (bad input, locked or
- * unreadable source, unreachable or non-empty target); false when a partial copy may be left in the target.
- */
-export class MigrationError extends Error {
-  constructor(
-    message: string,
-    readonly nothingWritten: boolean,
-  ) {
-    super(message);
-    this.name = 'MigrationError';
-  }
-}
-
-const refuse = (message: string) => new MigrationError(message, true);
-const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
-
-/** The URI with the password (if any) replaced by ***, for printing. */
-export function redactUri(uri: string): string {
-  return uri.replace(/^([a-z+]+:\/\/)([^@/]*)@/i, (_m, scheme: string, cred: string) => {
-    const user = cred.split(':')[0] ?? '';
-    return `${scheme}${cred.includes(':') ? `${user}:***` : user}@`;
-  });
-}
-
-/** The data files of the folder, by collection (absent collections are left out). Refuses a folder without any. */
-function sourceFiles(dir: string): Map<CollectionName, string> {
-  const stat = fs.statSync(dir, { throwIfNoEntry: false });
-  if (!stat) throw refuse(`The folder ${dir} does not exist.`);
-  if (!stat.isDirectory()) throw refuse(`${dir} is not a folder.`);
-  const files = new Map<CollectionName, string>();
-  for (const name of COLLECTIONS) {
-    // NeDB writes `<name>.db~` first and renames it; a crash in between leaves only the `~` file, which NeDB
-    // then loads. Take the same file NeDB would.
-    for (const f of [`${name}.db`, `${name}.db~`]) {
-      if (fs.statSync(path.join(dir, f), { throwIfNoEntry: false })?.isFile()) {
-        files.set(name, f);
-        break;
-      }
-    }
-  }
-  if (files.size === 0) {
-    throw refuse(
-      `The folder ${dir} holds no embedded store: none of ${COLLECTIONS.map((n) => `${n}.db`).join(', ')}.`,
-    );
-  }
-  return files;
-}
-
-function hashFiles(dir: string, files: Map<CollectionName, string>): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const f of files.values()) {
-    out.set(
-      f,
-      createHash('sha256')
-        .update(fs.readFileSync(path.join(dir, f)))
-        .digest('hex'),
-    );
-  }
-  return out;
-}
-
-/** Every document of every datastore of the working copy, as NeDB loads it (dates as Date). */
-async function readEmbedded(dir: string): Promise<Map<CollectionName, Doc[]>> {
-  const out = new Map<CollectionName, Doc[]>();
-  for (const name of COLLECTIONS) {
-    const ds = new Datastore<Doc>({ filename: path.join(dir, `${name}.db`) });
-    await ds.loadDatabaseAsync();
-    out.set(name, (await ds.findAsync({})) as Doc[]);
-  }
-  return out;
-}
 
 /**
  * Copies the embedded store in `o.from` into an empty MongoDB database and checks the copy: counts per
@@ -267,165 +172,4 @@ async function run(o: MigrateOptions, mode: 'copy' | 'check'): Promise<Migration
     lock?.release();
     if (work) fs.rmSync(work, { recursive: true, force: true });
   }
-}
-
-type Checks = Pick<
-  MigrationReport,
-  | 'collections'
-  | 'documentsCompared'
-  | 'voteGroupsChecked'
-  | 'reviewsChecked'
-  | 'districtsChecked'
-  | 'problems'
->;
-
-async function verify(
-  source: Store,
-  mongo: MongoStore,
-  docs: Map<CollectionName, Doc[]>,
-  rubrics: RubricCatalog,
-): Promise<Checks> {
-  const problems: string[] = [];
-  const collections: CollectionCount[] = [];
-  let documentsCompared = 0;
-
-  // Counts, then every document field by field.
-  for (const name of COLLECTIONS) {
-    const mine = docs.get(name) ?? [];
-    const theirs = (await mongo.db
-      .collection(name)
-      .find({}, { batchSize: 1000 })
-      .toArray()) as unknown as Doc[];
-    collections.push({ name, source: mine.length, target: theirs.length });
-    if (mine.length !== theirs.length) {
-      problems.push(`${name}: ${mine.length} documents in the embedded store, ${theirs.length} in MongoDB.`);
-    }
-    const byId = new Map(theirs.map((d) => [String(d._id), d]));
-    for (const d of mine) {
-      const other = byId.get(d._id);
-      const diff = other ? firstDifference(d, other) : 'missing in MongoDB';
-      if (diff) problems.push(`${name} ${d._id}: ${diff}`);
-      else documentsCompared++;
-    }
-  }
-
-  // Votes per (review, row, round), through each store's read path.
-  const groups = new Map<string, { reviewId: string; rowId: string; round: number; n: number }>();
-  for (const v of (docs.get('votes') ?? []) as unknown as Array<{
-    reviewId: string;
-    rowId: string;
-    round: number;
-  }>) {
-    const key = JSON.stringify([v.reviewId, v.rowId, v.round]);
-    const g = groups.get(key) ?? { reviewId: v.reviewId, rowId: v.rowId, round: v.round, n: 0 };
-    g.n++;
-    groups.set(key, g);
-  }
-  let voteGroupsChecked = 0;
-  for (const g of groups.values()) {
-    const [a, b] = await Promise.all([
-      source.votes.listRow(g.reviewId, g.rowId, g.round),
-      mongo.votes.listRow(g.reviewId, g.rowId, g.round),
-    ]);
-    if (a.length !== g.n || b.length !== g.n) {
-      problems.push(
-        `votes of review ${g.reviewId}, row ${g.rowId}, round ${g.round}: ${a.length} in the embedded store, ${b.length} in MongoDB.`,
-      );
-    } else voteGroupsChecked++;
-  }
-
-  // Each review as stored and its results as the app computes them; each district's dashboard.
-  const clock = { now: () => new Date() };
-  const results = [source, mongo].map((store) => new ResultsService({ store, rubrics, clock }));
-  let reviewsChecked = 0;
-  const districts = new Map<string, { tenantId: string; districtId: string }>();
-  for (const doc of (docs.get('reviews') ?? []) as unknown as Review[]) {
-    districts.set(JSON.stringify([doc.tenantId, doc.districtId]), {
-      tenantId: doc.tenantId,
-      districtId: doc.districtId,
-    });
-    const [a, b] = await Promise.all([source.reviews.get(doc.id), mongo.reviews.get(doc.id)]);
-    const diff = !a || !b ? `missing in ${a ? 'MongoDB' : 'the embedded store'}` : firstDifference(a, b);
-    if (diff || !a || !b) {
-      problems.push(`review ${doc.id}: ${diff}`);
-      continue;
-    }
-    const [ra, rb] = await Promise.all(results.map((s, i) => attempt(() => s.resultsOf(i ? b : a))));
-    const rdiff = attemptDifference(ra, rb);
-    if (rdiff) problems.push(`results of review ${doc.id}: ${rdiff}`);
-    else reviewsChecked++;
-  }
-  for (const doc of (docs.get('districts') ?? []) as unknown as Array<{ tenantId: string; id: string }>) {
-    districts.set(JSON.stringify([doc.tenantId, doc.id]), { tenantId: doc.tenantId, districtId: doc.id });
-  }
-  let districtsChecked = 0;
-  for (const d of districts.values()) {
-    const [a, b] = await Promise.all(
-      results.map((s) => attempt(() => s.dashboard(d.tenantId, d.districtId))),
-    );
-    const diff = attemptDifference(a, b);
-    if (diff) problems.push(`dashboard of district ${d.districtId}: ${diff}`);
-    else districtsChecked++;
-  }
-
-  return { collections, documentsCompared, voteGroupsChecked, reviewsChecked, districtsChecked, problems };
-}
-
-type Attempt<T> = { value: T } | { error: string };
-
-/** The value, or the error's message: a computation that fails the same way on both stores is equal. */
-async function attempt<T>(f: () => Promise<T>): Promise<Attempt<T>> {
-  try {
-    return { value: await f() };
-  } catch (e) {
-    return { error: messageOf(e) };
-  }
-}
-
-function attemptDifference<T>(a: Attempt<T> | undefined, b: Attempt<T> | undefined): string | null {
-  if (a && b && 'error' in a !== 'error' in b) {
-    return 'error' in a
-      ? `fails on the embedded store only: ${a.error}`
-      : `fails on MongoDB only: ${(b as { error: string }).error}`;
-  }
-  return firstDifference(a, b);
-}
-
-const show = (v: unknown): string => {
-  const s = v instanceof Date ? v.toISOString() : (JSON.stringify(v) ?? String(v));
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-};
-
-/** Where `a` (embedded) and `b` (MongoDB) first differ, as "path: a ≠ b"; null when equal (key order aside). */
-export function firstDifference(a: unknown, b: unknown, at = ''): string | null {
-  const here = at || '(value)';
-  if (Object.is(a, b)) return null;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) {
-    return `${here}: ${show(a)} ≠ ${show(b)}`;
-  }
-  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) {
-    return `${here}: ${a.constructor?.name ?? 'object'} ≠ ${b.constructor?.name ?? 'object'}`;
-  }
-  if (a instanceof Date) {
-    return a.getTime() === (b as Date).getTime() ? null : `${here}: ${show(a)} ≠ ${show(b)}`;
-  }
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    if (a.length !== bb.length) return `${here}: ${a.length} items ≠ ${bb.length} items`;
-    for (let i = 0; i < a.length; i++) {
-      const d = firstDifference(a[i], bb[i], `${at}[${i}]`);
-      if (d) return d;
-    }
-    return null;
-  }
-  const ao = a as Record<string, unknown>;
-  const bo = b as Record<string, unknown>;
-  for (const k of new Set([...Object.keys(ao), ...Object.keys(bo)])) {
-    const p = at ? `${at}.${k}` : k;
-    if (!(k in bo)) return `${p}: missing in MongoDB`;
-    if (!(k in ao)) return `${p}: only in MongoDB`;
-    const d = firstDifference(ao[k], bo[k], p);
-    if (d) return d;
-  }
-  return null;
 }
