@@ -1,13 +1,16 @@
 import * as path from 'node:path';
 import Datastore from '@seald-io/nedb';
+import type { NudgeRepos } from '../../app/nudgePorts';
 import type { Store } from '../../app/ports';
 import { type Doc, type DocCollection, DuplicateKeyError, type Filter } from '../docstore/collection';
+import { kvNudgeRepos } from '../docstore/nudgeRepos';
 import {
   DocDistrictRepo,
   DocKeyValueRepo,
   DocMemberRepo,
   DocReviewRepo,
   DocVoteRepo,
+  KvReflectionRepo,
   KvTallyRepo,
 } from '../docstore/repos';
 import { acquireDataDirLock, type DataDirLock } from './dataDirLock';
@@ -68,6 +71,8 @@ export class NedbStore implements Store {
   readonly reviews: DocReviewRepo;
   readonly votes: DocVoteRepo;
   readonly tallies: KvTallyRepo;
+  readonly reflections: KvReflectionRepo;
+  readonly nudges: NudgeRepos;
   readonly kv: DocKeyValueRepo;
   private readonly stores: Datastore<Doc>[] = [];
 
@@ -90,6 +95,8 @@ export class NedbStore implements Store {
     this.votes = new DocVoteRepo(new NedbCollection(this.votesDs));
     this.kv = new DocKeyValueRepo(new NedbCollection(this.kvDs));
     this.tallies = new KvTallyRepo(this.kv);
+    this.reflections = new KvReflectionRepo(this.kv);
+    this.nudges = kvNudgeRepos(this.kv);
   }
 
   private readonly districtsDs: Datastore<Doc>;

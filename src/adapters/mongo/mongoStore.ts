@@ -8,15 +8,18 @@ import {
   MongoServerError,
   MongoServerSelectionError,
 } from 'mongodb';
+import type { NudgeRepos } from '../../app/nudgePorts';
 import type { Store } from '../../app/ports';
 import { DomainError } from '../../domain/errors';
 import { type Doc, type DocCollection, DuplicateKeyError, type Filter } from '../docstore/collection';
+import { kvNudgeRepos } from '../docstore/nudgeRepos';
 import {
   DocDistrictRepo,
   DocKeyValueRepo,
   DocMemberRepo,
   DocReviewRepo,
   DocVoteRepo,
+  KvReflectionRepo,
   KvTallyRepo,
 } from '../docstore/repos';
 
@@ -122,6 +125,8 @@ export class MongoStore implements Store {
   readonly reviews: DocReviewRepo;
   readonly votes: DocVoteRepo;
   readonly tallies: KvTallyRepo;
+  readonly reflections: KvReflectionRepo;
+  readonly nudges: NudgeRepos;
   readonly kv: DocKeyValueRepo;
   readonly db: Db;
 
@@ -136,6 +141,8 @@ export class MongoStore implements Store {
     this.votes = new DocVoteRepo(new MongoDocCollection(this.db.collection('votes')));
     this.kv = new DocKeyValueRepo(new MongoDocCollection(this.db.collection('kv')));
     this.tallies = new KvTallyRepo(this.kv);
+    this.reflections = new KvReflectionRepo(this.kv);
+    this.nudges = kvNudgeRepos(this.kv);
   }
 
   static async connect(o: MongoStoreOptions): Promise<MongoStore> {
