@@ -22,7 +22,6 @@ import { createSlackNudgeMessenger } from '../src/adapters/slack/nudges';
 import { connectorPoster, createTeamsNudgeMessenger } from '../src/adapters/teams/nudges';
 import { BuildingService } from '../src/app/buildingService';
 import { NudgeRunner } from '../src/app/nudgeRunner';
-import { NudgeStore } from '../src/app/nudgeStore';
 import { ScheduleService } from '../src/app/scheduleService';
 import { zonedTime } from '../src/domain/schedule';
 import { counterIds, makeService, TestClock } from '../test/support/fixtures';
@@ -162,7 +161,7 @@ async function main() {
   const setupStore = await openStore();
   const ids = counterIds();
   const reviews = makeService(setupStore, clock);
-  const nudges = new NudgeStore(setupStore.kv);
+  const nudges = setupStore.nudges;
   const buildings = new BuildingService({ store: setupStore, nudges, clock, ids });
   const schedules = new ScheduleService({
     store: setupStore,
@@ -201,7 +200,7 @@ async function main() {
       createdBy: 'U_COORD',
     }));
     for (let i = 0; i < list.length; i += 100)
-      await Promise.all(list.slice(i, i + 100).map((b) => nudges.putBuilding(b)));
+      await Promise.all(list.slice(i, i + 100).map((b) => nudges.buildings.put(b)));
     await schedules.add(coord, {
       channelId: t.district,
       expression: 'every weekday at 9:00',
@@ -230,7 +229,7 @@ async function main() {
     });
     const runner = new NudgeRunner({
       store,
-      nudges: new NudgeStore(store.kv),
+      nudges: store.nudges,
       cron: cronParserEngine,
       messenger: routeMessenger({ slack, teams }),
       instanceId: `bench-${r + 1}`,

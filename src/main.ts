@@ -25,7 +25,6 @@ import { BuildingService } from './app/buildingService';
 import { CommandService } from './app/commands';
 import { NetworkService } from './app/networkService';
 import { NudgeRunner } from './app/nudgeRunner';
-import { NudgeStore } from './app/nudgeStore';
 import type { Clock, IdGenerator, Store } from './app/ports';
 import { ResultsService } from './app/results';
 import { ReviewService } from './app/reviewService';
@@ -113,11 +112,10 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     linkTtlMs: config.WEB_LINK_TTL_DAYS * 86_400_000,
   };
   // Building teams and their submissions (issue 6): the dashboard shows each building's status this period.
-  const nudgeStore = new NudgeStore(store.kv);
-  const buildings = new BuildingService({ store, nudges: nudgeStore, clock, ids });
+  const buildings = new BuildingService({ store, nudges: store.nudges, clock, ids });
   const schedules = new ScheduleService({
     store,
-    nudges: nudgeStore,
+    nudges: store.nudges,
     buildings,
     cron: cronParserEngine,
     clock,
@@ -158,7 +156,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   const nudgeLog = logger.child('nudges');
   const nudgeRunner = new NudgeRunner({
     store,
-    nudges: nudgeStore,
+    nudges: store.nudges,
     cron: cronParserEngine,
     instanceId: `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
     graceMs: config.NUDGE_GRACE_MINUTES * 60_000,

@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import type { Building } from '../domain/building';
 import type { District } from '../domain/district';
 import { DomainError } from '../domain/errors';
 import { type Period, type PeriodKind, periodAt, periodById } from '../domain/schedule';
-import type { Building, NudgeStore, SubmissionData, SubmissionVersion } from './nudgeStore';
+import { currentByBuilding, type SubmissionData, type SubmissionVersion } from '../domain/submission';
+import type { NudgeRepos } from './nudgePorts';
 import {
   type BuildingView,
   SUBMISSION_FIELDS,
@@ -15,7 +17,7 @@ import { type Actor, actorSchema, idString, parseInput, text } from './schemas';
 
 export interface BuildingServiceDeps {
   store: Store;
-  nudges: NudgeStore;
+  nudges: NudgeRepos;
   clock: Clock;
   ids: IdGenerator;
 }
@@ -113,7 +115,7 @@ export class BuildingService {
 
   /** Finds a building by id, exact name (case-insensitive) or channel (`#C123` or its id). */
   async findBuilding(tenantId: string, districtId: string, ref: string): Promise<Building> {
-    const all = await this.d.nudges.listBuildings(tenantId, districtId);
+    const all = await this.d.nudges.buildings.list(tenantId, districtId);
     const channel = /^#([A-Za-z0-9_:.@-]+)$/.exec(ref)?.[1];
     const lower = ref.toLowerCase();
     const found =
@@ -141,7 +143,7 @@ export class BuildingService {
           buildingChannelId: 'same as the district channel',
         },
       );
-    const existing = await this.d.nudges.listBuildings(actor.tenantId, district.id);
+    const existing = await this.d.nudges.buildings.list(actor.tenantId, district.id);
     if (existing.some((b) => b.name.toLowerCase() === i.name.toLowerCase()))
       throw new DomainError('conflict', `A building named "${i.name}" is already registered.`, {
         name: 'already registered',
@@ -156,7 +158,7 @@ export class BuildingService {
       createdAt: this.d.clock.now().toISOString(),
       createdBy: actor.userId,
     };
-    const claimed = await this.d.nudges.claimChannel(actor.tenantId, i.buildingChannelId, {
+    const claimed = await this.d.nudges.buildings.claimChannel(actor.tenantId, i.buildingChannelId, {
       districtId: district.id,
       buildingId: building.id,
     });
@@ -164,7 +166,7 @@ export class BuildingService {
       throw new DomainError('conflict', 'That channel is already the channel of another building team.', {
         buildingChannelId: 'already used',
       });
-    await this.d.nudges.putBuilding(building);
+    await this.d.nudges.buildings.put(building);
     return toBuildingView(building);
   }
 
@@ -172,7 +174,7 @@ export class BuildingService {
     const actor = parseInput(actorSchema, actorIn);
     const district = await this.districtOf(actor.tenantId, parseInput(idString, channelId));
     await this.access.enforce(actor, 'district.read', district);
-    const all = await this.d.nudges.listBuildings(actor.tenantId, district.id);
+    const all = await this.d.nudges.buildings.list(actor.tenantId, district.id);
     return all.sort((a, b) => a.name.localeCompare(b.name)).map(toBuildingView);
   }
 
@@ -181,13 +183,13 @@ export class BuildingService {
     const i = parseInput(renameInput, input);
     const district = await this.coordinatorDistrict(actor, i.channelId);
     const b = await this.findBuilding(actor.tenantId, district.id, i.building);
-    const others = await this.d.nudges.listBuildings(actor.tenantId, district.id);
+    const others = await this.d.nudges.buildings.list(actor.tenantId, district.id);
     if (others.some((o) => o.id !== b.id && o.name.toLowerCase() === i.name.toLowerCase()))
       throw new DomainError('conflict', `A building named "${i.name}" is already registered.`, {
         name: 'already registered',
       });
     const renamed = { ...b, name: i.name };
-    await this.d.nudges.putBuilding(renamed);
+    await this.d.nudges.buildings.put(renamed);
     return toBuildingView(renamed);
   }
 
@@ -198,7 +200,7 @@ export class BuildingService {
     const district = await this.coordinatorDistrict(actor, i.channelId);
     const b = await this.findBuilding(actor.tenantId, district.id, i.building);
     const updated = { ...b, members: Array.from(new Set(i.members)) };
-    await this.d.nudges.putBuilding(updated);
+    await this.d.nudges.buildings.put(updated);
     return toBuildingView(updated);
   }
 
@@ -207,8 +209,8 @@ export class BuildingService {
     const i = parseInput(refInput, input);
     const district = await this.coordinatorDistrict(actor, i.channelId);
     const b = await this.findBuilding(actor.tenantId, district.id, i.building);
-    await this.d.nudges.deleteBuilding(b);
-    await this.d.nudges.releaseChannel(actor.tenantId, b.channelId);
+    await this.d.nudges.buildings.remove(b);
+    await this.d.nudges.buildings.releaseChannel(actor.tenantId, b.channelId);
     return toBuildingView(b);
   }
 
@@ -217,7 +219,7 @@ export class BuildingService {
   private async buildingFor(actor: z.output<typeof actorSchema>, districtId: string, buildingId: string) {
     const district = await this.d.store.districts.get(actor.tenantId, districtId);
     const building = district
-      ? await this.d.nudges.getBuilding(actor.tenantId, districtId, buildingId)
+      ? await this.d.nudges.buildings.get(actor.tenantId, districtId, buildingId)
       : null;
     if (!district || !building)
       throw new DomainError(
@@ -273,7 +275,7 @@ export class BuildingService {
 
   /** The district's period length: that of its first schedule (monthly when it has none). */
   private async periodKind(tenantId: string, districtId: string): Promise<PeriodKind> {
-    const schedules = await this.d.nudges.listSchedules(tenantId, districtId);
+    const schedules = await this.d.nudges.schedules.list(tenantId, districtId);
     return schedules.sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0]?.periodKind ?? 'month';
   }
 
@@ -288,7 +290,7 @@ export class BuildingService {
     const period = i.periodId
       ? periodById(i.periodId, district.timezone)
       : periodAt(now, district.timezone, await this.periodKind(actor.tenantId, district.id));
-    const versions = await this.d.nudges.listSubmissionVersions(actor.tenantId, district.id, period.id);
+    const versions = await this.d.nudges.submissions.list(actor.tenantId, district.id, period.id);
     return this.formView(district, building, period, versions, now);
   }
 
@@ -311,7 +313,7 @@ export class BuildingService {
     if (now < period.startsAt)
       throw new DomainError('invalid-state', `The ${period.label} period has not started yet.`);
     const data: SubmissionData = parseInput(submissionSchema, i.values);
-    const versions = await this.d.nudges.listSubmissionVersions(actor.tenantId, district.id, period.id);
+    const versions = await this.d.nudges.submissions.list(actor.tenantId, district.id, period.id);
     const latest = versions
       .filter((v) => v.buildingId === building.id)
       .reduce((m, v) => Math.max(m, v.version), 0);
@@ -330,7 +332,7 @@ export class BuildingService {
       submittedAt: now.toISOString(),
       submittedBy: actor.userId,
     };
-    if (!(await this.d.nudges.addSubmissionVersion(v))) throw conflict;
+    if (!(await this.d.nudges.submissions.add(v))) throw conflict;
     return this.formView(district, building, period, [...versions, v], now);
   }
 
@@ -351,8 +353,10 @@ export class BuildingService {
     const period = periodId
       ? periodById(periodId, district.timezone)
       : periodAt(this.d.clock.now(), district.timezone, await this.periodKind(actor.tenantId, district.id));
-    const current = await this.d.nudges.currentSubmissions(actor.tenantId, district.id, period.id);
-    const buildings = (await this.d.nudges.listBuildings(actor.tenantId, district.id)).sort((a, b) =>
+    const current = currentByBuilding(
+      await this.d.nudges.submissions.list(actor.tenantId, district.id, period.id),
+    );
+    const buildings = (await this.d.nudges.buildings.list(actor.tenantId, district.id)).sort((a, b) =>
       a.name.localeCompare(b.name),
     );
     return {

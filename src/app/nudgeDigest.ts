@@ -1,13 +1,16 @@
+import type { Building } from '../domain/building';
 import type { District } from '../domain/district';
+import type { NudgeClaim, Snooze } from '../domain/nudge';
+import type { Schedule } from '../domain/nudgeSchedule';
 import { type Period, shouldEscalate } from '../domain/schedule';
-import type { CronEngine, NudgeMessenger } from './nudgePorts';
-import type { Building, NudgeClaim, NudgeStore, Schedule, Snooze, SubmissionVersion } from './nudgeStore';
+import type { SubmissionVersion } from '../domain/submission';
+import type { CronEngine, NudgeMessenger, NudgeRepos } from './nudgePorts';
 import type { DigestEntry } from './nudgeViews';
 import { scheduleView } from './scheduleService';
 
 /** What the end of a round needs from the NudgeRunner's dependencies. */
 export interface RoundEndDeps {
-  nudges: NudgeStore;
+  nudges: Pick<NudgeRepos, 'claims' | 'rounds'>;
   cron: CronEngine;
   messenger: NudgeMessenger;
   /** Link to a building's submission for the digest (e.g. the web console), when there is one. */
@@ -44,7 +47,7 @@ export async function finishRound(
   fail: (what: string, e: unknown) => void,
 ): Promise<void> {
   const { schedule: s, district, targets, period, current, snoozed, occ } = round;
-  const claims = await d.nudges.listClaims(s.tenantId, s.districtId, period.id);
+  const claims = await d.nudges.claims.list(s.tenantId, s.districtId, period.id);
   const counts = countNudges(claims);
   const before = countNudges(claims.filter((c) => c.occurrence !== occ));
   const entry = (b: Building): DigestEntry => ({
@@ -64,8 +67,8 @@ export async function finishRound(
   const escalated: DigestEntry[] = [];
   for (const m of missing) {
     if (!shouldEscalate(before.get(m.buildingId) ?? 0, s.escalateAfter)) continue;
-    const key = [s.tenantId, s.districtId, period.id, m.buildingId].map(encodeURIComponent).join('|');
-    if (await d.nudges.claimOnce('escalation', key, { at: now.toISOString(), scheduleId: s.id }))
+    const claim = { at: now.toISOString(), scheduleId: s.id };
+    if (await d.nudges.rounds.claimEscalation(s.tenantId, s.districtId, period.id, m.buildingId, claim))
       escalated.push(m);
   }
   const to = { tenantId: district.tenantId, channelId: district.channelId };

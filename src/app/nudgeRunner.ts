@@ -1,15 +1,18 @@
+import type { Building } from '../domain/building';
 import type { District } from '../domain/district';
+import type { NudgeClaim, Snooze } from '../domain/nudge';
+import type { Schedule } from '../domain/nudgeSchedule';
 import { type DueOccurrence, dueOccurrence, formatLocal, type Period, periodAt } from '../domain/schedule';
+import { currentByBuilding } from '../domain/submission';
 import { countNudges, finishRound } from './nudgeDigest';
-import type { CronEngine, NudgeMessenger } from './nudgePorts';
-import type { Building, NudgeClaim, NudgeStore, Schedule, Snooze } from './nudgeStore';
+import type { CronEngine, NudgeMessenger, NudgeRepos } from './nudgePorts';
 import type { NudgeView } from './nudgeViews';
 import type { Store } from './ports';
 import { scheduleWindow } from './scheduleService';
 
 export interface NudgeRunnerDeps {
   store: Store;
-  nudges: NudgeStore;
+  nudges: NudgeRepos;
   cron: CronEngine;
   messenger: NudgeMessenger;
   /** Names this replica in claim records (diagnostics only; correctness comes from the store). */
@@ -93,8 +96,8 @@ export class NudgeRunner {
     let snoozes: Snooze[] = [];
     try {
       [schedules, snoozes] = await Promise.all([
-        this.d.nudges.listAllSchedules(),
-        this.d.nudges.listSnoozes(),
+        this.d.nudges.schedules.listAll(),
+        this.d.nudges.snoozes.listAll(),
       ]);
     } catch (e) {
       this.fail(report, 'listing schedules', e);
@@ -152,7 +155,7 @@ export class NudgeRunner {
     report: TickReport,
   ): Promise<boolean> {
     const { tenantId, id: districtId } = district;
-    if (!(await this.d.nudges.claimNudge(tenantId, districtId, period.id, claim))) {
+    if (!(await this.d.nudges.claims.claim(tenantId, districtId, period.id, claim))) {
       report.alreadyClaimed++;
       return false;
     }
@@ -161,14 +164,14 @@ export class NudgeRunner {
         { tenantId, channelId: b.channelId },
         this.nudgeView(district, b, period, attempt, reminder),
       );
-      await this.d.nudges.updateClaim(tenantId, districtId, period.id, { ...claim, status: 'sent' });
+      await this.d.nudges.claims.update(tenantId, districtId, period.id, { ...claim, status: 'sent' });
       if (reminder) report.reminders++;
       else report.sent++;
       return true;
     } catch (e) {
       report.failed++;
       this.fail(report, `nudge to ${b.name} (${b.channelId})`, e);
-      await this.d.nudges.updateClaim(tenantId, districtId, period.id, {
+      await this.d.nudges.claims.update(tenantId, districtId, period.id, {
         ...claim,
         status: 'failed',
         error: e instanceof Error ? e.message.slice(0, 300) : String(e).slice(0, 300),
@@ -179,17 +182,16 @@ export class NudgeRunner {
 
   private async runRound(s: Schedule, due: DueOccurrence, now: Date, snoozes: Snooze[], report: TickReport) {
     const occ = due.occurrence.toISOString();
-    const roundKey = `${encodeURIComponent(s.id)}|${occ}`;
     // A round whose digest is out has been fully handed out (every building claimed by some replica).
-    if (await this.d.nudges.hasOnce('digest', roundKey)) return;
+    if (await this.d.nudges.rounds.digestClaimed(s.id, occ)) return;
     const district = await this.d.store.districts.get(s.tenantId, s.districtId);
     if (!district) return;
     report.rounds++;
-    const all = await this.d.nudges.listBuildings(s.tenantId, s.districtId);
+    const all = await this.d.nudges.buildings.list(s.tenantId, s.districtId);
     const targets = s.buildingIds ? all.filter((b) => s.buildingIds?.includes(b.id)) : all;
     if (!targets.length) {
       // Nobody to nudge (no building registered yet, or all removed): no digest either; mark the round done.
-      await this.d.nudges.claimOnce('digest', roundKey, {
+      await this.d.nudges.rounds.claimDigest(s.id, occ, {
         instance: this.d.instanceId,
         at: now.toISOString(),
         empty: true,
@@ -197,8 +199,10 @@ export class NudgeRunner {
       return;
     }
     const period = periodAt(due.sendAt, s.timezone, s.periodKind);
-    const current = await this.d.nudges.currentSubmissions(s.tenantId, s.districtId, period.id);
-    const prior = countNudges(await this.d.nudges.listClaims(s.tenantId, s.districtId, period.id));
+    const current = currentByBuilding(
+      await this.d.nudges.submissions.list(s.tenantId, s.districtId, period.id),
+    );
+    const prior = countNudges(await this.d.nudges.claims.list(s.tenantId, s.districtId, period.id));
     const snoozed = new Map(
       snoozes
         .filter((x) => x.tenantId === s.tenantId && x.districtId === s.districtId)
@@ -225,7 +229,7 @@ export class NudgeRunner {
       await this.claimAndSend(district, b, period, claim, (prior.get(b.id) ?? 0) + 1, false, report);
     });
     if (
-      !(await this.d.nudges.claimOnce('digest', roundKey, {
+      !(await this.d.nudges.rounds.claimDigest(s.id, occ, {
         instance: this.d.instanceId,
         at: now.toISOString(),
       }))
@@ -259,7 +263,7 @@ export class NudgeRunner {
     const deadline = nowMs() + (this.d.leaseMs ?? 10 * 60_000);
     const byId = new Map(targets.map((b) => [b.id, b]));
     for (;;) {
-      const pending = (await this.d.nudges.listClaims(s.tenantId, s.districtId, period.id)).filter(
+      const pending = (await this.d.nudges.claims.list(s.tenantId, s.districtId, period.id)).filter(
         (c) =>
           c.scheduleId === s.id && c.occurrence === occ && c.status === 'claimed' && byId.has(c.buildingId),
       );
@@ -268,16 +272,16 @@ export class NudgeRunner {
         await wait(Math.min(250, Math.max(10, deadline - nowMs())));
         continue;
       }
-      const all = await this.d.nudges.listClaims(s.tenantId, s.districtId, period.id);
+      const all = await this.d.nudges.claims.list(s.tenantId, s.districtId, period.id);
       const prior = countNudges(all.filter((c) => c.occurrence !== occ));
       for (const c of pending) {
         const b = byId.get(c.buildingId) as Building;
         const takeover: NudgeClaim = { ...c, occurrence: `${occ}|takeover`, instance: this.d.instanceId };
         // The takeover is itself claimed once, so two replicas closing the round cannot both resend.
-        if (!(await this.d.nudges.claimNudge(s.tenantId, s.districtId, period.id, takeover))) continue;
+        if (!(await this.d.nudges.claims.claim(s.tenantId, s.districtId, period.id, takeover))) continue;
         const attempt = (prior.get(b.id) ?? 0) + 1;
         const sent = await this.claimAndSendClaimed(district, b, period, takeover, attempt, report);
-        await this.d.nudges.updateClaim(s.tenantId, s.districtId, period.id, {
+        await this.d.nudges.claims.update(s.tenantId, s.districtId, period.id, {
           ...c,
           status: sent ? 'sent' : 'failed',
           error: `taken over by ${this.d.instanceId} after the lease ran out`,
@@ -300,7 +304,7 @@ export class NudgeRunner {
         { tenantId: district.tenantId, channelId: b.channelId },
         this.nudgeView(district, b, period, attempt, false),
       );
-      await this.d.nudges.updateClaim(district.tenantId, district.id, period.id, {
+      await this.d.nudges.claims.update(district.tenantId, district.id, period.id, {
         ...claim,
         status: 'sent',
       });
@@ -309,7 +313,7 @@ export class NudgeRunner {
     } catch (e) {
       report.failed++;
       this.fail(report, `nudge to ${b.name} (${b.channelId}) after takeover`, e);
-      await this.d.nudges.updateClaim(district.tenantId, district.id, period.id, {
+      await this.d.nudges.claims.update(district.tenantId, district.id, period.id, {
         ...claim,
         status: 'failed',
       });
@@ -319,14 +323,16 @@ export class NudgeRunner {
 
   private async remind(sn: Snooze, now: Date, report: TickReport) {
     const district = await this.d.store.districts.get(sn.tenantId, sn.districtId);
-    const b = district ? await this.d.nudges.getBuilding(sn.tenantId, sn.districtId, sn.buildingId) : null;
-    const s = district ? await this.d.nudges.getSchedule(sn.tenantId, sn.districtId, sn.scheduleId) : null;
+    const b = district ? await this.d.nudges.buildings.get(sn.tenantId, sn.districtId, sn.buildingId) : null;
+    const s = district ? await this.d.nudges.schedules.get(sn.tenantId, sn.districtId, sn.scheduleId) : null;
     if (district && b) {
       const tz = s?.timezone ?? district.timezone;
       const period = periodAt(now, tz, s?.periodKind ?? 'month');
-      const current = await this.d.nudges.currentSubmissions(sn.tenantId, sn.districtId, period.id);
+      const current = currentByBuilding(
+        await this.d.nudges.submissions.list(sn.tenantId, sn.districtId, period.id),
+      );
       if (!current.has(b.id) && now.getTime() - new Date(sn.until).getTime() <= this.d.graceMs) {
-        const prior = countNudges(await this.d.nudges.listClaims(sn.tenantId, sn.districtId, period.id));
+        const prior = countNudges(await this.d.nudges.claims.list(sn.tenantId, sn.districtId, period.id));
         const claim: NudgeClaim = {
           buildingId: b.id,
           scheduleId: sn.scheduleId,
@@ -339,7 +345,7 @@ export class NudgeRunner {
       }
     }
     // Only the snooze that was read is removed; a newer snooze set meanwhile stays.
-    const still = await this.d.nudges.getSnooze(sn.tenantId, sn.districtId, sn.buildingId);
-    if (still && still.until === sn.until) await this.d.nudges.deleteSnooze(sn);
+    const still = await this.d.nudges.snoozes.get(sn.tenantId, sn.districtId, sn.buildingId);
+    if (still && still.until === sn.until) await this.d.nudges.snoozes.remove(sn);
   }
 }

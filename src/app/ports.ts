@@ -1,7 +1,9 @@
 import type { District, Member, Vote } from '../domain/district';
 import type { Network } from '../domain/network';
+import type { Reflection } from '../domain/reflection';
 import type { Review } from '../domain/review';
 import type { Rubric } from '../domain/rubric';
+import type { NudgeRepos } from './nudgePorts';
 
 /** Where "now" comes from. Tests inject a fixed clock; production uses the system clock. */
 export interface Clock {
@@ -89,6 +91,14 @@ export interface TallyRepo {
   get(reviewId: string, round: number): Promise<RoundTally | null>;
 }
 
+/** Reflection answers of a review: one per member, row and question. */
+export interface ReflectionRepo {
+  /** Inserts, or replaces the member's earlier answer to the same question on the same row. */
+  put(reviewId: string, answer: Reflection): Promise<void>;
+  /** Every answer of the review, sorted by row id, then question and member id (as text). */
+  list(reviewId: string): Promise<Reflection[]>;
+}
+
 /**
  * Small keyed records that belong to one adapter (Slack installations, Teams conversation references, the
  * message ids of posted poll cards). Values are plain JSON-like objects.
@@ -129,6 +139,9 @@ export interface Store {
   readonly votes: VoteRepo;
   readonly tallies: TallyRepo;
   readonly networks: NetworkRepo;
+  readonly reflections: ReflectionRepo;
+  /** Building teams, submissions, schedules and nudge bookkeeping. */
+  readonly nudges: NudgeRepos;
   /** Creates indexes and anything else needed before use. Idempotent. */
   init(): Promise<void>;
   /** A cheap round trip to the database (readiness checks); rejects when it cannot be reached. */

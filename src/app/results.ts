@@ -13,16 +13,6 @@ import { type Actor, actorSchema, idString, parseInput, text } from './schemas';
 // The results use cases. The model and chat summary are in resultsModel.ts, the exports in resultsExport.ts,
 // the dashboard in dashboardView.ts: all pure, built from what these use cases load.
 
-export const REFLECTION_NS = (reviewId: string) => `reflection:${reviewId}`;
-
-interface StoredAnswer {
-  rowId: string;
-  question: number;
-  memberId: string;
-  text: string;
-  at: string;
-}
-
 const reflectionInput = z.object({
   reviewId: idString,
   rowId: idString,
@@ -62,12 +52,12 @@ export class ResultsService {
   async resultsOf(review: Review): Promise<ReviewResults> {
     const rubric = this.rubricOf(review);
     const closedRounds = new Set(review.polls.flatMap((p) => p.rounds.map((r) => r.round)));
-    const [district, members, all, votes, stored] = await Promise.all([
+    const [district, members, all, votes, reflections] = await Promise.all([
       this.d.store.districts.get(review.tenantId, review.districtId),
       this.d.store.members.list(review.tenantId, review.districtId),
       this.d.store.reviews.listByDistrict(review.tenantId, review.districtId),
       Promise.all([...closedRounds].map((r) => this.d.store.votes.listRound(review.id, r))),
-      this.d.store.kv.list<StoredAnswer>(REFLECTION_NS(review.id)),
+      this.d.store.reflections.list(review.id),
     ]);
     const previous =
       all
@@ -85,7 +75,7 @@ export class ResultsService {
       members,
       votes: votes.flat(),
       previous,
-      reflections: stored.map((s) => ({ ...s.value, at: new Date(s.value.at) })),
+      reflections,
     });
   }
 
@@ -124,14 +114,13 @@ export class ResultsService {
         'This row has no rating yet: reflect on it once the team has settled its rating.',
       );
     }
-    const value: StoredAnswer = {
+    await this.d.store.reflections.put(review.id, {
       rowId: i.rowId,
       question: i.question,
       memberId: actor.userId,
       text: i.answer,
-      at: this.d.clock.now().toISOString(),
-    };
-    await this.d.store.kv.put(REFLECTION_NS(review.id), `${i.rowId}|${i.question}|${actor.userId}`, value);
+      at: this.d.clock.now(),
+    });
     const results = await this.resultsOf(review);
     return results.rows.find((r) => r.rowId === i.rowId) as RowResult;
   }

@@ -1,5 +1,6 @@
 import type { Distribution } from '../domain/consensus';
 import type { Member, Vote } from '../domain/district';
+import type { Reflection } from '../domain/reflection';
 import type { PollStatus, Review } from '../domain/review';
 import { type Choice, type Level, levelLabel, type Rubric } from '../domain/rubric';
 import { join, plain, type RichText, rich, strong } from './text';
@@ -103,7 +104,7 @@ export interface ResultsInput {
   /** Votes of the review's closed rounds (open-round votes are ignored). */
   votes: readonly Vote[];
   previous: Review | null;
-  reflections: ReadonlyArray<{ rowId: string; question: number; memberId: string; text: string; at: Date }>;
+  reflections: readonly Reflection[];
 }
 
 /** Pure: builds the results model. */

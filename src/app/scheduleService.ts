@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { District } from '../domain/district';
 import { DomainError } from '../domain/errors';
+import type { Schedule } from '../domain/nudgeSchedule';
 import {
   DEFAULT_POLICY,
   formatLocal,
@@ -18,8 +19,7 @@ import {
   zonedTime,
 } from '../domain/schedule';
 import type { BuildingService } from './buildingService';
-import type { CronEngine } from './nudgePorts';
-import type { NudgeStore, Schedule } from './nudgeStore';
+import type { CronEngine, NudgeRepos } from './nudgePorts';
 import type { ScheduleView } from './nudgeViews';
 import { Access } from './policy';
 import type { Clock, IdGenerator, Store } from './ports';
@@ -28,7 +28,7 @@ import { plain, type RichText, rich } from './text';
 
 export interface ScheduleServiceDeps {
   store: Store;
-  nudges: NudgeStore;
+  nudges: NudgeRepos;
   buildings: BuildingService;
   cron: CronEngine;
   clock: Clock;
@@ -173,7 +173,7 @@ export class ScheduleService {
       throw new DomainError('invalid-input', 'This schedule would never send a nudge before its end date.', {
         schedule: 'no run before the end date',
       });
-    await this.d.nudges.putSchedule(s);
+    await this.d.nudges.schedules.put(s);
     return view;
   }
 
@@ -186,7 +186,7 @@ export class ScheduleService {
     if (!district) return [];
     await this.access.enforce(actor, 'district.read', district);
     const now = this.d.clock.now();
-    return (await this.d.nudges.listSchedules(actor.tenantId, district.id))
+    return (await this.d.nudges.schedules.list(actor.tenantId, district.id))
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
       .map((s) => scheduleView(s, this.d.cron, now));
   }
@@ -194,13 +194,13 @@ export class ScheduleService {
   async remove(actorIn: Actor, channelId: string, scheduleId: string): Promise<ScheduleView> {
     const actor = parseInput(actorSchema, actorIn);
     const district = await this.coordinatorDistrict(actor, channelId);
-    const s = await this.d.nudges.getSchedule(actor.tenantId, district.id, scheduleId);
+    const s = await this.d.nudges.schedules.get(actor.tenantId, district.id, scheduleId);
     if (!s)
       throw new DomainError(
         'invalid-input',
         `There is no schedule "${scheduleId.slice(0, 60)}" here. See \`schedule list\`.`,
       );
-    await this.d.nudges.deleteSchedule(s);
+    await this.d.nudges.schedules.remove(s);
     return scheduleView(s, this.d.cron, this.d.clock.now());
   }
 
@@ -213,18 +213,18 @@ export class ScheduleService {
     const i = parseInput(snoozeInput, input);
     const district = await this.d.store.districts.get(actor.tenantId, i.districtId);
     const building = district
-      ? await this.d.nudges.getBuilding(actor.tenantId, i.districtId, i.buildingId)
+      ? await this.d.nudges.buildings.get(actor.tenantId, i.districtId, i.buildingId)
       : null;
     if (!district || !building)
       throw new DomainError('invalid-input', 'This building team is no longer registered.');
     await this.d.buildings.assertTeamMember(actor, district.id, building.id);
-    const schedules = await this.d.nudges.listSchedules(actor.tenantId, district.id);
+    const schedules = await this.d.nudges.schedules.list(actor.tenantId, district.id);
     const s = schedules.find((x) => x.id === i.scheduleId) ?? schedules[0];
     const tz = s?.timezone ?? district.timezone;
     const policy = s?.policy ?? DEFAULT_POLICY;
     const now = this.d.clock.now();
     const until = snoozeUntil(now, i.length as SnoozeLength, tz, policy);
-    await this.d.nudges.putSnooze({
+    await this.d.nudges.snoozes.put({
       tenantId: actor.tenantId,
       districtId: district.id,
       buildingId: building.id,

@@ -3,11 +3,13 @@ import type { Vote } from '../../src/domain/district';
 import { DomainError } from '../../src/domain/errors';
 import { districtWithReview, makeService, member, TestClock } from '../support/fixtures';
 import { networkContract } from './networkContract';
+import { nudgeRepoContract } from './nudgeRepoContract';
 
 /**
  * One contract, every Store adapter. `open` returns a fresh, empty, initialised store.
  */
 export function storeContract(name: string, open: () => Promise<Store>) {
+  nudgeRepoContract(name, open);
   describe(`Store contract: ${name}`, () => {
     let store: Store;
     beforeEach(async () => {

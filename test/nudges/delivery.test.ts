@@ -129,7 +129,7 @@ describe('Teams card actions', () => {
     );
     expect(bad).toContain('must be a number');
     expect(bad).toContain('Collaborative lesson study'); // what was typed is kept
-    expect(await h.nudges.listSubmissionVersions('T1', district.id, '2026-11')).toHaveLength(0);
+    expect(await h.nudges.submissions.list('T1', district.id, '2026-11')).toHaveLength(0);
     const ok = JSON.stringify(
       await handleTeamsNudgeAction(deps, actor, 'submission.save', { ...ref, version: '0', ...validValues }),
     );
@@ -270,7 +270,7 @@ describe('Slack', () => {
     expect(stale.view).toMatchObject({ callback_id: NUDGE_ACTION.modal });
     expect(JSON.parse((stale.view as { private_metadata: string }).private_metadata)).toMatchObject({ v: 1 });
     expect(JSON.stringify(stale.view)).toContain(validValues.recommendations);
-    expect(await h.nudges.listSubmissionVersions('T1', district.id, '2026-11')).toHaveLength(1);
+    expect(await h.nudges.submissions.list('T1', district.id, '2026-11')).toHaveLength(1);
     await process({
       type: 'block_actions',
       team: { id: 'T1' },
@@ -283,7 +283,7 @@ describe('Slack', () => {
     });
     const responded = calls.find((c) => c.path === '/respond');
     expect(responded?.body).toMatch(/Snoozed: School 0001 gets a reminder/);
-    expect(await h.nudges.getSnooze('T1', district.id, buildingId)).not.toBeNull();
+    expect(await h.nudges.snoozes.get('T1', district.id, buildingId)).not.toBeNull();
     await new Promise<void>((r) => fake.close(() => r()));
   });
 

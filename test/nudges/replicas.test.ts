@@ -61,7 +61,7 @@ test('three scheduler instances sharing one MongoDB-wire server send each nudge 
   expect(messenger.digests()).toHaveLength(2);
   expect(reports.reduce((a, r) => a + r.sent, 0)).toBe(2 * N);
   // One claim per building per round, every one delivered.
-  const claims = await first.nudges.listClaims(
+  const claims = await first.nudges.claims.list(
     'T1',
     (await s1?.districts.findByChannel('T1', 'C1'))?.id as string,
     '2026-11',

@@ -137,7 +137,7 @@ describe('monitoring-data submissions', () => {
       h.buildings.submit(coordinator, { ...base, version: 2, values: validValues }),
     ]);
     expect(race.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    expect((await h.nudges.listSubmissionVersions('T1', district.id, '2026-11')).length).toBe(3);
+    expect((await h.nudges.submissions.list('T1', district.id, '2026-11')).length).toBe(3);
 
     // Not on the team and not a coordinator.
     const stranger = { tenantId: 'T1', userId: 'U_X', displayName: '' };
@@ -313,7 +313,7 @@ describe('the nudge runner', () => {
         { districtId: district.id, buildingId: buildings[1]?.buildingId, length: '1w' },
       ),
     ).rejects.toMatchObject({ code: 'not-member' });
-    expect(await h.nudges.getSnooze('T1', district.id, buildings[1]?.buildingId as string)).toBeNull();
+    expect(await h.nudges.snoozes.get('T1', district.id, buildings[1]?.buildingId as string)).toBeNull();
     h.clock.t = at(2026, 11, 25, 9, 0); // Wed round: building 1 snoozed
     expect(await h.runner.tick(h.clock.now())).toMatchObject({ sent: 1, skippedSnoozed: 1 });
     h.clock.t = at(2026, 11, 25, 10, 0); // snooze ends → one reminder
@@ -343,7 +343,7 @@ describe('the nudge runner', () => {
     h.clock.t = at(2026, 11, 24, 9, 0);
     expect(await h.runner.tick(h.clock.now())).toMatchObject({ sent: 2, failed: 1 });
     expect(errors).toEqual([expect.stringContaining('School 0002')]);
-    const claims = await h.nudges.listClaims('T1', district.id, '2026-11');
+    const claims = await h.nudges.claims.list('T1', district.id, '2026-11');
     expect(claims.map((c) => c.status).sort()).toEqual(['failed', 'sent', 'sent']);
     h.clock.advance(60_000);
     expect(await h.runner.tick(h.clock.now())).toMatchObject({ sent: 0, failed: 0 });
@@ -395,7 +395,7 @@ describe('the nudge runner', () => {
     });
     const now = at(2026, 11, 24, 9, 0);
     void a.tick(now); // never settles
-    for (let i = 0; i < 200 && (await h.nudges.listClaims('T1', district.id, '2026-11')).length < 3; i++)
+    for (let i = 0; i < 200 && (await h.nudges.claims.list('T1', district.id, '2026-11')).length < 3; i++)
       await new Promise((r) => setTimeout(r, 5));
     const t0 = Date.now();
     const rb = await b.tick(now);
@@ -406,7 +406,7 @@ describe('the nudge runner', () => {
     expect(h.messenger.nudges()[0]?.view).toMatchObject({ buildingName: 'School 0002', attempt: 1 });
     const digest = h.messenger.digests()[0]?.view;
     expect(digest?.missing.map((m) => m.nudges)).toEqual([1, 1, 1]);
-    const claims = await h.nudges.listClaims('T1', district.id, '2026-11');
+    const claims = await h.nudges.claims.list('T1', district.id, '2026-11');
     expect(
       claims.filter((c) => c.buildingId === digest?.missing[1]?.buildingId).map((c) => c.status),
     ).toEqual(['sent', 'sent']);

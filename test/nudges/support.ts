@@ -2,7 +2,6 @@ import { cronParserEngine } from '../../src/adapters/scheduler/cronEngine';
 import { BuildingService } from '../../src/app/buildingService';
 import type { Destination, NudgeMessenger } from '../../src/app/nudgePorts';
 import { NudgeRunner } from '../../src/app/nudgeRunner';
-import { NudgeStore } from '../../src/app/nudgeStore';
 import type { DigestView, EscalationView, NudgeView } from '../../src/app/nudgeViews';
 import type { Store } from '../../src/app/ports';
 import { ScheduleService } from '../../src/app/scheduleService';
@@ -46,7 +45,7 @@ export function makeNudges(
   instanceId = 'i1',
 ) {
   const reviews = makeService(store, clock);
-  const nudges = new NudgeStore(store.kv);
+  const nudges = store.nudges;
   const ids = counterIds();
   const buildings = new BuildingService({ store, nudges, clock, ids });
   const schedules = new ScheduleService({ store, nudges, buildings, cron: cronParserEngine, clock, ids });

@@ -2,6 +2,7 @@ import type {
   DistrictRepo,
   KeyValueRepo,
   MemberRepo,
+  ReflectionRepo,
   ReviewRepo,
   RoundTally,
   TalliedVote,
@@ -13,6 +14,7 @@ import type {
 import type { District, Member, Vote } from '../../domain/district';
 import { voteKey } from '../../domain/district';
 import { DomainError } from '../../domain/errors';
+import type { Reflection } from '../../domain/reflection';
 import type { Review } from '../../domain/review';
 import { type DocCollection, DuplicateKeyError } from './collection';
 
@@ -172,6 +174,37 @@ export class KvTallyRepo implements TallyRepo {
     for (const row of Object.values(t.rows))
       for (const v of Object.values(row)) v.castAt = new Date(v.castAt);
     return t;
+  }
+}
+
+/** Namespace of a review's reflection answers (stored data: existing records live under it). */
+export const REFLECTION_NS = (reviewId: string) => `reflection:${reviewId}`;
+
+/** As stored: the answer with its time as an ISO string, keyed `<rowId>|<question>|<memberId>`. */
+interface StoredReflection {
+  rowId: string;
+  question: number;
+  memberId: string;
+  text: string;
+  at: string;
+}
+
+/** Reflection answers as key-value records, one namespace per review. */
+export class KvReflectionRepo implements ReflectionRepo {
+  constructor(private readonly kv: KeyValueRepo) {}
+  async put(reviewId: string, a: Reflection) {
+    const value: StoredReflection = {
+      rowId: a.rowId,
+      question: a.question,
+      memberId: a.memberId,
+      text: a.text,
+      at: a.at.toISOString(),
+    };
+    await this.kv.put(REFLECTION_NS(reviewId), `${a.rowId}|${a.question}|${a.memberId}`, value);
+  }
+  async list(reviewId: string) {
+    const stored = await this.kv.list<StoredReflection>(REFLECTION_NS(reviewId));
+    return stored.map(({ value: v }) => ({ ...v, at: new Date(v.at) }));
   }
 }
 

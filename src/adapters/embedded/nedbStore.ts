@@ -1,14 +1,17 @@
 import * as path from 'node:path';
 import Datastore from '@seald-io/nedb';
+import type { NudgeRepos } from '../../app/nudgePorts';
 import type { Store } from '../../app/ports';
 import { type Doc, type DocCollection, DuplicateKeyError, type Filter } from '../docstore/collection';
 import { DocNetworkRepo } from '../docstore/networkRepo';
+import { kvNudgeRepos } from '../docstore/nudgeRepos';
 import {
   DocDistrictRepo,
   DocKeyValueRepo,
   DocMemberRepo,
   DocReviewRepo,
   DocVoteRepo,
+  KvReflectionRepo,
   KvTallyRepo,
 } from '../docstore/repos';
 import { acquireDataDirLock, type DataDirLock } from './dataDirLock';
@@ -69,6 +72,8 @@ export class NedbStore implements Store {
   readonly reviews: DocReviewRepo;
   readonly votes: DocVoteRepo;
   readonly tallies: KvTallyRepo;
+  readonly reflections: KvReflectionRepo;
+  readonly nudges: NudgeRepos;
   readonly kv: DocKeyValueRepo;
   readonly networks: DocNetworkRepo;
   private readonly stores: Datastore<Doc>[] = [];
@@ -94,6 +99,8 @@ export class NedbStore implements Store {
     this.kv = new DocKeyValueRepo(new NedbCollection(this.kvDs));
     this.tallies = new KvTallyRepo(this.kv);
     this.networks = new DocNetworkRepo(new NedbCollection(this.networksDs));
+    this.reflections = new KvReflectionRepo(this.kv);
+    this.nudges = kvNudgeRepos(this.kv);
   }
 
   private readonly districtsDs: Datastore<Doc>;

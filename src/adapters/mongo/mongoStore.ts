@@ -8,16 +8,19 @@ import {
   MongoServerError,
   MongoServerSelectionError,
 } from 'mongodb';
+import type { NudgeRepos } from '../../app/nudgePorts';
 import type { Store } from '../../app/ports';
 import { DomainError } from '../../domain/errors';
 import { type Doc, type DocCollection, DuplicateKeyError, type Filter } from '../docstore/collection';
 import { DocNetworkRepo } from '../docstore/networkRepo';
+import { kvNudgeRepos } from '../docstore/nudgeRepos';
 import {
   DocDistrictRepo,
   DocKeyValueRepo,
   DocMemberRepo,
   DocReviewRepo,
   DocVoteRepo,
+  KvReflectionRepo,
   KvTallyRepo,
 } from '../docstore/repos';
 
@@ -123,6 +126,8 @@ export class MongoStore implements Store {
   readonly reviews: DocReviewRepo;
   readonly votes: DocVoteRepo;
   readonly tallies: KvTallyRepo;
+  readonly reflections: KvReflectionRepo;
+  readonly nudges: NudgeRepos;
   readonly kv: DocKeyValueRepo;
   readonly networks: DocNetworkRepo;
   readonly db: Db;
@@ -139,6 +144,8 @@ export class MongoStore implements Store {
     this.kv = new DocKeyValueRepo(new MongoDocCollection(this.db.collection('kv')));
     this.tallies = new KvTallyRepo(this.kv);
     this.networks = new DocNetworkRepo(new MongoDocCollection(this.db.collection('networks')));
+    this.reflections = new KvReflectionRepo(this.kv);
+    this.nudges = kvNudgeRepos(this.kv);
   }
 
   static async connect(o: MongoStoreOptions): Promise<MongoStore> {

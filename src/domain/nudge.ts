@@ -1,0 +1,42 @@
+/**
+ * Nudge bookkeeping: who owns sending each nudge (claims), snoozes, and the once-per-round jobs (a round's digest,
+ * an escalation of one building in one period). Dates are ISO strings.
+ */
+
+/** One nudge to one building: claimed (exactly once) before it is sent, then marked sent or failed. */
+export interface NudgeClaim {
+  buildingId: string;
+  scheduleId: string;
+  /** Nominal occurrence (ISO), `<occurrence>|takeover` for a takeover, or `reminder:<until>` for a snooze reminder. */
+  occurrence: string;
+  claimedAt: string;
+  instance: string;
+  status: 'claimed' | 'sent' | 'failed';
+  error?: string;
+}
+
+/** A building's snooze: rounds until `until` skip it; one reminder goes out when it ends. */
+export interface Snooze {
+  tenantId: string;
+  districtId: string;
+  buildingId: string;
+  /** The schedule it was set from ('' when the district had none). */
+  scheduleId: string;
+  periodId: string;
+  until: string;
+  setBy: string;
+  setAt: string;
+}
+
+/** The claim on a round's digest (one replica posts it); `empty` marks a round that had nobody to nudge. */
+export interface DigestClaim {
+  instance: string;
+  at: string;
+  empty?: true;
+}
+
+/** The claim on escalating one building in one period (once). */
+export interface EscalationClaim {
+  at: string;
+  scheduleId: string;
+}
