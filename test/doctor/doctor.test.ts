@@ -38,7 +38,7 @@ afterAll(async () => {
 });
 
 const MEMBERS = 6;
-const COLLECTIONS = ['districts', 'members', 'reviews', 'votes', 'kv'] as const;
+const COLLECTIONS = ['districts', 'members', 'reviews', 'votes', 'kv', 'networks'] as const;
 
 interface Built {
   /** The review whose round 1 closed (round 2 open, with votes). */
@@ -215,6 +215,7 @@ describe('embedded store (DATA_DIR)', () => {
         'districts.db',
         'kv.db',
         'members.db',
+        'networks.db',
         'reviews.db',
         'votes.db',
       ]);
@@ -233,7 +234,14 @@ describe('embedded store (DATA_DIR)', () => {
       const report = JSON.parse(json.out.join('\n')) as DoctorReport;
       expect(report).toMatchObject({ ok: true, problems: 0, warnings: 0, findings: [], transient: 0 });
       expect(report.store).toEqual({ kind: 'embedded', where: `embedded store ${dir}` });
-      expect(report.documents).toEqual({ districts: 2, members: 11, reviews: 2, votes: built.votes, kv: 1 });
+      expect(report.documents).toEqual({
+        districts: 2,
+        members: 11,
+        reviews: 2,
+        votes: built.votes,
+        kv: 1,
+        networks: 0,
+      });
       expect(hashFolder(dir)).toEqual(before);
     } finally {
       await store.close();
@@ -636,7 +644,7 @@ describe('could not check: one line, exit 2, nothing printed on stdout', () => {
     expect([r.code, r.err]).toEqual([
       2,
       [
-        `doctor: The folder ${empty} holds no embedded store: none of districts.db, members.db, reviews.db, votes.db, kv.db.`,
+        `doctor: The folder ${empty} holds no embedded store: none of districts.db, members.db, reviews.db, votes.db, kv.db, networks.db.`,
       ],
     ]);
     const garbage = path.join(tmp, 'garbage');
@@ -653,7 +661,7 @@ describe('could not check: one line, exit 2, nothing printed on stdout', () => {
     expect(r.err).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^doctor: MongoDB database "${db}" at .* holds no documents in districts, members, reviews, votes, kv: nothing to check \\(wrong --db\\?\\)\\.$`,
+          `^doctor: MongoDB database "${db}" at .* holds no documents in districts, members, reviews, votes, kv, networks: nothing to check \\(wrong --db\\?\\)\\.$`,
         ),
       ),
     ]);

@@ -119,6 +119,23 @@ async function buildEmbeddedStore(): Promise<void> {
     const review = await store.reviews.get(r.id);
     if (review) expected.set(r.id, await resultsService.resultsOf(review));
   }
+  // A co-op network the first two districts joined (its own collection, copied like the others).
+  const districts = await Promise.all(reviews.slice(0, 2).map((r) => store.reviews.get(r.id)));
+  await store.networks.create({
+    id: 'n_coop',
+    name: 'Michigan CoOp',
+    facilitators: [{ tenantId: 'T9', userId: 'U_FAC' }],
+    code: 'COOPCODE2026',
+    members: districts.map((r) => ({
+      tenantId: r?.tenantId as string,
+      districtId: r?.districtId as string,
+      joinedAt: clock.now(),
+      named: false,
+    })),
+    createdAt: clock.now(),
+    createdBy: { tenantId: 'T9', userId: 'U_FAC' },
+    version: 0,
+  });
   await store.close();
 }
 
@@ -140,7 +157,14 @@ describe('a store of 3 districts, 6 reviews and 2,000 votes', () => {
 
   test('is copied into MongoDB, identical, and the folder stays byte-identical; a re-run is refused', async () => {
     const before = hashFolder(source);
-    expect(Object.keys(before)).toEqual(['districts.db', 'kv.db', 'members.db', 'reviews.db', 'votes.db']);
+    expect(Object.keys(before)).toEqual([
+      'districts.db',
+      'kv.db',
+      'members.db',
+      'networks.db',
+      'reviews.db',
+      'votes.db',
+    ]);
     const report = await migrateEmbeddedToMongo({ from: source, to: uri, db, rubrics });
     const lines = formatReport(report);
     console.info(lines.join('\n'));
@@ -153,8 +177,9 @@ describe('a store of 3 districts, 6 reviews and 2,000 votes', () => {
       ['reviews', 6, 6],
       ['votes', VOTES, VOTES],
       ['kv', KV, KV],
+      ['networks', 1, 1],
     ]);
-    expect(report.documentsCompared).toBe(3 + 3 * (MEMBERS + 1) + 6 + VOTES + KV);
+    expect(report.documentsCompared).toBe(3 + 3 * (MEMBERS + 1) + 6 + VOTES + KV + 1);
     // Round 1: 6 rows × 6 reviews; round 2: the 5 rows without consensus × 6 reviews.
     expect(report.voteGroupsChecked).toBe(36 + 30);
     expect(report.reviewsChecked).toBe(6);
@@ -192,7 +217,7 @@ describe('a store of 3 districts, 6 reviews and 2,000 votes', () => {
     expect(code).toBe(2);
     expect(err).toEqual([
       expect.stringMatching(
-        /^migrate: The target database "micip_migrate_\d+_copy" at .* is not empty \(districts: 3, members: 123, reviews: 6, votes: 2000, kv: 12\), so nothing was copied\./,
+        /^migrate: The target database "micip_migrate_\d+_copy" at .* is not empty \(districts: 3, members: 123, reviews: 6, votes: 2000, kv: 12, networks: 1\), so nothing was copied\./,
       ),
     ]);
     expect(hashFolder(source)).toEqual(before);

@@ -52,6 +52,7 @@ export function checkStore(docs: StoreDocuments): CheckResult {
       reviews: docs.reviews.length,
       votes: docs.votes.length,
       kv: docs.kv.length,
+      networks: docs.networks.length,
     },
     checked: report.checked,
     findings: report.finish(),

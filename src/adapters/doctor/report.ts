@@ -11,6 +11,8 @@ export interface StoreDocuments {
   reviews: readonly PlainDoc[];
   votes: readonly PlainDoc[];
   kv: readonly PlainDoc[];
+  /** Co-op networks (read, not checked yet). */
+  networks: readonly PlainDoc[];
 }
 
 export type CollectionName = keyof StoreDocuments;

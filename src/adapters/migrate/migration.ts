@@ -3,7 +3,7 @@ import type { RubricCatalog } from '../../app/ports';
 /** What `npm run migrate` is given and reports, its error, and the helpers its parts share. */
 
 /** The embedded store's datastores, one `<name>.db` file each, and the MongoDB collections of the same names. */
-export const COLLECTIONS = ['districts', 'members', 'reviews', 'votes', 'kv'] as const;
+export const COLLECTIONS = ['districts', 'members', 'reviews', 'votes', 'kv', 'networks'] as const;
 export type CollectionName = (typeof COLLECTIONS)[number];
 
 export interface MigrateOptions {
