@@ -17,8 +17,8 @@ import { NedbStore } from '../src/adapters/embedded/nedbStore';
 import { mountWeb } from '../src/adapters/web';
 import { LinkSigner } from '../src/adapters/web/links';
 import { CommandService } from '../src/app/commands';
-import { ResultsService } from '../src/app/results';
-import { exportResults } from '../src/app/resultsExport';
+import { ResultsService } from '../src/app/reviews/results';
+import { exportResults } from '../src/app/reviews/resultsExport';
 import { coordinator, makeService, rubrics, TestClock } from '../test/support/fixtures';
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 60);

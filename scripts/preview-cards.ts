@@ -11,8 +11,8 @@ import { NedbStore } from '../src/adapters/embedded/nedbStore';
 import { loadRubricCatalog } from '../src/adapters/files/rubricCatalog';
 import { renderReflectionCard } from '../src/adapters/web/reflectionCard';
 import type { Clock } from '../src/app/ports';
-import { ResultsService } from '../src/app/results';
-import { ReviewService } from '../src/app/reviewService';
+import { ResultsService } from '../src/app/reviews/results';
+import { ReviewService } from '../src/app/reviews/reviewService';
 import { launchChromium } from '../test/e2e/browser';
 
 const ROOT = path.resolve(__dirname, '..');

@@ -21,15 +21,15 @@ import { issueLink, mountWeb } from './adapters/web';
 import { buildingStatusSource } from './adapters/web/buildings';
 import { LinkSigner, webLinks } from './adapters/web/links';
 import { newNetworkCode } from './adapters/web/network';
-import { BuildingService } from './app/buildingService';
 import { CommandService } from './app/commands';
-import { NetworkService } from './app/networkService';
-import { NudgeRunner } from './app/nudgeRunner';
+import { NetworkService } from './app/network/networkService';
+import { BuildingService } from './app/nudges/buildingService';
+import { NudgeRunner } from './app/nudges/nudgeRunner';
+import { ScheduleService } from './app/nudges/scheduleService';
 import type { Clock, IdGenerator, Store } from './app/ports';
-import { ResultsService } from './app/results';
-import { ReviewService } from './app/reviewService';
-import { RubricFileError } from './app/rubricSchema';
-import { ScheduleService } from './app/scheduleService';
+import { ResultsService } from './app/reviews/results';
+import { ReviewService } from './app/reviews/reviewService';
+import { RubricFileError } from './app/reviews/rubricSchema';
 import { type Config, ConfigError, loadConfig, readSettings } from './config';
 
 /** The one place that wires adapters to use cases. */

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadRubricCatalog } from '../src/adapters/files/rubricCatalog';
-import { parseRubric, RubricFileError } from '../src/app/rubricSchema';
+import { parseRubric, RubricFileError } from '../src/app/reviews/rubricSchema';
 
 const root = path.resolve(__dirname, '..');
 const seedFile = path.resolve(root, '..', 'shared', 'seeds', '002_c3287527deef53cb.txt');

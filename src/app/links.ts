@@ -1,4 +1,4 @@
-import type { ExportFormat } from './resultsExport';
+import type { ExportFormat } from './reviews/resultsExport';
 
 /**
  * The web dashboard's addresses, as the commands hand them out. The web adapter signs and builds them

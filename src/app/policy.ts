@@ -3,8 +3,8 @@ import { isCoordinator } from '../domain/district';
 import { DomainError, type DomainErrorCode } from '../domain/errors';
 import { isFacilitator, isMemberDistrict, type Network } from '../domain/network';
 import type { Review } from '../domain/review';
-import { loadOwnReview } from './lookups';
 import type { Store } from './ports';
+import { loadOwnReview } from './reviews/lookups';
 import type { Actor, Conversation } from './schemas';
 
 /**

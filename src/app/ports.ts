@@ -3,7 +3,7 @@ import type { Network } from '../domain/network';
 import type { Reflection } from '../domain/reflection';
 import type { Review } from '../domain/review';
 import type { Rubric } from '../domain/rubric';
-import type { NudgeRepos } from './nudgePorts';
+import type { NudgeRepos } from './nudges/nudgePorts';
 
 /** Where "now" comes from. Tests inject a fixed clock; production uses the system clock. */
 export interface Clock {

@@ -1,4 +1,4 @@
-import { FreshReads } from '../../src/app/freshReads';
+import { FreshReads } from '../../src/app/reviews/freshReads';
 
 const deferred = <T>() => {
   let resolve!: (v: T) => void;

@@ -1,8 +1,8 @@
 import { NedbStore } from '../../src/adapters/embedded/nedbStore';
 import { CommandService } from '../../src/app/commands';
-import { NetworkService } from '../../src/app/networkService';
+import { NetworkService } from '../../src/app/network/networkService';
 import { ACTIONS, type Action, permits, RULES, type Standing } from '../../src/app/policy';
-import { ResultsService } from '../../src/app/results';
+import { ResultsService } from '../../src/app/reviews/results';
 import type { Actor } from '../../src/app/schemas';
 import { plainText } from '../../src/app/text';
 import type { Member } from '../../src/domain/district';

@@ -1,5 +1,5 @@
 import { NedbStore } from '../../src/adapters/embedded/nedbStore';
-import type { ReviewService } from '../../src/app/reviewService';
+import type { ReviewService } from '../../src/app/reviews/reviewService';
 import { DomainError } from '../../src/domain/errors';
 import { coordinator, districtWithReview, makeService, member, TestClock } from '../support/fixtures';
 

@@ -10,8 +10,8 @@ import {
   migrateEmbeddedToMongo,
 } from '../../src/adapters/migrate/embeddedToMongo';
 import { MongoStore } from '../../src/adapters/mongo/mongoStore';
-import { ResultsService } from '../../src/app/results';
-import type { ReviewResults } from '../../src/app/resultsModel';
+import { ResultsService } from '../../src/app/reviews/results';
+import type { ReviewResults } from '../../src/app/reviews/resultsModel';
 import type { Choice } from '../../src/domain/rubric';
 import { formatReport, main } from '../../src/migrate';
 import { hashFolder } from '../support/files';

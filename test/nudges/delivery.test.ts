@@ -21,7 +21,7 @@ import {
   renderNudgeCard,
   renderSubmissionCard,
 } from '../../src/adapters/teams/nudges';
-import type { DigestEntry, DigestView, NudgeView } from '../../src/app/nudgeViews';
+import type { DigestEntry, DigestView, NudgeView } from '../../src/app/nudges/nudgeViews';
 import type { Store } from '../../src/app/ports';
 import { districtWithBuildings, makeNudges, RecordingMessenger, TestClock, validValues } from './support';
 

@@ -1,6 +1,6 @@
 import { NedbStore } from '../../src/adapters/embedded/nedbStore';
 import { cronParserEngine } from '../../src/adapters/scheduler/cronEngine';
-import { NudgeRunner } from '../../src/app/nudgeRunner';
+import { NudgeRunner } from '../../src/app/nudges/nudgeRunner';
 import type { Store } from '../../src/app/ports';
 import { plainText } from '../../src/app/text';
 import { DomainError } from '../../src/domain/errors';

@@ -1,10 +1,10 @@
 import { cronParserEngine } from '../../src/adapters/scheduler/cronEngine';
-import { BuildingService } from '../../src/app/buildingService';
-import type { Destination, NudgeMessenger } from '../../src/app/nudgePorts';
-import { NudgeRunner } from '../../src/app/nudgeRunner';
-import type { DigestView, EscalationView, NudgeView } from '../../src/app/nudgeViews';
+import { BuildingService } from '../../src/app/nudges/buildingService';
+import type { Destination, NudgeMessenger } from '../../src/app/nudges/nudgePorts';
+import { NudgeRunner } from '../../src/app/nudges/nudgeRunner';
+import type { DigestView, EscalationView, NudgeView } from '../../src/app/nudges/nudgeViews';
+import { ScheduleService } from '../../src/app/nudges/scheduleService';
 import type { Store } from '../../src/app/ports';
-import { ScheduleService } from '../../src/app/scheduleService';
 import { coordinator, counterIds, makeService, TestClock } from '../support/fixtures';
 
 export type Sent =

@@ -1,5 +1,5 @@
 import { startNudgeScheduler } from '../../src/adapters/scheduler';
-import { emptyReport, type NudgeRunner, type TickReport } from '../../src/app/nudgeRunner';
+import { emptyReport, type NudgeRunner, type TickReport } from '../../src/app/nudges/nudgeRunner';
 import { TestClock } from './support';
 
 const empty: TickReport = emptyReport();

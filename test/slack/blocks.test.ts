@@ -13,8 +13,8 @@ import {
   signBody,
   verifySignature,
 } from '../../src/adapters/slack/guard';
+import { buildPollView } from '../../src/app/reviews/views';
 import { plain } from '../../src/app/text';
-import { buildPollView } from '../../src/app/views';
 import type { Member, Vote } from '../../src/domain/district';
 import { closeRound, createReview } from '../../src/domain/review';
 import type { Rubric } from '../../src/domain/rubric';

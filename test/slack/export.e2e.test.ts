@@ -1,4 +1,4 @@
-import { CSV_COLUMNS } from '../../src/app/resultsExport';
+import { CSV_COLUMNS } from '../../src/app/reviews/resultsExport';
 import type { App } from '../../src/main';
 import { parseCsv } from '../support/csv';
 import type { FakeSlack } from './fakeSlack';

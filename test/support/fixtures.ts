@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { loadRubricCatalog } from '../../src/adapters/files/rubricCatalog';
 import type { Clock, IdGenerator, Store } from '../../src/app/ports';
-import { ReviewService } from '../../src/app/reviewService';
+import { ReviewService } from '../../src/app/reviews/reviewService';
 
 export const rubrics = loadRubricCatalog(path.join(__dirname, '..', '..', 'rubrics'));
 

@@ -14,8 +14,8 @@ import {
 import { validateCard } from '../../src/adapters/cards/validate';
 import { NedbStore } from '../../src/adapters/embedded/nedbStore';
 import type { Store } from '../../src/app/ports';
-import type { ReviewService } from '../../src/app/reviewService';
-import type { PollView } from '../../src/app/views';
+import type { ReviewService } from '../../src/app/reviews/reviewService';
+import type { PollView } from '../../src/app/reviews/views';
 import { districtWithReview, makeService, member } from '../support/fixtures';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'micip-cards-'));

@@ -5,7 +5,7 @@ import { MongoStore } from '../../src/adapters/mongo/mongoStore';
 import { mountTeams, type TeamsBot } from '../../src/adapters/teams';
 import { KV } from '../../src/adapters/teams/bot';
 import type { Store } from '../../src/app/ports';
-import type { ReviewService } from '../../src/app/reviewService';
+import type { ReviewService } from '../../src/app/reviews/reviewService';
 import { asker, makeService } from '../support/fixtures';
 import { testLogger } from '../support/logs';
 import { type ConnectorCall, FakeConnector } from './support/fakeConnector';

@@ -4,7 +4,7 @@ import { ServiceUrlAllowlist } from '../../src/adapters/teams/activity';
 import { KV } from '../../src/adapters/teams/directory';
 import { createTeamsNudgeMessenger } from '../../src/adapters/teams/nudges';
 import { SendError, TeamsOutbox } from '../../src/adapters/teams/outbox';
-import type { NudgeView } from '../../src/app/nudgeViews';
+import type { NudgeView } from '../../src/app/nudges/nudgeViews';
 import type { Store } from '../../src/app/ports';
 
 /**

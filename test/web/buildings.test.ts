@@ -8,7 +8,7 @@ import { mountWeb } from '../../src/adapters/web';
 import { buildingStatusSource } from '../../src/adapters/web/buildings';
 import { LinkSigner } from '../../src/adapters/web/links';
 import { CommandService } from '../../src/app/commands';
-import { ResultsService } from '../../src/app/results';
+import { ResultsService } from '../../src/app/reviews/results';
 import { districtWithBuildings, makeNudges, TestClock, validValues } from '../nudges/support';
 import { rubrics } from '../support/fixtures';
 

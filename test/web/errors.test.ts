@@ -8,7 +8,7 @@ import { mountWeb } from '../../src/adapters/web';
 import { LinkSigner } from '../../src/adapters/web/links';
 import { CommandService } from '../../src/app/commands';
 import type { Store } from '../../src/app/ports';
-import { ResultsService } from '../../src/app/results';
+import { ResultsService } from '../../src/app/reviews/results';
 import { coordinator, makeService, rubrics, TestClock } from '../support/fixtures';
 import { bufferLogger } from '../support/logs';
 

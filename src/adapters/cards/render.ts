@@ -1,15 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ACData from 'adaptivecards-templating';
+import type { PollView, ReviewView, RoundView } from '../../app/reviews/views';
 import { join, plain, type RichText, rich, strong } from '../../app/text';
-import type { PollView, ReviewView, RoundView } from '../../app/views';
 import type { Choice } from '../../domain/rubric';
 import { toRuns } from './teamsText';
 
 /**
  * The shared Adaptive Card renderer (schema 1.5, what Teams supports). Templates live in `cards/` and are read
  * once; each render fills a template with a small, pre-formatted data object built from the channel-neutral
- * view models in src/app/views.ts. Used by the Teams adapter and by the web console's card preview.
+ * view models in src/app/reviews/views.ts. Used by the Teams adapter and by the web console's card preview.
  *
  * Text that holds a value the product did not write (names, cycles, evidence, notes, messages quoting input) is
  * given to the templates as TextRuns (`toRuns`, src/adapters/cards/teamsText.ts) for a RichTextBlock, never as a

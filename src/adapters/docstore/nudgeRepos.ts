@@ -6,7 +6,7 @@ import type {
   ScheduleRepo,
   SnoozeRepo,
   SubmissionRepo,
-} from '../../app/nudgePorts';
+} from '../../app/nudges/nudgePorts';
 import type { KeyValueRepo } from '../../app/ports';
 import type { Building, BuildingChannel } from '../../domain/building';
 import type { DigestClaim, EscalationClaim, NudgeClaim, Snooze } from '../../domain/nudge';

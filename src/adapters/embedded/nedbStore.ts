@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import Datastore from '@seald-io/nedb';
-import type { NudgeRepos } from '../../app/nudgePorts';
+import type { NudgeRepos } from '../../app/nudges/nudgePorts';
 import type { Store } from '../../app/ports';
 import { type Doc, type DocCollection, DuplicateKeyError, type Filter } from '../docstore/collection';
 import { DocNetworkRepo } from '../docstore/networkRepo';

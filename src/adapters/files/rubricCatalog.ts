@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RubricCatalog } from '../../app/ports';
-import { parseRubric, RubricFileError } from '../../app/rubricSchema';
+import { parseRubric, RubricFileError } from '../../app/reviews/rubricSchema';
 import type { Rubric } from '../../domain/rubric';
 
 /** Loads every `*.json` rubric in `dir` once, validating each; a bad file stops loading with its name and field. */

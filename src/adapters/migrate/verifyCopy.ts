@@ -1,5 +1,5 @@
 import type { RubricCatalog, Store } from '../../app/ports';
-import { ResultsService } from '../../app/results';
+import { ResultsService } from '../../app/reviews/results';
 import type { Review } from '../../domain/review';
 import type { Doc } from '../docstore/collection';
 import type { MongoStore } from '../mongo/mongoStore';

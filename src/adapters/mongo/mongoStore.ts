@@ -8,7 +8,7 @@ import {
   MongoServerError,
   MongoServerSelectionError,
 } from 'mongodb';
-import type { NudgeRepos } from '../../app/nudgePorts';
+import type { NudgeRepos } from '../../app/nudges/nudgePorts';
 import type { Store } from '../../app/ports';
 import { DomainError } from '../../domain/errors';
 import { type Doc, type DocCollection, DuplicateKeyError, type Filter } from '../docstore/collection';

@@ -1,5 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { TickReport } from '../../app/nudgeRunner';
+import type { TickReport } from '../../app/nudges/nudgeRunner';
 import type { VoteWrite } from '../../app/ports';
 import { isDomainError } from '../../domain/errors';
 

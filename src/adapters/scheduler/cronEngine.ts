@@ -1,5 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
-import type { CronEngine } from '../../app/nudgePorts';
+import type { CronEngine } from '../../app/nudges/nudgePorts';
 import { DomainError } from '../../domain/errors';
 import type { OccurrenceSource } from '../../domain/schedule';
 import { EXAMPLE_SCHEDULES } from '../../domain/schedule';

@@ -1,6 +1,6 @@
 import cron from 'node-cron';
-import type { Destination, NudgeMessenger } from '../../app/nudgePorts';
-import type { NudgeRunner, TickReport } from '../../app/nudgeRunner';
+import type { Destination, NudgeMessenger } from '../../app/nudges/nudgePorts';
+import type { NudgeRunner, TickReport } from '../../app/nudges/nudgeRunner';
 import type { Clock } from '../../app/ports';
 import { defaultLogger, type Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';

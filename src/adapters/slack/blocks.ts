@@ -1,7 +1,7 @@
 import type { types } from '@slack/bolt';
 import type { CommandResult } from '../../app/commands';
+import type { PollView, ReviewView } from '../../app/reviews/views';
 import { channel, code, join, plain, type RichText, rich, strong } from '../../app/text';
-import type { PollView, ReviewView } from '../../app/views';
 import { type Choice, levelLabel, type Rubric } from '../../domain/rubric';
 import { escapeMrkdwn, toMrkdwn } from './mrkdwn';
 

@@ -12,7 +12,7 @@ import {
   nudgeCount,
   nudgeTitle,
   submissionHistory,
-} from '../../app/nudgeTexts';
+} from '../../app/nudges/nudgeTexts';
 import {
   type DigestEntry,
   type DigestView,
@@ -20,7 +20,7 @@ import {
   type NudgeView,
   SUBMISSION_FORM,
   type SubmissionFormView,
-} from '../../app/nudgeViews';
+} from '../../app/nudges/nudgeViews';
 import { channel, em, plain, type RichText, rich, strong } from '../../app/text';
 import { toMrkdwn } from './mrkdwn';
 
@@ -29,7 +29,7 @@ type View = types.View;
 
 /**
  * Block Kit for building-team nudges: the nudge with its buttons, digests and escalations, and the monitoring-data
- * modal. The words come from src/app/nudgeTexts.ts (shared with the Teams cards); this file only lays them out.
+ * modal. The words come from src/app/nudges/nudgeTexts.ts (shared with the Teams cards); this file only lays them out.
  */
 export const NUDGE_ACTION = {
   open: 'micip_nudge_open',

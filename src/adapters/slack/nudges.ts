@@ -1,10 +1,10 @@
 import type { App, BlockAction, ButtonAction, SlackViewAction, types } from '@slack/bolt';
 import { z } from 'zod';
-import type { BuildingService } from '../../app/buildingService';
-import type { Destination, NudgeMessenger } from '../../app/nudgePorts';
-import { NUDGE_TEXT, nudgeDue } from '../../app/nudgeTexts';
-import { SUBMISSION_FIELDS } from '../../app/nudgeViews';
-import type { ScheduleService } from '../../app/scheduleService';
+import type { BuildingService } from '../../app/nudges/buildingService';
+import type { Destination, NudgeMessenger } from '../../app/nudges/nudgePorts';
+import { NUDGE_TEXT, nudgeDue } from '../../app/nudges/nudgeTexts';
+import { SUBMISSION_FIELDS } from '../../app/nudges/nudgeViews';
+import type { ScheduleService } from '../../app/nudges/scheduleService';
 import type { Actor } from '../../app/schemas';
 import { plain, type RichText, rich, strong } from '../../app/text';
 import { isDomainError } from '../../domain/errors';

@@ -1,8 +1,8 @@
 import type { RespondFn, webApi } from '@slack/bolt';
 import type { KeyValueRepo } from '../../app/ports';
-import type { ReviewService } from '../../app/reviewService';
+import type { ReviewService } from '../../app/reviews/reviewService';
+import type { PollView, ReviewView } from '../../app/reviews/views';
 import type { Actor } from '../../app/schemas';
-import type { PollView, ReviewView } from '../../app/views';
 import { pollBlocks, pollFallbackText, pollRef } from './blocks';
 import { POLL_MESSAGES_NS } from './constants';
 import type { PollUpdater } from './pollUpdater';

@@ -3,7 +3,7 @@ import { App, LogLevel, webApi } from '@slack/bolt';
 import { InstallProvider } from '@slack/oauth';
 import type { CommandService } from '../../app/commands';
 import type { Clock, KeyValueRepo } from '../../app/ports';
-import type { ReviewService } from '../../app/reviewService';
+import type { ReviewService } from '../../app/reviews/reviewService';
 import { defaultLogger, type Logger } from '../observability/logger';
 import { type Metrics, noMetrics } from '../observability/metrics';
 import { systemClock } from '../system';

@@ -10,8 +10,8 @@ import {
 } from 'botbuilder';
 import { CommandService } from '../../app/commands';
 import type { Clock, Store } from '../../app/ports';
-import type { ReviewService } from '../../app/reviewService';
-import type { ReviewView } from '../../app/views';
+import type { ReviewService } from '../../app/reviews/reviewService';
+import type { ReviewView } from '../../app/reviews/views';
 import { defaultLogger, type Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { type IncomingActivity, identityOf, type ServiceUrlAllowlist } from './activity';

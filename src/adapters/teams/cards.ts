@@ -1,9 +1,9 @@
 import { type Activity, CardFactory, type ConversationReference, type TurnContext } from 'botbuilder';
 import type { CommandResult } from '../../app/commands';
 import type { KeyValueRepo } from '../../app/ports';
-import type { ReviewService } from '../../app/reviewService';
+import type { ReviewService } from '../../app/reviews/reviewService';
+import type { ReviewView } from '../../app/reviews/views';
 import { link, plain, rich } from '../../app/text';
-import type { ReviewView } from '../../app/views';
 import { type AdaptiveCard, renderPollCard, renderResultsCard, renderStatusCard } from '../cards/render';
 import { toTeamsMarkdown } from '../cards/teamsText';
 import type { TeamsIdentity } from './activity';

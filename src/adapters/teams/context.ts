@@ -1,6 +1,6 @@
 import type { CommandService } from '../../app/commands';
 import type { Clock } from '../../app/ports';
-import type { ReviewService } from '../../app/reviewService';
+import type { ReviewService } from '../../app/reviews/reviewService';
 import { isDomainError } from '../../domain/errors';
 import type { Metrics } from '../observability/metrics';
 import { BadActivity } from './activity';

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import express from 'express';
 import type { CommandService } from '../../app/commands';
 import type { Clock, Store } from '../../app/ports';
-import type { ReviewService } from '../../app/reviewService';
+import type { ReviewService } from '../../app/reviews/reviewService';
 import { loadCardTemplates } from '../cards/render';
 import { defaultLogger, type Logger } from '../observability/logger';
 import { type Metrics, noMetrics } from '../observability/metrics';

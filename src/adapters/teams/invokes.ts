@@ -1,6 +1,6 @@
 import type { InvokeResponse, TurnContext } from 'botbuilder';
 import { z } from 'zod';
-import type { PollView } from '../../app/views';
+import type { PollView } from '../../app/reviews/views';
 import { isDomainError } from '../../domain/errors';
 import { type AdaptiveCard, renderPollCard } from '../cards/render';
 import { countVote, noMetrics } from '../observability/metrics';

@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ACData from 'adaptivecards-templating';
 import { z } from 'zod';
-import type { BuildingService } from '../../app/buildingService';
-import type { Destination, NudgeMessenger } from '../../app/nudgePorts';
+import type { BuildingService } from '../../app/nudges/buildingService';
+import type { Destination, NudgeMessenger } from '../../app/nudges/nudgePorts';
 import {
   checkIn,
   dashboardLink,
@@ -18,7 +18,7 @@ import {
   nudgeCount,
   nudgeTitle,
   submissionHistory,
-} from '../../app/nudgeTexts';
+} from '../../app/nudges/nudgeTexts';
 import {
   type DigestEntry,
   type DigestView,
@@ -27,8 +27,8 @@ import {
   SUBMISSION_FIELDS,
   SUBMISSION_FORM,
   type SubmissionFormView,
-} from '../../app/nudgeViews';
-import type { ScheduleService } from '../../app/scheduleService';
+} from '../../app/nudges/nudgeViews';
+import type { ScheduleService } from '../../app/nudges/scheduleService';
 import type { Actor } from '../../app/schemas';
 import { plain, type RichText, rich, strong, user } from '../../app/text';
 import { isDomainError } from '../../domain/errors';

@@ -1,4 +1,4 @@
-import type { BuildingService } from '../../app/buildingService';
+import type { BuildingService } from '../../app/nudges/buildingService';
 import type { Store } from '../../app/ports';
 import type { BuildingStatus } from './pages';
 

@@ -1,8 +1,8 @@
 import express from 'express';
 import { z } from 'zod';
 import type { CommandService, People } from '../../app/commands';
-import type { ResultsService } from '../../app/results';
-import type { ReviewService } from '../../app/reviewService';
+import type { ResultsService } from '../../app/reviews/results';
+import type { ReviewService } from '../../app/reviews/reviewService';
 import type { Actor } from '../../app/schemas';
 import { plainText } from '../../app/text';
 import { DomainError } from '../../domain/errors';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type express from 'express';
-import type { NetworkReading, NetworkService } from '../../app/networkService';
+import type { NetworkReading, NetworkService } from '../../app/network/networkService';
 import type { RubricCatalog } from '../../app/ports';
 import { type NetworkDistribution, NOT_ENOUGH, SHARED } from '../../domain/network';
 import { esc, page } from './pages';

@@ -1,5 +1,5 @@
-import type { Dashboard, DashboardRubric } from '../../app/dashboardView';
-import type { ReviewResults, RowResult } from '../../app/resultsModel';
+import type { Dashboard, DashboardRubric } from '../../app/reviews/dashboardView';
+import type { ReviewResults, RowResult } from '../../app/reviews/resultsModel';
 import { neutralizeBidi } from '../../app/text';
 import type { Distribution } from '../../domain/consensus';
 

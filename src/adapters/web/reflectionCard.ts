@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ReviewResults, RowResult } from '../../app/resultsModel';
+import type { ReviewResults, RowResult } from '../../app/reviews/resultsModel';
 import { plain, rich } from '../../app/text';
 import { type AdaptiveCard, cardFallback, expandTemplate } from '../cards/render';
 import { toRuns } from '../cards/teamsText';

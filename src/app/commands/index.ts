@@ -1,4 +1,4 @@
-import type { ReviewService } from '../reviewService';
+import type { ReviewService } from '../reviews/reviewService';
 import type { RichText } from '../text';
 import { helpText } from './districtCommands';
 import { commandTable, dispatch } from './table';

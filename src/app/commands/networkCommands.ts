@@ -1,6 +1,6 @@
 import { DomainError } from '../../domain/errors';
 import { formatCode, NOT_ENOUGH, SHARED } from '../../domain/network';
-import { readingsText } from '../networkText';
+import { readingsText } from '../network/networkText';
 import { code, join, link, plain, rich, strong } from '../text';
 import { type CommandEntry, command, present } from './types';
 

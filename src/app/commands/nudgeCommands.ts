@@ -1,6 +1,6 @@
 import { DomainError } from '../../domain/errors';
 import { EXAMPLE_SCHEDULES, formatLocal } from '../../domain/schedule';
-import type { ScheduleView } from '../nudgeViews';
+import type { ScheduleView } from '../nudges/nudgeViews';
 import { channel as channelRef, code, join, person, plain, type RichText, rich, strong } from '../text';
 import { parseChannel, parseUser } from './parse';
 import { type CommandEntry, type CommandEnv, type CommandResult, command, present } from './types';

@@ -1,5 +1,5 @@
 import { DomainError } from '../../domain/errors';
-import { exportResults } from '../resultsExport';
+import { exportResults } from '../reviews/resultsExport';
 import { plain, rich } from '../text';
 import { parseArgs } from './parse';
 import { currentReviewId } from './reviewCommands';

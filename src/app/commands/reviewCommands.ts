@@ -1,9 +1,9 @@
 import { CONSENSUS_DEFAULTS } from '../../domain/consensus';
 import { DomainError } from '../../domain/errors';
 import { refusal } from '../policy';
-import { resultsSummary } from '../resultsModel';
+import { resultsSummary } from '../reviews/resultsModel';
+import type { ReviewView } from '../reviews/views';
 import { code, join, plain, type RichText, rich, strong } from '../text';
-import type { ReviewView } from '../views';
 import { parseArgs, parseDate, parseLevel, parseNumber } from './parse';
 import { type CommandContext, type CommandEntry, type CommandEnv, command } from './types';
 

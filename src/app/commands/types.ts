@@ -1,13 +1,13 @@
 import type { DomainError } from '../../domain/errors';
-import type { BuildingService } from '../buildingService';
 import type { Links } from '../links';
-import type { NetworkService } from '../networkService';
-import type { ResultsService } from '../results';
-import type { ReviewService } from '../reviewService';
-import type { ScheduleService } from '../scheduleService';
+import type { NetworkService } from '../network/networkService';
+import type { BuildingService } from '../nudges/buildingService';
+import type { ScheduleService } from '../nudges/scheduleService';
+import type { ResultsService } from '../reviews/results';
+import type { ReviewService } from '../reviews/reviewService';
+import type { ReviewView } from '../reviews/views';
 import type { Actor } from '../schemas';
 import type { RichText } from '../text';
-import type { ReviewView } from '../views';
 
 /**
  * The coordinator command language shared by Slack (`/micip …`) and Teams (`@bot …`, manifest commands).

@@ -1,6 +1,6 @@
 import type { CommandService } from '../../../app/commands';
 import type { KeyValueRepo } from '../../../app/ports';
-import type { ReviewService } from '../../../app/reviewService';
+import type { ReviewService } from '../../../app/reviews/reviewService';
 import type { Logger } from '../../observability/logger';
 import type { Metrics } from '../../observability/metrics';
 import type { slackAsker } from '../asker';

@@ -1,5 +1,5 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import type { ReviewService } from '../../../../app/reviewService';
+import type { ReviewService } from '../../../../app/reviews/reviewService';
 import { isDomainError } from '../../../../domain/errors';
 import { countVote } from '../../../observability/metrics';
 import { ACTION, parsePollRef, voteConfirmationFor } from '../../blocks';

@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import type { ReviewService } from '../../../../app/reviewService';
+import type { ReviewService } from '../../../../app/reviews/reviewService';
 import type { Actor } from '../../../../app/schemas';
 import { isDomainError } from '../../../../domain/errors';
 import { type HomeDistrict, homeView } from '../../blocks';

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { Perspective } from '../domain/consensus';
-import type { District, Member } from '../domain/district';
-import { DomainError } from '../domain/errors';
-import { isValidTimeZone } from '../domain/schedule';
-import type { Access } from './policy';
-import type { Clock, IdGenerator, Store } from './ports';
+import type { Perspective } from '../../domain/consensus';
+import type { District, Member } from '../../domain/district';
+import { DomainError } from '../../domain/errors';
+import { isValidTimeZone } from '../../domain/schedule';
+import type { Access } from '../policy';
+import type { Clock, IdGenerator, Store } from '../ports';
 import {
   type Actor,
   actorSchema,
@@ -13,7 +13,7 @@ import {
   parseInput,
   perspectiveSchema,
   text,
-} from './schemas';
+} from '../schemas';
 
 export interface RosterDeps {
   store: Store;

@@ -1,8 +1,8 @@
-import type { Member } from '../domain/district';
-import type { Review } from '../domain/review';
-import * as R from '../domain/review';
+import type { Member } from '../../domain/district';
+import type { Review } from '../../domain/review';
+import * as R from '../../domain/review';
+import type { RubricCatalog, Store } from '../ports';
 import { rubricFor } from './lookups';
-import type { RubricCatalog, Store } from './ports';
 import { buildPollView, type PollView, type ReviewView } from './views';
 
 /** What drawing a review needs: the stored members and votes, and the rubric catalog. */

@@ -1,8 +1,8 @@
-import { type NetworkDistribution, NOT_ENOUGH } from '../domain/network';
-import type { Level } from '../domain/rubric';
+import { type NetworkDistribution, NOT_ENOUGH } from '../../domain/network';
+import type { Level } from '../../domain/rubric';
+import type { RubricCatalog } from '../ports';
+import { join, plain, type RichText, rich, strong } from '../text';
 import type { NetworkReading } from './networkService';
-import type { RubricCatalog } from './ports';
-import { join, plain, type RichText, rich, strong } from './text';
 
 /**
  * The network view as rich text (chat replies). Only what the view model holds: counts of districts per level,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { District } from '../domain/district';
-import { DomainError } from '../domain/errors';
-import type { Schedule } from '../domain/nudgeSchedule';
+import type { District } from '../../domain/district';
+import { DomainError } from '../../domain/errors';
+import type { Schedule } from '../../domain/nudgeSchedule';
 import {
   DEFAULT_POLICY,
   formatLocal,
@@ -17,14 +17,14 @@ import {
   snoozeUntil,
   upcomingRuns,
   zonedTime,
-} from '../domain/schedule';
+} from '../../domain/schedule';
+import { Access } from '../policy';
+import type { Clock, IdGenerator, Store } from '../ports';
+import { type Actor, actorSchema, idString, parseInput } from '../schemas';
+import { plain, type RichText, rich } from '../text';
 import type { BuildingService } from './buildingService';
 import type { CronEngine, NudgeRepos } from './nudgePorts';
 import type { ScheduleView } from './nudgeViews';
-import { Access } from './policy';
-import type { Clock, IdGenerator, Store } from './ports';
-import { type Actor, actorSchema, idString, parseInput } from './schemas';
-import { plain, type RichText, rich } from './text';
 
 export interface ScheduleServiceDeps {
   store: Store;

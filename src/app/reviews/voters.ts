@@ -1,8 +1,8 @@
-import type { District, Member } from '../domain/district';
-import { DomainError } from '../domain/errors';
-import type { Review } from '../domain/review';
+import type { District, Member } from '../../domain/district';
+import { DomainError } from '../../domain/errors';
+import type { Review } from '../../domain/review';
+import type { Clock, Store } from '../ports';
 import { FreshReads } from './freshReads';
-import type { Clock, Store } from './ports';
 import type { Roster } from './roster';
 
 const MEMBER_CACHE_MS = 60_000;

@@ -1,5 +1,5 @@
+import { type Interpolation, link, plain, type RichText, rich } from '../text';
 import type { DigestEntry, DigestView, EscalationView, NudgeView, SubmissionFormView } from './nudgeViews';
-import { type Interpolation, link, plain, type RichText, rich } from './text';
 
 /**
  * The words of nudges, digests, escalations and the monitoring-data form, shared by the Slack and Teams renderers

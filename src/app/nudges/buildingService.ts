@@ -1,9 +1,12 @@
 import { z } from 'zod';
-import type { Building } from '../domain/building';
-import type { District } from '../domain/district';
-import { DomainError } from '../domain/errors';
-import { type Period, type PeriodKind, periodAt, periodById } from '../domain/schedule';
-import { currentByBuilding, type SubmissionData, type SubmissionVersion } from '../domain/submission';
+import type { Building } from '../../domain/building';
+import type { District } from '../../domain/district';
+import { DomainError } from '../../domain/errors';
+import { type Period, type PeriodKind, periodAt, periodById } from '../../domain/schedule';
+import { currentByBuilding, type SubmissionData, type SubmissionVersion } from '../../domain/submission';
+import { Access } from '../policy';
+import type { Clock, IdGenerator, Store } from '../ports';
+import { type Actor, actorSchema, idString, parseInput, text } from '../schemas';
 import type { NudgeRepos } from './nudgePorts';
 import {
   type BuildingView,
@@ -11,9 +14,6 @@ import {
   type SubmissionField,
   type SubmissionFormView,
 } from './nudgeViews';
-import { Access } from './policy';
-import type { Clock, IdGenerator, Store } from './ports';
-import { type Actor, actorSchema, idString, parseInput, text } from './schemas';
 
 export interface BuildingServiceDeps {
   store: Store;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { District } from '../domain/district';
-import { DomainError } from '../domain/errors';
+import type { District } from '../../domain/district';
+import { DomainError } from '../../domain/errors';
 import {
   buildNetworkView,
   type CycleRatings,
@@ -11,12 +11,12 @@ import {
   type Network,
   type NetworkView,
   normalizeCode,
-} from '../domain/network';
-import type { Review } from '../domain/review';
-import { isLevel, type Level } from '../domain/rubric';
-import { Access, networkMissing } from './policy';
-import type { Clock, IdGenerator, RubricCatalog, Store } from './ports';
-import { type Actor, actorSchema, idString, parseInput, text } from './schemas';
+} from '../../domain/network';
+import type { Review } from '../../domain/review';
+import { isLevel, type Level } from '../../domain/rubric';
+import { Access, networkMissing } from '../policy';
+import type { Clock, IdGenerator, RubricCatalog, Store } from '../ports';
+import { type Actor, actorSchema, idString, parseInput, text } from '../schemas';
 
 export interface NetworkServiceDeps {
   store: Store;

@@ -1,13 +1,13 @@
-import type { Building } from '../domain/building';
-import type { District } from '../domain/district';
-import type { NudgeClaim, Snooze } from '../domain/nudge';
-import type { Schedule } from '../domain/nudgeSchedule';
-import { type DueOccurrence, dueOccurrence, formatLocal, type Period, periodAt } from '../domain/schedule';
-import { currentByBuilding } from '../domain/submission';
+import type { Building } from '../../domain/building';
+import type { District } from '../../domain/district';
+import type { NudgeClaim, Snooze } from '../../domain/nudge';
+import type { Schedule } from '../../domain/nudgeSchedule';
+import { type DueOccurrence, dueOccurrence, formatLocal, type Period, periodAt } from '../../domain/schedule';
+import { currentByBuilding } from '../../domain/submission';
+import type { Store } from '../ports';
 import { countNudges, finishRound } from './nudgeDigest';
 import type { CronEngine, NudgeMessenger, NudgeRepos } from './nudgePorts';
 import type { NudgeView } from './nudgeViews';
-import type { Store } from './ports';
 import { scheduleWindow } from './scheduleService';
 
 export interface NudgeRunnerDeps {

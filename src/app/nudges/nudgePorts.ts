@@ -1,8 +1,8 @@
-import type { Building, BuildingChannel } from '../domain/building';
-import type { DigestClaim, EscalationClaim, NudgeClaim, Snooze } from '../domain/nudge';
-import type { Schedule } from '../domain/nudgeSchedule';
-import type { OccurrenceSource } from '../domain/schedule';
-import type { SubmissionVersion } from '../domain/submission';
+import type { Building, BuildingChannel } from '../../domain/building';
+import type { DigestClaim, EscalationClaim, NudgeClaim, Snooze } from '../../domain/nudge';
+import type { Schedule } from '../../domain/nudgeSchedule';
+import type { OccurrenceSource } from '../../domain/schedule';
+import type { SubmissionVersion } from '../../domain/submission';
 import type { DigestView, EscalationView, NudgeView } from './nudgeViews';
 
 /** Evaluates cron expressions in a time zone (implemented with cron-parser in adapters/scheduler). */

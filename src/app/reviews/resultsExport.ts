@@ -1,5 +1,5 @@
+import { breakAutoLinks, neutralizeBidi } from '../text';
 import { fmt, type ReviewResults, type RoundFigures, RULE_TEXT, signed } from './resultsModel';
-import { breakAutoLinks, neutralizeBidi } from './text';
 
 // Exports of a review's results (CSV, JSON, Markdown), built from the results model (resultsModel.ts) only.
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Rubric } from '../domain/rubric';
+import type { Rubric } from '../../domain/rubric';
 
 const cell = z.string().trim().min(1, 'cell text must not be empty').max(1500, 'cell text is too long');
 

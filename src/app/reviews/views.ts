@@ -1,6 +1,6 @@
-import type { Distribution, RowStats } from '../domain/consensus';
-import type { Member, Vote } from '../domain/district';
-import type { Poll, PollStatus, Review } from '../domain/review';
+import type { Distribution, RowStats } from '../../domain/consensus';
+import type { Member, Vote } from '../../domain/district';
+import type { Poll, PollStatus, Review } from '../../domain/review';
 import {
   type Choice,
   cellText,
@@ -9,7 +9,7 @@ import {
   levelLabel,
   type Rubric,
   type RubricRow,
-} from '../domain/rubric';
+} from '../../domain/rubric';
 
 /**
  * Channel-neutral view models: everything a Slack or Teams renderer needs to draw a poll, and nothing that the

@@ -1,9 +1,9 @@
-import type { Distribution } from '../domain/consensus';
-import type { Member, Vote } from '../domain/district';
-import type { Reflection } from '../domain/reflection';
-import type { PollStatus, Review } from '../domain/review';
-import { type Choice, type Level, levelLabel, type Rubric } from '../domain/rubric';
-import { join, plain, type RichText, rich, strong } from './text';
+import type { Distribution } from '../../domain/consensus';
+import type { Member, Vote } from '../../domain/district';
+import type { Reflection } from '../../domain/reflection';
+import type { PollStatus, Review } from '../../domain/review';
+import { type Choice, type Level, levelLabel, type Rubric } from '../../domain/rubric';
+import { join, plain, type RichText, rich, strong } from '../text';
 
 /**
  * Results of a review, row by row, for chats, the dashboard and exports. Built from stored state only; the

@@ -1,7 +1,7 @@
-import { DomainError } from '../domain/errors';
-import type { Review } from '../domain/review';
-import type { Rubric } from '../domain/rubric';
-import type { RubricCatalog, Store } from './ports';
+import { DomainError } from '../../domain/errors';
+import type { Review } from '../../domain/review';
+import type { Rubric } from '../../domain/rubric';
+import type { RubricCatalog, Store } from '../ports';
 
 /**
  * The review if it belongs to `tenantId`. A review of another workspace/tenant is reported exactly like a

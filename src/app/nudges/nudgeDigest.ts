@@ -1,9 +1,9 @@
-import type { Building } from '../domain/building';
-import type { District } from '../domain/district';
-import type { NudgeClaim, Snooze } from '../domain/nudge';
-import type { Schedule } from '../domain/nudgeSchedule';
-import { type Period, shouldEscalate } from '../domain/schedule';
-import type { SubmissionVersion } from '../domain/submission';
+import type { Building } from '../../domain/building';
+import type { District } from '../../domain/district';
+import type { NudgeClaim, Snooze } from '../../domain/nudge';
+import type { Schedule } from '../../domain/nudgeSchedule';
+import { type Period, shouldEscalate } from '../../domain/schedule';
+import type { SubmissionVersion } from '../../domain/submission';
 import type { CronEngine, NudgeMessenger, NudgeRepos } from './nudgePorts';
 import type { DigestEntry } from './nudgeViews';
 import { scheduleView } from './scheduleService';

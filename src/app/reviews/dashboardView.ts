@@ -1,7 +1,7 @@
-import type { Distribution } from '../domain/consensus';
-import type { PollStatus, Review } from '../domain/review';
-import type { Level } from '../domain/rubric';
-import type { RubricCatalog } from './ports';
+import type { Distribution } from '../../domain/consensus';
+import type { PollStatus, Review } from '../../domain/review';
+import type { Level } from '../../domain/rubric';
+import type { RubricCatalog } from '../ports';
 
 // The district dashboard: each rubric's rows × the district's cycles, built from stored reviews only.
 

@@ -1,15 +1,11 @@
 import { z } from 'zod';
-import { CONSENSUS_DEFAULTS } from '../domain/consensus';
-import type { District, Member, Vote } from '../domain/district';
-import { DomainError } from '../domain/errors';
-import type { Review } from '../domain/review';
-import * as R from '../domain/review';
-import { FreshReads } from './freshReads';
-import { ownReview } from './lookups';
-import { Access, placeOf } from './policy';
-import type { Clock, IdGenerator, RoundTally, RubricCatalog, Store, VoteWrite } from './ports';
-import { loadPollView, loadReviewView } from './reviewViews';
-import { Roster } from './roster';
+import { CONSENSUS_DEFAULTS } from '../../domain/consensus';
+import type { District, Member, Vote } from '../../domain/district';
+import { DomainError } from '../../domain/errors';
+import type { Review } from '../../domain/review';
+import * as R from '../../domain/review';
+import { Access, placeOf } from '../policy';
+import type { Clock, IdGenerator, RoundTally, RubricCatalog, Store, VoteWrite } from '../ports';
 import {
   type Actor,
   actorSchema,
@@ -19,7 +15,11 @@ import {
   parseInput,
   ruleSchema,
   text,
-} from './schemas';
+} from '../schemas';
+import { FreshReads } from './freshReads';
+import { ownReview } from './lookups';
+import { loadPollView, loadReviewView } from './reviewViews';
+import { Roster } from './roster';
 import type { PollView, ReviewView } from './views';
 import { Voters } from './voters';
 
@@ -91,9 +91,9 @@ export class ReviewService {
   private readonly nextSeq: () => number;
   /** Who may do what (src/app/policy.ts): every use case below asks it before it reads or changes anything. */
   readonly access: Access;
-  /** The district team use cases (src/app/roster.ts), offered below as this service's own. */
+  /** The district team use cases (src/app/reviews/roster.ts), offered below as this service's own. */
   private readonly roster: Roster;
-  /** Who a click is from: the member, looked up once per voter, or enrolled (src/app/voters.ts). */
+  /** Who a click is from: the member, looked up once per voter, or enrolled (src/app/reviews/voters.ts). */
   private readonly voters: Voters;
 
   constructor(private readonly d: ReviewServiceDeps) {

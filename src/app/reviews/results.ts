@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import { DomainError } from '../domain/errors';
-import type { Review } from '../domain/review';
-import type { Rubric } from '../domain/rubric';
+import { DomainError } from '../../domain/errors';
+import type { Review } from '../../domain/review';
+import type { Rubric } from '../../domain/rubric';
+import { Access } from '../policy';
+import type { RubricCatalog, Store } from '../ports';
+import { type Actor, actorSchema, idString, parseInput, text } from '../schemas';
 import { buildDashboard, type Dashboard } from './dashboardView';
 import { loadOwnReview, rubricFor } from './lookups';
-import { Access } from './policy';
-import type { RubricCatalog, Store } from './ports';
 import { type ExportFile, exportResults } from './resultsExport';
 import { buildResults, type ReviewResults, type RowResult } from './resultsModel';
-import { type Actor, actorSchema, idString, parseInput, text } from './schemas';
 
 // The results use cases. The model and chat summary are in resultsModel.ts, the exports in resultsExport.ts,
 // the dashboard in dashboardView.ts: all pure, built from what these use cases load.
