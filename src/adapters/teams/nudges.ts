@@ -4,21 +4,7 @@ import * as ACData from 'adaptivecards-templating';
 import { z } from 'zod';
 import type { BuildingService } from '../../app/nudges/buildingService';
 import type { Destination, NudgeMessenger } from '../../app/nudges/nudgePorts';
-import {
-  checkIn,
-  dashboardLink,
-  digestSections,
-  ESCALATION_HEADING,
-  entryLink,
-  entryStatus,
-  missedNudges,
-  NUDGE_TEXT,
-  nextRunsText,
-  nudgeAsk,
-  nudgeCount,
-  nudgeTitle,
-  submissionHistory,
-} from '../../app/nudges/nudgeTexts';
+import * as say from '../../app/nudges/nudgeTexts';
 import {
   type DigestEntry,
   type DigestView,
@@ -65,10 +51,10 @@ const fact = (title: string, value: string) => ({ runs: toRuns(rich`${strong(pla
 
 /** `status`: a message for the person who clicked (e.g. "Snoozed: …"), which may quote names. */
 export function renderNudgeCard(v: NudgeView, status: RichText | string = ''): Card {
-  const count = nudgeCount(v);
+  const count = say.nudgeCount(v);
   return expand('nudge', {
-    title: toRuns(nudgeTitle(v), { weight: 'Bolder', size: 'Medium' }),
-    text: toRuns(rich`${nudgeAsk(v)}${count ? rich` ${count}` : ''}`),
+    title: toRuns(say.nudgeTitle(v), { weight: 'Bolder', size: 'Medium' }),
+    text: toRuns(rich`${say.nudgeAsk(v)}${count ? rich` ${count}` : ''}`),
     facts: [
       fact('Building team', v.buildingName),
       fact('Period', v.periodLabel),
@@ -103,7 +89,7 @@ export function renderSubmissionCard(
       showError: !!f.errors[field.id],
       error: toRuns(user(f.errors[field.id] ?? ''), { color: 'Attention', size: 'Small' }),
     })),
-    history: submissionHistory(f),
+    history: say.submissionHistory(f),
     editable: f.editable,
     districtId: f.districtId,
     buildingId: f.buildingId,
@@ -113,7 +99,7 @@ export function renderSubmissionCard(
 }
 
 const entryLine = (e: DigestEntry): RichText =>
-  rich`• ${e.name}${plain(` (${entryStatus(e)})`)}${entryLink(e)}`;
+  rich`• ${e.name}${plain(` (${say.entryStatus(e)})`)}${say.entryLink(e)}`;
 /** One RichTextBlock per line (a TextRun holds no line structure). */
 const lines = (list: DigestEntry[], max = 60) =>
   (list.length === 0
@@ -132,20 +118,20 @@ export function renderDigestCard(v: DigestView): Card {
       { weight: 'Bolder', size: 'Medium' },
     ),
     summary: toRuns(
-      rich`Nudges (${v.schedule}) went to the building teams that have not submitted. Next runs: ${nextRunsText(v)}.${v.dashboardUrl ? rich` ${dashboardLink(v.dashboardUrl)}` : ''}`,
+      rich`Nudges (${v.schedule}) went to the building teams that have not submitted. Next runs: ${say.nextRunsText(v)}.${v.dashboardUrl ? rich` ${say.dashboardLink(v.dashboardUrl)}` : ''}`,
     ),
-    sections: digestSections(v).map((s) => ({ heading: s.heading, lines: lines(s.entries) })),
+    sections: say.digestSections(v).map((s) => ({ heading: s.heading, lines: lines(s.entries) })),
   });
 }
 
 export function renderEscalationCard(v: EscalationView): Card {
   return expand('nudgeDigest', {
-    title: toRuns(rich`Escalation: ${missedNudges(v)} for ${v.periodLabel}`, {
+    title: toRuns(rich`Escalation: ${say.missedNudges(v)} for ${v.periodLabel}`, {
       weight: 'Bolder',
       size: 'Medium',
     }),
-    summary: toRuns(checkIn(v)),
-    sections: [{ heading: ESCALATION_HEADING, lines: lines(v.buildings) }],
+    summary: toRuns(say.checkIn(v)),
+    sections: [{ heading: say.ESCALATION_HEADING, lines: lines(v.buildings) }],
   });
 }
 
@@ -268,7 +254,7 @@ export async function handleTeamsNudgeAction(
 ): Promise<Card> {
   if (verb === 'nudge.open') {
     const i = openData.safeParse(data);
-    if (!i.success) return messageCard(NUDGE_TEXT.staleNudge);
+    if (!i.success) return messageCard(say.NUDGE_TEXT.staleNudge);
     try {
       return renderSubmissionCard(await d.buildings.form(actor, i.data));
     } catch (e) {
@@ -278,7 +264,7 @@ export async function handleTeamsNudgeAction(
   }
   if (verb === 'nudge.snooze') {
     const i = snoozeData.safeParse(data);
-    if (!i.success) return messageCard(NUDGE_TEXT.staleNudge);
+    if (!i.success) return messageCard(say.NUDGE_TEXT.staleNudge);
     try {
       const r = await d.schedules.snooze(actor, i.data);
       // The nudge stays on screen (its form button still works), with the snooze noted on it.
@@ -307,7 +293,7 @@ export async function handleTeamsNudgeAction(
     }
   }
   const i = saveData.safeParse(data);
-  if (!i.success) return messageCard(NUDGE_TEXT.staleForm);
+  if (!i.success) return messageCard(say.NUDGE_TEXT.staleForm);
   const values: Record<string, unknown> = {};
   for (const f of SUBMISSION_FIELDS) values[f] = (i.data as Record<string, unknown>)[f];
   const ref = { districtId: i.data.districtId, buildingId: i.data.buildingId, periodId: i.data.periodId };
