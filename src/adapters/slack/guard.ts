@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { DISPLAY_NAME_MAX } from '../../app/schemas';
 
@@ -248,24 +249,23 @@ function checkEvent(v: unknown): GuardedBody | GuardFailure {
   return { kind: 'bolt', body: r.data };
 }
 
-/** A bounded set of recently seen keys (Slack retries resend the same body): LRU by insertion, with expiry. */
+/** A bounded set of recently seen keys (Slack retries resend the same body): least recently added goes first. */
 export class RecentKeys {
-  private readonly seen = new Map<string, number>();
+  /** Key → when it was added (the caller's clock, passed to `add`). */
+  private readonly seen: LRUCache<string, number>;
   constructor(
-    private readonly max = 20000,
+    max = 20000,
     private readonly ttlMs = 10 * 60 * 1000,
-  ) {}
+  ) {
+    this.seen = new LRUCache<string, number>({ max });
+  }
 
   /** Records `key`; returns false if it was already seen within the TTL. */
   add(key: string, nowMs: number): boolean {
-    const at = this.seen.get(key);
+    const at = this.seen.peek(key);
     if (at !== undefined && nowMs - at < this.ttlMs) return false;
     this.seen.delete(key);
     this.seen.set(key, nowMs);
-    while (this.seen.size > this.max) {
-      const oldest = this.seen.keys().next().value as string;
-      this.seen.delete(oldest);
-    }
     return true;
   }
 
