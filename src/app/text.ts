@@ -128,3 +128,6 @@ export const breakAutoLinks = (s: string): string =>
 
 /** The first step of every chat and card target for a user value: no reordering, no automatic links. */
 export const chatSafe = (s: string): string => breakAutoLinks(neutralizeBidi(s));
+
+/** `s` cut to at most `max` characters, ending in "…" when cut (every channel's length limits). */
+export const clip = (s: string, max: number): string => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);

@@ -5,6 +5,7 @@ import { NUDGE_ACTION } from '../../src/adapters/slack/nudges';
 import { loadConfig } from '../../src/config';
 import { type App, startApp } from '../../src/main';
 import { FakeSlack } from '../slack/fakeSlack';
+import { waitFor } from '../slack/harness';
 import { SignedClient } from '../slack/signedClient';
 import { testLogger } from '../support/logs';
 import { TestClock, validValues } from './support';
@@ -19,15 +20,6 @@ let app: App;
 // The last evening of a month in Detroit: the next 09:00 falls in the next month's period (CI failed here once).
 const clock = new TestClock(new Date('2026-11-30T23:30:00Z'));
 let slack: SignedClient;
-
-async function waitFor(cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (cond()) return;
-    await new Promise((r) => setTimeout(r, 15));
-  }
-  throw new Error('condition not met in time');
-}
 
 beforeAll(async () => {
   fake = await new FakeSlack().start();

@@ -4,6 +4,7 @@ import { type App, startApp } from '../../src/main';
 import { testLogger } from '../support/logs';
 import { FakeSlack } from './fakeSlack';
 import { FakeSocketMode } from './fakeSocketMode';
+import { waitFor } from './harness';
 
 const uri = process.env.MONGODB_URI as string;
 const dbName = `micip_slack_socket_${process.pid}`;
@@ -11,14 +12,6 @@ const dbName = `micip_slack_socket_${process.pid}`;
 let fake: FakeSlack;
 let socket: FakeSocketMode;
 let app: App;
-
-async function waitFor(cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 15));
-  }
-}
 
 beforeAll(async () => {
   fake = await new FakeSlack().start();

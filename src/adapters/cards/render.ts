@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ACData from 'adaptivecards-templating';
 import type { PollView, ReviewView, RoundView } from '../../app/reviews/views';
-import { join, plain, type RichText, rich, strong } from '../../app/text';
+import { clip, join, plain, type RichText, rich, strong } from '../../app/text';
 import type { Choice } from '../../domain/rubric';
 import { toRuns } from './teamsText';
 
@@ -68,8 +68,6 @@ function expand(name: CardTemplateName, data: object): AdaptiveCard {
 }
 
 // ---------- formatting helpers ----------
-
-const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 
 const pct = (n: number, total: number) => (total > 0 ? `${Math.round((100 * n) / total)}%` : '0%');
 

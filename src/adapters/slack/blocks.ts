@@ -1,7 +1,7 @@
 import type { types } from '@slack/bolt';
 import type { CommandResult } from '../../app/commands';
 import type { PollView, ReviewView } from '../../app/reviews/views';
-import { channel, code, join, plain, type RichText, rich, strong } from '../../app/text';
+import { channel, clip, code, join, plain, type RichText, rich, strong } from '../../app/text';
 import { type Choice, levelLabel, type Rubric } from '../../domain/rubric';
 import { escapeMrkdwn, toMrkdwn } from './mrkdwn';
 
@@ -23,7 +23,6 @@ export const LIMITS = {
 } as const;
 
 /** Cuts `s` to at most `max` characters, ending with an ellipsis when cut. */
-export const clip = (s: string, max: number): string => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
 
 /**
  * Section and context blocks take RichText only (src/app/text.ts): the one renderer (./mrkdwn.ts) escapes every

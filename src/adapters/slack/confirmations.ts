@@ -1,6 +1,7 @@
 import type { RespondFn, webApi } from '@slack/bolt';
+import { clip } from '../../app/text';
 import type { Logger } from '../observability/logger';
-import { clip, LIMITS } from './blocks';
+import { LIMITS } from './blocks';
 import type { Ephemeral } from './replies';
 import { WorkspaceBudgets } from './tiers';
 import type { WorkQueue } from './workQueue';

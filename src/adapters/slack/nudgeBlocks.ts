@@ -21,7 +21,7 @@ import {
   SUBMISSION_FORM,
   type SubmissionFormView,
 } from '../../app/nudges/nudgeViews';
-import { channel, em, plain, type RichText, rich, strong } from '../../app/text';
+import { channel, clip, em, plain, type RichText, rich, strong } from '../../app/text';
 import { toMrkdwn } from './mrkdwn';
 
 type KnownBlock = types.KnownBlock;
@@ -38,7 +38,6 @@ export const NUDGE_ACTION = {
   modal: 'micip_submission',
 } as const;
 
-export const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
 /** Text of sections and contexts: RichText through the one mrkdwn renderer (./mrkdwn.ts), cut to Slack's limit. */
 export const md = (t: RichText, max = 3000) => clip(toMrkdwn(t), max);
 

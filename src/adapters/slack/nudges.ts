@@ -6,13 +6,12 @@ import { NUDGE_TEXT, nudgeDue } from '../../app/nudges/nudgeTexts';
 import { SUBMISSION_FIELDS } from '../../app/nudges/nudgeViews';
 import type { ScheduleService } from '../../app/nudges/scheduleService';
 import type { Actor } from '../../app/schemas';
-import { plain, type RichText, rich, strong } from '../../app/text';
+import { clip, plain, type RichText, rich, strong } from '../../app/text';
 import { isDomainError } from '../../domain/errors';
 import { defaultLogger, type Logger } from '../observability/logger';
 import { type Limit, RateLimiter } from '../scheduler/rateLimiter';
 import { toMrkdwn } from './mrkdwn';
 import {
-  clip,
   confirmationModal,
   digestBlocks,
   escalationBlocks,

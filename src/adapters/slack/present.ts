@@ -1,9 +1,9 @@
 import type { RespondFn, webApi } from '@slack/bolt';
 import type { CommandResult } from '../../app/commands';
 import type { Actor } from '../../app/schemas';
-import { person, rich } from '../../app/text';
+import { clip, person, rich } from '../../app/text';
 import type { Logger } from '../observability/logger';
-import { clip, commandResultBlocks, fileFallbackText, LIMITS } from './blocks';
+import { commandResultBlocks, fileFallbackText, LIMITS } from './blocks';
 import { toMrkdwn } from './mrkdwn';
 import { cannotPost, type PollMessages } from './pollMessages';
 import { type Ephemeral, slackError } from './replies';

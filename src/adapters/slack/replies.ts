@@ -1,7 +1,8 @@
 import type { RespondFn, types, webApi } from '@slack/bolt';
+import { clip } from '../../app/text';
 import { isDomainError } from '../../domain/errors';
 import type { Logger } from '../observability/logger';
-import { clip, LIMITS } from './blocks';
+import { LIMITS } from './blocks';
 import { userMrkdwn } from './mrkdwn';
 
 export type ErrorContext = 'vote' | 'command' | 'evidence' | 'home';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ReviewResults, RowResult } from '../../app/reviews/resultsModel';
-import { plain, rich } from '../../app/text';
+import { clip, plain, rich } from '../../app/text';
 import { type AdaptiveCard, cardFallback, expandTemplate } from '../cards/render';
 import { toRuns } from '../cards/teamsText';
 
@@ -12,8 +12,6 @@ import { toRuns } from '../cards/teamsText';
  */
 export const REFLECTION_TEMPLATE = path.join(__dirname, '..', '..', '..', 'web', 'cards', 'reflection.json');
 let template: object | null = null;
-
-const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 
 export function renderReflectionCard(
   r: Pick<ReviewResults, 'reviewId' | 'cycle' | 'reflectionQuestions' | 'anonymous'>,
