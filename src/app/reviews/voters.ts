@@ -26,6 +26,7 @@ export class Voters {
   /** Lookups running per voter; a change to the member drops its entry, so later votes read it again. */
   private readonly voterLookups = new Map<string, Promise<Member>>();
   private readonly districtReads = new FreshReads<District | null>();
+  private readonly districts = new Map<string, { district: District; until: number }>();
 
   constructor(private readonly d: { store: Store; clock: Clock; roster: Roster }) {}
 
@@ -56,9 +57,7 @@ export class Voters {
       this.cacheMember(key, existing, now);
       return existing;
     }
-    const district = await this.districtReads.read(`${actor.tenantId}|${review.districtId}`, () =>
-      this.d.store.districts.get(actor.tenantId, review.districtId),
-    );
+    const district = await this.districtOf(actor.tenantId, review.districtId, now);
     if (!district?.autoEnroll) {
       throw new DomainError(
         'not-member',
@@ -68,6 +67,22 @@ export class Voters {
     const created = await this.d.roster.ensureMember(district, actor.userId, actor.displayName, null);
     this.cacheMember(key, created, now);
     return created;
+  }
+
+  /**
+   * The district, for whether it enrolls first-time voters: read once per MEMBER_CACHE_MS, since a meeting's new
+   * voters all ask the same question (a change of the setting reaches this process within that time).
+   */
+  private async districtOf(tenantId: string, districtId: string, now: number): Promise<District | null> {
+    const key = `${tenantId}|${districtId}`;
+    const hit = this.districts.get(key);
+    if (hit && hit.until > now) return hit.district;
+    const district = await this.districtReads.read(key, () =>
+      this.d.store.districts.get(tenantId, districtId),
+    );
+    if (this.districts.size >= MEMBER_CACHE_MAX) this.districts.clear();
+    if (district) this.districts.set(key, { district, until: now + MEMBER_CACHE_MS });
+    return district;
   }
 
   private cacheMember(key: string, member: Member, now: number) {
