@@ -23,6 +23,7 @@ const greet = command({
   role: 'anyone',
   usage: 'greet "name"',
   summary: 'say hello to someone',
+  section: 'people',
   teams: { personal: 'greet "name": say hello to someone' },
   parse(tokens, usage) {
     if (!tokens[0]) throw usage('Say whom to greet.');
@@ -67,6 +68,12 @@ test('a command added in one table entry appears in Slack help, Teams help and t
   expect(help.slack).toContain('say hello to someone');
   expect(help.teams).toContain('greet "name"');
   expect(help.teams).toContain('say hello to someone');
+  // Under its section's heading, which each channel shows as emphasis (Slack *…*, Teams **…**), not as raw
+  // asterisks; audit has no section: it comes last, under "More".
+  expect(help.slack).toMatch(/\*People\*\n(• [^\n]*\n)*• `greet "name"`/);
+  expect(help.teams).toMatch(/\*\*People\*\*\n(• [^\n]*\n)*• `greet "name"`/);
+  expect(help.teams).not.toMatch(/&#42;|\\\*/);
+  expect(help.slack).not.toContain('More');
   expect(menuTitles(table)).toContain('greet');
   expect(teamsCommandLists(table).find((l) => l.scopes.includes('personal'))?.commands).toContainEqual({
     title: 'greet',
@@ -80,6 +87,7 @@ test('a command added in one table entry appears in Slack help, Teams help and t
   const coordHelp = shown(await coord('help'));
   expect(coordHelp.slack).toContain('check the district team');
   expect(coordHelp.teams).toContain('check the district team');
+  expect(coordHelp.teams).toMatch(/\*\*More\*\*\n• `audit` — check the district team$/);
   expect(menuTitles(table)).not.toContain('audit'); // no Teams menu entry: not in the manifest
 });
 
@@ -99,6 +107,7 @@ test('every built-in command is in the table once, and a name used twice is refu
   const names = commandTable().map((e) => e.name);
   expect(names).toEqual(Object.keys(COMMANDS));
   expect(new Set(names).size).toBe(names.length);
+  expect(commandTable().filter((e) => !e.section)).toEqual([]); // each in a section of help
   expect(() => commandTable([{ ...greet, name: 'help' }])).toThrow(/"help" names two commands/);
   expect(() => commandTable([{ ...greet, aliases: ['?'] }])).toThrow(/"\?" names two commands/);
 });

@@ -1,87 +1,27 @@
-import { isCoordinator } from '../../domain/district';
 import { DomainError } from '../../domain/errors';
-import { code, join, plain, type RichText, rich, strong } from '../text';
+import { code, plain, rich, strong } from '../text';
+import { commandHelp, helpText } from './help';
 import { confirmed, parseArgs, parseMention } from './parse';
-import {
-  type CommandContext,
-  type CommandEntry,
-  type CommandEnv,
-  command,
-  present,
-  type Role,
-} from './types';
+import { type CommandEntry, command, present } from './types';
 
 /** The district team's commands: help, setup, perspective, coordinator, member and dashboard. */
-
-interface Caller {
-  coordinator: boolean;
-  setUp: boolean;
-  facilitator: boolean;
-  admin: boolean;
-}
-
-/** Whether help shows a command of `role` to this caller. */
-function shown(role: Role, c: Caller): boolean {
-  if (role === 'coordinator') return c.coordinator;
-  if (role === 'anyone-until-setup') return c.coordinator || !c.setUp;
-  if (role === 'facilitator') return c.facilitator;
-  if (role === 'admin') return c.admin;
-  return true;
-}
-
-/** Asked only when the table has lines for that role (the platform's answer can cost a Web API call). */
-async function networkRoles(
-  ctx: CommandContext,
-  env: CommandEnv,
-): Promise<Pick<Caller, 'facilitator' | 'admin'>> {
-  const roles = new Set(env.table.flatMap((e) => (e.help ?? [e]).map((h) => h.role)));
-  const facilitator =
-    roles.has('facilitator') && env.network ? await env.network.facilitates(ctx.actor) : false;
-  const admin =
-    roles.has('admin') && ctx.actor.isAdmin && ctx.actor.conversation !== 'group'
-      ? await ctx.actor.isAdmin().catch(() => false)
-      : false;
-  return { facilitator, admin };
-}
-
-/** Help lists only what the caller may do in this channel, from the command table. */
-export async function helpText(ctx: CommandContext, env: CommandEnv): Promise<RichText> {
-  let coordinator = false;
-  let districtName: string | null = null;
-  try {
-    const d = await env.reviews.districtForChannel(ctx.actor, ctx.channelId);
-    districtName = d.name;
-    coordinator = isCoordinator(await env.reviews.getMember(ctx.actor, d.id));
-  } catch (e) {
-    if (!(e instanceof DomainError && e.code === 'unknown-district')) throw e;
-  }
-  const caller: Caller = { coordinator, setUp: districtName !== null, ...(await networkRoles(ctx, env)) };
-  const lines = env.table
-    .flatMap((c) => c.help ?? [c])
-    .filter((c) => shown(c.role, caller))
-    .map((c) => rich`• ${code(c.usage)} — ${plain(c.summary)}`);
-  const head = districtName
-    ? rich`This channel is the district team of ${strong(districtName)}${coordinator ? plain(' (you are a coordinator)') : ''}.`
-    : rich`This channel is not set up yet: start with ${code('setup "District name"')}.`;
-  const tail = coordinator
-    ? ''
-    : plain('\nCoordinator commands are hidden: a coordinator can grant you the role.');
-  return rich`${head}\n${join(lines, '\n')}${tail}`;
-}
 
 export const DISTRICT_COMMANDS = {
   help: command({
     name: 'help',
     aliases: ['?'],
     role: 'anyone',
-    usage: 'help',
-    summary: 'show what you can do here',
+    usage: 'help [command]',
+    summary: 'what you can do here, or one command in full (e.g. help review)',
     teams: {
       team: 'Show what you can do here (coordinator commands only for coordinators)',
       personal: 'What this bot does and how to start a review in a channel',
     },
-    parse: () => null,
-    handle: async (_args, ctx, env) => ({ kind: 'help', text: await helpText(ctx, env) }),
+    parse: (tokens) => tokens[0]?.toLowerCase(),
+    handle: async (word, ctx, env) => ({
+      kind: 'help',
+      text: word ? await commandHelp(word, ctx, env) : await helpText(ctx, env),
+    }),
   }),
 
   setup: command({

@@ -1,6 +1,6 @@
 import type { ReviewService } from '../reviews/reviewService';
 import type { RichText } from '../text';
-import { helpText } from './districtCommands';
+import { helpText } from './help';
 import { commandTable, dispatch } from './table';
 import type { CommandContext, CommandEntry, CommandEnv, CommandExtras, CommandResult } from './types';
 

@@ -1,36 +1,43 @@
-import { DomainError } from '../../domain/errors';
 import { DISTRICT_COMMANDS } from './districtCommands';
+import { unknownCommand } from './help';
 import { NETWORK_COMMANDS } from './networkCommands';
 import { NUDGE_COMMANDS } from './nudgeCommands';
 import { tokenize, usageError } from './parse';
 import { RESULTS_COMMANDS } from './resultsCommands';
 import { REVIEW_COMMANDS } from './reviewCommands';
-import type { CommandContext, CommandEntry, CommandEnv, CommandResult, Role } from './types';
+import type { CommandContext, CommandEntry, CommandEnv, CommandResult, Role, Section } from './types';
+
+/** An entry placed in one of help's sections. */
+const at = (section: Section, entry: CommandEntry): CommandEntry & { section: Section } => ({
+  ...entry,
+  section,
+});
 
 /**
- * The command table: the one list that help (by role), dispatch and the Teams manifest's command menu
- * (src/adapters/teams/manifestCommands.ts) are all made from. Its order is help's order and the menu's.
+ * The command table: the one list that help (by role, in sections by purpose), dispatch and the Teams manifest's
+ * command menu (src/adapters/teams/manifestCommands.ts) are all made from. Its order is the menu's, and help's
+ * within each section; each entry says which section of help lists it.
  */
-const BUILT_IN: readonly CommandEntry[] = [
-  DISTRICT_COMMANDS.help,
-  DISTRICT_COMMANDS.setup,
-  DISTRICT_COMMANDS.perspective,
-  REVIEW_COMMANDS.status,
-  REVIEW_COMMANDS.results,
-  REVIEW_COMMANDS.reviews,
-  DISTRICT_COMMANDS.coordinator,
-  DISTRICT_COMMANDS.member,
-  REVIEW_COMMANDS.review,
-  REVIEW_COMMANDS.close,
-  REVIEW_COMMANDS.next,
-  RESULTS_COMMANDS.export,
-  RESULTS_COMMANDS.reflect,
-  DISTRICT_COMMANDS.dashboard,
-  REVIEW_COMMANDS.decide,
-  NUDGE_COMMANDS.building,
-  NUDGE_COMMANDS.schedule,
-  NUDGE_COMMANDS.submissions,
-  NETWORK_COMMANDS.network,
+const BUILT_IN: readonly (CommandEntry & { section: Section })[] = [
+  at('setup', DISTRICT_COMMANDS.help),
+  at('setup', DISTRICT_COMMANDS.setup),
+  at('people', DISTRICT_COMMANDS.perspective),
+  at('reviews', REVIEW_COMMANDS.status),
+  at('reviews', REVIEW_COMMANDS.results),
+  at('reviews', REVIEW_COMMANDS.reviews),
+  at('people', DISTRICT_COMMANDS.coordinator),
+  at('people', DISTRICT_COMMANDS.member),
+  at('running', REVIEW_COMMANDS.review),
+  at('running', REVIEW_COMMANDS.close),
+  at('running', REVIEW_COMMANDS.next),
+  at('reviews', RESULTS_COMMANDS.export),
+  at('reviews', RESULTS_COMMANDS.reflect),
+  at('reviews', DISTRICT_COMMANDS.dashboard),
+  at('running', REVIEW_COMMANDS.decide),
+  at('buildings', NUDGE_COMMANDS.building),
+  at('buildings', NUDGE_COMMANDS.schedule),
+  at('buildings', NUDGE_COMMANDS.submissions),
+  at('network', NETWORK_COMMANDS.network),
 ];
 
 /** The built-in commands, then `extra` (a test's or a feature's), each name and alias used once. */
@@ -62,12 +69,7 @@ export async function dispatch(
   const tokens = tokenize(line.trim());
   const word = (tokens.shift() ?? 'help').toLowerCase();
   const entry = env.table.find((e) => e.name === word || e.aliases?.includes(word));
-  if (!entry) {
-    throw new DomainError(
-      'invalid-input',
-      `I don't know the command "${word.slice(0, 40)}". Try "help" to see what you can do here.`,
-    );
-  }
+  if (!entry) throw await unknownCommand(word, ctx, env);
   entry.requires?.(env);
   const usage = (problem: string) => usageError(entry.usage, problem);
   return entry.handle(entry.parse(tokens, usage), ctx, env, usage);

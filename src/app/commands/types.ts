@@ -83,6 +83,18 @@ export interface CommandEnv extends CommandExtras {
  */
 export type Role = 'anyone' | 'coordinator' | 'anyone-until-setup' | 'facilitator' | 'admin';
 
+/** Help's sections by purpose, in help's order: each id with its heading. */
+export const SECTIONS = {
+  reviews: 'Reviews',
+  running: 'Running a review',
+  people: 'People',
+  buildings: 'Building teams and nudges',
+  network: 'Co-op network',
+  setup: 'Setup',
+} as const;
+
+export type Section = keyof typeof SECTIONS;
+
 /** One line of help: a command's form and whom help shows it to. */
 export interface HelpLine {
   usage: string;
@@ -114,6 +126,8 @@ export interface CommandEntry<A = unknown> {
   role: Role;
   usage: string;
   summary: string;
+  /** The section of help that lists it (the built-in table gives each of its entries one; without: "More"). */
+  section?: Section;
   teams?: TeamsMenuEntry;
   /** Help lines per form, each for its own role, instead of `usage`/`summary`/`role` (e.g. `network …`). */
   help?: readonly HelpLine[];
