@@ -78,7 +78,11 @@ async function main() {
         );
       }
     }
-    await service.closeRound(coordinator, { reviewId: r.reviewId });
+    const closed = await service.closeRound(coordinator, { reviewId: r.reviewId });
+    // One open review per rubric (issue 15): a cycle with a row left unsettled is cancelled before the next.
+    if (closed.status === 'active') {
+      await service.cancelReview(coordinator, { reviewId: r.reviewId, reason: 'bench: next cycle' });
+    }
   }
   const setupS = (performance.now() - t0) / 1000;
   console.log(

@@ -101,9 +101,10 @@
     const s = await api('GET', `/state?as=${encodeURIComponent(me)}`);
     drawWho(s.members);
     cycles = s.reviews.length;
+    current = s.review;
     $('dashboard').href = s.dashboardUrl;
     $('review-title').textContent = s.review
-      ? `${s.review.cycle} — round ${s.review.round} ${s.review.roundStatus}${s.review.status === 'complete' ? ' (complete)' : ''}`
+      ? `${s.review.cycle} — round ${s.review.round} ${s.review.roundStatus}${s.review.status === 'active' ? '' : ` (${s.review.status})`}`
       : 'No review yet';
     const status = $('status-card');
     status.textContent = '';
@@ -145,7 +146,14 @@
   $('close-round').addEventListener('click', () => command('close'));
   $('next-round').addEventListener('click', () => command('next'));
   let cycles = 1;
-  $('new-cycle').addEventListener('click', () => command(`review start "Demo cycle ${cycles + 1}"`));
+  let current = null;
+  // One open review per rubric: a demo cycle still open is cancelled (kept, marked cancelled) before the next starts.
+  $('new-cycle').addEventListener('click', async () => {
+    if (current && current.status === 'active') {
+      await command(`review cancel "${current.cycle}" "The next demo cycle was started from the console."`);
+    }
+    await command(`review start "Demo cycle ${cycles + 1}"`);
+  });
   $('command-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
     const line = $('command').value.trim();

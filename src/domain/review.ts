@@ -67,12 +67,21 @@ export interface Review {
   round: number;
   roundStatus: 'open' | 'closed';
   roundOpenedAt: Date;
-  status: 'active' | 'complete';
+  /** 'cancelled': stopped by a coordinator (`cancellation` says who, when and why); nothing more happens in it. */
+  status: 'active' | 'complete' | 'cancelled';
+  /** Set when the review was cancelled; absent on reviews stored before cancelling existed (and never cancelled). */
+  cancellation?: Cancellation | null;
   polls: Poll[];
   createdAt: Date;
   createdBy: string;
   /** Optimistic-concurrency version, bumped by the store on every save. */
   version: number;
+}
+
+export interface Cancellation {
+  by: string;
+  at: Date;
+  reason: string;
 }
 
 export interface NewReviewParams {
@@ -131,9 +140,30 @@ export function roundResultsSaved(review: Review, rowId: string, round: number):
   return review.polls.find((p) => p.rowId === rowId)?.rounds.some((r) => r.round === round) ?? true;
 }
 
+/** Whether `poll` takes votes now (its deadline aside): the review goes on, the round is open, the row voting. */
+export function isVoting(review: Review, poll: Poll): boolean {
+  return review.status !== 'cancelled' && review.roundStatus === 'open' && poll.status === 'voting';
+}
+
+/** Refuses any change to a cancelled review (close, next round, decision, deadline). */
+export function assertNotCancelled(review: Review): void {
+  if (review.status !== 'cancelled') return;
+  const why = review.cancellation?.reason ? ` (${review.cancellation.reason})` : '';
+  throw new DomainError(
+    'invalid-state',
+    `“${review.cycle}” was cancelled${why}: nothing more can be done in it. Start a new review with review start.`,
+  );
+}
+
 /** Throws unless a vote on `rowId` may be cast at `now`. */
 export function assertVotingOpen(review: Review, rowId: string, now: Date): Poll {
   const poll = findPoll(review, rowId);
+  if (review.status === 'cancelled') {
+    throw new DomainError(
+      'round-closed',
+      `“${review.cycle}” was cancelled, so voting is closed. Your vote was not recorded.`,
+    );
+  }
   if (review.roundStatus !== 'open' || poll.status !== 'voting') {
     throw new DomainError(
       'round-closed',
@@ -159,6 +189,7 @@ export function assertVotingOpen(review: Review, rowId: string, now: Date): Poll
  * marked closed, rows still voting) is being completed: that one is finished, not refused.
  */
 export function beginCloseRound(review: Review): Review | null {
+  assertNotCancelled(review);
   const interrupted = review.roundStatus === 'closed' && review.polls.some((p) => p.status === 'voting');
   if (review.roundStatus !== 'open' && !interrupted) {
     throw new DomainError('invalid-state', `Round ${review.round} is already closed.`);
@@ -177,6 +208,7 @@ export function finishCloseRound(
   memberCount: number,
   now: Date,
 ): Review {
+  assertNotCancelled(review);
   if (review.roundStatus !== 'closed') {
     throw new DomainError('invalid-state', `Round ${review.round} is still open: mark it closed first.`);
   }
@@ -225,6 +257,7 @@ export function closeRound(
   memberCount: number,
   now: Date,
 ): Review {
+  assertNotCancelled(review);
   if (review.roundStatus !== 'open') {
     throw new DomainError('invalid-state', `Round ${review.round} is already closed.`);
   }
@@ -248,6 +281,7 @@ export function votesByRow(votes: readonly Vote[]): Map<string, TallyVote[]> {
  * instead of it silently vanishing.
  */
 export function nextRoundDeadline(review: Review, given: Date | null | undefined, now: Date): Date | null {
+  assertNotCancelled(review);
   if (given !== undefined) return given;
   if (review.deadline && review.deadline.getTime() <= now.getTime()) {
     throw new DomainError(
@@ -261,6 +295,7 @@ export function nextRoundDeadline(review: Review, given: Date | null | undefined
 
 /** Opens the next round for the rows without consensus. */
 export function startNextRound(review: Review, now: Date, deadline: Date | null = review.deadline): Review {
+  assertNotCancelled(review);
   if (review.roundStatus !== 'closed') {
     throw new DomainError('invalid-state', `Round ${review.round} is still open: close it first.`);
   }
@@ -298,6 +333,7 @@ export function recordDecision(
   by: string,
   now: Date,
 ): Review {
+  assertNotCancelled(review);
   const poll = findPoll(review, rowId);
   if (poll.status !== 'unsettled' && poll.status !== 'needs-decision') {
     const why =

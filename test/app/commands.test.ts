@@ -76,12 +76,14 @@ describe('command language', () => {
     const fall = await coord('review start "2026-27 Fall" quorum=1');
     if (fall.kind !== 'review') throw new Error('expected a review');
     await coord('close');
+    // One open review per rubric (issue 15): Fall is cancelled before Spring starts.
+    await coord('review cancel "2026-27 Fall" "started before the team was ready"');
     const spring = await coord('review start "2026-27 Spring" quorum=1');
     if (spring.kind !== 'review') throw new Error('expected a review');
     const list = await m1('reviews');
     const listed = list.kind === 'reviews' ? plainText(list.text) : '';
     expect(listed).toContain('• 2026-27 Spring — active, round 1');
-    expect(listed).toContain('• 2026-27 Fall — active, round 1');
+    expect(listed).toContain('• 2026-27 Fall — cancelled, round 1');
     expect(listed).not.toContain(fall.review.reviewId);
     expect(listed).not.toContain(spring.review.reviewId);
     // By name (any case), by id, and the active one by default.
@@ -91,6 +93,7 @@ describe('command language', () => {
     expect(byId.kind === 'review' && byId.review.reviewId).toBe(spring.review.reviewId);
     await expect(m1('status "2025-26 Fall"')).rejects.toMatchObject({ code: 'unknown-review' });
     // Two reviews called the same: the list tells them apart by id.
+    await coord('review cancel "2026-27 Spring" "wrong cycle"');
     await coord('review start "2026-27 Fall" quorum=1');
     const twins = await m1('reviews');
     expect(twins.kind === 'reviews' && plainText(twins.text)).toContain(fall.review.reviewId);

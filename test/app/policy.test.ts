@@ -163,6 +163,9 @@ const NOT_FOUND = /does not exist here/;
 const NOT_SET_UP = /not set up as a district team yet/;
 const NOT_COORD = /Only a coordinator of this district/;
 const NOT_ADMIN = /Only a workspace admin/;
+const STILL_OPEN =
+  /is still open \(round 1, \d of 6 rows rated\)\. Close its rounds and record the last decisions, or cancel it: review cancel "/;
+const NO_REVIEW = /no review yet/;
 
 /**
  * Alpha's members read their district from anywhere; anyone in Alpha's channel reads it there (they see the channel
@@ -198,9 +201,32 @@ const COMMANDS: Array<[string, (w: W) => string, Array<typeof ok | RegExp>]> = [
   ['reviews', () => 'reviews', [ok, ok, ok, NOT_SET_UP, ok, NOT_SET_UP, NOT_SET_UP, ok]],
   ['dashboard', () => 'dashboard', [ok, ok, ok, NOT_SET_UP, ok, NOT_SET_UP, NOT_SET_UP, ok]],
   [
+    // Alpha and Beta each have a review still open (issue 15: one open review per rubric): a coordinator gets past
+    // the policy and is told what is open; Gamma has none and starts one.
     'review start',
     () => 'review start "Spring"',
-    [ok, NOT_COORD, NOT_COORD, NOT_SET_UP, ok, NOT_SET_UP, NOT_SET_UP, ok],
+    [STILL_OPEN, NOT_COORD, NOT_COORD, NOT_SET_UP, STILL_OPEN, NOT_SET_UP, NOT_SET_UP, ok],
+  ],
+  [
+    'review cancel <alpha id>',
+    (w) => `review cancel ${w.alphaId} "not now"`,
+    [ok, NOT_COORD, NOT_COORD, NOT_COORD, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND],
+  ],
+  [
+    'review cancel (this channel)',
+    () => 'review cancel "not now"',
+    [ok, NOT_COORD, NOT_COORD, NOT_SET_UP, ok, NOT_SET_UP, NOT_SET_UP, NO_REVIEW],
+  ],
+  [
+    // Alpha's round 1 is closed: past the policy, the coordinator is told so.
+    'review deadline <alpha id>',
+    (w) => `review deadline 2099-01-01T17:00Z ${w.alphaId}`,
+    [/Round 1 is closed/, NOT_COORD, NOT_COORD, NOT_COORD, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND],
+  ],
+  [
+    'review deadline (this channel)',
+    () => 'review deadline none',
+    [/Round 1 is closed/, NOT_COORD, NOT_COORD, NOT_SET_UP, ok, NOT_SET_UP, NOT_SET_UP, NO_REVIEW],
   ],
   [
     'coordinator add',

@@ -12,7 +12,8 @@ import {
 import { MongoStore } from '../../src/adapters/mongo/mongoStore';
 import { ResultsService } from '../../src/app/reviews/results';
 import type { ReviewResults } from '../../src/app/reviews/resultsModel';
-import type { Choice } from '../../src/domain/rubric';
+import { createReview } from '../../src/domain/review';
+import type { Choice, Rubric } from '../../src/domain/rubric';
 import { formatReport, main } from '../../src/migrate';
 import { hashFolder } from '../support/files';
 import { districtWithReview, makeService, member, rubrics, TestClock } from '../support/fixtures';
@@ -52,12 +53,27 @@ async function buildEmbeddedStore(): Promise<void> {
   for (let t = 1; t <= 3; t++) {
     const tenantId = `T${t}`;
     const { coord, review } = await districtWithReview(service, { tenantId, anonymous: t === 2 });
-    const second = await service.startReview(coord, {
-      channelId: 'C1',
-      cycle: '2027-28 Fall',
-      blind: t === 3,
-    });
-    reviews.push({ id: review.reviewId, tenantId, coord }, { id: second.reviewId, tenantId, coord });
+    // Two open reviews of one rubric in a district, as a store from before issue 15 may hold (review start now
+    // refuses the second): written straight to the store.
+    const second = createReview(
+      {
+        id: `r_second_${t}`,
+        tenantId,
+        districtId: review.districtId,
+        channelId: 'C1',
+        rubric: rubrics.get(review.rubricId) as Rubric,
+        cycle: '2027-28 Fall',
+        blind: t === 3,
+        anonymous: false,
+        rule: review.rule,
+        maxRounds: review.maxRounds,
+        deadline: null,
+        createdBy: coord.userId,
+      },
+      clock.now(),
+    );
+    await store.reviews.create(second);
+    reviews.push({ id: review.reviewId, tenantId, coord }, { id: second.id, tenantId, coord });
   }
   const choices: Choice[] = [1, 2, 3, 4, 'unsure'];
   const vote = (r: (typeof reviews)[number], rowId: string, i: number, choice: Choice) =>

@@ -453,6 +453,13 @@ describe('the console (local demo district)', () => {
         body: JSON.stringify(body),
       }).then(async (r) => ({ status: r.status, json: (await r.json()) as Record<string, unknown> }));
     await fetch(`${consoleApi}/state?as=demo-coordinator`);
+    // One open review per rubric (issue 15): the demo's own review is cancelled first, with a hostile reason.
+    const cancelled = await post('/command', {
+      as: 'demo-coordinator',
+      line: `review cancel "Demo cycle 1" "${HOSTILE.district}"`,
+    });
+    expect(cancelled.json.text).toContain(MARK);
+    expect(cardsIn(cancelled.json).flatMap(cardLeaks)).toEqual([]);
     const started = await post('/command', {
       as: 'demo-coordinator',
       line: `review start "${HOSTILE.cycle}"`,

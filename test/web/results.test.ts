@@ -67,6 +67,8 @@ beforeAll(async () => {
     note: 'Agreed after discussing the handbook',
   });
   clock.advance(86_400_000);
+  // One open review per rubric (issue 15): rows 3-6 never settled, so Spring is cancelled before Fall starts.
+  await service.cancelReview(coordinator, { reviewId: firstId, reason: 'the next cycle started' });
   // Cycle 2, anonymous: row 1 settles at 4 (a change of +1), row 2 does not settle.
   const second = await service.startReview(coordinator, {
     channelId: 'C1',
@@ -327,6 +329,22 @@ describe('commands', () => {
     await expect(commands.run(ctx(3), 'reflect 1 9 "x"')).rejects.toThrow(/question by number/);
     await expect(commands.run(ctx(3), 'reflect 2 1 "x"')).rejects.toMatchObject({ code: 'invalid-state' });
     // Closing a round that rates rows prompts the toolkit's reflection questions for those rows.
+    const res = await commands.run(ctx(1), `results ${secondId}`);
+    expect(res.kind === 'review' && toMrkdwn(res.message).split('\n')).toEqual([
+      'Results of *2026-27 Fall*: 1 of 6 rows rated.',
+      '1. Vision, mission and beliefs — *Accomplished (Collaborative)*, consensus in round 1 (at least 75% at one level) · +1 since 2025-26 Spring',
+      '2. Policies and structures — *not settled*, no consensus yet · district − building +2.5',
+      '3. Collaborative routines — *not settled*, no consensus yet',
+      '4. Collaborative goal setting — *not settled*, no consensus yet',
+      '5. Continuous improvement plans — *not settled*, no consensus yet',
+      '6. Perspectives in decision-making — *not settled*, no consensus yet',
+    ]);
+    const old = await commands.run(ctx(1), `results ${firstId}`);
+    expect(old.kind === 'review' && toMrkdwn(old.message)).toContain(
+      '1. Vision, mission and beliefs — *Evolving*, consensus in round 1 (at least 75% at one level) · district − building -0.5',
+    );
+    // One open review per rubric (issue 15): the Fall review is cancelled before the next one starts.
+    await service.cancelReview(coordinator, { reviewId: secondId, reason: 'moved on to spring' });
     const third = await service.startReview(coordinator, { channelId: 'C1', cycle: '2027 Spring' });
     for (let i = 1; i <= 4; i++) await vote(third.reviewId, i, ROW2, 2);
     const closed = await commands.run({ actor: coordinator, channelId: 'C1' }, `close ${third.reviewId}`);
@@ -347,20 +365,6 @@ describe('commands', () => {
       `decide 3 2 "agreed" review=${third.reviewId}`,
     );
     expect(decided.kind === 'review' && plainText(decided.message)).toContain('Reflect on row 3 as a team');
-    const res = await commands.run(ctx(1), `results ${secondId}`);
-    expect(res.kind === 'review' && toMrkdwn(res.message).split('\n')).toEqual([
-      'Results of *2026-27 Fall*: 1 of 6 rows rated.',
-      '1. Vision, mission and beliefs — *Accomplished (Collaborative)*, consensus in round 1 (at least 75% at one level) · +1 since 2025-26 Spring',
-      '2. Policies and structures — *not settled*, no consensus yet · district − building +2.5',
-      '3. Collaborative routines — *not settled*, no consensus yet',
-      '4. Collaborative goal setting — *not settled*, no consensus yet',
-      '5. Continuous improvement plans — *not settled*, no consensus yet',
-      '6. Perspectives in decision-making — *not settled*, no consensus yet',
-    ]);
-    const old = await commands.run(ctx(1), `results ${firstId}`);
-    expect(old.kind === 'review' && toMrkdwn(old.message)).toContain(
-      '1. Vision, mission and beliefs — *Evolving*, consensus in round 1 (at least 75% at one level) · district − building -0.5',
-    );
     const dash = await commands.run(ctx(1), 'dashboard');
     expect(dash.kind === 'text' && plainText(dash.text)).toContain('http://x/dashboard?k=');
     // Anyone in the district's channel may read it (docs/SECURITY.md); from another channel it is not there.

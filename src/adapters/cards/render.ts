@@ -126,7 +126,7 @@ export interface PollCardOptions {
 export function pollCardData(view: PollView, opts: PollCardOptions = {}) {
   const maxEvidence = opts.maxEvidence ?? 10;
   const d = view.distribution;
-  const header = rich`${clip(view.cycle, 60)} · Row ${view.rowNumber} of ${view.rowCount} · Round ${view.round} · ${plain(statusText[view.status])}`;
+  const header = rich`${clip(view.cycle, 60)} · Row ${view.rowNumber} of ${view.rowCount} · Round ${view.round} · ${plain(view.cancelled && !view.result ? 'Review cancelled' : statusText[view.status])}`;
   const notVoted = view.participation.notVoted;
   const evidence = view.evidence.slice(-maxEvidence).map((e) => ({
     runs: toRuns(

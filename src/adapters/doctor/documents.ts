@@ -37,6 +37,8 @@ export interface ReviewRec {
   districtId: string;
   round: number;
   roundStatus: 'open' | 'closed';
+  /** Status 'cancelled' (issue 15); reviews stored before it have 'active' or 'complete'. */
+  cancelled: boolean;
   polls: PollRec[];
 }
 
@@ -183,6 +185,7 @@ export function readDocuments(docs: StoreDocuments, report: Report): StoreRecord
       districtId: r.districtId,
       round: r.round,
       roundStatus: r.roundStatus,
+      cancelled: (d as { status?: unknown }).status === 'cancelled',
       polls,
     });
     report.expectKey('reviews', d, r.id);

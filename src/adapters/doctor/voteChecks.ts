@@ -209,7 +209,8 @@ export function checkVoteReferences({ reviews }: StoreRecords, { byGroup }: Vote
 export function checkInterruptedCloses({ reviews }: StoreRecords, report: Report): void {
   for (const review of reviews.values()) {
     const voting = review.polls.filter((p) => p.status === 'voting').length;
-    if (review.roundStatus === 'closed' && voting > 0) {
+    // A cancelled review is never closed again: its unfinished close is no longer work to do.
+    if (review.roundStatus === 'closed' && voting > 0 && !review.cancelled) {
       report.add({
         check: 'interrupted-close',
         severity: 'warning',

@@ -100,7 +100,9 @@ export function pollBlocks(p: PollView): KnownBlock[] {
     ? `Round ${p.round} · voting open`
     : p.result
       ? `Round ${p.round} · rated`
-      : `Round ${p.round} · closed`;
+      : p.cancelled
+        ? `Round ${p.round} · review cancelled`
+        : `Round ${p.round} · closed`;
   blocks.push(
     context(
       rich`${strong(p.cycle)} · Row ${p.rowNumber} of ${p.rowCount} · ${plain(state)}${mode ? plain(` · ${mode}`) : ''}${

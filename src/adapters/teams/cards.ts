@@ -90,8 +90,12 @@ export class PollCards {
       case 'closed':
       case 'decided':
       case 'next-round':
+      case 'cancelled':
+      case 'deadline':
+        // Cancelled: the polls are redrawn without their vote buttons; no results card (nothing was settled).
         for (const p of view.polls) this.scheduleUpdate(who.tenantId, view.reviewId, p.rowId, true);
-        if (r.action !== 'next-round') await send(cardActivity(renderResultsCard(view)));
+        if (r.action === 'closed' || r.action === 'decided')
+          await send(cardActivity(renderResultsCard(view)));
         return;
     }
   }

@@ -1,5 +1,5 @@
 import type { Dashboard, DashboardRubric } from '../../app/reviews/dashboardView';
-import type { ReviewResults, RowResult } from '../../app/reviews/resultsModel';
+import { type ReviewResults, type RowResult, statusText } from '../../app/reviews/resultsModel';
 import { neutralizeBidi } from '../../app/text';
 import type { Distribution } from '../../domain/consensus';
 
@@ -55,7 +55,7 @@ function heatMap(r: DashboardRubric, link: (path: string) => string): string {
   const head = r.cycles
     .map(
       (c) =>
-        `<th scope="col"><a href="${esc(link(`/dashboard/reviews/${encodeURIComponent(c.reviewId)}`))}">${esc(c.cycle)}</a><div class="muted">${c.status === 'complete' ? 'complete' : `round ${c.round}`}</div></th>`,
+        `<th scope="col"><a href="${esc(link(`/dashboard/reviews/${encodeURIComponent(c.reviewId)}`))}">${esc(c.cycle)}</a><div class="muted">${c.status === 'active' ? `round ${c.round}` : c.status}</div></th>`,
     )
     .join('');
   const rows = r.rows
@@ -162,7 +162,7 @@ export function resultsPage(r: ReviewResults, levelNames: readonly string[], bac
     .join(' · ');
   return page(
     `${r.districtName} — ${r.cycle}`,
-    `<header><p><a href="${esc(back)}">← dashboard</a></p><h1>${esc(r.cycle)}</h1><p class="muted">${esc(r.districtName)} · ${esc(r.rubricTitle)} · ${r.rated} of ${r.rows.length} rows rated${r.anonymous ? ' · anonymous' : ''}${r.previousCycle ? ` · compared with ${esc(r.previousCycle)}` : ''}</p><p>Export: ${exportLinks}</p></header>
+    `<header><p><a href="${esc(back)}">← dashboard</a></p><h1>${esc(r.cycle)}</h1><p class="muted">${esc(r.districtName)} · ${esc(r.rubricTitle)} · ${r.rated} of ${r.rows.length} rows rated${r.cancelled ? ` · ${esc(statusText(r))}` : ''}${r.anonymous ? ' · anonymous' : ''}${r.previousCycle ? ` · compared with ${esc(r.previousCycle)}` : ''}</p><p>Export: ${exportLinks}</p></header>
 <main>${r.rows.map((row) => rowDetail(r, row, levelNames)).join('\n')}</main>`,
   );
 }

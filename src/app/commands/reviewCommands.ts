@@ -4,10 +4,24 @@ import { refusal } from '../policy';
 import { resultsSummary } from '../reviews/resultsModel';
 import type { ReviewView } from '../reviews/views';
 import { code, join, plain, type RichText, rich, strong } from '../text';
+import { type LifecycleArgs, parseCancel, parseDeadline, runLifecycle } from './lifecycleCommands';
 import { parseArgs, parseDate, parseLevel, parseNumber } from './parse';
 import { type CommandContext, type CommandEntry, type CommandEnv, command } from './types';
 
 const DEFAULTS = CONSENSUS_DEFAULTS.rule;
+const START_USAGE = `review start "2026-27 Fall" [blind] [anonymous] [rule=single|adjacent] [threshold=${DEFAULTS.threshold}] [quorum=${DEFAULTS.minVoters}] [rounds=${CONSENSUS_DEFAULTS.maxRounds}] [deadline=2026-12-15T17:00Z] [rubric=culture-of-collaboration]`;
+
+/** `review start`'s arguments (as startReview takes them, less the channel). */
+interface StartArgs {
+  sub: 'start';
+  cycle: string;
+  blind: boolean;
+  anonymous: boolean;
+  rule: { kind: string; threshold: number; minVoters: number; minShareOfMembers: number };
+  maxRounds?: number | undefined;
+  deadline?: Date | undefined;
+  rubricId?: string | undefined;
+}
 
 /** A review's commands: review start, reviews, status, results, close, next and decide. */
 
@@ -128,14 +142,35 @@ export const REVIEW_COMMANDS = {
   review: command({
     name: 'review',
     role: 'coordinator',
-    usage: `review start "2026-27 Fall" [blind] [anonymous] [rule=single|adjacent] [threshold=${DEFAULTS.threshold}] [quorum=${DEFAULTS.minVoters}] [rounds=${CONSENSUS_DEFAULTS.maxRounds}] [deadline=2026-12-15T17:00Z] [rubric=culture-of-collaboration]`,
+    usage: `${START_USAGE} | review cancel ["cycle"] "reason" | review deadline <date|none> ["cycle"]`,
     summary: 'start a review: one poll per rubric row in this channel',
+    help: [
+      {
+        usage: START_USAGE,
+        summary: 'start a review: one poll per rubric row in this channel',
+        role: 'coordinator',
+      },
+      {
+        usage: 'review cancel ["cycle"] "reason"',
+        summary: 'cancel a review that is still open (it is kept, marked cancelled)',
+        role: 'coordinator',
+      },
+      {
+        usage: 'review deadline <date|none> ["cycle"]',
+        summary: "set or clear the current round's deadline",
+        role: 'coordinator',
+      },
+    ],
     teams: {
       title: 'review start',
       team: 'review start "2026-27 Fall" [blind] [anonymous] [rule=single|adjacent] [rounds=3]: one poll per row',
     },
-    parse(tokens, usage) {
-      if (tokens[0]?.toLowerCase() !== 'start') throw usage('Say "review start" and the cycle.');
+    parse(tokens, usage): StartArgs | LifecycleArgs {
+      const sub = tokens[0]?.toLowerCase();
+      if (sub === 'cancel') return parseCancel(tokens.slice(1), usage);
+      if (sub === 'deadline') return parseDeadline(tokens.slice(1), usage);
+      if (sub !== 'start')
+        throw usage('Say "review start" and the cycle (or "review cancel", "review deadline").');
       const a = parseArgs(tokens.slice(1), ['blind', 'anonymous']);
       const cycle = a.words.join(' ').trim();
       if (!cycle) throw usage('Name the cycle, e.g. "2026-27 Fall".');
@@ -151,6 +186,7 @@ export const REVIEW_COMMANDS = {
           parseNumber(usage, 'quorum-share', a.options.get('quorum-share')) ?? DEFAULTS.minShareOfMembers,
       };
       return {
+        sub: 'start',
         cycle,
         blind: a.flags.has('blind'),
         anonymous: a.flags.has('anonymous'),
@@ -162,7 +198,10 @@ export const REVIEW_COMMANDS = {
         ...(a.options.has('rubric') ? { rubricId: a.options.get('rubric') } : {}),
       };
     },
-    async handle(input, ctx, env) {
+    async handle(args, ctx, env) {
+      if (args.sub !== 'start')
+        return runLifecycle(args, await currentReviewId(ctx, env, args.cycle), ctx, env);
+      const { sub: _sub, ...input } = args;
       const view = await env.reviews.startReview(ctx.actor, { channelId: ctx.channelId, ...input });
       const mode = [view.blind ? 'blind' : null, view.anonymous ? 'anonymous' : null]
         .filter(Boolean)

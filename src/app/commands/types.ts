@@ -19,7 +19,15 @@ export type CommandResult =
   | { kind: 'text'; text: RichText }
   | {
       kind: 'review';
-      action: 'started' | 'closed' | 'next-round' | 'decided' | 'status' | 'results';
+      action:
+        | 'started'
+        | 'closed'
+        | 'next-round'
+        | 'decided'
+        | 'cancelled'
+        | 'deadline'
+        | 'status'
+        | 'results';
       message: RichText;
       review: ReviewView;
     }

@@ -25,7 +25,12 @@ export interface DashboardRubric {
   rubricId: string;
   rubricTitle: string;
   levelNames: string[];
-  cycles: Array<{ reviewId: string; cycle: string; status: 'active' | 'complete'; round: number }>;
+  cycles: Array<{
+    reviewId: string;
+    cycle: string;
+    status: 'active' | 'complete' | 'cancelled';
+    round: number;
+  }>;
   rows: DashboardRow[];
 }
 

@@ -1,5 +1,5 @@
 import { breakAutoLinks, neutralizeBidi } from '../text';
-import { fmt, type ReviewResults, type RoundFigures, RULE_TEXT, signed } from './resultsModel';
+import { fmt, type ReviewResults, type RoundFigures, RULE_TEXT, signed, statusText } from './resultsModel';
 
 // Exports of a review's results (CSV, JSON, Markdown), built from the results model (resultsModel.ts) only.
 
@@ -119,7 +119,7 @@ export function toMarkdown(r: ReviewResults): string {
   out.push(`# ${mdCell(r.rubricTitle)}`);
   out.push('');
   out.push(
-    `**District:** ${mdCell(r.districtName)}  \n**Cycle:** ${mdCell(r.cycle)}  \n**Status:** ${r.status === 'complete' ? 'complete' : `in progress (round ${r.round} ${r.roundStatus})`}  \n**Consensus rule:** ${RULE_TEXT(r.rule)}${r.anonymous ? '  \n**Anonymous review:** no names are recorded here.' : ''}`,
+    `**District:** ${mdCell(r.districtName)}  \n**Cycle:** ${mdCell(r.cycle)}  \n**Status:** ${mdCell(statusText(r))}  \n**Consensus rule:** ${RULE_TEXT(r.rule)}${r.anonymous ? '  \n**Anonymous review:** no names are recorded here.' : ''}`,
   );
   out.push('');
   out.push(

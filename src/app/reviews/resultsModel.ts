@@ -72,7 +72,9 @@ export interface ReviewResults {
   cycle: string;
   rubricId: string;
   rubricTitle: string;
-  status: 'active' | 'complete';
+  status: Review['status'];
+  /** When and why the review was cancelled (who is not exported: it would name a member); null unless cancelled. */
+  cancelled: { at: Date; reason: string } | null;
   round: number;
   roundStatus: 'open' | 'closed';
   blind: boolean;
@@ -152,6 +154,7 @@ export function buildResults(i: ResultsInput): ReviewResults {
     if (how?.kind === 'consensus') howText = `consensus in round ${how.round} (${RULE_TEXT(review.rule)})`;
     else if (how?.kind === 'decision')
       howText = `recorded decision after round ${how.round}${how.by ? ` by ${how.by}` : ''}: ${how.note}`;
+    else if (review.status === 'cancelled') howText = 'not settled: the review was cancelled';
     else if (poll.status === 'voting') howText = `round ${review.round} open`;
     else if (poll.status === 'needs-decision')
       howText = 'no consensus after the last round: needs a decision';
@@ -197,6 +200,10 @@ export function buildResults(i: ResultsInput): ReviewResults {
     rubricId: rubric.id,
     rubricTitle: rubric.title,
     status: review.status,
+    cancelled:
+      review.status === 'cancelled'
+        ? { at: review.cancellation?.at ?? review.createdAt, reason: review.cancellation?.reason ?? '' }
+        : null,
     round: review.round,
     roundStatus: review.roundStatus,
     blind: review.blind,
@@ -207,6 +214,15 @@ export function buildResults(i: ResultsInput): ReviewResults {
     rows,
     rated: rows.filter((r) => r.rating !== null).length,
   };
+}
+
+/** The review's state in one phrase: "complete", "cancelled on 2026-12-01: why" or "in progress (round 2 open)". */
+export function statusText(r: Pick<ReviewResults, 'status' | 'cancelled' | 'round' | 'roundStatus'>): string {
+  if (r.status === 'complete') return 'complete';
+  if (r.cancelled) {
+    return `cancelled on ${r.cancelled.at.toISOString().slice(0, 10)}${r.cancelled.reason ? `: ${r.cancelled.reason}` : ''}`;
+  }
+  return `in progress (round ${r.round} ${r.roundStatus})`;
 }
 
 /** A few lines for a chat reply: each row's rating, how it was reached, gap and change since the last cycle. */
@@ -226,8 +242,9 @@ export function resultsSummary(r: ReviewResults): RichText {
     }
     return join(parts, ' · ');
   });
+  const cancelled = r.cancelled ? [rich`This review was ${plain(statusText(r))}.`] : [];
   return join(
-    [rich`Results of ${strong(r.cycle)}: ${r.rated} of ${r.rows.length} rows rated.`, ...lines],
+    [rich`Results of ${strong(r.cycle)}: ${r.rated} of ${r.rows.length} rows rated.`, ...cancelled, ...lines],
     '\n',
   );
 }

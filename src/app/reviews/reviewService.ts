@@ -17,6 +17,7 @@ import {
   text,
 } from '../schemas';
 import { FreshReads } from './freshReads';
+import { type DeadlineSet, ReviewLifecycle } from './lifecycle';
 import { ownReview } from './lookups';
 import { loadPollView, loadReviewView } from './reviewViews';
 import { Roster } from './roster';
@@ -95,6 +96,8 @@ export class ReviewService {
   private readonly roster: Roster;
   /** Who a click is from: the member, looked up once per voter, or enrolled (src/app/reviews/voters.ts). */
   private readonly voters: Voters;
+  /** One open review per rubric, cancelling, the round's deadline (src/app/reviews/lifecycle.ts). */
+  private readonly lifecycle: ReviewLifecycle;
 
   constructor(private readonly d: ReviewServiceDeps) {
     this.nextSeq = sequencer(d.clock);
@@ -105,6 +108,7 @@ export class ReviewService {
       onMemberChanged: (m) => this.voters.forget(m),
     });
     this.voters = new Voters({ store: d.store, clock: d.clock, roster: this.roster });
+    this.lifecycle = new ReviewLifecycle({ ...d, access: this.access, view: (r, v) => this.view(r, v) });
   }
 
   get rubrics(): RubricCatalog {
@@ -153,6 +157,7 @@ export class ReviewService {
         rubricId: 'unknown',
       });
     }
+    await this.lifecycle.assertNoOpenReview(actor.tenantId, district.id, rubric.id);
     const review = R.createReview(
       {
         id: this.d.ids.next('r'),
@@ -311,6 +316,16 @@ export class ReviewService {
     const decided = R.recordDecision(review, i.rowId, i.level, i.note, actor.userId, this.d.clock.now());
     const saved = await this.d.store.reviews.save(decided);
     return this.view(saved, actor.userId);
+  }
+
+  /** Cancels a review that is still going (kept, marked cancelled with who, when and why). */
+  cancelReview(actor: Actor, input: unknown): Promise<ReviewView> {
+    return this.lifecycle.cancel(actor, input);
+  }
+
+  /** Sets or clears (`deadline: null`) the current round's deadline. */
+  setDeadline(actor: Actor, input: unknown): Promise<DeadlineSet> {
+    return this.lifecycle.setDeadline(actor, input);
   }
 
   async getReviewState(actorIn: Actor, input: unknown): Promise<ReviewView> {

@@ -24,7 +24,7 @@ export async function loadPollView(
 ): Promise<PollView> {
   const poll = R.findPoll(review, rowId);
   const rubric = rubricFor(d.rubrics, review);
-  const votingOpen = review.roundStatus === 'open' && poll.status === 'voting';
+  const votingOpen = R.isVoting(review, poll);
   const round = votingOpen ? review.round : (poll.rounds[poll.rounds.length - 1]?.round ?? review.round);
   const prevRound = votingOpen
     ? poll.rounds[poll.rounds.length - 1]?.round
@@ -59,6 +59,7 @@ export async function loadReviewView(
     round: review.round,
     roundStatus: review.roundStatus,
     status: review.status,
+    cancellation: review.cancellation ?? null,
     blind: review.blind,
     anonymous: review.anonymous,
     deadline: review.deadline,

@@ -1,6 +1,6 @@
 import type { Distribution, RowStats } from '../../domain/consensus';
 import type { Member, Vote } from '../../domain/district';
-import type { Poll, PollStatus, Review } from '../../domain/review';
+import { type Cancellation, isVoting, type Poll, type PollStatus, type Review } from '../../domain/review';
 import {
   type Choice,
   cellText,
@@ -59,6 +59,8 @@ export interface PollView {
   status: PollStatus;
   round: number;
   votingOpen: boolean;
+  /** The review was cancelled: no more votes, whatever the row's status. */
+  cancelled: boolean;
   blind: boolean;
   anonymous: boolean;
   participation: {
@@ -91,7 +93,9 @@ export interface ReviewView {
   rubricTitle: string;
   round: number;
   roundStatus: 'open' | 'closed';
-  status: 'active' | 'complete';
+  status: Review['status'];
+  /** Who cancelled the review, when and why; null unless cancelled. */
+  cancellation: Cancellation | null;
   blind: boolean;
   anonymous: boolean;
   deadline: Date | null;
@@ -152,7 +156,7 @@ export function buildPollView(i: PollViewInput): PollView {
   const row = rubric.rows[rowIndex];
   if (!row) throw new Error(`rubric ${rubric.id} has no row ${poll.rowId}`);
   const names = new Map(i.members.map((m) => [m.memberId, m.displayName || m.memberId]));
-  const votingOpen = review.roundStatus === 'open' && poll.status === 'voting';
+  const votingOpen = isVoting(review, poll);
   // The round the poll is "in": the current round while voting, else the last round it took part in.
   const last = poll.rounds[poll.rounds.length - 1] ?? null;
   const round = votingOpen ? review.round : (last?.round ?? review.round);
@@ -185,6 +189,7 @@ export function buildPollView(i: PollViewInput): PollView {
     status: poll.status,
     round,
     votingOpen,
+    cancelled: review.status === 'cancelled',
     blind: review.blind,
     anonymous: review.anonymous,
     participation: {
