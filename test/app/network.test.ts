@@ -167,6 +167,9 @@ describe('a co-op network of six districts in four workspaces/tenants', () => {
       // A district that leaves stops counting at once.
       await w.run(coordOf(5), 'network leave');
       expect(await w.run(w.facilitator, 'network')).toContain('5 districts');
+      // A cancelled review counts for nothing: district 0 (its last row still open) cancels, four contribute.
+      await w.run(coordOf(0), 'review cancel "We start again in spring"');
+      expect(await w.run(w.facilitator, 'network')).toMatch(/not enough districts yet/);
     } finally {
       await w.close();
     }

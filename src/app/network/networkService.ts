@@ -247,7 +247,9 @@ export class NetworkService {
 }
 
 /** A review counts once a round has closed: blind or open, no rating exists before. */
-const hasClosedRound = (r: Review) => r.round > 1 || r.roundStatus === 'closed' || r.status === 'complete';
+/** A review the network counts: not cancelled, and with at least one closed round. */
+const hasClosedRound = (r: Review) =>
+  r.status !== 'cancelled' && (r.round > 1 || r.roundStatus === 'closed' || r.status === 'complete');
 
 /** Only each row's outcome (settled by consensus or recorded by a coordinator): nothing else leaves the review. */
 function settledRatings(r: Review): CycleRatings {
