@@ -55,7 +55,15 @@ test('help is in sections by purpose, each listing only what the caller may run;
     'reflect',
     'dashboard',
   ]);
-  expect(forCoordinator.get('Running a review')).toEqual(['review', 'close', 'next', 'decide']);
+  // `review` has three forms (start, cancel, deadline), one line each.
+  expect(forCoordinator.get('Running a review')).toEqual([
+    'review',
+    'review',
+    'review',
+    'close',
+    'next',
+    'decide',
+  ]);
   expect(forCoordinator.get('People')).toEqual(['perspective', 'coordinator', 'member']);
   expect(forCoordinator.get('Building teams and nudges')).toEqual(['building', 'schedule', 'submissions']);
   expect(forCoordinator.get('Setup')).toEqual(['help', 'setup']);
