@@ -1,40 +1,19 @@
 import type { TallyVote } from '../../src/domain/consensus';
-import { DEFAULT_RULE } from '../../src/domain/consensus';
 import { DomainError } from '../../src/domain/errors';
 import {
   assertVotingOpen,
   closeRound,
-  createReview,
+  type NewReviewParams,
   type Review,
   recordDecision,
   startNextRound,
 } from '../../src/domain/review';
 import { rubrics } from '../support/fixtures';
+import { freshReview, later } from '../support/reviews';
 
 const rubric = rubrics.get('culture-of-collaboration');
 if (!rubric) throw new Error('rubric missing');
-const t0 = new Date('2026-11-23T15:00:00Z');
-const later = (min: number) => new Date(t0.getTime() + min * 60_000);
-
-const fresh = (over: Partial<Parameters<typeof createReview>[0]> = {}): Review =>
-  createReview(
-    {
-      id: 'r1',
-      tenantId: 'T1',
-      districtId: 'd1',
-      channelId: 'C1',
-      rubric,
-      cycle: '2026-27 Fall',
-      blind: false,
-      anonymous: false,
-      rule: DEFAULT_RULE,
-      maxRounds: 2,
-      deadline: null,
-      createdBy: 'U0',
-      ...over,
-    },
-    t0,
-  );
+const fresh = (over: Partial<NewReviewParams> = {}): Review => freshReview(rubric, { maxRounds: 2, ...over });
 
 const votes = (...levels: Array<1 | 2 | 3 | 4>): TallyVote[] =>
   levels.map((choice) => ({ choice, perspective: 'district' }));

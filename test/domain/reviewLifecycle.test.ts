@@ -1,40 +1,19 @@
-import { DEFAULT_RULE } from '../../src/domain/consensus';
 import {
   assertVotingOpen,
   closeRound,
-  createReview,
   isVoting,
+  type NewReviewParams,
   type Review,
   recordDecision,
   startNextRound,
 } from '../../src/domain/review';
 import { assertNoOpenReview, cancelReview, setRoundDeadline } from '../../src/domain/reviewLifecycle';
 import { rubrics } from '../support/fixtures';
+import { freshReview, later } from '../support/reviews';
 
 const rubric = rubrics.get('culture-of-collaboration');
 if (!rubric) throw new Error('rubric missing');
-const t0 = new Date('2026-11-23T15:00:00Z');
-const later = (min: number) => new Date(t0.getTime() + min * 60_000);
-
-const fresh = (over: Partial<Parameters<typeof createReview>[0]> = {}): Review =>
-  createReview(
-    {
-      id: 'r1',
-      tenantId: 'T1',
-      districtId: 'd1',
-      channelId: 'C1',
-      rubric,
-      cycle: '2026-27 Fall',
-      blind: false,
-      anonymous: false,
-      rule: DEFAULT_RULE,
-      maxRounds: 1,
-      deadline: null,
-      createdBy: 'U0',
-      ...over,
-    },
-    t0,
-  );
+const fresh = (over: Partial<NewReviewParams> = {}): Review => freshReview(rubric, { maxRounds: 1, ...over });
 
 const row = rubric.rows[0]?.id as string;
 /** Every row settled at level 3 in one round with three votes each. */

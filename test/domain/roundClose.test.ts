@@ -9,14 +9,15 @@ import { DomainError } from '../../src/domain/errors';
 import {
   beginCloseRound,
   closeRound,
-  createReview,
   finishCloseRound,
+  type NewReviewParams,
   nextRoundDeadline,
   type Review,
   startNextRound,
   votesByRow,
 } from '../../src/domain/review';
 import type { Choice, Rubric } from '../../src/domain/rubric';
+import { freshReview, later, T0 } from '../support/reviews';
 
 // The round-close rule on its own: a vote distribution in, a row's outcome out (no store, `now` passed in).
 
@@ -37,27 +38,7 @@ const rubric: Rubric = {
   ],
   reflectionQuestions: [],
 };
-const t0 = new Date('2026-11-23T15:00:00Z');
-const later = (min: number) => new Date(t0.getTime() + min * 60_000);
-
-const fresh = (over: { rule?: ConsensusRule; maxRounds?: number; deadline?: Date | null } = {}): Review =>
-  createReview(
-    {
-      id: 'r1',
-      tenantId: 'T1',
-      districtId: 'd1',
-      channelId: 'C1',
-      rubric,
-      cycle: '2026-27 Fall',
-      blind: false,
-      anonymous: false,
-      rule: over.rule ?? DEFAULT_RULE,
-      maxRounds: over.maxRounds ?? CONSENSUS_DEFAULTS.maxRounds,
-      deadline: over.deadline ?? null,
-      createdBy: 'U0',
-    },
-    t0,
-  );
+const fresh = (over: Partial<NewReviewParams> = {}): Review => freshReview(rubric, over);
 
 const tally = (choices: Choice[]): TallyVote[] =>
   choices.map((choice) => ({ choice, perspective: 'district' }));
@@ -179,7 +160,7 @@ describe('the two steps of a close', () => {
       perspective,
       choice,
       evidence: null,
-      castAt: t0,
+      castAt: T0,
       seq: 1,
     });
     const byRow = votesByRow([

@@ -6,6 +6,7 @@ import { createTeamsNudgeMessenger } from '../../src/adapters/teams/nudges';
 import { SendError, TeamsOutbox } from '../../src/adapters/teams/outbox';
 import type { NudgeView } from '../../src/app/nudges/nudgeViews';
 import type { Store } from '../../src/app/ports';
+import { virtualClock } from '../support/virtualClock';
 
 /**
  * The one Teams delivery path (TeamsOutbox → SendQueue), with botbuilder's connector replaced by a script of answers
@@ -51,19 +52,6 @@ function fakeAdapter(script: Array<Error | string>) {
   return { adapter: adapter as unknown as CloudAdapter, sent };
 }
 
-function virtual() {
-  let t = 1_000_000;
-  const sleeps: number[] = [];
-  return {
-    now: () => t,
-    sleep: async (ms: number) => {
-      sleeps.push(ms);
-      t += ms;
-    },
-    sleeps,
-  };
-}
-
 let store: Store;
 beforeEach(async () => {
   store = new NedbStore(null);
@@ -78,7 +66,7 @@ beforeEach(async () => {
 afterEach(async () => store.close());
 
 function outbox(script: Array<Error | string>) {
-  const clock = virtual();
+  const clock = virtualClock();
   const { adapter, sent } = fakeAdapter(script);
   const box = new TeamsOutbox(adapter, 'app', new ServiceUrlAllowlist([SERVICE]), store.kv, {
     now: clock.now,

@@ -1,18 +1,5 @@
 import { SendQueue } from '../../src/adapters/teams/sendQueue';
-
-/** A virtual clock: sleep() advances time instantly, so hour-long limits are checked in milliseconds. */
-function virtual() {
-  let t = 1_000_000;
-  const sleeps: number[] = [];
-  return {
-    now: () => t,
-    sleep: async (ms: number) => {
-      sleeps.push(ms);
-      t += ms;
-    },
-    sleeps,
-  };
-}
+import { virtualClock } from '../support/virtualClock';
 
 const fail = (statusCode: number, retryAfter?: string) =>
   Object.assign(new Error(`status ${statusCode}`), {
@@ -21,7 +8,7 @@ const fail = (statusCode: number, retryAfter?: string) =>
   });
 
 test('at most 7 sends in any second and 1,800 in any hour per conversation; other conversations unaffected', async () => {
-  const clock = virtual();
+  const clock = virtualClock();
   const q = new SendQueue({ now: clock.now, sleep: clock.sleep });
   const times: number[] = [];
   const other: number[] = [];
@@ -49,7 +36,7 @@ test('at most 7 sends in any second and 1,800 in any hour per conversation; othe
 });
 
 test('429/412/502/504 are retried with exponential backoff and jitter; Retry-After is honoured', async () => {
-  const clock = virtual();
+  const clock = virtualClock();
   const q = new SendQueue({ now: clock.now, sleep: clock.sleep, random: () => 0.5, baseDelayMs: 400 });
   const errors = [fail(429), fail(412), fail(502), fail(504)];
   let calls = 0;
@@ -64,7 +51,7 @@ test('429/412/502/504 are retried with exponential backoff and jitter; Retry-Aft
   // random() = 0.5 → factor 1: 400, 800, 1600, 3200.
   expect(clock.sleeps.filter((s) => s >= 400)).toEqual([400, 800, 1600, 3200]);
 
-  const c2 = virtual();
+  const c2 = virtualClock();
   const q2 = new SendQueue({ now: c2.now, sleep: c2.sleep, random: () => 0 });
   let n = 0;
   await q2.enqueue('c', async () => {
@@ -73,7 +60,7 @@ test('429/412/502/504 are retried with exponential backoff and jitter; Retry-Aft
   expect(c2.sleeps).toContain(7000);
 
   // Jitter: the factor ranges over [0.5, 1.5).
-  const c3 = virtual();
+  const c3 = virtualClock();
   const q3 = new SendQueue({ now: c3.now, sleep: c3.sleep, random: () => 0.99, baseDelayMs: 1000 });
   let m = 0;
   await q3.enqueue('c', async () => {
@@ -83,7 +70,7 @@ test('429/412/502/504 are retried with exponential backoff and jitter; Retry-Aft
 });
 
 test('other errors are not retried; a send that keeps failing gives up after maxAttempts; the lane goes on', async () => {
-  const clock = virtual();
+  const clock = virtualClock();
   const q = new SendQueue({ now: clock.now, sleep: clock.sleep, maxAttempts: 3 });
   let calls = 0;
   await expect(
