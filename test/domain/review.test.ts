@@ -1,5 +1,4 @@
 import type { TallyVote } from '../../src/domain/consensus';
-import { DomainError } from '../../src/domain/errors';
 import {
   assertVotingOpen,
   closeRound,
@@ -9,7 +8,7 @@ import {
   startNextRound,
 } from '../../src/domain/review';
 import { rubrics } from '../support/fixtures';
-import { freshReview, later } from '../support/reviews';
+import { expectCode, freshReview, later } from '../support/reviews';
 
 const rubric = rubrics.get('culture-of-collaboration');
 if (!rubric) throw new Error('rubric missing');
@@ -17,16 +16,6 @@ const fresh = (over: Partial<NewReviewParams> = {}): Review => freshReview(rubri
 
 const votes = (...levels: Array<1 | 2 | 3 | 4>): TallyVote[] =>
   levels.map((choice) => ({ choice, perspective: 'district' }));
-const expectCode = (fn: () => unknown, code: string) => {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DomainError);
-    expect((e as DomainError).code).toBe(code);
-    return;
-  }
-  throw new Error(`expected DomainError ${code}`);
-};
 
 describe('review rounds', () => {
   test('a new review has one voting poll per rubric row', () => {

@@ -5,7 +5,6 @@ import {
   type TallyVote,
 } from '../../src/domain/consensus';
 import type { Vote } from '../../src/domain/district';
-import { DomainError } from '../../src/domain/errors';
 import {
   beginCloseRound,
   closeRound,
@@ -17,7 +16,7 @@ import {
   votesByRow,
 } from '../../src/domain/review';
 import type { Choice, Rubric } from '../../src/domain/rubric';
-import { freshReview, later, T0 } from '../support/reviews';
+import { expectCode, freshReview, later, T0 } from '../support/reviews';
 
 // The round-close rule on its own: a vote distribution in, a row's outcome out (no store, `now` passed in).
 
@@ -44,17 +43,6 @@ const tally = (choices: Choice[]): TallyVote[] =>
   choices.map((choice) => ({ choice, perspective: 'district' }));
 const u = 'unsure' as const;
 const adjacent: ConsensusRule = { ...DEFAULT_RULE, kind: 'adjacent-levels' };
-
-const expectCode = (fn: () => unknown, code: string) => {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DomainError);
-    expect((e as DomainError).code).toBe(code);
-    return;
-  }
-  throw new Error(`expected DomainError ${code}`);
-};
 
 describe('the consensus defaults', () => {
   test('one level at 75% of the votes, a quorum of 3 voters and half the members, at most 3 rounds', () => {

@@ -1,4 +1,5 @@
 import { CONSENSUS_DEFAULTS, DEFAULT_RULE } from '../../src/domain/consensus';
+import { DomainError } from '../../src/domain/errors';
 import { createReview, type NewReviewParams, type Review } from '../../src/domain/review';
 import type { Rubric } from '../../src/domain/rubric';
 
@@ -26,3 +27,15 @@ export const freshReview = (rubric: Rubric, over: Partial<NewReviewParams> = {})
     },
     T0,
   );
+
+/** Expects `fn` to throw the DomainError with this code. */
+export const expectCode = (fn: () => unknown, code: string) => {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(DomainError);
+    expect((e as DomainError).code).toBe(code);
+    return;
+  }
+  throw new Error(`expected DomainError ${code}`);
+};
