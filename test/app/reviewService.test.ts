@@ -98,6 +98,35 @@ describe('ReviewService', () => {
     expect(r.vote.perspective).toBe('building');
   });
 
+  test('with auto-enrolment a new voter is enrolled once and a known member keeps their perspective', async () => {
+    const { service, store, district, review } = await setup();
+    await service.setMember(coordinator, {
+      channelId: 'C1',
+      memberId: 'U8',
+      displayName: 'Eight',
+      perspective: 'building',
+    });
+    const rows = review.polls.map((p) => p.rowId);
+    // A new member's first clicks on every row at once, beside a known member's.
+    const results = await Promise.all([
+      ...rows.map((rowId) => service.castVote(member(9), { reviewId: review.reviewId, rowId, choice: 2 })),
+      ...rows.map((rowId) => service.castVote(member(8), { reviewId: review.reviewId, rowId, choice: 3 })),
+    ]);
+    const d = await store.districts.get('T1', district.id);
+    const byMember = (id: string) =>
+      results.filter((r) => r.vote.memberId === id).map((r) => r.vote.perspective);
+    expect(new Set(byMember('U9'))).toEqual(new Set([d?.defaultPerspective]));
+    expect(new Set(byMember('U8'))).toEqual(new Set(['building']));
+    const members = (await store.members.list('T1', district.id)).filter((m) =>
+      ['U8', 'U9'].includes(m.memberId),
+    );
+    expect(members.map((m) => [m.memberId, m.perspective])).toEqual([
+      ['U8', 'building'],
+      ['U9', d?.defaultPerspective],
+    ]);
+    expect(await store.votes.listRound(review.reviewId, 1)).toHaveLength(rows.length * 2);
+  });
+
   test('a vote can be changed until the round closes; evidence can be added', async () => {
     const { service, review, rowId } = await setup();
     await service.castVote(member(1), { reviewId: review.reviewId, rowId, choice: 2 });

@@ -52,19 +52,25 @@ export class Voters {
   }
 
   private async lookUpVoter(actor: Voter, review: Review, key: string, now: number): Promise<Member> {
+    const district = await this.districtOf(actor.tenantId, review.districtId, now);
+    // Where the district enrolls first-time voters, the enrollment starts beside the lookup, so a new member's
+    // first click waits for one round trip, not two: the insert fails harmlessly for a member already stored.
+    const enrollment = district?.autoEnroll
+      ? this.d.roster.ensureMember(district, actor.userId, actor.displayName, null)
+      : null;
+    enrollment?.catch(() => undefined); // awaited below only for a new member; its failure then surfaces there
     const existing = await this.d.store.members.get(actor.tenantId, review.districtId, actor.userId);
     if (existing) {
       this.cacheMember(key, existing, now);
       return existing;
     }
-    const district = await this.districtOf(actor.tenantId, review.districtId, now);
-    if (!district?.autoEnroll) {
+    if (!enrollment) {
       throw new DomainError(
         'not-member',
         'You are not a member of this district team, so your vote was not recorded. Ask a coordinator to add you.',
       );
     }
-    const created = await this.d.roster.ensureMember(district, actor.userId, actor.displayName, null);
+    const created = await enrollment;
     this.cacheMember(key, created, now);
     return created;
   }
