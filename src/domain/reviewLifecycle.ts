@@ -26,6 +26,31 @@ export function assertNoOpenReview(existing: readonly Review[], rubricId: string
   );
 }
 
+/**
+ * The claim a new review of `rubricId` makes so that two starts at the same moment cannot both open one: it names
+ * the review it follows (the district's latest of that rubric, by creation; "first" when none). Two starts that saw
+ * the same reviews make the same claim, and only one of them gets it.
+ */
+export function startClaim(
+  existing: readonly Review[],
+  tenantId: string,
+  districtId: string,
+  rubricId: string,
+) {
+  const latest = existing
+    .filter((r) => r.rubricId === rubricId)
+    .reduce<Review | null>(
+      (a, r) =>
+        !a ||
+        r.createdAt.getTime() > a.createdAt.getTime() ||
+        (r.createdAt.getTime() === a.createdAt.getTime() && r.id > a.id)
+          ? r
+          : a,
+      null,
+    );
+  return `${tenantId}|${districtId}|${rubricId}|after:${latest ? latest.id : 'first'}`;
+}
+
 /** A coordinator stops a review that is still going; it is kept, marked cancelled with who, when and why. */
 export function cancelReview(review: Review, by: string, reason: string, now: Date): Review {
   assertNotCancelled(review);

@@ -47,6 +47,40 @@ describe('one open review per rubric per district', () => {
     expect((await service.listReviews(coordinator, 'C1')).length).toBe(1);
   });
 
+  test('two starts at the same moment: one opens, the other is refused naming it, kept as cancelled', async () => {
+    const { coord, store, service } = await setup();
+    // Both starts have read the district's reviews before either stores its own (the race a check alone loses):
+    // each waits at its write until the other gets there too.
+    const create = store.reviews.create.bind(store.reviews);
+    const arrived: Array<() => void> = [];
+    store.reviews.create = async (review) => {
+      if (arrived.length === 0) await new Promise<void>((go) => arrived.push(go));
+      else for (const go of arrived.splice(0)) go();
+      return create(review);
+    };
+    const [a, b] = await Promise.allSettled([
+      coord('review start "2026-27 Fall"'),
+      coord('review start "2026-27 Fall bis"'),
+    ]);
+    store.reviews.create = create;
+    const won = [a, b].filter((x) => x.status === 'fulfilled');
+    const lost = [a, b].filter((x): x is PromiseRejectedResult => x.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    const all = await service.listReviews(coordinator, 'C1');
+    expect(all.map((r) => r.status).sort()).toEqual(['active', 'cancelled']);
+    const winner = all.find((r) => r.status === 'active');
+    expect(lost[0]?.reason).toMatchObject({ code: 'conflict' });
+    expect(String(lost[0]?.reason.message)).toContain(`“${winner?.cycle}” is still open`);
+    expect(all.find((r) => r.status === 'cancelled')?.cancellation?.reason).toMatch(/same moment/);
+    // After the winner is cancelled, the next start opens normally.
+    await coord(`review cancel "${winner?.cycle}" "test"`);
+    expect((await coord('review start "2026-27 Spring"')).r).toMatchObject({
+      kind: 'review',
+      action: 'started',
+    });
+  });
+
   test('cancel, then start works; the cancelled review stays listed, with its results saying why', async () => {
     const { coord, m1, store } = await setup();
     const { r } = await coord('review start "2026-27 Fall"');

@@ -9,6 +9,7 @@ import {
   type Finding,
   type PlainDoc,
   type StoreDocuments,
+  TALLY_NAMESPACE,
 } from '../../src/adapters/doctor/checks';
 import { NedbStore } from '../../src/adapters/embedded/nedbStore';
 import { MongoStore } from '../../src/adapters/mongo/mongoStore';
@@ -188,7 +189,7 @@ function expectCorruptionFound(r: DoctorReport, built: Built) {
 function expectCleanOutput(out: string[], votes: number, where: RegExp) {
   expect(out[0]).toMatch(where);
   expect(out[1]).toBe(
-    `Read: 2 districts, ${MEMBERS + 1 + 4} members, 2 reviews, ${votes} votes, 1 kv record.`,
+    `Read: 2 districts, ${MEMBERS + 1 + 4} members, 2 reviews, ${votes} votes, 3 kv records.`,
   );
   expect(out[2]).toMatch(
     /^Checked: 6 closed round results against the stored votes; 1 round tally record against the stored votes; references of \d+ votes, 2 reviews and 11 members to 2 districts\.$/,
@@ -239,7 +240,7 @@ describe('embedded store (DATA_DIR)', () => {
         members: 11,
         reviews: 2,
         votes: built.votes,
-        kv: 1,
+        kv: 3, // one round tally, two review start claims
         networks: 0,
       });
       expect(hashFolder(dir)).toEqual(before);
@@ -502,7 +503,7 @@ describe('each check, over plain documents', () => {
 
   test('2. a tally that differs in seq or choice, of a missing review, of an open round', () => {
     const d = clone();
-    const kv = d.kv[0] as PlainDoc & {
+    const kv = d.kv.find((k) => k.ns === TALLY_NAMESPACE) as PlainDoc & {
       value: { rows: Record<string, Record<string, { seq: number; choice: Choice }>> };
     };
     const row = kv.value.rows[built.rows[3] as string] as Record<string, { seq: number; choice: Choice }>;
@@ -545,6 +546,19 @@ describe('each check, over plain documents', () => {
     expect(f.map((x) => `${x.check} ${x.subject}: ${x.detail}`)).toEqual([
       `district-reference tenant ${district.tenantId}, channel ${district.channelId}: 2 districts share this channel: ${[district.id, 'D_TWIN'].sort().join(', ')}`,
       'district-reference district D_NONE of tenant T1: 2 members reference this district, which does not exist (U1, U2)',
+    ]);
+  });
+
+  test('7. two open reviews of one rubric in one district (a cancelled or complete one is not open)', () => {
+    const d = clone();
+    const review = d.reviews.find((r) => r.id === built.reviewId) as PlainDoc;
+    expect(findings(d).filter((x) => x.check === 'open-reviews')).toEqual([]);
+    d.reviews.push({ ...review, _id: 'rv_twin', id: 'rv_twin' });
+    d.reviews.push({ ...review, _id: 'rv_done', id: 'rv_done', status: 'cancelled' });
+    d.reviews.push({ ...review, _id: 'rv_other', id: 'rv_other', rubricId: 'another-rubric' });
+    const f = findings(d).filter((x) => x.check === 'open-reviews');
+    expect(f.map((x) => `${x.severity} ${x.subject}: ${x.detail}`)).toEqual([
+      `problem district ${review.districtId} of tenant ${review.tenantId}, rubric ${review.rubricId}: 2 reviews of this rubric are open (${[built.reviewId, 'rv_twin'].sort().join(', ')}); a coordinator cancels all but one (review cancel "cycle" "why")`,
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { checkDistrictReferences } from './districtChecks';
+import { checkDistrictReferences, checkOpenReviews } from './districtChecks';
 import { readDocuments } from './documents';
 import { type CheckResult, type StoreDocuments, startReport } from './report';
 import {
@@ -16,7 +16,7 @@ import {
  *
  * What is checked (CheckId in ./report lists them): 1. closed round results and 2. round tally records against the
  * stored votes, 3. what each vote references, 4. interrupted closes, 6. duplicate votes (./voteChecks);
- * 5. district references (./districtChecks); documents that cannot be read or are stored under another `_id`
+ * 5. district references and 7. one open review per rubric per district (./districtChecks); documents that cannot be read or are stored under another `_id`
  * (./documents, ./report).
  */
 
@@ -44,6 +44,7 @@ export function checkStore(docs: StoreDocuments): CheckResult {
   checkVoteReferences(records, votes, report);
   checkInterruptedCloses(records, report);
   checkDistrictReferences(records, report);
+  checkOpenReviews(records, report);
   checkDuplicateVotes(records, report);
   return {
     documents: {

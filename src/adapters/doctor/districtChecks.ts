@@ -1,4 +1,4 @@
-import type { DistrictRec, MemberRec, StoreRecords } from './documents';
+import type { DistrictRec, MemberRec, ReviewRec, StoreRecords } from './documents';
 import { plural, type Report, sample } from './report';
 
 /** The checks of districts and members. */
@@ -50,6 +50,31 @@ export function checkDistrictReferences({ districts, members, reviews }: StoreRe
       tenantId: first.tenantId,
       districtId: first.districtId,
       detail: `${plural(group.length, 'member')} reference this district, which does not exist (${sample(group.map((m) => m.memberId).sort())})`,
+    });
+  }
+}
+
+/**
+ * 7. At most one open review per rubric per district (a `review start` claims to follow the district's latest
+ * review, so two starts at the same moment cannot both open one; this finds any left from before that claim).
+ */
+export function checkOpenReviews({ reviews }: StoreRecords, report: Report): void {
+  const open = new Map<string, ReviewRec[]>();
+  for (const r of reviews.values()) {
+    if (!r.active || r.rubricId === null) continue;
+    const k = JSON.stringify([r.tenantId, r.districtId, r.rubricId]);
+    open.set(k, [...(open.get(k) ?? []), r]);
+  }
+  for (const same of open.values()) {
+    const first = same[0];
+    if (same.length < 2 || !first) continue;
+    report.add({
+      check: 'open-reviews',
+      severity: 'problem',
+      subject: `district ${first.districtId} of tenant ${first.tenantId}, rubric ${first.rubricId}`,
+      tenantId: first.tenantId,
+      districtId: first.districtId,
+      detail: `${same.length} reviews of this rubric are open (${sample(same.map((r) => r.id).sort())}); a coordinator cancels all but one (review cancel "cycle" "why")`,
     });
   }
 }

@@ -39,6 +39,10 @@ export interface ReviewRec {
   roundStatus: 'open' | 'closed';
   /** Status 'cancelled' (issue 15); reviews stored before it have 'active' or 'complete'. */
   cancelled: boolean;
+  /** Status 'active': still open (one per rubric per district). */
+  active: boolean;
+  /** The rubric reviewed (null when the document has none). */
+  rubricId: string | null;
   polls: PollRec[];
 }
 
@@ -186,6 +190,11 @@ export function readDocuments(docs: StoreDocuments, report: Report): StoreRecord
       round: r.round,
       roundStatus: r.roundStatus,
       cancelled: (d as { status?: unknown }).status === 'cancelled',
+      active: (d as { status?: unknown }).status === 'active',
+      rubricId:
+        typeof (d as { rubricId?: unknown }).rubricId === 'string'
+          ? (d as { rubricId: string }).rubricId
+          : null,
       polls,
     });
     report.expectKey('reviews', d, r.id);

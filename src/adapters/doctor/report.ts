@@ -33,6 +33,8 @@ export type CheckId =
   | 'district-reference'
   /** 6. Two documents for one vote. */
   | 'duplicate-vote'
+  /** 7. At most one open (active) review per rubric per district. */
+  | 'open-reviews'
   /** A document stored under another `_id` than the one the app looks it up by. */
   | 'document-key'
   /** A document the checks cannot read: a required field missing or of the wrong type. */
@@ -85,6 +87,7 @@ const CHECK_ORDER: CheckId[] = [
   'vote-reference',
   'duplicate-vote',
   'district-reference',
+  'open-reviews',
   'document-key',
   'malformed',
   'interrupted-close',

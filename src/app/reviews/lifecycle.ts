@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DomainError } from '../../domain/errors';
 import { formatLocal } from '../../domain/localTime';
 import type { Review } from '../../domain/review';
 import * as L from '../../domain/reviewLifecycle';
@@ -18,6 +19,9 @@ export interface LifecycleDeps {
   view(review: Review, viewerId: string | null): Promise<ReviewView>;
 }
 
+/** kv namespace of start claims (see `open`). */
+const START_CLAIMS = 'review-start';
+
 const cancelInput = z.object({ reviewId: idString, reason: text(500) });
 const deadlineInput = z.object({ reviewId: idString, deadline: z.coerce.date().nullable() });
 
@@ -30,9 +34,33 @@ export interface DeadlineSet {
 export class ReviewLifecycle {
   constructor(private readonly d: LifecycleDeps) {}
 
-  /** Refuses to start a review of `rubricId` while the district has one still open. */
-  async assertNoOpenReview(tenantId: string, districtId: string, rubricId: string): Promise<void> {
-    L.assertNoOpenReview(await this.d.store.reviews.listByDistrict(tenantId, districtId), rubricId);
+  /**
+   * Opens `review` (issue 15: one open review per rubric per district). Refused while the district has one still
+   * open; two starts at the same moment both store their review, then claim to follow the same predecessor
+   * (L.startClaim): the one that loses the claim is kept as cancelled ("started at the same moment") and its
+   * coordinator is told which review is open. A crash between storing and claiming leaves an open review that a
+   * coordinator can see and cancel, never a claim that blocks the next start.
+   */
+  async open(review: Review): Promise<void> {
+    const existing = await this.d.store.reviews.listByDistrict(review.tenantId, review.districtId);
+    L.assertNoOpenReview(existing, review.rubricId);
+    const claim = L.startClaim(existing, review.tenantId, review.districtId, review.rubricId);
+    await this.d.store.reviews.create(review);
+    if (await this.d.store.kv.putIfAbsent(START_CLAIMS, claim, { reviewId: review.id })) return;
+    await this.d.store.reviews.save(
+      L.cancelReview(
+        review,
+        review.createdBy,
+        'Started at the same moment as another review of this rubric, which went ahead.',
+        this.d.clock.now(),
+      ),
+    );
+    const now = await this.d.store.reviews.listByDistrict(review.tenantId, review.districtId);
+    L.assertNoOpenReview(now, review.rubricId);
+    throw new DomainError(
+      'conflict',
+      'Another review of this rubric was started at the same moment: try again.',
+    );
   }
 
   /** A coordinator cancels a review that is still going: kept, marked cancelled with who, when and why. */

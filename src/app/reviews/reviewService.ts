@@ -157,7 +157,6 @@ export class ReviewService {
         rubricId: 'unknown',
       });
     }
-    await this.lifecycle.assertNoOpenReview(actor.tenantId, district.id, rubric.id);
     const review = R.createReview(
       {
         id: this.d.ids.next('r'),
@@ -175,7 +174,7 @@ export class ReviewService {
       },
       this.d.clock.now(),
     );
-    await this.d.store.reviews.create(review);
+    await this.lifecycle.open(review);
     return this.view(review, actor.userId);
   }
 
