@@ -40,6 +40,16 @@ export interface Outcome {
   note: string | null;
   decidedBy: string | null;
   at: Date;
+  /** Earlier recorded decisions this one corrected, oldest first (absent when never corrected). */
+  corrected?: PriorDecision[];
+}
+
+/** A recorded decision as it stood before a coordinator corrected it. */
+export interface PriorDecision {
+  rating: Level;
+  note: string;
+  decidedBy: string | null;
+  at: Date;
 }
 
 export interface Poll {
@@ -324,7 +334,11 @@ export function startNextRound(review: Review, now: Date, deadline: Date | null 
   };
 }
 
-/** A coordinator records a row's rating (with a note) where the team did not reach consensus. */
+/**
+ * A coordinator records a row's rating (with a note) where the team did not reach consensus, or corrects a rating
+ * recorded that way (the earlier decision is kept in `outcome.corrected`). A rating the team reached by consensus is
+ * the team's and is not overwritten.
+ */
 export function recordDecision(
   review: Review,
   rowId: string,
@@ -335,11 +349,12 @@ export function recordDecision(
 ): Review {
   assertNotCancelled(review);
   const poll = findPoll(review, rowId);
-  if (poll.status !== 'unsettled' && poll.status !== 'needs-decision') {
+  const prior = poll.status === 'decided' && poll.outcome?.how === 'decision' ? poll.outcome : null;
+  if (poll.status !== 'unsettled' && poll.status !== 'needs-decision' && !prior) {
     const why =
       poll.status === 'voting'
         ? 'this row is still being voted on: close the round first'
-        : 'this row already has a rating';
+        : 'the team reached this rating by consensus';
     throw new DomainError('invalid-state', `A decision cannot be recorded: ${why}.`);
   }
   if (note.trim().length === 0) {
@@ -361,12 +376,20 @@ export function recordDecision(
               note: note.trim(),
               decidedBy: by,
               at: now,
+              ...(prior ? { corrected: [...(prior.corrected ?? []), priorDecision(prior)] } : {}),
             },
           }
         : p,
   );
   return withCompletion({ ...review, polls });
 }
+
+const priorDecision = (o: Outcome): PriorDecision => ({
+  rating: o.rating,
+  note: o.note ?? '',
+  decidedBy: o.decidedBy,
+  at: o.at,
+});
 
 function withCompletion(review: Review): Review {
   const done = review.polls.every((p) => p.status === 'settled' || p.status === 'decided');

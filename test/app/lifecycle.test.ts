@@ -187,3 +187,42 @@ describe('review deadline', () => {
     });
   });
 });
+
+describe('decide: correcting a recorded decision', () => {
+  test('a recorded rating can be corrected with a note, the earlier decision kept; a consensus rating cannot', async () => {
+    const { coord, service, results, clock } = await setup();
+    const { r } = await coord('review start "2026-27 Fall" quorum=1 rounds=1');
+    if (r.kind !== 'review') throw new Error('expected a review');
+    const reviewId = r.review.reviewId;
+    // Row 1: the two members agree and it settles; row 2: they disagree and it needs a decision.
+    const [row1, row2] = r.review.polls.map((p) => p.rowId);
+    for (const i of [1, 2]) await service.castVote(member(i), { reviewId, rowId: row1 ?? '', choice: 3 });
+    for (const [i, choice] of [
+      [1, 1],
+      [2, 4],
+    ] as const) {
+      await service.castVote(member(i), { reviewId, rowId: row2 ?? '', choice });
+    }
+    await coord('close');
+    expect((await coord('decide 2 2 "we met in the middle"')).text).toMatch(/^Recorded: row 2 /);
+    clock.advance(60_000);
+    const corrected = await coord('decide 2 3 "the PLC minutes show more"');
+    expect(corrected.text).toMatch(
+      /^Corrected: row 2 ".+" is now rated Evolving \(was Developing; the earlier decision and its note are kept in the results\)\.$/,
+    );
+    const row = (await results.results(coordinator, { reviewId })).rows[1];
+    expect(row?.rating).toBe(3);
+    expect(row?.how).toMatchObject({
+      kind: 'decision',
+      note: 'the PLC minutes show more',
+      corrected: [{ rating: 2, ratingLabel: 'Developing', note: 'we met in the middle' }],
+    });
+    expect(row?.howText).toMatch(
+      /the PLC minutes show more; corrects Developing by .+: we met in the middle$/,
+    );
+    expect(await fail(coord('decide 1 2 "override"'))).toEqual({
+      code: 'invalid-state',
+      message: 'A decision cannot be recorded: the team reached this rating by consensus.',
+    });
+  });
+});

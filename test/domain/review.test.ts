@@ -74,7 +74,25 @@ describe('review rounds', () => {
       how: 'decision',
       note: 'Agreed in the May meeting',
     });
-    expectCode(() => recordDecision(r, 'goal-setting', 3, 'again', 'U0', later(7)), 'invalid-state');
+    // A recorded decision can be corrected; the earlier one is kept, oldest first.
+    const once = recordDecision(r, 'goal-setting', 3, 'Minutes found', 'U1', later(7));
+    const twice = recordDecision(once, 'goal-setting', 4, 'Board report', 'U0', later(8));
+    expect(twice.polls.find((p) => p.rowId === 'goal-setting')?.outcome).toMatchObject({
+      rating: 4,
+      note: 'Board report',
+      decidedBy: 'U0',
+      corrected: [
+        { rating: 2, note: 'Agreed in the May meeting', decidedBy: 'U0', at: later(6) },
+        { rating: 3, note: 'Minutes found', decidedBy: 'U1', at: later(7) },
+      ],
+    });
+    expect(twice.status).toBe('complete');
+  });
+
+  test('a rating the team reached by consensus is not overwritten by a decision', () => {
+    const r = closeRound(fresh(), new Map([['goal-setting', votes(3, 3, 3, 3)]]), 4, later(5));
+    expect(r.polls.find((p) => p.rowId === 'goal-setting')?.status).toBe('settled');
+    expectCode(() => recordDecision(r, 'goal-setting', 2, 'override', 'U0', later(6)), 'invalid-state');
   });
 
   test('a decision cannot be recorded while the row is still being voted on', () => {

@@ -280,9 +280,9 @@ export const REVIEW_COMMANDS = {
     name: 'decide',
     role: 'coordinator',
     usage: 'decide <row 1-6> <level 1-4 or name> "note" [review=cycle]',
-    summary: 'record the rating of a row the team could not settle',
+    summary: 'record (or correct) the rating of a row the team could not settle',
     teams: {
-      team: 'decide <row 1-6> <level> "note": record the rating of a row the team could not settle',
+      team: 'decide <row 1-6> <level> "note": record or correct the rating of a row the team could not settle',
     },
     parse(tokens) {
       const a = parseArgs(tokens, []);
@@ -314,7 +314,9 @@ export const REVIEW_COMMANDS = {
         kind: 'review',
         action: 'decided',
         review: view,
-        message: rich`Recorded: row ${poll.rowNumber} "${plain(poll.title)}" rated ${plain(decided?.result?.label ?? String(level))}.${reflectionPrompt(env, view, decided ? [decided] : [])}`,
+        message: poll.result
+          ? rich`Corrected: row ${poll.rowNumber} "${plain(poll.title)}" is now rated ${plain(decided?.result?.label ?? String(level))} (was ${plain(poll.result.label)}; the earlier decision and its note are kept in the results).`
+          : rich`Recorded: row ${poll.rowNumber} "${plain(poll.title)}" rated ${plain(decided?.result?.label ?? String(level))}.${reflectionPrompt(env, view, decided ? [decided] : [])}`,
       };
     },
   }),

@@ -50,7 +50,14 @@ export interface RowResult {
   ratingLabel: string;
   how:
     | { kind: 'consensus'; round: number; rule: string | null }
-    | { kind: 'decision'; round: number; note: string; by: string | null }
+    | {
+        kind: 'decision';
+        round: number;
+        note: string;
+        by: string | null;
+        /** Earlier decisions this one corrected, oldest first. */
+        corrected: Array<{ rating: number; ratingLabel: string; note: string; by: string | null; at: Date }>;
+      }
     | null;
   /** Plain-language "how it was reached". */
   howText: string;
@@ -149,11 +156,27 @@ export function buildResults(i: ResultsInput): ReviewResults {
       ? null
       : o.how === 'consensus'
         ? { kind: 'consensus', round: o.round, rule: o.rule }
-        : { kind: 'decision', round: o.round, note: o.note ?? '', by: who(o.decidedBy) };
+        : {
+            kind: 'decision',
+            round: o.round,
+            note: o.note ?? '',
+            by: who(o.decidedBy),
+            corrected: (o.corrected ?? []).map((c) => ({
+              rating: c.rating,
+              ratingLabel: levelLabel(rubric, c.rating as Level),
+              note: c.note,
+              by: who(c.decidedBy),
+              at: c.at,
+            })),
+          };
     let howText: string;
     if (how?.kind === 'consensus') howText = `consensus in round ${how.round} (${RULE_TEXT(review.rule)})`;
     else if (how?.kind === 'decision')
-      howText = `recorded decision after round ${how.round}${how.by ? ` by ${how.by}` : ''}: ${how.note}`;
+      howText =
+        `recorded decision after round ${how.round}${how.by ? ` by ${how.by}` : ''}: ${how.note}` +
+        how.corrected
+          .map((c) => `; corrects ${c.ratingLabel}${c.by ? ` by ${c.by}` : ''}: ${c.note}`)
+          .join('');
     else if (review.status === 'cancelled') howText = 'not settled: the review was cancelled';
     else if (poll.status === 'voting') howText = `round ${review.round} open`;
     else if (poll.status === 'needs-decision')
