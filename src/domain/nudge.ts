@@ -40,3 +40,24 @@ export interface EscalationClaim {
   at: string;
   scheduleId: string;
 }
+
+/**
+ * Why a round's nudge did not reach a building, or null when it did (or none was sent): the round's claims for the
+ * building (`occurrence`, and its takeover if a replica died before sending) with none sent and one failed.
+ */
+export function undeliveredReason(
+  claims: readonly NudgeClaim[],
+  buildingId: string,
+  occurrence: string,
+): string | null {
+  const round = claims.filter(
+    (c) =>
+      c.buildingId === buildingId &&
+      (c.occurrence === occurrence || c.occurrence === `${occurrence}|takeover`),
+  );
+  if (round.some((c) => c.status === 'sent')) return null;
+  const failed =
+    round.find((c) => c.status === 'failed' && c.occurrence.endsWith('|takeover')) ??
+    round.find((c) => c.status === 'failed');
+  return failed ? failed.error || 'the chat platform refused it' : null;
+}

@@ -53,6 +53,7 @@ const entries = (n: number, submitted: boolean): DigestEntry[] =>
     nudges: submitted ? 0 : 2,
     snoozedUntil: null,
     link: submitted ? `https://micip.example.org/console/b${i}` : null,
+    undelivered: null,
   }));
 const digest = (n: number): DigestView => ({
   tenantId: 'T1',

@@ -1,6 +1,8 @@
 import { NedbStore } from '../../src/adapters/embedded/nedbStore';
 import { cronParserEngine } from '../../src/adapters/scheduler/cronEngine';
 import { NudgeRunner } from '../../src/app/nudges/nudgeRunner';
+import { digestSections, entryStatus } from '../../src/app/nudges/nudgeTexts';
+import type { DigestEntry, DigestView } from '../../src/app/nudges/nudgeViews';
 import type { Store } from '../../src/app/ports';
 import { plainText } from '../../src/app/text';
 import { DomainError } from '../../src/domain/errors';
@@ -345,8 +347,32 @@ describe('the nudge runner', () => {
     expect(errors).toEqual([expect.stringContaining('School 0002')]);
     const claims = await h.nudges.claims.list('T1', district.id, '2026-11');
     expect(claims.map((c) => c.status).sort()).toEqual(['failed', 'sent', 'sent']);
+    // The digest says which building could not be reached and why, not that it was nudged like the others.
+    const digest = h.messenger.digests().at(-1)?.view;
+    expect(digest?.missing.map((e) => [e.name, e.undelivered])).toEqual([
+      ['School 0001', null],
+      ['School 0002', 'channel CB2 is gone'],
+      ['School 0003', null],
+    ]);
+    const sections = digestSections(digest as DigestView);
+    expect(sections.find((x) => x.kind === 'undelivered')?.entries.map((e) => e.name)).toEqual([
+      'School 0002',
+    ]);
+    expect(entryStatus(digest?.missing[1] as DigestEntry)).toBe(
+      '1 nudge(s), this nudge not delivered: channel CB2 is gone',
+    );
     h.clock.advance(60_000);
     expect(await h.runner.tick(h.clock.now())).toMatchObject({ sent: 0, failed: 0 });
+    // The next round reaches it once the app is in its channel, and the digest no longer lists it as unreachable.
+    h.messenger.failFor.clear();
+    h.clock.t = at(2026, 11, 25, 9, 0);
+    expect(await h.runner.tick(h.clock.now())).toMatchObject({ sent: 3, failed: 0 });
+    expect(
+      h.messenger
+        .digests()
+        .at(-1)
+        ?.view.missing.every((e) => e.undelivered === null),
+    ).toBe(true);
   });
 
   test('a district without building teams gets no nudges and no digest; weekly periods set the form default', async () => {

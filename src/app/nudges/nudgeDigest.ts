@@ -1,6 +1,6 @@
 import type { Building } from '../../domain/building';
 import type { District } from '../../domain/district';
-import type { NudgeClaim, Snooze } from '../../domain/nudge';
+import { type NudgeClaim, type Snooze, undeliveredReason } from '../../domain/nudge';
 import type { Schedule } from '../../domain/nudgeSchedule';
 import { type Period, shouldEscalate } from '../../domain/schedule';
 import type { SubmissionVersion } from '../../domain/submission';
@@ -58,6 +58,7 @@ export async function finishRound(
     nudges: counts.get(b.id) ?? 0,
     snoozedUntil: snoozed.get(b.id)?.until ?? null,
     link: d.linkFor?.(b, period.id) ?? null,
+    undelivered: current.has(b.id) ? null : undeliveredReason(claims, b.id, occ),
   });
   const sorted = [...targets].sort((a, b) => a.name.localeCompare(b.name));
   const submitted = sorted.filter((b) => current.has(b.id)).map(entry);

@@ -1,4 +1,4 @@
-import { type Interpolation, link, plain, type RichText, rich } from '../text';
+import { clip, type Interpolation, link, plain, type RichText, rich } from '../text';
 import type { DigestEntry, DigestView, EscalationView, NudgeView, SubmissionFormView } from './nudgeViews';
 
 /**
@@ -47,7 +47,7 @@ export function submissionHistory(f: SubmissionFormView): string {
 /** Where a building stands: "submitted 2026-11-20", or "2 nudge(s), snoozed until 2026-11-21 08:00 UTC". */
 export function entryStatus(e: DigestEntry): string {
   if (e.submittedAt) return `submitted ${e.submittedAt.slice(0, 10)}`;
-  return `${e.nudges} nudge(s)${e.snoozedUntil ? `, snoozed until ${utcMinute(e.snoozedUntil)}` : ''}`;
+  return `${e.nudges} nudge(s)${e.snoozedUntil ? `, snoozed until ${utcMinute(e.snoozedUntil)}` : ''}${e.undelivered ? `, this nudge not delivered: ${clip(e.undelivered, 120)}` : ''}`;
 }
 
 /** " open" linking to the building's submission, when there is a link. */
@@ -59,16 +59,26 @@ export const nextRunsText = (v: DigestView): RichText => plain(v.nextRuns.join('
 export const dashboardLink = (url: string): RichText => link(url, 'Open the district dashboard');
 
 export interface DigestSection {
-  kind: 'submitted' | 'missing' | 'escalated';
+  kind: 'submitted' | 'missing' | 'undelivered' | 'escalated';
   heading: string;
   entries: DigestEntry[];
 }
 
 /** The digest's lists: submitted, not yet submitted, and escalated when any were. */
 export function digestSections(v: DigestView): DigestSection[] {
+  const undelivered = v.missing.filter((e) => e.undelivered);
   return [
     { kind: 'submitted', heading: `Submitted (${v.submitted.length})`, entries: v.submitted },
     { kind: 'missing', heading: `Not yet submitted (${v.missing.length})`, entries: v.missing },
+    ...(undelivered.length
+      ? [
+          {
+            kind: 'undelivered' as const,
+            heading: `Could not be reached (${undelivered.length}): add the MICIP app to these channels; the next round nudges them again`,
+            entries: undelivered,
+          },
+        ]
+      : []),
     ...(v.escalated.length
       ? [{ kind: 'escalated' as const, heading: `Escalated (${v.escalated.length})`, entries: v.escalated }]
       : []),

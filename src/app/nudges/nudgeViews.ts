@@ -112,6 +112,8 @@ export interface DigestEntry {
   nudges: number;
   snoozedUntil: string | null;
   link: string | null;
+  /** Why this round's nudge did not reach the building's channel (null when it did, or none was due). */
+  undelivered: string | null;
 }
 
 export interface DigestView {
