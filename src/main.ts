@@ -122,7 +122,14 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     ids,
   });
   // Co-op networks (issue 17): records of their own, across workspaces and tenants.
-  const network = new NetworkService({ store, clock, rubrics, ids, newCode: newNetworkCode });
+  const network = new NetworkService({
+    store,
+    clock,
+    rubrics,
+    ids,
+    newCode: newNetworkCode,
+    k: config.NETWORK_MIN_DISTRICTS,
+  });
   const commands = new CommandService(service, {
     results,
     links: webLinks(linkDeps),

@@ -12,6 +12,9 @@ import { isLevel, type Level } from './rubric';
 /** The fewest districts whose ratings a distribution may be made of. */
 export const DEFAULT_K = 5;
 
+/** The smallest k a deployment may choose (NETWORK_MIN_DISTRICTS): with two, each could read the other's rating. */
+export const MIN_K = 3;
+
 export const NOT_ENOUGH = 'not enough districts yet';
 
 /** Exactly what a member district shares, in the words the join reply and the docs use. */
@@ -157,7 +160,7 @@ export function buildNetworkView(
   rowsOf: (rubricId: string) => readonly string[],
   opts: { k?: number; viewer?: Pick<NetworkMember, 'tenantId' | 'districtId'> } = {},
 ): NetworkView {
-  const k = Math.max(2, opts.k ?? DEFAULT_K);
+  const k = Math.max(MIN_K, opts.k ?? DEFAULT_K);
   const members = districts.filter((d) => isMemberDistrict(network, d));
   // rubric → cycle key → contributions (one per district: its latest review of that cycle)
   const groups = new Map<string, Map<string, Array<{ d: DistrictRatings; c: CycleRatings }>>>();

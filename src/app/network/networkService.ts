@@ -8,6 +8,7 @@ import {
   type DistrictRatings,
   joinNetwork,
   leaveNetwork,
+  MIN_K,
   type Network,
   type NetworkView,
   normalizeCode,
@@ -25,7 +26,7 @@ export interface NetworkServiceDeps {
   ids: IdGenerator;
   /** A fresh, unguessable invitation code (letters and digits; the adapter layer draws it from a CSPRNG). */
   newCode: () => string;
-  /** The fewest districts a distribution may be made of (default 5). */
+  /** The fewest districts a distribution may be made of (NETWORK_MIN_DISTRICTS: default 5, at least 3). */
   k?: number;
 }
 
@@ -62,7 +63,10 @@ export class NetworkService {
 
   constructor(private readonly d: NetworkServiceDeps) {
     this.access = new Access({ store: d.store });
-    this.k = Math.max(2, d.k ?? DEFAULT_K);
+    this.k = d.k ?? DEFAULT_K;
+    if (!Number.isInteger(this.k) || this.k < MIN_K) {
+      throw new Error(`NetworkService: k must be a whole number of at least ${MIN_K} (got ${this.k})`);
+    }
   }
 
   get rubrics(): RubricCatalog {
