@@ -32,6 +32,8 @@ export interface NetworkMember {
   joinedAt: Date;
   /** The district agreed to be named (in the list of member districts; never beside a rating). */
   named: boolean;
+  /** The district agreed to be suggested to districts asking for help and to receive connect requests. */
+  contact?: boolean;
 }
 
 export interface Network {
@@ -76,7 +78,13 @@ export function joinNetwork(
     ...n,
     members: [
       ...others,
-      { tenantId: d.tenantId, districtId: d.districtId, joinedAt: was?.joinedAt ?? now, named },
+      {
+        tenantId: d.tenantId,
+        districtId: d.districtId,
+        joinedAt: was?.joinedAt ?? now,
+        named,
+        ...(was?.contact !== undefined ? { contact: was.contact } : {}),
+      },
     ],
   };
 }
@@ -147,7 +155,7 @@ export interface NetworkView {
 }
 
 /** Cycle names match across districts without case, outer spaces or repeated spaces. */
-const cycleKey = (cycle: string) => cycle.trim().replace(/\s+/g, ' ').toLowerCase();
+export const cycleKey = (cycle: string) => cycle.trim().replace(/\s+/g, ' ').toLowerCase();
 
 /**
  * The network view: per rubric, cycle and row, the distribution of the member districts' settled ratings, shown
@@ -237,7 +245,7 @@ const earliest = (list: Array<{ c: CycleRatings }>): Date =>
   new Date(Math.min(...list.map((x) => x.c.createdAt.getTime())));
 
 /** The spelling most districts used (ties: the first in sort order), so no single district's typing shows. */
-function displayCycle(list: Array<{ c: CycleRatings }>): string {
+export function displayCycle(list: ReadonlyArray<{ c: Pick<CycleRatings, 'cycle'> }>): string {
   const counts = new Map<string, number>();
   for (const x of list) {
     const s = x.c.cycle.trim().replace(/\s+/g, ' ');

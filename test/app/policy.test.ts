@@ -80,6 +80,11 @@ const EXPECTED: Record<Action, boolean[]> = {
   'network.manage': [N, N, N, N, N, N, N, N, N, Y, N, N],
   'network.join': [Y, N, N, N, N, N, N, N, N, N, Y, N],
   'network.read': [N, N, N, N, N, N, N, N, N, Y, Y, Y],
+  'network.contact': [Y, N, N, N, N, N, N, N, N, N, Y, N],
+  'network.peers': [N, N, N, N, N, N, N, N, N, N, Y, N],
+  'network.connect': [N, N, N, N, N, N, N, N, N, N, Y, N],
+  'network.answer': [N, N, N, N, N, N, N, N, N, N, Y, N],
+  'network.report': [N, N, N, N, N, N, N, N, N, Y, N, N],
 };
 
 describe('the rules: role × action', () => {
