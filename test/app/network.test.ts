@@ -128,7 +128,21 @@ async function world(contributing: number, k?: number) {
     expect(res.status).toBe(200);
     return res.text();
   };
-  return { run, facilitator, page, network, close: () => new Promise((r) => server.close(r)) };
+  const dashboard = async (i: number) => {
+    const d = DISTRICTS[i] as (typeof DISTRICTS)[number];
+    const res = await fetch(links.dashboard(d.tenant, districtIds[i] as string).url);
+    expect(res.status).toBe(200);
+    return res.text();
+  };
+  return {
+    run,
+    facilitator,
+    page,
+    dashboard,
+    origin: () => base,
+    network,
+    close: () => new Promise((r) => server.close(r)),
+  };
 }
 
 /** The distribution of row j over the first `n` districts: [Beginning, Developing, Evolving, Accomplished], not settled. */
@@ -229,5 +243,21 @@ describe('a co-op network of six districts in four workspaces/tenants', () => {
     expect(() => new NetworkService({ ...deps, newCode: () => 'X', k: 2 })).toThrow(/at least 3/);
     expect(new NetworkService({ ...deps, newCode: () => 'X', k: 3 }).k).toBe(3);
     expect(new NetworkService({ ...deps, newCode: () => 'X' }).k).toBe(5);
+  });
+
+  test('the district dashboard links to the network page while the district is in a network', async () => {
+    const w = await world(0);
+    try {
+      const html = await w.dashboard(3);
+      const href = /data-testid="network-link" href="([^"]+)"/.exec(html)?.[1]?.replace(/&amp;/g, '&');
+      expect(href).toMatch(/^\/dashboard\/network\?k=/);
+      expect(html).toContain('Michigan CoOp: your district vs. the network');
+      const page = await fetch(`${w.origin()}${href}`);
+      expect(await page.text()).toContain('data-testid="network">Michigan CoOp<');
+      await w.run(coordOf(3), 'network leave');
+      expect(await w.dashboard(3)).not.toMatch(/network-link|Michigan CoOp/);
+    } finally {
+      await w.close();
+    }
   });
 });

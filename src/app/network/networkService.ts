@@ -213,6 +213,15 @@ export class NetworkService {
     return network ? this.reading(network, district) : null;
   }
 
+  /** The network a district is in (its dashboard links to the network page), for its signed dashboard link. */
+  async networkOfDistrict(
+    tenantId: string,
+    districtId: string,
+  ): Promise<Pick<Network, 'id' | 'name'> | null> {
+    const [network] = await this.d.store.networks.listByDistrict(tenantId, districtId);
+    return network ? { id: network.id, name: network.name } : null;
+  }
+
   private async reading(network: Network, district: District | null): Promise<NetworkReading> {
     const view = await this.view(network, district);
     return {
