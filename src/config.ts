@@ -84,6 +84,16 @@ export const envSchema = z.object({
     .min(0.1, 'must be at least 0.1')
     .max(100, 'must be at most 100')
     .default(20),
+  /**
+   * Co-op networks: the fewest districts a figure of the network may be made of (small-group protection). At least
+   * 3: with two, each district could read the other's rating off the counts.
+   */
+  NETWORK_MIN_DISTRICTS: z.coerce
+    .number({ error: 'must be a whole number of districts' })
+    .int('must be a whole number of districts')
+    .min(3, 'must be at least 3 (a smaller group would let one district read another’s ratings)')
+    .max(1000, 'must be at most 1000')
+    .default(5),
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_BOT_TOKEN: optionalText,
   SLACK_APP_TOKEN: optionalText,
@@ -185,6 +195,7 @@ const SHOWN = new Set([
   'NUDGES',
   'NUDGE_GRACE_MINUTES',
   'NUDGE_SLACK_WORKSPACE_RATE',
+  'NETWORK_MIN_DISTRICTS',
   'SLACK_BURST_PER_SECOND',
   'MicrosoftAppType',
   'TEAMS_LOCAL_NO_AUTH',

@@ -7,7 +7,7 @@ import { MongoStore } from './adapters/mongo/mongoStore';
 import { createLogger, type Logger, levelFrom } from './adapters/observability/logger';
 import { PromMetrics } from './adapters/observability/metrics';
 import { mountObservability } from './adapters/observability/routes';
-import { cronParserEngine, routeMessenger, startNudgeScheduler } from './adapters/scheduler';
+import { cronParserEngine, routeMessenger, routeNotices, startNudgeScheduler } from './adapters/scheduler';
 import { mountSlack, type SlackAdapter, slackFirst } from './adapters/slack';
 import {
   createSlackNudgeMessenger,
@@ -26,7 +26,7 @@ import { NetworkService } from './app/network/networkService';
 import { BuildingService } from './app/nudges/buildingService';
 import { NudgeRunner } from './app/nudges/nudgeRunner';
 import { ScheduleService } from './app/nudges/scheduleService';
-import type { Clock, IdGenerator, Store } from './app/ports';
+import type { Clock, IdGenerator, NoticeMessenger, Store } from './app/ports';
 import { ResultsService } from './app/reviews/results';
 import { ReviewService } from './app/reviews/reviewService';
 import { RubricFileError } from './app/reviews/rubricSchema';
@@ -122,7 +122,20 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     ids,
   });
   // Co-op networks (issue 17): records of their own, across workspaces and tenants.
-  const network = new NetworkService({ store, clock, rubrics, ids, newCode: newNetworkCode });
+  let notices: NoticeMessenger | null = null;
+  const network = new NetworkService({
+    store,
+    clock,
+    rubrics,
+    ids,
+    newCode: newNetworkCode,
+    k: config.NETWORK_MIN_DISTRICTS,
+    // Connect requests reach a district's channel through the chat adapters, mounted below (they need the commands).
+    notices: {
+      sendNotice: (to, text) =>
+        notices ? notices.sendNotice(to, text) : Promise.reject(new Error('notices are not wired yet')),
+    },
+  });
   const commands = new CommandService(service, {
     results,
     links: webLinks(linkDeps),
@@ -152,6 +165,15 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     logger: logger.child('teams'),
     metrics,
   });
+  // One messenger per platform: nudges and the co-op network's notices.
+  const slackMessenger = slack
+    ? createSlackNudgeMessenger({
+        post: slackAdapterPoster(slack, config.SLACK_BOT_TOKEN),
+        perWorkspacePerSecond: config.NUDGE_SLACK_WORKSPACE_RATE,
+      })
+    : null;
+  const teamsMessenger = createTeamsNudgeMessenger({ post: (t, c, a) => teams.postToChannel(t, c, a) });
+  notices = routeNotices({ slack: slackMessenger, teams: teamsMessenger });
   // Nudges (issue 6): every replica ticks each minute; the store's occurrence keys make each nudge go out once.
   const nudgeLog = logger.child('nudges');
   const nudgeRunner = new NudgeRunner({
@@ -160,15 +182,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     cron: cronParserEngine,
     instanceId: `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
     graceMs: config.NUDGE_GRACE_MINUTES * 60_000,
-    messenger: routeMessenger({
-      slack: slack
-        ? createSlackNudgeMessenger({
-            post: slackAdapterPoster(slack, config.SLACK_BOT_TOKEN),
-            perWorkspacePerSecond: config.NUDGE_SLACK_WORKSPACE_RATE,
-          })
-        : null,
-      teams: createTeamsNudgeMessenger({ post: (t, c, a) => teams.postToChannel(t, c, a) }),
-    }),
+    messenger: routeMessenger({ slack: slackMessenger, teams: teamsMessenger }),
     onError: (what, e) => nudgeLog.error(`nudges: ${what} failed`, e),
     dashboardLink: (tenantId, districtId) => issueLink(linkDeps)(tenantId, districtId).url,
   });

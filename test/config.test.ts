@@ -15,6 +15,21 @@ describe('configuration', () => {
       c.TEAMS_MAX_MEMBERS_PER_TENANT,
       c.TEAMS_MAX_CHANNELS_PER_TENANT,
     ]).toEqual([5000, 20_000, 500]);
+    expect(c.NETWORK_MIN_DISTRICTS).toBe(5);
+  });
+
+  test('NETWORK_MIN_DISTRICTS: the co-op network’s k, 3 or more', () => {
+    expect(loadConfig({ NETWORK_MIN_DISTRICTS: '3' }).NETWORK_MIN_DISTRICTS).toBe(3);
+    expect(loadConfig({ NETWORK_MIN_DISTRICTS: '12' }).NETWORK_MIN_DISTRICTS).toBe(12);
+    for (const [value, message] of [
+      ['2', /^Configuration error: NETWORK_MIN_DISTRICTS must be at least 3 .*\(got "2"\)$/],
+      ['0', /^Configuration error: NETWORK_MIN_DISTRICTS must be at least 3/],
+      ['4.5', /^Configuration error: NETWORK_MIN_DISTRICTS must be a whole number of districts/],
+      ['five', /^Configuration error: NETWORK_MIN_DISTRICTS must be a whole number of districts/],
+    ] as const) {
+      expect(() => loadConfig({ NETWORK_MIN_DISTRICTS: value })).toThrow(ConfigError);
+      expect(() => loadConfig({ NETWORK_MIN_DISTRICTS: value })).toThrow(message);
+    }
   });
 
   test.each([

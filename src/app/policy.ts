@@ -173,6 +173,36 @@ export const RULES = {
     allow: (s) => s.facilitator || (s.networkMember && readsDistrict(s)),
     refusal: networkNotFound,
   },
+  /** `network contact on|off`: whether the district may be suggested as a peer and asked to connect. */
+  'network.contact': {
+    who: 'a coordinator of the district, in the district channel',
+    allow: coordinatorIn,
+    refusal: coordinatorOnly('open or close the district to contact in its co-op network'),
+  },
+  /** `network peers <row>`: member districts that can help on a row, or share its struggle (opted in only). */
+  'network.peers': {
+    who: 'a coordinator of a member district, in the district channel',
+    allow: (s) => coordinatorIn(s) && s.networkMember,
+    refusal: coordinatorOnly('look for peers in its co-op network'),
+  },
+  /** `network connect <handle> "note"`: a connect request to another member district. */
+  'network.connect': {
+    who: 'a coordinator of a member district, in the district channel',
+    allow: (s) => coordinatorIn(s) && s.networkMember,
+    refusal: coordinatorOnly('ask another district of its co-op network to connect'),
+  },
+  /** `network accept|decline <id>`: the answer to a connect request sent to the district. */
+  'network.answer': {
+    who: 'a coordinator of the member district the request was sent to, in the district channel',
+    allow: (s) => coordinatorIn(s) && s.networkMember,
+    refusal: coordinatorOnly('answer connect requests'),
+  },
+  /** `network status [cycle]`, `network export`: participation per cycle and the network's figures (k rule). */
+  'network.report': {
+    who: "the network's facilitators, from anywhere",
+    allow: (s) => s.facilitator,
+    refusal: networkNotFound,
+  },
 } satisfies Record<string, Rule>;
 
 export type Action = keyof typeof RULES;

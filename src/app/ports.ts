@@ -1,9 +1,11 @@
 import type { District, Member, Vote } from '../domain/district';
 import type { Network } from '../domain/network';
+import type { ConnectAnswer, ConnectRequest, PeerList } from '../domain/networkPeers';
 import type { Reflection } from '../domain/reflection';
 import type { Review } from '../domain/review';
 import type { Rubric } from '../domain/rubric';
-import type { NudgeRepos } from './nudges/nudgePorts';
+import type { Destination, NudgeRepos } from './nudges/nudgePorts';
+import type { RichText } from './text';
 
 /** Where "now" comes from. Tests inject a fixed clock; production uses the system clock. */
 export interface Clock {
@@ -128,6 +130,27 @@ export interface NetworkRepo {
   listByFacilitator(tenantId: string, userId: string): Promise<Network[]>;
   /** Saves if the stored version equals `network.version`; throws DomainError('conflict') otherwise. */
   save(network: Network): Promise<Network>;
+  /** Replaces the district's last list of peers (its handles). */
+  putPeerList(list: PeerList): Promise<void>;
+  getPeerList(tenantId: string, districtId: string): Promise<PeerList | null>;
+  /**
+   * Stores a connect request; false (nothing stored) when the same district already asked the same district and
+   * that request is pending or was declined.
+   */
+  addConnect(request: ConnectRequest): Promise<boolean>;
+  /** Takes back a request that could not be delivered (and frees its pair). */
+  removeConnect(request: ConnectRequest): Promise<void>;
+  getConnect(id: string): Promise<{ request: ConnectRequest; answer: ConnectAnswer | null } | null>;
+  /** Records the answer; false when the request was answered already (one of concurrent answers wins). */
+  answerConnect(request: ConnectRequest, answer: ConnectAnswer): Promise<boolean>;
+}
+
+/**
+ * A plain notice to a district's channel (a connect request, its answer), whichever platform it is on: the tenant
+ * prefix of the destination picks Slack or Teams. A rejected promise means it was not delivered.
+ */
+export interface NoticeMessenger {
+  sendNotice(to: Destination, text: RichText): Promise<void>;
 }
 
 export interface Store {

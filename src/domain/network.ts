@@ -12,6 +12,9 @@ import { isLevel, type Level } from './rubric';
 /** The fewest districts whose ratings a distribution may be made of. */
 export const DEFAULT_K = 5;
 
+/** The smallest k a deployment may choose (NETWORK_MIN_DISTRICTS): with two, each could read the other's rating. */
+export const MIN_K = 3;
+
 export const NOT_ENOUGH = 'not enough districts yet';
 
 /** Exactly what a member district shares, in the words the join reply and the docs use. */
@@ -29,6 +32,8 @@ export interface NetworkMember {
   joinedAt: Date;
   /** The district agreed to be named (in the list of member districts; never beside a rating). */
   named: boolean;
+  /** The district agreed to be suggested to districts asking for help and to receive connect requests. */
+  contact?: boolean;
 }
 
 export interface Network {
@@ -73,7 +78,13 @@ export function joinNetwork(
     ...n,
     members: [
       ...others,
-      { tenantId: d.tenantId, districtId: d.districtId, joinedAt: was?.joinedAt ?? now, named },
+      {
+        tenantId: d.tenantId,
+        districtId: d.districtId,
+        joinedAt: was?.joinedAt ?? now,
+        named,
+        ...(was?.contact !== undefined ? { contact: was.contact } : {}),
+      },
     ],
   };
 }
@@ -144,7 +155,7 @@ export interface NetworkView {
 }
 
 /** Cycle names match across districts without case, outer spaces or repeated spaces. */
-const cycleKey = (cycle: string) => cycle.trim().replace(/\s+/g, ' ').toLowerCase();
+export const cycleKey = (cycle: string) => cycle.trim().replace(/\s+/g, ' ').toLowerCase();
 
 /**
  * The network view: per rubric, cycle and row, the distribution of the member districts' settled ratings, shown
@@ -157,7 +168,7 @@ export function buildNetworkView(
   rowsOf: (rubricId: string) => readonly string[],
   opts: { k?: number; viewer?: Pick<NetworkMember, 'tenantId' | 'districtId'> } = {},
 ): NetworkView {
-  const k = Math.max(2, opts.k ?? DEFAULT_K);
+  const k = Math.max(MIN_K, opts.k ?? DEFAULT_K);
   const members = districts.filter((d) => isMemberDistrict(network, d));
   // rubric → cycle key → contributions (one per district: its latest review of that cycle)
   const groups = new Map<string, Map<string, Array<{ d: DistrictRatings; c: CycleRatings }>>>();
@@ -234,7 +245,7 @@ const earliest = (list: Array<{ c: CycleRatings }>): Date =>
   new Date(Math.min(...list.map((x) => x.c.createdAt.getTime())));
 
 /** The spelling most districts used (ties: the first in sort order), so no single district's typing shows. */
-function displayCycle(list: Array<{ c: CycleRatings }>): string {
+export function displayCycle(list: ReadonlyArray<{ c: Pick<CycleRatings, 'cycle'> }>): string {
   const counts = new Map<string, number>();
   for (const x of list) {
     const s = x.c.cycle.trim().replace(/\s+/g, ' ');

@@ -8,6 +8,7 @@ import { NetworkService } from '../../src/app/network/networkService';
 import { ResultsService } from '../../src/app/reviews/results';
 import type { Actor } from '../../src/app/schemas';
 import { plainText } from '../../src/app/text';
+import { loadConfig } from '../../src/config';
 import type { Level } from '../../src/domain/rubric';
 import { counterIds, makeService, rubrics, TestClock } from '../support/fixtures';
 
@@ -48,7 +49,7 @@ const coordOf = (i: number) => {
   return actor(d.tenant, `UC${i}`, d.channel, true);
 };
 
-async function world(contributing: number) {
+async function world(contributing: number, k?: number) {
   const store = new NedbStore(null);
   await store.init();
   const clock = new TestClock();
@@ -59,6 +60,7 @@ async function world(contributing: number) {
     rubrics,
     ids: counterIds(),
     newCode: () => 'COOP2345WXYZ',
+    ...(k === undefined ? {} : { k }),
   });
   const signer = new LinkSigner(SECRET);
   let base = '';
@@ -126,7 +128,21 @@ async function world(contributing: number) {
     expect(res.status).toBe(200);
     return res.text();
   };
-  return { run, facilitator, page, network, close: () => new Promise((r) => server.close(r)) };
+  const dashboard = async (i: number) => {
+    const d = DISTRICTS[i] as (typeof DISTRICTS)[number];
+    const res = await fetch(links.dashboard(d.tenant, districtIds[i] as string).url);
+    expect(res.status).toBe(200);
+    return res.text();
+  };
+  return {
+    run,
+    facilitator,
+    page,
+    dashboard,
+    origin: () => base,
+    network,
+    close: () => new Promise((r) => server.close(r)),
+  };
 }
 
 /** The distribution of row j over the first `n` districts: [Beginning, Developing, Evolving, Accomplished], not settled. */
@@ -202,6 +218,44 @@ describe('a co-op network of six districts in four workspaces/tenants', () => {
       // The view model itself (what an export would be made of) holds no district's rating or name.
       const [reading] = await w.network.read(w.facilitator, { channelId: 'D9' });
       expect(JSON.stringify(reading)).not.toMatch(/"levels"|Aspen|Birch|Dogwood|Elm|Fir|2026-27/);
+    } finally {
+      await w.close();
+    }
+  });
+
+  test('k comes from NETWORK_MIN_DISTRICTS: with 4 the four contributing districts make a figure', async () => {
+    const k = loadConfig({ NETWORK_MIN_DISTRICTS: '4' }).NETWORK_MIN_DISTRICTS;
+    const w = await world(4, k);
+    try {
+      const view = await w.run(w.facilitator, 'network');
+      expect(view).toContain('needs at least 4 districts');
+      expect(view).toContain('(4 districts)');
+      const title = rubrics.get('culture-of-collaboration')?.rows[0]?.title;
+      expect(view).toContain(`• ${title}: ${expected(4, 0)}`);
+      expect(view).not.toContain('not enough districts yet');
+    } finally {
+      await w.close();
+    }
+  });
+
+  test('a k below 3 is refused, not lowered to', () => {
+    const deps = { store: new NedbStore(null), clock: new TestClock(), rubrics, ids: counterIds() };
+    expect(() => new NetworkService({ ...deps, newCode: () => 'X', k: 2 })).toThrow(/at least 3/);
+    expect(new NetworkService({ ...deps, newCode: () => 'X', k: 3 }).k).toBe(3);
+    expect(new NetworkService({ ...deps, newCode: () => 'X' }).k).toBe(5);
+  });
+
+  test('the district dashboard links to the network page while the district is in a network', async () => {
+    const w = await world(0);
+    try {
+      const html = await w.dashboard(3);
+      const href = /data-testid="network-link" href="([^"]+)"/.exec(html)?.[1]?.replace(/&amp;/g, '&');
+      expect(href).toMatch(/^\/dashboard\/network\?k=/);
+      expect(html).toContain('Michigan CoOp: your district vs. the network');
+      const page = await fetch(`${w.origin()}${href}`);
+      expect(await page.text()).toContain('data-testid="network">Michigan CoOp<');
+      await w.run(coordOf(3), 'network leave');
+      expect(await w.dashboard(3)).not.toMatch(/network-link|Michigan CoOp/);
     } finally {
       await w.close();
     }

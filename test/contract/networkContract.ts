@@ -1,5 +1,6 @@
 import type { Store } from '../../src/app/ports';
 import { joinNetwork, leaveNetwork, type Network } from '../../src/domain/network';
+import type { ConnectRequest } from '../../src/domain/networkPeers';
 
 const network = (over: Partial<Network> = {}): Network => ({
   id: 'n1',
@@ -46,5 +47,56 @@ export function networkContract(store: () => Store) {
     await s.networks.save(leaveNetwork(saved, { tenantId: 'T1', districtId: 'd1' }));
     expect(await s.networks.listByDistrict('T1', 'd1')).toEqual([]);
     expect((await s.networks.get('n1'))?.members).toHaveLength(1);
+  });
+
+  test('networks: a district’s last list of peers; connect requests asked once per pair, answered once', async () => {
+    const s = store();
+    const a = { tenantId: 'T1', districtId: 'd1' };
+    const b = { tenantId: 'teams:tenant-b', districtId: 'd7' };
+    const at = new Date('2026-11-03T10:00:00Z');
+    expect(await s.networks.getPeerList('T1', 'd1')).toBeNull();
+    const list = {
+      networkId: 'n1',
+      district: a,
+      rubricId: 'r',
+      rowId: 'row1',
+      createdAt: at,
+      handles: { A: b },
+    };
+    await s.networks.putPeerList(list);
+    await s.networks.putPeerList({ ...list, rowId: 'row2' });
+    expect(await s.networks.getPeerList('T1', 'd1')).toEqual({ ...list, rowId: 'row2' });
+    expect(await s.networks.getPeerList('teams:tenant-b', 'd7')).toBeNull();
+
+    const req: ConnectRequest = {
+      id: 'c1',
+      networkId: 'n1',
+      from: a,
+      to: b,
+      requestedBy: { tenantId: 'T1', userId: 'U1' },
+      rubricId: 'r',
+      rowId: 'row1',
+      note: 'Hello',
+      createdAt: at,
+    };
+    expect(await s.networks.getConnect('c1')).toBeNull();
+    expect(await s.networks.addConnect(req)).toBe(true);
+    expect(await s.networks.addConnect({ ...req, id: 'c2' })).toBe(false); // the same pair, pending
+    expect(await s.networks.getConnect('c2')).toBeNull();
+    expect(await s.networks.addConnect({ ...req, id: 'c3', from: b, to: a })).toBe(true); // the other way
+    expect(await s.networks.getConnect('c1')).toEqual({ request: req, answer: null });
+    // Taken back (not delivered): the pair is free again.
+    await s.networks.removeConnect({ ...req, id: 'c3', from: b, to: a });
+    expect(await s.networks.getConnect('c3')).toBeNull();
+    expect(await s.networks.addConnect({ ...req, id: 'c4', from: b, to: a })).toBe(true);
+    // Answered once: the second answer does not count; declined keeps the pair taken, accepted frees it.
+    const by = { tenantId: 'teams:tenant-b', userId: 'U9' };
+    expect(await s.networks.answerConnect(req, { requestId: 'c1', accepted: false, by, at })).toBe(true);
+    expect(await s.networks.answerConnect(req, { requestId: 'c1', accepted: true, by, at })).toBe(false);
+    expect((await s.networks.getConnect('c1'))?.answer).toEqual({ requestId: 'c1', accepted: false, by, at });
+    expect(await s.networks.addConnect({ ...req, id: 'c5' })).toBe(false);
+    const c4 = (await s.networks.getConnect('c4'))?.request as ConnectRequest;
+    expect(await s.networks.answerConnect(c4, { requestId: 'c4', accepted: true, by, at })).toBe(true);
+    expect(await s.networks.addConnect({ ...c4, id: 'c6' })).toBe(true);
   });
 }

@@ -1,6 +1,7 @@
-import type { NetworkRepo } from '../../app/ports';
+import type { KeyValueRepo, NetworkRepo } from '../../app/ports';
 import { DomainError } from '../../domain/errors';
 import type { Network } from '../../domain/network';
+import { type ConnectAnswer, type ConnectRequest, type PeerList, pairKey } from '../../domain/networkPeers';
 import { type DocCollection, DuplicateKeyError } from './collection';
 
 /**
@@ -30,8 +31,24 @@ function fromDoc(d: NetworkDoc): Network {
   };
 }
 
+/** Key-value namespaces of the network's other records: lists of peers, connect requests, answers, pairs. */
+const NS = {
+  peers: 'network-peers',
+  connect: 'network-connect',
+  answer: 'network-connect-answer',
+  pair: 'network-connect-pair',
+} as const;
+
+/**
+ * Networks in a collection of their own; the records around them (each district's last list of peers, connect
+ * requests and their answers) as key-value records: an answer and a pair of districts are claimed with an insert, so
+ * of two coordinators answering at once exactly one answer counts, and a district asks another once.
+ */
 export class DocNetworkRepo implements NetworkRepo {
-  constructor(private readonly c: DocCollection<NetworkDoc>) {}
+  constructor(
+    private readonly c: DocCollection<NetworkDoc>,
+    private readonly kv: KeyValueRepo,
+  ) {}
   async create(network: Network) {
     try {
       await this.c.insert(toDoc(network));
@@ -66,6 +83,39 @@ export class DocNetworkRepo implements NetworkRepo {
       throw new DomainError('conflict', 'Someone changed this network at the same moment. Please try again.');
     }
     return next;
+  }
+  async putPeerList(list: PeerList) {
+    await this.kv.put(NS.peers, key(list.district.tenantId, list.district.districtId), list);
+  }
+  async getPeerList(tenantId: string, districtId: string) {
+    const l = await this.kv.get<PeerList>(NS.peers, key(tenantId, districtId));
+    return l ? { ...l, createdAt: new Date(l.createdAt) } : null;
+  }
+  async addConnect(request: ConnectRequest) {
+    if (!(await this.kv.putIfAbsent(NS.pair, pairKey(request.from, request.to), { id: request.id }))) {
+      return false;
+    }
+    await this.kv.put(NS.connect, request.id, request);
+    return true;
+  }
+  async removeConnect(request: ConnectRequest) {
+    await this.kv.delete(NS.connect, request.id);
+    await this.kv.delete(NS.pair, pairKey(request.from, request.to));
+  }
+  async getConnect(id: string) {
+    const r = await this.kv.get<ConnectRequest>(NS.connect, id);
+    if (!r) return null;
+    const a = await this.kv.get<ConnectAnswer>(NS.answer, id);
+    return {
+      request: { ...r, createdAt: new Date(r.createdAt) },
+      answer: a ? { ...a, at: new Date(a.at) } : null,
+    };
+  }
+  async answerConnect(request: ConnectRequest, answer: ConnectAnswer) {
+    if (!(await this.kv.putIfAbsent(NS.answer, request.id, answer))) return false;
+    // Accepted: the two districts know each other, and may ask each other again later. Declined: not again.
+    if (answer.accepted) await this.kv.delete(NS.pair, pairKey(request.from, request.to));
+    return true;
   }
 }
 

@@ -98,7 +98,7 @@ export class NedbStore implements Store {
     this.votes = new DocVoteRepo(new NedbCollection(this.votesDs));
     this.kv = new DocKeyValueRepo(new NedbCollection(this.kvDs));
     this.tallies = new KvTallyRepo(this.kv);
-    this.networks = new DocNetworkRepo(new NedbCollection(this.networksDs));
+    this.networks = new DocNetworkRepo(new NedbCollection(this.networksDs), this.kv);
     this.reflections = new KvReflectionRepo(this.kv);
     this.nudges = kvNudgeRepos(this.kv);
   }

@@ -143,7 +143,7 @@ export class MongoStore implements Store {
     this.votes = new DocVoteRepo(new MongoDocCollection(this.db.collection('votes')));
     this.kv = new DocKeyValueRepo(new MongoDocCollection(this.db.collection('kv')));
     this.tallies = new KvTallyRepo(this.kv);
-    this.networks = new DocNetworkRepo(new MongoDocCollection(this.db.collection('networks')));
+    this.networks = new DocNetworkRepo(new MongoDocCollection(this.db.collection('networks')), this.kv);
     this.reflections = new KvReflectionRepo(this.kv);
     this.nudges = kvNudgeRepos(this.kv);
   }

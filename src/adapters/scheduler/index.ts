@@ -1,7 +1,7 @@
 import cron from 'node-cron';
 import type { Destination, NudgeMessenger } from '../../app/nudges/nudgePorts';
 import type { NudgeRunner, TickReport } from '../../app/nudges/nudgeRunner';
-import type { Clock } from '../../app/ports';
+import type { Clock, NoticeMessenger } from '../../app/ports';
 import { defaultLogger, type Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 
@@ -28,6 +28,21 @@ export function routeMessenger(o: {
     sendNudge: async (to, v) => pick(to).sendNudge(to, v),
     sendDigest: async (to, v) => pick(to).sendDigest(to, v),
     sendEscalation: async (to, v) => pick(to).sendEscalation(to, v),
+  };
+}
+
+/** The co-op network's notices, routed the same way (a district's channel is on its tenant's platform). */
+export function routeNotices(o: {
+  slack?: NoticeMessenger | null;
+  teams?: NoticeMessenger | null;
+}): NoticeMessenger {
+  return {
+    async sendNotice(to, text) {
+      const teams = to.tenantId.startsWith('teams:');
+      const m = teams ? o.teams : o.slack;
+      if (!m) throw new Error(`No ${teams ? 'Teams' : 'Slack'} connection is configured for notices`);
+      await m.sendNotice(to, text);
+    },
   };
 }
 

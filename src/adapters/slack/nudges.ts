@@ -5,6 +5,7 @@ import type { Destination, NudgeMessenger } from '../../app/nudges/nudgePorts';
 import { NUDGE_TEXT, nudgeDue } from '../../app/nudges/nudgeTexts';
 import { SUBMISSION_FIELDS } from '../../app/nudges/nudgeViews';
 import type { ScheduleService } from '../../app/nudges/scheduleService';
+import type { NoticeMessenger } from '../../app/ports';
 import type { Actor } from '../../app/schemas';
 import { clip, plain, type RichText, rich, strong } from '../../app/text';
 import { isDomainError } from '../../domain/errors';
@@ -55,10 +56,13 @@ export interface SlackNudgeMessengerOptions {
   perWorkspacePerSecond?: number;
 }
 
-/** NudgeMessenger for Slack: ≤1/s per channel and a workspace-wide ceiling, retries after 429's Retry-After. */
+/**
+ * NudgeMessenger for Slack: ≤1/s per channel and a workspace-wide ceiling, retries after 429's Retry-After. It also
+ * posts the co-op network's plain notices (NoticeMessenger) through the same limits.
+ */
 export function createSlackNudgeMessenger(
   o: SlackNudgeMessengerOptions,
-): NudgeMessenger & { limiter: RateLimiter } {
+): NudgeMessenger & NoticeMessenger & { limiter: RateLimiter } {
   const limiter = o.limiter ?? new RateLimiter();
   const limits = (to: Destination): Limit[] => [
     { key: `slack:ch:${to.tenantId}|${to.channelId}`, perSecond: o.perChannelPerSecond ?? 1 },
@@ -71,6 +75,7 @@ export function createSlackNudgeMessenger(
   return {
     limiter,
     sendNudge: (to, v) => send(to, md(nudgeDue(v)), nudgeBlocks(v)),
+    sendNotice: (to, t) => send(to, md(t), [{ type: 'section', text: { type: 'mrkdwn', text: md(t) } }]),
     sendDigest: (to, v) =>
       send(
         to,

@@ -15,10 +15,11 @@ import {
   type SubmissionFormView,
 } from '../../app/nudges/nudgeViews';
 import type { ScheduleService } from '../../app/nudges/scheduleService';
+import type { NoticeMessenger } from '../../app/ports';
 import type { Actor } from '../../app/schemas';
 import { plain, type RichText, rich, strong, user } from '../../app/text';
 import { isDomainError } from '../../domain/errors';
-import { toRuns } from '../cards/teamsText';
+import { toRuns, toTeamsMarkdown } from '../cards/teamsText';
 import type { TeamsActionHandler } from './bot';
 import { SendQueue } from './sendQueue';
 
@@ -170,7 +171,7 @@ export interface TeamsNudgeMessengerOptions {
  */
 export function createTeamsNudgeMessenger(
   o: TeamsNudgeMessengerOptions,
-): NudgeMessenger & { limiter: SendQueue } {
+): NudgeMessenger & NoticeMessenger & { limiter: SendQueue } {
   const ownRates = o.perConversationPerSecond !== undefined || o.globalPerSecond !== undefined;
   const limiter =
     o.queue ??
@@ -181,19 +182,22 @@ export function createTeamsNudgeMessenger(
           perHour: Number.POSITIVE_INFINITY,
           maxAttempts: 1,
         }));
-  const send = (to: Destination, card: Card, summary: string) =>
+  const post = (to: Destination, activity: Record<string, unknown>) =>
     limiter
       .enqueue(
         `${to.tenantId}|${to.channelId}`,
-        () => o.post(to.tenantId, to.channelId, cardActivity(card, summary)),
+        () => o.post(to.tenantId, to.channelId, activity),
         to.tenantId,
       )
       .then(() => {});
+  const send = (to: Destination, card: Card, summary: string) => post(to, cardActivity(card, summary));
   return {
     limiter,
     sendNudge: (to, v) => send(to, renderNudgeCard(v), `Monitoring data for ${v.periodLabel} is due`),
     sendDigest: (to, v) => send(to, renderDigestCard(v), `Monitoring data digest, ${v.periodLabel}`),
     sendEscalation: (to, v) => send(to, renderEscalationCard(v), `Escalation, ${v.periodLabel}`),
+    // The co-op network's plain notices: a markdown message (every user value escaped by toTeamsMarkdown).
+    sendNotice: (to, t) => post(to, { type: 'message', textFormat: 'markdown', text: toTeamsMarkdown(t) }),
   };
 }
 

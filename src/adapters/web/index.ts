@@ -140,11 +140,12 @@ export function mountWeb(web: express.Express, deps: WebDeps): { consolePath: st
 
   dash.get('/', async (_req, res) => {
     const c = claimsOf(res);
-    const [d, buildings] = await Promise.all([
+    const [d, buildings, network] = await Promise.all([
       deps.results.dashboard(c.t, c.d),
       deps.buildings ? deps.buildings(c.t, c.d) : Promise.resolve(null),
+      deps.network ? deps.network.networkOfDistrict(c.t, c.d) : Promise.resolve(null),
     ]);
-    res.type('html').send(dashboardPage(d, linkTo(res), buildings, new Date(c.e * 1000)));
+    res.type('html').send(dashboardPage(d, linkTo(res), buildings, new Date(c.e * 1000), network));
   });
   dash.get('/data.json', async (_req, res) => {
     const c = claimsOf(res);

@@ -91,7 +91,12 @@ export function dashboardPage(
   link: (path: string) => string,
   buildings: BuildingStatus[] | null,
   expiresAt: Date,
+  /** The co-op network the district is in (a link to its network page), if any. */
+  network: { name: string } | null = null,
 ): string {
+  const net = network
+    ? `\n<section><h2>Co-op network</h2><p><a data-testid="network-link" href="${esc(link('/dashboard/network'))}">${esc(network.name)}: your district vs. the network</a></p></section>`
+    : '';
   const rubrics = d.rubrics.length
     ? d.rubrics.map((r) => heatMap(r, link)).join('\n')
     : '<p>No reviews yet. A coordinator can start one in the chat with <code>review start "2026-27 Fall"</code>.</p>';
@@ -118,7 +123,7 @@ export function dashboardPage(
     `<header><h1 data-testid="district">${esc(d.districtName)}</h1><p class="muted">MICIP collaboration dashboard · private link valid until ${esc(expiresAt.toISOString().slice(0, 16).replace('T', ' '))} UTC</p></header>
 <main>${rubrics}
 <section><h2>Exports</h2><ul>${exportsList || '<li class="muted">nothing to export yet</li>'}</ul></section>
-<section><h2>Building teams</h2>${bld}</section></main>`,
+<section><h2>Building teams</h2>${bld}</section>${net}</main>`,
   );
 }
 

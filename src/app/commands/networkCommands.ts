@@ -1,6 +1,8 @@
 import { DomainError } from '../../domain/errors';
 import { formatCode, NOT_ENOUGH, SHARED } from '../../domain/network';
 import { readingsText } from '../network/networkText';
+import { answerText, peersText } from '../network/peerText';
+import { statusText } from '../network/reportText';
 import { code, join, link, plain, rich, strong } from '../text';
 import { type CommandEntry, command, present } from './types';
 
@@ -15,10 +17,16 @@ type NetworkArgs =
   | { op: 'code' }
   | { op: 'join'; code: string; named: boolean }
   | { op: 'leave' }
-  | { op: 'named'; named: boolean };
+  | { op: 'named'; named: boolean }
+  | { op: 'contact'; contact: boolean }
+  | { op: 'peers'; row: string }
+  | { op: 'connect'; handle: string; note: string }
+  | { op: 'answer'; requestId: string; accept: boolean }
+  | { op: 'status'; cycle: string | null }
+  | { op: 'export'; format: 'csv' | 'json' | 'md' };
 
 export const NETWORK_USAGE =
-  'network | network create "Name" | network code | network join <code> [named] | network leave | network named on|off';
+  'network | network create "Name" | network code | network join <code> [named] | network leave | network named on|off | network contact on|off | network peers <row> | network connect <handle> "note" | network accept|decline <id> | network status ["cycle"] | network export [csv|json|md]';
 
 export function parseNetwork(tokens: string[], usage: (problem: string) => DomainError): NetworkArgs {
   const op = tokens[0]?.toLowerCase();
@@ -47,6 +55,47 @@ export function parseNetwork(tokens: string[], usage: (problem: string) => Domai
       const v = rest[0]?.toLowerCase();
       if (v !== 'on' && v !== 'off') throw usage('Say "network named on" or "network named off".');
       return { op: 'named', named: v === 'on' };
+    }
+    case 'contact': {
+      const v = rest[0]?.toLowerCase();
+      if ((v !== 'on' && v !== 'off') || rest.length > 1) {
+        throw usage('Say "network contact on" or "network contact off".');
+      }
+      return { op: 'contact', contact: v === 'on' };
+    }
+    case 'peers': {
+      const row = rest.join(' ').trim();
+      if (!row) throw usage('Give the row number, e.g. "network peers 2".');
+      return { op: 'peers', row };
+    }
+    case 'connect': {
+      // `connect B "note"`, `connect "District B" "note"` or `connect District B "note"`.
+      const split = rest[0]?.toLowerCase() === 'district' && rest.length > 2 ? 2 : 1;
+      const handle = rest.slice(0, split).join(' ');
+      const note = rest.slice(split).join(' ').trim();
+      if (!handle || !note) {
+        throw usage(
+          'Give the handle from "network peers" and a short note in quotes: network connect "District B" "…".',
+        );
+      }
+      return { op: 'connect', handle, note };
+    }
+    case 'accept':
+    case 'decline': {
+      const [id, ...more] = rest;
+      if (!id || more.length > 0) throw usage(`Give the request's id: network ${op} <id>.`);
+      return { op: 'answer', requestId: id, accept: op === 'accept' };
+    }
+    case 'status': {
+      const cycle = rest.join(' ').trim();
+      return { op: 'status', cycle: cycle || null };
+    }
+    case 'export': {
+      const f = (rest[0] ?? 'csv').toLowerCase();
+      if ((f !== 'csv' && f !== 'json' && f !== 'md') || rest.length > 1) {
+        throw usage('The export format is csv, json or md.');
+      }
+      return { op: 'export', format: f };
     }
     default:
       throw usage(`"${String(op).slice(0, 20)}" is not a network command.`);
@@ -81,7 +130,38 @@ export const NETWORK_COMMANDS = {
         summary: 'whether the network may list your district by name',
         role: 'coordinator',
       },
+      {
+        usage: 'network contact on|off',
+        summary: 'whether other member districts may find your district as a peer and ask to connect',
+        role: 'coordinator',
+      },
+      {
+        usage: 'network peers <row>',
+        summary:
+          'districts that can help on a row you rated Beginning or Developing, and those at your level',
+        role: 'coordinator',
+      },
+      {
+        usage: 'network connect <handle> "note"',
+        summary: 'ask a peer to connect (names are shared only if they accept)',
+        role: 'coordinator',
+      },
+      {
+        usage: 'network accept|decline <id>',
+        summary: 'answer a connect request sent to your district',
+        role: 'coordinator',
+      },
       { usage: 'network code', summary: "your network's invitation code", role: 'facilitator' },
+      {
+        usage: 'network status ["cycle"]',
+        summary: 'which member districts have settled ratings for a cycle',
+        role: 'facilitator',
+      },
+      {
+        usage: 'network export [csv|json|md]',
+        summary: "the network's figures as a file (at least k districts each)",
+        role: 'facilitator',
+      },
       {
         usage: 'network create "Name"',
         summary: 'create a co-op network (you facilitate it)',
@@ -133,6 +213,50 @@ export const NETWORK_COMMANDS = {
         case 'named': {
           const n = await network.setNamed(ctx.actor, { ...at, named: a.named });
           return { kind: 'text', text: rich`${strong(n.name)}: ${namedLine(a.named)}` };
+        }
+        case 'contact': {
+          const n = await network.peers.setContact(ctx.actor, { ...at, contact: a.contact });
+          return {
+            kind: 'text',
+            text: a.contact
+              ? rich`${strong(n.name)}: your district is open to contact. Districts that ask for peers on a row may see your district's settled rating of that row (under a handle such as "District B", or by name if it is named) and send a connect request to this channel; they learn who you are only if a coordinator accepts.`
+              : rich`${strong(n.name)}: your district is no longer suggested as a peer and receives no new connect requests.`,
+          };
+        }
+        case 'peers': {
+          const r = await network.peers.peers(ctx.actor, { ...at, row: a.row });
+          return { kind: 'text', text: peersText(r, network.rubrics) };
+        }
+        case 'connect': {
+          const { rowTitle } = await network.peers.connect(ctx.actor, {
+            ...at,
+            handle: a.handle,
+            note: a.note,
+          });
+          return {
+            kind: 'text',
+            text: rich`Sent to the coordinators of ${a.handle} with your note, about ${strong(rowTitle)}. They learn who you are only if they accept; you will hear their answer in this channel.`,
+          };
+        }
+        case 'answer': {
+          const r = await network.peers.answer(ctx.actor, {
+            ...at,
+            requestId: a.requestId,
+            accept: a.accept,
+          });
+          return { kind: 'text', text: answerText(r) };
+        }
+        case 'status': {
+          const r = await network.reports.status(ctx.actor, { cycle: a.cycle });
+          return { kind: 'text', text: statusText(r) };
+        }
+        case 'export': {
+          const file = await network.reports.export(ctx.actor, { format: a.format });
+          return {
+            kind: 'file',
+            message: rich`The co-op network's figures (${plain(a.format.toUpperCase())}): counts of districts per level, only where at least ${String(network.k)} districts contributed.`,
+            ...file,
+          };
         }
         case 'view': {
           const readings = await network.read(ctx.actor, at);

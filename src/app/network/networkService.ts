@@ -3,20 +3,20 @@ import type { District } from '../../domain/district';
 import { DomainError } from '../../domain/errors';
 import {
   buildNetworkView,
-  type CycleRatings,
   DEFAULT_K,
-  type DistrictRatings,
   joinNetwork,
   leaveNetwork,
+  MIN_K,
   type Network,
   type NetworkView,
   normalizeCode,
 } from '../../domain/network';
-import type { Review } from '../../domain/review';
-import { isLevel, type Level } from '../../domain/rubric';
 import { Access, networkMissing } from '../policy';
-import type { Clock, IdGenerator, RubricCatalog, Store } from '../ports';
+import type { Clock, IdGenerator, NoticeMessenger, RubricCatalog, Store } from '../ports';
 import { type Actor, actorSchema, idString, parseInput, text } from '../schemas';
+import { districtOfChannel, memberRatings } from './networkData';
+import { NetworkReports } from './networkReports';
+import { PeerService } from './peerService';
 
 export interface NetworkServiceDeps {
   store: Store;
@@ -25,7 +25,11 @@ export interface NetworkServiceDeps {
   ids: IdGenerator;
   /** A fresh, unguessable invitation code (letters and digits; the adapter layer draws it from a CSPRNG). */
   newCode: () => string;
-  /** The fewest districts a distribution may be made of (default 5). */
+  /** Delivers connect requests and their answers to a district's channel (Slack or Teams). */
+  notices?: NoticeMessenger;
+  /** Orders peers before handles are given (default Math.random). */
+  random?: () => number;
+  /** The fewest districts a distribution may be made of (NETWORK_MIN_DISTRICTS: default 5, at least 3). */
   k?: number;
 }
 
@@ -59,10 +63,19 @@ export interface NetworkReading {
 export class NetworkService {
   readonly access: Access;
   readonly k: number;
+  /** Peer matching and connect requests (`network contact|peers|connect|accept|decline`). */
+  readonly peers: PeerService;
+  /** The facilitator's participation report and export (`network status|export`). */
+  readonly reports: NetworkReports;
 
   constructor(private readonly d: NetworkServiceDeps) {
     this.access = new Access({ store: d.store });
-    this.k = Math.max(2, d.k ?? DEFAULT_K);
+    this.peers = new PeerService(d, this.access);
+    this.k = d.k ?? DEFAULT_K;
+    if (!Number.isInteger(this.k) || this.k < MIN_K) {
+      throw new Error(`NetworkService: k must be a whole number of at least ${MIN_K} (got ${this.k})`);
+    }
+    this.reports = new NetworkReports(d, this.access, this.k);
   }
 
   get rubrics(): RubricCatalog {
@@ -200,6 +213,15 @@ export class NetworkService {
     return network ? this.reading(network, district) : null;
   }
 
+  /** The network a district is in (its dashboard links to the network page), for its signed dashboard link. */
+  async networkOfDistrict(
+    tenantId: string,
+    districtId: string,
+  ): Promise<Pick<Network, 'id' | 'name'> | null> {
+    const [network] = await this.d.store.networks.listByDistrict(tenantId, districtId);
+    return network ? { id: network.id, name: network.name } : null;
+  }
+
   private async reading(network: Network, district: District | null): Promise<NetworkReading> {
     const view = await this.view(network, district);
     return {
@@ -211,50 +233,15 @@ export class NetworkService {
 
   /** Builds the view from the member districts' reviews (through the store, one district at a time). */
   private async view(network: Network, viewer: District | null): Promise<NetworkView> {
-    const districts: DistrictRatings[] = [];
-    for (const m of network.members) {
-      const d = await this.d.store.districts.get(m.tenantId, m.districtId);
-      if (!d) continue;
-      const reviews = await this.d.store.reviews.listByDistrict(m.tenantId, m.districtId);
-      districts.push({
-        tenantId: d.tenantId,
-        districtId: d.id,
-        name: d.name,
-        cycles: reviews.filter(hasClosedRound).map(settledRatings),
-      });
-    }
     return buildNetworkView(
       network,
-      districts,
+      await memberRatings(this.d.store, network),
       (rubricId) => this.d.rubrics.get(rubricId)?.rows.map((r) => r.id) ?? [],
       { k: this.k, ...(viewer ? { viewer: { tenantId: viewer.tenantId, districtId: viewer.id } } : {}) },
     );
   }
 
-  private async districtOf(actor: Actor, channelId: string): Promise<District> {
-    const d =
-      actor.channelId && actor.channelId !== channelId
-        ? null
-        : await this.d.store.districts.findByChannel(actor.tenantId, channelId);
-    if (!d) {
-      throw new DomainError(
-        'unknown-district',
-        'This channel is not set up as a district team yet. A coordinator can set it up with the "setup" command.',
-      );
-    }
-    return d;
+  private districtOf(actor: Actor, channelId: string): Promise<District> {
+    return districtOfChannel(this.d.store, actor, channelId);
   }
-}
-
-/** A review counts once a round has closed: blind or open, no rating exists before. */
-/** A review the network counts: not cancelled, and with at least one closed round. */
-const hasClosedRound = (r: Review) =>
-  r.status !== 'cancelled' && (r.round > 1 || r.roundStatus === 'closed' || r.status === 'complete');
-
-/** Only each row's outcome (settled by consensus or recorded by a coordinator): nothing else leaves the review. */
-function settledRatings(r: Review): CycleRatings {
-  const ratings: Record<string, Level | null> = {};
-  for (const p of r.polls)
-    ratings[p.rowId] = p.outcome && isLevel(p.outcome.rating) ? p.outcome.rating : null;
-  return { rubricId: r.rubricId, cycle: r.cycle, createdAt: r.createdAt, ratings };
 }

@@ -48,7 +48,7 @@ const FORMULA_AT_CELL_START = /(^|[,;\t\r\n])([ \t\r\n"]*)([=+\-@])/g;
  * may start (OWASP's prefix, also after `;`, `,`, tab and line breaks), and before a leading tab or carriage return.
  * Text with a quote, separator or line break is quoted (RFC 4180). Numbers and booleans are written as they are.
  */
-const csvCell = (v: string | number | boolean | null): string => {
+export const csvCell = (v: string | number | boolean | null): string => {
   if (v === null) return '';
   if (typeof v !== 'string') return String(v);
   let s = v.replace(FORMULA_AT_CELL_START, "$1$2'$3");
@@ -109,7 +109,7 @@ export function toJson(r: ReviewResults): string {
  * GitHub-flavoured Markdown could read as markup inline (emphasis, code, links, images, HTML, entities, tables,
  * strikethrough, math) is backslash-escaped; bare URLs, e-mail addresses and bidi overrides are neutralised.
  */
-const mdCell = (s: string): string =>
+export const mdCell = (s: string): string =>
   breakAutoLinks(neutralizeBidi(s))
     .replace(/[\\`*_{}[\]<>()#!|~&$]/g, '\\$&')
     .replace(/\r?\n|\r/g, ' ');
