@@ -72,6 +72,12 @@ export interface Review {
   /** Set when the review was cancelled; absent on reviews stored before cancelling existed (and never cancelled). */
   cancellation?: Cancellation | null;
   polls: Poll[];
+  /**
+   * Who the review's quorum counts: the district's members when the review started, plus those added later
+   * (`roster add`, a first vote). Absent on reviews stored before rosters existed: those count every member of the
+   * district. Changed only by the store's roster operations (a save leaves it as stored).
+   */
+  roster?: string[];
   createdAt: Date;
   createdBy: string;
   /** Optimistic-concurrency version, bumped by the store on every save. */
@@ -97,6 +103,8 @@ export interface NewReviewParams {
   maxRounds: number;
   deadline: Date | null;
   createdBy: string;
+  /** The member ids the review's roster starts with (the district's members at `review start`); none: no roster. */
+  roster?: readonly string[];
 }
 
 export function createReview(p: NewReviewParams, now: Date): Review {
@@ -122,6 +130,7 @@ export function createReview(p: NewReviewParams, now: Date): Review {
     roundOpenedAt: now,
     status: 'active',
     polls: p.rubric.rows.map((r) => ({ rowId: r.id, status: 'voting', rounds: [], outcome: null })),
+    ...(p.roster ? { roster: [...new Set(p.roster)].sort() } : {}),
     createdAt: now,
     createdBy: p.createdBy,
     version: 0,
