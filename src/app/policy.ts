@@ -1,5 +1,5 @@
 import type { District, Member } from '../domain/district';
-import { isCoordinator } from '../domain/district';
+import { isActiveMember, isCoordinator } from '../domain/district';
 import { DomainError, type DomainErrorCode } from '../domain/errors';
 import { isFacilitator, isMemberDistrict, type Network } from '../domain/network';
 import type { Review } from '../domain/review';
@@ -13,7 +13,7 @@ import type { Actor, Conversation } from './schemas';
  * `Actor.conversation`, `Actor.isAdmin`). docs/SECURITY.md is this table in words.
  *
  * A person's standing towards one district is made of facts the store and the platform confirm:
- * - `member`: the district's roster has them (with `coordinator` among their roles, they coordinate);
+ * - `member`: the district's roster has them, not taken off it (with `coordinator` among their roles, they coordinate);
  * - `inChannel`: they are asking from the district's own channel (so the chat platform has already checked they
  *   can see it);
  * - `conversation`: the kind of conversation they are asking from (a channel, a group chat, a 1:1 chat);
@@ -91,6 +91,12 @@ export const RULES = {
     who: 'a coordinator, in the district channel',
     allow: coordinatorIn,
     refusal: coordinatorOnly('grant or change roles'),
+  },
+  /** `roster`, `roster import|add|remove`: who is on the district's roster and who a review's quorum counts. */
+  'roster.manage': {
+    who: 'a coordinator, in the district channel',
+    allow: coordinatorIn,
+    refusal: coordinatorOnly('see or change the roster'),
   },
   /** `review start`, `close`, `next`, `decide`. */
   'review.manage': {
@@ -264,7 +270,8 @@ export class Access {
           ? await this.o.store.members.get(actor.tenantId, district.id, actor.userId)
           : null;
     return {
-      member: inTenant ? member : null,
+      // Someone a coordinator took off the roster is no member (nor coordinator) any more.
+      member: inTenant && member && isActiveMember(member) ? member : null,
       inChannel: inTenant && !!actor.channelId && actor.channelId === district?.channelId,
       conversation: actor.conversation ?? null,
       platformAdmin: false,

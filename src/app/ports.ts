@@ -48,6 +48,14 @@ export interface ReviewRepo {
   /** Saves if the stored version equals `review.version`; returns it with the bumped version; else DomainError('conflict'). */
   save(review: Review): Promise<Review>;
   listByDistrict(tenantId: string, districtId: string): Promise<Review[]>;
+  /**
+   * Adds member ids to the review's roster (`Review.roster`) in one atomic step, leaving everything else (and the
+   * version) as stored: late joiners' first votes do not contend with a close. No-op for a review without a roster.
+   * `save` never changes the roster, so neither overwrites the other.
+   */
+  addToRoster(reviewId: string, memberIds: readonly string[]): Promise<void>;
+  /** Takes member ids off the review's roster (atomic, like addToRoster). */
+  removeFromRoster(reviewId: string, memberIds: readonly string[]): Promise<void>;
 }
 
 export interface VoteRepo {
@@ -170,6 +178,21 @@ export interface Store {
   /** A cheap round trip to the database (readiness checks); rejects when it cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A person in a chat channel, as the platform lists its members. */
+export interface ChannelPerson {
+  userId: string;
+  displayName: string;
+}
+
+/**
+ * The members of a chat channel, as the platform lists them (Slack conversations.members, the Teams conversation
+ * roster): people only. `skipped` counts who the platform listed but are not people who can vote (bots, apps,
+ * deactivated accounts). Asked only by `roster import`, for the channel the command came from.
+ */
+export interface ChannelMembers {
+  list(tenantId: string, channelId: string): Promise<{ people: ChannelPerson[]; skipped: number }>;
 }
 
 /** Produces ids for new records. */

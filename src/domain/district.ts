@@ -26,9 +26,18 @@ export interface Member {
   perspective: Perspective;
   roles: Role[];
   joinedAt: Date;
+  /**
+   * Set when a coordinator took them off the roster (`roster remove`): kept (with their name, for the evidence and
+   * votes they gave) but no longer a member: they count for no quorum and their votes of an open round no longer
+   * count. Absent or null: a member.
+   */
+  removedAt?: Date | null;
 }
 
 export const isCoordinator = (m: Member | null): boolean => !!m && m.roles.includes('coordinator');
+
+/** On the district's roster (not taken off it by a coordinator). */
+export const isActiveMember = (m: Pick<Member, 'removedAt'>): boolean => !m.removedAt;
 
 /** One member's vote on one poll in one round. Re-casting replaces it until the round closes. */
 export interface Vote {

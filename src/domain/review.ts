@@ -43,7 +43,6 @@ export interface Outcome {
   /** Earlier recorded decisions this one corrected, oldest first (absent when never corrected). */
   corrected?: PriorDecision[];
 }
-
 /** A recorded decision as it stood before a coordinator corrected it. */
 export interface PriorDecision {
   rating: Level;
@@ -82,6 +81,9 @@ export interface Review {
   /** Set when the review was cancelled; absent on reviews stored before cancelling existed (and never cancelled). */
   cancellation?: Cancellation | null;
   polls: Poll[];
+  /** Whom the quorum counts: the members at start plus later additions (absent before rosters: every member); set
+   * only by the store's roster operations (a save leaves it as stored). */
+  roster?: string[];
   createdAt: Date;
   createdBy: string;
   /** Optimistic-concurrency version, bumped by the store on every save. */
@@ -107,6 +109,8 @@ export interface NewReviewParams {
   maxRounds: number;
   deadline: Date | null;
   createdBy: string;
+  /** The member ids the review's roster starts with (the district's members at `review start`); none: no roster. */
+  roster?: readonly string[];
 }
 
 export function createReview(p: NewReviewParams, now: Date): Review {
@@ -132,6 +136,7 @@ export function createReview(p: NewReviewParams, now: Date): Review {
     roundOpenedAt: now,
     status: 'active',
     polls: p.rubric.rows.map((r) => ({ rowId: r.id, status: 'voting', rounds: [], outcome: null })),
+    ...(p.roster ? { roster: [...new Set(p.roster)].sort() } : {}),
     createdAt: now,
     createdBy: p.createdBy,
     version: 0,
@@ -334,11 +339,8 @@ export function startNextRound(review: Review, now: Date, deadline: Date | null 
   };
 }
 
-/**
- * A coordinator records a row's rating (with a note) where the team did not reach consensus, or corrects a rating
- * recorded that way (the earlier decision is kept in `outcome.corrected`). A rating the team reached by consensus is
- * the team's and is not overwritten.
- */
+/** A coordinator records a row's rating (with a note) where the team did not reach consensus, or corrects one
+ * recorded so (the earlier kept in `outcome.corrected`); a consensus rating is the team's and is not overwritten. */
 export function recordDecision(
   review: Review,
   rowId: string,

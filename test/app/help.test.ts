@@ -43,6 +43,7 @@ test('help is in sections by purpose, each listing only what the caller may run;
     'Reviews',
     'Running a review',
     'People',
+    'Roster',
     'Building teams and nudges',
     'Co-op network',
     'Setup',
@@ -65,6 +66,8 @@ test('help is in sections by purpose, each listing only what the caller may run;
     'decide',
   ]);
   expect(forCoordinator.get('People')).toEqual(['perspective', 'coordinator', 'member']);
+  // `roster` has four forms (list, import, add, remove), one line each; members do not see the section.
+  expect(forCoordinator.get('Roster')).toEqual(['roster', 'roster', 'roster', 'roster']);
   expect(forCoordinator.get('Building teams and nudges')).toEqual(['building', 'schedule', 'submissions']);
   expect(forCoordinator.get('Setup')).toEqual(['help', 'setup']);
   // A member: no coordinator commands, so no "Running a review" at all; `setup` is done here.

@@ -68,6 +68,7 @@ const EXPECTED: Record<Action, boolean[]> = {
   'district.read': [Y, Y, Y, Y, Y, N, N, N, N, N, Y, Y],
   'district.join': [Y, N, Y, N, Y, N, N, N, N, N, Y, Y],
   'district.roles': [Y, N, N, N, N, N, N, N, N, N, Y, N],
+  'roster.manage': [Y, N, N, N, N, N, N, N, N, N, Y, N],
   'review.manage': [Y, N, N, N, N, N, N, N, N, N, Y, N],
   'review.read': [Y, Y, Y, Y, Y, N, N, N, N, N, Y, Y],
   'review.vote': [Y, N, Y, N, Y, N, N, N, N, N, Y, Y],
@@ -126,8 +127,11 @@ async function world() {
     },
   });
   const dir = people('U_COORD', 'U_MEMBER', 'U_NEW', 'U_STRANGER', 'U_OTHER');
+  const channelMembers = {
+    list: async () => ({ people: [{ userId: 'U_NEW', displayName: 'New' }], skipped: 1 }),
+  };
   const run = (a: Actor, line: string) =>
-    commands.run({ actor: a, channelId: a.channelId ?? '', people: dir }, line);
+    commands.run({ actor: a, channelId: a.channelId ?? '', people: dir, channelMembers }, line);
   // Alpha (T1, C1) with a coordinator and a member, a review with one vote, closed; Beta (T1, C2); Gamma (T9, C1).
   const coordA = inChannel('T1', 'U_COORD', 'C1', true);
   await run(coordA, 'setup "Alpha Schools"');
@@ -170,6 +174,7 @@ const NOT_ADMIN = /Only a workspace admin/;
 const STILL_OPEN =
   /is still open \(round 1, \d of 6 rows rated\)\. Close its rounds and record the last decisions, or cancel it: review cancel "/;
 const NO_REVIEW = /no review yet/;
+const NOT_ON_ROSTER = /is not on this district team's roster/;
 
 /**
  * Alpha's members read their district from anywhere; anyone in Alpha's channel reads it there (they see the channel
@@ -243,6 +248,23 @@ const COMMANDS: Array<[string, (w: W) => string, Array<typeof ok | RegExp>]> = [
     [ok, NOT_COORD, ok, NOT_SET_UP, ok, NOT_SET_UP, NOT_SET_UP, ok],
   ],
   ['perspective', () => 'perspective building', [ok, ok, ok, NOT_SET_UP, ok, NOT_SET_UP, NOT_SET_UP, ok]],
+  ['roster', () => 'roster', [ok, NOT_COORD, NOT_COORD, NOT_SET_UP, ok, NOT_SET_UP, NOT_SET_UP, ok]],
+  [
+    'roster import',
+    () => 'roster import',
+    [ok, NOT_COORD, NOT_COORD, NOT_SET_UP, ok, NOT_SET_UP, NOT_SET_UP, ok],
+  ],
+  [
+    'roster add',
+    () => 'roster add <@U_NEW|New>',
+    [ok, NOT_COORD, NOT_COORD, NOT_SET_UP, ok, NOT_SET_UP, NOT_SET_UP, ok],
+  ],
+  [
+    // U_MEMBER is on Alpha's roster (they voted); elsewhere nobody of that id is.
+    'roster remove',
+    () => 'roster remove <@U_MEMBER|Member>',
+    [ok, NOT_COORD, NOT_COORD, NOT_SET_UP, NOT_ON_ROSTER, NOT_SET_UP, NOT_SET_UP, NOT_ON_ROSTER],
+  ],
   ['setup', () => 'setup "Renamed"', [ok, NOT_COORD, NOT_COORD, NOT_ADMIN, ok, ok, NOT_ADMIN, ok]],
 ];
 

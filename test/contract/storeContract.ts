@@ -4,6 +4,7 @@ import { DomainError } from '../../src/domain/errors';
 import { districtWithReview, makeService, member, TestClock } from '../support/fixtures';
 import { networkContract } from './networkContract';
 import { nudgeRepoContract } from './nudgeRepoContract';
+import { rosterContract } from './rosterContract';
 
 /**
  * One contract, every Store adapter. `open` returns a fresh, empty, initialised store.
@@ -20,6 +21,7 @@ export function storeContract(name: string, open: () => Promise<Store>) {
     });
 
     networkContract(() => store);
+    rosterContract(() => store);
 
     test('districts: one per channel; a stale save is a conflict', async () => {
       const service = makeService(store);

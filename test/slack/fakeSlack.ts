@@ -32,6 +32,11 @@ export class FakeSlack {
   readonly admins = new Set<string>(['U_COORD']);
   /** Ids users.info does not find. */
   readonly missingUsers = new Set<string>();
+  /** Ids users.info reports as bots, and as deactivated. */
+  readonly bots = new Set<string>();
+  readonly deletedUsers = new Set<string>();
+  /** Members per channel, as conversations.members lists them (paged by `limit`, cursor = the next offset). */
+  readonly channelMembers = new Map<string, string[]>();
   /** Calls answered 429 by the tier limits (method, token, when). */
   readonly limited: SlackCall[] = [];
   /** Calls per token and method in the last minute (tier enforcement); chat.postMessage per channel too. */
@@ -263,6 +268,14 @@ export class FakeSlack {
       }
       case 'apps.connections.open':
         return this.socketUrl ? { ok: true, url: this.socketUrl } : { ok: false, error: 'not_allowed' };
+      case 'conversations.members': {
+        const all = this.channelMembers.get(String(args.channel ?? ''));
+        if (!all) return { ok: false, error: 'channel_not_found' };
+        const from = Number(args.cursor ?? 0) || 0;
+        const limit = Math.min(Number(args.limit ?? 100) || 100, 1000);
+        const next = from + limit < all.length ? String(from + limit) : '';
+        return { ok: true, members: all.slice(from, from + limit), response_metadata: { next_cursor: next } };
+      }
       case 'users.info': {
         // Everyone exists except ids listed in `missingUsers`; admins are those in `admins` (U_COORD by default).
         const id = String(args.user ?? '');
@@ -274,8 +287,8 @@ export class FakeSlack {
             team_id: 'T1',
             name: id.toLowerCase(),
             real_name: `Person ${id}`,
-            deleted: false,
-            is_bot: false,
+            deleted: this.deletedUsers.has(id),
+            is_bot: this.bots.has(id),
             is_admin: this.admins.has(id),
             is_owner: false,
             profile: { display_name: `Person ${id}`, real_name: `Person ${id}` },

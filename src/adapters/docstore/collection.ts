@@ -1,6 +1,13 @@
+/** The update document of `updateSet`: MongoDB's and NeDB's array operators (both spell them alike). */
+export function setOperator(field: string, op: 'add' | 'pull', values: readonly string[]) {
+  return op === 'add'
+    ? { $addToSet: { [field]: { $each: [...values] } } }
+    : { $pull: { [field]: { $in: [...values] } } };
+}
+
 /**
  * The few document operations the repositories need, so that one implementation of the repositories serves
- * both MongoDB (production) and the embedded file store. Filters use equality and `$lt` only: what MongoDB,
+ * both MongoDB (production) and the embedded file store. Filters use equality, `$lt` and `$exists` only: what MongoDB,
  * FerretDB v1, mongo-java-server and NeDB all support.
  */
 export type Filter = Record<string, unknown>;
@@ -19,6 +26,17 @@ export interface DocCollection<T extends Doc> {
     filter: Filter,
     update: { $set: Partial<T> },
     opts?: { upsert?: boolean },
+  ): Promise<{ matched: number }>;
+  /**
+   * Adds each value to the array `field` unless there (`$addToSet` with `$each`) or takes them out (`$pull` with
+   * `$in`) of the one document matching `filter`; a document without the field is left as it is. Returns how many
+   * documents matched.
+   */
+  updateSet(
+    filter: Filter,
+    field: string,
+    op: 'add' | 'pull',
+    values: readonly string[],
   ): Promise<{ matched: number }>;
   /** Replaces the document matching `filter` (no upsert); returns how many matched. */
   replace(filter: Filter, doc: T): Promise<{ matched: number }>;

@@ -114,13 +114,22 @@ export class DocReviewRepo implements ReviewRepo {
   }
   async save(review: Review) {
     const next = { ...review, version: review.version + 1 };
-    const r = await this.c.replace({ _id: review.id, version: review.version }, { ...next, _id: review.id });
+    // Every field but the roster, which only addToRoster/removeFromRoster change: a close or a deadline saved
+    // from a review read before a late joiner's first vote must not drop them from the roster.
+    const { roster: _roster, ...fields } = next;
+    const r = await this.c.update({ _id: review.id, version: review.version }, { $set: fields });
     if (r.matched === 0) throw conflict('review');
     return next;
   }
   async listByDistrict(tenantId: string, districtId: string) {
     const all = await this.c.find({ tenantId, districtId });
     return all.map(strip).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  }
+  async addToRoster(reviewId: string, memberIds: readonly string[]) {
+    if (memberIds.length) await this.c.updateSet({ _id: reviewId }, 'roster', 'add', memberIds);
+  }
+  async removeFromRoster(reviewId: string, memberIds: readonly string[]) {
+    if (memberIds.length) await this.c.updateSet({ _id: reviewId }, 'roster', 'pull', memberIds);
   }
 }
 

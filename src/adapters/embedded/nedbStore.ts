@@ -2,7 +2,13 @@ import * as path from 'node:path';
 import Datastore from '@seald-io/nedb';
 import type { NudgeRepos } from '../../app/nudges/nudgePorts';
 import type { Store } from '../../app/ports';
-import { type Doc, type DocCollection, DuplicateKeyError, type Filter } from '../docstore/collection';
+import {
+  type Doc,
+  type DocCollection,
+  DuplicateKeyError,
+  type Filter,
+  setOperator,
+} from '../docstore/collection';
 import { DocNetworkRepo } from '../docstore/networkRepo';
 import { kvNudgeRepos } from '../docstore/nudgeRepos';
 import {
@@ -45,6 +51,17 @@ class NedbCollection<T extends Doc> implements DocCollection<T> {
     return guard(async () => {
       const r = await this.ds.updateAsync(filter, { $set: update.$set }, { upsert: opts.upsert ?? false });
       return { matched: r.upsert ? 0 : r.numAffected };
+    });
+  }
+  updateSet(filter: Filter, field: string, op: 'add' | 'pull', values: readonly string[]) {
+    return guard(async () => {
+      // Only where the array exists: $addToSet would create it on a document without one.
+      const r = await this.ds.updateAsync(
+        { ...filter, [field]: { $exists: true } },
+        setOperator(field, op, values),
+        {},
+      );
+      return { matched: r.numAffected };
     });
   }
   replace(filter: Filter, doc: T) {

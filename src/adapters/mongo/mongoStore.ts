@@ -11,7 +11,13 @@ import {
 import type { NudgeRepos } from '../../app/nudges/nudgePorts';
 import type { Store } from '../../app/ports';
 import { DomainError } from '../../domain/errors';
-import { type Doc, type DocCollection, DuplicateKeyError, type Filter } from '../docstore/collection';
+import {
+  type Doc,
+  type DocCollection,
+  DuplicateKeyError,
+  type Filter,
+  setOperator,
+} from '../docstore/collection';
 import { DocNetworkRepo } from '../docstore/networkRepo';
 import { kvNudgeRepos } from '../docstore/nudgeRepos';
 import {
@@ -69,6 +75,16 @@ export class MongoDocCollection<T extends Doc> implements DocCollection<T> {
         filter,
         { $set: withoutId(update.$set) },
         { upsert: opts.upsert ?? false },
+      );
+      return { matched: r.matchedCount };
+    });
+  }
+  updateSet(filter: Filter, field: string, op: 'add' | 'pull', values: readonly string[]) {
+    return guard(async () => {
+      // Only where the array exists: $addToSet would create it on a document without one.
+      const r = await this.raw.updateOne(
+        { ...filter, [field]: { $exists: true } },
+        setOperator(field, op, values) as Document,
       );
       return { matched: r.matchedCount };
     });

@@ -1,6 +1,7 @@
 import type { InstallationStore } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { People } from '../../app/commands';
+import type { ChannelMembers, ChannelPerson } from '../../app/ports';
 import type { Actor, Conversation } from '../../app/schemas';
 
 /**
@@ -40,6 +41,13 @@ async function userInfo(client: WebClient, user: string): Promise<SlackUser | nu
     return null; // user_not_found, or the API is out of reach: nobody is confirmed
   }
 }
+
+const nameOf = (u: SlackUser) => u.profile?.display_name || u.real_name || u.name || '';
+
+/** `roster import` reads at most this many of a channel's members (the app imports at most 5,000). */
+const MAX_CHANNEL_MEMBERS = 5000;
+/** users.info calls in flight at once during an import. */
+const USERS_INFO_AT_ONCE = 5;
 
 export function slackAsker(o: SlackAskerOptions) {
   const isInstaller = async (teamId: string, user: string) => {
@@ -82,13 +90,52 @@ export function slackAsker(o: SlackAskerOptions) {
         },
       };
     },
+    /**
+     * The channel's people for `roster import`: conversations.members (paged by cursor, 200 a page), then users.info
+     * for each id to drop bots and deactivated accounts and to get names. users.info rather than users.list: a
+     * district channel has tens of people and a workspace may have thousands, and users.info (Tier 4, 100+ a minute)
+     * costs one call per person in the channel where users.list (Tier 2, 20 a minute, 200 a page) costs one per
+     * 200 people in the whole workspace. A few at a time; the WebClient waits out a 429 and retries.
+     */
+    channelMembers(client: WebClient, teamId: string): ChannelMembers {
+      return {
+        async list(tenantId, channelId) {
+          if (tenantId !== teamId) return { people: [], skipped: 0 };
+          const ids: string[] = [];
+          let cursor: string | undefined;
+          do {
+            const page = await client.conversations.members({
+              channel: channelId,
+              limit: 200,
+              ...(cursor ? { cursor } : {}),
+            });
+            ids.push(...(page.members ?? []));
+            cursor = page.response_metadata?.next_cursor || undefined;
+          } while (cursor && ids.length < MAX_CHANNEL_MEMBERS);
+          const people: ChannelPerson[] = [];
+          let skipped = 0;
+          const unique = [...new Set(ids)].slice(0, MAX_CHANNEL_MEMBERS);
+          for (let i = 0; i < unique.length; i += USERS_INFO_AT_ONCE) {
+            const users = await Promise.all(
+              unique.slice(i, i + USERS_INFO_AT_ONCE).map((id) => userInfo(client, id)),
+            );
+            users.forEach((u, j) => {
+              const userId = unique[i + j] as string;
+              if (!u || u.deleted || u.is_bot || userId === 'USLACKBOT') skipped++;
+              else people.push({ userId, displayName: nameOf(u) });
+            });
+          }
+          return { people, skipped };
+        },
+      };
+    },
     /** The workspace's directory: a person exists when users.info finds them (not deleted, not a bot). */
     people(client: WebClient): People {
       return {
         async confirm(userId) {
           const u = await userInfo(client, userId);
           if (!u || u.deleted || u.is_bot) return null;
-          return { displayName: u.profile?.display_name || u.real_name || u.name || '' };
+          return { displayName: nameOf(u) };
         },
       };
     },

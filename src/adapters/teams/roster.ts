@@ -1,10 +1,15 @@
 import { type ConversationReference, TeamsInfo, TurnContext } from 'botbuilder';
 import type { People } from '../../app/commands';
-import type { KeyValueRepo } from '../../app/ports';
+import type { ChannelMembers, ChannelPerson, KeyValueRepo } from '../../app/ports';
 import type { Actor } from '../../app/schemas';
 import { MAX_REFRESH_USER_IDS } from '../cards/render';
 import { BadActivity, type IncomingActivity, mentionsIn, type TeamsIdentity } from './activity';
 import { KV, type Roster, type TeamsDirectory } from './directory';
+
+/** Members per page of the connector's paged member list (Teams allows at most 500). */
+const MEMBERS_PAGE = 500;
+/** `roster import` reads at most this many of a conversation's members (the app imports at most 5,000). */
+const MAX_LISTED = 5000;
 
 /** Where to reply to this turn (the thread or chat the message came from). */
 export function replyReference(ctx: TurnContext): Partial<ConversationReference> {
@@ -74,6 +79,47 @@ export class TeamsRoster {
     return {
       confirm: async (userId) =>
         confirmed.has(userId) ? { displayName: confirmed.get(userId) ?? '' } : null,
+    };
+  }
+
+  /**
+   * The conversation's people for `roster import`, through the connector: TeamsInfo.getPagedMembers, 500 a page
+   * (Teams' largest) following the continuation token; in a team's channel that is the team's roster (the people
+   * who can see a standard channel). People are known by AAD object id, as everywhere in the core; an account
+   * without one, or with the bot role, is counted as skipped. Everyone listed is remembered in the channel's
+   * roster (within the caps), so later mentions of them resolve without a lookup.
+   */
+  channelMembers(ctx: TurnContext, who: TeamsIdentity): ChannelMembers {
+    return {
+      list: async (tenantId, channelId) => {
+        if (tenantId !== who.tenantId || channelId !== who.channelId) return { people: [], skipped: 0 };
+        const people: ChannelPerson[] = [];
+        const seen: Array<[string, string]> = [];
+        let skipped = 0;
+        let token: string | undefined;
+        do {
+          let page: Awaited<ReturnType<typeof TeamsInfo.getPagedMembers>>;
+          try {
+            page = await TeamsInfo.getPagedMembers(ctx, MEMBERS_PAGE, token);
+          } catch (e) {
+            this.log(`listing the members of ${who.channelId} failed`, e);
+            throw new BadActivity(
+              'I could not get the member list from Teams, so nobody was imported. Try again in a minute, or add people with roster add @person.',
+            );
+          }
+          for (const m of page.members ?? []) {
+            const aad = m.aadObjectId;
+            if (!aad || (m as { userRole?: string }).userRole === 'bot') skipped++;
+            else {
+              people.push({ userId: aad, displayName: m.name ?? '' });
+              seen.push([aad, m.id]);
+            }
+          }
+          token = page.continuationToken || undefined;
+        } while (token && people.length + skipped < MAX_LISTED);
+        if (seen.length) await this.remember(who.tenantId, who.channelId, seen, false);
+        return { people, skipped };
+      },
     };
   }
 

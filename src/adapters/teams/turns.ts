@@ -95,7 +95,12 @@ export async function onMessage(
   let result: CommandResult;
   try {
     result = await d.commands.run(
-      { actor: d.roster.actorOf(who), channelId: who.channelId, people: d.roster.people(a, known) },
+      {
+        actor: d.roster.actorOf(who),
+        channelId: who.channelId,
+        people: d.roster.people(a, known),
+        channelMembers: d.roster.channelMembers(ctx, who),
+      },
       line || 'help',
     );
   } catch (e) {

@@ -5,6 +5,7 @@ import { NUDGE_COMMANDS } from './nudgeCommands';
 import { tokenize, usageError } from './parse';
 import { RESULTS_COMMANDS } from './resultsCommands';
 import { REVIEW_COMMANDS } from './reviewCommands';
+import { ROSTER_COMMANDS } from './rosterCommands';
 import type { CommandContext, CommandEntry, CommandEnv, CommandResult, Role, Section } from './types';
 
 /** An entry placed in one of help's sections. */
@@ -27,6 +28,7 @@ const BUILT_IN: readonly (CommandEntry & { section: Section })[] = [
   at('reviews', REVIEW_COMMANDS.reviews),
   at('people', DISTRICT_COMMANDS.coordinator),
   at('people', DISTRICT_COMMANDS.member),
+  at('roster', ROSTER_COMMANDS.roster),
   at('running', REVIEW_COMMANDS.review),
   at('running', REVIEW_COMMANDS.close),
   at('running', REVIEW_COMMANDS.next),

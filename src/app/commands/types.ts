@@ -3,6 +3,7 @@ import type { Links } from '../links';
 import type { NetworkService } from '../network/networkService';
 import type { BuildingService } from '../nudges/buildingService';
 import type { ScheduleService } from '../nudges/scheduleService';
+import type { ChannelMembers } from '../ports';
 import type { ResultsService } from '../reviews/results';
 import type { ReviewService } from '../reviews/reviewService';
 import type { ReviewView } from '../reviews/views';
@@ -53,6 +54,8 @@ export interface CommandContext {
   channelId: string;
   /** The platform's directory: roles are granted only to people it confirms exist in this workspace/tenant. */
   people?: People;
+  /** The channel's members as the platform lists them (`roster import`); absent where it cannot list them. */
+  channelMembers?: ChannelMembers;
 }
 
 /** Asks the chat platform whether a person exists here (Slack users.info; the Teams roster). */
@@ -96,6 +99,7 @@ export const SECTIONS = {
   reviews: 'Reviews',
   running: 'Running a review',
   people: 'People',
+  roster: 'Roster',
   buildings: 'Building teams and nudges',
   network: 'Co-op network',
   setup: 'Setup',

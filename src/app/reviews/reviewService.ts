@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { CONSENSUS_DEFAULTS } from '../../domain/consensus';
-import type { District, Member, Vote } from '../../domain/district';
+import { type District, isActiveMember, type Member, type Vote } from '../../domain/district';
 import { DomainError } from '../../domain/errors';
 import type { Review } from '../../domain/review';
 import * as R from '../../domain/review';
+import { countedVotes, electorate } from '../../domain/roster';
 import { Access, placeOf } from '../policy';
-import type { Clock, IdGenerator, RoundTally, RubricCatalog, Store, VoteWrite } from '../ports';
+import type { Clock, IdGenerator, RubricCatalog, Store, VoteWrite } from '../ports';
 import {
   type Actor,
   actorSchema,
@@ -21,6 +22,8 @@ import { type DeadlineSet, ReviewLifecycle } from './lifecycle';
 import { ownReview } from './lookups';
 import { loadPollView, loadReviewView } from './reviewViews';
 import { Roster } from './roster';
+import { RosterService } from './rosterService';
+import { sequencer, tallyOf } from './tally';
 import type { PollView, ReviewView } from './views';
 import { Voters } from './voters';
 
@@ -74,16 +77,6 @@ export interface CastVoteResult {
   poll: PollView;
 }
 
-/** Sequence numbers that increase across calls within this process and with wall time across processes. */
-function sequencer(clock: Clock) {
-  let last = 0;
-  return () => {
-    const candidate = clock.now().getTime() * 1000;
-    last = candidate > last ? candidate : last + 1;
-    return last;
-  };
-}
-
 /**
  * The review use cases. Every input is validated with zod; every refusal is a DomainError with a message a
  * person can act on. No framework or I/O here: storage comes through the Store port.
@@ -98,6 +91,8 @@ export class ReviewService {
   private readonly voters: Voters;
   /** One open review per rubric, cancelling, the round's deadline (src/app/reviews/lifecycle.ts). */
   private readonly lifecycle: ReviewLifecycle;
+  /** The roster: who is on the district team and who each review's quorum counts (./rosterService.ts). */
+  readonly rosters: RosterService;
 
   constructor(private readonly d: ReviewServiceDeps) {
     this.nextSeq = sequencer(d.clock);
@@ -109,6 +104,12 @@ export class ReviewService {
     });
     this.voters = new Voters({ store: d.store, clock: d.clock, roster: this.roster });
     this.lifecycle = new ReviewLifecycle({ ...d, access: this.access, view: (r, v) => this.view(r, v) });
+    this.rosters = new RosterService({
+      ...d,
+      access: this.access,
+      roster: this.roster,
+      onMemberChanged: (m) => this.voters.forget(m),
+    });
   }
 
   get rubrics(): RubricCatalog {
@@ -157,6 +158,8 @@ export class ReviewService {
         rubricId: 'unknown',
       });
     }
+    // The roster is frozen here: the district's members now (late joiners are added as they come).
+    const members = await this.d.store.members.list(actor.tenantId, district.id);
     const review = R.createReview(
       {
         id: this.d.ids.next('r'),
@@ -171,6 +174,7 @@ export class ReviewService {
         maxRounds: i.maxRounds,
         deadline: i.deadline,
         createdBy: actor.userId,
+        roster: members.filter(isActiveMember).map((m) => m.memberId),
       },
       this.d.clock.now(),
     );
@@ -226,7 +230,13 @@ export class ReviewService {
       castAt: now,
       seq: i.clickedAtUs ?? this.nextSeq(),
     };
-    const write = await this.d.store.votes.put(vote);
+    // A late joiner's first vote puts them on the review's roster (beside the write: one round trip).
+    const [write] = await Promise.all([
+      this.d.store.votes.put(vote),
+      review.roster && !review.roster.includes(member.memberId)
+        ? this.d.store.reviews.addToRoster(review.id, [member.memberId])
+        : null,
+    ]);
     if (write === 'written') await this.assertCounted(vote);
     return { vote, write, review };
   }
@@ -289,11 +299,21 @@ export class ReviewService {
     // close interrupted after that step is completed, not refused.
     const marked = R.beginCloseRound(review);
     const closing = marked ? await this.d.store.reviews.save(marked) : review;
-    const votes = await this.d.store.votes.listRound(review.id, review.round);
-    // What was counted, saved before the results: a vote whose write raced this close checks it (assertCounted).
+    const [votes, members, latest] = await Promise.all([
+      this.d.store.votes.listRound(review.id, review.round),
+      this.d.store.members.list(actor.tenantId, review.districtId),
+      this.d.store.reviews.get(review.id), // the roster as it is now (roster add/remove since the read above)
+    ]);
+    // What was read, saved before the results: a vote whose write raced this close checks it (assertCounted).
     await this.d.store.tallies.put(tallyOf(review, votes));
-    const memberCount = await this.d.store.members.count(actor.tenantId, review.districtId);
-    const closed = R.finishCloseRound(closing, R.votesByRow(votes), memberCount, this.d.clock.now());
+    // The quorum counts the review's roster (src/domain/roster.ts); votes of people taken off it do not count.
+    const e = electorate(
+      latest ?? closing,
+      members,
+      votes.map((v) => v.memberId),
+    );
+    const counted = R.votesByRow(countedVotes(votes, e));
+    const closed = R.finishCloseRound(closing, counted, e.ids.size, this.d.clock.now());
     const saved = await this.d.store.reviews.save(closed);
     return this.view(saved, actor.userId);
   }
@@ -358,15 +378,4 @@ export class ReviewService {
   view(review: Review, viewerId: string | null): Promise<ReviewView> {
     return loadReviewView(this.d, review, viewerId);
   }
-}
-
-/** What the close counted: each row's voters with the `seq` of the vote counted (the close barrier's record). */
-function tallyOf(review: Review, votes: readonly Vote[]): RoundTally {
-  const tally: RoundTally = { reviewId: review.id, round: review.round, rows: {} };
-  for (const v of votes) {
-    const row = tally.rows[v.rowId] ?? {};
-    row[v.memberId] = { seq: v.seq, choice: v.choice, perspective: v.perspective, castAt: v.castAt };
-    tally.rows[v.rowId] = row;
-  }
-  return tally;
 }

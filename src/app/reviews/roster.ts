@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Perspective } from '../../domain/consensus';
-import type { District, Member } from '../../domain/district';
+import { type District, isActiveMember, type Member } from '../../domain/district';
 import { DomainError } from '../../domain/errors';
 import { isValidTimeZone } from '../../domain/schedule';
 import type { Access } from '../policy';
@@ -14,6 +14,7 @@ import {
   perspectiveSchema,
   text,
 } from '../schemas';
+import { joinOpenReviews } from './rosterService';
 
 export interface RosterDeps {
   store: Store;
@@ -151,15 +152,20 @@ export class Roster {
     const actor = parseInput(actorSchema, actorIn);
     const i = parseInput(memberInput, input);
     const district = await this.districtForChannel(actor, i.channelId);
-    await this.d.access.enforce(
-      actor,
-      i.memberId === actor.userId ? 'district.join' : 'district.roles',
-      district,
-    );
+    const self = i.memberId === actor.userId;
+    await this.d.access.enforce(actor, self ? 'district.join' : 'district.roles', district);
     const m = await this.ensureMember(district, i.memberId, i.displayName, i.perspective);
-    const updated = { ...m, perspective: i.perspective, displayName: i.displayName || m.displayName };
+    if (self && !isActiveMember(m)) throw removedFromRoster();
+    // A coordinator's `member add` puts someone taken off the roster back on it, and on the open reviews' rosters.
+    const updated = {
+      ...m,
+      perspective: i.perspective,
+      displayName: i.displayName || m.displayName,
+      removedAt: null,
+    };
     await this.d.store.members.put(updated);
     this.d.onMemberChanged(updated);
+    if (!self) await joinOpenReviews(this.d.store, district, [updated.memberId]);
     return updated;
   }
 
@@ -181,3 +187,10 @@ export class Roster {
     });
   }
 }
+
+/** What someone a coordinator took off the roster reads when they try to vote or join again themselves. */
+export const removedFromRoster = () =>
+  new DomainError(
+    'not-member',
+    "A coordinator took you off this district team's roster, so nothing was recorded. Ask a coordinator to add you back (roster add).",
+  );

@@ -1,6 +1,7 @@
 import type { Distribution, RowStats } from '../../domain/consensus';
 import type { Member, Vote } from '../../domain/district';
 import { type Cancellation, isVoting, type Poll, type PollStatus, type Review } from '../../domain/review';
+import { countedVotes, electorate } from '../../domain/roster';
 import {
   type Choice,
   cellText,
@@ -161,21 +162,28 @@ export function buildPollView(i: PollViewInput): PollView {
   const last = poll.rounds[poll.rounds.length - 1] ?? null;
   const round = votingOpen ? review.round : (last?.round ?? review.round);
   const visible = !votingOpen || !review.blind;
-  const voters = new Set(i.votes.map((v) => v.memberId));
+  // Who the quorum counts (the review's roster, src/domain/roster.ts); votes of people taken off it do not count.
+  const e = electorate(
+    review,
+    i.members,
+    i.votes.map((v) => v.memberId),
+  );
+  const votes = countedVotes(i.votes, e);
+  const voters = new Set(votes.map((v) => v.memberId));
   const mine = i.viewerId ? i.votes.find((v) => v.memberId === i.viewerId) : undefined;
   const prev = votingOpen
     ? (poll.rounds[poll.rounds.length - 1] ?? null)
     : (poll.rounds[poll.rounds.length - 2] ?? null);
   const distribution = votingOpen
     ? ({
-        levels: [1, 2, 3, 4].map((l) => i.votes.filter((v) => v.choice === l).length) as [
+        levels: [1, 2, 3, 4].map((l) => votes.filter((v) => v.choice === l).length) as [
           number,
           number,
           number,
           number,
         ],
-        unsure: i.votes.filter((v) => v.choice === 'unsure').length,
-        total: i.votes.length,
+        unsure: votes.filter((v) => v.choice === 'unsure').length,
+        total: votes.length,
       } satisfies Distribution)
     : (last?.stats.distribution ?? { levels: [0, 0, 0, 0], unsure: 0, total: 0 });
   return {
@@ -194,13 +202,13 @@ export function buildPollView(i: PollViewInput): PollView {
     anonymous: review.anonymous,
     participation: {
       voted: votingOpen ? voters.size : distribution.total,
-      eligible: Math.max(i.members.length, voters.size),
+      eligible: Math.max(e.ids.size, voters.size),
       notVoted: review.anonymous
         ? null
-        : i.members.filter((m) => !voters.has(m.memberId)).map((m) => m.displayName || m.memberId),
+        : [...e.ids].filter((id) => !voters.has(id)).map((id) => names.get(id) ?? id),
     },
     distribution: visible ? distribution : null,
-    evidence: visible ? evidenceOf(i.votes, review.anonymous, names) : [],
+    evidence: visible ? evidenceOf(votes, review.anonymous, names) : [],
     previousRound: prev
       ? { ...roundView(prev), evidence: evidenceOf(i.previousVotes, review.anonymous, names) }
       : null,

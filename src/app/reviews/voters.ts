@@ -1,9 +1,9 @@
-import type { District, Member } from '../../domain/district';
+import { type District, isActiveMember, type Member } from '../../domain/district';
 import { DomainError } from '../../domain/errors';
 import type { Review } from '../../domain/review';
 import type { Clock, Store } from '../ports';
 import { FreshReads } from './freshReads';
-import type { Roster } from './roster';
+import { type Roster, removedFromRoster } from './roster';
 
 const MEMBER_CACHE_MS = 60_000;
 const MEMBER_CACHE_MAX = 10_000;
@@ -60,6 +60,7 @@ export class Voters {
       : null;
     enrollment?.catch(() => undefined); // awaited below only for a new member; its failure then surfaces there
     const existing = await this.d.store.members.get(actor.tenantId, review.districtId, actor.userId);
+    if (existing && !isActiveMember(existing)) throw removedFromRoster();
     if (existing) {
       this.cacheMember(key, existing, now);
       return existing;

@@ -20,6 +20,11 @@ export class FakeConnector {
   failures: Array<{ status: number; retryAfter?: string }> = [];
   /** Team roster served by GET /v3/conversations/:conv/members/:id (TeamsInfo.getMember). */
   directory = new Map<string, { id: string; name: string; aadObjectId: string }>();
+  /**
+   * The roster served by GET /v3/conversations/:conv/pagedmembers (TeamsInfo.getPagedMembers), paged by `pageSize`
+   * with the next offset as the continuation token; empty: the `directory`'s people.
+   */
+  pagedMembers: Array<{ id: string; name: string; aadObjectId?: string; userRole?: string }> = [];
   private server: http.Server | null = null;
   private n = 0;
   url = '';
@@ -48,6 +53,22 @@ export class FakeConnector {
         .status(req.method === 'PUT' ? 200 : 201)
         .json({ id: params.id && req.method === 'PUT' ? params.id : `act-${++this.n}` });
     };
+    app.get('/v3/conversations/:conv/pagedmembers', (req, res) => {
+      this.calls.push({
+        method: 'GET',
+        path: req.path,
+        conversationId: req.params.conv,
+        activityId: null,
+        body: { ...req.query },
+        at: Date.now(),
+        authorization: req.get('authorization'),
+      });
+      const all = this.pagedMembers.length ? this.pagedMembers : [...this.directory.values()];
+      const from = Number(req.query.continuationToken ?? 0) || 0;
+      const size = Math.min(Number(req.query.pageSize ?? 200) || 200, 500);
+      const next = from + size < all.length ? String(from + size) : undefined;
+      res.json({ members: all.slice(from, from + size), ...(next ? { continuationToken: next } : {}) });
+    });
     app.get('/v3/conversations/:conv/members/:id', (req, res) => {
       const m = this.directory.get(req.params.id);
       this.calls.push({

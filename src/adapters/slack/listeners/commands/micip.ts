@@ -19,7 +19,12 @@ export function registerMicip(app: App, ctx: ListenerContext): void {
     });
     try {
       const result = await commands.run(
-        { actor, channelId, people: asker.people(client) },
+        {
+          actor,
+          channelId,
+          people: asker.people(client),
+          channelMembers: asker.channelMembers(client, command.team_id),
+        },
         commandTextFromSlack(command.text ?? ''),
       );
       // App Home lists the districts of the channels where setup ran.
