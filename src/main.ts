@@ -9,6 +9,7 @@ import { PromMetrics } from './adapters/observability/metrics';
 import { mountObservability } from './adapters/observability/routes';
 import { cronParserEngine, routeMessenger, routeNotices, startNudgeScheduler } from './adapters/scheduler';
 import { mountSlack, type SlackAdapter, slackFirst } from './adapters/slack';
+import { registerSlackActivity1 } from './adapters/slack/activity1';
 import {
   createSlackNudgeMessenger,
   registerSlackNudgeHandlers,
@@ -21,6 +22,7 @@ import { issueLink, mountWeb } from './adapters/web';
 import { buildingStatusSource } from './adapters/web/buildings';
 import { LinkSigner, webLinks } from './adapters/web/links';
 import { newNetworkCode } from './adapters/web/network';
+import { Activity1Service } from './app/activity1/activity1Service';
 import { CommandService } from './app/commands';
 import { NetworkService } from './app/network/networkService';
 import { BuildingService } from './app/nudges/buildingService';
@@ -136,7 +138,10 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
         notices ? notices.sendNotice(to, text) : Promise.reject(new Error('notices are not wired yet')),
     },
   });
+  // The toolkit's Activity 1 (learner outcomes): one per cycle, shown before the review's first round.
+  const activity1 = new Activity1Service({ store, rubrics, clock, ids });
   const commands = new CommandService(service, {
+    activity1,
     results,
     links: webLinks(linkDeps),
     nudges: { buildings, schedules },
@@ -154,6 +159,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     metrics,
   });
   if (slack) registerSlackNudgeHandlers(slack.app, { buildings, schedules, logger: slackLog });
+  if (slack) registerSlackActivity1(slack.app, { activity1, logger: slackLog });
   // Teams: POST /api/messages (guarded: 256 KB limit, activity shape, serviceUrl allowlist, token check, caps).
   const teams = mountTeams(web, {
     config,
@@ -162,6 +168,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     store,
     clock,
     actions: [teamsNudgeActions({ buildings, schedules })],
+    activity1,
     logger: logger.child('teams'),
     metrics,
   });

@@ -127,6 +127,22 @@ export const RULES = {
         'Only members of this district team can answer its reflection questions, from its channel. Your answer was not recorded.',
     },
   },
+  /** `activity1`: start (or post again) the district's Activity 1 in its channel. */
+  'activity1.start': {
+    who: 'a coordinator, in the district channel',
+    allow: coordinatorIn,
+    refusal: coordinatorOnly('start Activity 1'),
+  },
+  /** Picking a learner outcome and saying why, on the Activity 1 card: like a vote, only in the district's channel. */
+  'activity1.answer': {
+    who: 'anyone in the district channel (like voting)',
+    allow: (s) => s.inChannel,
+    refusal: {
+      kind: 'forbidden',
+      code: 'not-member',
+      message: "Answer Activity 1 on its card in the district team's channel. Nothing was saved.",
+    },
+  },
   /** `building add|rename|members|remove`, `schedule add|remove`. */
   'building.manage': {
     who: 'a coordinator, in the district channel',

@@ -1,3 +1,4 @@
+import type { Activity1, Activity1Pick } from '../domain/activity1';
 import type { District, Member, Vote } from '../domain/district';
 import type { Network } from '../domain/network';
 import type { ConnectAnswer, ConnectRequest, PeerList } from '../domain/networkPeers';
@@ -109,6 +110,21 @@ export interface ReflectionRepo {
   list(reviewId: string): Promise<Reflection[]>;
 }
 
+/** Activity 1 of a district (one per cycle: see domain/activity1.ts) and each person's pick. */
+export interface Activity1Repo {
+  /** Inserts a new Activity 1; throws DomainError('conflict') if its id is taken. */
+  create(activity: Activity1): Promise<void>;
+  /** Replaces a stored Activity 1 (e.g. attached to the review it was shown before). */
+  save(activity: Activity1): Promise<void>;
+  get(tenantId: string, districtId: string, id: string): Promise<Activity1 | null>;
+  /** The district's most recently started Activity 1. */
+  latest(tenantId: string, districtId: string): Promise<Activity1 | null>;
+  /** Inserts, or replaces the person's earlier pick. */
+  putPick(activityId: string, pick: Activity1Pick): Promise<void>;
+  /** Every pick, earliest first. */
+  listPicks(activityId: string): Promise<Activity1Pick[]>;
+}
+
 /**
  * Small keyed records that belong to one adapter (Slack installations, Teams conversation references, the
  * message ids of posted poll cards). Values are plain JSON-like objects.
@@ -171,6 +187,7 @@ export interface Store {
   readonly tallies: TallyRepo;
   readonly networks: NetworkRepo;
   readonly reflections: ReflectionRepo;
+  readonly activity1: Activity1Repo;
   /** Building teams, submissions, schedules and nudge bookkeeping. */
   readonly nudges: NudgeRepos;
   /** Creates indexes and anything else needed before use. Idempotent. */

@@ -1,3 +1,5 @@
+import type { Activity1Content } from './activity1';
+
 /** The ordered levels of a MICIP continuum rubric: 1 = Beginning (Individualistic) … 4 = Accomplished (Collaborative). */
 export type Level = 1 | 2 | 3 | 4;
 export const LEVELS: readonly Level[] = [1, 2, 3, 4];
@@ -26,6 +28,8 @@ export interface Rubric {
   levels: readonly [RubricLevel, RubricLevel, RubricLevel, RubricLevel];
   rows: readonly RubricRow[];
   reflectionQuestions: readonly string[];
+  /** The toolkit's learner outcomes, Section One and Activity 1, when the toolkit has them. */
+  activity1?: Activity1Content | undefined;
 }
 
 export const cellText = (row: RubricRow, level: Level): string => row.cells[level - 1] as string;

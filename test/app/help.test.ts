@@ -48,10 +48,13 @@ test('help is in sections by purpose, each listing only what the caller may run;
     'Co-op network',
     'Setup',
   ]);
+  // `activity1` has two forms: posting it (coordinators) and its results (anyone).
   expect(forCoordinator.get('Reviews')).toEqual([
     'status',
     'results',
     'reviews',
+    'activity1',
+    'activity1',
     'export',
     'reflect',
     'dashboard',

@@ -1,11 +1,12 @@
 import { NedbStore } from '../../src/adapters/embedded/nedbStore';
+import { Activity1Service } from '../../src/app/activity1/activity1Service';
 import { CommandService } from '../../src/app/commands';
 import { ACTIONS, type Action, permits, RULES, type Standing } from '../../src/app/policy';
 import { ResultsService } from '../../src/app/reviews/results';
 import type { Actor } from '../../src/app/schemas';
 import { plainText } from '../../src/app/text';
 import type { Member } from '../../src/domain/district';
-import { makeService, people, rubrics, TestClock } from '../support/fixtures';
+import { counterIds, makeService, people, rubrics, TestClock } from '../support/fixtures';
 
 /**
  * Who may do what, as a table: every role × every action (the pure rules), then every command × every kind of
@@ -73,6 +74,8 @@ const EXPECTED: Record<Action, boolean[]> = {
   'review.read': [Y, Y, Y, Y, Y, N, N, N, N, N, Y, Y],
   'review.vote': [Y, N, Y, N, Y, N, N, N, N, N, Y, Y],
   'review.reflect': [Y, N, Y, N, N, N, N, N, N, N, Y, Y],
+  'activity1.start': [Y, N, N, N, N, N, N, N, N, N, Y, N],
+  'activity1.answer': [Y, N, Y, N, Y, N, N, N, N, N, Y, Y],
   'building.manage': [Y, N, N, N, N, N, N, N, N, N, Y, N],
   'building.read': [Y, Y, N, N, N, N, N, N, Y, N, Y, N],
   'building.submit': [Y, Y, N, N, N, N, N, N, Y, N, Y, N],
@@ -118,7 +121,9 @@ async function world() {
   const clock = new TestClock();
   const service = makeService(store, clock);
   const results = new ResultsService({ store, rubrics, clock });
+  const activity1 = new Activity1Service({ store, rubrics, clock, ids: counterIds() });
   const commands = new CommandService(service, {
+    activity1,
     results,
     links: {
       dashboard: (t, d) => ({ url: `http://x/dashboard?k=${t}.${d}`, expiresAt: new Date(0) }),
@@ -175,6 +180,7 @@ const STILL_OPEN =
   /is still open \(round 1, \d of 6 rows rated\)\. Close its rounds and record the last decisions, or cancel it: review cancel "/;
 const NO_REVIEW = /no review yet/;
 const NOT_ON_ROSTER = /is not on this district team's roster/;
+const NO_ACTIVITY1 = /no Activity 1 yet/;
 
 /**
  * Alpha's members read their district from anywhere; anyone in Alpha's channel reads it there (they see the channel
@@ -264,6 +270,22 @@ const COMMANDS: Array<[string, (w: W) => string, Array<typeof ok | RegExp>]> = [
     'roster remove',
     () => 'roster remove <@U_MEMBER|Member>',
     [ok, NOT_COORD, NOT_COORD, NOT_SET_UP, NOT_ON_ROSTER, NOT_SET_UP, NOT_SET_UP, NOT_ON_ROSTER],
+  ],
+  // Activity 1: a coordinator posts it in the district channel; its results are read like the district's.
+  ['activity1', () => 'activity1', [ok, NOT_COORD, NOT_COORD, NOT_SET_UP, ok, NOT_SET_UP, NOT_SET_UP, ok]],
+  [
+    'activity1 results',
+    () => 'activity1 results',
+    [
+      NO_ACTIVITY1,
+      NO_ACTIVITY1,
+      NO_ACTIVITY1,
+      NOT_SET_UP,
+      NO_ACTIVITY1,
+      NOT_SET_UP,
+      NOT_SET_UP,
+      NO_ACTIVITY1,
+    ],
   ],
   ['setup', () => 'setup "Renamed"', [ok, NOT_COORD, NOT_COORD, NOT_ADMIN, ok, ok, NOT_ADMIN, ok]],
 ];

@@ -2,6 +2,7 @@ import type { Store } from '../../src/app/ports';
 import type { Vote } from '../../src/domain/district';
 import { DomainError } from '../../src/domain/errors';
 import { districtWithReview, makeService, member, TestClock } from '../support/fixtures';
+import { activity1Contract } from './activity1Contract';
 import { networkContract } from './networkContract';
 import { nudgeRepoContract } from './nudgeRepoContract';
 import { rosterContract } from './rosterContract';
@@ -22,6 +23,7 @@ export function storeContract(name: string, open: () => Promise<Store>) {
 
     networkContract(() => store);
     rosterContract(() => store);
+    activity1Contract(() => store);
 
     test('districts: one per channel; a stale save is a conflict', async () => {
       const service = makeService(store);

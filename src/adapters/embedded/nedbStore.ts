@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import Datastore from '@seald-io/nedb';
 import type { NudgeRepos } from '../../app/nudges/nudgePorts';
 import type { Store } from '../../app/ports';
+import { KvActivity1Repo } from '../docstore/activity1Repo';
 import {
   type Doc,
   type DocCollection,
@@ -90,6 +91,7 @@ export class NedbStore implements Store {
   readonly votes: DocVoteRepo;
   readonly tallies: KvTallyRepo;
   readonly reflections: KvReflectionRepo;
+  readonly activity1: KvActivity1Repo;
   readonly nudges: NudgeRepos;
   readonly kv: DocKeyValueRepo;
   readonly networks: DocNetworkRepo;
@@ -117,6 +119,7 @@ export class NedbStore implements Store {
     this.tallies = new KvTallyRepo(this.kv);
     this.networks = new DocNetworkRepo(new NedbCollection(this.networksDs), this.kv);
     this.reflections = new KvReflectionRepo(this.kv);
+    this.activity1 = new KvActivity1Repo(this.kv);
     this.nudges = kvNudgeRepos(this.kv);
   }
 

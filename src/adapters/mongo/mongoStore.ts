@@ -11,6 +11,7 @@ import {
 import type { NudgeRepos } from '../../app/nudges/nudgePorts';
 import type { Store } from '../../app/ports';
 import { DomainError } from '../../domain/errors';
+import { KvActivity1Repo } from '../docstore/activity1Repo';
 import {
   type Doc,
   type DocCollection,
@@ -143,6 +144,7 @@ export class MongoStore implements Store {
   readonly votes: DocVoteRepo;
   readonly tallies: KvTallyRepo;
   readonly reflections: KvReflectionRepo;
+  readonly activity1: KvActivity1Repo;
   readonly nudges: NudgeRepos;
   readonly kv: DocKeyValueRepo;
   readonly networks: DocNetworkRepo;
@@ -161,6 +163,7 @@ export class MongoStore implements Store {
     this.tallies = new KvTallyRepo(this.kv);
     this.networks = new DocNetworkRepo(new MongoDocCollection(this.db.collection('networks')), this.kv);
     this.reflections = new KvReflectionRepo(this.kv);
+    this.activity1 = new KvActivity1Repo(this.kv);
     this.nudges = kvNudgeRepos(this.kv);
   }
 

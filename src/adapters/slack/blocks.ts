@@ -3,6 +3,7 @@ import type { CommandResult } from '../../app/commands';
 import type { PollView, ReviewView } from '../../app/reviews/views';
 import { channel, clip, code, join, plain, type RichText, rich, strong } from '../../app/text';
 import { type Choice, levelLabel, type Rubric } from '../../domain/rubric';
+import { activity1Blocks, activity1ResultBlocks } from './activity1Blocks';
 import { escapeMrkdwn, toMrkdwn } from './mrkdwn';
 
 type KnownBlock = types.KnownBlock;
@@ -238,6 +239,11 @@ export function commandResultBlocks(r: CommandResult): { text: string; blocks?: 
       return { text: messageText(r.message), blocks: reviewSummaryBlocks(r.message, r.review) };
     case 'file':
       return { text: messageText(r.message) };
+    case 'activity1':
+      return {
+        text: messageText(r.message),
+        blocks: r.action === 'posted' ? activity1Blocks(r.activity) : activity1ResultBlocks(r.activity),
+      };
   }
 }
 

@@ -56,6 +56,16 @@ export function commandPresenter(d: { ephemeral: Ephemeral; polls: PollMessages;
       await postFile(client, actor, channelId, r, respond);
       return;
     }
+    if (r.kind === 'activity1' && r.action === 'posted') {
+      // Activity 1 is the team's: its card goes to the district's channel for everyone to pick on.
+      try {
+        await polls.pace(actor.tenantId, r.activity.channelId);
+        await client.chat.postMessage({ channel: r.activity.channelId, text, ...(blocks ? { blocks } : {}) });
+      } catch (e) {
+        await ephemeral(client, channelId, actor.userId, `${text}\n${cannotPost(e)}`, respond);
+      }
+      return;
+    }
     if (r.kind !== 'review') {
       await ephemeral(client, channelId, actor.userId, text, respond, blocks);
       return;

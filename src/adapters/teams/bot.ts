@@ -8,6 +8,7 @@ import {
   type ResourceResponse,
   type TurnContext,
 } from 'botbuilder';
+import type { Activity1Service } from '../../app/activity1/activity1Service';
 import { CommandService } from '../../app/commands';
 import type { Clock, Store } from '../../app/ports';
 import type { ReviewService } from '../../app/reviews/reviewService';
@@ -50,6 +51,8 @@ export interface TeamsBotOptions {
    * card replaces the clicked one; DomainErrors thrown are answered like the poll's own.
    */
   actions?: readonly TeamsActionHandler[];
+  /** Activity 1 (card verbs `activity1`, `activity1-view`). */
+  activity1?: Activity1Service;
   /** Minimum time between two updates of the same shared poll card. */
   cardUpdateIntervalMs?: number;
   logger?: Pick<Logger, 'error' | 'warn'>;
@@ -124,6 +127,7 @@ export class TeamsBot {
       clock: o.clock,
       metrics: o.metrics,
       actions: o.actions,
+      activity1: o.activity1,
       directory,
       roster,
       outbox: this.outbox,

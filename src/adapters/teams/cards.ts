@@ -4,6 +4,7 @@ import type { KeyValueRepo } from '../../app/ports';
 import type { ReviewService } from '../../app/reviews/reviewService';
 import type { ReviewView } from '../../app/reviews/views';
 import { link, plain, rich } from '../../app/text';
+import { renderActivity1Card } from '../cards/activity1Card';
 import { type AdaptiveCard, renderPollCard, renderResultsCard, renderStatusCard } from '../cards/render';
 import { toTeamsMarkdown } from '../cards/teamsText';
 import type { TeamsIdentity } from './activity';
@@ -72,6 +73,11 @@ export class PollCards {
         });
         return;
       }
+      case 'activity1':
+        // Posted: the card for everyone in the channel to pick on; results: the spread and reasons as text.
+        await send({ type: 'message', text: toTeamsMarkdown(r.message) });
+        if (r.action === 'posted') await send(cardActivity(renderActivity1Card(r.activity)));
+        return;
       case 'review':
         break;
     }

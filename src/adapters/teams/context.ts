@@ -1,3 +1,4 @@
+import type { Activity1Service } from '../../app/activity1/activity1Service';
 import type { CommandService } from '../../app/commands';
 import type { Clock } from '../../app/ports';
 import type { ReviewService } from '../../app/reviews/reviewService';
@@ -25,6 +26,8 @@ export interface TurnDeps {
   clock: Clock | undefined;
   metrics: Metrics | undefined;
   actions: readonly TeamsActionHandler[] | undefined;
+  /** Activity 1's card verbs (`activity1`, `activity1-view`); absent on a server without it. */
+  activity1: Activity1Service | undefined;
   directory: TeamsDirectory;
   roster: TeamsRoster;
   outbox: TeamsOutbox;

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import express from 'express';
+import type { Activity1Service } from '../../app/activity1/activity1Service';
 import type { CommandService } from '../../app/commands';
 import type { Clock, Store } from '../../app/ports';
 import type { ReviewService } from '../../app/reviews/reviewService';
@@ -48,6 +49,8 @@ export interface TeamsDeps {
   hooks?: TeamsTestHooks;
   /** Card verbs handled outside the review core (e.g. nudges' `nudge.open`, `nudge.snooze`, `submission.save`). */
   actions?: readonly TeamsActionHandler[];
+  /** Activity 1's card verbs. */
+  activity1?: Activity1Service;
 }
 
 /**
@@ -93,6 +96,7 @@ export function mountTeams(web: express.Express, deps: TeamsDeps): TeamsBot {
       channelsPerTenant: deps.config.TEAMS_MAX_CHANNELS_PER_TENANT ?? DEFAULT_TEAMS_LIMITS.channelsPerTenant,
     },
     ...(deps.actions ? { actions: deps.actions } : {}),
+    ...(deps.activity1 ? { activity1: deps.activity1 } : {}),
   });
   const log = (m: string, e?: unknown) => logger.error(m, e);
   const router = express.Router();

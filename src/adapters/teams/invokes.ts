@@ -5,6 +5,7 @@ import { isDomainError } from '../../domain/errors';
 import { type AdaptiveCard, renderPollCard } from '../cards/render';
 import { countVote, noMetrics } from '../observability/metrics';
 import type { IncomingActivity, TeamsIdentity } from './activity';
+import { ACTIVITY1_VERBS, runActivity1 } from './activity1Invoke';
 import { type TurnDeps, userMessage } from './context';
 
 /** Refusals answered with the up-to-date card plus the reason (the rest get an error response). */
@@ -67,7 +68,10 @@ export async function onInvoke(
     const handler = other.success
       ? d.actions?.find((h) => h.verbs.includes(other.data.action.verb))
       : undefined;
-    if (handler && other.success) {
+    if (other.success && (ACTIVITY1_VERBS as readonly string[]).includes(other.data.action.verb)) {
+      const r = await runActivity1(d, who, other.data.action.verb, other.data.action.data ?? {});
+      response = 'card' in r ? adaptiveCardResponse(r.card) : errorResponse(r.domain ? 400 : 500, r.error);
+    } else if (handler && other.success) {
       try {
         const actor = { tenantId: who.tenantId, userId: who.userId, displayName: who.displayName };
         const card = await handler.handle(actor, other.data.action.verb, other.data.action.data ?? {});

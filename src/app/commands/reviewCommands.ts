@@ -1,5 +1,6 @@
 import { CONSENSUS_DEFAULTS } from '../../domain/consensus';
 import { DomainError } from '../../domain/errors';
+import { beforeFirstRound } from '../activity1/activity1View';
 import { refusal } from '../policy';
 import { resultsSummary } from '../reviews/resultsModel';
 import type { ReviewView } from '../reviews/views';
@@ -203,6 +204,10 @@ export const REVIEW_COMMANDS = {
         return runLifecycle(args, await currentReviewId(ctx, env, args.cycle), ctx, env);
       const { sub: _sub, ...input } = args;
       const view = await env.reviews.startReview(ctx.actor, { channelId: ctx.channelId, ...input });
+      // The toolkit's order: Activity 1's spread is shown before the first round, and kept with this review.
+      const a1 = env.activity1
+        ? await env.activity1.beforeReview(ctx.actor, { channelId: ctx.channelId, reviewId: view.reviewId })
+        : null;
       const mode = [view.blind ? 'blind' : null, view.anonymous ? 'anonymous' : null]
         .filter(Boolean)
         .join(', ');
@@ -210,7 +215,7 @@ export const REVIEW_COMMANDS = {
         kind: 'review',
         action: 'started',
         review: view,
-        message: rich`Review ${strong(view.cycle)} started${mode ? plain(` (${mode})`) : ''}: ${view.polls.length} polls, one per rubric row. Start each row at Accomplished and move left until the description fits.`,
+        message: rich`Review ${strong(view.cycle)} started${mode ? plain(` (${mode})`) : ''}: ${view.polls.length} polls, one per rubric row. Start each row at Accomplished and move left until the description fits.${a1 ? beforeFirstRound(a1) : ''}`,
       };
     },
   }),

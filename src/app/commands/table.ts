@@ -1,3 +1,4 @@
+import { ACTIVITY1_COMMANDS } from './activity1Commands';
 import { DISTRICT_COMMANDS } from './districtCommands';
 import { unknownCommand } from './help';
 import { NETWORK_COMMANDS } from './networkCommands';
@@ -26,6 +27,7 @@ const BUILT_IN: readonly (CommandEntry & { section: Section })[] = [
   at('reviews', REVIEW_COMMANDS.status),
   at('reviews', REVIEW_COMMANDS.results),
   at('reviews', REVIEW_COMMANDS.reviews),
+  at('reviews', ACTIVITY1_COMMANDS.activity1),
   at('people', DISTRICT_COMMANDS.coordinator),
   at('people', DISTRICT_COMMANDS.member),
   at('roster', ROSTER_COMMANDS.roster),

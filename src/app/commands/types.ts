@@ -1,4 +1,6 @@
 import type { DomainError } from '../../domain/errors';
+import type { Activity1Service } from '../activity1/activity1Service';
+import type { Activity1View } from '../activity1/activity1View';
 import type { Links } from '../links';
 import type { NetworkService } from '../network/networkService';
 import type { BuildingService } from '../nudges/buildingService';
@@ -37,6 +39,8 @@ export type CommandResult =
       text: RichText;
       reviews: Array<{ reviewId: string; cycle: string; status: string; round: number }>;
     }
+  /** Activity 1: posted in the channel as a card (`posted`), or its spread and reasons (`results`). */
+  | { kind: 'activity1'; action: 'posted' | 'results'; message: RichText; activity: Activity1View }
   /** A file for the channel (e.g. an export): Slack uploads it; Teams posts a download link or card. */
   | {
       kind: 'file';
@@ -78,6 +82,8 @@ export interface CommandExtras {
   nudges?: NudgeCommandDeps;
   /** Co-op networks (`network …`). */
   network?: NetworkService;
+  /** The toolkit's Activity 1 (`activity1 …`; `review start` shows its spread). */
+  activity1?: Activity1Service;
 }
 
 /** What a command's handler may call: the use cases, and the table itself (for `help`). */

@@ -3,6 +3,37 @@ import type { Rubric } from '../../domain/rubric';
 
 const cell = z.string().trim().min(1, 'cell text must not be empty').max(1500, 'cell text is too long');
 
+const passage = z.string().trim().min(1, 'must not be empty').max(1500, 'is too long');
+
+/** The toolkit's learner outcomes, Section One and Activity 1 (see domain/activity1.ts). */
+const activity1Schema = z
+  .object({
+    source: z.string().trim().min(1).max(500),
+    learnerOutcomes: z
+      .array(z.string().trim().min(1).max(300))
+      .min(2, 'Activity 1 needs at least two learner outcomes to choose from')
+      .max(10),
+    sectionOne: z
+      .object({ title: z.string().trim().min(1).max(200), paragraphs: z.array(passage).min(1).max(10) })
+      .strict(),
+    unintendedConsequences: z.array(z.string().trim().min(1).max(300)).min(1).max(10),
+    duration: z.string().trim().min(1).max(200),
+    steps: z.array(passage).min(1).max(10),
+  })
+  .strict()
+  .superRefine((a, ctx) => {
+    // The consequences are quoted from Section One, never written anew.
+    const text = a.sectionOne.paragraphs.join(' ');
+    a.unintendedConsequences.forEach((c, i) => {
+      if (!text.includes(c))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['unintendedConsequences', i],
+          message: 'must be quoted from the Section One paragraphs',
+        });
+    });
+  });
+
 /** The JSON shape of a rubric file (see rubrics/). Another MICIP toolkit's rubric needs only a new file. */
 export const rubricFileSchema = z
   .object({
@@ -44,6 +75,7 @@ export const rubricFileSchema = z
       .min(1, 'a rubric needs at least one row')
       .max(20, 'a rubric can have at most 20 rows'),
     reflectionQuestions: z.array(z.string().trim().min(1).max(300)).max(10).default([]),
+    activity1: activity1Schema.optional(),
   })
   .strict()
   .superRefine((r, ctx) => {
