@@ -164,7 +164,8 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
       slack: slack
         ? createSlackNudgeMessenger({
             post: slackAdapterPoster(slack, config.SLACK_BOT_TOKEN),
-            perWorkspacePerSecond: config.NUDGE_SLACK_WORKSPACE_RATE,
+            // The adapter's one outbound layer: nudges share the workspace's budgets with the polls.
+            outbound: slack.outbound,
           })
         : null,
       teams: createTeamsNudgeMessenger({ post: (t, c, a) => teams.postToChannel(t, c, a) }),

@@ -1,7 +1,7 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { ACTION, evidenceModal, parsePollRef } from '../../blocks';
 import { errorReply } from '../../replies';
-import type { ListenerContext } from '../context';
+import { type ListenerContext, tenantOf } from '../context';
 
 /** A poll's "Add evidence" button: opens the evidence modal (listeners/views/evidenceModal.ts saves it). */
 export function registerEvidence(app: App, ctx: ListenerContext): void {
@@ -11,7 +11,13 @@ export function registerEvidence(app: App, ctx: ListenerContext): void {
     const channel = body.channel?.id;
     const ref = parsePollRef(typeof action.value === 'string' ? action.value : '');
     if (!ref || !body.trigger_id) {
-      await ephemeral(client, channel, body.user.id, 'That button does not belong to a MICIP poll.');
+      await ephemeral(
+        client,
+        tenantOf(body),
+        channel,
+        body.user.id,
+        'That button does not belong to a MICIP poll.',
+      );
       return;
     }
     // Open the modal at once (the trigger expires in 3 s); no database work before it.
@@ -26,7 +32,7 @@ export function registerEvidence(app: App, ctx: ListenerContext): void {
         view: evidenceModal(action.value ?? '', meta, title, null),
       });
     } catch (e) {
-      await ephemeral(client, channel, body.user.id, errorReply(e, 'evidence', log));
+      await ephemeral(client, tenantOf(body), channel, body.user.id, errorReply(e, 'evidence', log));
     }
   });
 }
