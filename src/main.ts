@@ -140,7 +140,13 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     logger: slackLog,
     metrics,
   });
-  if (slack) registerSlackNudgeHandlers(slack.app, { buildings, schedules, logger: slackLog });
+  if (slack)
+    registerSlackNudgeHandlers(slack.app, {
+      buildings,
+      schedules,
+      outbound: slack.outbound,
+      logger: slackLog,
+    });
   // Teams: POST /api/messages (guarded: 256 KB limit, activity shape, serviceUrl allowlist, token check, caps).
   const teams = mountTeams(web, {
     config,

@@ -92,6 +92,8 @@ export function createSlackNudgeMessenger(
 export interface SlackNudgeDeps {
   buildings: BuildingService;
   schedules: ScheduleService;
+  /** The Slack adapter's outbound layer: the form's views.open spends the workspace's budget there. */
+  outbound?: SlackOutbound;
   logger?: Pick<Logger, 'error'>;
 }
 
@@ -142,7 +144,8 @@ export function registerSlackNudgeHandlers(app: App, d: SlackNudgeDeps): void {
     } catch (e) {
       view = confirmationModal(r ? failText(e) : plain(NUDGE_TEXT.staleNudge));
     }
-    await client.views.open({ trigger_id: body.trigger_id, view });
+    const open = () => client.views.open({ trigger_id: body.trigger_id, view });
+    await (d.outbound ? d.outbound.call({ workspace: actor.tenantId, method: 'views.open' }, open) : open());
   });
 
   for (const [actionId, length] of [

@@ -209,6 +209,7 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     polls,
     confirmations: new Confirmations(work, ephemeral, log),
     ephemeral,
+    outbound,
     present: commandPresenter({ ephemeral, polls, log }),
     doubleClicks: new RecentKeys(50_000, o.doubleClickMs ?? 5000),
     voteWriteTimeoutMs: o.voteWriteTimeoutMs ?? 2000,

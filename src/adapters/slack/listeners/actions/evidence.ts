@@ -5,7 +5,7 @@ import { type ListenerContext, tenantOf } from '../context';
 
 /** A poll's "Add evidence" button: opens the evidence modal (listeners/views/evidenceModal.ts saves it). */
 export function registerEvidence(app: App, ctx: ListenerContext): void {
-  const { ephemeral, log } = ctx;
+  const { ephemeral, log, outbound } = ctx;
   app.action<BlockAction<ButtonAction>>(ACTION.evidence, async ({ ack, body, action, client }) => {
     await ack();
     const channel = body.channel?.id;
@@ -27,10 +27,13 @@ export function registerEvidence(app: App, ctx: ListenerContext): void {
     const title = typeof header?.text?.text === 'string' ? header.text.text : 'this rubric row';
     const meta = JSON.stringify({ r: ref.reviewId, w: ref.rowId, c: channel ?? '' });
     try {
-      await client.views.open({
-        trigger_id: body.trigger_id,
-        view: evidenceModal(action.value ?? '', meta, title, null),
-      });
+      const trigger = body.trigger_id;
+      await outbound.call({ workspace: tenantOf(body), method: 'views.open' }, () =>
+        client.views.open({
+          trigger_id: trigger,
+          view: evidenceModal(action.value ?? '', meta, title, null),
+        }),
+      );
     } catch (e) {
       await ephemeral(client, tenantOf(body), channel, body.user.id, errorReply(e, 'evidence', log));
     }
