@@ -19,6 +19,7 @@ import { MongoClient } from 'mongodb';
 import { MongoStore } from '../src/adapters/mongo/mongoStore';
 import { cronParserEngine, routeMessenger } from '../src/adapters/scheduler';
 import { createSlackNudgeMessenger } from '../src/adapters/slack/nudges';
+import { SlackOutbound } from '../src/adapters/slack/outbound';
 import { connectorPoster, createTeamsNudgeMessenger } from '../src/adapters/teams/nudges';
 import { BuildingService } from '../src/app/nudges/buildingService';
 import { NudgeRunner } from '../src/app/nudges/nudgeRunner';
@@ -221,7 +222,7 @@ async function main() {
     });
     const slack = createSlackNudgeMessenger({
       post: (_tenant, msg) => slackClient.chat.postMessage(msg),
-      perWorkspacePerSecond: SLACK_WS_RATE,
+      outbound: new SlackOutbound({ postMessagePerWorkspacePerSecond: SLACK_WS_RATE }),
     });
     const teams = createTeamsNudgeMessenger({
       post: connectorPoster(teamsUrl),
@@ -274,7 +275,7 @@ async function main() {
   const minSlack = Math.max(0, (half + 1) / SLACK_WS_RATE - 1); // first second's budget is available at t=0
   const minTeams = Math.max(0, (BUILDINGS - half + 1) / TEAMS_GLOBAL_RATE - 1);
   const minimum = Math.max(minSlack, minTeams);
-  const limiterStats = runners.map((r) => ({ slack: r.slack.limiter.stats, teams: r.teams.limiter.stats }));
+  const limiterStats = runners.map((r) => ({ slack: r.slack.outbound.stats, teams: r.teams.limiter.stats }));
   const rows = [
     ['buildings due in the same minute', `${BUILDINGS} (${half} Slack, ${BUILDINGS - half} Teams)`],
     ['scheduler replicas', String(REPLICAS)],

@@ -78,7 +78,7 @@ export const envSchema = z.object({
     .min(1, 'must be at least 1')
     .max(10080, 'must be at most 10080 (a week)')
     .default(360),
-  /** Slack workspace-wide ceiling for nudge posts per second (chat.postMessage is also held to 1/s per channel). */
+  /** Slack workspace-wide ceiling of chat.postMessage per second: polls, announcements and nudges alike (each channel is also held to 1/s). */
   NUDGE_SLACK_WORKSPACE_RATE: z.coerce
     .number({ error: 'must be a number of messages per second' })
     .min(0.1, 'must be at least 0.1')

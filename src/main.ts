@@ -158,8 +158,14 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     logger: slackLog,
     metrics,
   });
-  if (slack) registerSlackNudgeHandlers(slack.app, { buildings, schedules, logger: slackLog });
-  if (slack) registerSlackActivity1(slack.app, { activity1, logger: slackLog });
+  if (slack)
+    registerSlackNudgeHandlers(slack.app, {
+      buildings,
+      schedules,
+      outbound: slack.outbound,
+      logger: slackLog,
+    });
+  if (slack) registerSlackActivity1(slack.app, { activity1, logger: slackLog, outbound: slack.outbound });
   // Teams: POST /api/messages (guarded: 256 KB limit, activity shape, serviceUrl allowlist, token check, caps).
   const teams = mountTeams(web, {
     config,
@@ -176,7 +182,8 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   const slackMessenger = slack
     ? createSlackNudgeMessenger({
         post: slackAdapterPoster(slack, config.SLACK_BOT_TOKEN),
-        perWorkspacePerSecond: config.NUDGE_SLACK_WORKSPACE_RATE,
+        // The adapter's one outbound layer: nudges and notices share the workspace's budgets with the polls.
+        outbound: slack.outbound,
       })
     : null;
   const teamsMessenger = createTeamsNudgeMessenger({ post: (t, c, a) => teams.postToChannel(t, c, a) });

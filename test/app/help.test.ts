@@ -93,6 +93,10 @@ test('help is in sections by purpose, each listing only what the caller may run;
   expect(overview).toContain('`review start "2026-27 Fall" …`');
   expect(overview).not.toContain('rubric=');
   expect(overview.length).toBeLessThan(3000);
+  // A command of many forms (network: 9 for a coordinator) is one line, naming its forms and `help network`.
+  expect(overview.split('\n').filter((l) => l.startsWith('• `network'))).toEqual([
+    '• `network …` — co-op networks of districts: network, join, leave, named, contact, peers, connect, accept|decline, create (`help network`)',
+  ]);
 });
 
 test('help <command> shows that command in full: every form, its summary and whom it is for', async () => {

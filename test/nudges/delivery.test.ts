@@ -4,7 +4,6 @@ import { App, type Receiver } from '@slack/bolt';
 import { validateCard } from '../../src/adapters/cards/validate';
 import { NedbStore } from '../../src/adapters/embedded/nedbStore';
 import { routeMessenger } from '../../src/adapters/scheduler';
-import { RateLimiter } from '../../src/adapters/scheduler/rateLimiter';
 import {
   createSlackNudgeMessenger,
   digestBlocks,
@@ -298,59 +297,7 @@ describe('Slack', () => {
   });
 });
 
-describe('rate limiting and routing', () => {
-  test('spacing per key, shared ceilings, Retry-After on 429, no retry of a permanent error', async () => {
-    const limiter = new RateLimiter({ baseDelayMs: 10, stretch: 1 });
-    const starts: Record<string, number[]> = { a: [], b: [], c: [] };
-    const t0 = Date.now();
-    await Promise.all(
-      ['a', 'a', 'a', 'b', 'b', 'c'].map((k) =>
-        limiter.run(
-          [
-            { key: k, perSecond: 20 },
-            { key: 'all', perSecond: 100 },
-          ],
-          async () => {
-            starts[k]?.push(Date.now() - t0);
-          },
-        ),
-      ),
-    );
-    const all = Object.values(starts)
-      .flat()
-      .sort((x, y) => x - y);
-    // One channel: never two starts within 50 ms (minus half a slot of catch-up after a late timer).
-    for (const k of ['a', 'b']) {
-      const s = starts[k] as number[];
-      for (let i = 1; i < s.length; i++)
-        expect((s[i] as number) - (s[i - 1] as number)).toBeGreaterThanOrEqual(24);
-      expect((s[s.length - 1] as number) - (s[0] as number)).toBeGreaterThanOrEqual(50 * (s.length - 1) - 26);
-    }
-    // The shared ceiling (100/s): no 10 ms window holds two starts.
-    for (let i = 1; i < all.length; i++)
-      expect((all[i] as number) - (all[i - 1] as number)).toBeGreaterThanOrEqual(4);
-    // b and c did not wait behind a's third send (work-conserving across channels).
-    expect(starts.b?.[0] as number).toBeLessThan(starts.a?.[1] as number);
-    expect(starts.c?.[0] as number).toBeLessThan(starts.a?.[1] as number);
-    let attempts = 0;
-    const r = await limiter.run([{ key: 'c', perSecond: 50 }], async () => {
-      attempts++;
-      if (attempts === 1) throw Object.assign(new Error('rate limited'), { status: 429, retryAfterMs: 120 });
-      return Date.now();
-    });
-    expect(attempts).toBe(2);
-    expect(limiter.stats.rateLimited).toBe(1);
-    expect(r).toBeGreaterThan(0);
-    let permanent = 0;
-    await expect(
-      limiter.run([{ key: 'd', perSecond: 50 }], async () => {
-        permanent++;
-        throw Object.assign(new Error('channel_not_found'), { status: 404 });
-      }),
-    ).rejects.toThrow('channel_not_found');
-    expect(permanent).toBe(1);
-  });
-
+describe('routing', () => {
   test('routeMessenger sends Teams tenants to Teams and the rest to Slack', async () => {
     const slack = new RecordingMessenger();
     const teams = new RecordingMessenger();

@@ -37,6 +37,7 @@ describe.each(['manifest.json', 'manifest.socket-mode.json'])('Slack app manifes
       'chat.postEphemeral': 'chat:write',
       'files.uploadV2': 'files:write',
       'users.info': 'users:read',
+      'conversations.members': 'channels:read',
     };
     const called = [...source.matchAll(/client\.(chat|views|users|conversations|files)\.(\w+)\(/g)].map(
       (x) => `${x[1]}.${x[2]}`,

@@ -1,6 +1,6 @@
 import type { webApi } from '@slack/bolt';
+import { SlackOutbound } from '../../src/adapters/slack/outbound';
 import { type PollMessage, PollUpdater } from '../../src/adapters/slack/pollUpdater';
-import { WorkspaceBudgets } from '../../src/adapters/slack/tiers';
 
 describe('PollUpdater', () => {
   beforeEach(() => {
@@ -38,7 +38,7 @@ describe('PollUpdater', () => {
     const state = { votes: 0, drawMs: 5 };
     for (let i = 0; i < 300; i++) {
       state.votes++;
-      u.schedule('r|row1', client, drawer(state));
+      u.schedule('r|row1', client, drawer(state), 'T1');
       await jest.advanceTimersByTimeAsync(10); // 100 votes a second for 3 s
     }
     await jest.advanceTimersByTimeAsync(5000);
@@ -55,11 +55,11 @@ describe('PollUpdater', () => {
     const u = new PollUpdater({ error() {} }, 1000, Date.now);
     const { client, calls } = fakeClient();
     const state = { votes: 1, drawMs: 200 };
-    u.schedule('r|big', client, drawer(state));
+    u.schedule('r|big', client, drawer(state), 'T1');
     await jest.advanceTimersByTimeAsync(10);
     expect(calls).toHaveLength(1);
     state.votes = 2;
-    u.schedule('r|big', client, drawer(state));
+    u.schedule('r|big', client, drawer(state), 'T1');
     await jest.advanceTimersByTimeAsync(3900);
     expect(calls).toHaveLength(1); // 200 ms to draw → 4 s apart
     await jest.advanceTimersByTimeAsync(400);
@@ -70,11 +70,11 @@ describe('PollUpdater', () => {
     // Very slow (2 s to draw): spaced by the 10 s cap, not by 40 s.
     state.drawMs = 2000;
     state.votes = 3;
-    u.schedule('r|big', client, drawer(state));
+    u.schedule('r|big', client, drawer(state), 'T1');
     await jest.advanceTimersByTimeAsync(10_000);
     expect(calls).toHaveLength(3);
     state.votes = 4;
-    u.schedule('r|big', client, drawer(state));
+    u.schedule('r|big', client, drawer(state), 'T1');
     await jest.advanceTimersByTimeAsync(20_000);
     expect(calls).toHaveLength(4);
     const gap = (calls[3]?.at ?? 0) - (calls[2]?.at ?? 0);
@@ -86,11 +86,11 @@ describe('PollUpdater', () => {
     // Fast again: the next update after a quick drawing comes one second later.
     state.drawMs = 5;
     state.votes = 5;
-    u.schedule('r|big', client, drawer(state));
+    u.schedule('r|big', client, drawer(state), 'T1');
     for (let i = 0; i < 200 && calls.length < 5; i++) await jest.advanceTimersByTimeAsync(50);
     expect(calls).toHaveLength(5);
     state.votes = 6;
-    u.schedule('r|big', client, drawer(state));
+    u.schedule('r|big', client, drawer(state), 'T1');
     await jest.advanceTimersByTimeAsync(1100);
     expect(calls).toHaveLength(6);
     expect(calls[5]?.text).toBe('votes: 6');
@@ -105,7 +105,7 @@ describe('PollUpdater', () => {
     });
     const { client, calls } = fakeClient();
     const state = { votes: 1, drawMs: 5 };
-    u.schedule('r|a', client, drawer(state));
+    u.schedule('r|a', client, drawer(state), 'T1');
     await jest.advanceTimersByTimeAsync(1000);
     expect(calls).toHaveLength(0);
     busy = false;
@@ -116,7 +116,7 @@ describe('PollUpdater', () => {
     busy = true;
     state.votes = 2;
     await jest.advanceTimersByTimeAsync(1000);
-    u.schedule('r|b', client, drawer(state));
+    u.schedule('r|b', client, drawer(state), 'T1');
     await jest.advanceTimersByTimeAsync(2800);
     expect(calls).toHaveLength(1);
     await jest.advanceTimersByTimeAsync(400);
@@ -136,9 +136,9 @@ describe('PollUpdater', () => {
       }
       return { channel: 'C1', ts: '1.0', blocks: [], text: 'ok' };
     };
-    u.schedule('r|x', client, render);
+    u.schedule('r|x', client, render, 'T1');
     await jest.advanceTimersByTimeAsync(10);
-    u.schedule('r|x', client, render);
+    u.schedule('r|x', client, render, 'T1');
     await jest.advanceTimersByTimeAsync(1100);
     expect(errors).toEqual(['Updating poll message r|x failed']);
     expect(calls.map((c) => c.text)).toEqual(['ok']);
@@ -146,8 +146,8 @@ describe('PollUpdater', () => {
   });
 
   it("shares one chat.update budget per workspace: a meeting's six polls stay within Tier 3 and end right", async () => {
-    const budgets = new WorkspaceBudgets('chat.update', Date.now);
-    const u = new PollUpdater({ error() {} }, 1000, Date.now, false, { budgets });
+    const outbound = new SlackOutbound({ now: Date.now });
+    const u = new PollUpdater({ error() {} }, 1000, Date.now, false, { outbound });
     const perMessage = new Map<string, Array<{ at: number; text: string }>>();
     const all: number[] = [];
     const clientFor = (key: string) =>
@@ -195,5 +195,41 @@ describe('PollUpdater', () => {
       expect(all.filter((x) => x >= start && x < start + 60_000).length).toBeLessThanOrEqual(50);
     expect(perMessage.get('other')).toHaveLength(1);
     expect(u.stats.budgetWaits).toBeGreaterThan(0);
+  });
+
+  it('after a 429 waits out Retry-After in its workspace only, then draws the latest state (not the refused one)', async () => {
+    const outbound = new SlackOutbound({ now: Date.now });
+    const u = new PollUpdater({ error() {} }, 1000, Date.now, false, { outbound });
+    const calls: Array<{ at: number; text: string; ws: string }> = [];
+    let refuse = 1;
+    const clientOf = (ws: string) =>
+      ({
+        chat: {
+          update: async (a: { text: string }) => {
+            if (ws === 'T1' && refuse-- > 0)
+              throw Object.assign(new Error('rate limited'), {
+                code: 'slack_webapi_rate_limited_error',
+                retryAfter: 4,
+              });
+            calls.push({ at: Date.now(), text: a.text, ws });
+            return { ok: true };
+          },
+        },
+      }) as unknown as webApi.WebClient;
+    const state = { votes: 1, drawMs: 5 };
+    const t0 = Date.now();
+    u.schedule('r|a', clientOf('T1'), drawer(state), 'T1');
+    await jest.advanceTimersByTimeAsync(50);
+    expect(u.stats.rateLimited).toBe(1);
+    // Another workspace's poll is not held up by T1's pause.
+    u.schedule('s|a', clientOf('T2'), drawer({ votes: 9, drawMs: 5 }), 'T2');
+    state.votes = 2;
+    u.schedule('r|a', clientOf('T1'), drawer(state), 'T1');
+    await jest.advanceTimersByTimeAsync(1500);
+    expect(calls.map((c) => `${c.ws} ${c.text}`)).toEqual(['T2 votes: 9']);
+    await jest.advanceTimersByTimeAsync(4000);
+    expect(calls.map((c) => `${c.ws} ${c.text}`)).toEqual(['T2 votes: 9', 'T1 votes: 2']);
+    expect((calls[1]?.at ?? 0) - t0).toBeGreaterThanOrEqual(4000);
+    expect(u.stats.failures).toBe(0);
   });
 });

@@ -6,7 +6,6 @@ import { defaultLogger, type Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 
 export { cronParserEngine } from './cronEngine';
-export { RateLimiter } from './rateLimiter';
 
 /**
  * Routes each message to the channel its tenant belongs to: tenant ids of Teams start with "teams:", the rest

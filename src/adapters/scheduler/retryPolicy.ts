@@ -1,5 +1,5 @@
 /**
- * The one reading of a failed send for every outbound queue (Slack nudges' RateLimiter, the Teams SendQueue): its
+ * The one reading of a failed send for every outbound queue (the Slack outbound layer, the Teams SendQueue): its
  * HTTP status, the Retry-After it carries, whether it is worth retrying and after how long.
  *
  * Retried: 429 (rate limited), 412 (Teams answers it to a burst of sends in one conversation: its documented

@@ -3,10 +3,13 @@ import type { Activity1Service } from '../../app/activity1/activity1Service';
 import { isDomainError } from '../../domain/errors';
 import { defaultLogger, type Logger } from '../observability/logger';
 import { ACTIVITY1_ACTION, activity1Modal, activity1SavedModal, parsePickValue } from './activity1Blocks';
+import type { SlackOutbound } from './outbound';
 
 export interface SlackActivity1Deps {
   activity1: Activity1Service;
   logger?: Logger;
+  /** The adapter's one outbound layer (views.open spends the workspace's budget there). */
+  outbound?: SlackOutbound;
 }
 
 const PICK = new RegExp(`^${ACTIVITY1_ACTION.pick}_\\d{1,2}$`);
@@ -33,10 +36,13 @@ export function registerSlackActivity1(app: App, d: SlackActivity1Deps): void {
         ?.text?.text?.replace(/^\*\d+\.\*\s*/, '') ?? '';
     const meta = JSON.stringify({ a: ref.activityId, o: ref.outcome, c: body.channel?.id ?? '' });
     try {
-      await client.views.open({
-        trigger_id: body.trigger_id,
-        view: activity1Modal(meta, ref.outcome, text, 1000),
-      });
+      const open = () =>
+        client.views.open({
+          trigger_id: body.trigger_id as string,
+          view: activity1Modal(meta, ref.outcome, text, 1000),
+        });
+      const workspace = body.team?.id ?? '';
+      await (d.outbound ? d.outbound.call({ workspace, method: 'views.open' }, open) : open());
     } catch (e) {
       log.warn('Activity 1: could not open the modal', { error: String(e) });
     }

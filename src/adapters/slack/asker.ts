@@ -3,6 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import type { People } from '../../app/commands';
 import type { ChannelMembers, ChannelPerson } from '../../app/ports';
 import type { Actor, Conversation } from '../../app/schemas';
+import { retryAfterMsOf, statusOf } from '../scheduler/retryPolicy';
 
 /**
  * Who is asking, and from where, as Slack tells it. The policy (src/app/policy.ts) decides what they may do; this
@@ -33,9 +34,25 @@ interface SlackUser {
   profile?: { display_name?: string; real_name?: string };
 }
 
+/**
+ * Directory reads (users.info, conversations.members) are not in the outbound layer's budgets (a roster import reads
+ * one user per person, in bursts): the WebClient rejects a 429 at once (rejectRateLimitedCalls), so it is waited out
+ * here and tried again, at most three times, instead of a rate-limited person reading as unknown.
+ */
+async function afterRateLimits<T>(read: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (e) {
+      if (statusOf(e) !== 429 || attempt >= 3) throw e;
+      await new Promise((r) => setTimeout(r, Math.min(60_000, retryAfterMsOf(e) ?? 1000)));
+    }
+  }
+}
+
 async function userInfo(client: WebClient, user: string): Promise<SlackUser | null> {
   try {
-    const r = await client.users.info({ user });
+    const r = await afterRateLimits(() => client.users.info({ user }));
     return (r.user as SlackUser | undefined) ?? null;
   } catch {
     return null; // user_not_found, or the API is out of reach: nobody is confirmed
@@ -95,7 +112,7 @@ export function slackAsker(o: SlackAskerOptions) {
      * for each id to drop bots and deactivated accounts and to get names. users.info rather than users.list: a
      * district channel has tens of people and a workspace may have thousands, and users.info (Tier 4, 100+ a minute)
      * costs one call per person in the channel where users.list (Tier 2, 20 a minute, 200 a page) costs one per
-     * 200 people in the whole workspace. A few at a time; the WebClient waits out a 429 and retries.
+     * 200 people in the whole workspace. A few at a time; a 429 is waited out and tried again (afterRateLimits).
      */
     channelMembers(client: WebClient, teamId: string): ChannelMembers {
       return {
@@ -104,11 +121,13 @@ export function slackAsker(o: SlackAskerOptions) {
           const ids: string[] = [];
           let cursor: string | undefined;
           do {
-            const page = await client.conversations.members({
-              channel: channelId,
-              limit: 200,
-              ...(cursor ? { cursor } : {}),
-            });
+            const page = await afterRateLimits(() =>
+              client.conversations.members({
+                channel: channelId,
+                limit: 200,
+                ...(cursor ? { cursor } : {}),
+              }),
+            );
             ids.push(...(page.members ?? []));
             cursor = page.response_metadata?.next_cursor || undefined;
           } while (cursor && ids.length < MAX_CHANNEL_MEMBERS);

@@ -3,17 +3,14 @@ import { clip } from '../../app/text';
 import type { Logger } from '../observability/logger';
 import { LIMITS } from './blocks';
 import type { Ephemeral } from './replies';
-import { WorkspaceBudgets } from './tiers';
 import type { WorkQueue } from './workQueue';
 
 /**
  * A vote's confirmation (or refusal), sent in the background so that nothing waits for it: through the click's
- * response_url (no Web API budget), else chat.postEphemeral within the workspace's Tier 4 budget.
+ * response_url (no Web API budget), else chat.postEphemeral within the workspace's Tier 4 budget (the private reply
+ * spends it in the one outbound layer, ./outbound.ts).
  */
 export class Confirmations {
-  /** chat.postEphemeral budgets per workspace (Tier 4), for confirmations without a response_url. */
-  private readonly budgets = new WorkspaceBudgets('chat.postEphemeral');
-
   constructor(
     private readonly work: WorkQueue,
     private readonly ephemeral: Ephemeral,
@@ -41,8 +38,7 @@ export class Confirmations {
           this.log.warn('Reply through response_url failed; using chat.postEphemeral', e);
         }
       }
-      await this.budgets.for(tenantId).acquire();
-      await this.ephemeral(client, channel, user, text);
+      await this.ephemeral(client, tenantId, channel, user, text);
     });
   }
 }

@@ -10,6 +10,9 @@ export const BOT_SCOPES = [
   'chat:write.public',
   'files:write',
   'users:read',
+  // `roster import`: conversations.members of a public (channels:read) or private (groups:read) district channel.
+  'channels:read',
+  'groups:read',
 ] as const;
 /** The one slash command and the bot events the app listens to (the manifest lists the same). */
 export const SLASH_COMMAND = '/micip';

@@ -11,6 +11,8 @@ export interface SlackConfig {
   SLACK_STATE_SECRET?: string | undefined;
   SLACK_API_URL?: string | undefined;
   SLACK_BURST_PER_SECOND?: number | undefined;
+  /** Workspace-wide chat.postMessage ceiling per second (polls, announcements and nudges alike). */
+  NUDGE_SLACK_WORKSPACE_RATE?: number | undefined;
   PUBLIC_URL?: string | undefined;
   ADMIN_USER_IDS?: readonly string[] | undefined;
 }
@@ -38,6 +40,9 @@ export function mountSlack(web: Express, config: SlackConfig, deps: SlackDeps): 
     apiUrl: config.SLACK_API_URL,
     adminUserIds: config.ADMIN_USER_IDS ?? [],
     ...(config.SLACK_BURST_PER_SECOND !== undefined ? { burstPerSecond: config.SLACK_BURST_PER_SECOND } : {}),
+    ...(config.NUDGE_SLACK_WORKSPACE_RATE !== undefined
+      ? { postMessagePerWorkspacePerSecond: config.NUDGE_SLACK_WORKSPACE_RATE }
+      : {}),
     ...deps,
   });
   // Slack's requests skip Express's router (see slackFirst); this route answers the same when they do not.

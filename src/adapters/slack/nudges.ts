@@ -10,7 +10,6 @@ import type { Actor } from '../../app/schemas';
 import { clip, plain, type RichText, rich, strong } from '../../app/text';
 import { isDomainError } from '../../domain/errors';
 import { defaultLogger, type Logger } from '../observability/logger';
-import { type Limit, RateLimiter } from '../scheduler/rateLimiter';
 import { toMrkdwn } from './mrkdwn';
 import {
   confirmationModal,
@@ -21,6 +20,7 @@ import {
   nudgeBlocks,
   submissionModal,
 } from './nudgeBlocks';
+import { SlackOutbound } from './outbound';
 
 export {
   confirmationModal,
@@ -35,7 +35,7 @@ type KnownBlock = types.KnownBlock;
 type View = types.View;
 
 /**
- * Slack side of building-team nudges: a rate-limited NudgeMessenger and the Bolt handlers of the nudge buttons and
+ * Slack side of building-team nudges: a NudgeMessenger that posts through the Slack outbound layer and the Bolt handlers of the nudge buttons and
  * the monitoring-data modal (field-level errors via `response_action: "errors"`). The blocks are drawn in
  * ./nudgeBlocks.ts.
  */
@@ -49,31 +49,30 @@ export type SlackPoster = (
 
 export interface SlackNudgeMessengerOptions {
   post: SlackPoster;
-  limiter?: RateLimiter;
-  /** chat.postMessage: about one message per second per channel. */
-  perChannelPerSecond?: number;
-  /** Workspace-wide ceiling for the app's posts (Slack's "several hundred per minute"; configurable). */
-  perWorkspacePerSecond?: number;
+  /**
+   * The Slack adapter's outbound layer (`SlackAdapter.outbound`): nudges spend the same chat.postMessage budgets
+   * (per channel, per workspace) as poll posts and announcements. A messenger without one gets its own.
+   */
+  outbound?: SlackOutbound;
 }
 
 /**
- * NudgeMessenger for Slack: ≤1/s per channel and a workspace-wide ceiling, retries after 429's Retry-After. It also
- * posts the co-op network's plain notices (NoticeMessenger) through the same limits.
+ * NudgeMessenger for Slack: every post goes through the outbound layer (≤ 1/s per channel, the workspace's
+ * ceiling, a 429 waited out for that channel and workspace only, then sent again). It also posts the co-op
+ * network's plain notices (NoticeMessenger) the same way.
  */
 export function createSlackNudgeMessenger(
   o: SlackNudgeMessengerOptions,
-): NudgeMessenger & NoticeMessenger & { limiter: RateLimiter } {
-  const limiter = o.limiter ?? new RateLimiter();
-  const limits = (to: Destination): Limit[] => [
-    { key: `slack:ch:${to.tenantId}|${to.channelId}`, perSecond: o.perChannelPerSecond ?? 1 },
-    { key: `slack:ws:${to.tenantId}`, perSecond: o.perWorkspacePerSecond ?? 20 },
-  ];
+): NudgeMessenger & NoticeMessenger & { outbound: SlackOutbound } {
+  const outbound = o.outbound ?? new SlackOutbound();
   const send = (to: Destination, text: string, blocks: KnownBlock[]) =>
-    limiter
-      .run(limits(to), () => o.post(to.tenantId, { channel: to.channelId, text, blocks }))
+    outbound
+      .call({ workspace: to.tenantId, method: 'chat.postMessage', channel: to.channelId }, () =>
+        o.post(to.tenantId, { channel: to.channelId, text, blocks }),
+      )
       .then(() => {});
   return {
-    limiter,
+    outbound,
     sendNudge: (to, v) => send(to, md(nudgeDue(v)), nudgeBlocks(v)),
     sendNotice: (to, t) => send(to, md(t), [{ type: 'section', text: { type: 'mrkdwn', text: md(t) } }]),
     sendDigest: (to, v) =>
@@ -96,6 +95,8 @@ export function createSlackNudgeMessenger(
 export interface SlackNudgeDeps {
   buildings: BuildingService;
   schedules: ScheduleService;
+  /** The Slack adapter's outbound layer: the form's views.open spends the workspace's budget there. */
+  outbound?: SlackOutbound;
   logger?: Pick<Logger, 'error'>;
 }
 
@@ -146,7 +147,8 @@ export function registerSlackNudgeHandlers(app: App, d: SlackNudgeDeps): void {
     } catch (e) {
       view = confirmationModal(r ? failText(e) : plain(NUDGE_TEXT.staleNudge));
     }
-    await client.views.open({ trigger_id: body.trigger_id, view });
+    const open = () => client.views.open({ trigger_id: body.trigger_id, view });
+    await (d.outbound ? d.outbound.call({ workspace: actor.tenantId, method: 'views.open' }, open) : open());
   });
 
   for (const [actionId, length] of [

@@ -1,13 +1,13 @@
-import type { RespondFn, webApi } from '@slack/bolt';
+import type { RespondFn, types, webApi } from '@slack/bolt';
 import type { KeyValueRepo } from '../../app/ports';
 import type { ReviewService } from '../../app/reviews/reviewService';
 import type { PollView, ReviewView } from '../../app/reviews/views';
 import type { Actor } from '../../app/schemas';
 import { pollBlocks, pollFallbackText, pollRef } from './blocks';
 import { POLL_MESSAGES_NS } from './constants';
+import type { SlackOutbound } from './outbound';
 import type { PollUpdater } from './pollUpdater';
 import { type Ephemeral, slackError } from './replies';
-import { KeyedBudgets, POST_MESSAGE_PER_CHANNEL } from './tiers';
 
 /** Where a poll's message is: stored under `reviewId|rowId` in POLL_MESSAGES_NS. */
 interface PollMessageRef {
@@ -30,45 +30,59 @@ export const cannotPost = (e: unknown) =>
   `:warning: I could not post the polls in this channel (${slackError(e)}). Add the app to the channel (channel name → Integrations → Add apps), then run \`/micip status\` to post them.`;
 
 /**
- * The poll messages of a workspace: posting them (at chat.postMessage's pace per channel), remembering where each
+ * The poll messages of a workspace: posting them (through the outbound layer, at chat.postMessage's pace per
+ * channel, sharing the channel's and the workspace's budget with announcements and nudges), remembering where each
  * is, and redrawing them through the PollUpdater (always from the latest stored state).
  */
 export class PollMessages {
-  /** chat.postMessage: about one a second per channel (a review's polls go out at that pace). */
-  private readonly channelPosts = new KeyedBudgets(
-    POST_MESSAGE_PER_CHANNEL.perSecond * 60,
-    POST_MESSAGE_PER_CHANNEL.burst - 1,
-  );
-
   constructor(
     private readonly o: {
       kv: KeyValueRepo;
       service: ReviewService;
       updater: PollUpdater;
       ephemeral: Ephemeral;
+      outbound: SlackOutbound;
     },
   ) {}
 
-  /** Waits for the channel's chat.postMessage budget. */
-  pace(tenantId: string, channel: string): Promise<void> {
-    return this.channelPosts.for(`${tenantId}|${channel}`).acquire();
+  /** Posts a message in `channel` within the channel's and the workspace's chat.postMessage budget. */
+  postMessage(
+    client: webApi.WebClient,
+    tenantId: string,
+    message: { channel: string; text: string; blocks?: types.KnownBlock[] | undefined },
+  ) {
+    return this.o.outbound.call(
+      { workspace: tenantId, method: 'chat.postMessage', channel: message.channel },
+      () =>
+        client.chat.postMessage({
+          channel: message.channel,
+          text: message.text,
+          ...(message.blocks ? { blocks: message.blocks } : {}),
+        }),
+    );
   }
 
   /** Schedules a redraw of the poll's message (if it has one in this workspace). */
   redraw(client: webApi.WebClient, tenantId: string, reviewId: string, rowId: string): void {
     const key = pollRef(reviewId, rowId);
     const { kv, service } = this.o;
-    this.o.updater.schedule(key, client, async () => {
-      const where = await kv.get<PollMessageRef>(POLL_MESSAGES_NS, key);
-      if (!where || where.tenantId !== tenantId) return null;
-      const poll = await service.getPollState(appActor(tenantId, where.channel), { reviewId, rowId });
-      return {
-        channel: where.channel,
-        ts: where.ts,
-        blocks: pollBlocks(poll),
-        text: pollFallbackText(poll),
-      };
-    });
+    this.o.updater.schedule(
+      key,
+      client,
+      async () => {
+        const where = await kv.get<PollMessageRef>(POLL_MESSAGES_NS, key);
+        if (!where || where.tenantId !== tenantId) return null;
+        const poll = await service.getPollState(appActor(tenantId, where.channel), { reviewId, rowId });
+        return {
+          channel: where.channel,
+          ts: where.ts,
+          blocks: pollBlocks(poll),
+          text: pollFallbackText(poll),
+        };
+      },
+      // The workspace whose chat.update budget the redraw spends.
+      tenantId,
+    );
   }
 
   /** Posts the poll messages of an active review that have none yet (first start, or after a failed post). */
@@ -78,15 +92,14 @@ export class PollMessages {
       try {
         await this.post(client, actor.tenantId, v.channelId, p);
       } catch (e) {
-        await this.o.ephemeral(client, v.channelId, actor.userId, cannotPost(e), respond);
+        await this.o.ephemeral(client, actor.tenantId, v.channelId, actor.userId, cannotPost(e), respond);
         return;
       }
     }
   }
 
   private async post(client: webApi.WebClient, tenantId: string, channel: string, p: PollView) {
-    await this.pace(tenantId, channel);
-    const res = await client.chat.postMessage({
+    const res = await this.postMessage(client, tenantId, {
       channel,
       blocks: pollBlocks(p),
       text: pollFallbackText(p),

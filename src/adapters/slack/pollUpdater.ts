@@ -1,5 +1,5 @@
 import type { types, webApi } from '@slack/bolt';
-import type { WorkspaceBudgets } from './tiers';
+import { type OutboundCall, OutboundRateLimited, type SlackOutbound } from './outbound';
 
 export interface PollMessage {
   channel: string;
@@ -12,6 +12,8 @@ interface Entry {
   key: string;
   /** The Slack workspace (team id) whose chat.update budget this message spends. */
   workspace: string;
+  /** Its chat.update call as the outbound layer budgets it. */
+  call: OutboundCall;
   /** Waiting for its workspace's budget (in `waiters`). */
   queued: boolean;
   client: webApi.WebClient;
@@ -39,6 +41,9 @@ export interface UpdaterLogger {
  * storm of votes do not spend the process on redrawing, a message waits `slowDrawFactor` times as long as its last
  * drawing took (when that is more than `minIntervalMs`), at most `maxIntervalMs`. A poll of a district team draws
  * in a few milliseconds and keeps the one-second pace.
+ *
+ * The chat.update budget is the workspace's in the one outbound layer (./outbound.ts). A 429 pauses it for its
+ * Retry-After; the message is then redrawn from the latest state when the budget allows, not resent as it was.
  */
 export class PollUpdater {
   private readonly entries = new Map<string, Entry>();
@@ -50,6 +55,7 @@ export class PollUpdater {
     longestIntervalMs: 0,
     deferred: 0,
     budgetWaits: 0,
+    rateLimited: 0,
   };
   private readonly slowDrawFactor: number;
   private readonly maxIntervalMs: number;
@@ -68,20 +74,20 @@ export class PollUpdater {
       yieldWhile?: () => boolean;
       maxDeferMs?: number;
       /**
-       * chat.update budgets per workspace (Tier 3): every message of a workspace shares one, the message waiting
-       * longest goes first, and each draws the latest state when its turn comes.
+       * The outbound layer whose chat.update budget per workspace (Tier 3) every message of a workspace shares: the
+       * message waiting longest goes first, and each draws the latest state when its turn comes.
        */
-      budgets?: WorkspaceBudgets;
+      outbound?: SlackOutbound;
     } = {},
   ) {
-    this.budgets = o.budgets ?? null;
+    this.outbound = o.outbound ?? null;
     this.slowDrawFactor = o.slowDrawFactor ?? 20;
     this.maxIntervalMs = Math.max(minIntervalMs, o.maxIntervalMs ?? 10_000);
     this.yieldWhile = o.yieldWhile ?? null;
     this.maxDeferMs = o.maxDeferMs ?? 10_000;
   }
 
-  private readonly budgets: WorkspaceBudgets | null;
+  private readonly outbound: SlackOutbound | null;
   /** Messages ready to redraw but waiting for their workspace's budget, and each workspace's wake-up timer. */
   private readonly waiters = new Map<string, { list: Entry[]; timer: NodeJS.Timeout | null }>();
   private readonly yieldWhile: (() => boolean) | null;
@@ -91,7 +97,8 @@ export class PollUpdater {
     key: string,
     client: webApi.WebClient,
     render: () => Promise<PollMessage | null>,
-    workspace = 'default',
+    /** The workspace (team id) whose chat.update budget the message spends. */
+    workspace: string,
   ): void {
     this.stats.requested++;
     let e = this.entries.get(key);
@@ -99,6 +106,7 @@ export class PollUpdater {
       e = {
         key,
         workspace,
+        call: { workspace, method: 'chat.update' },
         queued: false,
         client,
         render,
@@ -137,17 +145,17 @@ export class PollUpdater {
     if (w.timer) return;
     w.timer = setTimeout(() => {
       w.timer = null;
-      const bucket = this.budgets?.for(workspace);
-      const wait = bucket?.delayMs() ?? 0;
+      const call: OutboundCall = { workspace, method: 'chat.update' };
+      const wait = this.outbound?.delayMs(call) ?? 0;
       if (wait > 0) return this.armBudgetTimer(workspace, w, wait);
       w.list.sort((a, b) => a.dirtySince - b.dirtySince);
       const next = w.list.shift();
       if (next) {
         next.queued = false;
-        bucket?.take();
+        this.outbound?.take(call);
         void this.run(next, true);
       }
-      if (w.list.length) this.armBudgetTimer(workspace, w, bucket?.delayMs() ?? 0);
+      if (w.list.length) this.armBudgetTimer(workspace, w, this.outbound?.delayMs(call) ?? 0);
       else this.waiters.delete(workspace);
     }, ms);
   }
@@ -173,16 +181,16 @@ export class PollUpdater {
       this.runAfter(e, 100);
       return;
     }
-    if (!budgeted && this.budgets) {
-      const bucket = this.budgets.for(e.workspace);
-      const wait = bucket.delayMs();
-      // Behind others of the same workspace, or out of budget: wait for a turn.
+    if (!budgeted && this.outbound) {
+      const wait = this.outbound.delayMs(e.call);
+      // Behind others of the same workspace, or out of budget (or paused by a 429): wait for a turn.
       if (wait > 0 || this.waiters.get(e.workspace)?.list.length) {
         this.waitForBudget(e, wait);
         return;
       }
-      bucket.take();
+      this.outbound.take(e.call);
     }
+    const since = e.dirtySince;
     e.dirty = false;
     e.running = true;
     e.lastRun = this.now();
@@ -196,10 +204,19 @@ export class PollUpdater {
       e.lastRun = this.now();
       if (msg) {
         if (this.tracing) this.trace.set(e.key, [...(this.trace.get(e.key) ?? []), e.lastRun]);
-        await e.client.chat.update({ channel: msg.channel, ts: msg.ts, blocks: msg.blocks, text: msg.text });
+        const update = () =>
+          e.client.chat.update({ channel: msg.channel, ts: msg.ts, blocks: msg.blocks, text: msg.text });
+        await (this.outbound ? this.outbound.attempt(e.call, update) : update());
         this.stats.updates++;
       }
     } catch (err) {
+      if (err instanceof OutboundRateLimited) {
+        // Owed since the vote that made it dirty: redrawn (latest state) once the paused budget allows.
+        this.stats.rateLimited++;
+        e.dirtySince = e.dirty ? Math.min(since, e.dirtySince) : since;
+        e.dirty = true;
+        return;
+      }
       this.stats.failures++;
       this.log.error(`Updating poll message ${e.key} failed`, err);
     } finally {

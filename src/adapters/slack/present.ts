@@ -46,7 +46,7 @@ export function commandPresenter(d: { ephemeral: Ephemeral; polls: PollMessages;
     } catch (e) {
       const code = slackError(e);
       log.warn(`Export upload failed (${code}); showing it inline`);
-      await ephemeral(client, channelId, actor.userId, fileFallbackText(r, code), respond);
+      await ephemeral(client, actor.tenantId, channelId, actor.userId, fileFallbackText(r, code), respond);
     }
   }
 
@@ -59,29 +59,31 @@ export function commandPresenter(d: { ephemeral: Ephemeral; polls: PollMessages;
     if (r.kind === 'activity1' && r.action === 'posted') {
       // Activity 1 is the team's: its card goes to the district's channel for everyone to pick on.
       try {
-        await polls.pace(actor.tenantId, r.activity.channelId);
-        await client.chat.postMessage({ channel: r.activity.channelId, text, ...(blocks ? { blocks } : {}) });
+        await polls.postMessage(client, actor.tenantId, {
+          channel: r.activity.channelId,
+          text,
+          ...(blocks ? { blocks } : {}),
+        });
       } catch (e) {
-        await ephemeral(client, channelId, actor.userId, `${text}\n${cannotPost(e)}`, respond);
+        await ephemeral(client, actor.tenantId, channelId, actor.userId, `${text}\n${cannotPost(e)}`, respond);
       }
       return;
     }
     if (r.kind !== 'review') {
-      await ephemeral(client, channelId, actor.userId, text, respond, blocks);
+      await ephemeral(client, actor.tenantId, channelId, actor.userId, text, respond, blocks);
       return;
     }
     const v = r.review;
     if (r.action === 'status' || r.action === 'results') {
-      await ephemeral(client, channelId, actor.userId, text, respond, blocks);
+      await ephemeral(client, actor.tenantId, channelId, actor.userId, text, respond, blocks);
       // Polls that could not be posted before (the app was not in the channel) are posted now.
       if (r.action === 'status' && v.status === 'active') await polls.ensure(client, actor, v, respond);
       return;
     }
     try {
-      await polls.pace(actor.tenantId, v.channelId);
-      await client.chat.postMessage({ channel: v.channelId, text, ...(blocks ? { blocks } : {}) });
+      await polls.postMessage(client, actor.tenantId, { channel: v.channelId, text, blocks });
     } catch (e) {
-      await ephemeral(client, channelId, actor.userId, `${text}\n${cannotPost(e)}`, respond);
+      await ephemeral(client, actor.tenantId, channelId, actor.userId, `${text}\n${cannotPost(e)}`, respond);
       if (r.action === 'started') return;
     }
     if (r.action === 'started') {

@@ -4,6 +4,7 @@ import { isDomainError } from '../../domain/errors';
 import type { Logger } from '../observability/logger';
 import { LIMITS } from './blocks';
 import { userMrkdwn } from './mrkdwn';
+import type { SlackOutbound } from './outbound';
 
 export type ErrorContext = 'vote' | 'command' | 'evidence' | 'home';
 
@@ -32,9 +33,10 @@ export function slackError(e: unknown): string {
   return typeof code === 'string' ? code : e instanceof Error ? e.message : 'unknown error';
 }
 
-/** A private reply to `user` in `channel`. */
+/** A private reply to `user` in `channel` of the workspace `tenantId`. */
 export type Ephemeral = (
   client: webApi.WebClient,
+  tenantId: string,
   channel: string | undefined,
   user: string,
   text: string,
@@ -43,15 +45,18 @@ export type Ephemeral = (
 ) => Promise<void>;
 
 /**
- * Private replies: chat.postEphemeral; where the bot may not post (not in a private channel), the command's
- * response_url. A reply that cannot be sent is logged.
+ * Private replies: chat.postEphemeral within the workspace's Tier 4 budget (the outbound layer: a 429 is waited
+ * out and sent again); where the bot may not post (not in a private channel), the command's response_url. A reply
+ * that cannot be sent is logged.
  */
-export function ephemeralReplies(log: Logger): Ephemeral {
-  return async (client, channel, user, text, respond, blocks) => {
+export function ephemeralReplies(log: Logger, outbound: SlackOutbound): Ephemeral {
+  return async (client, tenantId, channel, user, text, respond, blocks) => {
     const t = clip(text, LIMITS.messageText);
     try {
       if (!channel) throw new Error('no channel to answer in');
-      await client.chat.postEphemeral({ channel, user, text: t, ...(blocks ? { blocks } : {}) });
+      await outbound.call({ workspace: tenantId, method: 'chat.postEphemeral' }, () =>
+        client.chat.postEphemeral({ channel, user, text: t, ...(blocks ? { blocks } : {}) }),
+      );
     } catch (e) {
       if (respond) {
         await respond({ response_type: 'ephemeral', text: t, ...(blocks ? { blocks } : {}) }).catch(

@@ -15,12 +15,12 @@ import { RecentKeys } from './guard';
 import { cachedInstallationStore, kvInstallationStore } from './installations';
 import { installPages } from './installPages';
 import { registerListeners } from './listeners';
+import { SlackOutbound } from './outbound';
 import { PollMessages } from './pollMessages';
 import { PollUpdater } from './pollUpdater';
 import { commandPresenter } from './present';
 import { SlackReceiver } from './receiver';
 import { ephemeralReplies } from './replies';
-import { WorkspaceBudgets } from './tiers';
 import { WorkQueue } from './workQueue';
 
 export { BOT_EVENTS, BOT_SCOPES, CHANNELS_NS, POLL_MESSAGES_NS, SLASH_COMMAND } from './constants';
@@ -76,12 +76,16 @@ export interface SlackAdapterOptions extends SlackDeps {
   maxWorkDeferMs?: number;
   /** The same member clicking the same choice of a poll again within this long is a double click (default 5 s). */
   doubleClickMs?: number;
+  /** Workspace-wide ceiling of chat.postMessage (polls, announcements, nudges), per second (default 20). */
+  postMessagePerWorkspacePerSecond?: number;
 }
 
 export interface SlackAdapter {
   app: App;
   receiver: SlackReceiver;
   updater: PollUpdater;
+  /** The one way out to Slack's Web API for budgeted calls (polls, confirmations, replies, nudges). */
+  outbound: SlackOutbound;
   work: WorkQueue;
   installer: InstallProvider | null;
   /** POST /slack/events */
@@ -100,8 +104,11 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
   const libraryLog = boltLogger(log);
   const clientOptions: webApi.WebClientOptions = {
     ...(o.apiUrl ? { slackApiUrl: o.apiUrl } : {}),
-    // The default retries for about 30 minutes; a 429 is still retried after its Retry-After.
+    // The default retries for about 30 minutes. A 429 is handed back at once instead of pausing the client's whole
+    // request queue: the outbound layer (outbound.ts) pauses only that method's budget in that workspace and sends
+    // again after Retry-After, so a rate-limited chat.update never holds up confirmations or nudges.
     retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 2000, randomize: true },
+    rejectRateLimitedCalls: true,
     timeout: 15000,
     logLevel: webApi.LogLevel.ERROR,
     logger: libraryLog,
@@ -176,14 +183,21 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     maxDeferMs: o.maxWorkDeferMs ?? 10_000,
   };
   const work = new WorkQueue(o.workConcurrency ?? 8, log, holdBack);
-  // One chat.update budget per workspace (Tier 3) shared by every poll message there; wall-clock time.
+  // One outbound layer: Slack's tier table per workspace and method (chat.postMessage per channel too), shared by
+  // poll posts and redraws, confirmations, replies and nudges; wall-clock time.
+  const outbound = new SlackOutbound(
+    o.postMessagePerWorkspacePerSecond
+      ? { postMessagePerWorkspacePerSecond: o.postMessagePerWorkspacePerSecond }
+      : {},
+  );
+  // Every poll message of a workspace shares its chat.update budget (Tier 3) there.
   const updater = new PollUpdater(log, o.updateIntervalMs ?? 1000, Date.now, o.traceUpdates ?? false, {
     ...holdBack,
-    budgets: new WorkspaceBudgets('chat.update'),
+    outbound,
   });
   const { service, commands, kv } = o;
-  const ephemeral = ephemeralReplies(log);
-  const polls = new PollMessages({ kv, service, updater, ephemeral });
+  const ephemeral = ephemeralReplies(log, outbound);
+  const polls = new PollMessages({ kv, service, updater, ephemeral, outbound });
   registerListeners(app, {
     service,
     commands,
@@ -195,6 +209,7 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     polls,
     confirmations: new Confirmations(work, ephemeral, log),
     ephemeral,
+    outbound,
     present: commandPresenter({ ephemeral, polls, log }),
     doubleClicks: new RecentKeys(50_000, o.doubleClickMs ?? 5000),
     voteWriteTimeoutMs: o.voteWriteTimeoutMs ?? 2000,
@@ -205,6 +220,7 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     app,
     receiver,
     updater,
+    outbound,
     work,
     installer,
     handleEvents: receiver.handle,
@@ -220,6 +236,7 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
       if (left > 0) log.error(`Stopping with ${left} Slack vote confirmations not sent (drain timed out)`);
       work.stop();
       updater.stop();
+      outbound.stop();
       await receiver.stop();
     },
   };

@@ -4,9 +4,11 @@
  * "occasional bursts"; chat.postMessage is "special": about 1 per second per channel, short bursts allowed.
  * Interaction `response_url`s are not Web API calls: up to 5 uses within 30 minutes each.
  *
- * The app keeps under these with one budget per workspace and method (TokenBucket below, `burst` calls at once,
- * then `perMinute` spread evenly), so that in any minute it makes at most `burst + perMinute` calls: the numbers
- * here leave that within the tier. The fake Slack in the tests enforces the tiers as a sliding minute.
+ * This is the one table of them: the app's one outbound layer (./outbound.ts) keeps one budget per workspace and
+ * method (TokenBucket below, `burst` calls at once, then `perMinute` spread evenly), so that in any minute it makes
+ * at most `burst + perMinute` calls: the numbers here leave that within the tier. Poll posts and redraws,
+ * confirmations, replies and nudges of a workspace all spend the same budgets. The fake Slack in the tests enforces
+ * the tiers as a sliding minute.
  */
 export const SLACK_TIERS = {
   'chat.update': { tier: 3, limitPerMinute: 50, perMinute: 44, burst: 6 },
@@ -18,8 +20,21 @@ export const SLACK_TIERS = {
   'auth.test': { tier: 4, limitPerMinute: 100, perMinute: 90, burst: 10 },
 } as const;
 
-/** chat.postMessage: per channel, about one a second with short bursts. */
+/** chat.postMessage: per channel, about one a second with short bursts (what Slack allows; the fake enforces it). */
 export const POST_MESSAGE_PER_CHANNEL = { perSecond: 1, burst: 3 } as const;
+
+/**
+ * chat.postMessage as the app spends it: per channel one a second with bursts of 2 (one under Slack's, so that a
+ * late timer never meets an empty bucket on Slack's side), and a workspace-wide ceiling over every channel (Slack:
+ * "several hundred messages a minute" per workspace; NUDGE_SLACK_WORKSPACE_RATE, default 20 a second).
+ */
+export const POST_MESSAGE_BUDGET = {
+  perChannel: {
+    perMinute: POST_MESSAGE_PER_CHANNEL.perSecond * 60,
+    burst: POST_MESSAGE_PER_CHANNEL.burst - 1,
+  },
+  perWorkspacePerSecond: 20,
+} as const;
 
 export type BudgetedMethod = keyof typeof SLACK_TIERS;
 
@@ -57,11 +72,10 @@ export class TokenBucket {
     this.tokens -= 1;
   }
 
-  /** Waits until a token is free, then spends it. */
-  async acquire(): Promise<void> {
-    for (let wait = this.delayMs(); wait > 0; wait = this.delayMs())
-      await new Promise((r) => setTimeout(r, wait));
-    this.take();
+  /** Refilled to its burst (a bucket in this state can be dropped and made again without changing anything). */
+  full(): boolean {
+    this.refill();
+    return this.tokens >= this.burst;
   }
 }
 
@@ -83,12 +97,5 @@ export class KeyedBudgets {
       this.buckets.set(key, b);
     }
     return b;
-  }
-}
-
-/** One bucket per workspace for one Web API method, at that method's tier. */
-export class WorkspaceBudgets extends KeyedBudgets {
-  constructor(method: BudgetedMethod, now: () => number = Date.now) {
-    super(SLACK_TIERS[method].perMinute, SLACK_TIERS[method].burst, now);
   }
 }

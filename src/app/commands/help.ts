@@ -76,14 +76,25 @@ function brief(usage: string): string {
   return cut > 0 ? `${usage.slice(0, cut)} …` : usage;
 }
 
+/** More forms than this and a command takes one line of the overview. */
+const MAX_FORMS_IN_OVERVIEW = 4;
+
 /** Help lists only what the caller may do in this channel, from the command table, in sections by purpose. */
 export async function helpText(ctx: CommandContext, env: CommandEnv): Promise<RichText> {
   const caller = await callerOf(ctx, env);
   const sections = new Map<string, RichText[]>([...Object.values(SECTIONS), 'More'].map((h) => [h, []]));
   for (const e of env.table) {
-    for (const f of formsOf(e).filter((f) => shown(f.role, caller))) {
-      sections.get(headingOf(e))?.push(rich`• ${code(brief(f.usage))} — ${plain(f.summary)}`);
-    }
+    const forms = formsOf(e).filter((f) => shown(f.role, caller));
+    // A command of many forms takes one line here (`help <command>` lists them), so the overview stays one message.
+    const lines =
+      forms.length > MAX_FORMS_IN_OVERVIEW
+        ? [
+            rich`• ${code(`${e.name} …`)} — ${plain(e.summary)}: ${plain(
+              forms.map((f) => f.usage.split(' ')[1] ?? e.name).join(', '),
+            )} (${code(`help ${e.name}`)})`,
+          ]
+        : forms.map((f) => rich`• ${code(brief(f.usage))} — ${plain(f.summary)}`);
+    sections.get(headingOf(e))?.push(...lines);
   }
   const body = [...sections]
     .filter(([, lines]) => lines.length > 0)

@@ -7,6 +7,7 @@ import type { slackAsker } from '../asker';
 import type { Confirmations } from '../confirmations';
 import type { RecentKeys } from '../guard';
 import type { InstallationStoreWithDelete } from '../installations';
+import type { SlackOutbound } from '../outbound';
 import type { PollMessages } from '../pollMessages';
 import type { Present } from '../present';
 import type { Ephemeral } from '../replies';
@@ -28,6 +29,8 @@ export interface ListenerContext {
   confirmations: Confirmations;
   /** A private reply, now. */
   ephemeral: Ephemeral;
+  /** The one way out for budgeted Web API calls (views.open, views.publish here). */
+  outbound: SlackOutbound;
   /** A command's result, shown. */
   present: Present;
   /** Vote clicks of the last few seconds (per process), to tell a double click from a change of mind. */

@@ -36,7 +36,14 @@ export function registerMicip(app: App, ctx: ListenerContext): void {
       }
       await present(client, actor, channelId, result, respond);
     } catch (e) {
-      await ephemeral(client, channelId, command.user_id, errorReply(e, 'command', log), respond);
+      await ephemeral(
+        client,
+        command.team_id,
+        channelId,
+        command.user_id,
+        errorReply(e, 'command', log),
+        respond,
+      );
     }
   });
 }

@@ -9,24 +9,22 @@ import type { ListenerContext } from '../context';
 
 /** App Home: the districts the member belongs to in this workspace, their active reviews and the polls to vote on. */
 export function registerAppHomeOpened(app: App, ctx: ListenerContext): void {
-  const { log } = ctx;
+  const { log, outbound } = ctx;
   app.event('app_home_opened', async ({ event, body, client }) => {
     if (event.tab !== 'home') return;
     const tenantId = (body as { team_id?: string }).team_id ?? '';
+    const publish = (view: Parameters<typeof client.views.publish>[0]['view']) =>
+      outbound.call({ workspace: tenantId, method: 'views.publish' }, () =>
+        client.views.publish({ user_id: event.user, view }),
+      );
     try {
-      const view = homeView(await homeFor(ctx, tenantId, event.user));
-      await client.views.publish({ user_id: event.user, view });
+      await publish(homeView(await homeFor(ctx, tenantId, event.user)));
     } catch (e) {
       log.error('App Home failed', e);
-      await client.views
-        .publish({
-          user_id: event.user,
-          view: {
-            type: 'home',
-            blocks: [{ type: 'section', text: { type: 'mrkdwn', text: errorReply(e, 'home', log) } }],
-          },
-        })
-        .catch((err: unknown) => log.error('views.publish failed', err));
+      await publish({
+        type: 'home',
+        blocks: [{ type: 'section', text: { type: 'mrkdwn', text: errorReply(e, 'home', log) } }],
+      }).catch((err: unknown) => log.error('views.publish failed', err));
     }
   });
 }

@@ -42,10 +42,16 @@ export function registerEvidenceModal(app: App, ctx: ListenerContext): void {
     });
     try {
       const r = await service.addEvidence(actor, { reviewId: meta.r, rowId: meta.w, evidence: text });
-      await ephemeral(client, channel, body.user.id, `Your evidence on row ${r.poll.rowNumber} is saved.`);
+      await ephemeral(
+        client,
+        tenantId,
+        channel,
+        body.user.id,
+        `Your evidence on row ${r.poll.rowNumber} is saved.`,
+      );
       polls.redraw(client, tenantId, meta.r, meta.w);
     } catch (e) {
-      await ephemeral(client, channel, body.user.id, errorReply(e, 'evidence', log));
+      await ephemeral(client, tenantId, channel, body.user.id, errorReply(e, 'evidence', log));
     }
   });
 }
