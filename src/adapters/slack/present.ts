@@ -65,7 +65,14 @@ export function commandPresenter(d: { ephemeral: Ephemeral; polls: PollMessages;
           ...(blocks ? { blocks } : {}),
         });
       } catch (e) {
-        await ephemeral(client, actor.tenantId, channelId, actor.userId, `${text}\n${cannotPost(e)}`, respond);
+        await ephemeral(
+          client,
+          actor.tenantId,
+          channelId,
+          actor.userId,
+          `${text}\n${cannotPost(e)}`,
+          respond,
+        );
       }
       return;
     }
