@@ -56,10 +56,12 @@ describe('multi-workspace install through OAuth (installation store on the produ
     expect(url.origin).toBe('https://slack.com');
     expect(url.searchParams.get('client_id')).toBe('111.222');
     expect(url.searchParams.get('scope')?.split(',').sort()).toEqual([
+      'channels:read',
       'chat:write',
       'chat:write.public',
       'commands',
       'files:write',
+      'groups:read',
       'users:read',
     ]);
     const state = url.searchParams.get('state') as string;
