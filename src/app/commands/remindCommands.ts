@@ -9,7 +9,7 @@ export const REMIND_COMMANDS = {
     name: 'remind',
     role: 'coordinator',
     usage: 'remind [cycle]',
-    summary: "privately remind the people on the roster who have not voted on the open round's rows",
+    summary: 'remind non-voters privately',
     // Not in the Teams menu (it holds 10 commands, all taken): typed, like roster.
     parse(tokens, usage) {
       if (tokens.length > 1) throw usage('Name at most one review (its cycle, in quotes).');
