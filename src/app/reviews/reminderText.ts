@@ -45,10 +45,11 @@ export function remindReply(r: RemindReport): RichText {
   if (r.reminded === 0 && r.unreachable === 0) {
     return rich`${head} everyone on the roster has voted on every open row, so nobody was reminded.`;
   }
+  const how = plain(r.private ? 'privately' : 'with a mention in this channel');
   const parts: RichText[] = [
     r.names
-      ? rich`${head} reminded ${r.reminded} person(s) privately${r.reminded ? rich`: ${names(r.names.reminded)}` : ''}.`
-      : rich`${head} reminded ${r.reminded} person(s) privately. The review is anonymous, so their names are not shown.`,
+      ? rich`${head} reminded ${r.reminded} person(s) ${how}${r.reminded ? rich`: ${names(r.names.reminded)}` : ''}.`
+      : rich`${head} reminded ${r.reminded} person(s) ${how}. The review is anonymous, so their names are not shown.`,
   ];
   if (r.unreachable) {
     parts.push(

@@ -49,6 +49,8 @@ export interface RemindReport {
   rosterSize: number;
   /** People reminded (the messenger delivered to them). */
   reminded: number;
+  /** Whether the chat reminded each person privately (else: mentioned in the channel). */
+  private: boolean;
   /** People the reminder could not reach (e.g. not in the channel). */
   unreachable: number;
   /** Names of those reminded and of those not reached; null in anonymous reviews (counts only). */
@@ -138,6 +140,7 @@ export class ReminderService {
       openRows: rows.length,
       rosterSize,
       reminded: reached.length,
+      private: messenger.private,
       unreachable: notReached.length,
       names: review.anonymous
         ? null
