@@ -104,6 +104,15 @@ export const RULES = {
     allow: coordinatorIn,
     refusal: coordinatorOnly('start, close or decide reviews'),
   },
+  /**
+   * `remind`: privately reminds the open round's non-voters on the review's roster. Coordinators only: it messages
+   * people and (in named reviews) tells who has not voted.
+   */
+  'review.remind': {
+    who: 'a coordinator, in the district channel',
+    allow: coordinatorIn,
+    refusal: coordinatorOnly('remind people to vote'),
+  },
   /** `status`, `results`, `export`, a poll's current state, the export links. */
   'review.read': {
     who: 'a member of the district, or anyone in its channel',

@@ -6,6 +6,7 @@ import type { Reflection } from '../domain/reflection';
 import type { Review } from '../domain/review';
 import type { Rubric } from '../domain/rubric';
 import type { Destination, NudgeRepos } from './nudges/nudgePorts';
+import type { ReminderView } from './reviews/reminders';
 import type { RichText } from './text';
 
 /** Where "now" comes from. Tests inject a fixed clock; production uses the system clock. */
@@ -175,6 +176,18 @@ export interface NetworkRepo {
  */
 export interface NoticeMessenger {
   sendNotice(to: Destination, text: RichText): Promise<void>;
+}
+
+/**
+ * Reminds people, privately where the chat can, that rows wait for their vote (`remind`). Slack: an ephemeral
+ * message to each person in the district's channel; Teams: one channel message that @-mentions only them (see
+ * docs/usage.md#reminders). `private` says whether nobody but the person sees their reminder: anonymous reviews are
+ * reminded only through a private messenger. Resolves with the people it could not reach (e.g. not in the channel);
+ * rejects when nothing could be sent.
+ */
+export interface ReminderMessenger {
+  readonly private: boolean;
+  remind(place: Destination, view: ReminderView): Promise<{ unreachable: string[] }>;
 }
 
 export interface Store {

@@ -67,6 +67,7 @@ test('help is in sections by purpose, each listing only what the caller may run;
     'close',
     'next',
     'decide',
+    'remind',
   ]);
   expect(forCoordinator.get('People')).toEqual(['perspective', 'coordinator', 'member']);
   // `roster` has four forms (list, import, add, remove), one line each; members do not see the section.

@@ -71,6 +71,7 @@ const EXPECTED: Record<Action, boolean[]> = {
   'district.roles': [Y, N, N, N, N, N, N, N, N, N, Y, N],
   'roster.manage': [Y, N, N, N, N, N, N, N, N, N, Y, N],
   'review.manage': [Y, N, N, N, N, N, N, N, N, N, Y, N],
+  'review.remind': [Y, N, N, N, N, N, N, N, N, N, Y, N],
   'review.read': [Y, Y, Y, Y, Y, N, N, N, N, N, Y, Y],
   'review.vote': [Y, N, Y, N, Y, N, N, N, N, N, Y, Y],
   'review.reflect': [Y, N, Y, N, N, N, N, N, N, N, Y, Y],
@@ -135,8 +136,10 @@ async function world() {
   const channelMembers = {
     list: async () => ({ people: [{ userId: 'U_NEW', displayName: 'New' }], skipped: 1 }),
   };
+  // Reminders are delivered to nobody here (the delivery is tested in test/app/reminders.test.ts).
+  const reminders = { private: true, remind: async () => ({ unreachable: [] }) };
   const run = (a: Actor, line: string) =>
-    commands.run({ actor: a, channelId: a.channelId ?? '', people: dir, channelMembers }, line);
+    commands.run({ actor: a, channelId: a.channelId ?? '', people: dir, channelMembers, reminders }, line);
   // Alpha (T1, C1) with a coordinator and a member, a review with one vote, closed; Beta (T1, C2); Gamma (T9, C1).
   const coordA = inChannel('T1', 'U_COORD', 'C1', true);
   await run(coordA, 'setup "Alpha Schools"');
@@ -212,6 +215,35 @@ const COMMANDS: Array<[string, (w: W) => string, Array<typeof ok | RegExp>]> = [
     'next <alpha id>',
     (w) => `next ${w.alphaId}`,
     [ok, NOT_COORD, NOT_COORD, NOT_COORD, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND],
+  ],
+  [
+    // Alpha's round 1 is closed: past the policy, the coordinator is told there is nothing to vote on.
+    'remind <alpha id>',
+    (w) => `remind ${w.alphaId}`,
+    [
+      /is closed, so there is nothing to vote on/,
+      NOT_COORD,
+      NOT_COORD,
+      NOT_COORD,
+      NOT_FOUND,
+      NOT_FOUND,
+      NOT_FOUND,
+      NOT_FOUND,
+    ],
+  ],
+  [
+    'remind (this channel)',
+    () => 'remind',
+    [
+      /is closed, so there is nothing to vote on/,
+      NOT_COORD,
+      NOT_COORD,
+      NOT_SET_UP,
+      ok,
+      NOT_SET_UP,
+      NOT_SET_UP,
+      NO_REVIEW,
+    ],
   ],
   ['reviews', () => 'reviews', [ok, ok, ok, NOT_SET_UP, ok, NOT_SET_UP, NOT_SET_UP, ok]],
   ['dashboard', () => 'dashboard', [ok, ok, ok, NOT_SET_UP, ok, NOT_SET_UP, NOT_SET_UP, ok]],

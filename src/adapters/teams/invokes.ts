@@ -7,6 +7,7 @@ import { countVote, noMetrics } from '../observability/metrics';
 import type { IncomingActivity, TeamsIdentity } from './activity';
 import { ACTIVITY1_VERBS, runActivity1 } from './activity1Invoke';
 import { type TurnDeps, userMessage } from './context';
+import { postQuorumNotice } from './reminders';
 
 /** Refusals answered with the up-to-date card plus the reason (the rest get an error response). */
 const NOTICE_CODES = new Set(['round-closed', 'deadline-passed', 'not-member', 'invalid-state']);
@@ -136,5 +137,7 @@ export async function runAction(d: TurnDeps, who: TeamsIdentity, input: ActionIn
         )
       : await d.service.addEvidence(actor, { ...ref, evidence: input.evidence ?? '' });
   d.cards.scheduleUpdate(who.tenantId, input.reviewId, input.rowId);
+  // "Row 3 has reached its quorum", once per row and round: checked off the vote's path, after the write.
+  if (r.write === 'written') postQuorumNotice(d, r.vote);
   return r.poll;
 }

@@ -170,6 +170,12 @@ export class TeamsRoster {
     return known;
   }
 
+  /** Core user id (AAD object id) → Teams id (MRI) of the people seen in this channel, to mention them. */
+  async teamsIds(tenantId: string, channelId: string): Promise<Record<string, string>> {
+    const roster = await this.kv.get<Roster>(KV.roster, `${tenantId}|${channelId}`);
+    return { ...(roster?.users ?? {}) };
+  }
+
   /** Teams MRI → core user id (AAD object id) for the people seen in this channel, to resolve mentions. */
   private async aadIds(tenantId: string, channelId: string): Promise<Map<string, string>> {
     const roster = await this.kv.get<Roster>(KV.roster, `${tenantId}|${channelId}`);

@@ -4,6 +4,7 @@ import { teamsUserText } from '../cards/teamsText';
 import { commandLine, type IncomingActivity, type TeamsIdentity } from './activity';
 import { type TurnDeps, userMessage } from './context';
 import { runAction, submitValue } from './invokes';
+import { teamsReminders } from './reminders';
 import { channelReference, replyReference } from './roster';
 
 /**
@@ -100,6 +101,7 @@ export async function onMessage(
         channelId: who.channelId,
         people: d.roster.people(a, known),
         channelMembers: d.roster.channelMembers(ctx, who),
+        reminders: teamsReminders(d.outbox, d.roster),
       },
       line || 'help',
     );

@@ -4,6 +4,7 @@ import { unknownCommand } from './help';
 import { NETWORK_COMMANDS } from './networkCommands';
 import { NUDGE_COMMANDS } from './nudgeCommands';
 import { tokenize, usageError } from './parse';
+import { REMIND_COMMANDS } from './remindCommands';
 import { RESULTS_COMMANDS } from './resultsCommands';
 import { REVIEW_COMMANDS } from './reviewCommands';
 import { ROSTER_COMMANDS } from './rosterCommands';
@@ -38,6 +39,7 @@ const BUILT_IN: readonly (CommandEntry & { section: Section })[] = [
   at('reviews', RESULTS_COMMANDS.reflect),
   at('reviews', DISTRICT_COMMANDS.dashboard),
   at('running', REVIEW_COMMANDS.decide),
+  at('running', REMIND_COMMANDS.remind),
   at('buildings', NUDGE_COMMANDS.building),
   at('buildings', NUDGE_COMMANDS.schedule),
   at('buildings', NUDGE_COMMANDS.submissions),

@@ -5,7 +5,7 @@ import type { Links } from '../links';
 import type { NetworkService } from '../network/networkService';
 import type { BuildingService } from '../nudges/buildingService';
 import type { ScheduleService } from '../nudges/scheduleService';
-import type { ChannelMembers } from '../ports';
+import type { ChannelMembers, ReminderMessenger } from '../ports';
 import type { ResultsService } from '../reviews/results';
 import type { ReviewService } from '../reviews/reviewService';
 import type { ReviewView } from '../reviews/views';
@@ -60,6 +60,8 @@ export interface CommandContext {
   people?: People;
   /** The channel's members as the platform lists them (`roster import`); absent where it cannot list them. */
   channelMembers?: ChannelMembers;
+  /** Delivers `remind`'s reminders in this chat (Slack: ephemeral messages; Teams: a channel message with mentions). */
+  reminders?: ReminderMessenger;
 }
 
 /** Asks the chat platform whether a person exists here (Slack users.info; the Teams roster). */

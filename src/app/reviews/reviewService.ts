@@ -20,6 +20,8 @@ import {
 import { FreshReads } from './freshReads';
 import { type DeadlineSet, ReviewLifecycle } from './lifecycle';
 import { ownReview } from './lookups';
+import { QuorumNotices } from './quorumNotices';
+import { ReminderService } from './reminders';
 import { loadPollView, loadReviewView } from './reviewViews';
 import { Roster } from './roster';
 import { RosterService } from './rosterService';
@@ -93,6 +95,10 @@ export class ReviewService {
   private readonly lifecycle: ReviewLifecycle;
   /** The roster: who is on the district team and who each review's quorum counts (./rosterService.ts). */
   readonly rosters: RosterService;
+  /** `remind`: the open round's non-voters, reminded through the chat (./reminders.ts). */
+  readonly reminders: ReminderService;
+  /** "Row 3 has reached its quorum", once per row and round: asked by the adapters after a vote (./quorumNotices.ts). */
+  readonly quorum: QuorumNotices;
 
   constructor(private readonly d: ReviewServiceDeps) {
     this.nextSeq = sequencer(d.clock);
@@ -110,6 +116,8 @@ export class ReviewService {
       roster: this.roster,
       onMemberChanged: (m) => this.voters.forget(m),
     });
+    this.reminders = new ReminderService({ ...d, access: this.access });
+    this.quorum = new QuorumNotices(d);
   }
 
   get rubrics(): RubricCatalog {

@@ -4,6 +4,7 @@ import { isDomainError } from '../../../../domain/errors';
 import { countVote } from '../../../observability/metrics';
 import { ACTION, parsePollRef, voteConfirmationFor } from '../../blocks';
 import { NOT_RECORDED } from '../../receiver';
+import { postQuorumNotice } from '../../reminders';
 import { errorReply } from '../../replies';
 import { withDeadline } from '../../workQueue';
 import { type ListenerContext, tenantOf } from '../context';
@@ -90,6 +91,8 @@ export function registerVote(app: App, ctx: ListenerContext): void {
     // same member already was (it has its own confirmation): nothing to redraw or say.
     if (r.write !== 'written') return;
     polls.redraw(client, tenantId, ref.reviewId, ref.rowId);
+    // "Row 3 has reached its quorum", once per row and round: checked after the ack, off the vote's path.
+    postQuorumNotice(ctx, client, r.vote);
     const rubric = service.rubrics.list().find((x) => x.rows.some((row) => row.id === ref.rowId)) ?? null;
     confirmations.send(
       client,

@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import { CHANNELS_NS, SLASH_COMMAND } from '../../constants';
 import { commandTextFromSlack } from '../../mrkdwn';
+import { slackReminders } from '../../reminders';
 import { errorReply } from '../../replies';
 import type { ListenerContext } from '../context';
 
@@ -24,6 +25,7 @@ export function registerMicip(app: App, ctx: ListenerContext): void {
           channelId,
           people: asker.people(client),
           channelMembers: asker.channelMembers(client, command.team_id),
+          reminders: slackReminders(client, log),
         },
         commandTextFromSlack(command.text ?? ''),
       );
