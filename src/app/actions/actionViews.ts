@@ -172,3 +172,10 @@ export function lastCycleActions(
     items: row.map((a) => ({ text: clip(a.text, 120), done: a.status === 'done' })),
   };
 }
+
+/** "Last cycle's actions (2025-26 Spring): 2 of 3 done — ✓ … · ○ …" (at most `maxItems`, each cut short). */
+export function lastCycleText(l: LastCycleActions, maxItems = 3): RichText {
+  const items = l.items.slice(0, maxItems).map((i) => rich`${plain(i.done ? '✓' : '○')} ${clip(i.text, 60)}`);
+  const more = l.items.length - Math.min(l.items.length, maxItems);
+  return rich`${strong(plain("Last cycle's actions"))} (${clip(l.cycle, 60)}): ${plain(`${l.done} of ${l.total} done`)} — ${join(items, ' · ')}${more > 0 ? plain(` · and ${more} more`) : ''}`;
+}
