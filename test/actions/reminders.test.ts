@@ -71,7 +71,8 @@ test('two reminder runners on one store remind each owner once per action per da
     const reports = await Promise.all(replicas.map((r) => r.tick(at(iso))));
     return reports.reduce((n, r) => n + r.sent, 0);
   };
-  const remindedIds = () => messenger.sent.map((m) => /action done (ac_[a-z0-9_]+)/.exec(plainText(m.text))?.[1]);
+  const remindedIds = () =>
+    messenger.sent.map((m) => /action done (ac_[a-z0-9_]+)/.exec(plainText(m.text))?.[1]);
 
   // Monday 10:00 and 10:01: only the action due Wednesday (2 days), once.
   expect(await tickAll('2026-11-23T15:00:00Z')).toBe(1);

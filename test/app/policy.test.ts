@@ -89,7 +89,7 @@ const EXPECTED: Record<Action, boolean[]> = {
   'network.connect': [N, N, N, N, N, N, N, N, N, N, Y, N],
   'network.answer': [N, N, N, N, N, N, N, N, N, N, Y, N],
   'network.report': [N, N, N, N, N, N, N, N, N, Y, N, N],
-  // The owner's own standing is table-tested in actionPolicy.test.ts.
+  // The owner's own standing (action.complete) is tested through the commands in test/actions/actionCommands.test.ts.
   'action.manage': [Y, N, N, N, N, N, N, N, N, N, Y, N],
   'action.complete': [Y, N, N, N, N, N, N, N, N, N, Y, N],
   'action.read': [Y, Y, Y, Y, Y, N, N, N, N, N, Y, Y],
