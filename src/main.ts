@@ -22,6 +22,8 @@ import { issueLink, mountWeb } from './adapters/web';
 import { buildingStatusSource } from './adapters/web/buildings';
 import { LinkSigner, webLinks } from './adapters/web/links';
 import { newNetworkCode } from './adapters/web/network';
+import { ActionReminderRunner } from './app/actions/actionReminders';
+import { ActionService } from './app/actions/actionService';
 import { Activity1Service } from './app/activity1/activity1Service';
 import { CommandService } from './app/commands';
 import { NetworkService } from './app/network/networkService';
@@ -61,6 +63,8 @@ export interface App {
   teams: TeamsBot;
   /** The nudge runner (every minute via node-cron when NUDGES=on); `tick(now)` runs one pass at `now`. */
   nudges: NudgeRunner;
+  /** Owners' action reminders, ticked with the nudges. */
+  actionReminders: ActionReminderRunner;
   logger: Logger;
   /** What GET /metrics shows (its own Prometheus registry). */
   metrics: PromMetrics;
@@ -140,8 +144,11 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   });
   // The toolkit's Activity 1 (learner outcomes): one per cycle, shown before the review's first round.
   const activity1 = new Activity1Service({ store, rubrics, clock, ids });
+  // Actions that come back: owners, due dates, targets; reminded in the district channel, shown in the next poll.
+  const actions = new ActionService({ store, rubrics, clock, ids });
   const commands = new CommandService(service, {
     activity1,
+    actions,
     results,
     links: webLinks(linkDeps),
     nudges: { buildings, schedules },
@@ -200,9 +207,25 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     onError: (what, e) => nudgeLog.error(`nudges: ${what} failed`, e),
     dashboardLink: (tenantId, districtId) => issueLink(linkDeps)(tenantId, districtId).url,
   });
+  const actionReminders = new ActionReminderRunner({
+    store,
+    rubrics,
+    messenger: notices,
+    instanceId: `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    onError: (what, e) => nudgeLog.error(`actions: ${what} failed`, e),
+  });
+  const tickBoth = {
+    async tick(now: Date) {
+      const report = await nudgeRunner.tick(now);
+      const a = await actionReminders.tick(now);
+      if (a.sent || a.failed || a.errors)
+        nudgeLog.info(`action reminders: ${a.sent} sent, ${a.failed} failed`, { ...a });
+      return report;
+    },
+  };
   const nudgeScheduler =
     config.NUDGES === 'on'
-      ? startNudgeScheduler({ runner: nudgeRunner, clock, logger: nudgeLog, metrics })
+      ? startNudgeScheduler({ runner: tickBoth, clock, logger: nudgeLog, metrics })
       : null;
   // auto: a fresh machine (embedded store, no Slack or Teams credentials) gets the console; a deployment does not.
   const chatConfigured = !!(config.SLACK_SIGNING_SECRET || config.SLACK_APP_TOKEN || config.MicrosoftAppId);
@@ -244,6 +267,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     slack,
     teams,
     nudges: nudgeRunner,
+    actionReminders,
     logger,
     metrics,
     async stop() {

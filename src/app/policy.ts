@@ -21,7 +21,8 @@ import type { Actor, Conversation } from './schemas';
  *   (Teams), or listed in ADMIN_USER_IDS;
  * - `buildingMember`: on the building team the request is about;
  * - `facilitator`: facilitates the co-op network the request is about (a network spans workspaces and tenants);
- * - `networkMember`: the district is a member of that network.
+ * - `networkMember`: the district is a member of that network;
+ * - `actionOwner`: they own the action the request is about.
  */
 export interface Standing {
   member: Member | null;
@@ -31,6 +32,7 @@ export interface Standing {
   buildingMember: boolean;
   facilitator: boolean;
   networkMember: boolean;
+  actionOwner: boolean;
 }
 
 /** How a refusal reads: like "not found" (reads: nothing about the resource leaks), or a message to act on. */
@@ -234,6 +236,29 @@ export const RULES = {
     allow: (s) => s.facilitator,
     refusal: networkNotFound,
   },
+  /** `action add`: create an action and assign it to a member. */
+  'action.manage': {
+    who: 'a coordinator, in the district channel',
+    allow: coordinatorIn,
+    refusal: coordinatorOnly('add and assign actions'),
+  },
+  /** `action done <id>`: mark an action done. */
+  'action.complete': {
+    who: "the action's owner (a member) or a coordinator, in the district channel",
+    allow: (s) => coordinatorIn(s) || (s.actionOwner && s.member !== null && s.inChannel),
+    refusal: {
+      kind: 'forbidden',
+      code: 'not-member',
+      message:
+        "Only the action's owner or a coordinator can mark it done, from the district's channel. Nothing was changed.",
+    },
+  },
+  /** `actions`, the dashboard's actions, the actions in exports and polls. */
+  'action.read': {
+    who: 'a member of the district, or anyone in its channel',
+    allow: readsDistrict,
+    refusal: reviewNotFound,
+  },
 } satisfies Record<string, Rule>;
 
 export type Action = keyof typeof RULES;
@@ -276,6 +301,8 @@ export interface StandingExtra {
   member?: Member | null;
   building?: { members: string[] };
   network?: Network;
+  /** The owner of the action the request is about. */
+  actionOwnerId?: string;
 }
 
 export interface AccessOptions {
@@ -308,6 +335,7 @@ export class Access {
         !!extra.network &&
         district !== null &&
         isMemberDistrict(extra.network, { tenantId: district.tenantId, districtId: district.id }),
+      actionOwner: inTenant && extra.actionOwnerId === actor.userId,
     };
   }
 

@@ -1,3 +1,4 @@
+import type { ActionItem } from '../domain/action';
 import type { Activity1, Activity1Pick } from '../domain/activity1';
 import type { District, Member, Vote } from '../domain/district';
 import type { Network } from '../domain/network';
@@ -126,6 +127,31 @@ export interface Activity1Repo {
   listPicks(activityId: string): Promise<Activity1Pick[]>;
 }
 
+/** What became of one owner reminder (one per action per district day). */
+export interface ReminderClaim {
+  by: string;
+  at: Date;
+  state: 'claimed' | 'sent' | 'failed';
+}
+
+/** Actions of a district (domain/action.ts) and the bookkeeping of their owners' reminders. */
+export interface ActionRepo {
+  /** Inserts a new action; throws DomainError('conflict') if its id is taken. */
+  create(action: ActionItem): Promise<void>;
+  get(tenantId: string, districtId: string, id: string): Promise<ActionItem | null>;
+  /** Stores the action as done; false (nothing changed) when it was marked done already (one of concurrent wins). */
+  complete(action: ActionItem): Promise<boolean>;
+  /** Every action of the district, open and done (in no particular order). */
+  listByDistrict(tenantId: string, districtId: string): Promise<ActionItem[]>;
+  /** Every open action of every district (what the reminder tick walks). */
+  listOpen(): Promise<ActionItem[]>;
+  /** True for the one caller that now owns the reminder `key` (domain `reminderKey`); false if taken. */
+  claimReminder(key: string, claim: ReminderClaim): Promise<boolean>;
+  /** Records what became of a claimed reminder. */
+  updateReminder(key: string, claim: ReminderClaim): Promise<void>;
+  getReminder(key: string): Promise<ReminderClaim | null>;
+}
+
 /**
  * Small keyed records that belong to one adapter (Slack installations, Teams conversation references, the
  * message ids of posted poll cards). Values are plain JSON-like objects.
@@ -201,6 +227,8 @@ export interface Store {
   readonly networks: NetworkRepo;
   readonly reflections: ReflectionRepo;
   readonly activity1: Activity1Repo;
+  /** Actions and their owners' reminders. */
+  readonly actions: ActionRepo;
   /** Building teams, submissions, schedules and nudge bookkeeping. */
   readonly nudges: NudgeRepos;
   /** Creates indexes and anything else needed before use. Idempotent. */

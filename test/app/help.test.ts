@@ -58,6 +58,10 @@ test('help is in sections by purpose, each listing only what the caller may run;
     'export',
     'reflect',
     'dashboard',
+    // `action` has two forms: add (coordinators) and done (anyone: its owner); then `actions`.
+    'action',
+    'action',
+    'actions',
   ]);
   // `review` has three forms (start, cancel, deadline), one line each.
   expect(forCoordinator.get('Running a review')).toEqual([

@@ -56,6 +56,7 @@ function s(over: Partial<Standing>): Standing {
     buildingMember: false,
     facilitator: false,
     networkMember: false,
+    actionOwner: false,
     ...over,
   };
 }
@@ -89,6 +90,10 @@ const EXPECTED: Record<Action, boolean[]> = {
   'network.connect': [N, N, N, N, N, N, N, N, N, N, Y, N],
   'network.answer': [N, N, N, N, N, N, N, N, N, N, Y, N],
   'network.report': [N, N, N, N, N, N, N, N, N, Y, N, N],
+  // The owner's own standing (action.complete) is tested through the commands in test/actions/actionCommands.test.ts.
+  'action.manage': [Y, N, N, N, N, N, N, N, N, N, Y, N],
+  'action.complete': [Y, N, N, N, N, N, N, N, N, N, Y, N],
+  'action.read': [Y, Y, Y, Y, Y, N, N, N, N, N, Y, Y],
 };
 
 describe('the rules: role × action', () => {

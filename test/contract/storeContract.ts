@@ -2,6 +2,7 @@ import type { Store } from '../../src/app/ports';
 import type { Vote } from '../../src/domain/district';
 import { DomainError } from '../../src/domain/errors';
 import { districtWithReview, makeService, member, TestClock } from '../support/fixtures';
+import { actionContract } from './actionContract';
 import { activity1Contract } from './activity1Contract';
 import { networkContract } from './networkContract';
 import { nudgeRepoContract } from './nudgeRepoContract';
@@ -24,6 +25,7 @@ export function storeContract(name: string, open: () => Promise<Store>) {
     networkContract(() => store);
     rosterContract(() => store);
     activity1Contract(() => store);
+    actionContract(() => store);
 
     test('districts: one per channel; a stale save is a conflict', async () => {
       const service = makeService(store);

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ACData from 'adaptivecards-templating';
+import { lastCycleText } from '../../app/actions/actionViews';
 import type { PollView, ReviewView, RoundView } from '../../app/reviews/views';
 import { clip, join, plain, type RichText, rich, strong } from '../../app/text';
 import type { Choice } from '../../domain/rubric';
@@ -184,6 +185,10 @@ export function pollCardData(view: PollView, opts: PollCardOptions = {}) {
       : [],
     showEvidence: evidence.length > 0,
     evidence,
+    showLastCycle: view.lastCycleActions !== null,
+    lastCycle: toRuns(view.lastCycleActions ? lastCycleText(view.lastCycleActions) : plain(''), {
+      isSubtle: true,
+    }),
     showPreviousRound: prev !== null,
     previousRound: prev ? roundSummary(view, prev) : '',
     showResult: result !== null,

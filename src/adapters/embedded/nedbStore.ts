@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import Datastore from '@seald-io/nedb';
 import type { NudgeRepos } from '../../app/nudges/nudgePorts';
 import type { Store } from '../../app/ports';
+import { KvActionRepo } from '../docstore/actionRepo';
 import { KvActivity1Repo } from '../docstore/activity1Repo';
 import {
   type Doc,
@@ -92,6 +93,7 @@ export class NedbStore implements Store {
   readonly tallies: KvTallyRepo;
   readonly reflections: KvReflectionRepo;
   readonly activity1: KvActivity1Repo;
+  readonly actions: KvActionRepo;
   readonly nudges: NudgeRepos;
   readonly kv: DocKeyValueRepo;
   readonly networks: DocNetworkRepo;
@@ -120,6 +122,7 @@ export class NedbStore implements Store {
     this.networks = new DocNetworkRepo(new NedbCollection(this.networksDs), this.kv);
     this.reflections = new KvReflectionRepo(this.kv);
     this.activity1 = new KvActivity1Repo(this.kv);
+    this.actions = new KvActionRepo(this.kv);
     this.nudges = kvNudgeRepos(this.kv);
   }
 

@@ -11,6 +11,7 @@ import {
 import type { NudgeRepos } from '../../app/nudges/nudgePorts';
 import type { Store } from '../../app/ports';
 import { DomainError } from '../../domain/errors';
+import { KvActionRepo } from '../docstore/actionRepo';
 import { KvActivity1Repo } from '../docstore/activity1Repo';
 import {
   type Doc,
@@ -145,6 +146,7 @@ export class MongoStore implements Store {
   readonly tallies: KvTallyRepo;
   readonly reflections: KvReflectionRepo;
   readonly activity1: KvActivity1Repo;
+  readonly actions: KvActionRepo;
   readonly nudges: NudgeRepos;
   readonly kv: DocKeyValueRepo;
   readonly networks: DocNetworkRepo;
@@ -164,6 +166,7 @@ export class MongoStore implements Store {
     this.networks = new DocNetworkRepo(new MongoDocCollection(this.db.collection('networks')), this.kv);
     this.reflections = new KvReflectionRepo(this.kv);
     this.activity1 = new KvActivity1Repo(this.kv);
+    this.actions = new KvActionRepo(this.kv);
     this.nudges = kvNudgeRepos(this.kv);
   }
 

@@ -56,7 +56,8 @@ export interface NudgeSchedulerHandle {
  * against the store, so replicas need no lock and a missed tick is caught up by the next one within the grace.
  */
 export function startNudgeScheduler(o: {
-  runner: NudgeRunner;
+  /** The nudge runner (main.ts also ticks the action reminders with it). */
+  runner: Pick<NudgeRunner, 'tick'>;
   clock: Clock;
   logger?: Pick<Logger, 'info' | 'error'>;
   /** Each tick's report is counted here (nudges sent and failed, errors, the time of the last tick). */

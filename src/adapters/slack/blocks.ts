@@ -1,4 +1,5 @@
 import type { types } from '@slack/bolt';
+import { lastCycleText } from '../../app/actions/actionViews';
 import type { CommandResult } from '../../app/commands';
 import type { PollView, ReviewView } from '../../app/reviews/views';
 import { channel, clip, code, join, plain, type RichText, rich, strong } from '../../app/text';
@@ -133,6 +134,7 @@ export function pollBlocks(p: PollView): KnownBlock[] {
     });
   }
   blocks.push(context(participationText(p)));
+  if (p.lastCycleActions) blocks.push(context(lastCycleText(p.lastCycleActions)));
   if (p.distribution) {
     blocks.push(mrkdwn(rich`${strong(plain('Votes this round:'))} ${distributionText(p, p.distribution)}`));
     if (p.evidence.length > 0) {

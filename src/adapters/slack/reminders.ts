@@ -5,10 +5,11 @@ import type { ReviewService } from '../../app/reviews/reviewService';
 import type { Vote } from '../../domain/district';
 import type { Logger } from '../observability/logger';
 import { messageText } from './blocks';
+import type { SlackOutbound } from './outbound';
 import type { PollMessages } from './pollMessages';
 import { slackError } from './replies';
 
-/** Reminders sent at once (chat.postEphemeral is Tier 4 per workspace; the Web API client retries a 429). */
+/** Reminders sent at once (chat.postEphemeral: the workspace's Tier 4 budget in the outbound layer, which waits out a 429). */
 const AT_ONCE = 4;
 
 /**
@@ -17,7 +18,11 @@ const AT_ONCE = 4;
  * no DM path to reuse. Someone Slack will not show it to (not in the channel: `user_not_in_channel`, a deactivated
  * account) is reported as unreachable.
  */
-export function slackReminders(client: webApi.WebClient, log: Logger): ReminderMessenger {
+export function slackReminders(
+  client: webApi.WebClient,
+  log: Logger,
+  outbound: SlackOutbound,
+): ReminderMessenger {
   return {
     private: true,
     async remind(place, view) {
@@ -26,11 +31,13 @@ export function slackReminders(client: webApi.WebClient, log: Logger): ReminderM
         await Promise.all(
           view.reminders.slice(i, i + AT_ONCE).map(async (r) => {
             try {
-              await client.chat.postEphemeral({
-                channel: place.channelId,
-                user: r.userId,
-                text: messageText(personalReminder(view, r)),
-              });
+              await outbound.call({ workspace: place.tenantId, method: 'chat.postEphemeral' }, () =>
+                client.chat.postEphemeral({
+                  channel: place.channelId,
+                  user: r.userId,
+                  text: messageText(personalReminder(view, r)),
+                }),
+              );
             } catch (e) {
               unreachable.push(r.userId);
               log.warn(`A reminder could not be shown (${slackError(e)})`);
@@ -56,8 +63,7 @@ export function postQuorumNotice(
   void d.service.quorum.afterVote(vote).then(async (n) => {
     if (!n) return;
     try {
-      await d.polls.pace(n.tenantId, n.channelId);
-      await client.chat.postMessage({ channel: n.channelId, text: messageText(n.text) });
+      await d.polls.postMessage(client, n.tenantId, { channel: n.channelId, text: messageText(n.text) });
     } catch (e) {
       d.log.warn(`The quorum notice could not be posted (${slackError(e)})`);
       await n.release().catch(() => undefined);

@@ -2,6 +2,7 @@ import type { Dashboard, DashboardRubric } from '../../app/reviews/dashboardView
 import { type ReviewResults, type RowResult, statusText } from '../../app/reviews/resultsModel';
 import { neutralizeBidi } from '../../app/text';
 import type { Distribution } from '../../domain/consensus';
+import { actionsSection } from './actionsSection';
 
 /**
  * Server-rendered HTML for the dashboard and results pages. Every dynamic value goes through `esc`, the one HTML
@@ -122,6 +123,7 @@ export function dashboardPage(
     `${d.districtName} — MICIP dashboard`,
     `<header><h1 data-testid="district">${esc(d.districtName)}</h1><p class="muted">MICIP collaboration dashboard · private link valid until ${esc(expiresAt.toISOString().slice(0, 16).replace('T', ' '))} UTC</p></header>
 <main>${rubrics}
+${actionsSection(d.actions)}
 <section><h2>Exports</h2><ul>${exportsList || '<li class="muted">nothing to export yet</li>'}</ul></section>
 <section><h2>Building teams</h2>${bld}</section>${net}</main>`,
   );

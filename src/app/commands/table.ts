@@ -1,3 +1,4 @@
+import { ACTION_COMMANDS } from './actionCommands';
 import { ACTIVITY1_COMMANDS } from './activity1Commands';
 import { DISTRICT_COMMANDS } from './districtCommands';
 import { unknownCommand } from './help';
@@ -44,6 +45,9 @@ const BUILT_IN: readonly (CommandEntry & { section: Section })[] = [
   at('buildings', NUDGE_COMMANDS.schedule),
   at('buildings', NUDGE_COMMANDS.submissions),
   at('network', NETWORK_COMMANDS.network),
+  // Typed only: the Teams menu is full (10 commands).
+  at('reviews', ACTION_COMMANDS.action),
+  at('reviews', ACTION_COMMANDS.actions),
 ];
 
 /** The built-in commands, then `extra` (a test's or a feature's), each name and alias used once. */

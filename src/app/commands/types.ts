@@ -1,4 +1,5 @@
 import type { DomainError } from '../../domain/errors';
+import type { ActionService } from '../actions/actionService';
 import type { Activity1Service } from '../activity1/activity1Service';
 import type { Activity1View } from '../activity1/activity1View';
 import type { Links } from '../links';
@@ -86,6 +87,8 @@ export interface CommandExtras {
   network?: NetworkService;
   /** The toolkit's Activity 1 (`activity1 …`; `review start` shows its spread). */
   activity1?: Activity1Service;
+  /** Actions that come back (`action add|done`, `actions`). */
+  actions?: ActionService;
 }
 
 /** What a command's handler may call: the use cases, and the table itself (for `help`). */

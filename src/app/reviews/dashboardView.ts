@@ -1,6 +1,7 @@
 import type { Distribution } from '../../domain/consensus';
 import type { PollStatus, Review } from '../../domain/review';
 import type { Level } from '../../domain/rubric';
+import type { ActionsView } from '../actions/actionViews';
 import type { RubricCatalog } from '../ports';
 
 // The district dashboard: each rubric's rows × the district's cycles, built from stored reviews only.
@@ -39,6 +40,8 @@ export interface Dashboard {
   districtId: string;
   districtName: string;
   rubrics: DashboardRubric[];
+  /** The district's actions, open and done, by row (set by ResultsService.dashboard). */
+  actions?: ActionsView;
 }
 
 /** Pure: rows × cycles per rubric, oldest cycle first. `reviews` may come in any order. */

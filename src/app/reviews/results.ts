@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { sortActions } from '../../domain/action';
 import { DomainError } from '../../domain/errors';
 import type { Review } from '../../domain/review';
 import type { Rubric } from '../../domain/rubric';
+import { actionView, buildActionsView, namesOf } from '../actions/actionViews';
 import { Access } from '../policy';
 import type { RubricCatalog, Store } from '../ports';
 import { type Actor, actorSchema, idString, parseInput, text } from '../schemas';
@@ -52,12 +54,13 @@ export class ResultsService {
   async resultsOf(review: Review): Promise<ReviewResults> {
     const rubric = this.rubricOf(review);
     const closedRounds = new Set(review.polls.flatMap((p) => p.rounds.map((r) => r.round)));
-    const [district, members, all, votes, reflections] = await Promise.all([
+    const [district, members, all, votes, reflections, actions] = await Promise.all([
       this.d.store.districts.get(review.tenantId, review.districtId),
       this.d.store.members.list(review.tenantId, review.districtId),
       this.d.store.reviews.listByDistrict(review.tenantId, review.districtId),
       Promise.all([...closedRounds].map((r) => this.d.store.votes.listRound(review.id, r))),
       this.d.store.reflections.list(review.id),
+      this.d.store.actions.listByDistrict(review.tenantId, review.districtId),
     ]);
     const previous =
       all
@@ -76,6 +79,10 @@ export class ResultsService {
       votes: votes.flat(),
       previous,
       reflections,
+      actions: sortActions(
+        actions.filter((a) => a.reviewId === review.id),
+        rubric.rows.map((r) => r.id),
+      ).map((a) => actionView(a, rubric, namesOf(members))),
     });
   }
 
@@ -129,8 +136,15 @@ export class ResultsService {
   async dashboard(tenantId: string, districtId: string): Promise<Dashboard> {
     const district = await this.d.store.districts.get(tenantId, districtId);
     if (!district) throw new DomainError('unknown-district', 'That district does not exist here.');
-    const reviews = await this.d.store.reviews.listByDistrict(tenantId, districtId);
-    return buildDashboard(district, reviews, this.d.rubrics);
+    const [reviews, actions, members] = await Promise.all([
+      this.d.store.reviews.listByDistrict(tenantId, districtId),
+      this.d.store.actions.listByDistrict(tenantId, districtId),
+      this.d.store.members.list(tenantId, districtId),
+    ]);
+    return {
+      ...buildDashboard(district, reviews, this.d.rubrics),
+      actions: buildActionsView(district.name, actions, (id) => this.d.rubrics.get(id), members),
+    };
   }
 
   /** A review of the given district, refused as unknown when it belongs to another district or tenant. */

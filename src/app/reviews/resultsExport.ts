@@ -33,6 +33,14 @@ export const CSV_COLUMNS = [
   'previous_cycle',
   'previous_level',
   'change',
+  // Action lines (one per action of the review; their figure columns are empty).
+  'action_id',
+  'action',
+  'action_owner',
+  'action_due',
+  'action_target',
+  'action_status',
+  'action_done_on',
 ] as const;
 
 /**
@@ -94,8 +102,23 @@ export function toCsv(r: ReviewResults): string {
             f.settled,
           ]
         : Array(14).fill(null);
-      lines.push([...base, ...figures, ...tail].map(csvCell).join(','));
+      lines.push([...base, ...figures, ...tail, ...Array(7).fill(null)].map(csvCell).join(','));
     }
+  }
+  for (const a of r.actions) {
+    const row = r.rows.find((x) => x.rowId === a.rowId);
+    const base = [r.districtName, r.cycle, a.rowNumber, a.rowId, a.rowTitle, ...Array(5).fill(null)];
+    const action = [
+      a.id,
+      a.text,
+      a.ownerName,
+      a.due,
+      a.target,
+      a.status,
+      a.doneAt ? a.doneAt.toISOString().slice(0, 10) : null,
+    ];
+    const tail = [row?.previous?.cycle ?? null, row?.previous?.rating ?? null, row?.change ?? null];
+    lines.push([...base, ...Array(14).fill(null), ...tail, ...action].map(csvCell).join(','));
   }
   return `${lines.join('\r\n')}\r\n`;
 }
@@ -168,6 +191,20 @@ export function toMarkdown(r: ReviewResults): string {
         out.push(`- *${mdCell(q)}*`);
         for (const a of answers) out.push(`  - ${mdCell(a.text)}${a.by ? ` — ${mdCell(a.by)}` : ''}`);
       });
+    }
+  }
+  if (r.actions.length) {
+    out.push('');
+    out.push('## Actions');
+    out.push('');
+    out.push('| Row | Action | Owner | Due | Target | Status |');
+    out.push('|---|---|---|---|---|---|');
+    for (const a of r.actions) {
+      const status =
+        a.status === 'done' ? `done ${a.doneAt ? a.doneAt.toISOString().slice(0, 10) : ''}`.trim() : 'open';
+      out.push(
+        `| ${a.rowNumber ?? ''} | ${mdCell(a.text)} | ${mdCell(a.ownerName)} | ${a.due} | ${mdCell(a.targetLabel)} | ${status} |`,
+      );
     }
   }
   out.push('');

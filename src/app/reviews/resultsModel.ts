@@ -3,6 +3,7 @@ import type { Member, Vote } from '../../domain/district';
 import type { Reflection } from '../../domain/reflection';
 import type { PollStatus, Review } from '../../domain/review';
 import { type Choice, type Level, levelLabel, type Rubric } from '../../domain/rubric';
+import type { ActionView } from '../actions/actionViews';
 import { join, plain, type RichText, rich, strong } from '../text';
 
 /**
@@ -91,6 +92,8 @@ export interface ReviewResults {
   reflectionQuestions: readonly string[];
   rows: RowResult[];
   rated: number;
+  /** The actions written in this review (owners are named even in anonymous reviews: an assignment, not a vote). */
+  actions: ActionView[];
 }
 
 export const NOT_SETTLED = 'not settled';
@@ -114,6 +117,8 @@ export interface ResultsInput {
   votes: readonly Vote[];
   previous: Review | null;
   reflections: readonly Reflection[];
+  /** The review's actions, as people read them (actions/actionViews.ts). */
+  actions?: readonly ActionView[];
 }
 
 /** Pure: builds the results model. */
@@ -236,6 +241,7 @@ export function buildResults(i: ResultsInput): ReviewResults {
     reflectionQuestions: rubric.reflectionQuestions,
     rows,
     rated: rows.filter((r) => r.rating !== null).length,
+    actions: [...(i.actions ?? [])],
   };
 }
 

@@ -1,6 +1,8 @@
+import type { ActionItem } from '../../domain/action';
 import type { Member } from '../../domain/district';
 import type { Review } from '../../domain/review';
 import * as R from '../../domain/review';
+import { lastCycleActions } from '../actions/actionViews';
 import type { RubricCatalog, Store } from '../ports';
 import { rubricFor } from './lookups';
 import { buildPollView, type PollView, type ReviewView } from './views';
@@ -21,6 +23,7 @@ export async function loadPollView(
   rowId: string,
   viewerId: string | null,
   members?: Promise<Member[]>,
+  earlierActions?: Promise<EarlierActions>,
 ): Promise<PollView> {
   const poll = R.findPoll(review, rowId);
   const rubric = rubricFor(d.rubrics, review);
@@ -29,12 +32,36 @@ export async function loadPollView(
   const prevRound = votingOpen
     ? poll.rounds[poll.rounds.length - 1]?.round
     : poll.rounds[poll.rounds.length - 2]?.round;
-  const [memberList, votes, previousVotes] = await Promise.all([
+  const [memberList, votes, previousVotes, earlier] = await Promise.all([
     members ?? d.store.members.list(review.tenantId, review.districtId),
     d.store.votes.listRow(review.id, rowId, round),
     prevRound === undefined ? Promise.resolve([]) : d.store.votes.listRow(review.id, rowId, prevRound),
+    earlierActions ?? loadEarlierActions(d, review),
   ]);
-  return buildPollView({ review, rubric, poll, members: memberList, votes, previousVotes, viewerId });
+  return buildPollView({
+    review,
+    rubric,
+    poll,
+    members: memberList,
+    votes,
+    previousVotes,
+    viewerId,
+    lastCycleActions: lastCycleActions(review, rowId, earlier.actions, earlier.reviewCreatedAt),
+  });
+}
+
+/** The district's actions of other reviews, and when those reviews began (read only when there are any). */
+interface EarlierActions {
+  actions: ActionItem[];
+  reviewCreatedAt: ReadonlyMap<string, Date>;
+}
+
+async function loadEarlierActions(d: ReviewViewDeps, review: Review): Promise<EarlierActions> {
+  const all = await d.store.actions.listByDistrict(review.tenantId, review.districtId);
+  const actions = all.filter((a) => a.reviewId !== review.id && a.rubricId === review.rubricId);
+  if (actions.length === 0) return { actions, reviewCreatedAt: new Map() };
+  const reviews = await d.store.reviews.listByDistrict(review.tenantId, review.districtId);
+  return { actions, reviewCreatedAt: new Map(reviews.map((r) => [r.id, r.createdAt])) };
 }
 
 /** The whole review as `viewerId` may see it: its settings and every poll. */
@@ -45,8 +72,9 @@ export async function loadReviewView(
 ): Promise<ReviewView> {
   const rubric = rubricFor(d.rubrics, review);
   const members = d.store.members.list(review.tenantId, review.districtId);
+  const earlier = loadEarlierActions(d, review);
   const polls = await Promise.all(
-    review.polls.map((p) => loadPollView(d, review, p.rowId, viewerId, members)),
+    review.polls.map((p) => loadPollView(d, review, p.rowId, viewerId, members, earlier)),
   );
   return {
     reviewId: review.id,

@@ -11,6 +11,7 @@ import {
   type Rubric,
   type RubricRow,
 } from '../../domain/rubric';
+import type { LastCycleActions } from '../actions/actionViews';
 
 /**
  * Channel-neutral view models: everything a Slack or Teams renderer needs to draw a poll, and nothing that the
@@ -82,6 +83,8 @@ export interface PollView {
   /** The viewer's own current choice, when a viewer is known. */
   myChoice: Choice | null;
   myEvidence: string | null;
+  /** Last cycle's actions for this row and whether each was done; null when it had none. */
+  lastCycleActions: LastCycleActions | null;
 }
 
 export interface ReviewView {
@@ -149,6 +152,8 @@ export interface PollViewInput {
   /** Votes of the poll's previous round (for evidence), if any. */
   previousVotes: readonly Vote[];
   viewerId: string | null;
+  /** Last cycle's actions for this row (actions/actionViews.ts `lastCycleActions`). */
+  lastCycleActions?: LastCycleActions | null;
 }
 
 export function buildPollView(i: PollViewInput): PollView {
@@ -224,5 +229,6 @@ export function buildPollView(i: PollViewInput): PollView {
       : null,
     myChoice: mine?.choice ?? null,
     myEvidence: mine?.evidence ?? null,
+    lastCycleActions: i.lastCycleActions ?? null,
   };
 }

@@ -7,7 +7,7 @@ import type { ListenerContext } from '../context';
 
 /** `/micip …`: the shared command language (src/app/commands.ts), answered privately or in the channel. */
 export function registerMicip(app: App, ctx: ListenerContext): void {
-  const { asker, commands, kv, present, ephemeral, log } = ctx;
+  const { asker, commands, kv, present, ephemeral, log, outbound } = ctx;
   app.command(SLASH_COMMAND, async ({ ack, command, client, respond }) => {
     await ack();
     const channelId = command.channel_id;
@@ -25,7 +25,7 @@ export function registerMicip(app: App, ctx: ListenerContext): void {
           channelId,
           people: asker.people(client),
           channelMembers: asker.channelMembers(client, command.team_id),
-          reminders: slackReminders(client, log),
+          reminders: slackReminders(client, log, outbound),
         },
         commandTextFromSlack(command.text ?? ''),
       );
