@@ -5,6 +5,7 @@ import { districtWithReview, makeService, member, TestClock } from '../support/f
 import { activity1Contract } from './activity1Contract';
 import { networkContract } from './networkContract';
 import { nudgeRepoContract } from './nudgeRepoContract';
+import { planContract } from './planContract';
 import { rosterContract } from './rosterContract';
 
 /**
@@ -24,6 +25,7 @@ export function storeContract(name: string, open: () => Promise<Store>) {
     networkContract(() => store);
     rosterContract(() => store);
     activity1Contract(() => store);
+    planContract(() => store);
 
     test('districts: one per channel; a stale save is a conflict', async () => {
       const service = makeService(store);

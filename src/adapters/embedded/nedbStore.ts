@@ -12,6 +12,7 @@ import {
 } from '../docstore/collection';
 import { DocNetworkRepo } from '../docstore/networkRepo';
 import { kvNudgeRepos } from '../docstore/nudgeRepos';
+import { KvPlanRepo } from '../docstore/planRepo';
 import {
   DocDistrictRepo,
   DocKeyValueRepo,
@@ -93,6 +94,7 @@ export class NedbStore implements Store {
   readonly reflections: KvReflectionRepo;
   readonly activity1: KvActivity1Repo;
   readonly nudges: NudgeRepos;
+  readonly plans: KvPlanRepo;
   readonly kv: DocKeyValueRepo;
   readonly networks: DocNetworkRepo;
   private readonly stores: Datastore<Doc>[] = [];
@@ -121,6 +123,7 @@ export class NedbStore implements Store {
     this.reflections = new KvReflectionRepo(this.kv);
     this.activity1 = new KvActivity1Repo(this.kv);
     this.nudges = kvNudgeRepos(this.kv);
+    this.plans = new KvPlanRepo(this.kv);
   }
 
   private readonly districtsDs: Datastore<Doc>;

@@ -21,6 +21,7 @@ import {
 } from '../docstore/collection';
 import { DocNetworkRepo } from '../docstore/networkRepo';
 import { kvNudgeRepos } from '../docstore/nudgeRepos';
+import { KvPlanRepo } from '../docstore/planRepo';
 import {
   DocDistrictRepo,
   DocKeyValueRepo,
@@ -146,6 +147,7 @@ export class MongoStore implements Store {
   readonly reflections: KvReflectionRepo;
   readonly activity1: KvActivity1Repo;
   readonly nudges: NudgeRepos;
+  readonly plans: KvPlanRepo;
   readonly kv: DocKeyValueRepo;
   readonly networks: DocNetworkRepo;
   readonly db: Db;
@@ -165,6 +167,7 @@ export class MongoStore implements Store {
     this.reflections = new KvReflectionRepo(this.kv);
     this.activity1 = new KvActivity1Repo(this.kv);
     this.nudges = kvNudgeRepos(this.kv);
+    this.plans = new KvPlanRepo(this.kv);
   }
 
   static async connect(o: MongoStoreOptions): Promise<MongoStore> {
