@@ -81,7 +81,8 @@ export interface PlanVersion {
 /**
  * Checks a plan's entries against its side's functions: known functions, each once, a status, at most
  * PLAN_LIMITS actions of at most PLAN_LIMITS characters (trimmed, blanks dropped), and at least one action for a
- * function to create or strengthen. Returns the entries in the table's order; errors name the function's field.
+ * function to create or strengthen. Returns the entries in the table's order; errors are keyed `<function>.status`
+ * or `<function>.actions` (the form's fields).
  */
 export function checkEntries(content: BalanceContent, side: PlanSide, entries: PlanEntry[]): PlanEntry[] {
   const fns = functionsOf(content, side);
@@ -89,27 +90,31 @@ export function checkEntries(content: BalanceContent, side: PlanSide, entries: P
   const byId = new Map<string, PlanEntry>();
   for (const e of entries) {
     if (!fns.some((f) => f.id === e.functionId)) {
-      errors[e.functionId.slice(0, 40)] = 'is not a function of this template';
+      errors[`${e.functionId.slice(0, 40)}.status`] = 'is not a function of this template';
       continue;
     }
-    if (byId.has(e.functionId)) errors[e.functionId] = 'is given twice';
+    const at = (field: 'status' | 'actions', message: string) => {
+      errors[`${e.functionId}.${field}`] = message;
+    };
     const actions = e.actions.map((a) => a.trim()).filter((a) => a !== '');
-    if (!STATUSES.includes(e.status)) errors[e.functionId] = 'needs a status: in place, create or strengthen';
+    if (byId.has(e.functionId)) at('status', 'is given twice');
+    else if (!STATUSES.includes(e.status)) at('status', 'needs a status: in place, create or strengthen');
     else if (actions.length > PLAN_LIMITS.actions)
-      errors[e.functionId] = `has ${actions.length} actions; at most ${PLAN_LIMITS.actions}`;
+      at('actions', `has ${actions.length} actions; at most ${PLAN_LIMITS.actions}`);
     else if (actions.some((a) => a.length > PLAN_LIMITS.actionLength))
-      errors[e.functionId] = `has an action longer than ${PLAN_LIMITS.actionLength} characters`;
+      at('actions', `has an action longer than ${PLAN_LIMITS.actionLength} characters`);
     else if (e.status !== 'in-place' && actions.length === 0)
-      errors[e.functionId] = `is to ${e.status}: say at least one action`;
+      at('actions', `is to ${STATUS_LABEL[e.status]}: say at least one action`);
     byId.set(e.functionId, { functionId: e.functionId, status: e.status, actions });
   }
   const fields = Object.keys(errors);
   if (fields.length) {
     const first = fields[0] as string;
-    const fn = fns.find((f) => f.id === first);
+    const id = first.slice(0, first.lastIndexOf('.'));
+    const fn = fns.find((f) => f.id === id);
     throw new DomainError(
       'invalid-input',
-      `${fn ? `"${fn.topic}"` : `Function "${first}"`} ${errors[first]}.${fields.length > 1 ? ` (${fields.length - 1} more to fix.)` : ''} Nothing was saved.`,
+      `${fn ? `"${fn.topic}"` : `Function "${id}"`} ${errors[first]}.${fields.length > 1 ? ` (${fields.length - 1} more to fix.)` : ''} Nothing was saved.`,
       errors,
     );
   }

@@ -4,6 +4,7 @@ import { unknownCommand } from './help';
 import { NETWORK_COMMANDS } from './networkCommands';
 import { NUDGE_COMMANDS } from './nudgeCommands';
 import { tokenize, usageError } from './parse';
+import { PLAN_COMMANDS } from './planCommands';
 import { RESULTS_COMMANDS } from './resultsCommands';
 import { REVIEW_COMMANDS } from './reviewCommands';
 import { ROSTER_COMMANDS } from './rosterCommands';
@@ -41,6 +42,8 @@ const BUILT_IN: readonly (CommandEntry & { section: Section })[] = [
   at('buildings', NUDGE_COMMANDS.building),
   at('buildings', NUDGE_COMMANDS.schedule),
   at('buildings', NUDGE_COMMANDS.submissions),
+  at('buildings', PLAN_COMMANDS.plan),
+  at('buildings', PLAN_COMMANDS.plans),
   at('network', NETWORK_COMMANDS.network),
 ];
 
