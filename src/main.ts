@@ -15,9 +15,11 @@ import {
   registerSlackNudgeHandlers,
   slackAdapterPoster,
 } from './adapters/slack/nudges';
+import { registerSlackPlans } from './adapters/slack/plans';
 import { randomIds, systemClock } from './adapters/system';
 import { mountTeams, type TeamsBot } from './adapters/teams';
 import { createTeamsNudgeMessenger, teamsNudgeActions } from './adapters/teams/nudges';
+import { teamsPlanActions } from './adapters/teams/plans';
 import { issueLink, mountWeb } from './adapters/web';
 import { buildingStatusSource } from './adapters/web/buildings';
 import { LinkSigner, webLinks } from './adapters/web/links';
@@ -28,6 +30,7 @@ import { NetworkService } from './app/network/networkService';
 import { BuildingService } from './app/nudges/buildingService';
 import { NudgeRunner } from './app/nudges/nudgeRunner';
 import { ScheduleService } from './app/nudges/scheduleService';
+import { PlanService } from './app/plans/planService';
 import type { Clock, IdGenerator, NoticeMessenger, Store } from './app/ports';
 import { ResultsService } from './app/reviews/results';
 import { ReviewService } from './app/reviews/reviewService';
@@ -140,8 +143,11 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   });
   // The toolkit's Activity 1 (learner outcomes): one per cycle, shown before the review's first round.
   const activity1 = new Activity1Service({ store, rubrics, clock, ids });
+  // Activity 3's action plans (building teams' and the district's templates).
+  const plans = new PlanService({ store, rubrics, clock });
   const commands = new CommandService(service, {
     activity1,
+    plans,
     results,
     links: webLinks(linkDeps),
     nudges: { buildings, schedules },
@@ -160,6 +166,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   });
   if (slack) registerSlackNudgeHandlers(slack.app, { buildings, schedules, logger: slackLog });
   if (slack) registerSlackActivity1(slack.app, { activity1, logger: slackLog });
+  if (slack) registerSlackPlans(slack.app, { plans, logger: slackLog });
   // Teams: POST /api/messages (guarded: 256 KB limit, activity shape, serviceUrl allowlist, token check, caps).
   const teams = mountTeams(web, {
     config,
@@ -167,7 +174,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     commands,
     store,
     clock,
-    actions: [teamsNudgeActions({ buildings, schedules })],
+    actions: [teamsNudgeActions({ buildings, schedules }), teamsPlanActions({ plans })],
     activity1,
     logger: logger.child('teams'),
     metrics,

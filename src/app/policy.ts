@@ -294,8 +294,8 @@ export const placeOf = (r: Review): Place => ({
 /** What a standing may be asked about besides the district: a member record, a building team, a network. */
 export interface StandingExtra {
   member?: Member | null;
-  /** With `channelId`, only someone asking from that channel counts as on the team. */
-  building?: { members: string[]; channelId?: string };
+  /** With `onlyInChannel`, only someone asking from that channel (the team's own) counts as on the team. */
+  building?: { members: string[]; onlyInChannel?: string };
   network?: Network;
 }
 
@@ -323,7 +323,7 @@ export class Access {
       platformAdmin: false,
       buildingMember:
         !!extra.building &&
-        (extra.building.channelId === undefined || actor.channelId === extra.building.channelId) &&
+        (extra.building.onlyInChannel === undefined || actor.channelId === extra.building.onlyInChannel) &&
         (extra.building.members.length === 0 || extra.building.members.includes(actor.userId)),
       facilitator: !!extra.network && isFacilitator(extra.network, actor),
       networkMember:

@@ -105,7 +105,7 @@ export class PlanService {
     return { district, building };
   }
 
-  private teamOf = (b: Building) => ({ members: b.members, channelId: b.channelId });
+  private teamOf = (b: Building) => ({ members: b.members, onlyInChannel: b.channelId });
 
   private async buildingView(actor: ActorIn, district: District, building: Building): Promise<PlanFormView> {
     await this.access.enforce(actor, 'plan.read', district, { building: this.teamOf(building) });
