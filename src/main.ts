@@ -15,9 +15,11 @@ import {
   registerSlackNudgeHandlers,
   slackAdapterPoster,
 } from './adapters/slack/nudges';
+import { registerSlackPlans } from './adapters/slack/plans';
 import { randomIds, systemClock } from './adapters/system';
 import { mountTeams, type TeamsBot } from './adapters/teams';
 import { createTeamsNudgeMessenger, teamsNudgeActions } from './adapters/teams/nudges';
+import { teamsPlanActions } from './adapters/teams/plans';
 import { issueLink, mountWeb } from './adapters/web';
 import { buildingStatusSource } from './adapters/web/buildings';
 import { LinkSigner, webLinks } from './adapters/web/links';
@@ -30,6 +32,7 @@ import { NetworkService } from './app/network/networkService';
 import { BuildingService } from './app/nudges/buildingService';
 import { NudgeRunner } from './app/nudges/nudgeRunner';
 import { ScheduleService } from './app/nudges/scheduleService';
+import { PlanService } from './app/plans/planService';
 import type { Clock, IdGenerator, NoticeMessenger, Store } from './app/ports';
 import { ResultsService } from './app/reviews/results';
 import { ReviewService } from './app/reviews/reviewService';
@@ -146,9 +149,12 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   const activity1 = new Activity1Service({ store, rubrics, clock, ids });
   // Actions that come back: owners, due dates, targets; reminded in the district channel, shown in the next poll.
   const actions = new ActionService({ store, rubrics, clock, ids });
+  // Activity 3's action plans (building teams' and the district's templates).
+  const plans = new PlanService({ store, rubrics, clock });
   const commands = new CommandService(service, {
     activity1,
     actions,
+    plans,
     results,
     links: webLinks(linkDeps),
     nudges: { buildings, schedules },
@@ -173,6 +179,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
       logger: slackLog,
     });
   if (slack) registerSlackActivity1(slack.app, { activity1, logger: slackLog, outbound: slack.outbound });
+  if (slack) registerSlackPlans(slack.app, { plans, logger: slackLog, outbound: slack.outbound });
   // Teams: POST /api/messages (guarded: 256 KB limit, activity shape, serviceUrl allowlist, token check, caps).
   const teams = mountTeams(web, {
     config,
@@ -180,7 +187,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     commands,
     store,
     clock,
-    actions: [teamsNudgeActions({ buildings, schedules })],
+    actions: [teamsNudgeActions({ buildings, schedules }), teamsPlanActions({ plans })],
     activity1,
     logger: logger.child('teams'),
     metrics,

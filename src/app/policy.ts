@@ -177,6 +177,35 @@ export const RULES = {
         'Only members of this building team (or a district coordinator) can save its monitoring data. Nothing was saved.',
     },
   },
+  /** `plan` in a building's channel: its Activity 3 action plan (the form, its history). */
+  'plan.read': {
+    who: "the building team's members, in its channel, or a district coordinator",
+    allow: (s) => s.buildingMember || isCoordinator(s.member),
+    refusal: buildingNotFound,
+  },
+  /** Saving a building's action plan: the building team's own template. */
+  'plan.submit': {
+    who: "the building team's members, in its channel",
+    allow: (s) => s.buildingMember,
+    refusal: {
+      kind: 'forbidden',
+      code: 'not-member',
+      message:
+        'Only the building team, in its own channel, can save its action plan (a coordinator reads it with "plans"). Nothing was saved.',
+    },
+  },
+  /** `plans` (every building's plan side by side), `plan district` (the district's form, read). */
+  'plan.review': {
+    who: 'a member of the district, or anyone in its channel',
+    allow: readsDistrict,
+    refusal: reviewNotFound,
+  },
+  /** Saving the District Action Planning template. */
+  'plan.decide': {
+    who: 'a coordinator, in the district channel',
+    allow: coordinatorIn,
+    refusal: coordinatorOnly("save the district's action plan"),
+  },
   /** `network create`: a co-op network of its own (not a setting of this workspace); the creator facilitates it. */
   'network.create': {
     who: 'a workspace/tenant admin, the app installer or a listed admin, in a channel or a 1:1 chat',
@@ -299,7 +328,8 @@ export const placeOf = (r: Review): Place => ({
 /** What a standing may be asked about besides the district: a member record, a building team, a network. */
 export interface StandingExtra {
   member?: Member | null;
-  building?: { members: string[] };
+  /** With `onlyInChannel`, only someone asking from that channel (the team's own) counts as on the team. */
+  building?: { members: string[]; onlyInChannel?: string };
   network?: Network;
   /** The owner of the action the request is about. */
   actionOwnerId?: string;
@@ -329,6 +359,7 @@ export class Access {
       platformAdmin: false,
       buildingMember:
         !!extra.building &&
+        (extra.building.onlyInChannel === undefined || actor.channelId === extra.building.onlyInChannel) &&
         (extra.building.members.length === 0 || extra.building.members.includes(actor.userId)),
       facilitator: !!extra.network && isFacilitator(extra.network, actor),
       networkMember:
@@ -367,6 +398,8 @@ export class Access {
       if (
         district &&
         !action.startsWith('building.') &&
+        action !== 'plan.read' &&
+        action !== 'plan.submit' &&
         !action.startsWith('network.') &&
         action !== 'district.create' &&
         !readsDistrict(s)

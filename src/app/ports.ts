@@ -7,6 +7,7 @@ import type { Reflection } from '../domain/reflection';
 import type { Review } from '../domain/review';
 import type { Rubric } from '../domain/rubric';
 import type { Destination, NudgeRepos } from './nudges/nudgePorts';
+import type { PlanRepo } from './plans/planPorts';
 import type { ReminderView } from './reviews/reminders';
 import type { RichText } from './text';
 
@@ -231,6 +232,8 @@ export interface Store {
   readonly actions: ActionRepo;
   /** Building teams, submissions, schedules and nudge bookkeeping. */
   readonly nudges: NudgeRepos;
+  /** Activity 3 action plans (building teams' and the district team's), versioned. */
+  readonly plans: PlanRepo;
   /** Creates indexes and anything else needed before use. Idempotent. */
   init(): Promise<void>;
   /** A cheap round trip to the database (readiness checks); rejects when it cannot be reached. */

@@ -1,4 +1,5 @@
 import type { Activity1Content } from './activity1';
+import type { BalanceContent } from './balance';
 
 /** The ordered levels of a MICIP continuum rubric: 1 = Beginning (Individualistic) … 4 = Accomplished (Collaborative). */
 export type Level = 1 | 2 | 3 | 4;
@@ -30,6 +31,8 @@ export interface Rubric {
   reflectionQuestions: readonly string[];
   /** The toolkit's learner outcomes, Section One and Activity 1, when the toolkit has them. */
   activity1?: Activity1Content | undefined;
+  /** The toolkit's "Maintaining Balance" table (Section 3), when the toolkit has it: the action plans' functions. */
+  balance?: BalanceContent | undefined;
 }
 
 export const cellText = (row: RubricRow, level: Level): string => row.cells[level - 1] as string;

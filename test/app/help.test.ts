@@ -76,7 +76,13 @@ test('help is in sections by purpose, each listing only what the caller may run;
   expect(forCoordinator.get('People')).toEqual(['perspective', 'coordinator', 'member']);
   // `roster` has four forms (list, import, add, remove), one line each; members do not see the section.
   expect(forCoordinator.get('Roster')).toEqual(['roster', 'roster', 'roster', 'roster']);
-  expect(forCoordinator.get('Building teams and nudges')).toEqual(['building', 'schedule', 'submissions']);
+  expect(forCoordinator.get('Building teams and nudges')).toEqual([
+    'building',
+    'schedule',
+    'submissions',
+    'plan',
+    'plans',
+  ]);
   expect(forCoordinator.get('Setup')).toEqual(['help', 'setup']);
   // A member: no coordinator commands, so no "Running a review" at all; `setup` is done here.
   const memberHelp = await m1('help');
@@ -89,7 +95,7 @@ test('help is in sections by purpose, each listing only what the caller may run;
     'Setup',
   ]);
   expect(forMember.get('People')).toEqual(['perspective']);
-  expect(forMember.get('Building teams and nudges')).toEqual(['submissions']);
+  expect(forMember.get('Building teams and nudges')).toEqual(['submissions', 'plan', 'plans']);
   expect(forMember.get('Co-op network')).toEqual(['network']);
   expect(forMember.get('Setup')).toEqual(['help']);
   expect(memberHelp).toMatch(/Coordinator commands are hidden/);

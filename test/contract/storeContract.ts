@@ -6,6 +6,7 @@ import { actionContract } from './actionContract';
 import { activity1Contract } from './activity1Contract';
 import { networkContract } from './networkContract';
 import { nudgeRepoContract } from './nudgeRepoContract';
+import { planContract } from './planContract';
 import { rosterContract } from './rosterContract';
 
 /**
@@ -26,6 +27,7 @@ export function storeContract(name: string, open: () => Promise<Store>) {
     rosterContract(() => store);
     activity1Contract(() => store);
     actionContract(() => store);
+    planContract(() => store);
 
     test('districts: one per channel; a stale save is a conflict', async () => {
       const service = makeService(store);

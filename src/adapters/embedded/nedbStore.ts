@@ -13,6 +13,7 @@ import {
 } from '../docstore/collection';
 import { DocNetworkRepo } from '../docstore/networkRepo';
 import { kvNudgeRepos } from '../docstore/nudgeRepos';
+import { KvPlanRepo } from '../docstore/planRepo';
 import {
   DocDistrictRepo,
   DocKeyValueRepo,
@@ -95,6 +96,7 @@ export class NedbStore implements Store {
   readonly activity1: KvActivity1Repo;
   readonly actions: KvActionRepo;
   readonly nudges: NudgeRepos;
+  readonly plans: KvPlanRepo;
   readonly kv: DocKeyValueRepo;
   readonly networks: DocNetworkRepo;
   private readonly stores: Datastore<Doc>[] = [];
@@ -124,6 +126,7 @@ export class NedbStore implements Store {
     this.activity1 = new KvActivity1Repo(this.kv);
     this.actions = new KvActionRepo(this.kv);
     this.nudges = kvNudgeRepos(this.kv);
+    this.plans = new KvPlanRepo(this.kv);
   }
 
   private readonly districtsDs: Datastore<Doc>;

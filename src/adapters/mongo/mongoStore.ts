@@ -22,6 +22,7 @@ import {
 } from '../docstore/collection';
 import { DocNetworkRepo } from '../docstore/networkRepo';
 import { kvNudgeRepos } from '../docstore/nudgeRepos';
+import { KvPlanRepo } from '../docstore/planRepo';
 import {
   DocDistrictRepo,
   DocKeyValueRepo,
@@ -148,6 +149,7 @@ export class MongoStore implements Store {
   readonly activity1: KvActivity1Repo;
   readonly actions: KvActionRepo;
   readonly nudges: NudgeRepos;
+  readonly plans: KvPlanRepo;
   readonly kv: DocKeyValueRepo;
   readonly networks: DocNetworkRepo;
   readonly db: Db;
@@ -168,6 +170,7 @@ export class MongoStore implements Store {
     this.activity1 = new KvActivity1Repo(this.kv);
     this.actions = new KvActionRepo(this.kv);
     this.nudges = kvNudgeRepos(this.kv);
+    this.plans = new KvPlanRepo(this.kv);
   }
 
   static async connect(o: MongoStoreOptions): Promise<MongoStore> {

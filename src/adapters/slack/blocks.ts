@@ -6,6 +6,7 @@ import { channel, clip, code, join, plain, type RichText, rich, strong } from '.
 import { type Choice, levelLabel, type Rubric } from '../../domain/rubric';
 import { activity1Blocks, activity1ResultBlocks } from './activity1Blocks';
 import { escapeMrkdwn, toMrkdwn } from './mrkdwn';
+import { planBlocks } from './planBlocks';
 
 type KnownBlock = types.KnownBlock;
 type Button = types.Button;
@@ -246,6 +247,8 @@ export function commandResultBlocks(r: CommandResult): { text: string; blocks?: 
         text: messageText(r.message),
         blocks: r.action === 'posted' ? activity1Blocks(r.activity) : activity1ResultBlocks(r.activity),
       };
+    case 'plan':
+      return { text: messageText(r.message), blocks: planBlocks(r.plan, r.saved) };
   }
 }
 

@@ -5,6 +5,7 @@ import type { ReviewService } from '../../app/reviews/reviewService';
 import type { ReviewView } from '../../app/reviews/views';
 import { link, plain, rich } from '../../app/text';
 import { renderActivity1Card } from '../cards/activity1Card';
+import { renderPlanCard } from '../cards/planCard';
 import { type AdaptiveCard, renderPollCard, renderResultsCard, renderStatusCard } from '../cards/render';
 import { toTeamsMarkdown } from '../cards/teamsText';
 import type { TeamsIdentity } from './activity';
@@ -77,6 +78,11 @@ export class PollCards {
         // Posted: the card for everyone in the channel to pick on; results: the spread and reasons as text.
         await send({ type: 'message', text: toTeamsMarkdown(r.message) });
         if (r.action === 'posted') await send(cardActivity(renderActivity1Card(r.activity)));
+        return;
+      case 'plan':
+        // The plan as text; the form (a card with inputs) for whoever may save it.
+        await send({ type: 'message', text: toTeamsMarkdown(r.message) });
+        if (r.plan.canSave) await send(cardActivity(renderPlanCard(r.plan)));
         return;
       case 'review':
         break;

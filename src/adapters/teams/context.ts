@@ -12,8 +12,15 @@ import type { TeamsRoster } from './roster';
 
 export interface TeamsActionHandler {
   verbs: readonly string[];
+  /** `channelId`, `conversation`: the conversation the click came from. */
   handle(
-    actor: { tenantId: string; userId: string; displayName: string },
+    actor: {
+      tenantId: string;
+      userId: string;
+      displayName: string;
+      channelId?: string;
+      conversation?: 'channel' | 'group' | 'personal';
+    },
     verb: string,
     data: unknown,
   ): Promise<Record<string, unknown>>;

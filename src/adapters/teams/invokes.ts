@@ -74,7 +74,13 @@ export async function onInvoke(
       response = 'card' in r ? adaptiveCardResponse(r.card) : errorResponse(r.domain ? 400 : 500, r.error);
     } else if (handler && other.success) {
       try {
-        const actor = { tenantId: who.tenantId, userId: who.userId, displayName: who.displayName };
+        const actor = {
+          tenantId: who.tenantId,
+          userId: who.userId,
+          displayName: who.displayName,
+          channelId: who.channelId,
+          conversation: who.conversation,
+        };
         const card = await handler.handle(actor, other.data.action.verb, other.data.action.data ?? {});
         response = adaptiveCardResponse(card as AdaptiveCard);
       } catch (e) {

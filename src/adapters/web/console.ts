@@ -226,6 +226,7 @@ export function consoleRouter(deps: ConsoleDeps): express.Router {
       case 'reviews':
         res.json({ kind: result.kind, text: plainText(result.text), rich: richJson(result.text) });
         return;
+      case 'plan':
       case 'activity1':
         // The reply as text (the spread and reasons); the card's clicks are Slack's and Teams' (not the console's).
         res.json({ kind: result.kind, text: plainText(result.message), rich: richJson(result.message) });

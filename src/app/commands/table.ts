@@ -5,6 +5,7 @@ import { unknownCommand } from './help';
 import { NETWORK_COMMANDS } from './networkCommands';
 import { NUDGE_COMMANDS } from './nudgeCommands';
 import { tokenize, usageError } from './parse';
+import { PLAN_COMMANDS } from './planCommands';
 import { REMIND_COMMANDS } from './remindCommands';
 import { RESULTS_COMMANDS } from './resultsCommands';
 import { REVIEW_COMMANDS } from './reviewCommands';
@@ -44,6 +45,8 @@ const BUILT_IN: readonly (CommandEntry & { section: Section })[] = [
   at('buildings', NUDGE_COMMANDS.building),
   at('buildings', NUDGE_COMMANDS.schedule),
   at('buildings', NUDGE_COMMANDS.submissions),
+  at('buildings', PLAN_COMMANDS.plan),
+  at('buildings', PLAN_COMMANDS.plans),
   at('network', NETWORK_COMMANDS.network),
   // Typed only: the Teams menu is full (10 commands).
   at('reviews', ACTION_COMMANDS.action),

@@ -6,6 +6,8 @@ import type { Links } from '../links';
 import type { NetworkService } from '../network/networkService';
 import type { BuildingService } from '../nudges/buildingService';
 import type { ScheduleService } from '../nudges/scheduleService';
+import type { PlanService } from '../plans/planService';
+import type { PlanFormView } from '../plans/planViews';
 import type { ChannelMembers, ReminderMessenger } from '../ports';
 import type { ResultsService } from '../reviews/results';
 import type { ReviewService } from '../reviews/reviewService';
@@ -42,6 +44,8 @@ export type CommandResult =
     }
   /** Activity 1: posted in the channel as a card (`posted`), or its spread and reasons (`results`). */
   | { kind: 'activity1'; action: 'posted' | 'results'; message: RichText; activity: Activity1View }
+  /** An action plan (Activity 3) as a form: its text, and the form where the asker may save it. */
+  | { kind: 'plan'; message: RichText; plan: PlanFormView; saved: boolean }
   /** A file for the channel (e.g. an export): Slack uploads it; Teams posts a download link or card. */
   | {
       kind: 'file';
@@ -89,6 +93,8 @@ export interface CommandExtras {
   activity1?: Activity1Service;
   /** Actions that come back (`action add|done`, `actions`). */
   actions?: ActionService;
+  /** Activity 3's action plans (`plan`, `plans`). */
+  plans?: PlanService;
 }
 
 /** What a command's handler may call: the use cases, and the table itself (for `help`). */

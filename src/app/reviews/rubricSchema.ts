@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Rubric } from '../../domain/rubric';
+import { balanceSchema } from '../plans/balanceSchema';
 
 const cell = z.string().trim().min(1, 'cell text must not be empty').max(1500, 'cell text is too long');
 
@@ -76,6 +77,7 @@ export const rubricFileSchema = z
       .max(20, 'a rubric can have at most 20 rows'),
     reflectionQuestions: z.array(z.string().trim().min(1).max(300)).max(10).default([]),
     activity1: activity1Schema.optional(),
+    balance: balanceSchema.optional(),
   })
   .strict()
   .superRefine((r, ctx) => {
