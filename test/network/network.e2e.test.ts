@@ -495,3 +495,137 @@ describe('six districts finished: the network view counts exactly their settled 
     expect(text.replace('"namedDistricts": [\n        "Dogwood Schools"', '')).not.toMatch(NAMES);
   });
 });
+
+/** The lists of a `network peers` reply: each peer's handle, name (only if it chose `named`) and level. */
+function peersIn(reply: string) {
+  const [helpers = '', similar = ''] = reply.split(/Similar struggles/);
+  const list = (s: string) =>
+    [...s.matchAll(/• \*{0,2}(District [A-Z])\*{0,2}(?: \(([^)]+)\))? — (\w+)/g)].map((m) => ({
+      handle: m[1] as string,
+      name: m[2] ?? null,
+      level: m[3] as string,
+    }));
+  return { helpers: list(helpers), similar: list(similar) };
+}
+
+/** Who `asker` should be shown for a row, from the districts' stored ratings: open to contact, name only if named. */
+async function expectedPeers(asker: District, row: number) {
+  const mine = (await settled(asker))[row] as number;
+  const helpers: Array<{ name: string | null; level: string }> = [];
+  const similar: Array<{ name: string | null; level: string }> = [];
+  for (const d of ALL) {
+    if (d === asker || !d.contact) continue;
+    const level = (await settled(d))[row];
+    if (typeof level !== 'number') continue;
+    const peer = { name: d.named ? d.name : null, level: LEVELS[level - 1] as string };
+    if (level >= 3) helpers.push(peer);
+    else if (level === mine) similar.push(peer);
+  }
+  return { mine: LEVELS[mine - 1], helpers, similar };
+}
+const byLevelThenName = (
+  a: { name: string | null; level: string },
+  b: { name: string | null; level: string },
+) => LEVELS.indexOf(b.level) - LEVELS.indexOf(a.level) || String(a.name).localeCompare(String(b.name));
+const withoutHandle = (l: Array<{ name: string | null; level: string }>) =>
+  l.map(({ name, level }) => ({ name, level })).sort(byLevelThenName);
+
+/** Everything the app posted to a district's channel (Slack messages or Teams activities) since `from`. */
+function postedTo(d: District, from: { slack: number; teams: number }) {
+  if (d.platform === 'slack') {
+    return fake.calls
+      .slice(from.slack)
+      .filter((c) => c.method === 'chat.postMessage' && c.args.channel === d.channel)
+      .map((c) => ({ text: String(c.args.text ?? ''), token: c.token }));
+  }
+  return teamsTexts(d.channel, from.teams).map((text) => ({ text, token: null }));
+}
+const mark = () => ({ slack: fake.calls.length, teams: connector.calls.length });
+const namesOf = (d: District) =>
+  new RegExp(`${d.key}|${d.coordinator.name}|${d.channel}|${d.workspace}`, 'i');
+
+describe('peers and a connect request across platforms', () => {
+  const ROW2 = 1;
+
+  test('peer matching on that data: who can help and who shares the struggle, by handle', async () => {
+    for (const asker of [D.aspen, D.elm]) {
+      const want = await expectedPeers(asker, ROW2);
+      const reply = await asCoordinator(asker, `network peers ${ROW2 + 1}`);
+      expect(reply).toContain(`(your district: ${want.mine})`);
+      const got = peersIn(reply);
+      expect(withoutHandle(got.helpers)).toEqual(withoutHandle(want.helpers));
+      expect(withoutHandle(got.similar)).toEqual(withoutHandle(want.similar));
+      // Cedar did not open itself to contact; only the named district is named.
+      expect(reply.replace(/Dogwood Schools/g, '')).not.toMatch(NAMES);
+    }
+    // The figures this rests on: Aspen rated row 2 Developing; Birch and Dogwood Accomplished, Fir Evolving, Elm
+    // Developing, Cedar (closed to contact) Evolving.
+    expect((await expectedPeers(D.aspen, ROW2)).helpers.length).toBe(3);
+  });
+
+  test('Slack → Teams: the request reaches the other tenant’s channel, names nobody, until accepted', async () => {
+    const reply = await asCoordinator(D.aspen, `network peers ${ROW2 + 1}`);
+    // Fir is the one helper at Evolving (not named): its handle in this list.
+    const fir = peersIn(reply).helpers.find((p) => p.level === 'Evolving' && p.name === null);
+    expect(fir).toBeDefined();
+    const before = mark();
+    const note = 'How did you build your shared vision?';
+    const sent = await asCoordinator(D.aspen, `network connect "${fir?.handle}" "${note}"`);
+    expect(sent).toContain(`Sent to the coordinators of ${fir?.handle}`);
+    expect(sent).not.toMatch(namesOf(D.fir));
+
+    // A proactive activity in Fir's channel (the fake Bot Connector saw it), with the note and no trace of Aspen.
+    const notices = postedTo(D.fir, before);
+    expect(notices).toHaveLength(1);
+    const notice = notices[0]?.text ?? '';
+    expect(notice).toContain(note);
+    expect(notice).toContain(ROWS[ROW2]?.title);
+    expect(notice).not.toMatch(namesOf(D.aspen));
+    const id = /network accept ([A-Za-z0-9_-]+)/.exec(notice)?.[1] as string;
+    expect(id).toBeDefined();
+    expect(postedTo(D.aspen, before)).toEqual([]);
+
+    // Nobody else can answer it: the asker, another district, a Fir member who is not a coordinator.
+    const noSuch = /There is no connect request/;
+    expect(await asCoordinator(D.aspen, `network accept ${id}`)).toMatch(noSuch);
+    expect(await asCoordinator(D.elm, `network accept ${id}`)).toMatch(noSuch);
+    const firMember = teamsUser('29:fir-voter0', 'Fir Voter 0');
+    expect(await teamsSayAs(D.fir, firMember, `network accept ${id}`)).toMatch(/Only a coordinator/);
+    expect(postedTo(D.aspen, before)).toEqual([]);
+
+    // Accepted in Fir's channel: Fir reads who asks; Aspen's channel is told (a chat.postMessage in workspace T91).
+    const accepted = await asCoordinator(D.fir, `network accept ${id}`);
+    expect(accepted).toContain('Aspen Schools');
+    expect(accepted).toContain(note);
+    await waitFor(() => postedTo(D.aspen, before).length === 1);
+    const told = postedTo(D.aspen, before)[0];
+    expect(told?.token).toBe('xoxb-T91');
+    expect(told?.text).toContain('Fir Schools');
+    expect(told?.text).toContain(D.fir.coordinator.name);
+    expect(told?.text).toContain('accepted');
+  });
+
+  test('Teams → Slack: the request is a message in the Slack channel; declined, nothing is shared', async () => {
+    const reply = await asCoordinator(D.elm, `network peers ${ROW2 + 1}`);
+    // Birch is the one helper at Accomplished that is not named.
+    const birch = peersIn(reply).helpers.find((p) => p.level === 'Accomplished' && p.name === null);
+    expect(birch).toBeDefined();
+    const before = mark();
+    const sent = await asCoordinator(D.elm, `network connect "${birch?.handle}" "Could we compare notes?"`);
+    expect(sent).toContain(`Sent to the coordinators of ${birch?.handle}`);
+    expect(sent).not.toMatch(namesOf(D.birch));
+
+    await waitFor(() => postedTo(D.birch, before).length === 1);
+    const notice = postedTo(D.birch, before)[0];
+    expect(notice?.token).toBe('xoxb-T91');
+    expect(notice?.text).toContain('Could we compare notes?');
+    expect(notice?.text).not.toMatch(namesOf(D.elm));
+    const id = /network accept ([A-Za-z0-9_-]+)/.exec(notice?.text ?? '')?.[1] as string;
+
+    const declined = await asCoordinator(D.birch, `network decline ${id}`);
+    expect(declined).toContain('Nothing about either district was shared');
+    expect(declined).not.toMatch(namesOf(D.elm));
+    await waitFor(() => postedTo(D.elm, before).some((p) => /declined/.test(p.text)));
+    for (const p of postedTo(D.elm, before)) expect(p.text).not.toMatch(namesOf(D.birch));
+  });
+});
