@@ -63,7 +63,8 @@ export function networkPage(
       const caption = c.enough
         ? `${esc(c.cycle ?? '')} — ${c.contributors} districts`
         : `${esc(c.cycle ?? '')} — ${esc(NOT_ENOUGH)} (fewer than ${v.k})`;
-      return `<table class="plain network"><caption>${caption}</caption><thead>${head}</thead><tbody>${rows}</tbody></table>`;
+      // Scrolls inside its own focusable region (as the dashboard's tables do): the page never scrolls sideways.
+      return `<div class="table-scroll" role="region" tabindex="0" aria-label="${esc(cat?.title ?? rubric.rubricId)}, ${esc(c.cycle ?? '')}"><table class="plain network"><caption>${caption}</caption><thead>${head}</thead><tbody>${rows}</tbody></table></div>`;
     });
     const hidden = rubric.hiddenCycles
       ? `<p class="muted">${rubric.hiddenCycles} other cycle${rubric.hiddenCycles === 1 ? '' : 's'}: ${esc(NOT_ENOUGH)}.</p>`
