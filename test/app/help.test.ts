@@ -74,8 +74,8 @@ test('help is in sections by purpose, each listing only what the caller may run;
     'remind',
   ]);
   expect(forCoordinator.get('People')).toEqual(['perspective', 'coordinator', 'member']);
-  // `roster` has four forms (list, import, add, remove), one line each; members do not see the section.
-  expect(forCoordinator.get('Roster')).toEqual(['roster', 'roster', 'roster', 'roster']);
+  // `roster` has four forms (list, import, add, remove): more than three, so one line; members do not see it.
+  expect(forCoordinator.get('Roster')).toEqual(['roster']);
   expect(forCoordinator.get('Building teams and nudges')).toEqual([
     'building',
     'schedule',
@@ -104,7 +104,7 @@ test('help is in sections by purpose, each listing only what the caller may run;
   expect(overview).toContain('`review start "2026-27 Fall" …`');
   expect(overview).not.toContain('rubric=');
   expect(overview.length).toBeLessThan(3000);
-  // A command of many forms (network: 9 for a coordinator) is one line, naming its forms and `help network`.
+  // A command of more than three forms (network: 9 for a coordinator) is one line, naming them and `help network`.
   expect(overview.split('\n').filter((l) => l.startsWith('• `network'))).toEqual([
     '• `network …` — co-op networks of districts: network, join, leave, named, contact, peers, connect, accept|decline, create (`help network`)',
   ]);

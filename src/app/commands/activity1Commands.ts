@@ -20,8 +20,7 @@ export const ACTIVITY1_COMMANDS = {
     help: [
       {
         usage: 'activity1',
-        summary:
-          'post Activity 1 in this channel (Section One, the learner outcomes): each person picks one and says why',
+        summary: 'post Activity 1 here: each person picks the learner outcome that resonates and says why',
         role: 'coordinator',
       },
       {

@@ -77,7 +77,7 @@ function brief(usage: string): string {
 }
 
 /** More forms than this and a command takes one line of the overview. */
-const MAX_FORMS_IN_OVERVIEW = 4;
+const MAX_FORMS_IN_OVERVIEW = 3;
 
 /** Help lists only what the caller may do in this channel, from the command table, in sections by purpose. */
 export async function helpText(ctx: CommandContext, env: CommandEnv): Promise<RichText> {
