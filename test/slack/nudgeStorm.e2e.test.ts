@@ -35,6 +35,7 @@ describe('a nudge run to 20 building channels during a vote storm on the six pol
     const outbound = h.app.slack?.outbound;
     expect(outbound).toBeDefined();
     const postsBefore = outbound?.stats.sent['chat.postMessage'] ?? 0;
+    const fakePostsBefore = h.fake.of('chat.postMessage').length;
 
     // 30 members vote on all six rows over about 10 s; 3 s in, the 09:00 nudges fall due.
     const clicks: Array<{ user: string; rowId: string; choice: number; at: number }> = [];
@@ -70,8 +71,15 @@ describe('a nudge run to 20 building channels during a vote storm on the six pol
 
     expect(h.fake.limited).toHaveLength(0);
     expect(outbound?.stats.rateLimited).toBe(0);
-    // The nudges and the digest went out through the adapter's one outbound layer.
-    expect((outbound?.stats.sent['chat.postMessage'] ?? 0) - postsBefore).toBe(BUILDINGS + 1);
+    // Every post of the run went out through the adapter's one outbound layer: the nudges, the digest and the
+    // quorum notices of the rows the storm brought to their quorum (at most one per row).
+    const postsSent = (outbound?.stats.sent['chat.postMessage'] ?? 0) - postsBefore;
+    expect(postsSent).toBe(h.fake.of('chat.postMessage').length - fakePostsBefore);
+    const notices = posts.filter(
+      (p) => p.args.channel === 'C1' && /reached its quorum/.test(String(p.args.text)),
+    );
+    expect(notices.length).toBeLessThanOrEqual(polls.length);
+    expect(postsSent).toBe(BUILDINGS + 1 + notices.length);
     console.info(
       `nudge run (${BUILDINGS} nudges + digest) during 180 clicks: ${h.fake.of('chat.update').length} chat.update, polls right ${shownAt} ms after the last click, ${h.fake.limited.length} × 429, outbound ${JSON.stringify(outbound?.stats)}`,
     );
