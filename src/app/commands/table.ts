@@ -41,6 +41,7 @@ const BUILT_IN: readonly (CommandEntry & { section: Section })[] = [
   at('buildings', NUDGE_COMMANDS.building),
   at('buildings', NUDGE_COMMANDS.schedule),
   at('buildings', NUDGE_COMMANDS.submissions),
+  at('buildings', NUDGE_COMMANDS.nudge),
   at('network', NETWORK_COMMANDS.network),
 ];
 

@@ -74,7 +74,7 @@ export function digestSections(v: DigestView): DigestSection[] {
       ? [
           {
             kind: 'undelivered' as const,
-            heading: `Could not be reached (${undelivered.length}): add the MICIP app to these channels; the next round nudges them again`,
+            heading: `Could not be reached (${undelivered.length}): add the MICIP app to these channels (in Teams: to their teams), then "nudge now" here nudges them at once (or the next round does)`,
             entries: undelivered,
           },
         ]

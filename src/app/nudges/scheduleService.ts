@@ -23,7 +23,8 @@ import type { Clock, IdGenerator, Store } from '../ports';
 import { type Actor, actorSchema, idString, parseInput } from '../schemas';
 import { plain, type RichText, rich } from '../text';
 import type { BuildingService } from './buildingService';
-import type { CronEngine, NudgeRepos } from './nudgePorts';
+import { type NudgeNowReport, nudgeNow } from './nudgeNow';
+import type { CronEngine, NudgeMessenger, NudgeRepos } from './nudgePorts';
 import type { ScheduleView } from './nudgeViews';
 
 export interface ScheduleServiceDeps {
@@ -33,6 +34,8 @@ export interface ScheduleServiceDeps {
   cron: CronEngine;
   clock: Clock;
   ids: IdGenerator;
+  /** Sends `nudge now`. */
+  messenger?: NudgeMessenger;
 }
 
 const dateOnly = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2027-06-15');
@@ -204,6 +207,19 @@ export class ScheduleService {
     return scheduleView(s, this.d.cron, this.d.clock.now());
   }
 
+  /** `nudge now ["Building"]`: the current period's nudge at once (see ./nudgeNow.ts). */
+  nudgeNow(actor: Actor, channelId: string, building?: string): Promise<NudgeNowReport> {
+    const a = parseInput(actorSchema, actor);
+    return nudgeNow(
+      this.d,
+      this.access,
+      (t, d, ref) => this.d.buildings.findBuilding(t, d, ref),
+      a,
+      parseInput(idString, channelId),
+      building,
+    );
+  }
+
   /**
    * A building snoozes its nudges for a day or a week: rounds in between skip it, and one reminder goes out
    * when the snooze ends (at the next allowed time) if it still has not submitted.
@@ -233,6 +249,11 @@ export class ScheduleService {
       until: until.toISOString(),
       setBy: actor.userId,
       setAt: now.toISOString(),
+    });
+    const current = periodAt(now, tz, s?.periodKind ?? 'month');
+    this.d.buildings.redrawNudges(district, building, current, {
+      kind: 'snoozed',
+      until: formatLocal(until, tz),
     });
     return { until, text: rich`Snoozed: ${building.name} gets a reminder ${plain(formatLocal(until, tz))}.` };
   }
