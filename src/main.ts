@@ -14,6 +14,7 @@ import {
   createSlackNudgeMessenger,
   registerSlackNudgeHandlers,
   slackAdapterPoster,
+  slackAdapterUpdater,
 } from './adapters/slack/nudges';
 import { randomIds, systemClock } from './adapters/system';
 import { mountTeams, type TeamsBot } from './adapters/teams';
@@ -201,11 +202,15 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   const slackMessenger = slack
     ? createSlackNudgeMessenger({
         post: slackAdapterPoster(slack, config.SLACK_BOT_TOKEN),
+        update: slackAdapterUpdater(slack, config.SLACK_BOT_TOKEN),
         // The adapter's one outbound layer: nudges and notices share the workspace's budgets with the polls.
         outbound: slack.outbound,
       })
     : null;
-  const teamsMessenger = createTeamsNudgeMessenger({ post: (t, c, a) => teams.postToChannel(t, c, a) });
+  const teamsMessenger = createTeamsNudgeMessenger({
+    post: (t, c, a) => teams.postToChannel(t, c, a),
+    update: (t, c, id, a) => teams.updateInChannel(t, c, id, a),
+  });
   notices = routeNotices({ slack: slackMessenger, teams: teamsMessenger });
   messenger = routeMessenger({ slack: slackMessenger, teams: teamsMessenger });
   // Nudges (issue 6): every replica ticks each minute; the store's occurrence keys make each nudge go out once.

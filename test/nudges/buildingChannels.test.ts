@@ -269,7 +269,7 @@ test('a posted nudge is redrawn when the team submits or snoozes', async () => {
     to: { tenantId: 'T1', channelId: 'CB1' },
     messageId: 'm1',
     view: expect.objectContaining({
-      outcome: { kind: 'submitted', version: 1, at: '2026-11-23T16:00:00.000Z', by: 'UB1' },
+      outcome: { kind: 'submitted', version: 1, at: '2026-11-23T16:00:00.000Z', by: 'UB1', byName: '' },
     }),
   });
 });

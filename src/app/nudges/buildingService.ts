@@ -333,8 +333,13 @@ export class BuildingService {
       submittedBy: actor.userId,
     };
     if (!(await this.d.nudges.submissions.add(v))) throw conflict;
-    const outcome = { kind: 'submitted', version: v.version, at: v.submittedAt, by: actor.userId } as const;
-    this.redrawNudges(district, building, period, outcome);
+    this.redrawNudges(district, building, period, {
+      kind: 'submitted',
+      version: v.version,
+      at: v.submittedAt,
+      by: actor.userId,
+      byName: actor.displayName,
+    });
     return this.formView(district, building, period, [...versions, v], now);
   }
 

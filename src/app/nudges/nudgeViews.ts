@@ -109,7 +109,7 @@ export interface NudgeView {
 
 /** What became of a nudge: the team submitted (version, when, who) or snoozed it (until, in the district's zone). */
 export type NudgeOutcome =
-  | { kind: 'submitted'; version: number; at: string; by: string }
+  | { kind: 'submitted'; version: number; at: string; by: string; byName: string }
   | { kind: 'snoozed'; until: string };
 
 export interface DigestEntry {

@@ -224,7 +224,7 @@ export class ScheduleService {
    * A building snoozes its nudges for a day or a week: rounds in between skip it, and one reminder goes out
    * when the snooze ends (at the next allowed time) if it still has not submitted.
    */
-  async snooze(actorIn: Actor, input: unknown): Promise<{ until: Date; text: RichText }> {
+  async snooze(actorIn: Actor, input: unknown): Promise<{ until: Date; untilLocal: string; text: RichText }> {
     const actor = parseInput(actorSchema, actorIn);
     const i = parseInput(snoozeInput, input);
     const district = await this.d.store.districts.get(actor.tenantId, i.districtId);
@@ -251,10 +251,8 @@ export class ScheduleService {
       setAt: now.toISOString(),
     });
     const current = periodAt(now, tz, s?.periodKind ?? 'month');
-    this.d.buildings.redrawNudges(district, building, current, {
-      kind: 'snoozed',
-      until: formatLocal(until, tz),
-    });
-    return { until, text: rich`Snoozed: ${building.name} gets a reminder ${plain(formatLocal(until, tz))}.` };
+    const untilLocal = formatLocal(until, tz);
+    this.d.buildings.redrawNudges(district, building, current, { kind: 'snoozed', until: untilLocal });
+    return { until, untilLocal, text: rich`Snoozed: ${building.name} gets a reminder ${plain(untilLocal)}.` };
   }
 }
