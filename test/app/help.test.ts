@@ -71,7 +71,12 @@ test('help is in sections by purpose, each listing only what the caller may run;
   expect(forCoordinator.get('People')).toEqual(['perspective', 'coordinator', 'member']);
   // `roster` has four forms (list, import, add, remove), one line each; members do not see the section.
   expect(forCoordinator.get('Roster')).toEqual(['roster', 'roster', 'roster', 'roster']);
-  expect(forCoordinator.get('Building teams and nudges')).toEqual(['building', 'schedule', 'submissions']);
+  expect(forCoordinator.get('Building teams and nudges')).toEqual([
+    'building',
+    'schedule',
+    'submissions',
+    'nudge',
+  ]);
   expect(forCoordinator.get('Setup')).toEqual(['help', 'setup']);
   // A member: no coordinator commands, so no "Running a review" at all; `setup` is done here.
   const memberHelp = await m1('help');
