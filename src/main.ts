@@ -14,6 +14,7 @@ import {
   createSlackNudgeMessenger,
   registerSlackNudgeHandlers,
   slackAdapterPoster,
+  slackAdapterUpdater,
 } from './adapters/slack/nudges';
 import { registerSlackPlans } from './adapters/slack/plans';
 import { randomIds, systemClock } from './adapters/system';
@@ -30,6 +31,7 @@ import { Activity1Service } from './app/activity1/activity1Service';
 import { CommandService } from './app/commands';
 import { NetworkService } from './app/network/networkService';
 import { BuildingService } from './app/nudges/buildingService';
+import type { NudgeMessenger } from './app/nudges/nudgePorts';
 import { NudgeRunner } from './app/nudges/nudgeRunner';
 import { ScheduleService } from './app/nudges/scheduleService';
 import { PlanService } from './app/plans/planService';
@@ -121,7 +123,25 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     linkTtlMs: config.WEB_LINK_TTL_DAYS * 86_400_000,
   };
   // Building teams and their submissions (issue 6): the dashboard shows each building's status this period.
-  const buildings = new BuildingService({ store, nudges: store.nudges, clock, ids });
+  // Co-op networks' notices, building welcomes and `nudge now` reach the chats through the adapters mounted below.
+  let notices: NoticeMessenger | null = null;
+  let messenger: NudgeMessenger | null = null;
+  const late = (what: string) => Promise.reject(new Error(`${what} are not wired yet`));
+  const lateMessenger: NudgeMessenger = {
+    sendNudge: (to, v) => (messenger ? messenger.sendNudge(to, v) : late('nudges')),
+    updateNudge: (to, id, v) => messenger?.updateNudge?.(to, id, v) ?? late('nudge redraws'),
+    sendDigest: (to, v) => (messenger ? messenger.sendDigest(to, v) : late('digests')),
+    sendEscalation: (to, v) => (messenger ? messenger.sendEscalation(to, v) : late('escalations')),
+  };
+  const buildings = new BuildingService({
+    store,
+    nudges: store.nudges,
+    clock,
+    ids,
+    notices: { sendNotice: (to, text) => (notices ? notices.sendNotice(to, text) : late('notices')) },
+    messenger: lateMessenger,
+    onError: (what, e) => logger.child('nudges').error(`nudges: ${what} failed`, e),
+  });
   const schedules = new ScheduleService({
     store,
     nudges: store.nudges,
@@ -129,9 +149,9 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     cron: cronParserEngine,
     clock,
     ids,
+    messenger: lateMessenger,
   });
   // Co-op networks (issue 17): records of their own, across workspaces and tenants.
-  let notices: NoticeMessenger | null = null;
   const network = new NetworkService({
     store,
     clock,
@@ -196,12 +216,17 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   const slackMessenger = slack
     ? createSlackNudgeMessenger({
         post: slackAdapterPoster(slack, config.SLACK_BOT_TOKEN),
+        update: slackAdapterUpdater(slack, config.SLACK_BOT_TOKEN),
         // The adapter's one outbound layer: nudges and notices share the workspace's budgets with the polls.
         outbound: slack.outbound,
       })
     : null;
-  const teamsMessenger = createTeamsNudgeMessenger({ post: (t, c, a) => teams.postToChannel(t, c, a) });
+  const teamsMessenger = createTeamsNudgeMessenger({
+    post: (t, c, a) => teams.postToChannel(t, c, a),
+    update: (t, c, id, a) => teams.updateInChannel(t, c, id, a),
+  });
   notices = routeNotices({ slack: slackMessenger, teams: teamsMessenger });
+  messenger = routeMessenger({ slack: slackMessenger, teams: teamsMessenger });
   // Nudges (issue 6): every replica ticks each minute; the store's occurrence keys make each nudge go out once.
   const nudgeLog = logger.child('nudges');
   const nudgeRunner = new NudgeRunner({
@@ -210,7 +235,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     cron: cronParserEngine,
     instanceId: `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
     graceMs: config.NUDGE_GRACE_MINUTES * 60_000,
-    messenger: routeMessenger({ slack: slackMessenger, teams: teamsMessenger }),
+    messenger: lateMessenger,
     onError: (what, e) => nudgeLog.error(`nudges: ${what} failed`, e),
     dashboardLink: (tenantId, districtId) => issueLink(linkDeps)(tenantId, districtId).url,
   });

@@ -160,6 +160,23 @@ export const RULES = {
     allow: coordinatorIn,
     refusal: coordinatorOnly('manage building teams and nudge schedules'),
   },
+  /** `building here|move`: typed in the building team's own channel, so not in the district's. */
+  'building.here': {
+    who: "a coordinator of the district, in a channel (the building team's own)",
+    allow: (s) => isCoordinator(s.member) && s.conversation === 'channel',
+    refusal: {
+      kind: 'forbidden',
+      code: 'not-coordinator',
+      message:
+        "Only a coordinator of the district can register or move a building team, typed in the building team's own channel.",
+    },
+  },
+  /** `nudge now`: the current period's nudge at once, to the buildings that have not submitted. */
+  'nudge.now': {
+    who: 'a coordinator, in the district channel',
+    allow: coordinatorIn,
+    refusal: coordinatorOnly('nudge building teams'),
+  },
   /** A building's monitoring form (with its data), snooze. */
   'building.read': {
     who: "the building team's members, or a district coordinator",

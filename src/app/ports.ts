@@ -43,6 +43,8 @@ export interface MemberRepo {
   /** Replaces the stored member (role or perspective changes). */
   put(member: Member): Promise<void>;
   list(tenantId: string, districtId: string): Promise<Member[]>;
+  /** One person's memberships in every district of the tenant (e.g. which districts they coordinate). */
+  listByPerson(tenantId: string, memberId: string): Promise<Member[]>;
   count(tenantId: string, districtId: string): Promise<number>;
 }
 

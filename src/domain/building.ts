@@ -12,6 +12,22 @@ export interface Building {
   members: string[];
   createdAt: string;
   createdBy: string;
+  /**
+   * Set when a message to its channel failed (the app is not in that channel or team): why, and since when.
+   * Cleared by the next message that reaches the channel.
+   */
+  unreachable?: { reason: string; since: string } | null;
+}
+
+/**
+ * Whether `channelId` has the shape of a channel id the chat platform gives out: Teams (`teams:` tenants)
+ * `19:…@thread.tacv2` (or `@thread.skype`), Slack `C…`/`G…`. A typed `#oak-team` is neither: Teams has no
+ * channel mentions, and Slack hands the app `#C123` only for a real channel link.
+ */
+export function isChannelId(tenantId: string, channelId: string): boolean {
+  return tenantId.startsWith('teams:')
+    ? /^19:[A-Za-z0-9_.-]+@thread\.[a-z0-9]+$/i.test(channelId)
+    : /^[CG][A-Z0-9]{1,30}$/.test(channelId);
 }
 
 /** Which building owns a channel (a channel is the channel of at most one building team per tenant). */

@@ -7,12 +7,17 @@
 export interface NudgeClaim {
   buildingId: string;
   scheduleId: string;
-  /** Nominal occurrence (ISO), `<occurrence>|takeover` for a takeover, or `reminder:<until>` for a snooze reminder. */
+  /**
+   * Nominal occurrence (ISO), `<occurrence>|takeover` for a takeover, `reminder:<until>` for a snooze reminder, or
+   * `now:<minute>` for a coordinator's `nudge now`.
+   */
   occurrence: string;
   claimedAt: string;
   instance: string;
   status: 'claimed' | 'sent' | 'failed';
   error?: string;
+  /** Where the sent nudge is (its channel then, and the platform's message id: Slack ts, Teams activity id). */
+  message?: { channelId: string; id: string };
 }
 
 /** A building's snooze: rounds until `until` skip it; one reminder goes out when it ends. */

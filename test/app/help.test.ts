@@ -80,6 +80,7 @@ test('help is in sections by purpose, each listing only what the caller may run;
     'building',
     'schedule',
     'submissions',
+    'nudge',
     'plan',
     'plans',
   ]);

@@ -79,6 +79,8 @@ const EXPECTED: Record<Action, boolean[]> = {
   'activity1.start': [Y, N, N, N, N, N, N, N, N, N, Y, N],
   'activity1.answer': [Y, N, Y, N, Y, N, N, N, N, N, Y, Y],
   'building.manage': [Y, N, N, N, N, N, N, N, N, N, Y, N],
+  'building.here': [Y, N, N, N, N, N, N, N, N, N, Y, N],
+  'nudge.now': [Y, N, N, N, N, N, N, N, N, N, Y, N],
   'building.read': [Y, Y, N, N, N, N, N, N, Y, N, Y, N],
   'building.submit': [Y, Y, N, N, N, N, N, N, Y, N, Y, N],
   'plan.read': [Y, Y, N, N, N, N, N, N, Y, N, Y, N],

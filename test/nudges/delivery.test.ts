@@ -137,7 +137,9 @@ describe('Teams card actions', () => {
     const snoozed = JSON.stringify(
       await handleTeamsNudgeAction(deps, actor, 'nudge.snooze', { ...ref, length: '1w' }),
     );
-    expect(snoozed).toMatch(/Snoozed: School 0001 gets a reminder/);
+    // Redrawn as answered: the snooze noted, its buttons gone, the form still there.
+    expect(snoozed).toMatch(/Snoozed until Mon 2026-11-30 10:00 EST: one reminder comes then/);
+    expect(snoozed).not.toContain('"verb":"nudge.snooze"');
     expect(snoozed).toContain('"verb":"nudge.open"'); // the nudge stays usable
     expect(validateCard(JSON.parse(snoozed))).toEqual([]);
     expect(

@@ -136,4 +136,12 @@ test('Slack: commands, a nudge and a digest from the runner, the modal and its f
   const ok = await submit(validValues);
   expect(JSON.parse(ok.body)).toMatchObject({ response_action: 'update' });
   expect(ok.body).toContain('version 1');
+  // The nudge in the building channel is redrawn through the outbound layer: submitted, no snooze buttons.
+  await waitFor(() => fake.of('chat.update').length === 1);
+  const redraw = fake.of('chat.update')[0]?.args as { channel: string; ts: string; blocks: unknown };
+  expect(redraw).toMatchObject({ channel: 'CB1', ts: expect.stringMatching(/^\d+\.000100$/) });
+  const redrawn = typeof redraw.blocks === 'string' ? redraw.blocks : JSON.stringify(redraw.blocks);
+  expect(redrawn).toMatch(/Submitted v1 on \d{4}-\d\d-\d\d \d\d:\d\d UTC by <@UB1>/);
+  expect(redrawn).toContain(NUDGE_ACTION.open);
+  expect(redrawn).not.toContain(NUDGE_ACTION.snooze1d);
 });

@@ -98,6 +98,9 @@ export class DocMemberRepo implements MemberRepo {
     const all = await this.c.find({ tenantId, districtId });
     return all.map(strip).sort((a, b) => a.memberId.localeCompare(b.memberId));
   }
+  async listByPerson(tenantId: string, memberId: string) {
+    return (await this.c.find({ tenantId, memberId })).map(strip);
+  }
   count(tenantId: string, districtId: string) {
     return this.c.count({ tenantId, districtId });
   }

@@ -25,6 +25,11 @@ export function routeMessenger(o: {
   };
   return {
     sendNudge: async (to, v) => pick(to).sendNudge(to, v),
+    updateNudge: async (to, id, v) => {
+      const m = pick(to);
+      if (!m.updateNudge) throw new Error('This chat connection cannot redraw nudges');
+      await m.updateNudge(to, id, v);
+    },
     sendDigest: async (to, v) => pick(to).sendDigest(to, v),
     sendEscalation: async (to, v) => pick(to).sendEscalation(to, v),
   };

@@ -10,6 +10,7 @@ import {
   nextRunsText,
   nudgeAsk,
   nudgeCount,
+  nudgeOutcome,
   nudgeTitle,
   submissionHistory,
 } from '../../app/nudges/nudgeTexts';
@@ -21,7 +22,7 @@ import {
   SUBMISSION_FORM,
   type SubmissionFormView,
 } from '../../app/nudges/nudgeViews';
-import { channel, clip, em, plain, type RichText, rich, strong } from '../../app/text';
+import { channel, clip, em, person, plain, type RichText, rich, strong } from '../../app/text';
 import { toMrkdwn } from './mrkdwn';
 
 type KnownBlock = types.KnownBlock;
@@ -48,6 +49,35 @@ export function nudgeBlocks(v: NudgeView): KnownBlock[] {
   const title = rich`${plain(v.reminder ? ':alarm_clock: ' : ':clipboard: ')}${nudgeTitle(v, strong)}`;
   const count = nudgeCount(v);
   const value = refValue(v);
+  const outcome = nudgeOutcome(v, (by) => person(by));
+  if (outcome)
+    // Answered: the outcome instead of the ask, and only the form (to read or edit it) instead of the snoozes.
+    return [
+      { type: 'section', text: { type: 'mrkdwn', text: md(title) } },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: md(
+            rich`${plain(v.outcome?.kind === 'submitted' ? ':white_check_mark: ' : ':zzz: ')}${outcome}`,
+          ),
+        },
+      },
+      {
+        type: 'actions',
+        elements: [
+          {
+            type: 'button',
+            action_id: NUDGE_ACTION.open,
+            text: {
+              type: 'plain_text',
+              text: v.outcome?.kind === 'submitted' ? 'View or edit' : 'Open the form',
+            },
+            value,
+          },
+        ],
+      },
+    ];
   return [
     { type: 'section', text: { type: 'mrkdwn', text: md(title) } },
     {

@@ -47,8 +47,22 @@ export type SlackPoster = (
   message: { channel: string; text: string; blocks: KnownBlock[] },
 ) => Promise<unknown>;
 
+/** Replaces a posted message (chat.update) with the bot token of the tenant's workspace. */
+export type SlackUpdater = (
+  tenantId: string,
+  message: { channel: string; ts: string; text: string; blocks: KnownBlock[] },
+) => Promise<unknown>;
+
+/** The `ts` of a chat.postMessage answer, when it has one. */
+const tsOf = (res: unknown): string | null => {
+  const ts = (res as { ts?: unknown } | null)?.ts;
+  return typeof ts === 'string' && ts ? ts : null;
+};
+
 export interface SlackNudgeMessengerOptions {
   post: SlackPoster;
+  /** chat.update, for redrawing a nudge once the team has submitted or snoozed (without it, nudges stay as posted). */
+  update?: SlackUpdater;
   /**
    * The Slack adapter's outbound layer (`SlackAdapter.outbound`): nudges spend the same chat.postMessage budgets
    * (per channel, per workspace) as poll posts and announcements. A messenger without one gets its own.
@@ -65,15 +79,24 @@ export function createSlackNudgeMessenger(
   o: SlackNudgeMessengerOptions,
 ): NudgeMessenger & NoticeMessenger & { outbound: SlackOutbound } {
   const outbound = o.outbound ?? new SlackOutbound();
-  const send = (to: Destination, text: string, blocks: KnownBlock[]) =>
-    outbound
-      .call({ workspace: to.tenantId, method: 'chat.postMessage', channel: to.channelId }, () =>
-        o.post(to.tenantId, { channel: to.channelId, text, blocks }),
-      )
-      .then(() => {});
+  const post = (to: Destination, text: string, blocks: KnownBlock[]) =>
+    outbound.call({ workspace: to.tenantId, method: 'chat.postMessage', channel: to.channelId }, () =>
+      o.post(to.tenantId, { channel: to.channelId, text, blocks }),
+    );
+  const send = (to: Destination, text: string, blocks: KnownBlock[]) => post(to, text, blocks).then(() => {});
   return {
     outbound,
-    sendNudge: (to, v) => send(to, md(nudgeDue(v)), nudgeBlocks(v)),
+    sendNudge: async (to, v) => {
+      const ts = tsOf(await post(to, md(nudgeDue(v)), nudgeBlocks(v)));
+      return ts ? { messageId: ts } : undefined;
+    },
+    updateNudge: async (to, ts, v) => {
+      const update = o.update;
+      if (!update) throw new Error('This Slack messenger cannot redraw messages (no chat.update)');
+      await outbound.call({ workspace: to.tenantId, method: 'chat.update' }, () =>
+        update(to.tenantId, { channel: to.channelId, ts, text: md(nudgeDue(v)), blocks: nudgeBlocks(v) }),
+      );
+    },
     sendNotice: (to, t) => send(to, md(t), [{ type: 'section', text: { type: 'mrkdwn', text: md(t) } }]),
     sendDigest: (to, v) =>
       send(
@@ -228,24 +251,36 @@ export function registerSlackNudgeHandlers(app: App, d: SlackNudgeDeps): void {
   });
 }
 
+/** What the poster and updater need of the Slack adapter: its Bolt app and, with OAuth, its installer. */
+export interface SlackAdapterLike {
+  app: App;
+  installer: {
+    authorize(source: {
+      teamId: string;
+      enterpriseId: undefined;
+      isEnterpriseInstall: boolean;
+    }): Promise<{ botToken?: string }>;
+  } | null;
+}
+
 /**
  * A SlackPoster on the Slack adapter's Bolt app: the single-workspace bot token when configured, else the
  * workspace's installation (OAuth) looked up by team id.
  */
-export function slackAdapterPoster(
-  adapter: {
-    app: App;
-    installer: {
-      authorize(source: {
-        teamId: string;
-        enterpriseId: undefined;
-        isEnterpriseInstall: boolean;
-      }): Promise<{ botToken?: string }>;
-    } | null;
-  },
-  botToken?: string,
-): SlackPoster {
-  return async (tenantId, msg) => {
+export function slackAdapterPoster(adapter: SlackAdapterLike, botToken?: string): SlackPoster {
+  const token = slackToken(adapter, botToken);
+  return async (tenantId, msg) =>
+    adapter.app.client.chat.postMessage({ token: await token(tenantId), ...msg });
+}
+
+/** A SlackUpdater (chat.update) on the Slack adapter's Bolt app, with the same tokens as slackAdapterPoster. */
+export function slackAdapterUpdater(adapter: SlackAdapterLike, botToken?: string): SlackUpdater {
+  const token = slackToken(adapter, botToken);
+  return async (tenantId, msg) => adapter.app.client.chat.update({ token: await token(tenantId), ...msg });
+}
+
+function slackToken(adapter: SlackAdapterLike, botToken?: string) {
+  return async (tenantId: string): Promise<string> => {
     let token = botToken;
     if (!token && adapter.installer)
       token = (
@@ -256,6 +291,6 @@ export function slackAdapterPoster(
         })
       ).botToken;
     if (!token) throw new Error(`No Slack bot token for workspace ${tenantId}: install the app there first.`);
-    return adapter.app.client.chat.postMessage({ token, ...msg });
+    return token;
   };
 }

@@ -211,6 +211,16 @@ export class TeamsBot {
     return this.outbox.postToChannel(tenantId, channelId, activity);
   }
 
+  /** Replaces an activity the bot posted in a channel (e.g. a nudge once it was answered). */
+  updateInChannel(
+    tenantId: string,
+    channelId: string,
+    activityId: string,
+    activity: Partial<Activity>,
+  ): Promise<void> {
+    return this.outbox.updateInChannel(tenantId, channelId, activityId, activity);
+  }
+
   /** Posts a review's poll cards proactively in its channel. */
   async postReview(view: ReviewView): Promise<void> {
     const stored = await this.outbox.conversation(view.tenantId, view.channelId);

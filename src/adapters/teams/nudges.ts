@@ -51,8 +51,10 @@ export const isNudgeVerb = (verb: unknown): verb is (typeof NUDGE_VERBS)[number]
 const fact = (title: string, value: string) => ({ runs: toRuns(rich`${strong(plain(title))}  ${value}`) });
 
 /** `status`: a message for the person who clicked (e.g. "Snoozed: …"), which may quote names. */
-export function renderNudgeCard(v: NudgeView, status: RichText | string = ''): Card {
+export function renderNudgeCard(v: NudgeView, statusIn: RichText | string = ''): Card {
   const count = say.nudgeCount(v);
+  // Answered (redrawn after a submit or snooze): the outcome is the status, and the snoozes are gone.
+  const status = say.nudgeOutcome(v, (_by, byName) => byName || 'a team member') ?? statusIn;
   return expand('nudge', {
     title: toRuns(say.nudgeTitle(v), { weight: 'Bolder', size: 'Medium' }),
     text: toRuns(rich`${say.nudgeAsk(v)}${count ? rich` ${count}` : ''}`),
@@ -62,6 +64,8 @@ export function renderNudgeCard(v: NudgeView, status: RichText | string = ''): C
       fact('Open until', v.closesAt),
     ],
     showStatus: status !== '',
+    showSnooze: !v.outcome,
+    openTitle: v.outcome?.kind === 'submitted' ? 'View or edit' : 'Open the form',
     status: toRuns(typeof status === 'string' ? user(status) : status, { isSubtle: true }),
     districtId: v.districtId,
     buildingId: v.buildingId,
@@ -149,6 +153,20 @@ export type TeamsPoster = (
   activity: Record<string, unknown>,
 ) => Promise<unknown>;
 
+/** Replaces an activity the bot posted in a Teams channel (by its activity id). */
+export type TeamsUpdater = (
+  tenantId: string,
+  channelId: string,
+  activityId: string,
+  activity: Record<string, unknown>,
+) => Promise<unknown>;
+
+/** The id of a posted activity (the connector's ResourceResponse), when it has one. */
+const idOf = (res: unknown): string | null => {
+  const id = (res as { id?: unknown } | null)?.id;
+  return typeof id === 'string' && id ? id : null;
+};
+
 export interface TeamsNudgeMessengerOptions {
   post: TeamsPoster;
   /**
@@ -158,6 +176,8 @@ export interface TeamsNudgeMessengerOptions {
    * it, or the rates below to have one made.
    */
   queue?: SendQueue;
+  /** Replaces a posted activity (the bot's `updateInChannel`): redraws a nudge once the team has answered it. */
+  update?: TeamsUpdater;
   /** Teams: 7 messages/s per conversation. */
   perConversationPerSecond?: number;
   /** Ceiling across conversations (an assumption: Teams publishes per-thread limits). */
@@ -182,18 +202,31 @@ export function createTeamsNudgeMessenger(
           perHour: Number.POSITIVE_INFINITY,
           maxAttempts: 1,
         }));
-  const post = (to: Destination, activity: Record<string, unknown>) =>
-    limiter
-      .enqueue(
-        `${to.tenantId}|${to.channelId}`,
-        () => o.post(to.tenantId, to.channelId, activity),
-        to.tenantId,
-      )
-      .then(() => {});
+  const posted = (to: Destination, activity: Record<string, unknown>) =>
+    limiter.enqueue(
+      `${to.tenantId}|${to.channelId}`,
+      () => o.post(to.tenantId, to.channelId, activity),
+      to.tenantId,
+    );
+  const post = (to: Destination, activity: Record<string, unknown>) => posted(to, activity).then(() => {});
   const send = (to: Destination, card: Card, summary: string) => post(to, cardActivity(card, summary));
+  const nudgeSummary = (v: NudgeView) => `Monitoring data for ${v.periodLabel} is due`;
   return {
     limiter,
-    sendNudge: (to, v) => send(to, renderNudgeCard(v), `Monitoring data for ${v.periodLabel} is due`),
+    sendNudge: async (to, v) => {
+      const id = idOf(await posted(to, cardActivity(renderNudgeCard(v), nudgeSummary(v))));
+      return id ? { messageId: id } : undefined;
+    },
+    updateNudge: async (to, activityId, v) => {
+      const update = o.update;
+      if (!update) throw new Error('This Teams messenger cannot redraw messages (no update)');
+      const activity = cardActivity(renderNudgeCard(v), nudgeSummary(v));
+      await limiter.enqueue(
+        `${to.tenantId}|${to.channelId}`,
+        () => update(to.tenantId, to.channelId, activityId, activity),
+        to.tenantId,
+      );
+    },
     sendDigest: (to, v) => send(to, renderDigestCard(v), `Monitoring data digest, ${v.periodLabel}`),
     sendEscalation: (to, v) => send(to, renderEscalationCard(v), `Escalation, ${v.periodLabel}`),
     // The co-op network's plain notices: a markdown message (every user value escaped by toTeamsMarkdown).
@@ -288,6 +321,8 @@ export async function handleTeamsNudgeAction(
           attempt: 1,
           closesAt: f.closesAt.slice(0, 10),
           reminder: false,
+          // The same card the redraw posts for everyone: no snoozes any more.
+          outcome: { kind: 'snoozed', until: r.untilLocal },
         },
         r.text,
       );

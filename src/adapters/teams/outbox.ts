@@ -102,6 +102,18 @@ export class TeamsOutbox {
     return this.send(stored.reference, activity);
   }
 
+  /** Replaces an activity the bot posted in a channel or chat (e.g. a nudge redrawn once it was answered). */
+  async updateInChannel(
+    tenantId: string,
+    channelId: string,
+    activityId: string,
+    activity: Partial<Activity>,
+  ): Promise<void> {
+    const stored = await this.conversation(tenantId, channelId);
+    if (!stored) throw new Error(`The bot has no conversation reference for ${channelId}.`);
+    await this.send(stored.reference, activity, { replaceId: activityId });
+  }
+
   idle(): Promise<void> {
     return this.queue.idle();
   }

@@ -1,7 +1,8 @@
 import { DomainError } from '../../domain/errors';
 import { EXAMPLE_SCHEDULES, formatLocal } from '../../domain/schedule';
-import type { ScheduleView } from '../nudges/nudgeViews';
-import { channel as channelRef, code, join, person, plain, type RichText, rich, strong } from '../text';
+import { reachFix } from '../nudges/buildingChannels';
+import type { BuildingView, ScheduleView } from '../nudges/nudgeViews';
+import { channel as channelRef, clip, code, join, person, plain, type RichText, rich, strong } from '../text';
 import { parseChannel, parseUser } from './parse';
 import { type CommandEntry, type CommandEnv, type CommandResult, command, present } from './types';
 
@@ -31,9 +32,21 @@ export function renderSchedule(v: ScheduleView, heading: string): RichText {
   return rich`${plain(heading)} ${code(v.scheduleId)}: ${plain(v.description)} (${v.timezone}) for ${plain(who)}; ${plain(rules.join(', '))}.\nNext runs:\n${plain(runs)}`;
 }
 
+/** " — ⚠️ unreachable: <reason>" for a building whose channel the app could not post in. */
+const unreachableNote = (b: BuildingView): RichText =>
+  b.unreachable ? rich` — ⚠️ unreachable: ${clip(b.unreachable, 160)}` : plain('');
+
+/** The reply to `building add|here|move`: the channel, and at once whether the app can post there. */
+const registered = (b: BuildingView, verb: string): RichText =>
+  b.unreachable
+    ? rich`${plain(verb)} ${strong(b.name)} (team channel ${channelRef(b.channelId)}, ${b.members.length} member(s)), but :warning: I could not post there: ${clip(b.unreachable, 200)}. Until I can, its nudges will not arrive. ${reachFix(b.name)}`
+    : rich`${plain(verb)} ${strong(b.name)} (team channel ${channelRef(b.channelId)}, ${b.members.length} member(s)).`;
+
 type BuildingOp =
   | { op: 'list' }
   | { op: 'add'; name: string; channel: string; members: string[] }
+  | { op: 'here'; name: string; district: string | undefined; members: string[] }
+  | { op: 'move'; name: string; district: string | undefined }
   | { op: 'rename'; from: string; to: string }
   | { op: 'members'; name: string; members: string[] }
   | { op: 'remove'; name: string };
@@ -42,7 +55,7 @@ const building = command({
   name: 'building',
   role: 'coordinator',
   usage:
-    'building add "Name" #channel [@member …] | building list | building members "Name" @member … | building rename "Name" "New name" | building remove "Name"',
+    'building add "Name" #channel [@member …] | building here "Name" ["District"] [@member …] (in the building\'s channel) | building move "Name" ["District"] (in its new channel) | building list | building members "Name" @member … | building rename "Name" "New name" | building remove "Name"',
   summary: 'register the building teams that submit monitoring data',
   requires: needsNudges,
   parse(tokens, usage): BuildingOp {
@@ -51,10 +64,22 @@ const building = command({
     if (op === 'add') {
       const [name, channelToken, ...rest] = tokens.slice(1);
       const channel = parseChannel(channelToken);
-      if (!name || !channel) throw usage('Give the building a name and its team channel.');
+      if (!name || !channel)
+        throw usage(
+          'Give the building a name and its team channel, or run `building here "Name"` in the building team\'s own channel.',
+        );
       const members = rest.map(parseUser);
       if (members.some((m) => m === null)) throw usage('Members are @mentions.');
       return { op, name, channel, members: members as string[] };
+    }
+    if (op === 'here' || op === 'move') {
+      const [name, ...rest] = tokens.slice(1);
+      if (!name) throw usage('Name the building.');
+      const district = rest[0] !== undefined && parseUser(rest[0]) === null ? rest.shift() : undefined;
+      const members = rest.map(parseUser);
+      if (members.some((m) => m === null)) throw usage('Members are @mentions.');
+      if (op === 'move' && members.length) throw usage('`building move` takes no members.');
+      return op === 'here' ? { op, name, district, members: members as string[] } : { op, name, district };
     }
     if (op === 'rename') {
       const [from, to] = tokens.slice(1);
@@ -85,7 +110,7 @@ const building = command({
             ? join(
                 list.map(
                   (b) =>
-                    rich`• ${b.name} — ${channelRef(b.channelId)}, ${b.members.length} member(s) (${code(b.buildingId)})`,
+                    rich`• ${b.name} — ${channelRef(b.channelId)}, ${b.members.length} member(s) (${code(b.buildingId)})${unreachableNote(b)}`,
                 ),
                 '\n',
               )
@@ -99,9 +124,20 @@ const building = command({
           buildingChannelId: a.channel,
           members: a.members,
         });
-        return text(
-          rich`Registered ${strong(b.name)} (team channel ${channelRef(b.channelId)}, ${b.members.length} member(s)).`,
-        );
+        return text(registered(b, 'Registered'));
+      }
+      case 'here': {
+        const b = await buildings.registerHere(ctx.actor, {
+          channelId,
+          name: a.name,
+          district: a.district,
+          members: a.members,
+        });
+        return text(registered(b, 'Registered'));
+      }
+      case 'move': {
+        const b = await buildings.move(ctx.actor, { channelId, building: a.name, district: a.district });
+        return text(registered(b, 'Moved'));
       }
       case 'rename': {
         const b = await buildings.rename(ctx.actor, { channelId, building: a.from, name: a.to });
@@ -221,10 +257,45 @@ const submissions = command({
         (b) =>
           rich`✅ ${b.name} — version ${b.submission?.version ?? 0}, ${plain(b.submission?.submittedAt.slice(0, 16).replace('T', ' ') ?? '')} UTC`,
       ),
-      ...st.missing.map((b) => rich`⏳ ${b.name} — ${channelRef(b.channelId)}`),
+      ...st.missing.map((b) => rich`⏳ ${b.name} — ${channelRef(b.channelId)}${unreachableNote(b)}`),
     ];
     return text(join(lines, '\n'));
   },
 });
 
-export const NUDGE_COMMANDS = { building, schedule, submissions } satisfies Record<string, CommandEntry>;
+const nudge = command({
+  name: 'nudge',
+  role: 'coordinator',
+  usage: 'nudge now ["Building"]',
+  summary: "send this period's nudge now to the building teams that have not submitted (or to one)",
+  requires: needsNudges,
+  parse(tokens, usage) {
+    if (tokens[0]?.toLowerCase() !== 'now') throw usage('Say `nudge now`, or `nudge now "Building"`.');
+    if (tokens.length > 2) throw usage('Name one building (in quotes), or none for every building.');
+    return { building: tokens[1] };
+  },
+  async handle(a, ctx, env) {
+    const r = await present(env.nudges).schedules.nudgeNow(ctx.actor, ctx.channelId, a.building);
+    const names = (list: string[]) => join(list, ', ');
+    const lines: RichText[] = [
+      r.nudged.length
+        ? rich`Nudged ${r.nudged.length} building team(s) for ${plain(r.periodLabel)}: ${names(r.nudged)}.`
+        : rich`Nobody was nudged for ${plain(r.periodLabel)}.`,
+    ];
+    if (r.unreachable.length)
+      lines.push(
+        rich`:warning: Could not reach ${r.unreachable.length}: ${join(
+          r.unreachable.map((u) => rich`${u.name} (${clip(u.reason, 160)})`),
+          '; ',
+        )}. Add the MICIP app to their channels (in Teams: to their teams), then run ${code('nudge now')} again.`,
+      );
+    if (r.submitted.length) lines.push(rich`Already submitted: ${names(r.submitted)}.`);
+    if (r.justNudged.length) lines.push(rich`Nudged a moment ago, so not again: ${names(r.justNudged)}.`);
+    return text(join(lines, '\n'));
+  },
+});
+
+export const NUDGE_COMMANDS = { building, schedule, submissions, nudge } satisfies Record<
+  string,
+  CommandEntry
+>;

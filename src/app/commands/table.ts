@@ -45,6 +45,7 @@ const BUILT_IN: readonly (CommandEntry & { section: Section })[] = [
   at('buildings', NUDGE_COMMANDS.building),
   at('buildings', NUDGE_COMMANDS.schedule),
   at('buildings', NUDGE_COMMANDS.submissions),
+  at('buildings', NUDGE_COMMANDS.nudge),
   at('buildings', PLAN_COMMANDS.plan),
   at('buildings', PLAN_COMMANDS.plans),
   at('network', NETWORK_COMMANDS.network),

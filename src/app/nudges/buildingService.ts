@@ -1,25 +1,35 @@
 import { z } from 'zod';
-import type { Building } from '../../domain/building';
+import { type Building, isChannelId } from '../../domain/building';
 import type { District } from '../../domain/district';
 import { DomainError } from '../../domain/errors';
 import { type Period, type PeriodKind, periodAt, periodById } from '../../domain/schedule';
 import { currentByBuilding, type SubmissionData, type SubmissionVersion } from '../../domain/submission';
 import { Access } from '../policy';
-import type { Clock, IdGenerator, Store } from '../ports';
+import type { Clock, IdGenerator, NoticeMessenger, Store } from '../ports';
 import { type Actor, actorSchema, idString, parseInput, text } from '../schemas';
-import type { NudgeRepos } from './nudgePorts';
+import { coordinatedDistrict, createBuilding, moveBuilding } from './buildingChannels';
+import type { NudgeMessenger, NudgeRepos } from './nudgePorts';
+import { redrawNudges } from './nudgeSend';
 import {
   type BuildingView,
+  type NudgeOutcome,
   SUBMISSION_FIELDS,
   type SubmissionField,
   type SubmissionFormView,
 } from './nudgeViews';
+import { submissionSchema } from './submissionSchema';
 
 export interface BuildingServiceDeps {
   store: Store;
   nudges: NudgeRepos;
   clock: Clock;
   ids: IdGenerator;
+  /** Posts the welcome in a newly registered building channel (whether it arrives marks the building reachable). */
+  notices?: NoticeMessenger;
+  /** Redraws posted nudges once the team has submitted or snoozed (and sends `nudge now`). */
+  messenger?: NudgeMessenger;
+  /** Redraws that failed are reported here. */
+  onError?: (what: string, e: unknown) => void;
 }
 
 const registerInput = z.object({
@@ -28,44 +38,25 @@ const registerInput = z.object({
   buildingChannelId: idString,
   members: z.array(idString).max(500, 'at most 500 members').default([]),
 });
+/** `building here "Oak" ["District"] [@member …]`, typed in the building's own channel (`channelId`). */
+const hereInput = z.object({
+  channelId: idString,
+  name: text(120),
+  district: z.string().trim().min(1).max(200).optional(),
+  members: z.array(idString).max(500, 'at most 500 members').default([]),
+});
+/** `building move "Oak" ["District"]`, typed in the building's new channel (`channelId`). */
+const moveInput = z.object({
+  channelId: idString,
+  building: z.string().trim().min(1, 'name a building').max(200),
+  district: z.string().trim().min(1).max(200).optional(),
+});
 const refInput = z.object({
   channelId: idString,
   building: z.string().trim().min(1, 'name a building').max(200),
 });
 const renameInput = refInput.extend({ name: text(120) });
 const membersInput = refInput.extend({ members: z.array(idString).max(500, 'at most 500 members') });
-
-/** A number typed into a form: "72", "72%", " 1,200 ". Blank is "required". */
-const formNumber = (min: number | null, max: number | null) =>
-  z.preprocess(
-    (v) => {
-      if (typeof v !== 'string') return v;
-      const t = v.trim().replace(/%$/, '').replace(/,/g, '');
-      return t === '' ? undefined : Number(t);
-    },
-    z
-      .number({ error: (iss) => (iss.input === undefined ? 'is required' : 'must be a number') })
-      .refine((n) => Number.isFinite(n), 'must be a number')
-      .refine((n) => min === null || n >= min, `must be at least ${min}`)
-      .refine((n) => max === null || n <= max, `must be at most ${max}`),
-  );
-
-const formText = (max: number) =>
-  z
-    .preprocess((v) => (v === undefined || v === null ? '' : v), z.string({ error: 'must be text' }))
-    .pipe(text(max));
-
-/** The monitoring-data form. Field names match form inputs so that errors are shown next to the field. */
-export const submissionSchema = z.object({
-  strategy: formText(200),
-  implementationMeasure: formText(500),
-  fidelityPercent: formNumber(0, 100),
-  impactMeasure: formText(500),
-  impactValue: formNumber(null, null),
-  interimTarget: formNumber(null, null),
-  meaning: formText(3000),
-  recommendations: formText(3000),
-});
 
 const submitInput = z.object({
   districtId: idString,
@@ -87,11 +78,13 @@ export const toBuildingView = (b: Building): BuildingView => ({
   name: b.name,
   channelId: b.channelId,
   members: b.members,
+  unreachable: b.unreachable?.reason ?? null,
 });
 
 /** Building teams (registered by a coordinator) and their monitoring-data submissions. */
 export class BuildingService {
   private readonly access: Access;
+  private readonly redraws = new Set<Promise<void>>();
 
   constructor(private readonly d: BuildingServiceDeps) {
     this.access = new Access({ store: d.store });
@@ -131,6 +124,7 @@ export class BuildingService {
     return found;
   }
 
+  /** `building add "Oak" #oak-team`: registered from the district channel, naming the building's channel. */
   async register(actorIn: Actor, input: unknown): Promise<BuildingView> {
     const actor = parseInput(actorSchema, actorIn);
     const i = parseInput(registerInput, input);
@@ -143,31 +137,37 @@ export class BuildingService {
           buildingChannelId: 'same as the district channel',
         },
       );
-    const existing = await this.d.nudges.buildings.list(actor.tenantId, district.id);
-    if (existing.some((b) => b.name.toLowerCase() === i.name.toLowerCase()))
-      throw new DomainError('conflict', `A building named "${i.name}" is already registered.`, {
-        name: 'already registered',
-      });
-    const building: Building = {
-      id: this.d.ids.next('b'),
-      tenantId: actor.tenantId,
-      districtId: district.id,
-      name: i.name,
-      channelId: i.buildingChannelId,
-      members: Array.from(new Set(i.members)),
-      createdAt: this.d.clock.now().toISOString(),
-      createdBy: actor.userId,
-    };
-    const claimed = await this.d.nudges.buildings.claimChannel(actor.tenantId, i.buildingChannelId, {
-      districtId: district.id,
-      buildingId: building.id,
-    });
-    if (!claimed)
-      throw new DomainError('conflict', 'That channel is already the channel of another building team.', {
-        buildingChannelId: 'already used',
-      });
-    await this.d.nudges.buildings.put(building);
-    return toBuildingView(building);
+    if (!isChannelId(actor.tenantId, i.buildingChannelId))
+      throw new DomainError(
+        'invalid-input',
+        `"#${i.buildingChannelId.slice(0, 60)}" is not a channel the app can reach (in Teams a typed #name is only text). Run \`building here "${i.name}"\` in the building team's own channel instead.`,
+        { buildingChannelId: 'not a channel reference' },
+      );
+    return toBuildingView(
+      await createBuilding(this.d, actor, district, i.name, i.buildingChannelId, i.members),
+    );
+  }
+
+  /** `building here "Oak"`: typed by a coordinator in the building team's own channel, which becomes its channel. */
+  async registerHere(actorIn: Actor, input: unknown): Promise<BuildingView> {
+    const actor = parseInput(actorSchema, actorIn);
+    const i = parseInput(hereInput, input);
+    const district = await coordinatedDistrict(this.d.store, this.access, actor, i.channelId, i.district);
+    return toBuildingView(await createBuilding(this.d, actor, district, i.name, i.channelId, i.members));
+  }
+
+  /**
+   * `building move "Oak"`: typed by a coordinator in the building's new channel (e.g. one registered with a
+   * channel the app never reached). Keeps the building's id, members, submissions and nudge counts; frees the old
+   * channel; posts the welcome in the new one. Run in the building's current channel, it only re-checks that the
+   * app can post there.
+   */
+  async move(actorIn: Actor, input: unknown): Promise<BuildingView> {
+    const actor = parseInput(actorSchema, actorIn);
+    const i = parseInput(moveInput, input);
+    const district = await coordinatedDistrict(this.d.store, this.access, actor, i.channelId, i.district);
+    const b = await this.findBuilding(actor.tenantId, district.id, i.building);
+    return toBuildingView(await moveBuilding(this.d, district, b, i.channelId));
   }
 
   async list(actorIn: Actor, channelId: string): Promise<BuildingView[]> {
@@ -333,7 +333,30 @@ export class BuildingService {
       submittedBy: actor.userId,
     };
     if (!(await this.d.nudges.submissions.add(v))) throw conflict;
+    this.redrawNudges(district, building, period, {
+      kind: 'submitted',
+      version: v.version,
+      at: v.submittedAt,
+      by: actor.userId,
+      byName: actor.displayName,
+    });
     return this.formView(district, building, period, [...versions, v], now);
+  }
+
+  /**
+   * Redraws the building's posted nudges of `period` with `outcome`, in the background: a save or snooze does not
+   * wait on the chat's rate limits (a Slack modal must be answered within 3 seconds). `redrawsDone` awaits them.
+   */
+  redrawNudges(district: District, b: Building, period: Period, outcome: NudgeOutcome): void {
+    const fail = (e: unknown) => this.d.onError?.(`redrawing the nudges of ${b.name}`, e);
+    const job = redrawNudges(this.d, district, b, period, outcome, fail).then(() => {}, fail);
+    this.redraws.add(job);
+    void job.finally(() => this.redraws.delete(job));
+  }
+
+  /** Resolves once the redraws started so far have finished. */
+  async redrawsDone(): Promise<void> {
+    await Promise.all([...this.redraws]);
   }
 
   /** Who has and has not submitted for a period (coordinator view for the `submissions` command). */
@@ -370,3 +393,4 @@ export class BuildingService {
 }
 
 export type { SubmissionField };
+export { submissionSchema };

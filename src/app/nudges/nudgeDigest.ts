@@ -10,7 +10,7 @@ import { scheduleView } from './scheduleService';
 
 /** What the end of a round needs from the NudgeRunner's dependencies. */
 export interface RoundEndDeps {
-  nudges: Pick<NudgeRepos, 'claims' | 'rounds'>;
+  nudges: Pick<NudgeRepos, 'claims' | 'rounds' | 'buildings'>;
   cron: CronEngine;
   messenger: NudgeMessenger;
   /** Link to a building's submission for the digest (e.g. the web console), when there is one. */
@@ -50,6 +50,8 @@ export async function finishRound(
   const claims = await d.nudges.claims.list(s.tenantId, s.districtId, period.id);
   const counts = countNudges(claims);
   const before = countNudges(claims.filter((c) => c.occurrence !== occ));
+  // As stored now: this round's sends have marked (or cleared) the buildings they could not (could) reach.
+  const stored = new Map((await d.nudges.buildings.list(s.tenantId, s.districtId)).map((b) => [b.id, b]));
   const entry = (b: Building): DigestEntry => ({
     buildingId: b.id,
     name: b.name,
@@ -58,7 +60,9 @@ export async function finishRound(
     nudges: counts.get(b.id) ?? 0,
     snoozedUntil: snoozed.get(b.id)?.until ?? null,
     link: d.linkFor?.(b, period.id) ?? null,
-    undelivered: current.has(b.id) ? null : undeliveredReason(claims, b.id, occ),
+    undelivered: current.has(b.id)
+      ? null
+      : (undeliveredReason(claims, b.id, occ) ?? stored.get(b.id)?.unreachable?.reason ?? null),
   });
   const sorted = [...targets].sort((a, b) => a.name.localeCompare(b.name));
   const submitted = sorted.filter((b) => current.has(b.id)).map(entry);

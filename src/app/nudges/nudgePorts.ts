@@ -17,12 +17,21 @@ export interface Destination {
   channelId: string;
 }
 
+/** A message the platform accepted, by its id there. */
+export interface SentMessage {
+  messageId: string;
+}
+
 /**
  * Channel-neutral delivery of nudges, digests and escalations. Implementations queue and rate-limit per
  * destination and retry on 429; a rejected promise means the message was not delivered.
  */
 export interface NudgeMessenger {
-  sendNudge(to: Destination, view: NudgeView): Promise<void>;
+  /** Resolves with the posted message's id (Slack ts, Teams activity id) when the platform gives one. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: messengers that cannot say where the nudge went return nothing
+  sendNudge(to: Destination, view: NudgeView): Promise<SentMessage | undefined | void>;
+  /** Redraws a posted nudge (e.g. "Submitted v2 …", "Snoozed until …"): `messageId` is what sendNudge gave. */
+  updateNudge?(to: Destination, messageId: string, view: NudgeView): Promise<void>;
   sendDigest(to: Destination, view: DigestView): Promise<void>;
   sendEscalation(to: Destination, view: EscalationView): Promise<void>;
 }

@@ -7,6 +7,7 @@ import { currentByBuilding } from '../../domain/submission';
 import type { Store } from '../ports';
 import { countNudges, finishRound } from './nudgeDigest';
 import type { CronEngine, NudgeMessenger, NudgeRepos } from './nudgePorts';
+import { sendClaimed } from './nudgeSend';
 import type { NudgeView } from './nudgeViews';
 import { scheduleWindow } from './scheduleService';
 
@@ -159,25 +160,21 @@ export class NudgeRunner {
       report.alreadyClaimed++;
       return false;
     }
-    try {
-      await this.d.messenger.sendNudge(
-        { tenantId, channelId: b.channelId },
-        this.nudgeView(district, b, period, attempt, reminder),
-      );
-      await this.d.nudges.claims.update(tenantId, districtId, period.id, { ...claim, status: 'sent' });
-      if (reminder) report.reminders++;
-      else report.sent++;
-      return true;
-    } catch (e) {
+    const r = await sendClaimed(
+      this.d,
+      district,
+      b,
+      period.id,
+      claim,
+      this.nudgeView(district, b, period, attempt, reminder),
+    );
+    if (r.sent && reminder) report.reminders++;
+    else if (r.sent) report.sent++;
+    else {
       report.failed++;
-      this.fail(report, `nudge to ${b.name} (${b.channelId})`, e);
-      await this.d.nudges.claims.update(tenantId, districtId, period.id, {
-        ...claim,
-        status: 'failed',
-        error: e instanceof Error ? e.message.slice(0, 300) : String(e).slice(0, 300),
-      });
-      return false;
+      this.fail(report, `nudge to ${b.name} (${b.channelId})`, r.error);
     }
+    return r.sent;
   }
 
   private async runRound(s: Schedule, due: DueOccurrence, now: Date, snoozes: Snooze[], report: TickReport) {
@@ -299,26 +296,14 @@ export class NudgeRunner {
     attempt: number,
     report: TickReport,
   ): Promise<boolean> {
-    try {
-      await this.d.messenger.sendNudge(
-        { tenantId: district.tenantId, channelId: b.channelId },
-        this.nudgeView(district, b, period, attempt, false),
-      );
-      await this.d.nudges.claims.update(district.tenantId, district.id, period.id, {
-        ...claim,
-        status: 'sent',
-      });
-      report.sent++;
-      return true;
-    } catch (e) {
+    const view = this.nudgeView(district, b, period, attempt, false);
+    const r = await sendClaimed(this.d, district, b, period.id, claim, view);
+    if (r.sent) report.sent++;
+    else {
       report.failed++;
-      this.fail(report, `nudge to ${b.name} (${b.channelId}) after takeover`, e);
-      await this.d.nudges.claims.update(district.tenantId, district.id, period.id, {
-        ...claim,
-        status: 'failed',
-      });
-      return false;
+      this.fail(report, `nudge to ${b.name} (${b.channelId}) after takeover`, r.error);
     }
+    return r.sent;
   }
 
   private async remind(sn: Snooze, now: Date, report: TickReport) {

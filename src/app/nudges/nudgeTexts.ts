@@ -16,6 +16,9 @@ export const NUDGE_TEXT = {
 type Mark = (value: string) => Interpolation;
 const asIs: Mark = (value) => value;
 
+/** An ISO time to the minute, in UTC: "2026-11-20 10:00 UTC". */
+const utcMinute = (iso: string): string => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+
 /** A nudge's headline: the building's data for the period is due. */
 export const nudgeDue = (v: NudgeView, mark: Mark = asIs): RichText =>
   rich`${mark(v.buildingName)}: monitoring data for ${mark(v.periodLabel)} is due`;
@@ -26,6 +29,21 @@ export const nudgeTitle = (v: NudgeView, mark: Mark = asIs): RichText =>
     ? rich`Reminder: ${mark(v.buildingName)}'s monitoring data for ${mark(v.periodLabel)}`
     : nudgeDue(v, mark);
 
+/**
+ * How the team answered a redrawn nudge: "Submitted v2 on 2026-11-20 10:00 UTC by <who>" (`who`: Slack mentions
+ * the person, Teams names them) or "Snoozed until Tue 2026-11-24 10:00 EST"; null while it is unanswered.
+ */
+export function nudgeOutcome(
+  v: NudgeView,
+  who: (by: string, byName: string) => Interpolation,
+): RichText | null {
+  const o = v.outcome;
+  if (!o) return null;
+  return o.kind === 'submitted'
+    ? rich`Submitted v${o.version} on ${plain(utcMinute(o.at))} by ${who(o.by, o.byName)}. Thank you!`
+    : rich`Snoozed until ${plain(o.until)}: one reminder comes then if nothing is submitted.`;
+}
+
 /** What a nudge asks of the building team. */
 export const nudgeAsk = (v: NudgeView): RichText =>
   rich`Share your strategy implementation and impact data, what your team makes of it and your recommendations with the ${v.districtName} district team.`;
@@ -33,9 +51,6 @@ export const nudgeAsk = (v: NudgeView): RichText =>
 /** Which nudge of the period this is, from the second on (null for the first). */
 export const nudgeCount = (v: NudgeView): RichText | null =>
   v.attempt > 1 ? plain(`(Nudge ${v.attempt} this period.)`) : null;
-
-/** An ISO time to the minute, in UTC: "2026-11-20 10:00 UTC". */
-const utcMinute = (iso: string): string => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 
 /** The form's versions so far: "History: v1 2026-11-20 10:00 UTC · v2 …", or that there are none. */
 export function submissionHistory(f: SubmissionFormView): string {
@@ -74,7 +89,7 @@ export function digestSections(v: DigestView): DigestSection[] {
       ? [
           {
             kind: 'undelivered' as const,
-            heading: `Could not be reached (${undelivered.length}): add the MICIP app to these channels; the next round nudges them again`,
+            heading: `Could not be reached (${undelivered.length}): add the MICIP app to these channels (in Teams: to their teams), then "nudge now" here nudges them at once (or the next round does)`,
             entries: undelivered,
           },
         ]

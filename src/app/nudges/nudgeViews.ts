@@ -8,6 +8,8 @@ export interface BuildingView {
   name: string;
   channelId: string;
   members: string[];
+  /** Why the app could not post in its channel (the last message there failed), or null. */
+  unreachable: string | null;
 }
 
 /** The monitoring-data fields, flat so that field-level errors map 1:1 to form inputs. */
@@ -101,7 +103,14 @@ export interface NudgeView {
   closesAt: string;
   /** A nudge sent when a snooze ended. */
   reminder: boolean;
+  /** How the team answered it, once it has (the nudge is then redrawn: no snooze buttons). */
+  outcome?: NudgeOutcome;
 }
+
+/** What became of a nudge: the team submitted (version, when, who) or snoozed it (until, in the district's zone). */
+export type NudgeOutcome =
+  | { kind: 'submitted'; version: number; at: string; by: string; byName: string }
+  | { kind: 'snoozed'; until: string };
 
 export interface DigestEntry {
   buildingId: string;

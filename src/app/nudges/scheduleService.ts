@@ -23,7 +23,8 @@ import type { Clock, IdGenerator, Store } from '../ports';
 import { type Actor, actorSchema, idString, parseInput } from '../schemas';
 import { plain, type RichText, rich } from '../text';
 import type { BuildingService } from './buildingService';
-import type { CronEngine, NudgeRepos } from './nudgePorts';
+import { type NudgeNowReport, nudgeNow } from './nudgeNow';
+import type { CronEngine, NudgeMessenger, NudgeRepos } from './nudgePorts';
 import type { ScheduleView } from './nudgeViews';
 
 export interface ScheduleServiceDeps {
@@ -33,6 +34,8 @@ export interface ScheduleServiceDeps {
   cron: CronEngine;
   clock: Clock;
   ids: IdGenerator;
+  /** Sends `nudge now`. */
+  messenger?: NudgeMessenger;
 }
 
 const dateOnly = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2027-06-15');
@@ -204,11 +207,24 @@ export class ScheduleService {
     return scheduleView(s, this.d.cron, this.d.clock.now());
   }
 
+  /** `nudge now ["Building"]`: the current period's nudge at once (see ./nudgeNow.ts). */
+  nudgeNow(actor: Actor, channelId: string, building?: string): Promise<NudgeNowReport> {
+    const a = parseInput(actorSchema, actor);
+    return nudgeNow(
+      this.d,
+      this.access,
+      (t, d, ref) => this.d.buildings.findBuilding(t, d, ref),
+      a,
+      parseInput(idString, channelId),
+      building,
+    );
+  }
+
   /**
    * A building snoozes its nudges for a day or a week: rounds in between skip it, and one reminder goes out
    * when the snooze ends (at the next allowed time) if it still has not submitted.
    */
-  async snooze(actorIn: Actor, input: unknown): Promise<{ until: Date; text: RichText }> {
+  async snooze(actorIn: Actor, input: unknown): Promise<{ until: Date; untilLocal: string; text: RichText }> {
     const actor = parseInput(actorSchema, actorIn);
     const i = parseInput(snoozeInput, input);
     const district = await this.d.store.districts.get(actor.tenantId, i.districtId);
@@ -234,6 +250,9 @@ export class ScheduleService {
       setBy: actor.userId,
       setAt: now.toISOString(),
     });
-    return { until, text: rich`Snoozed: ${building.name} gets a reminder ${plain(formatLocal(until, tz))}.` };
+    const current = periodAt(now, tz, s?.periodKind ?? 'month');
+    const untilLocal = formatLocal(until, tz);
+    this.d.buildings.redrawNudges(district, building, current, { kind: 'snoozed', until: untilLocal });
+    return { until, untilLocal, text: rich`Snoozed: ${building.name} gets a reminder ${plain(untilLocal)}.` };
   }
 }
