@@ -351,7 +351,12 @@ describe('building teams: nudges, digests, escalations and the monitoring-data f
       await h.app.nudges.tick(clock.now());
       await h.app.teams.idle();
     }
-    const nudge = fake.of('chat.postMessage').find((c) => c.args.channel === 'CB1')?.args.blocks as Array<{
+    // The first post in the building channel is the welcome at registration; the nudge has the form button.
+    const nudge = fake
+      .of('chat.postMessage')
+      .find(
+        (c) => c.args.channel === 'CB1' && JSON.stringify(c.args.blocks ?? []).includes(NUDGE_ACTION.open),
+      )?.args.blocks as Array<{
       elements?: Array<{ action_id?: string; value?: string }>;
     }>;
     const open = nudge?.flatMap((b) => b.elements ?? []).find((e) => e.action_id === NUDGE_ACTION.open);
