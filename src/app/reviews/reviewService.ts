@@ -238,11 +238,12 @@ export class ReviewService {
       castAt: now,
       seq: i.clickedAtUs ?? this.nextSeq(),
     };
-    // A late joiner's first vote puts them on the review's roster (beside the write: one round trip).
+    // A late joiner's first vote puts them on the review's roster (beside the write: one round trip), once per
+    // process: their concurrent first clicks share it, and later votes need not write the review again.
     const [write] = await Promise.all([
       this.d.store.votes.put(vote),
       review.roster && !review.roster.includes(member.memberId)
-        ? this.d.store.reviews.addToRoster(review.id, [member.memberId])
+        ? this.voters.joinRoster(review.id, member.memberId)
         : null,
     ]);
     if (write === 'written') await this.assertCounted(vote);
