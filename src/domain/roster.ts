@@ -5,7 +5,8 @@ import type { Review } from './review';
  * Who a review's quorum and its "N of M voted" count. A review started with a roster counts the people on it
  * (the district's members at `review start`, and those added since: `roster add`, a first vote); a review stored
  * before rosters existed counts every member of the district. Either way:
- * - someone whose vote is in the round is counted (a late joiner's first vote puts them on the roster);
+ * - someone whose vote is in the round is counted (a late joiner goes on the roster off the vote path, and the
+ *   close puts every counted voter on it);
  * - a member a coordinator took off the roster (`removedAt`) is not counted, and neither is their vote in a round
  *   that is still open (stored votes are kept: added back before the close, their votes count again). Closed
  *   rounds keep what they counted.

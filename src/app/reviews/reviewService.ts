@@ -238,14 +238,11 @@ export class ReviewService {
       castAt: now,
       seq: i.clickedAtUs ?? this.nextSeq(),
     };
-    // A late joiner's first vote puts them on the review's roster (beside the write: one round trip), once per
-    // process: their concurrent first clicks share it, and later votes need not write the review again.
-    const [write] = await Promise.all([
-      this.d.store.votes.put(vote),
-      review.roster && !review.roster.includes(member.memberId)
-        ? this.voters.joinRoster(review.id, member.memberId)
-        : null,
-    ]);
+    const write = await this.d.store.votes.put(vote);
+    // A late joiner goes on the review's roster off the vote's path (once per process; the round counts its voters
+    // anyway, and the close puts every counted voter on the roster durably).
+    if (review.roster && !review.roster.includes(member.memberId))
+      this.voters.joinRoster(review.id, member.memberId).catch(() => undefined);
     if (write === 'written') await this.assertCounted(vote);
     return { vote, write, review };
   }
@@ -321,6 +318,13 @@ export class ReviewService {
       members,
       votes.map((v) => v.memberId),
     );
+    // This round's counted voters not on the roster yet (late joiners) stay on it for the rounds to come.
+    const roster = (latest ?? closing).roster;
+    if (roster)
+      await this.d.store.reviews.addToRoster(
+        review.id,
+        [...e.ids].filter((id) => !roster.includes(id)),
+      );
     const counted = R.votesByRow(countedVotes(votes, e));
     const closed = R.finishCloseRound(closing, counted, e.ids.size, this.d.clock.now());
     const saved = await this.d.store.reviews.save(closed);
