@@ -1,6 +1,7 @@
 import { NedbStore } from '../../src/adapters/embedded/nedbStore';
 import { dashboardPage } from '../../src/adapters/web/pages';
 import { CommandService } from '../../src/app/commands';
+import { buildPlansReport } from '../../src/app/plans/planReport';
 import { PlanService } from '../../src/app/plans/planService';
 import { ResultsService } from '../../src/app/reviews/results';
 import { CSV_COLUMNS, exportResults } from '../../src/app/reviews/resultsExport';
@@ -182,4 +183,45 @@ test('the dashboard says when the district template is not saved, and nothing wi
   const html = dashboardPage(d, (p) => p, null, new Date('2026-12-01T00:00:00Z'));
   expect(html).toMatch(/data-testid="district-plan">Not saved yet/);
   expect(dashboardPage({ ...d, plans: null }, (p) => p, null, new Date(0))).not.toContain('Action plans');
+});
+
+test('report: latest versions only; a plan of a building no longer registered is left out', () => {
+  const content = rubrics.list().find((r) => r.balance)?.balance;
+  if (!content) throw new Error('the fixture rubrics have a balance table');
+  const v = (buildingId: string | null, version: number, status: 'create' | 'in-place') => ({
+    tenantId: 'T1',
+    districtId: 'D1',
+    buildingId,
+    version,
+    entries: [{ functionId: 'team', status, actions: status === 'create' ? [`v${version}`] : [] }],
+    submittedAt: `2026-11-0${version}T00:00:00.000Z`,
+    submittedBy: 'U1',
+  });
+  const report = buildPlansReport(
+    content,
+    { name: 'Lakeview Schools' },
+    [
+      { id: 'b2', name: 'Zed ES' },
+      { id: 'b1', name: 'Ash ES' },
+      { id: 'b3', name: 'Mid ES' },
+    ],
+    [
+      v('b1', 2, 'in-place'),
+      v('b1', 1, 'create'),
+      v('b2', 1, 'create'),
+      v('gone', 1, 'create'),
+      v(null, 3, 'create'),
+    ],
+  );
+  expect(report.buildings.map((b) => [b.name, b.version, b.functions[0]?.status])).toEqual([
+    ['Ash ES', 2, 'in-place'],
+    ['Zed ES', 1, 'create'],
+  ]);
+  expect(report.notSubmitted).toEqual([{ id: 'b3', name: 'Mid ES' }]);
+  expect(report.district).toMatchObject({ name: 'Lakeview Schools', version: 3, buildingId: null });
+  expect(report.district?.functions[0]).toMatchObject({ n: 1, status: 'create', actions: ['v3'] });
+  expect(report.district?.functions.slice(1).every((f) => f.status === null && f.actions.length === 0)).toBe(
+    true,
+  );
+  expect(JSON.stringify(report)).not.toContain('U1');
 });
