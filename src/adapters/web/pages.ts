@@ -3,6 +3,7 @@ import { type ReviewResults, type RowResult, statusText } from '../../app/review
 import { neutralizeBidi } from '../../app/text';
 import type { Distribution } from '../../domain/consensus';
 import { actionsSection } from './actionsSection';
+import { plansSection } from './plansSection';
 
 /**
  * Server-rendered HTML for the dashboard and results pages. Every dynamic value goes through `esc`, the one HTML
@@ -124,6 +125,7 @@ export function dashboardPage(
     `<header><h1 data-testid="district">${esc(d.districtName)}</h1><p class="muted">MICIP collaboration dashboard · private link valid until ${esc(expiresAt.toISOString().slice(0, 16).replace('T', ' '))} UTC</p></header>
 <main>${rubrics}
 ${actionsSection(d.actions)}
+${plansSection(d.plans)}
 <section><h2>Exports</h2><ul>${exportsList || '<li class="muted">nothing to export yet</li>'}</ul></section>
 <section><h2>Building teams</h2>${bld}</section>${net}</main>`,
   );

@@ -2,6 +2,7 @@ import type { Distribution } from '../../domain/consensus';
 import type { PollStatus, Review } from '../../domain/review';
 import type { Level } from '../../domain/rubric';
 import type { ActionsView } from '../actions/actionViews';
+import type { PlansReport } from '../plans/planReport';
 import type { RubricCatalog } from '../ports';
 
 // The district dashboard: each rubric's rows × the district's cycles, built from stored reviews only.
@@ -42,6 +43,8 @@ export interface Dashboard {
   rubrics: DashboardRubric[];
   /** The district's actions, open and done, by row (set by ResultsService.dashboard). */
   actions?: ActionsView;
+  /** The district's action plans as they stand (set by ResultsService.dashboard; null: no balance table here). */
+  plans?: PlansReport | null;
 }
 
 /** Pure: rows × cycles per rubric, oldest cycle first. `reviews` may come in any order. */

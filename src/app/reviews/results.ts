@@ -4,6 +4,7 @@ import { DomainError } from '../../domain/errors';
 import type { Review } from '../../domain/review';
 import type { Rubric } from '../../domain/rubric';
 import { actionView, buildActionsView, namesOf } from '../actions/actionViews';
+import { buildPlansReport, type PlansReport } from '../plans/planReport';
 import { Access } from '../policy';
 import type { RubricCatalog, Store } from '../ports';
 import { type Actor, actorSchema, idString, parseInput, text } from '../schemas';
@@ -54,13 +55,14 @@ export class ResultsService {
   async resultsOf(review: Review): Promise<ReviewResults> {
     const rubric = this.rubricOf(review);
     const closedRounds = new Set(review.polls.flatMap((p) => p.rounds.map((r) => r.round)));
-    const [district, members, all, votes, reflections, actions] = await Promise.all([
+    const [district, members, all, votes, reflections, actions, plans] = await Promise.all([
       this.d.store.districts.get(review.tenantId, review.districtId),
       this.d.store.members.list(review.tenantId, review.districtId),
       this.d.store.reviews.listByDistrict(review.tenantId, review.districtId),
       Promise.all([...closedRounds].map((r) => this.d.store.votes.listRound(review.id, r))),
       this.d.store.reflections.list(review.id),
       this.d.store.actions.listByDistrict(review.tenantId, review.districtId),
+      this.plansOf(review.tenantId, review.districtId),
     ]);
     const previous =
       all
@@ -83,7 +85,29 @@ export class ResultsService {
         actions.filter((a) => a.reviewId === review.id),
         rubric.rows.map((r) => r.id),
       ).map((a) => actionView(a, rubric, namesOf(members))),
+      plans,
     });
+  }
+
+  /**
+   * The district's action plans as they stand (every building's latest template and the district's), for the
+   * exports and the dashboard; null when no rubric of this server has a "Maintaining Balance" table. Read with the
+   * review's or the dashboard's access: `plan.review` allows the same people as `review.read`.
+   */
+  private async plansOf(tenantId: string, districtId: string): Promise<PlansReport | null> {
+    const content = this.d.rubrics.list().find((r) => r.balance)?.balance;
+    if (!content) return null;
+    const [district, buildings, versions] = await Promise.all([
+      this.d.store.districts.get(tenantId, districtId),
+      this.d.store.nudges.buildings.list(tenantId, districtId),
+      this.d.store.plans.listDistrict(tenantId, districtId),
+    ]);
+    return buildPlansReport(
+      content,
+      { name: district?.name ?? districtId },
+      buildings.map((b) => ({ id: b.id, name: b.name })),
+      versions,
+    );
   }
 
   async export(actorIn: Actor, input: unknown): Promise<ExportFile> {
@@ -136,14 +160,16 @@ export class ResultsService {
   async dashboard(tenantId: string, districtId: string): Promise<Dashboard> {
     const district = await this.d.store.districts.get(tenantId, districtId);
     if (!district) throw new DomainError('unknown-district', 'That district does not exist here.');
-    const [reviews, actions, members] = await Promise.all([
+    const [reviews, actions, members, plans] = await Promise.all([
       this.d.store.reviews.listByDistrict(tenantId, districtId),
       this.d.store.actions.listByDistrict(tenantId, districtId),
       this.d.store.members.list(tenantId, districtId),
+      this.plansOf(tenantId, districtId),
     ]);
     return {
       ...buildDashboard(district, reviews, this.d.rubrics),
       actions: buildActionsView(district.name, actions, (id) => this.d.rubrics.get(id), members),
+      plans,
     };
   }
 

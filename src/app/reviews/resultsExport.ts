@@ -1,3 +1,5 @@
+import { type FunctionStatus, STATUS_LABEL } from '../../domain/balance';
+import type { PlanReportPlan, PlansReport } from '../plans/planReport';
 import { breakAutoLinks, neutralizeBidi } from '../text';
 import { fmt, type ReviewResults, type RoundFigures, RULE_TEXT, signed, statusText } from './resultsModel';
 
@@ -41,7 +43,61 @@ export const CSV_COLUMNS = [
   'action_target',
   'action_status',
   'action_done_on',
+  // Action plan lines (Activity 3, as they stand): one per plan, function and action (a function without actions:
+  // one line, action empty); a building that has not submitted, or a district plan not saved: one line.
+  'plan_side',
+  'plan_team',
+  'plan_version',
+  'plan_submitted_at',
+  'plan_function_number',
+  'plan_function_id',
+  'plan_function',
+  'plan_function_text',
+  'plan_status',
+  'plan_action',
 ] as const;
+
+/** A CSV line: the given leading cells, the rest of the columns empty. */
+const csvLine = (cells: ReadonlyArray<string | number | boolean | null>): string =>
+  [...cells, ...Array(CSV_COLUMNS.length - cells.length).fill(null)].map(csvCell).join(',');
+
+/** `plan_status` of a function: its status, `not-answered`, or `not-submitted` for a plan that does not exist. */
+const planStatus = (s: FunctionStatus | null): string => s ?? 'not-answered';
+
+/** The plans, when the district uses them (a building team registered or a district plan saved); else null. */
+const usedPlans = (r: ReviewResults): PlansReport | null =>
+  r.plans && (r.plans.buildings.length || r.plans.notSubmitted.length || r.plans.district) ? r.plans : null;
+
+/** The plan lines of the CSV, after the row and action lines. */
+function planCsvLines(r: ReviewResults): string[] {
+  const p = usedPlans(r);
+  if (!p) return [];
+  const lead = [r.districtName, r.cycle, ...Array(CSV_COLUMNS.indexOf('plan_side') - 2).fill(null)];
+  const out: string[] = [];
+  const plan = (x: PlanReportPlan) => {
+    for (const f of x.functions) {
+      const cells = [
+        x.side,
+        x.name,
+        x.version,
+        x.submittedAt,
+        f.n,
+        f.id,
+        f.topic,
+        f.text,
+        planStatus(f.status),
+      ];
+      for (const a of f.actions.length ? f.actions : [null]) out.push(csvLine([...lead, ...cells, a]));
+    }
+  };
+  const missing = (side: 'building' | 'district', name: string) =>
+    out.push(csvLine([...lead, side, name, 0, null, null, null, null, null, 'not-submitted']));
+  for (const b of p.buildings) plan(b);
+  for (const b of p.notSubmitted) missing('building', b.name);
+  if (p.district) plan(p.district);
+  else missing('district', r.districtName);
+  return out;
+}
 
 /**
  * A character a spreadsheet reads as the start of a formula (= + - @), after the start of the text or after a
@@ -102,7 +158,7 @@ export function toCsv(r: ReviewResults): string {
             f.settled,
           ]
         : Array(14).fill(null);
-      lines.push([...base, ...figures, ...tail, ...Array(7).fill(null)].map(csvCell).join(','));
+      lines.push(csvLine([...base, ...figures, ...tail]));
     }
   }
   for (const a of r.actions) {
@@ -118,8 +174,9 @@ export function toCsv(r: ReviewResults): string {
       a.doneAt ? a.doneAt.toISOString().slice(0, 10) : null,
     ];
     const tail = [row?.previous?.cycle ?? null, row?.previous?.rating ?? null, row?.change ?? null];
-    lines.push([...base, ...Array(14).fill(null), ...tail, ...action].map(csvCell).join(','));
+    lines.push(csvLine([...base, ...Array(14).fill(null), ...tail, ...action]));
   }
+  lines.push(...planCsvLines(r));
   return `${lines.join('\r\n')}\r\n`;
 }
 
@@ -207,8 +264,58 @@ export function toMarkdown(r: ReviewResults): string {
       );
     }
   }
+  out.push(...planMarkdown(r));
   out.push('');
   return out.join('\n');
+}
+
+const mdStatus = (s: FunctionStatus | null): string => (s ? STATUS_LABEL[s] : 'not answered');
+
+/** One plan as a table: a line per action (the function's number, name and status on its first line). */
+function planTable(x: PlanReportPlan): string[] {
+  const out = ['| # | Function | Status | Action |', '|---|---|---|---|'];
+  for (const f of x.functions) {
+    const head = `| ${f.n} | ${mdCell(f.topic)} | ${mdStatus(f.status)} |`;
+    if (!f.actions.length) out.push(`${head} |`);
+    f.actions.forEach((a, i) => {
+      out.push(`${i === 0 ? head : '| | | |'} ${mdCell(a)} |`);
+    });
+  }
+  return out;
+}
+
+/** The action plans as they stand: functions × buildings, then each building's plan and the district's. */
+function planMarkdown(r: ReviewResults): string[] {
+  const p = usedPlans(r);
+  if (!p) return [];
+  const out = ['', `## Action plans: ${mdCell(p.title)}`, ''];
+  out.push(
+    "As they stand when exported: each building team's latest Building Action Planning template and the District Action Planning template (Activity 3).",
+  );
+  if (p.buildings.length) {
+    out.push('', '### Building plans side by side', '');
+    out.push(`| # | Function | ${p.buildings.map((b) => mdCell(b.name)).join(' | ')} |`);
+    out.push(`|---|---|${p.buildings.map(() => '---|').join('')}`);
+    p.functions.forEach((f, i) => {
+      const cells = p.buildings.map((b) => mdStatus(b.functions[i]?.status ?? null));
+      out.push(`| ${f.n} | ${mdCell(f.topic)} | ${cells.join(' | ')} |`);
+    });
+  }
+  out.push(
+    '',
+    p.notSubmitted.length
+      ? `Not submitted yet: ${p.notSubmitted.map((b) => mdCell(b.name)).join(', ')}.`
+      : p.buildings.length
+        ? 'Every building team has submitted its plan.'
+        : 'No building teams are registered yet.',
+  );
+  const section = (heading: string, x: PlanReportPlan) => {
+    out.push('', `### ${heading} — version ${x.version}, ${x.submittedAt.slice(0, 10)}`, '', ...planTable(x));
+  };
+  for (const b of p.buildings) section(mdCell(b.name), b);
+  if (p.district) section('District template', p.district);
+  else out.push('', '### District template', '', 'Not saved yet.');
+  return out;
 }
 
 export interface ExportFile {

@@ -4,6 +4,7 @@ import type { Reflection } from '../../domain/reflection';
 import type { PollStatus, Review } from '../../domain/review';
 import { type Choice, type Level, levelLabel, type Rubric } from '../../domain/rubric';
 import type { ActionView } from '../actions/actionViews';
+import type { PlansReport } from '../plans/planReport';
 import { join, plain, type RichText, rich, strong } from '../text';
 
 /**
@@ -94,6 +95,11 @@ export interface ReviewResults {
   rated: number;
   /** The actions written in this review (owners are named even in anonymous reviews: an assignment, not a vote). */
   actions: ActionView[];
+  /**
+   * The district's Activity 3 action plans as they stand when the results are read (plans have no cycle): null when
+   * this server has no "Maintaining Balance" table.
+   */
+  plans: PlansReport | null;
 }
 
 export const NOT_SETTLED = 'not settled';
@@ -119,6 +125,8 @@ export interface ResultsInput {
   reflections: readonly Reflection[];
   /** The review's actions, as people read them (actions/actionViews.ts). */
   actions?: readonly ActionView[];
+  /** The district's action plans as they stand (plans/planReport.ts). */
+  plans?: PlansReport | null;
 }
 
 /** Pure: builds the results model. */
@@ -242,6 +250,7 @@ export function buildResults(i: ResultsInput): ReviewResults {
     rows,
     rated: rows.filter((r) => r.rating !== null).length,
     actions: [...(i.actions ?? [])],
+    plans: i.plans ?? null,
   };
 }
 
