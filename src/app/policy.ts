@@ -276,6 +276,18 @@ export const RULES = {
     allow: (s) => coordinatorIn(s) && s.networkMember,
     refusal: coordinatorOnly('answer connect requests'),
   },
+  /** `network requests`: the connect requests waiting for the district and those it sent. */
+  'network.requests': {
+    who: 'a coordinator of a member district, in the district channel',
+    allow: (s) => coordinatorIn(s) && s.networkMember,
+    refusal: coordinatorOnly("list its co-op network's connect requests"),
+  },
+  /** `network remind ["cycle"]`: a nudge to the member districts that have not finished the cycle's review. */
+  'network.remind': {
+    who: "the network's facilitators, from anywhere",
+    allow: (s) => s.facilitator,
+    refusal: networkNotFound,
+  },
   /** `network status [cycle]`, `network export`: participation per cycle and the network's figures (k rule). */
   'network.report': {
     who: "the network's facilitators, from anywhere",

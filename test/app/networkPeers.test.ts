@@ -105,6 +105,7 @@ async function world(opts: { k?: number } = {}) {
     run,
     fail,
     sent,
+    clock,
     facilitator,
     failNoticesTo: (t: string | null) => {
       failFor = t;
@@ -212,6 +213,67 @@ describe('ask to connect: nothing is revealed before accept', () => {
     expect(await w.run(coord('cedar'), 'network peers 1')).toContain(
       'Who can help (rated it Evolving or Accomplished): none yet.',
     );
+  });
+});
+
+describe('network requests: waiting and sent, expiry after 30 days', () => {
+  const DAY = 86_400_000;
+  const idIn = (text: string) => /network accept ([A-Za-z0-9_-]+)/.exec(text)?.[1] as string;
+
+  test('the asked district sees a handle, the row, the note and the date; the asker sees the state', async () => {
+    const w = await world();
+    await w.run(coord('aspen'), 'network peers 1');
+    await w.run(coord('aspen'), 'network connect A "How did you build a shared vision?"');
+    const id = idIn(w.sent[0]?.text ?? '');
+    const waiting = await w.run(coord('birch'), 'network requests');
+    expect(waiting).toContain('a request can be answered for 30 days');
+    expect(waiting).toContain(
+      `• District A, about ${row0Title}, 2026-11-23: “How did you build a shared vision?” — answer by 2026-12-23 with \`network accept ${id}\` or \`network decline ${id}\``,
+    );
+    expect(waiting).toContain('Sent by your district: none.');
+    expect(waiting).not.toMatch(/Aspen|Ada/);
+    const mine = await w.run(coord('aspen'), 'network requests');
+    expect(mine).toContain('Waiting for your district: none.');
+    expect(mine).toContain(
+      `• about ${row0Title}, 2026-11-23: “How did you build a shared vision?” — pending (expires on 2026-12-23)`,
+    );
+    expect(mine).not.toMatch(/Birch|Bo Birch/);
+    // A third district sees neither.
+    const cedar = await w.run(coord('cedar'), 'network requests');
+    expect(cedar).toContain('Waiting for your district: none.');
+    expect(cedar).toContain('Sent by your district: none.');
+    // Accepted: the asker's list names the district that accepted (both know each other now); it no longer waits.
+    await w.run(coord('birch'), `network accept ${id}`);
+    expect(await w.run(coord('aspen'), 'network requests')).toContain('— accepted by Birch Schools');
+    expect(await w.run(coord('birch'), 'network requests')).toContain('Waiting for your district: none.');
+  });
+
+  test('a request not answered in 30 days expires: not accepted, said in both lists, and may be asked again', async () => {
+    const w = await world();
+    await w.run(coord('aspen'), 'network peers 1');
+    await w.run(coord('aspen'), 'network connect A "first"');
+    const first = idIn(w.sent[0]?.text ?? '');
+    // One day short of 30: still pending, and asking again is refused.
+    w.clock.advance(29 * DAY);
+    expect(await w.run(coord('birch'), 'network requests')).toContain('— answer by 2026-12-23');
+    await w.run(coord('aspen'), 'network peers 1');
+    expect(await w.fail(coord('aspen'), 'network connect A "again"')).toMatch(/already asked that district/);
+    w.clock.advance(DAY);
+    expect(await w.fail(coord('birch'), `network accept ${first}`)).toBe(
+      'That request expired on 2026-12-23 (requests can be answered for 30 days): nothing was shared. The other district may ask again.',
+    );
+    expect(w.sent).toHaveLength(1);
+    expect(await w.run(coord('birch'), 'network requests')).toContain(
+      '“first” — expired on 2026-12-23, can no longer be accepted',
+    );
+    expect(await w.run(coord('aspen'), 'network requests')).toContain('“first” — expired');
+    // The pair is free again: exactly one new request, which can be accepted.
+    await w.run(coord('aspen'), 'network peers 1');
+    expect(await w.run(coord('aspen'), 'network connect A "second"')).toContain('Sent to the coordinators');
+    expect(await w.fail(coord('aspen'), 'network connect A "third"')).toMatch(/already asked that district/);
+    const second = idIn(w.sent[1]?.text ?? '');
+    expect(second).not.toBe(first);
+    expect(await w.run(coord('birch'), `network accept ${second}`)).toContain('is Aspen Schools');
   });
 });
 
