@@ -1,6 +1,7 @@
 import { NedbStore } from '../../src/adapters/embedded/nedbStore';
 import { CommandService } from '../../src/app/commands';
 import { NetworkService } from '../../src/app/network/networkService';
+import { requestsText } from '../../src/app/network/peerText';
 import type { Destination } from '../../src/app/nudges/nudgePorts';
 import type { Actor } from '../../src/app/schemas';
 import { plainText, type RichText } from '../../src/app/text';
@@ -319,5 +320,25 @@ describe('facilitator tools', () => {
     expect(none.trim().split('\r\n')).toHaveLength(1);
     expect(await small.run(small.facilitator, 'network export md')).toContain('not enough districts yet');
     expect(await small.run(small.facilitator, 'network export json')).not.toContain('2026-27');
+  });
+});
+
+describe('network requests as text', () => {
+  test('the newest 20 per section, and how many older ones are left out', () => {
+    const at = new Date('2026-11-23T15:00:00Z');
+    const incoming = Array.from({ length: 23 }, (_, i) => ({
+      id: `nc_${i}`,
+      handle: `District ${String.fromCharCode(65 + i)}`,
+      rowTitle: 'Row',
+      note: `note ${i}`,
+      createdAt: at,
+      expiresAt: at,
+      state: 'pending' as const,
+    }));
+    const text = plainText(requestsText({ networkName: 'N', incoming, sent: [] }));
+    expect(text).toContain('“note 19”');
+    expect(text).not.toContain('“note 20”');
+    expect(text).toContain('• … and 3 older');
+    expect(text).toContain('Sent by your district: none.');
   });
 });
