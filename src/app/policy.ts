@@ -1,63 +1,29 @@
 import type { District, Member } from '../domain/district';
 import { isActiveMember, isCoordinator } from '../domain/district';
-import { DomainError, type DomainErrorCode } from '../domain/errors';
+import { DomainError } from '../domain/errors';
 import { isFacilitator, isMemberDistrict, type Network } from '../domain/network';
 import type { Review } from '../domain/review';
+import { NETWORK_RULES } from './networkRules';
+import {
+  buildingNotFound,
+  coordinatorIn,
+  coordinatorOnly,
+  type Refusal,
+  type Rule,
+  readsDistrict,
+  reviewNotFound,
+  type Standing,
+} from './policyParts';
 import type { Store } from './ports';
 import { loadOwnReview } from './reviews/lookups';
-import type { Actor, Conversation } from './schemas';
+import type { Actor } from './schemas';
+
+export type { Standing } from './policyParts';
 
 /**
- * Who may do what: the one place the product decides it. Use cases ask `Access` before they read or change a
- * district's data; the chat and web adapters only say who is asking and from where (`Actor.channelId`,
- * `Actor.conversation`, `Actor.isAdmin`). docs/SECURITY.md is this table in words.
- *
- * A person's standing towards one district is made of facts the store and the platform confirm:
- * - `member`: the district's roster has them, not taken off it (with `coordinator` among their roles, they coordinate);
- * - `inChannel`: they are asking from the district's own channel (so the chat platform has already checked they
- *   can see it);
- * - `conversation`: the kind of conversation they are asking from (a channel, a group chat, a 1:1 chat);
- * - `platformAdmin`: a workspace admin/owner or the app's installer (Slack), the app's installer in the team
- *   (Teams), or listed in ADMIN_USER_IDS;
- * - `buildingMember`: on the building team the request is about;
- * - `facilitator`: facilitates the co-op network the request is about (a network spans workspaces and tenants);
- * - `networkMember`: the district is a member of that network;
- * - `actionOwner`: they own the action the request is about.
+ * Who may do what: the one table (RULES). The standing it is decided on, and the rules' building blocks, are in
+ * policyParts.ts; the co-op network's rows in networkRules.ts (spread into RULES below).
  */
-export interface Standing {
-  member: Member | null;
-  inChannel: boolean;
-  conversation: Conversation | null;
-  platformAdmin: boolean;
-  buildingMember: boolean;
-  facilitator: boolean;
-  networkMember: boolean;
-  actionOwner: boolean;
-}
-
-/** How a refusal reads: like "not found" (reads: nothing about the resource leaks), or a message to act on. */
-type Refusal =
-  | { kind: 'not-found'; what: 'review' | 'building' | 'network' }
-  | { kind: 'forbidden'; code: DomainErrorCode; message: string };
-
-interface Rule {
-  /** Who may, in words (docs/SECURITY.md and the policy table test print it). */
-  who: string;
-  allow: (s: Standing) => boolean;
-  refusal: Refusal;
-}
-
-const coordinatorIn = (s: Standing) => isCoordinator(s.member) && s.inChannel;
-const readsDistrict = (s: Standing) => s.member !== null || s.inChannel;
-const coordinatorOnly = (what: string): Refusal => ({
-  kind: 'forbidden',
-  code: 'not-coordinator',
-  message: `Only a coordinator of this district can ${what}, from the district's channel. Ask a coordinator to grant you the role.`,
-});
-const reviewNotFound: Refusal = { kind: 'not-found', what: 'review' };
-const buildingNotFound: Refusal = { kind: 'not-found', what: 'building' };
-const networkNotFound: Refusal = { kind: 'not-found', what: 'network' };
-
 export const RULES = {
   /** `setup` in a channel that is not a district team yet. */
   'district.create': {
@@ -223,65 +189,7 @@ export const RULES = {
     allow: coordinatorIn,
     refusal: coordinatorOnly("save the district's action plan"),
   },
-  /** `network create`: a co-op network of its own (not a setting of this workspace); the creator facilitates it. */
-  'network.create': {
-    who: 'a workspace/tenant admin, the app installer or a listed admin, in a channel or a 1:1 chat',
-    allow: (s) => s.platformAdmin && s.conversation !== 'group',
-    refusal: {
-      kind: 'forbidden',
-      code: 'not-admin',
-      message:
-        'Only a workspace admin, the person who installed the app, or someone in ADMIN_USER_IDS can create a co-op network (in a channel or a direct chat with the bot).',
-    },
-  },
-  /** `network code`: the invitation code. */
-  'network.manage': {
-    who: "the network's facilitators, from anywhere",
-    allow: (s) => s.facilitator,
-    refusal: networkNotFound,
-  },
-  /** `network join|leave|named`: a district's membership of a network. */
-  'network.join': {
-    who: 'a coordinator of the district, in the district channel',
-    allow: coordinatorIn,
-    refusal: coordinatorOnly('join or leave a co-op network'),
-  },
-  /** `network`: the network view (distributions of settled ratings, at least k districts each). */
-  'network.read': {
-    who: "the network's facilitators; a member district's members, or anyone in its channel",
-    allow: (s) => s.facilitator || (s.networkMember && readsDistrict(s)),
-    refusal: networkNotFound,
-  },
-  /** `network contact on|off`: whether the district may be suggested as a peer and asked to connect. */
-  'network.contact': {
-    who: 'a coordinator of the district, in the district channel',
-    allow: coordinatorIn,
-    refusal: coordinatorOnly('open or close the district to contact in its co-op network'),
-  },
-  /** `network peers <row>`: member districts that can help on a row, or share its struggle (opted in only). */
-  'network.peers': {
-    who: 'a coordinator of a member district, in the district channel',
-    allow: (s) => coordinatorIn(s) && s.networkMember,
-    refusal: coordinatorOnly('look for peers in its co-op network'),
-  },
-  /** `network connect <handle> "note"`: a connect request to another member district. */
-  'network.connect': {
-    who: 'a coordinator of a member district, in the district channel',
-    allow: (s) => coordinatorIn(s) && s.networkMember,
-    refusal: coordinatorOnly('ask another district of its co-op network to connect'),
-  },
-  /** `network accept|decline <id>`: the answer to a connect request sent to the district. */
-  'network.answer': {
-    who: 'a coordinator of the member district the request was sent to, in the district channel',
-    allow: (s) => coordinatorIn(s) && s.networkMember,
-    refusal: coordinatorOnly('answer connect requests'),
-  },
-  /** `network status [cycle]`, `network export`: participation per cycle and the network's figures (k rule). */
-  'network.report': {
-    who: "the network's facilitators, from anywhere",
-    allow: (s) => s.facilitator,
-    refusal: networkNotFound,
-  },
+  ...NETWORK_RULES,
   /** `action add`: create an action and assign it to a member. */
   'action.manage': {
     who: 'a coordinator, in the district channel',

@@ -2,7 +2,7 @@ import type { ActionItem } from '../domain/action';
 import type { Activity1, Activity1Pick } from '../domain/activity1';
 import type { District, Member, Vote } from '../domain/district';
 import type { Network } from '../domain/network';
-import type { ConnectAnswer, ConnectRequest, PeerList } from '../domain/networkPeers';
+import type { ConnectAnswer, ConnectRequest, DistrictRef, PeerList } from '../domain/networkPeers';
 import type { Reflection } from '../domain/reflection';
 import type { Review } from '../domain/review';
 import type { Rubric } from '../domain/rubric';
@@ -189,12 +189,16 @@ export interface NetworkRepo {
   getPeerList(tenantId: string, districtId: string): Promise<PeerList | null>;
   /**
    * Stores a connect request; false (nothing stored) when the same district already asked the same district and
-   * that request is pending or was declined.
+   * that request is pending or was declined (one that expired unanswered gives way, to exactly one new request).
    */
   addConnect(request: ConnectRequest): Promise<boolean>;
   /** Takes back a request that could not be delivered (and frees its pair). */
   removeConnect(request: ConnectRequest): Promise<void>;
   getConnect(id: string): Promise<{ request: ConnectRequest; answer: ConnectAnswer | null } | null>;
+  /** The requests the district sent or was sent (any state), newest first. */
+  listConnects(
+    district: DistrictRef,
+  ): Promise<Array<{ request: ConnectRequest; answer: ConnectAnswer | null }>>;
   /** Records the answer; false when the request was answered already (one of concurrent answers wins). */
   answerConnect(request: ConnectRequest, answer: ConnectAnswer): Promise<boolean>;
 }

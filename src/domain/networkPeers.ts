@@ -159,6 +159,10 @@ export function resolveHandle(list: PeerList | null, input: string, now: Date): 
 
 export const NOTE_MAX = 500;
 
+/** A connect request not answered within 30 days expires: it can no longer be accepted, and frees its pair. */
+export const CONNECT_TTL_DAYS = 30;
+export const CONNECT_TTL_MS = CONNECT_TTL_DAYS * 86_400_000;
+
 export interface ConnectRequest {
   id: string;
   networkId: string;
@@ -198,17 +202,39 @@ export function newConnectRequest(network: Network, r: Omit<ConnectRequest, 'net
   return { ...r, note, networkId: network.id };
 }
 
-/** Only the district a request was sent to answers it, once, while both are still in the network. */
+export type ConnectState = 'pending' | 'accepted' | 'declined' | 'expired';
+
+/** When a pending request expires. */
+export const expiresAt = (req: Pick<ConnectRequest, 'createdAt'>): Date =>
+  new Date(req.createdAt.getTime() + CONNECT_TTL_MS);
+
+export function connectState(
+  req: Pick<ConnectRequest, 'createdAt'>,
+  answer: ConnectAnswer | null,
+  now: Date,
+): ConnectState {
+  if (answer) return answer.accepted ? 'accepted' : 'declined';
+  return now.getTime() >= expiresAt(req).getTime() ? 'expired' : 'pending';
+}
+
+/** Only the district a request was sent to answers it, once, before it expires, while both are still in the network. */
 export function assertCanAnswer(
   network: Network | null,
   req: ConnectRequest,
   answering: DistrictRef,
   answered: ConnectAnswer | null,
+  now: Date,
 ): void {
   if (answered) {
     throw new DomainError(
       'invalid-state',
       `That request was already ${answered.accepted ? 'accepted' : 'declined'}.`,
+    );
+  }
+  if (connectState(req, null, now) === 'expired') {
+    throw new DomainError(
+      'invalid-state',
+      `That request expired on ${expiresAt(req).toISOString().slice(0, 10)} (requests can be answered for ${CONNECT_TTL_DAYS} days): nothing was shared. The other district may ask again.`,
     );
   }
   if (!network || !isMemberDistrict(network, req.from) || !isMemberDistrict(network, answering)) {

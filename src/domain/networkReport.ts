@@ -118,3 +118,18 @@ export function cycleOverview(
   cycles.sort((a, b) => a.cycle.localeCompare(b.cycle));
   return { cycles, hidden };
 }
+
+// ---------- reminders (`network remind`) ----------
+
+/** Whether a district has finished the cycle's review (a complete review of it); the others are reminded. */
+export const finishedCycle = (d: DistrictReviews, cycle: string): boolean =>
+  participationOf(d, cycle) === 'complete';
+
+/**
+ * The claim of one reminder: one per network, district, cycle and UTC day, whichever replica sends it first. The
+ * cycle is keyed without case or spacing, as cycles match across districts.
+ */
+export const remindClaimKey = (networkId: string, d: DistrictRef, cycle: string, now: Date): string =>
+  [networkId, d.tenantId, d.districtId, cycleKey(cycle), now.toISOString().slice(0, 10)]
+    .map(encodeURIComponent)
+    .join('|');

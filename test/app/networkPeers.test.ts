@@ -1,6 +1,7 @@
 import { NedbStore } from '../../src/adapters/embedded/nedbStore';
 import { CommandService } from '../../src/app/commands';
 import { NetworkService } from '../../src/app/network/networkService';
+import { requestsText } from '../../src/app/network/peerText';
 import type { Destination } from '../../src/app/nudges/nudgePorts';
 import type { Actor } from '../../src/app/schemas';
 import { plainText, type RichText } from '../../src/app/text';
@@ -105,6 +106,7 @@ async function world(opts: { k?: number } = {}) {
     run,
     fail,
     sent,
+    clock,
     facilitator,
     failNoticesTo: (t: string | null) => {
       failFor = t;
@@ -215,6 +217,67 @@ describe('ask to connect: nothing is revealed before accept', () => {
   });
 });
 
+describe('network requests: waiting and sent, expiry after 30 days', () => {
+  const DAY = 86_400_000;
+  const idIn = (text: string) => /network accept ([A-Za-z0-9_-]+)/.exec(text)?.[1] as string;
+
+  test('the asked district sees a handle, the row, the note and the date; the asker sees the state', async () => {
+    const w = await world();
+    await w.run(coord('aspen'), 'network peers 1');
+    await w.run(coord('aspen'), 'network connect A "How did you build a shared vision?"');
+    const id = idIn(w.sent[0]?.text ?? '');
+    const waiting = await w.run(coord('birch'), 'network requests');
+    expect(waiting).toContain('a request can be answered for 30 days');
+    expect(waiting).toContain(
+      `• District A, about ${row0Title}, 2026-11-23: “How did you build a shared vision?” — answer by 2026-12-23 with \`network accept ${id}\` or \`network decline ${id}\``,
+    );
+    expect(waiting).toContain('Sent by your district: none.');
+    expect(waiting).not.toMatch(/Aspen|Ada/);
+    const mine = await w.run(coord('aspen'), 'network requests');
+    expect(mine).toContain('Waiting for your district: none.');
+    expect(mine).toContain(
+      `• about ${row0Title}, 2026-11-23: “How did you build a shared vision?” — pending (expires on 2026-12-23)`,
+    );
+    expect(mine).not.toMatch(/Birch|Bo Birch/);
+    // A third district sees neither.
+    const cedar = await w.run(coord('cedar'), 'network requests');
+    expect(cedar).toContain('Waiting for your district: none.');
+    expect(cedar).toContain('Sent by your district: none.');
+    // Accepted: the asker's list names the district that accepted (both know each other now); it no longer waits.
+    await w.run(coord('birch'), `network accept ${id}`);
+    expect(await w.run(coord('aspen'), 'network requests')).toContain('— accepted by Birch Schools');
+    expect(await w.run(coord('birch'), 'network requests')).toContain('Waiting for your district: none.');
+  });
+
+  test('a request not answered in 30 days expires: not accepted, said in both lists, and may be asked again', async () => {
+    const w = await world();
+    await w.run(coord('aspen'), 'network peers 1');
+    await w.run(coord('aspen'), 'network connect A "first"');
+    const first = idIn(w.sent[0]?.text ?? '');
+    // One day short of 30: still pending, and asking again is refused.
+    w.clock.advance(29 * DAY);
+    expect(await w.run(coord('birch'), 'network requests')).toContain('— answer by 2026-12-23');
+    await w.run(coord('aspen'), 'network peers 1');
+    expect(await w.fail(coord('aspen'), 'network connect A "again"')).toMatch(/already asked that district/);
+    w.clock.advance(DAY);
+    expect(await w.fail(coord('birch'), `network accept ${first}`)).toBe(
+      'That request expired on 2026-12-23 (requests can be answered for 30 days): nothing was shared. The other district may ask again.',
+    );
+    expect(w.sent).toHaveLength(1);
+    expect(await w.run(coord('birch'), 'network requests')).toContain(
+      '“first” — expired on 2026-12-23, can no longer be accepted',
+    );
+    expect(await w.run(coord('aspen'), 'network requests')).toContain('“first” — expired');
+    // The pair is free again: exactly one new request, which can be accepted.
+    await w.run(coord('aspen'), 'network peers 1');
+    expect(await w.run(coord('aspen'), 'network connect A "second"')).toContain('Sent to the coordinators');
+    expect(await w.fail(coord('aspen'), 'network connect A "third"')).toMatch(/already asked that district/);
+    const second = idIn(w.sent[1]?.text ?? '');
+    expect(second).not.toBe(first);
+    expect(await w.run(coord('birch'), `network accept ${second}`)).toContain('is Aspen Schools');
+  });
+});
+
 describe('facilitator tools', () => {
   test('status: participation per cycle, named districts by name, the rest counted; no ratings', async () => {
     const w = await world({ k: 3 });
@@ -257,5 +320,25 @@ describe('facilitator tools', () => {
     expect(none.trim().split('\r\n')).toHaveLength(1);
     expect(await small.run(small.facilitator, 'network export md')).toContain('not enough districts yet');
     expect(await small.run(small.facilitator, 'network export json')).not.toContain('2026-27');
+  });
+});
+
+describe('network requests as text', () => {
+  test('the newest 20 per section, and how many older ones are left out', () => {
+    const at = new Date('2026-11-23T15:00:00Z');
+    const incoming = Array.from({ length: 23 }, (_, i) => ({
+      id: `nc_${i}`,
+      handle: `District ${String.fromCharCode(65 + i)}`,
+      rowTitle: 'Row',
+      note: `note ${i}`,
+      createdAt: at,
+      expiresAt: at,
+      state: 'pending' as const,
+    }));
+    const text = plainText(requestsText({ networkName: 'N', incoming, sent: [] }));
+    expect(text).toContain('“note 19”');
+    expect(text).not.toContain('“note 20”');
+    expect(text).toContain('• … and 3 older');
+    expect(text).toContain('Sent by your district: none.');
   });
 });

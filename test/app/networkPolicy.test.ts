@@ -76,6 +76,7 @@ const NO_NETWORK = /There is no co-op network here/;
 const NOT_IN = /not in a co-op network/;
 const NO_CLOSED_ROUND = /no review with a closed round yet/;
 const NO_PEER = /There is no District A in your district's last list of peers/;
+const NAME_CYCLE = /Name the cycle to remind about/;
 const NO_REQUEST = /There is no connect request "nc_1" for this district/;
 
 const NETWORK_COMMANDS: Array<[string, Array<typeof ok | RegExp>]> = [
@@ -91,6 +92,10 @@ const NETWORK_COMMANDS: Array<[string, Array<typeof ok | RegExp>]> = [
   ['network connect "District A" "hello"', [NOT_SET_UP, NO_PEER, NOT_COORD, NOT_IN, NOT_IN, NOT_SET_UP]],
   ['network accept nc_1', [NOT_SET_UP, NO_REQUEST, NOT_COORD, NOT_IN, NOT_IN, NOT_SET_UP]],
   ['network decline nc_1', [NOT_SET_UP, NO_REQUEST, NOT_COORD, NOT_IN, NOT_IN, NOT_SET_UP]],
+  ['network requests', [NOT_SET_UP, ok, NOT_COORD, NOT_IN, NOT_IN, NOT_SET_UP]],
+  ['network remind "2026-27 Fall"', [ok, NO_NETWORK, NO_NETWORK, NO_NETWORK, NO_NETWORK, NO_NETWORK]],
+  // No cycle has reviews yet: the facilitator is asked to name one (nothing sent).
+  ['network remind', [NAME_CYCLE, NO_NETWORK, NO_NETWORK, NO_NETWORK, NO_NETWORK, NO_NETWORK]],
   ['network status', [ok, NO_NETWORK, NO_NETWORK, NO_NETWORK, NO_NETWORK, NO_NETWORK]],
   ['network status "2026-27 Fall"', [ok, NO_NETWORK, NO_NETWORK, NO_NETWORK, NO_NETWORK, NO_NETWORK]],
   ['network export csv', [ok, NO_NETWORK, NO_NETWORK, NO_NETWORK, NO_NETWORK, NO_NETWORK]],

@@ -96,6 +96,8 @@ const EXPECTED: Record<Action, boolean[]> = {
   'network.connect': [N, N, N, N, N, N, N, N, N, N, Y, N],
   'network.answer': [N, N, N, N, N, N, N, N, N, N, Y, N],
   'network.report': [N, N, N, N, N, N, N, N, N, Y, N, N],
+  'network.requests': [N, N, N, N, N, N, N, N, N, N, Y, N],
+  'network.remind': [N, N, N, N, N, N, N, N, N, Y, N, N],
   // The owner's own standing (action.complete) is tested through the commands in test/actions/actionCommands.test.ts.
   'action.manage': [Y, N, N, N, N, N, N, N, N, N, Y, N],
   'action.complete': [Y, N, N, N, N, N, N, N, N, N, Y, N],

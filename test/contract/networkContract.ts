@@ -98,5 +98,44 @@ export function networkContract(store: () => Store) {
     const c4 = (await s.networks.getConnect('c4'))?.request as ConnectRequest;
     expect(await s.networks.answerConnect(c4, { requestId: 'c4', accepted: true, by, at })).toBe(true);
     expect(await s.networks.addConnect({ ...c4, id: 'c6' })).toBe(true);
+    // Each district's own requests, sent and received, newest first; nobody else's.
+    const ids = async (d: typeof a) => (await s.networks.listConnects(d)).map((x) => x.request.id);
+    expect((await ids(a)).sort()).toEqual(['c1', 'c4', 'c6']);
+    expect((await ids(b)).sort()).toEqual(['c1', 'c4', 'c6']);
+    expect(await ids({ tenantId: 'T1', districtId: 'd9' })).toEqual([]);
+    expect((await s.networks.listConnects(a)).find((x) => x.request.id === 'c1')?.answer?.accepted).toBe(
+      false,
+    );
+  });
+
+  test('an expired pending request gives way to exactly one new request of the same pair', async () => {
+    const s = store();
+    const a = { tenantId: 'T1', districtId: 'x1' };
+    const b = { tenantId: 'T2', districtId: 'x2' };
+    const at = new Date('2026-11-23T15:00:00.000Z');
+    const req: ConnectRequest = {
+      id: 'e1',
+      networkId: 'n1',
+      from: a,
+      to: b,
+      requestedBy: { tenantId: 'T1', userId: 'U1' },
+      rubricId: 'r',
+      rowId: 'row1',
+      note: 'Hello',
+      createdAt: at,
+    };
+    expect(await s.networks.addConnect(req)).toBe(true);
+    const later = (days: number) => new Date(at.getTime() + days * 86_400_000);
+    expect(await s.networks.addConnect({ ...req, id: 'e2', createdAt: later(29) })).toBe(false);
+    const [first, second] = await Promise.all([
+      s.networks.addConnect({ ...req, id: 'e3', createdAt: later(30) }),
+      s.networks.addConnect({ ...req, id: 'e4', createdAt: later(30) }),
+    ]);
+    expect([first, second].sort()).toEqual([false, true]);
+    const kept = first ? 'e3' : 'e4';
+    expect(await s.networks.getConnect(first ? 'e4' : 'e3')).toBeNull();
+    // The new one is pending: the pair is held again.
+    expect(await s.networks.addConnect({ ...req, id: 'e5', createdAt: later(31) })).toBe(false);
+    expect((await s.networks.listConnects(a)).map((x) => x.request.id)).toEqual([kept, 'e1']);
   });
 }

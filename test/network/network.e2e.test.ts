@@ -648,4 +648,28 @@ describe('peers and a connect request across platforms', () => {
     await waitFor(() => postedTo(D.elm, before).some((p) => /declined/.test(p.text)));
     for (const p of postedTo(D.elm, before)) expect(p.text).not.toMatch(namesOf(D.birch));
   });
+
+  test('network requests: each side sees its own; network remind reaches every unfinished channel once a day', async () => {
+    // Elm (Teams) sent one request (declined by Birch); Birch has nothing waiting. Nobody's name is shown.
+    const elm = await asCoordinator(D.elm, 'network requests');
+    expect(elm).toMatch(/“Could we compare notes\?” — declined/);
+    expect(elm).not.toMatch(namesOf(D.birch));
+    expect(await asCoordinator(D.birch, 'network requests')).toContain('Waiting for your district: none.');
+
+    // A cycle nobody reviewed: all six districts are reminded, on both platforms, once.
+    const before = mark();
+    const reply = await asFacilitator('network remind "2028 Fall"');
+    expect(reply).toMatch(/2028 Fall\*: 6 reminded now, 0 already reminded today, 0 unreachable/);
+    for (const d of ALL) {
+      await waitFor(() => postedTo(d, before).length === 1);
+      const text = postedTo(d, before)[0]?.text ?? '';
+      expect(text).toContain('Great Lakes CoOp');
+      expect(text).toContain('your district has no review of');
+      for (const other of ALL) expect(text).not.toMatch(namesOf(other));
+    }
+    expect(await asFacilitator('network remind "2028 fall"')).toContain(
+      '0 reminded now, 6 already reminded today',
+    );
+    for (const d of ALL) expect(postedTo(d, before)).toHaveLength(1);
+  });
 });

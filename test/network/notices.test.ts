@@ -1,6 +1,7 @@
 import { routeNotices } from '../../src/adapters/scheduler';
 import { createSlackNudgeMessenger } from '../../src/adapters/slack/nudges';
 import { createTeamsNudgeMessenger } from '../../src/adapters/teams/nudges';
+import { remindNotice } from '../../src/app/network/reportText';
 import { code, rich, strong } from '../../src/app/text';
 
 /**
@@ -59,5 +60,22 @@ describe('network notices', () => {
     await expect(teamsOnly.sendNotice({ tenantId: 'T1', channelId: 'C1' }, notice)).rejects.toThrow(
       /No Slack connection is configured for notices/,
     );
+  });
+
+  test('the reminder: a network name and a cycle typed by people are escaped on both platforms', async () => {
+    const slackPosts: string[] = [];
+    const teamsPosts: string[] = [];
+    const slack = createSlackNudgeMessenger({ post: async (_t, m) => void slackPosts.push(m.text) });
+    const teams = createTeamsNudgeMessenger({
+      post: async (_t, _c, a) => void teamsPosts.push(String(a.text)),
+    });
+    const reminder = remindNotice(hostile, '<!here> Fall', 'open');
+    await slack.sendNotice({ tenantId: 'T1', channelId: 'C1' }, reminder);
+    await teams.sendNotice({ tenantId: 'teams:tb', channelId: '19:x@thread.tacv2' }, reminder);
+    expect(slackPosts[0]).toContain('a reminder from the co-op network');
+    expect(slackPosts[0]).not.toMatch(/<!channel>|<!here>/);
+    expect(teamsPosts[0]).toContain('is not finished yet');
+    expect(teamsPosts[0]).not.toContain('<at>all</at>');
+    expect(teamsPosts[0]).not.toContain('[x](http://evil)');
   });
 });

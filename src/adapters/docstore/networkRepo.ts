@@ -1,7 +1,14 @@
 import type { KeyValueRepo, NetworkRepo } from '../../app/ports';
 import { DomainError } from '../../domain/errors';
-import type { Network } from '../../domain/network';
-import { type ConnectAnswer, type ConnectRequest, type PeerList, pairKey } from '../../domain/networkPeers';
+import { type Network, sameDistrict } from '../../domain/network';
+import {
+  type ConnectAnswer,
+  type ConnectRequest,
+  connectState,
+  type DistrictRef,
+  type PeerList,
+  pairKey,
+} from '../../domain/networkPeers';
 import { type DocCollection, DuplicateKeyError } from './collection';
 
 /**
@@ -37,6 +44,8 @@ const NS = {
   connect: 'network-connect',
   answer: 'network-connect-answer',
   pair: 'network-connect-pair',
+  /** The one request that took over the pair of an expired one (claimed with an insert: one renewal). */
+  renew: 'network-connect-renewed',
 } as const;
 
 /**
@@ -92,11 +101,28 @@ export class DocNetworkRepo implements NetworkRepo {
     return l ? { ...l, createdAt: new Date(l.createdAt) } : null;
   }
   async addConnect(request: ConnectRequest) {
-    if (!(await this.kv.putIfAbsent(NS.pair, pairKey(request.from, request.to), { id: request.id }))) {
-      return false;
+    const pair = pairKey(request.from, request.to);
+    if (!(await this.kv.putIfAbsent(NS.pair, pair, { id: request.id }))) {
+      // The pair is held: by a pending or declined request (no), or by one that expired unanswered (renewed once).
+      const held = await this.kv.get<{ id: string }>(NS.pair, pair);
+      const old = held ? await this.getConnect(held.id) : null;
+      if (!old || connectState(old.request, old.answer, request.createdAt) !== 'expired') return false;
+      if (!(await this.kv.putIfAbsent(NS.renew, old.request.id, { id: request.id }))) return false;
+      await this.kv.put(NS.pair, pair, { id: request.id });
     }
     await this.kv.put(NS.connect, request.id, request);
     return true;
+  }
+  async listConnects(d: DistrictRef) {
+    // Connect requests are few (districts of co-op networks): read them all, keep the district's own.
+    const all = await this.kv.list<ConnectRequest>(NS.connect);
+    const out = [];
+    for (const { value } of all) {
+      if (!sameDistrict(value.from, d) && !sameDistrict(value.to, d)) continue;
+      const got = await this.getConnect(value.id);
+      if (got) out.push(got);
+    }
+    return out.sort((a, b) => b.request.createdAt.getTime() - a.request.createdAt.getTime());
   }
   async removeConnect(request: ConnectRequest) {
     await this.kv.delete(NS.connect, request.id);

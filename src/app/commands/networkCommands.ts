@@ -1,8 +1,8 @@
 import { DomainError } from '../../domain/errors';
 import { formatCode, NOT_ENOUGH, SHARED } from '../../domain/network';
 import { readingsText } from '../network/networkText';
-import { answerText, peersText } from '../network/peerText';
-import { statusText } from '../network/reportText';
+import { answerText, peersText, requestsText } from '../network/peerText';
+import { remindText, statusText } from '../network/reportText';
 import { code, join, link, plain, rich, strong } from '../text';
 import { type CommandEntry, command, present } from './types';
 
@@ -22,11 +22,13 @@ type NetworkArgs =
   | { op: 'peers'; row: string }
   | { op: 'connect'; handle: string; note: string }
   | { op: 'answer'; requestId: string; accept: boolean }
+  | { op: 'requests' }
+  | { op: 'remind'; cycle: string | null }
   | { op: 'status'; cycle: string | null }
   | { op: 'export'; format: 'csv' | 'json' | 'md' };
 
 export const NETWORK_USAGE =
-  'network | network create "Name" | network code | network join <code> [named] | network leave | network named on|off | network contact on|off | network peers <row> | network connect <handle> "note" | network accept|decline <id> | network status ["cycle"] | network export [csv|json|md]';
+  'network | network create "Name" | network code | network join <code> [named] | network leave | network named on|off | network contact on|off | network peers <row> | network connect <handle> "note" | network accept|decline <id> | network requests | network status ["cycle"] | network remind ["cycle"] | network export [csv|json|md]';
 
 export function parseNetwork(tokens: string[], usage: (problem: string) => DomainError): NetworkArgs {
   const op = tokens[0]?.toLowerCase();
@@ -86,9 +88,13 @@ export function parseNetwork(tokens: string[], usage: (problem: string) => Domai
       if (!id || more.length > 0) throw usage(`Give the request's id: network ${op} <id>.`);
       return { op: 'answer', requestId: id, accept: op === 'accept' };
     }
-    case 'status': {
+    case 'requests':
+      if (rest.length > 0) throw usage('Say "network requests" (nothing after it).');
+      return { op: 'requests' };
+    case 'status':
+    case 'remind': {
       const cycle = rest.join(' ').trim();
-      return { op: 'status', cycle: cycle || null };
+      return { op, cycle: cycle || null };
     }
     case 'export': {
       const f = (rest[0] ?? 'csv').toLowerCase();
@@ -151,10 +157,20 @@ export const NETWORK_COMMANDS = {
         summary: 'answer a connect request sent to your district',
         role: 'coordinator',
       },
+      {
+        usage: 'network requests',
+        summary: 'connect requests waiting for your district and those it sent',
+        role: 'coordinator',
+      },
       { usage: 'network code', summary: "your network's invitation code", role: 'facilitator' },
       {
         usage: 'network status ["cycle"]',
         summary: 'which member districts have settled ratings for a cycle',
+        role: 'facilitator',
+      },
+      {
+        usage: 'network remind ["cycle"]',
+        summary: "remind member districts that have not finished the cycle's review (once a day)",
         role: 'facilitator',
       },
       {
@@ -245,6 +261,14 @@ export const NETWORK_COMMANDS = {
             accept: a.accept,
           });
           return { kind: 'text', text: answerText(r) };
+        }
+        case 'requests': {
+          const r = await network.peers.requests(ctx.actor, at);
+          return { kind: 'text', text: requestsText(r) };
+        }
+        case 'remind': {
+          const r = await network.reminders.remind(ctx.actor, { cycle: a.cycle });
+          return { kind: 'text', text: remindText(r) };
         }
         case 'status': {
           const r = await network.reports.status(ctx.actor, { cycle: a.cycle });

@@ -15,6 +15,7 @@ import { Access, networkMissing } from '../policy';
 import type { Clock, IdGenerator, NoticeMessenger, RubricCatalog, Store } from '../ports';
 import { type Actor, actorSchema, idString, parseInput, text } from '../schemas';
 import { districtOfChannel, memberRatings } from './networkData';
+import { NetworkReminders } from './networkReminders';
 import { NetworkReports } from './networkReports';
 import { PeerService } from './peerService';
 
@@ -67,6 +68,8 @@ export class NetworkService {
   readonly peers: PeerService;
   /** The facilitator's participation report and export (`network status|export`). */
   readonly reports: NetworkReports;
+  /** The facilitator's nudge to districts that have not finished a cycle (`network remind`). */
+  readonly reminders: NetworkReminders;
 
   constructor(private readonly d: NetworkServiceDeps) {
     this.access = new Access({ store: d.store });
@@ -76,6 +79,7 @@ export class NetworkService {
       throw new Error(`NetworkService: k must be a whole number of at least ${MIN_K} (got ${this.k})`);
     }
     this.reports = new NetworkReports(d, this.access, this.k);
+    this.reminders = new NetworkReminders(d, this.access, this.k);
   }
 
   get rubrics(): RubricCatalog {

@@ -5,7 +5,12 @@ import { type Network, sameDistrict } from '../../domain/network';
 import {
   assertCanAnswer,
   type ConnectRequest,
+  type ConnectState,
+  connectState,
   type DistrictRef,
+  expiresAt,
+  handleLetters,
+  handleName,
   matchPeers,
   NOTE_MAX,
   newConnectRequest,
@@ -40,6 +45,7 @@ const connectInput = z.object({
   handle: z.string().max(40, 'is not a handle such as "District B"'),
   note: z.string().max(NOTE_MAX, `is too long (at most ${NOTE_MAX} characters)`),
 });
+const channelInput = z.object({ channelId: idString });
 const answerInput = z.object({ channelId: idString, requestId: idString, accept: z.boolean() });
 
 /** One suggestion as the asker reads it: the handle, the level, the name only if the district chose to be named. */
@@ -54,6 +60,34 @@ export interface PeersReading {
   myLevel: Level;
   helpers: PeerView[];
   similar: PeerView[];
+}
+
+/** A connect request as the district that was asked reads it: the asker only by a handle of this list. */
+export interface IncomingRequest {
+  id: string;
+  handle: string;
+  rowTitle: string;
+  note: string;
+  createdAt: Date;
+  expiresAt: Date;
+  state: Extract<ConnectState, 'pending' | 'expired'>;
+}
+
+/** A connect request as the asking district reads it: the other district's name only once it accepted. */
+export interface SentRequest {
+  rowTitle: string;
+  note: string;
+  createdAt: Date;
+  expiresAt: Date;
+  state: ConnectState;
+  /** The district asked, once it accepted (it knows the asker too). */
+  acceptedBy: string | null;
+}
+
+export interface RequestsReading {
+  networkName: string;
+  incoming: IncomingRequest[];
+  sent: SentRequest[];
 }
 
 /** Who a district is, told to the other only once a connect request is accepted. */
@@ -212,18 +246,25 @@ export class PeerService {
       );
     }
     const { request } = got;
-    assertCanAnswer(request.networkId === network.id ? network : null, request, refOf(district), got.answer);
+    const now = this.d.clock.now();
+    assertCanAnswer(
+      request.networkId === network.id ? network : null,
+      request,
+      refOf(district),
+      got.answer,
+      now,
+    );
     const asker = await this.d.store.districts.get(request.from.tenantId, request.from.districtId);
     if (!asker) throw new DomainError('invalid-state', 'The asking district is no longer set up.');
     const answer = {
       requestId: request.id,
       accepted: i.accept,
       by: { tenantId: actor.tenantId, userId: actor.userId },
-      at: this.d.clock.now(),
+      at: now,
     };
     if (!(await this.d.store.networks.answerConnect(request, answer))) {
-      const now = await this.d.store.networks.getConnect(request.id);
-      assertCanAnswer(network, request, refOf(district), now?.answer ?? null);
+      const latest = await this.d.store.networks.getConnect(request.id);
+      assertCanAnswer(network, request, refOf(district), latest?.answer ?? null, now);
     }
     const rowTitle = this.rowTitle(request);
     const other = i.accept ? await this.contactOf(asker) : null;
@@ -238,6 +279,46 @@ export class PeerService {
       notified = false;
     }
     return { accepted: i.accept, rowTitle, note: request.note, other, notified };
+  }
+
+  /** The requests waiting for the district (pending or expired unanswered) and those it sent, newest first. */
+  async requests(actorIn: Actor, input: unknown): Promise<RequestsReading> {
+    const actor = parseInput(actorSchema, actorIn);
+    const i = parseInput(channelInput, input);
+    const district = await districtOfChannel(this.d.store, actor, i.channelId);
+    const network = await this.networkOf(actor, district, 'network.requests');
+    const now = this.d.clock.now();
+    const me = refOf(district);
+    const all = (await this.d.store.networks.listConnects(me)).filter(
+      (c) => c.request.networkId === network.id,
+    );
+    const incoming: IncomingRequest[] = [];
+    const askers: string[] = [];
+    const sent: SentRequest[] = [];
+    for (const { request, answer } of all) {
+      const state = connectState(request, answer, now);
+      const common = {
+        rowTitle: this.rowTitle(request),
+        note: request.note,
+        createdAt: request.createdAt,
+        expiresAt: expiresAt(request),
+      };
+      if (sameDistrict(request.to, me)) {
+        if (state !== 'pending' && state !== 'expired') continue;
+        // A handle per asking district, for this list only: nothing says who asks.
+        const asker = `${request.from.tenantId}|${request.from.districtId}`;
+        if (!askers.includes(asker)) askers.push(asker);
+        const handle = handleName(handleLetters(askers.indexOf(asker)));
+        incoming.push({ id: request.id, handle, ...common, state });
+      } else {
+        const other =
+          state === 'accepted'
+            ? await this.d.store.districts.get(request.to.tenantId, request.to.districtId)
+            : null;
+        sent.push({ ...common, state, acceptedBy: other?.name ?? null });
+      }
+    }
+    return { networkName: network.name, incoming, sent };
   }
 
   /** The district's network: "not in a network" only to whom may manage the district's membership. */

@@ -1,8 +1,8 @@
-import type { ConnectRequest } from '../../domain/networkPeers';
+import { CONNECT_TTL_DAYS, type ConnectRequest } from '../../domain/networkPeers';
 import type { Level } from '../../domain/rubric';
 import type { RubricCatalog } from '../ports';
 import { code, join, plain, type RichText, rich, strong } from '../text';
-import type { AnswerResult, DistrictContact, PeersReading, PeerView } from './peerService';
+import type { AnswerResult, DistrictContact, PeersReading, PeerView, RequestsReading } from './peerService';
 
 /**
  * Peer matching and connect requests as rich text. Before a request is accepted no text names the asking district
@@ -62,4 +62,51 @@ export function answerText(a: AnswerResult): RichText {
         'They could not be told just now: please reach out to them (your district’s name and coordinators’ names are theirs to know now).',
       );
   return rich`Accepted. The district asking about ${strong(a.rowTitle)} is ${strong(a.other.districtName)} (${coordinatorsText(a.other)}). Their note: “${a.note}” ${told}`;
+}
+
+const day = (d: Date) => d.toISOString().slice(0, 10);
+
+/** The newest requests shown per section (a note can be 500 characters: a chat message stays readable). */
+export const LIST_MAX = 20;
+const more = (n: number) => (n > LIST_MAX ? [plain(`• … and ${n - LIST_MAX} older`)] : []);
+
+/** `network requests`: waiting for the district (by a handle of this list) and sent by it; expiry said. */
+export function requestsText(r: RequestsReading): RichText {
+  const incoming = r.incoming
+    .slice(0, LIST_MAX)
+    .map((q) =>
+      q.state === 'pending'
+        ? rich`• ${strong(q.handle)}, about ${strong(q.rowTitle)}, ${plain(day(q.createdAt))}: “${q.note}” — answer by ${plain(day(q.expiresAt))} with ${code(`network accept ${q.id}`)} or ${code(`network decline ${q.id}`)}`
+        : rich`• ${strong(q.handle)}, about ${strong(q.rowTitle)}, ${plain(day(q.createdAt))}: “${q.note}” — expired on ${plain(day(q.expiresAt))}, can no longer be accepted`,
+    );
+  const STATE = {
+    pending: 'pending',
+    accepted: 'accepted',
+    declined: 'declined',
+    expired: 'expired',
+  } as const;
+  const sent = r.sent
+    .slice(0, LIST_MAX)
+    .map(
+      (q) =>
+        rich`• about ${strong(q.rowTitle)}, ${plain(day(q.createdAt))}: “${q.note}” — ${plain(STATE[q.state])}${
+          q.state === 'pending'
+            ? plain(` (expires on ${day(q.expiresAt)})`)
+            : q.acceptedBy
+              ? rich` by ${strong(q.acceptedBy)}`
+              : plain('')
+        }`,
+    );
+  return join(
+    [
+      rich`Connect requests in the co-op network ${strong(r.networkName)} (a request can be answered for ${String(CONNECT_TTL_DAYS)} days; after that it expires and can no longer be accepted).`,
+      incoming.length > 0
+        ? rich`Waiting for your district (handles are for this list only; the asker is named only if you accept):\n${join([...incoming, ...more(r.incoming.length)], '\n')}`
+        : plain('Waiting for your district: none.'),
+      sent.length > 0
+        ? rich`Sent by your district:\n${join([...sent, ...more(r.sent.length)], '\n')}`
+        : plain('Sent by your district: none.'),
+    ],
+    '\n',
+  );
 }

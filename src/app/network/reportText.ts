@@ -1,5 +1,6 @@
 import type { Counts, Participation } from '../../domain/networkReport';
 import { join, plain, type RichText, rich, strong } from '../text';
+import type { RemindResult } from './networkReminders';
 import type { StatusReading } from './networkReports';
 
 /** The facilitator's participation report as rich text: counts, and names only of districts that chose to be named. */
@@ -52,5 +53,34 @@ function one(r: StatusReading): RichText {
 export const statusText = (rs: readonly StatusReading[]): RichText =>
   join(
     rs.map((r) => one(r)),
+    '\n\n',
+  );
+
+/** To a member district's channel: the network and the cycle, nothing about other districts. */
+export function remindNotice(networkName: string, cycle: string, state: 'none' | 'open'): RichText {
+  const where =
+    state === 'none'
+      ? rich`your district has no review of ${strong(cycle)} yet`
+      : rich`your district's review of ${strong(cycle)} is not finished yet`;
+  return rich`${strong('Coordinators:')} a reminder from the co-op network ${strong(networkName)}: ${where}. The facilitators see only whether a district finished it; the network's view shows settled ratings only as counts of districts.`;
+}
+
+const names = (label: string, list: readonly string[]): RichText[] =>
+  list.length > 0 ? [rich`${plain(label)} ${join(list, ', ')}`] : [];
+
+/** The facilitator's reply: counts, and names only of the districts that chose to be named. */
+export const remindText = (rs: readonly RemindResult[]): RichText =>
+  join(
+    rs.map((r) =>
+      join(
+        [
+          rich`Co-op network ${strong(r.networkName)}, ${strong(r.cycle)}: ${String(r.reminded)} reminded now, ${String(r.alreadyToday)} already reminded today, ${String(r.unreachable)} unreachable (try again later), ${String(r.finished)} already finished.`,
+          ...names('Reminded (named):', r.named.reminded),
+          ...names('Already reminded today (named):', r.named.alreadyToday),
+          ...names('Unreachable (named):', r.named.unreachable),
+        ],
+        '\n',
+      ),
+    ),
     '\n\n',
   );
