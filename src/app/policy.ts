@@ -81,6 +81,18 @@ export const RULES = {
     allow: coordinatorIn,
     refusal: coordinatorOnly('remind people to vote'),
   },
+  /** `groups split N`, `groups "Name" @a …`, `groups clear`: split the open review's roster into small groups. */
+  'groups.manage': {
+    who: 'a coordinator, in the district channel',
+    allow: coordinatorIn,
+    refusal: coordinatorOnly('split the review into small groups or end the split'),
+  },
+  /** `groups compare`: the groups' ratings side by side (counts and medians, like results). */
+  'groups.read': {
+    who: 'a member of the district, or anyone in its channel',
+    allow: readsDistrict,
+    refusal: reviewNotFound,
+  },
   /** `status`, `results`, `export`, a poll's current state, the export links. */
   'review.read': {
     who: 'a member of the district, or anyone in its channel',

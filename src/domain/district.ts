@@ -49,6 +49,8 @@ export interface Vote {
   choice: Choice;
   evidence: string | null;
   castAt: Date;
+  /** The voter's small group when they voted (null: in none); absent on reviews never split (./groups.ts). */
+  group?: string | null;
   /**
    * Monotonic write sequence: the store keeps the vote with the highest `seq`, so concurrent re-votes by one
    * member settle on the last one cast, whatever order they reach the database in.

@@ -84,6 +84,7 @@ export interface Review {
   /** Whom the quorum counts: the members at start plus later additions (absent before rosters: every member); set
    * only by the store's roster operations (a save leaves it as stored). */
   roster?: string[];
+  groups?: import('./groups').SmallGroups | null; // small groups (./groups.ts); absent: never split
   createdAt: Date;
   createdBy: string;
   /** Optimistic-concurrency version, bumped by the store on every save. */

@@ -72,6 +72,8 @@ test('help is in sections by purpose, each listing only what the caller may run;
     'next',
     'decide',
     'remind',
+    // `groups`: one short line (`help groups` has its four forms).
+    'groups',
   ]);
   expect(forCoordinator.get('People')).toEqual(['perspective', 'coordinator', 'member']);
   // `roster` has four forms (list, import, add, remove): more than three, so one line; members do not see it.
@@ -85,16 +87,19 @@ test('help is in sections by purpose, each listing only what the caller may run;
     'plans',
   ]);
   expect(forCoordinator.get('Setup')).toEqual(['help', 'setup']);
-  // A member: no coordinator commands, so no "Running a review" at all; `setup` is done here.
+  // A member: no coordinator commands; of "Running a review" only small groups (to compare them); `setup` is done here.
   const memberHelp = await m1('help');
   const forMember = sections(memberHelp);
   expect([...forMember.keys()]).toEqual([
     'Reviews',
+    'Running a review',
     'People',
     'Building teams and nudges',
     'Co-op network',
     'Setup',
   ]);
+  expect(forMember.get('Running a review')).toEqual(['groups']);
+  expect(memberHelp).toContain('• `groups split N …` — small groups');
   expect(forMember.get('People')).toEqual(['perspective']);
   expect(forMember.get('Building teams and nudges')).toEqual(['submissions', 'plan', 'plans']);
   expect(forMember.get('Co-op network')).toEqual(['network']);

@@ -73,6 +73,8 @@ const EXPECTED: Record<Action, boolean[]> = {
   'roster.manage': [Y, N, N, N, N, N, N, N, N, N, Y, N],
   'review.manage': [Y, N, N, N, N, N, N, N, N, N, Y, N],
   'review.remind': [Y, N, N, N, N, N, N, N, N, N, Y, N],
+  'groups.manage': [Y, N, N, N, N, N, N, N, N, N, Y, N],
+  'groups.read': [Y, Y, Y, Y, Y, N, N, N, N, N, Y, Y],
   'review.read': [Y, Y, Y, Y, Y, N, N, N, N, N, Y, Y],
   'review.vote': [Y, N, Y, N, Y, N, N, N, N, N, Y, Y],
   'review.reflect': [Y, N, Y, N, N, N, N, N, N, N, Y, Y],
@@ -197,6 +199,7 @@ const STILL_OPEN =
 const NO_REVIEW = /no review yet/;
 const NOT_ON_ROSTER = /is not on this district team's roster/;
 const NO_ACTIVITY1 = /no Activity 1 yet/;
+const NOT_SPLIT = /has not been split into small groups/;
 
 /**
  * Alpha's members read their district from anywhere; anyone in Alpha's channel reads it there (they see the channel
@@ -299,6 +302,17 @@ const COMMANDS: Array<[string, (w: W) => string, Array<typeof ok | RegExp>]> = [
     [ok, NOT_COORD, ok, NOT_SET_UP, ok, NOT_SET_UP, NOT_SET_UP, ok],
   ],
   ['perspective', () => 'perspective building', [ok, ok, ok, NOT_SET_UP, ok, NOT_SET_UP, NOT_SET_UP, ok]],
+  [
+    // Small groups: a coordinator splits the open (or latest) review; members and the channel read the comparison.
+    'groups split 2',
+    () => 'groups split 2',
+    [ok, NOT_COORD, NOT_COORD, NOT_SET_UP, /too few for 2 groups/, NOT_SET_UP, NOT_SET_UP, NO_REVIEW],
+  ],
+  [
+    'groups compare',
+    () => 'groups compare',
+    [NOT_SPLIT, NOT_SPLIT, NOT_SPLIT, NOT_SET_UP, NOT_SPLIT, NOT_SET_UP, NOT_SET_UP, NO_REVIEW],
+  ],
   ['roster', () => 'roster', [ok, NOT_COORD, NOT_COORD, NOT_SET_UP, ok, NOT_SET_UP, NOT_SET_UP, ok]],
   [
     'roster import',

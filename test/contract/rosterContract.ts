@@ -41,4 +41,30 @@ export function rosterContract(store: () => Store) {
     expect(stored).not.toBeNull();
     expect(stored?.roster).toBeUndefined();
   });
+
+  test('small groups: stored on the review with its dates, replaced by a save, and a vote keeps its group', async () => {
+    const s = store();
+    const review = freshReview(rubric, { id: 'r-groups', roster: ['U1', 'U2'] });
+    await s.reviews.create(review);
+    const at = new Date('2026-03-01T10:00:00Z');
+    const groups = [
+      { name: 'Table one', memberIds: ['U1'] },
+      { name: 'Table two', memberIds: ['U2'] },
+    ];
+    const split = { groups, round: 1, by: 'U_COORD', at, endedAt: null, endedRound: null };
+    const saved = await s.reviews.save({ ...review, groups: split });
+    expect((await s.reviews.get('r-groups'))?.groups).toEqual(split);
+    const ended = { ...split, endedAt: new Date('2026-03-01T11:00:00Z'), endedRound: 1 };
+    await s.reviews.save({ ...saved, groups: ended });
+    const stored = await s.reviews.get('r-groups');
+    expect(stored?.groups).toEqual(ended);
+    expect(stored?.groups?.endedAt).toBeInstanceOf(Date);
+    const rowId = rubric.rows[0]?.id ?? '';
+    const vote = { reviewId: 'r-groups', rowId, round: 1, memberId: 'U1', perspective: 'district' as const };
+    await s.votes.put({ ...vote, choice: 2, evidence: null, castAt: at, seq: 1, group: 'Table one' });
+    expect((await s.votes.get('r-groups', rowId, 1, 'U1'))?.group).toBe('Table one');
+    // A re-vote after the split ended records no group.
+    await s.votes.put({ ...vote, choice: 3, evidence: null, castAt: at, seq: 2, group: null });
+    expect((await s.votes.listRound('r-groups', 1)).map((v) => [v.choice, v.group])).toEqual([[3, null]]);
+  });
 }

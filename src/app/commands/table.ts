@@ -1,6 +1,7 @@
 import { ACTION_COMMANDS } from './actionCommands';
 import { ACTIVITY1_COMMANDS } from './activity1Commands';
 import { DISTRICT_COMMANDS } from './districtCommands';
+import { GROUP_COMMANDS } from './groupCommands';
 import { unknownCommand } from './help';
 import { NETWORK_COMMANDS } from './networkCommands';
 import { NUDGE_COMMANDS } from './nudgeCommands';
@@ -42,6 +43,7 @@ const BUILT_IN: readonly (CommandEntry & { section: Section })[] = [
   at('reviews', DISTRICT_COMMANDS.dashboard),
   at('running', REVIEW_COMMANDS.decide),
   at('running', REMIND_COMMANDS.remind),
+  at('running', GROUP_COMMANDS.groups),
   at('buildings', NUDGE_COMMANDS.building),
   at('buildings', NUDGE_COMMANDS.schedule),
   at('buildings', NUDGE_COMMANDS.submissions),

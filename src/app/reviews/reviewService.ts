@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CONSENSUS_DEFAULTS } from '../../domain/consensus';
 import { type District, isActiveMember, type Member, type Vote } from '../../domain/district';
 import { DomainError } from '../../domain/errors';
+import { voteGroup } from '../../domain/groups';
 import type { Review } from '../../domain/review';
 import * as R from '../../domain/review';
 import { countedVotes, electorate } from '../../domain/roster';
@@ -18,6 +19,7 @@ import {
   text,
 } from '../schemas';
 import { FreshReads } from './freshReads';
+import { GroupService } from './groupService';
 import { type DeadlineSet, ReviewLifecycle } from './lifecycle';
 import { ownReview } from './lookups';
 import { QuorumNotices } from './quorumNotices';
@@ -95,6 +97,8 @@ export class ReviewService {
   private readonly lifecycle: ReviewLifecycle;
   /** The roster: who is on the district team and who each review's quorum counts (./rosterService.ts). */
   readonly rosters: RosterService;
+  /** Small groups: split the roster, compare the groups' ratings (./groupService.ts). */
+  readonly groups: GroupService;
   /** `remind`: the open round's non-voters, reminded through the chat (./reminders.ts). */
   readonly reminders: ReminderService;
   /** "Row 3 has reached its quorum", once per row and round: asked by the adapters after a vote (./quorumNotices.ts). */
@@ -117,6 +121,7 @@ export class ReviewService {
       onMemberChanged: (m) => this.voters.forget(m),
     });
     this.reminders = new ReminderService({ ...d, access: this.access });
+    this.groups = new GroupService({ ...d, access: this.access });
     this.quorum = new QuorumNotices(d);
   }
 
@@ -237,6 +242,7 @@ export class ReviewService {
       evidence: i.evidence,
       castAt: now,
       seq: i.clickedAtUs ?? this.nextSeq(),
+      ...voteGroup(review, member.memberId),
     };
     const write = await this.d.store.votes.put(vote);
     // A late joiner goes on the review's roster off the vote's path (once per process; the round counts its voters
