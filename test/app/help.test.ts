@@ -105,11 +105,12 @@ test('help is in sections by purpose, each listing only what the caller may run;
   expect(forMember.get('Co-op network')).toEqual(['network']);
   expect(forMember.get('Setup')).toEqual(['help']);
   expect(memberHelp).toMatch(/Coordinator commands are hidden/);
-  // Short: long usages are cut at their options in the overview (one Slack section holds it all).
+  // Short: long usages are cut at their options in the overview, many forms fold into one line (Slack splits a
+  // longer reply between sections, but help should stay a screenful).
   const overview = await coord('help');
   expect(overview).toContain('`review start "2026-27 Fall" …`');
   expect(overview).not.toContain('rubric=');
-  expect(overview.length).toBeLessThan(3000);
+  expect(overview.length).toBeLessThan(3500);
   // A command of more than three forms (network: 10 for a coordinator) is one line, naming them and `help network`.
   expect(overview.split('\n').filter((l) => l.startsWith('• `network'))).toEqual([
     '• `network …` — co-op networks of districts: network, join, leave, named, contact, peers, connect, accept|decline, requests, create (`help network`)',

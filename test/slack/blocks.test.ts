@@ -1,4 +1,5 @@
 import {
+  commandResultBlocks,
   fileFallbackText,
   homeView,
   LIMITS,
@@ -157,6 +158,20 @@ describe('Block Kit rendering', () => {
     );
     expect(home.blocks.length).toBeLessThanOrEqual(LIMITS.blocksPerView);
   });
+});
+
+test('a long reply (help) is split between paragraphs into sections Slack accepts, nothing cut', () => {
+  const paragraphs = Array.from(
+    { length: 20 },
+    (_, i) => `Section ${i}\n${`• line of help ${i} `.repeat(20)}`,
+  );
+  const text = plain(paragraphs.join('\n\n'));
+  const { blocks } = commandResultBlocks({ kind: 'help', text });
+  const sections = (blocks ?? []).map((b) => (b as { text: { text: string } }).text.text);
+  expect(paragraphs.join('\n\n').length).toBeGreaterThan(2 * LIMITS.sectionText);
+  expect(sections.length).toBeGreaterThanOrEqual(3);
+  for (const t of sections) expect(t.length).toBeLessThanOrEqual(LIMITS.sectionText);
+  expect(sections.join('\n\n')).toBe(paragraphs.join('\n\n'));
 });
 
 describe('guard', () => {

@@ -35,6 +35,19 @@ const mrkdwn = (t: RichText): KnownBlock => ({
   type: 'section',
   text: { type: 'mrkdwn', text: clip(toMrkdwn(t), LIMITS.sectionText) },
 });
+/** Long text as sections of at most LIMITS.sectionText each, split between paragraphs (help, long replies). */
+export function mrkdwnSections(t: RichText): KnownBlock[] {
+  const chunks: string[] = [];
+  for (const para of toMrkdwn(t).split('\n\n')) {
+    const last = chunks.length - 1;
+    if (last >= 0 && (chunks[last] as string).length + 2 + para.length <= LIMITS.sectionText)
+      chunks[last] = `${chunks[last]}\n\n${para}`;
+    else chunks.push(para);
+  }
+  return chunks
+    .slice(0, 40)
+    .map((c) => ({ type: 'section', text: { type: 'mrkdwn', text: clip(c, LIMITS.sectionText) } }));
+}
 const context = (t: RichText): KnownBlock => ({
   type: 'context',
   elements: [{ type: 'mrkdwn', text: clip(toMrkdwn(t), LIMITS.sectionText) }],
@@ -237,7 +250,7 @@ export function commandResultBlocks(r: CommandResult): { text: string; blocks?: 
     case 'help':
     case 'text':
     case 'reviews':
-      return { text: messageText(r.text), blocks: [mrkdwn(r.text)] };
+      return { text: messageText(r.text), blocks: mrkdwnSections(r.text) };
     case 'review':
       return { text: messageText(r.message), blocks: reviewSummaryBlocks(r.message, r.review) };
     case 'file':
