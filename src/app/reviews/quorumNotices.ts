@@ -10,6 +10,8 @@ import { quorumNoticeText } from './reminderText';
 export const QUORUM_NOTICE_NS = 'quorum-notice';
 /** Claims this process has seen (taken or already taken) and need not read again; bounded. */
 const SEEN_MAX = 10_000;
+/** The least time between two checks of one row (a notice may come this much after the vote that reached it). */
+const RECHECK_MS = 2_000;
 
 /** A notice this process claimed and must post in the review's channel (or `release`, when it could not). */
 export interface QuorumNotice {
@@ -34,7 +36,19 @@ export class QuorumNotices {
   private readonly running = new Map<string, { again: boolean; done: Promise<QuorumNotice | null> }>();
   private readonly seen = new Set<string>();
 
-  constructor(private readonly d: { store: Store; clock: Clock; rubrics: RubricCatalog }) {}
+  private readonly wait: (ms: number) => Promise<void>;
+
+  constructor(
+    private readonly d: {
+      store: Store;
+      clock: Clock;
+      rubrics: RubricCatalog;
+      /** How the re-check waits (tests pass an instant one). */
+      wait?: (ms: number) => Promise<void>;
+    },
+  ) {
+    this.wait = d.wait ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms)));
+  }
 
   /** After `vote` was stored: the notice to post when this call claimed it, else null. Never throws. */
   afterVote(vote: Pick<Vote, 'reviewId' | 'rowId' | 'round'>): Promise<QuorumNotice | null> {
@@ -48,11 +62,14 @@ export class QuorumNotices {
     const entry = { again: false, done: Promise.resolve<QuorumNotice | null>(null) };
     entry.done = (async () => {
       try {
-        do {
+        for (let first = true; first || entry.again; first = false) {
+          // Votes that came during a check are counted by one more, at most every RECHECK_MS: reading a row's
+          // votes and the district's members after every vote of a storm would cost the votes themselves.
+          if (!first) await this.wait(RECHECK_MS);
           entry.again = false;
           const n = await this.check(key, vote);
           if (n || this.seen.has(key)) return n;
-        } while (entry.again);
+        }
         return null;
       } catch {
         return null; // a notice is a courtesy: a failed read or claim costs the vote nothing
