@@ -5,8 +5,8 @@ import type { Review } from './review';
  * Who a review's quorum and its "N of M voted" count. A review started with a roster counts the people on it
  * (the district's members at `review start`, and those added since: `roster add`, a first vote); a review stored
  * before rosters existed counts every member of the district. Either way:
- * - someone whose vote is in the round is counted (a late joiner goes on the roster off the vote path, and the
- *   close puts every counted voter on it);
+ * - someone whose vote is in the round is counted, and so is a member who joined the district after the review
+ *   started (a late joiner, enrolled by a first vote: the close writes them onto the roster);
  * - a member a coordinator took off the roster (`removedAt`) is not counted, and neither is their vote in a round
  *   that is still open (stored votes are kept: added back before the close, their votes count again). Closed
  *   rounds keep what they counted.
@@ -19,8 +19,8 @@ export interface Electorate {
 }
 
 export function electorate(
-  review: Pick<Review, 'roster'>,
-  members: readonly Pick<Member, 'memberId' | 'removedAt'>[],
+  review: Pick<Review, 'roster'> & { createdAt?: Date },
+  members: readonly (Pick<Member, 'memberId' | 'removedAt'> & { joinedAt?: Date })[],
   voterIds: Iterable<string> = [],
 ): Electorate {
   const removed = new Set(members.filter((m) => !isActiveMember(m)).map((m) => m.memberId));
@@ -28,6 +28,13 @@ export function electorate(
   const ids = new Set<string>();
   const base = review.roster ?? members.map((m) => m.memberId);
   for (const id of base) if (counts(id)) ids.add(id);
+  // Members who joined the district after the review started (a first vote enrolls them) are on its roster too:
+  // the vote does not write the review; the close writes them onto it.
+  const started = review.createdAt?.getTime();
+  if (review.roster && started !== undefined) {
+    for (const m of members)
+      if (m.joinedAt && m.joinedAt.getTime() >= started && counts(m.memberId)) ids.add(m.memberId);
+  }
   for (const id of voterIds) if (counts(id)) ids.add(id);
   return { ids, counts };
 }

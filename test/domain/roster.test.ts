@@ -15,4 +15,16 @@ describe('electorate: who the quorum counts', () => {
     const e = electorate({}, [m('A'), m('B', true), m('C')], ['A']);
     expect([...e.ids].sort()).toEqual(['A', 'C']);
   });
+
+  test('members who joined after the review started (a first vote enrolls them) count, not those who left', () => {
+    const start = new Date('2026-11-23T15:00:00Z');
+    const at = (ms: number) => new Date(start.getTime() + ms);
+    const members = [
+      { ...m('A'), joinedAt: at(-60_000) }, // on the roster from the start
+      { ...m('B'), joinedAt: at(-60_000) }, // joined before, not on the roster: not counted
+      { ...m('L'), joinedAt: at(5_000) }, // a late joiner: counted
+      { ...m('R', true), joinedAt: at(6_000) }, // joined late, then taken off: not counted
+    ];
+    expect([...electorate({ roster: ['A'], createdAt: start }, members).ids].sort()).toEqual(['A', 'L']);
+  });
 });

@@ -245,10 +245,6 @@ export class ReviewService {
       ...voteGroup(review, member.memberId),
     };
     const write = await this.d.store.votes.put(vote);
-    // A late joiner goes on the review's roster off the vote's path (once per process; the round counts its voters
-    // anyway, and the close puts every counted voter on the roster durably).
-    if (review.roster && !review.roster.includes(member.memberId))
-      this.voters.joinRoster(review.id, member.memberId).catch(() => undefined);
     if (write === 'written') await this.assertCounted(vote);
     return { vote, write, review };
   }
@@ -324,7 +320,8 @@ export class ReviewService {
       members,
       votes.map((v) => v.memberId),
     );
-    // This round's counted voters not on the roster yet (late joiners) stay on it for the rounds to come.
+    // This round's counted voters not on the roster yet (late joiners: a vote does not write the review, whose
+    // every read would grow with it) go on it here, for the rounds to come.
     const roster = (latest ?? closing).roster;
     if (roster)
       await this.d.store.reviews.addToRoster(

@@ -28,24 +28,7 @@ export class Voters {
   private readonly districtReads = new FreshReads<District | null>();
   private readonly districts = new Map<string, { district: District; until: number }>();
 
-  /** Late joiners this process put on a review's roster (`joinRoster`), by `reviewId|memberId`. */
-  private readonly joined = new Map<string, Promise<void>>();
-
   constructor(private readonly d: { store: Store; clock: Clock; roster: Roster }) {}
-
-  /** Adds a late joiner to the review's roster, once per review and member in this process (idempotent in the store). */
-  joinRoster(reviewId: string, memberId: string): Promise<void> {
-    const key = `${reviewId}|${memberId}`;
-    const known = this.joined.get(key);
-    if (known) return known;
-    if (this.joined.size >= 10_000) this.joined.clear();
-    const added = this.d.store.reviews.addToRoster(reviewId, [memberId]).catch((e: unknown) => {
-      this.joined.delete(key); // not added: the next vote tries again
-      throw e;
-    });
-    this.joined.set(key, added);
-    return added;
-  }
 
   forget(m: Pick<Member, 'tenantId' | 'districtId' | 'memberId'>): void {
     const key = `${m.tenantId}|${m.districtId}|${m.memberId}`;
