@@ -1,6 +1,7 @@
 import type { Dashboard, DashboardRubric } from '../../app/reviews/dashboardView';
 import { type ReviewResults, type RowResult, statusText } from '../../app/reviews/resultsModel';
 import { neutralizeBidi } from '../../app/text';
+import { showTime } from '../../app/when';
 import type { Distribution } from '../../domain/consensus';
 import { actionsSection } from './actionsSection';
 
@@ -121,7 +122,7 @@ export function dashboardPage(
             .join('')}</tbody></table></div>`;
   return page(
     `${d.districtName} — MICIP dashboard`,
-    `<header><h1 data-testid="district">${esc(d.districtName)}</h1><p class="muted">MICIP collaboration dashboard · private link valid until ${esc(expiresAt.toISOString().slice(0, 16).replace('T', ' '))} UTC</p></header>
+    `<header><h1 data-testid="district">${esc(d.districtName)}</h1><p class="muted">MICIP collaboration dashboard · private link valid until ${esc(showTime(expiresAt, d.timezone))}</p></header>
 <main>${rubrics}
 ${actionsSection(d.actions)}
 <section><h2>Exports</h2><ul>${exportsList || '<li class="muted">nothing to export yet</li>'}</ul></section>
