@@ -8,6 +8,7 @@ import { dashboardPage } from '../../src/adapters/web/pages';
 import { CommandService } from '../../src/app/commands';
 import type { Store } from '../../src/app/ports';
 import { buildDashboard } from '../../src/app/reviews/dashboardView';
+import { ResultsService } from '../../src/app/reviews/results';
 import { plain, plainText } from '../../src/app/text';
 import { zonedTime } from '../../src/domain/schedule';
 import { rubrics } from '../support/fixtures';
@@ -56,6 +57,7 @@ describe.each(zones)('a district in $tz', (z) => {
     const h = makeNudges(store, clock);
     const commands = new CommandService(h.reviews, {
       nudges: { buildings: h.buildings, schedules: h.schedules },
+      results: new ResultsService({ store, rubrics, clock }),
     });
     const coord = (line: string) => commands.run({ actor: coordinator, channelId: 'C1' }, line);
     await coord(`setup "Lakeview Schools" tz=${z.tz}`);
@@ -137,6 +139,12 @@ describe.each(zones)('a district in $tz', (z) => {
     expect(html).toContain(`private link valid until ${z.expires}`);
     expect(html).toContain(`November 2026, ${z.submitted}`);
     expect(html).not.toContain('UTC');
+    // Cancelled at 03:00 UTC on Wed 2026-12-02: still Tuesday evening in both zones.
+    clock.t = new Date('2026-12-02T03:00:00Z');
+    await coord('review cancel "started too early"');
+    const md = await coord('export md');
+    if (md.kind !== 'file') throw new Error('expected the Markdown export');
+    expect(md.content).toContain('cancelled on 2026-12-01: started too early');
     const reply = await coord('submissions 2026-11');
     if (reply.kind !== 'text') throw new Error('expected a text reply');
     expect(plainText(reply.text)).toContain(`(closes ${z.closes})`);
