@@ -26,7 +26,7 @@ test('next keeps the review deadline while it is ahead, and says so; round 2 ref
   const next = await coord('next');
   expect(next.kind === 'review' && next.review.deadline?.toISOString()).toBe('2026-12-10T17:00:00.000Z');
   expect(next.kind === 'review' && plainText(next.message)).toContain(
-    "Voting closes at 2026-12-10T17:00Z (the review's deadline, kept)",
+    "Voting closes at Thu 2026-12-10 12:00 EST (the review's deadline, kept)",
   );
   clock.t = new Date('2026-12-10T17:00:01Z');
   await expect(
@@ -46,7 +46,7 @@ test('next deadline=… sets a new one; deadline=none runs without; a passed dea
   );
   const withNew = await coord('next deadline=2026-12-18T17:00Z');
   expect(withNew.kind === 'review' && plainText(withNew.message)).toContain(
-    '2026-12-18T17:00Z (the new deadline)',
+    'Fri 2026-12-18 12:00 EST (the new deadline)',
   );
   await coord('close');
   const none = await coord('next deadline=none');

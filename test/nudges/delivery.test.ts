@@ -41,6 +41,7 @@ const nudge: NudgeView = {
   periodLabel: 'November 2026',
   attempt: 2,
   closesAt: 'Tue 2026-12-01 00:00 EST',
+  timezone: 'America/Detroit',
   reminder: false,
 };
 const entries = (n: number, submitted: boolean): DigestEntry[] =>
@@ -65,6 +66,7 @@ const digest = (n: number): DigestView => ({
   missing: entries(n - Math.floor(n / 2), false),
   escalated: entries(3, false),
   nextRuns: ['Mon 2026-11-30 08:00 EST'],
+  timezone: 'America/Detroit',
 });
 
 describe('Adaptive Cards (validated with the adaptivecards library)', () => {

@@ -358,7 +358,7 @@ describe('the nudge runner', () => {
     expect(sections.find((x) => x.kind === 'undelivered')?.entries.map((e) => e.name)).toEqual([
       'School 0002',
     ]);
-    expect(entryStatus(digest?.missing[1] as DigestEntry)).toBe(
+    expect(entryStatus(digest?.missing[1] as DigestEntry, (digest as DigestView).timezone)).toBe(
       '1 nudge(s), this nudge not delivered: channel CB2 is gone',
     );
     h.clock.advance(60_000);

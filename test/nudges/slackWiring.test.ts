@@ -141,7 +141,9 @@ test('Slack: commands, a nudge and a digest from the runner, the modal and its f
   const redraw = fake.of('chat.update')[0]?.args as { channel: string; ts: string; blocks: unknown };
   expect(redraw).toMatchObject({ channel: 'CB1', ts: expect.stringMatching(/^\d+\.000100$/) });
   const redrawn = typeof redraw.blocks === 'string' ? redraw.blocks : JSON.stringify(redraw.blocks);
-  expect(redrawn).toMatch(/Submitted v1 on \d{4}-\d\d-\d\d \d\d:\d\d UTC by <@UB1>/);
+  // In the district's zone (America/Detroit), not UTC.
+  expect(redrawn).toMatch(/Submitted v1 on \w{3} \d{4}-\d\d-\d\d \d\d:\d\d E[SD]T by <@UB1>/);
+  expect(redrawn).not.toContain('UTC');
   expect(redrawn).toContain(NUDGE_ACTION.open);
   expect(redrawn).not.toContain(NUDGE_ACTION.snooze1d);
 });

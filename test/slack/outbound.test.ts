@@ -49,6 +49,7 @@ const nudge = (buildingId: string): NudgeView => ({
   periodLabel: 'November 2026',
   attempt: 1,
   closesAt: 'Tue 2026-12-01 00:00 EST',
+  timezone: 'America/Detroit',
   reminder: false,
 });
 
@@ -85,6 +86,7 @@ async function reviewStartDuringNudgeRun(shared: boolean) {
       missing: [],
       escalated: [],
       nextRuns: [],
+      timezone: 'America/Detroit',
     }),
     messenger.sendEscalation(district, {
       tenantId: 'T1',
@@ -93,6 +95,7 @@ async function reviewStartDuringNudgeRun(shared: boolean) {
       periodLabel: 'November 2026',
       escalateAfter: 2,
       buildings: [],
+      timezone: 'America/Detroit',
     }),
   ]);
   const done = Promise.allSettled([review, run]);

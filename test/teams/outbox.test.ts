@@ -105,6 +105,7 @@ const nudge: NudgeView = {
   periodLabel: 'November 2026',
   attempt: 1,
   closesAt: 'Tue 2026-12-01',
+  timezone: 'America/Detroit',
   reminder: false,
 };
 const to = { tenantId: 'teams:t1', channelId: '19:c@thread.tacv2' };

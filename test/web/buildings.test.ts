@@ -59,7 +59,7 @@ test('the dashboard lists which building teams have submitted this period', asyn
   const k = signer.issue('T1', district.id, clock.now(), 3600_000).token;
   const html = await (await fetch(`${base}/dashboard?k=${k}`)).text();
   expect(html).toMatch(
-    /<td>School 0001<\/td><td class="status-submitted">submitted<\/td><td class="muted">November 2026, 2026-11-23<\/td>/,
+    /<td>School 0001<\/td><td class="status-submitted">submitted<\/td><td class="muted">November 2026, Mon 2026-11-23 10:00 EST<\/td>/,
   );
   expect(html).toMatch(/<td>School 0002<\/td><td class="status-missing">missing<\/td>/);
   // The console is off here: its routes do not exist.

@@ -333,7 +333,7 @@ export function renderStatusCard(view: ReviewView): AdaptiveCard {
       { title: 'Consensus rule', value: `${rule}, quorum ${view.rule.minVoters}` },
       {
         title: 'Deadline',
-        value: view.deadline ? view.deadline.toISOString().replace('.000Z', 'Z') : 'none',
+        value: view.deadlineText ?? 'none',
       },
       { title: 'Members', value: String(view.memberCount) },
       { title: 'Rated', value: `${rated} of ${view.polls.length} rows` },

@@ -232,9 +232,7 @@ export function reviewSummaryBlocks(message: RichText, v: ReviewView): KnownBloc
         );
     return rich`${p.rowNumber}. ${plain(clip(p.title, 120))} — ${state}`;
   });
-  const deadline = v.deadline
-    ? ` · deadline ${v.deadline.toISOString().slice(0, 16).replace('T', ' ')} UTC`
-    : '';
+  const deadline = v.deadlineText ? ` · deadline ${v.deadlineText}` : '';
   return [
     mrkdwn(message),
     context(rich`${plain(`Round ${v.round} (${v.roundStatus}) · ${v.status}${deadline}`)}`),

@@ -6,6 +6,7 @@ import {
   ESCALATION_HEADING,
   entryLink,
   entryStatus,
+  formCloses,
   missedNudges,
   nextRunsText,
   nudgeAsk,
@@ -114,16 +115,16 @@ export function nudgeBlocks(v: NudgeView): KnownBlock[] {
   ];
 }
 
-const entry = (e: DigestEntry) =>
-  toMrkdwn(rich`• ${e.name} ${channel(e.channelId)}${plain(` — ${entryStatus(e)}`)}${entryLink(e)}`);
+const entry = (e: DigestEntry, tz: string) =>
+  toMrkdwn(rich`• ${e.name} ${channel(e.channelId)}${plain(` — ${entryStatus(e, tz)}`)}${entryLink(e)}`);
 
 /** A list as section blocks of ≤3000 characters each, at most `maxBlocks` blocks. */
-function listBlocks(heading: string, list: DigestEntry[], maxBlocks: number): KnownBlock[] {
+function listBlocks(heading: string, list: DigestEntry[], maxBlocks: number, tz: string): KnownBlock[] {
   const out: KnownBlock[] = [];
   let cur = toMrkdwn(strong(plain(heading)));
   let shown = 0;
   for (const e of list) {
-    const line = entry(e);
+    const line = entry(e, tz);
     if (cur.length + line.length + 1 > 2900) {
       if (out.length + 1 >= maxBlocks) break;
       out.push({ type: 'section', text: { type: 'mrkdwn', text: cur } });
@@ -167,7 +168,9 @@ export function digestBlocks(v: DigestView): KnownBlock[] {
           },
         ]
       : []),
-    ...digestSections(v).flatMap((s) => listBlocks(s.heading, s.entries, s.kind === 'escalated' ? 10 : 15)),
+    ...digestSections(v).flatMap((s) =>
+      listBlocks(s.heading, s.entries, s.kind === 'escalated' ? 10 : 15, v.timezone),
+    ),
   ];
   return blocks.slice(0, 50);
 }
@@ -181,7 +184,7 @@ export function escalationBlocks(v: EscalationView): KnownBlock[] {
         text: md(rich`:rotating_light: ${strong(missedNudges(v))} for ${v.periodLabel}. ${checkIn(v)}`),
       },
     },
-    ...listBlocks(ESCALATION_HEADING, v.buildings, 40),
+    ...listBlocks(ESCALATION_HEADING, v.buildings, 40, v.timezone),
   ];
   return blocks.slice(0, 50);
 }
@@ -201,7 +204,7 @@ export function submissionModal(
           type: 'mrkdwn',
           text: md(
             f.editable
-              ? rich`${strong(f.buildingName)}, ${f.periodLabel}. Editable until the period closes (${plain(f.closesAt.slice(0, 10))}); every save keeps the earlier versions. ${plain(history)}`
+              ? rich`${strong(f.buildingName)}, ${f.periodLabel}. Editable until the period closes (${plain(formCloses(f))}); every save keeps the earlier versions. ${plain(history)}`
               : rich`${strong(f.buildingName)}, ${f.periodLabel}: this period has closed. ${plain(history)}`,
           ),
         },

@@ -74,9 +74,7 @@ export function planBlocks(v: PlanFormView, saved = false): KnownBlock[] {
 
 const firstLine = (v: PlanFormView): RichText =>
   rich`${strong(v.title)} — ${strong(v.buildingName ?? v.districtName)}${plain(
-    v.version
-      ? ` (version ${v.version}, saved ${v.history[v.history.length - 1]?.submittedAt.slice(0, 10)})`
-      : ' (not submitted yet)',
+    v.version ? ` (version ${v.version}, saved ${v.savedOn ?? ''})` : ' (not submitted yet)',
   )}\n${em(v.step)}`;
 
 /** The plan modal: per function its words, a status select and an actions box; block ids are the field names. */

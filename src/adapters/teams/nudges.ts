@@ -83,7 +83,7 @@ export function renderSubmissionCard(
       size: 'Medium',
     }),
     subtitle: f.editable
-      ? `You can edit this until the period closes (${f.closesAt.slice(0, 10)}). Each save keeps the earlier versions.`
+      ? `You can edit this until the period closes (${say.formCloses(f)}). Each save keeps the earlier versions.`
       : 'This period has closed: the submission can no longer be changed.',
     showStatus: !!opts.status,
     // A refusal's message may quote what was typed.
@@ -103,14 +103,14 @@ export function renderSubmissionCard(
   });
 }
 
-const entryLine = (e: DigestEntry): RichText =>
-  rich`• ${e.name}${plain(` (${say.entryStatus(e)})`)}${say.entryLink(e)}`;
+const entryLine = (e: DigestEntry, tz: string): RichText =>
+  rich`• ${e.name}${plain(` (${say.entryStatus(e, tz)})`)}${say.entryLink(e)}`;
 /** One RichTextBlock per line (a TextRun holds no line structure). */
-const lines = (list: DigestEntry[], max = 60) =>
+const lines = (list: DigestEntry[], tz: string, max = 60) =>
   (list.length === 0
     ? [plain('None')]
     : [
-        ...list.slice(0, max).map(entryLine),
+        ...list.slice(0, max).map((e) => entryLine(e, tz)),
         ...(list.length > max ? [plain(`• … and ${list.length - max} more`)] : []),
       ]
   ).map((l) => ({ runs: toRuns(l) }));
@@ -125,7 +125,7 @@ export function renderDigestCard(v: DigestView): Card {
     summary: toRuns(
       rich`Nudges (${v.schedule}) went to the building teams that have not submitted. Next runs: ${say.nextRunsText(v)}.${v.dashboardUrl ? rich` ${say.dashboardLink(v.dashboardUrl)}` : ''}`,
     ),
-    sections: say.digestSections(v).map((s) => ({ heading: s.heading, lines: lines(s.entries) })),
+    sections: say.digestSections(v).map((s) => ({ heading: s.heading, lines: lines(s.entries, v.timezone) })),
   });
 }
 
@@ -136,7 +136,7 @@ export function renderEscalationCard(v: EscalationView): Card {
       size: 'Medium',
     }),
     summary: toRuns(say.checkIn(v)),
-    sections: [{ heading: say.ESCALATION_HEADING, lines: lines(v.buildings) }],
+    sections: [{ heading: say.ESCALATION_HEADING, lines: lines(v.buildings, v.timezone) }],
   });
 }
 
@@ -319,7 +319,8 @@ export async function handleTeamsNudgeAction(
           periodId: f.periodId,
           periodLabel: f.periodLabel,
           attempt: 1,
-          closesAt: f.closesAt.slice(0, 10),
+          closesAt: say.formCloses(f),
+          timezone: f.timezone,
           reminder: false,
           // The same card the redraw posts for everyone: no snoozes any more.
           outcome: { kind: 'snoozed', until: r.untilLocal },

@@ -10,7 +10,7 @@ export function actionsSection(v: ActionsView | undefined): string {
   const line = (a: ActionView) =>
     `<tr data-testid="action"><td>${esc(a.text)}</td><td>${esc(a.ownerName)}</td><td>${esc(a.due)}</td><td>${esc(a.targetLabel)}</td><td class="status-${a.status}">${
       a.status === 'done'
-        ? `done${a.doneAt ? ` ${esc(a.doneAt.toISOString().slice(0, 10))}` : ''}${a.doneByName ? ` by ${esc(a.doneByName)}` : ''}`
+        ? `done${a.doneOn ? ` ${esc(a.doneOn)}` : ''}${a.doneByName ? ` by ${esc(a.doneByName)}` : ''}`
         : 'open'
     }</td><td class="muted">${esc(a.cycle)}</td></tr>`;
   const rows = v.rows

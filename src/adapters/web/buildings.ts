@@ -1,5 +1,6 @@
 import type { BuildingService } from '../../app/nudges/buildingService';
 import type { Store } from '../../app/ports';
+import { showTime } from '../../app/when';
 import type { BuildingStatus } from './pages';
 
 /**
@@ -15,7 +16,7 @@ export function buildingStatusSource(buildings: BuildingService, store: Store) {
       ...s.submitted.map((b) => ({
         building: b.name,
         status: 'submitted',
-        detail: `${s.period.label}${b.submission ? `, ${b.submission.submittedAt.slice(0, 10)}` : ''}`,
+        detail: `${s.period.label}${b.submission ? `, ${showTime(b.submission.submittedAt, s.timezone)}` : ''}`,
       })),
       ...s.missing.map((b) => ({ building: b.name, status: 'missing', detail: s.period.label })),
     ].sort((a, b) => a.building.localeCompare(b.building));

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type express from 'express';
 import type { NetworkReading, NetworkService } from '../../app/network/networkService';
 import type { RubricCatalog } from '../../app/ports';
+import { showTime, zoneOf } from '../../app/when';
 import { type NetworkDistribution, NOT_ENOUGH, SHARED } from '../../domain/network';
 import { esc, page } from './pages';
 
@@ -74,7 +75,7 @@ export function networkPage(
   const body = sections.length ? sections.join('\n') : `<p>No ratings yet: ${esc(NOT_ENOUGH)}.</p>`;
   return page(
     `${v.name} — MICIP co-op network`,
-    `<header><h1 data-testid="network">${esc(v.name)}</h1><p class="muted">Co-op network · ${r.district ? `${esc(r.district.name)} vs. the network · ` : ''}private link valid until ${esc(expiresAt.toISOString().slice(0, 16).replace('T', ' '))} UTC</p></header>
+    `<header><h1 data-testid="network">${esc(v.name)}</h1><p class="muted">Co-op network · ${r.district ? `${esc(r.district.name)} vs. the network · ` : ''}private link valid until ${esc(showTime(expiresAt, zoneOf(r.district)))}</p></header>
 <main><p>${v.memberCount} member district${v.memberCount === 1 ? '' : 's'}.${named} Each count is a number of districts; a count appears only when at least ${v.k} districts contributed. Shared: ${esc(SHARED)}.</p>
 ${body}
 ${back}</main>`,

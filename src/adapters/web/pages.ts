@@ -1,6 +1,7 @@
 import type { Dashboard, DashboardRubric } from '../../app/reviews/dashboardView';
 import { type ReviewResults, type RowResult, statusText } from '../../app/reviews/resultsModel';
 import { neutralizeBidi } from '../../app/text';
+import { showTime } from '../../app/when';
 import type { Distribution } from '../../domain/consensus';
 import { actionsSection } from './actionsSection';
 import { plansSection } from './plansSection';
@@ -122,7 +123,7 @@ export function dashboardPage(
             .join('')}</tbody></table></div>`;
   return page(
     `${d.districtName} — MICIP dashboard`,
-    `<header><h1 data-testid="district">${esc(d.districtName)}</h1><p class="muted">MICIP collaboration dashboard · private link valid until ${esc(expiresAt.toISOString().slice(0, 16).replace('T', ' '))} UTC</p></header>
+    `<header><h1 data-testid="district">${esc(d.districtName)}</h1><p class="muted">MICIP collaboration dashboard · private link valid until ${esc(showTime(expiresAt, d.timezone))}</p></header>
 <main>${rubrics}
 ${actionsSection(d.actions)}
 ${plansSection(d.plans)}

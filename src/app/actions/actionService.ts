@@ -100,7 +100,7 @@ export class ActionService {
     );
     await this.d.store.actions.create(action);
     const members = await this.d.store.members.list(review.tenantId, review.districtId);
-    return actionView(action, rubric, namesOf(members));
+    return actionView(action, rubric, namesOf(members), district.timezone);
   }
 
   /** `action done <id>`: the owner or a coordinator marks an action of the channel's district done. */
@@ -118,7 +118,7 @@ export class ActionService {
       throw new DomainError('invalid-state', 'That action was already marked done.');
     }
     const members = await this.d.store.members.list(district.tenantId, district.id);
-    return actionView(done, this.d.rubrics.get(done.rubricId), namesOf(members));
+    return actionView(done, this.d.rubrics.get(done.rubricId), namesOf(members), district.timezone);
   }
 
   /** `actions`: the channel's district's actions by row, open and done. */
@@ -127,16 +127,21 @@ export class ActionService {
     const { channelId } = parseInput(z.object({ channelId: idString }), input);
     const district = await this.districtOf(actor, channelId);
     await this.access.enforce(actor, 'action.read', district);
-    return this.viewOfDistrict(district.tenantId, district.id, district.name);
+    return this.viewOfDistrict(district.tenantId, district.id, district.name, district.timezone);
   }
 
   /** The district's actions; the caller must already hold access to it (e.g. a signed dashboard link). */
-  async viewOfDistrict(tenantId: string, districtId: string, districtName: string): Promise<ActionsView> {
+  async viewOfDistrict(
+    tenantId: string,
+    districtId: string,
+    districtName: string,
+    timezone: string,
+  ): Promise<ActionsView> {
     const [actions, members] = await Promise.all([
       this.d.store.actions.listByDistrict(tenantId, districtId),
       this.d.store.members.list(tenantId, districtId),
     ]);
-    return buildActionsView(districtName, actions, (id) => this.d.rubrics.get(id), members);
+    return buildActionsView(districtName, actions, (id) => this.d.rubrics.get(id), members, timezone);
   }
 
   // ---------- helpers ----------

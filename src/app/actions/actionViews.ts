@@ -2,6 +2,7 @@ import { type ActionItem, sortActions, tallyActions } from '../../domain/action'
 import type { Member } from '../../domain/district';
 import { levelLabel, type Rubric } from '../../domain/rubric';
 import { clip, code, join, plain, type RichText, rich, strong } from '../text';
+import { showDay } from '../when';
 
 /**
  * Channel-neutral views of a district's actions (chat replies, the dashboard, exports, the next cycle's poll).
@@ -22,6 +23,8 @@ export interface ActionView {
   status: 'open' | 'done';
   doneByName: string | null;
   doneAt: Date | null;
+  /** The day it was marked done, in the district's time zone ("2026-11-24"); null while open. */
+  doneOn: string | null;
   /** "reflection" when the text is a member's reflection answer. */
   source: 'direct' | 'reflection';
 }
@@ -46,6 +49,7 @@ export function actionView(
   a: ActionItem,
   rubric: Rubric | null,
   names: ReadonlyMap<string, string>,
+  timezone: string,
 ): ActionView {
   const index = rubric ? rubric.rows.findIndex((r) => r.id === a.rowId) : -1;
   return {
@@ -63,6 +67,7 @@ export function actionView(
     status: a.status,
     doneByName: a.doneBy ? names.get(a.doneBy) || a.doneBy : null,
     doneAt: a.doneAt,
+    doneOn: a.doneAt ? showDay(a.doneAt, timezone) : null,
     source: a.source.kind,
   };
 }
@@ -76,6 +81,7 @@ export function buildActionsView(
   actions: readonly ActionItem[],
   rubricOf: (id: string) => Rubric | null,
   members: readonly Member[],
+  timezone: string,
 ): ActionsView {
   const names = namesOf(members);
   const order = [...new Set(actions.map((a) => a.rubricId))].flatMap(
@@ -83,7 +89,7 @@ export function buildActionsView(
   );
   const rows: ActionRowGroup[] = [];
   for (const a of sortActions(actions, order)) {
-    const v = actionView(a, rubricOf(a.rubricId), names);
+    const v = actionView(a, rubricOf(a.rubricId), names, timezone);
     let g = rows.find((r) => r.rowId === v.rowId);
     if (!g) {
       g = { rowId: v.rowId, rowNumber: v.rowNumber, rowTitle: v.rowTitle, open: [], done: [] };
@@ -95,14 +101,12 @@ export function buildActionsView(
   return { districtName, open: t.total - t.done, done: t.done, rows };
 }
 
-const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : '');
-
 /** One line of an action in a chat reply. */
 export function actionLine(v: ActionView): RichText {
   const what = rich`“${clip(v.text, 300)}” — ${clip(v.ownerName, 80)}`;
   return v.status === 'open'
     ? rich`• ${code(v.id)} ${what}, due ${plain(v.due)}, target ${plain(v.targetLabel)}`
-    : rich`• ✓ ${code(v.id)} ${what}, done${v.doneByName ? rich` by ${clip(v.doneByName, 80)}` : ''} ${plain(day(v.doneAt))}`;
+    : rich`• ✓ ${code(v.id)} ${what}, done${v.doneByName ? rich` by ${clip(v.doneByName, 80)}` : ''} ${plain(v.doneOn ?? '')}`;
 }
 
 /** The `actions` reply: every row with actions, open then done. */

@@ -1,5 +1,6 @@
 import { DomainError } from '../../domain/errors';
 import { code, plain, rich, strong } from '../text';
+import { showTime } from '../when';
 import { commandHelp, helpText } from './help';
 import { confirmed, parseArgs, parseMention } from './parse';
 import { type CommandEntry, command, present } from './types';
@@ -144,7 +145,7 @@ export const DISTRICT_COMMANDS = {
       const link = present(env.links).dashboard(d.tenantId, d.id);
       return {
         kind: 'text',
-        text: rich`Dashboard of ${strong(d.name)} (private link, valid until ${plain(link.expiresAt.toISOString().slice(0, 16).replace('T', ' '))} UTC): ${plain(link.url)}`,
+        text: rich`Dashboard of ${strong(d.name)} (private link, valid until ${plain(showTime(link.expiresAt, d.timezone))}): ${plain(link.url)}`,
       };
     },
   }),

@@ -4,6 +4,7 @@ import { readingsText } from '../network/networkText';
 import { answerText, peersText, requestsText } from '../network/peerText';
 import { remindText, statusText } from '../network/reportText';
 import { code, join, link, plain, rich, strong } from '../text';
+import { showTime, zoneOf } from '../when';
 import { type CommandEntry, command, present } from './types';
 
 /**
@@ -291,7 +292,7 @@ export const NETWORK_COMMANDS = {
           return {
             kind: 'text',
             text: page
-              ? rich`${text}\n${link(page.url, 'The network page')} (private link, valid until ${plain(page.expiresAt.toISOString().slice(0, 16).replace('T', ' '))} UTC)`
+              ? rich`${text}\n${link(page.url, 'The network page')} (private link, valid until ${plain(showTime(page.expiresAt, zoneOf(own?.district)))})`
               : text,
           };
         }

@@ -1,8 +1,9 @@
 import { DomainError } from '../../domain/errors';
-import { EXAMPLE_SCHEDULES, formatLocal } from '../../domain/schedule';
+import { EXAMPLE_SCHEDULES } from '../../domain/schedule';
 import { reachFix } from '../nudges/buildingChannels';
 import type { BuildingView, ScheduleView } from '../nudges/nudgeViews';
 import { channel as channelRef, clip, code, join, person, plain, type RichText, rich, strong } from '../text';
+import { showDay, showTime } from '../when';
 import { parseChannel, parseUser } from './parse';
 import { type CommandEntry, type CommandEnv, type CommandResult, command, present } from './types';
 
@@ -26,7 +27,8 @@ export function renderSchedule(v: ScheduleView, heading: string): RichText {
     v.holidays.length ? `${v.holidays.length} holiday(s)` : null,
     v.escalateAfter ? `escalate after ${v.escalateAfter} missed nudges` : 'no escalation',
     `${v.periodKind}ly periods`,
-    v.endsOn ? `ends ${v.endsOn.slice(0, 10)}` : 'no end date',
+    // endsOn is the instant after the last local day (ISO): the day shown is that last day, in the schedule's zone.
+    v.endsOn ? `ends ${showDay(new Date(Date.parse(v.endsOn) - 1), v.timezone)}` : 'no end date',
   ].filter(Boolean);
   const runs = v.nextRuns.length ? v.nextRuns.map((r) => `  • ${r}`).join('\n') : '  • (no more runs)';
   return rich`${plain(heading)} ${code(v.scheduleId)}: ${plain(v.description)} (${v.timezone}) for ${plain(who)}; ${plain(rules.join(', '))}.\nNext runs:\n${plain(runs)}`;
@@ -252,10 +254,10 @@ const submissions = command({
   async handle(period, ctx, env) {
     const st = await present(env.nudges).buildings.status(ctx.actor, ctx.channelId, period);
     const lines = [
-      rich`${strong(plain(st.period.label))} (closes ${plain(formatLocal(st.period.endsAt, 'UTC').slice(4))}): ${st.submitted.length} of ${st.submitted.length + st.missing.length} building teams have submitted.`,
+      rich`${strong(plain(st.period.label))} (closes ${plain(showTime(st.period.endsAt, st.timezone))}): ${st.submitted.length} of ${st.submitted.length + st.missing.length} building teams have submitted.`,
       ...st.submitted.map(
         (b) =>
-          rich`✅ ${b.name} — version ${b.submission?.version ?? 0}, ${plain(b.submission?.submittedAt.slice(0, 16).replace('T', ' ') ?? '')} UTC`,
+          rich`✅ ${b.name} — version ${b.submission?.version ?? 0}, ${plain(b.submission ? showTime(b.submission.submittedAt, st.timezone) : '')}`,
       ),
       ...st.missing.map((b) => rich`⏳ ${b.name} — ${channelRef(b.channelId)}${unreachableNote(b)}`),
     ];

@@ -267,9 +267,9 @@ export const REVIEW_COMMANDS = {
         ...(deadline !== undefined ? { deadline } : {}),
       });
       const reopened = view.polls.filter((p) => p.votingOpen).length;
-      const until = view.deadline
+      const until = view.deadlineText
         ? plain(
-            `Voting closes at ${view.deadline.toISOString().replace(/:\d\d\.\d{3}Z$/, 'Z')}${deadline === undefined ? " (the review's deadline, kept)" : ' (the new deadline)'}.`,
+            `Voting closes at ${view.deadlineText}${deadline === undefined ? " (the review's deadline, kept)" : ' (the new deadline)'}.`,
           )
         : plain('This round has no deadline.');
       return {

@@ -52,7 +52,7 @@ export interface NetworkReading {
   network: Pick<Network, 'id' | 'name'>;
   view: NetworkView;
   /** The asker's district when the view compares it with the network. */
-  district: Pick<District, 'id' | 'name'> | null;
+  district: Pick<District, 'id' | 'name' | 'timezone'> | null;
 }
 
 /**
@@ -231,7 +231,7 @@ export class NetworkService {
     return {
       network: { id: network.id, name: network.name },
       view,
-      district: district ? { id: district.id, name: district.name } : null,
+      district: district ? { id: district.id, name: district.name, timezone: district.timezone } : null,
     };
   }
 

@@ -265,6 +265,7 @@ export class BuildingService {
       version: cur?.version ?? 0,
       editable: now < period.endsAt,
       closesAt: period.endsAt.toISOString(),
+      timezone: district.timezone,
       history: mine.map((v) => ({
         version: v.version,
         submittedAt: v.submittedAt,
@@ -384,6 +385,8 @@ export class BuildingService {
     );
     return {
       period,
+      /** The district's time zone: the period's end and the submissions' times are shown in it. */
+      timezone: district.timezone,
       submitted: buildings
         .filter((b) => current.has(b.id))
         .map((b) => ({ ...toBuildingView(b), submission: current.get(b.id) })),

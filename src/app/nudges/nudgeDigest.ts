@@ -86,6 +86,7 @@ export async function finishRound(
         periodLabel: period.label,
         escalateAfter: s.escalateAfter,
         buildings: escalated,
+        timezone: s.timezone,
       });
       report.escalated += escalated.length;
     } catch (e) {
@@ -104,6 +105,7 @@ export async function finishRound(
       missing,
       escalated,
       nextRuns: scheduleView(s, d.cron, now).nextRuns,
+      timezone: s.timezone,
       dashboardUrl: d.dashboardLink?.(district.tenantId, district.id) ?? null,
     });
     report.digests++;

@@ -1,11 +1,12 @@
 import type { Building } from '../../domain/building';
 import { DomainError } from '../../domain/errors';
 import type { NudgeClaim } from '../../domain/nudge';
-import { formatLocal, periodAt } from '../../domain/schedule';
+import { periodAt } from '../../domain/schedule';
 import { currentByBuilding } from '../../domain/submission';
 import type { Access } from '../policy';
 import type { Clock, Store } from '../ports';
 import type { Actor } from '../schemas';
+import { showTime } from '../when';
 import { failureReason } from './buildingChannels';
 import { countNudges } from './nudgeDigest';
 import type { NudgeMessenger, NudgeRepos } from './nudgePorts';
@@ -107,7 +108,8 @@ export async function nudgeNow(
       periodId: period.id,
       periodLabel: period.label,
       attempt: (prior.get(b.id) ?? 0) + 1,
-      closesAt: formatLocal(period.endsAt, tz),
+      closesAt: showTime(period.endsAt, tz),
+      timezone: tz,
       reminder: false,
     });
     if (r.sent) report.nudged.push(b.name);

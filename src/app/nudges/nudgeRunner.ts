@@ -2,9 +2,10 @@ import type { Building } from '../../domain/building';
 import type { District } from '../../domain/district';
 import type { NudgeClaim, Snooze } from '../../domain/nudge';
 import type { Schedule } from '../../domain/nudgeSchedule';
-import { type DueOccurrence, dueOccurrence, formatLocal, type Period, periodAt } from '../../domain/schedule';
+import { type DueOccurrence, dueOccurrence, type Period, periodAt } from '../../domain/schedule';
 import { currentByBuilding } from '../../domain/submission';
 import type { Store } from '../ports';
+import { showTime } from '../when';
 import { countNudges, finishRound } from './nudgeDigest';
 import type { CronEngine, NudgeMessenger, NudgeRepos } from './nudgePorts';
 import { sendClaimed } from './nudgeSend';
@@ -140,7 +141,8 @@ export class NudgeRunner {
       periodId: period.id,
       periodLabel: period.label,
       attempt,
-      closesAt: formatLocal(period.endsAt, district.timezone),
+      closesAt: showTime(period.endsAt, district.timezone),
+      timezone: district.timezone,
       reminder,
     };
   }

@@ -1,7 +1,8 @@
 import type { Building } from '../../domain/building';
 import type { District } from '../../domain/district';
 import type { NudgeClaim } from '../../domain/nudge';
-import { formatLocal, type Period } from '../../domain/schedule';
+import type { Period } from '../../domain/schedule';
+import { showTime } from '../when';
 import { failureReason, noteDelivery } from './buildingChannels';
 import type { NudgeMessenger, NudgeRepos } from './nudgePorts';
 import type { NudgeOutcome, NudgeView } from './nudgeViews';
@@ -74,7 +75,8 @@ export async function redrawNudges(
     buildingName: b.name,
     periodId: period.id,
     periodLabel: period.label,
-    closesAt: formatLocal(period.endsAt, district.timezone),
+    closesAt: showTime(period.endsAt, district.timezone),
+    timezone: district.timezone,
   };
   const claims = await d.nudges.claims.list(district.tenantId, district.id, period.id);
   const posted = claims.filter((c) => c.buildingId === b.id && c.status === 'sent' && c.message);

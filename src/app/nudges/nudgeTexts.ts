@@ -1,4 +1,5 @@
 import { clip, type Interpolation, link, plain, type RichText, rich } from '../text';
+import { showDay, showTime } from '../when';
 import type { DigestEntry, DigestView, EscalationView, NudgeView, SubmissionFormView } from './nudgeViews';
 
 /**
@@ -16,9 +17,6 @@ export const NUDGE_TEXT = {
 type Mark = (value: string) => Interpolation;
 const asIs: Mark = (value) => value;
 
-/** An ISO time to the minute, in UTC: "2026-11-20 10:00 UTC". */
-const utcMinute = (iso: string): string => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
-
 /** A nudge's headline: the building's data for the period is due. */
 export const nudgeDue = (v: NudgeView, mark: Mark = asIs): RichText =>
   rich`${mark(v.buildingName)}: monitoring data for ${mark(v.periodLabel)} is due`;
@@ -30,7 +28,7 @@ export const nudgeTitle = (v: NudgeView, mark: Mark = asIs): RichText =>
     : nudgeDue(v, mark);
 
 /**
- * How the team answered a redrawn nudge: "Submitted v2 on 2026-11-20 10:00 UTC by <who>" (`who`: Slack mentions
+ * How the team answered a redrawn nudge: "Submitted v2 on Fri 2026-11-20 10:00 EST by <who>" (`who`: Slack mentions
  * the person, Teams names them) or "Snoozed until Tue 2026-11-24 10:00 EST"; null while it is unanswered.
  */
 export function nudgeOutcome(
@@ -40,7 +38,7 @@ export function nudgeOutcome(
   const o = v.outcome;
   if (!o) return null;
   return o.kind === 'submitted'
-    ? rich`Submitted v${o.version} on ${plain(utcMinute(o.at))} by ${who(o.by, o.byName)}. Thank you!`
+    ? rich`Submitted v${o.version} on ${plain(showTime(o.at, v.timezone))} by ${who(o.by, o.byName)}. Thank you!`
     : rich`Snoozed until ${plain(o.until)}: one reminder comes then if nothing is submitted.`;
 }
 
@@ -52,17 +50,23 @@ export const nudgeAsk = (v: NudgeView): RichText =>
 export const nudgeCount = (v: NudgeView): RichText | null =>
   v.attempt > 1 ? plain(`(Nudge ${v.attempt} this period.)`) : null;
 
-/** The form's versions so far: "History: v1 2026-11-20 10:00 UTC · v2 …", or that there are none. */
+/** The form's versions so far: "History: v1 Fri 2026-11-20 10:00 EST · v2 …", or that there are none. */
 export function submissionHistory(f: SubmissionFormView): string {
   return f.history.length
-    ? `History: ${f.history.map((h) => `v${h.version} ${utcMinute(h.submittedAt)}`).join(' · ')}`
+    ? `History: ${f.history.map((h) => `v${h.version} ${showTime(h.submittedAt, f.timezone)}`).join(' · ')}`
     : NUDGE_TEXT.noSubmission;
 }
 
-/** Where a building stands: "submitted 2026-11-20", or "2 nudge(s), snoozed until 2026-11-21 08:00 UTC". */
-export function entryStatus(e: DigestEntry): string {
-  if (e.submittedAt) return `submitted ${e.submittedAt.slice(0, 10)}`;
-  return `${e.nudges} nudge(s)${e.snoozedUntil ? `, snoozed until ${utcMinute(e.snoozedUntil)}` : ''}${e.undelivered ? `, this nudge not delivered: ${clip(e.undelivered, 120)}` : ''}`;
+/** When the form's period closes (its end), in the district's zone: "Tue 2026-12-01 00:00 EST". */
+export const formCloses = (f: SubmissionFormView): string => showTime(f.closesAt, f.timezone);
+
+/**
+ * Where a building stands, in the district's zone `tz`: "submitted 2026-11-20", or "2 nudge(s), snoozed until
+ * Sat 2026-11-21 08:00 EST".
+ */
+export function entryStatus(e: DigestEntry, tz: string): string {
+  if (e.submittedAt) return `submitted ${showDay(e.submittedAt, tz)}`;
+  return `${e.nudges} nudge(s)${e.snoozedUntil ? `, snoozed until ${showTime(e.snoozedUntil, tz)}` : ''}${e.undelivered ? `, this nudge not delivered: ${clip(e.undelivered, 120)}` : ''}`;
 }
 
 /** " open" linking to the building's submission, when there is a link. */

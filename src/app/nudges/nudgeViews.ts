@@ -86,7 +86,10 @@ export interface SubmissionFormView {
   version: number;
   /** False once the period has closed: the form is read-only. */
   editable: boolean;
+  /** ISO time the period closes (shown to people through nudgeTexts' formCloses, in `timezone`). */
   closesAt: string;
+  /** The district's time zone: every time on the form is shown in it. */
+  timezone: string;
   history: Array<{ version: number; submittedAt: string; submittedBy: string }>;
 }
 
@@ -100,7 +103,10 @@ export interface NudgeView {
   periodLabel: string;
   /** 1 for the first nudge this period, 2 for the second … */
   attempt: number;
+  /** When the period closes, in the district's zone ("Tue 2026-12-01 00:00 EST"). */
   closesAt: string;
+  /** The district's (or the schedule's) time zone: the outcome's time is shown in it. */
+  timezone: string;
   /** A nudge sent when a snooze ended. */
   reminder: boolean;
   /** How the team answered it, once it has (the nudge is then redrawn: no snooze buttons). */
@@ -136,6 +142,8 @@ export interface DigestView {
   missing: DigestEntry[];
   escalated: DigestEntry[];
   nextRuns: string[];
+  /** The schedule's time zone (the district's unless the schedule set its own): the entries' times are shown in it. */
+  timezone: string;
   /** The district's dashboard (every building's submission status), when the server issues such links. */
   dashboardUrl?: string | null;
 }
@@ -147,6 +155,8 @@ export interface EscalationView {
   periodLabel: string;
   escalateAfter: number;
   buildings: DigestEntry[];
+  /** The time zone the entries' times are shown in. */
+  timezone: string;
 }
 
 export interface ScheduleView {

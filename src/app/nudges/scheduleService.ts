@@ -4,7 +4,6 @@ import { DomainError } from '../../domain/errors';
 import type { Schedule } from '../../domain/nudgeSchedule';
 import {
   DEFAULT_POLICY,
-  formatLocal,
   isValidTimeZone,
   type NudgePolicy,
   nextAllowedTime,
@@ -22,6 +21,7 @@ import { Access } from '../policy';
 import type { Clock, IdGenerator, Store } from '../ports';
 import { type Actor, actorSchema, idString, parseInput } from '../schemas';
 import { plain, type RichText, rich } from '../text';
+import { showTime } from '../when';
 import type { BuildingService } from './buildingService';
 import { type NudgeNowReport, nudgeNow } from './nudgeNow';
 import type { CronEngine, NudgeMessenger, NudgeRepos } from './nudgePorts';
@@ -93,7 +93,7 @@ export function scheduleView(s: Schedule, cron: CronEngine, now: Date): Schedule
     skipWeekends: s.policy.skipWeekends,
     holidays: s.policy.holidays,
     escalateAfter: s.escalateAfter,
-    nextRuns: runs.map((r) => formatLocal(r.sendAt, s.timezone)),
+    nextRuns: runs.map((r) => showTime(r.sendAt, s.timezone)),
   };
 }
 
@@ -251,7 +251,7 @@ export class ScheduleService {
       setAt: now.toISOString(),
     });
     const current = periodAt(now, tz, s?.periodKind ?? 'month');
-    const untilLocal = formatLocal(until, tz);
+    const untilLocal = showTime(until, tz);
     this.d.buildings.redrawNudges(district, building, current, { kind: 'snoozed', until: untilLocal });
     return { until, untilLocal, text: rich`Snoozed: ${building.name} gets a reminder ${plain(untilLocal)}.` };
   }

@@ -19,6 +19,7 @@ import { DomainError } from '../../domain/errors';
 import { Access, permits } from '../policy';
 import type { Clock, RubricCatalog, Store } from '../ports';
 import { type Actor, actorSchema, idString, parseInput } from '../schemas';
+import { showDay } from '../when';
 import { actionsOf, entriesFromForm } from './planForm';
 import { actionsField, type PlanFormView, type PlansOverview } from './planViews';
 
@@ -160,6 +161,7 @@ export class PlanService {
         submittedAt: v.submittedAt,
         submittedBy: v.submittedBy,
       })),
+      savedOn: versions.length ? showDay(versions.at(-1)?.submittedAt as string, district.timezone) : null,
       canSave,
     };
   }

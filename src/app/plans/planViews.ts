@@ -40,6 +40,8 @@ export interface PlanFormView {
   functions: PlanFunctionView[];
   version: number;
   history: Array<{ version: number; submittedAt: string; submittedBy: string }>;
+  /** The day of the last save in the district's time zone ("2026-11-24"); null before the first. */
+  savedOn: string | null;
   /** Whether the asker may save it (else it is shown read-only). */
   canSave: boolean;
 }

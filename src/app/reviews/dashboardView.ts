@@ -40,6 +40,8 @@ export interface Dashboard {
   tenantId: string;
   districtId: string;
   districtName: string;
+  /** The district's time zone: the page shows its times (link expiry, submissions) in it. */
+  timezone: string;
   rubrics: DashboardRubric[];
   /** The district's actions, open and done, by row (set by ResultsService.dashboard). */
   actions?: ActionsView;
@@ -49,7 +51,7 @@ export interface Dashboard {
 
 /** Pure: rows × cycles per rubric, oldest cycle first. `reviews` may come in any order. */
 export function buildDashboard(
-  district: { tenantId: string; id: string; name: string },
+  district: { tenantId: string; id: string; name: string; timezone: string },
   reviews: readonly Review[],
   rubrics: RubricCatalog,
 ): Dashboard {
@@ -91,5 +93,11 @@ export function buildDashboard(
       }),
     });
   }
-  return { tenantId: district.tenantId, districtId: district.id, districtName: district.name, rubrics: out };
+  return {
+    tenantId: district.tenantId,
+    districtId: district.id,
+    districtName: district.name,
+    timezone: district.timezone,
+    rubrics: out,
+  };
 }

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors';
-import { formatLocal } from '../../domain/localTime';
 import type { Review } from '../../domain/review';
 import * as L from '../../domain/reviewLifecycle';
 import type { Access } from '../policy';
 import type { Clock, Store } from '../ports';
 import { type Actor, actorSchema, idString, parseInput, text } from '../schemas';
+import { showTime, zoneOf } from '../when';
 import type { ReviewView } from './views';
 
 /**
@@ -81,11 +81,7 @@ export class ReviewLifecycle {
     const changed = L.setRoundDeadline(review, i.deadline, this.d.clock.now());
     const saved = await this.d.store.reviews.save(changed);
     const district = await this.d.store.districts.get(saved.tenantId, saved.districtId);
-    const deadlineText = saved.deadline
-      ? district
-        ? formatLocal(saved.deadline, district.timezone)
-        : saved.deadline.toISOString()
-      : null;
+    const deadlineText = saved.deadline ? showTime(saved.deadline, zoneOf(district)) : null;
     return { review: await this.d.view(saved, actor.userId), deadlineText };
   }
 }

@@ -6,8 +6,6 @@ import type { Reminder, ReminderRow, ReminderView, RemindReport } from './remind
 /** At most this many names in one reply (a roster of hundreds would not fit a chat message). */
 const MAX_NAMES = 50;
 
-const deadlineUtc = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
-
 /** `row 1 “Shared vision…”, row 3 “…”` */
 export const rowsText = (rows: readonly ReminderRow[]): RichText =>
   join(
@@ -17,7 +15,7 @@ export const rowsText = (rows: readonly ReminderRow[]): RichText =>
 
 /** How to vote, and until when (both chats deliver reminders in the district's channel). */
 export function howToVote(view: ReminderView): RichText {
-  const until = view.deadline ? plain(` Voting closes ${deadlineUtc(view.deadline)} UTC.`) : plain('');
+  const until = view.deadlineText ? plain(` Voting closes ${view.deadlineText}.`) : plain('');
   const anon = view.anonymous ? plain(' This review is anonymous: nobody sees what you chose.') : plain('');
   return rich`Vote on each row's poll in this channel: pick the level whose description fits your district (start at Accomplished and move left), or "Not sure".${until}${anon}`;
 }

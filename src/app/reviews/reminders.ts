@@ -6,6 +6,7 @@ import { electorate } from '../../domain/roster';
 import type { Access } from '../policy';
 import type { Clock, ReminderMessenger, RubricCatalog, Store } from '../ports';
 import { type Actor, actorSchema, idString, parseInput } from '../schemas';
+import { showTime, zoneOf } from '../when';
 import { rubricFor } from './lookups';
 
 /** A row someone has not voted on yet: its number and title as the poll shows them. */
@@ -35,6 +36,8 @@ export interface ReminderView {
   round: number;
   rowCount: number;
   deadline: Date | null;
+  /** The deadline for people, in the district's time zone; null when none. */
+  deadlineText: string | null;
   anonymous: boolean;
   reminders: Reminder[];
 }
@@ -95,9 +98,10 @@ export class ReminderService {
         `“${review.cycle}” is anonymous and this chat can only remind people in the channel, which would show who has not voted. Nobody was reminded.`,
       );
     }
-    const [members, votes] = await Promise.all([
+    const [members, votes, district] = await Promise.all([
       this.d.store.members.list(review.tenantId, review.districtId),
       this.d.store.votes.listRound(review.id, review.round),
+      this.d.store.districts.get(review.tenantId, review.districtId),
     ]);
     const rubric = rubricFor(this.d.rubrics, review);
     const rowOf = new Map(
@@ -125,6 +129,7 @@ export class ReminderService {
             round: review.round,
             rowCount: review.polls.length,
             deadline: review.deadline,
+            deadlineText: review.deadline ? showTime(review.deadline, zoneOf(district)) : null,
             anonymous: review.anonymous,
             reminders,
           },

@@ -8,6 +8,7 @@ import { buildPlansReport, type PlansReport } from '../plans/planReport';
 import { Access } from '../policy';
 import type { RubricCatalog, Store } from '../ports';
 import { type Actor, actorSchema, idString, parseInput, text } from '../schemas';
+import { zoneOf } from '../when';
 import { buildDashboard, type Dashboard } from './dashboardView';
 import { loadOwnReview, rubricFor } from './lookups';
 import { type ExportFile, exportResults } from './resultsExport';
@@ -84,7 +85,8 @@ export class ResultsService {
       actions: sortActions(
         actions.filter((a) => a.reviewId === review.id),
         rubric.rows.map((r) => r.id),
-      ).map((a) => actionView(a, rubric, namesOf(members))),
+      ).map((a) => actionView(a, rubric, namesOf(members), zoneOf(district))),
+      timezone: zoneOf(district),
       plans,
     });
   }
@@ -168,7 +170,13 @@ export class ResultsService {
     ]);
     return {
       ...buildDashboard(district, reviews, this.d.rubrics),
-      actions: buildActionsView(district.name, actions, (id) => this.d.rubrics.get(id), members),
+      actions: buildActionsView(
+        district.name,
+        actions,
+        (id) => this.d.rubrics.get(id),
+        members,
+        district.timezone,
+      ),
       plans,
     };
   }

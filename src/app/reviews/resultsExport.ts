@@ -257,8 +257,7 @@ export function toMarkdown(r: ReviewResults): string {
     out.push('| Row | Action | Owner | Due | Target | Status |');
     out.push('|---|---|---|---|---|---|');
     for (const a of r.actions) {
-      const status =
-        a.status === 'done' ? `done ${a.doneAt ? a.doneAt.toISOString().slice(0, 10) : ''}`.trim() : 'open';
+      const status = a.status === 'done' ? `done ${a.doneOn ?? ''}`.trim() : 'open';
       out.push(
         `| ${a.rowNumber ?? ''} | ${mdCell(a.text)} | ${mdCell(a.ownerName)} | ${a.due} | ${mdCell(a.targetLabel)} | ${status} |`,
       );

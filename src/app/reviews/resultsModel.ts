@@ -6,6 +6,7 @@ import { type Choice, type Level, levelLabel, type Rubric } from '../../domain/r
 import type { ActionView } from '../actions/actionViews';
 import type { PlansReport } from '../plans/planReport';
 import { join, plain, type RichText, rich, strong } from '../text';
+import { showDay } from '../when';
 
 /**
  * Results of a review, row by row, for chats, the dashboard and exports. Built from stored state only; the
@@ -84,6 +85,8 @@ export interface ReviewResults {
   status: Review['status'];
   /** When and why the review was cancelled (who is not exported: it would name a member); null unless cancelled. */
   cancelled: { at: Date; reason: string } | null;
+  /** The district's time zone, in which the human-readable dates are given (machine timestamps are ISO/UTC). */
+  timezone: string;
   round: number;
   roundStatus: 'open' | 'closed';
   blind: boolean;
@@ -127,6 +130,8 @@ export interface ResultsInput {
   actions?: readonly ActionView[];
   /** The district's action plans as they stand (plans/planReport.ts). */
   plans?: PlansReport | null;
+  /** The district's time zone: human-readable dates (cancelled on, done on) are in it. */
+  timezone: string;
 }
 
 /** Pure: builds the results model. */
@@ -240,6 +245,7 @@ export function buildResults(i: ResultsInput): ReviewResults {
       review.status === 'cancelled'
         ? { at: review.cancellation?.at ?? review.createdAt, reason: review.cancellation?.reason ?? '' }
         : null,
+    timezone: i.timezone,
     round: review.round,
     roundStatus: review.roundStatus,
     blind: review.blind,
@@ -255,10 +261,12 @@ export function buildResults(i: ResultsInput): ReviewResults {
 }
 
 /** The review's state in one phrase: "complete", "cancelled on 2026-12-01: why" or "in progress (round 2 open)". */
-export function statusText(r: Pick<ReviewResults, 'status' | 'cancelled' | 'round' | 'roundStatus'>): string {
+export function statusText(
+  r: Pick<ReviewResults, 'status' | 'cancelled' | 'round' | 'roundStatus' | 'timezone'>,
+): string {
   if (r.status === 'complete') return 'complete';
   if (r.cancelled) {
-    return `cancelled on ${r.cancelled.at.toISOString().slice(0, 10)}${r.cancelled.reason ? `: ${r.cancelled.reason}` : ''}`;
+    return `cancelled on ${showDay(r.cancelled.at, r.timezone)}${r.cancelled.reason ? `: ${r.cancelled.reason}` : ''}`;
   }
   return `in progress (round ${r.round} ${r.roundStatus})`;
 }

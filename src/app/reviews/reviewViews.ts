@@ -4,6 +4,7 @@ import type { Review } from '../../domain/review';
 import * as R from '../../domain/review';
 import { lastCycleActions } from '../actions/actionViews';
 import type { RubricCatalog, Store } from '../ports';
+import { showTime, zoneOf } from '../when';
 import { rubricFor } from './lookups';
 import { buildPollView, type PollView, type ReviewView } from './views';
 
@@ -73,9 +74,10 @@ export async function loadReviewView(
   const rubric = rubricFor(d.rubrics, review);
   const members = d.store.members.list(review.tenantId, review.districtId);
   const earlier = loadEarlierActions(d, review);
-  const polls = await Promise.all(
-    review.polls.map((p) => loadPollView(d, review, p.rowId, viewerId, members, earlier)),
-  );
+  const [polls, district] = await Promise.all([
+    Promise.all(review.polls.map((p) => loadPollView(d, review, p.rowId, viewerId, members, earlier))),
+    review.deadline ? d.store.districts.get(review.tenantId, review.districtId) : null,
+  ]);
   return {
     reviewId: review.id,
     tenantId: review.tenantId,
@@ -91,6 +93,7 @@ export async function loadReviewView(
     blind: review.blind,
     anonymous: review.anonymous,
     deadline: review.deadline,
+    deadlineText: review.deadline ? showTime(review.deadline, zoneOf(district)) : null,
     rule: review.rule,
     maxRounds: review.maxRounds,
     memberCount: polls[0]?.participation.eligible ?? 0,

@@ -103,6 +103,8 @@ export interface ReviewView {
   blind: boolean;
   anonymous: boolean;
   deadline: Date | null;
+  /** The deadline for people, in the district's time zone ("Tue 2026-12-15 12:00 EST"); null when none. */
+  deadlineText: string | null;
   rule: Review['rule'];
   maxRounds: number;
   memberCount: number;
