@@ -31,3 +31,10 @@ export class DomainError extends Error {
 }
 
 export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;
+
+/** The answer wherever a command needs the district team of a channel that was never set up. */
+export const notSetUp = (): DomainError =>
+  new DomainError(
+    'unknown-district',
+    'This channel is not set up as a district team yet. A coordinator can set it up with the "setup" command.',
+  );

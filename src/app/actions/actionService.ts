@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type ActionItem, completeAction, createAction } from '../../domain/action';
 import { isActiveMember } from '../../domain/district';
-import { DomainError } from '../../domain/errors';
+import { DomainError, notSetUp } from '../../domain/errors';
 import type { Review } from '../../domain/review';
 import { Access } from '../policy';
 import type { Clock, IdGenerator, RubricCatalog, Store } from '../ports';
@@ -34,12 +34,6 @@ const notHere = (id: string) =>
     `There is no action "${id.slice(0, 40)}" for this district. Say "actions" to see them with their ids.`,
   );
 
-const noDistrict = () =>
-  new DomainError(
-    'unknown-district',
-    'This channel is not set up as a district team yet. A coordinator can set it up with the "setup" command.',
-  );
-
 /**
  * Actions that come back: a coordinator adds an action to a rated row (typed, or a member's reflection answer),
  * assigned to a member with a due date and a target level; the owner or a coordinator marks it done; everyone who
@@ -70,7 +64,7 @@ export class ActionService {
       this.d.store.districts.get(review.tenantId, review.districtId),
       this.d.store.members.get(review.tenantId, review.districtId, i.ownerId),
     ]);
-    if (!district) throw noDistrict();
+    if (!district) throw notSetUp();
     if (!owner || !isActiveMember(owner)) {
       throw new DomainError(
         'not-member',
@@ -180,7 +174,7 @@ export class ActionService {
       actor.channelId && actor.channelId !== channelId
         ? null
         : await this.d.store.districts.findByChannel(actor.tenantId, channelId);
-    if (!d) throw noDistrict();
+    if (!d) throw notSetUp();
     return d;
   }
 }

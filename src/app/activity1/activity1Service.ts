@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type Activity1, type Activity1Content, checkPick, startsNew } from '../../domain/activity1';
 import type { District } from '../../domain/district';
-import { DomainError } from '../../domain/errors';
+import { DomainError, notSetUp } from '../../domain/errors';
 import type { Rubric } from '../../domain/rubric';
 import { Access } from '../policy';
 import type { Clock, IdGenerator, RubricCatalog, Store } from '../ports';
@@ -150,10 +150,7 @@ export class Activity1Service {
         ? null
         : await this.d.store.districts.findByChannel(actor.tenantId, channelId);
     if (!d) {
-      throw new DomainError(
-        'unknown-district',
-        'This channel is not set up as a district team yet. A coordinator can set it up with the "setup" command.',
-      );
+      throw notSetUp();
     }
     return d;
   }

@@ -1,5 +1,5 @@
 import type { District } from '../../domain/district';
-import { DomainError } from '../../domain/errors';
+import { notSetUp } from '../../domain/errors';
 import type { CycleRatings, DistrictRatings, Network } from '../../domain/network';
 import type { Review } from '../../domain/review';
 import { isLevel, type Level } from '../../domain/rubric';
@@ -47,10 +47,7 @@ export async function districtOfChannel(store: Store, actor: Actor, channelId: s
       ? null
       : await store.districts.findByChannel(actor.tenantId, channelId);
   if (!d) {
-    throw new DomainError(
-      'unknown-district',
-      'This channel is not set up as a district team yet. A coordinator can set it up with the "setup" command.',
-    );
+    throw notSetUp();
   }
   return d;
 }

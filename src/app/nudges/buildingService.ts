@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type Building, isChannelId } from '../../domain/building';
 import type { District } from '../../domain/district';
-import { DomainError } from '../../domain/errors';
+import { DomainError, notSetUp } from '../../domain/errors';
 import { type Period, type PeriodKind, periodAt, periodById } from '../../domain/schedule';
 import { currentByBuilding, type SubmissionData, type SubmissionVersion } from '../../domain/submission';
 import { Access } from '../policy';
@@ -92,11 +92,7 @@ export class BuildingService {
 
   private async districtOf(tenantId: string, channelId: string): Promise<District> {
     const d = await this.d.store.districts.findByChannel(tenantId, channelId);
-    if (!d)
-      throw new DomainError(
-        'unknown-district',
-        'This channel is not set up as a district team yet. A coordinator can set it up with the "setup" command.',
-      );
+    if (!d) throw notSetUp();
     return d;
   }
 

@@ -1,5 +1,5 @@
 import type { Building } from '../../domain/building';
-import { DomainError } from '../../domain/errors';
+import { DomainError, notSetUp } from '../../domain/errors';
 import type { NudgeClaim } from '../../domain/nudge';
 import { periodAt } from '../../domain/schedule';
 import { currentByBuilding } from '../../domain/submission';
@@ -52,11 +52,7 @@ export async function nudgeNow(
   buildingRef: string | undefined,
 ): Promise<NudgeNowReport> {
   const district = await d.store.districts.findByChannel(actor.tenantId, channelId);
-  if (!district)
-    throw new DomainError(
-      'unknown-district',
-      'This channel is not set up as a district team yet. A coordinator can set it up with the "setup" command.',
-    );
+  if (!district) throw notSetUp();
   await access.enforce(actor, 'nudge.now', district);
   const messenger = d.messenger;
   if (!messenger)

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { District } from '../../domain/district';
-import { DomainError } from '../../domain/errors';
+import { DomainError, notSetUp } from '../../domain/errors';
 import type { Schedule } from '../../domain/nudgeSchedule';
 import {
   DEFAULT_POLICY,
@@ -108,11 +108,7 @@ export class ScheduleService {
   private async coordinatorDistrict(actorIn: Actor, channelId: string): Promise<District> {
     const actor = parseInput(actorSchema, actorIn);
     const district = await this.d.store.districts.findByChannel(actor.tenantId, channelId);
-    if (!district)
-      throw new DomainError(
-        'unknown-district',
-        'This channel is not set up as a district team yet. A coordinator can set it up with the "setup" command.',
-      );
+    if (!district) throw notSetUp();
     await this.access.enforce(actor, 'building.manage', district);
     return district;
   }

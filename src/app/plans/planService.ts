@@ -15,7 +15,7 @@ import {
 } from '../../domain/balance';
 import type { Building } from '../../domain/building';
 import type { District } from '../../domain/district';
-import { DomainError } from '../../domain/errors';
+import { DomainError, notSetUp } from '../../domain/errors';
 import { Access, permits } from '../policy';
 import type { Clock, RubricCatalog, Store } from '../ports';
 import { type Actor, actorSchema, idString, parseInput } from '../schemas';
@@ -70,11 +70,7 @@ export class PlanService {
 
   private async districtOfChannel(tenantId: string, channelId: string): Promise<District> {
     const d = await this.d.store.districts.findByChannel(tenantId, channelId);
-    if (!d)
-      throw new DomainError(
-        'unknown-district',
-        'This channel is not set up as a district team yet. A coordinator can set it up with the "setup" command.',
-      );
+    if (!d) throw notSetUp();
     return d;
   }
 

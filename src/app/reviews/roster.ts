@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Perspective } from '../../domain/consensus';
 import { type District, isActiveMember, type Member } from '../../domain/district';
-import { DomainError } from '../../domain/errors';
+import { DomainError, notSetUp } from '../../domain/errors';
 import { isValidTimeZone } from '../../domain/schedule';
 import type { Access } from '../policy';
 import type { Clock, IdGenerator, Store } from '../ports';
@@ -108,10 +108,7 @@ export class Roster {
         ? null
         : await this.d.store.districts.findByChannel(actor.tenantId, channel);
     if (!d) {
-      throw new DomainError(
-        'unknown-district',
-        'This channel is not set up as a district team yet. A coordinator can set it up with the "setup" command.',
-      );
+      throw notSetUp();
     }
     return d;
   }
