@@ -18,6 +18,11 @@ export interface ConnectorCall {
 export class FakeConnector {
   readonly calls: ConnectorCall[] = [];
   failures: Array<{ status: number; retryAfter?: string }> = [];
+  /**
+   * Conversations (exact id, e.g. a channel's "19:…@thread.tacv2", not its threads) whose sends and updates are
+   * refused with this status and error code every time, as when the bot is not in that channel's team.
+   */
+  refuse = new Map<string, { status: number; code: string }>();
   /** Team roster served by GET /v3/conversations/:conv/members/:id (TeamsInfo.getMember). */
   directory = new Map<string, { id: string; name: string; aadObjectId: string }>();
   /**
@@ -43,6 +48,11 @@ export class FakeConnector {
         at: Date.now(),
         authorization: req.get('authorization'),
       });
+      const refused = this.refuse.get(params.conv);
+      if (refused) {
+        res.status(refused.status).json({ error: { code: refused.code, message: 'fake refusal' } });
+        return;
+      }
       const fail = this.failures.shift();
       if (fail) {
         if (fail.retryAfter) res.set('Retry-After', fail.retryAfter);
