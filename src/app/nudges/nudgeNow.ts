@@ -6,11 +6,10 @@ import { currentByBuilding } from '../../domain/submission';
 import type { Access } from '../policy';
 import type { Clock, Store } from '../ports';
 import type { Actor } from '../schemas';
-import { showTime } from '../when';
 import { failureReason } from './buildingChannels';
 import { countNudges } from './nudgeDigest';
 import type { NudgeMessenger, NudgeRepos } from './nudgePorts';
-import { sendClaimed } from './nudgeSend';
+import { nudgeViewOf, sendClaimed } from './nudgeSend';
 
 /**
  * `nudge now ["Building"]`: a coordinator sends the current period's nudge at once, from the district channel, to
@@ -95,19 +94,9 @@ export async function nudgeNow(
     const recent = claims.some((c) => c.buildingId === b.id && c.occurrence === previous);
     if (recent || !(await d.nudges.claims.claim(tenantId, districtId, period.id, claim)))
       return report.justNudged.push(b.name);
-    const r = await sendClaimed({ nudges: d.nudges, messenger }, district, b, period.id, claim, {
-      tenantId,
-      districtId,
-      districtName: district.name,
-      buildingId: b.id,
-      buildingName: b.name,
-      periodId: period.id,
-      periodLabel: period.label,
-      attempt: (prior.get(b.id) ?? 0) + 1,
-      closesAt: showTime(period.endsAt, tz),
-      timezone: tz,
-      reminder: false,
-    });
+    const attempt = (prior.get(b.id) ?? 0) + 1;
+    const view = nudgeViewOf(district, b, period, tz, attempt, false);
+    const r = await sendClaimed({ nudges: d.nudges, messenger }, district, b, period.id, claim, view);
     if (r.sent) report.nudged.push(b.name);
     else report.unreachable.push({ name: b.name, reason: failureReason(r.error) });
   };

@@ -5,11 +5,9 @@ import type { Schedule } from '../../domain/nudgeSchedule';
 import { type DueOccurrence, dueOccurrence, type Period, periodAt } from '../../domain/schedule';
 import { currentByBuilding } from '../../domain/submission';
 import type { Store } from '../ports';
-import { showTime } from '../when';
 import { countNudges, finishRound } from './nudgeDigest';
 import type { CronEngine, NudgeMessenger, NudgeRepos } from './nudgePorts';
-import { sendClaimed } from './nudgeSend';
-import type { NudgeView } from './nudgeViews';
+import { nudgeViewOf, sendClaimed } from './nudgeSend';
 import { scheduleWindow } from './scheduleService';
 
 export interface NudgeRunnerDeps {
@@ -125,28 +123,6 @@ export class NudgeRunner {
     return report;
   }
 
-  private nudgeView(
-    district: District,
-    b: Building,
-    period: Period,
-    attempt: number,
-    reminder: boolean,
-  ): NudgeView {
-    return {
-      tenantId: district.tenantId,
-      districtId: district.id,
-      districtName: district.name,
-      buildingId: b.id,
-      buildingName: b.name,
-      periodId: period.id,
-      periodLabel: period.label,
-      attempt,
-      closesAt: showTime(period.endsAt, district.timezone),
-      timezone: district.timezone,
-      reminder,
-    };
-  }
-
   /** Claims, then sends; a failed send is recorded on the claim (no second send) and reported. */
   private async claimAndSend(
     district: District,
@@ -168,7 +144,7 @@ export class NudgeRunner {
       b,
       period.id,
       claim,
-      this.nudgeView(district, b, period, attempt, reminder),
+      nudgeViewOf(district, b, period, district.timezone, attempt, reminder),
     );
     if (r.sent && reminder) report.reminders++;
     else if (r.sent) report.sent++;
@@ -298,7 +274,7 @@ export class NudgeRunner {
     attempt: number,
     report: TickReport,
   ): Promise<boolean> {
-    const view = this.nudgeView(district, b, period, attempt, false);
+    const view = nudgeViewOf(district, b, period, district.timezone, attempt, false);
     const r = await sendClaimed(this.d, district, b, period.id, claim, view);
     if (r.sent) report.sent++;
     else {

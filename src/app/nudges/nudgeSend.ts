@@ -12,6 +12,30 @@ import type { NudgeOutcome, NudgeView } from './nudgeViews';
  * scheduled rounds (NudgeRunner) and a coordinator's `nudge now`.
  */
 
+/** A building's nudge for a period, as people see it (times in `timezone`: the schedule's, else the district's). */
+export function nudgeViewOf(
+  district: District,
+  b: Building,
+  period: Period,
+  timezone: string,
+  attempt: number,
+  reminder: boolean,
+): NudgeView {
+  return {
+    tenantId: district.tenantId,
+    districtId: district.id,
+    districtName: district.name,
+    buildingId: b.id,
+    buildingName: b.name,
+    periodId: period.id,
+    periodLabel: period.label,
+    attempt,
+    closesAt: showTime(period.endsAt, timezone),
+    timezone,
+    reminder,
+  };
+}
+
 export interface SendDeps {
   nudges: Pick<NudgeRepos, 'claims' | 'buildings'>;
   messenger: NudgeMessenger;
@@ -67,17 +91,6 @@ export async function redrawNudges(
 ): Promise<number> {
   const update = d.messenger?.updateNudge?.bind(d.messenger);
   if (!update) return 0;
-  const view = {
-    tenantId: district.tenantId,
-    districtId: district.id,
-    districtName: district.name,
-    buildingId: b.id,
-    buildingName: b.name,
-    periodId: period.id,
-    periodLabel: period.label,
-    closesAt: showTime(period.endsAt, district.timezone),
-    timezone: district.timezone,
-  };
   const claims = await d.nudges.claims.list(district.tenantId, district.id, period.id);
   const posted = claims.filter((c) => c.buildingId === b.id && c.status === 'sent' && c.message);
   let redrawn = 0;
@@ -85,9 +98,7 @@ export async function redrawNudges(
     const m = c.message as NonNullable<NudgeClaim['message']>;
     try {
       await update({ tenantId: district.tenantId, channelId: m.channelId }, m.id, {
-        ...view,
-        attempt: 1,
-        reminder: c.occurrence.startsWith('reminder:'),
+        ...nudgeViewOf(district, b, period, district.timezone, 1, c.occurrence.startsWith('reminder:')),
         outcome,
       });
       redrawn++;
