@@ -7,6 +7,23 @@ import type { Actor } from '../schemas';
 import { clip, code, type RichText, rich, strong } from '../text';
 import type { NudgeRepos } from './nudgePorts';
 
+/** A district's registered building and the district, or a clear refusal when either is gone. */
+export async function registeredBuilding(
+  d: { store: Store; buildings: NudgeRepos['buildings'] },
+  tenantId: string,
+  districtId: string,
+  buildingId: string,
+): Promise<{ district: District; building: Building }> {
+  const district = await d.store.districts.get(tenantId, districtId);
+  const building = district ? await d.buildings.get(tenantId, districtId, buildingId) : null;
+  if (!district || !building)
+    throw new DomainError(
+      'invalid-input',
+      'This building team is no longer registered. Ask the district coordinator to register it again.',
+    );
+  return { district, building };
+}
+
 /**
  * A building team's channel: which district a coordinator registers a building for from the building's own
  * channel (`building here`, `building move`), the welcome posted when a channel is registered, and whether the

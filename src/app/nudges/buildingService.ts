@@ -7,7 +7,7 @@ import { currentByBuilding, type SubmissionData, type SubmissionVersion } from '
 import { Access } from '../policy';
 import type { Clock, IdGenerator, NoticeMessenger, Store } from '../ports';
 import { type Actor, actorSchema, idString, parseInput, text } from '../schemas';
-import { coordinatedDistrict, createBuilding, moveBuilding } from './buildingChannels';
+import { coordinatedDistrict, createBuilding, moveBuilding, registeredBuilding } from './buildingChannels';
 import type { NudgeMessenger, NudgeRepos } from './nudgePorts';
 import { redrawNudges } from './nudgeSend';
 import {
@@ -212,17 +212,13 @@ export class BuildingService {
 
   // ---------- submissions ----------
 
-  private async buildingFor(actor: z.output<typeof actorSchema>, districtId: string, buildingId: string) {
-    const district = await this.d.store.districts.get(actor.tenantId, districtId);
-    const building = district
-      ? await this.d.nudges.buildings.get(actor.tenantId, districtId, buildingId)
-      : null;
-    if (!district || !building)
-      throw new DomainError(
-        'invalid-input',
-        'This building team is no longer registered. Ask the district coordinator to register it again.',
-      );
-    return { district, building };
+  private buildingFor(actor: z.output<typeof actorSchema>, districtId: string, buildingId: string) {
+    return registeredBuilding(
+      { store: this.d.store, buildings: this.d.nudges.buildings },
+      actor.tenantId,
+      districtId,
+      buildingId,
+    );
   }
 
   /** Refuses (`not-member`) anyone who is neither on the building team nor a district coordinator. */

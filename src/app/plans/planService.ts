@@ -16,6 +16,7 @@ import {
 import type { Building } from '../../domain/building';
 import type { District } from '../../domain/district';
 import { DomainError, notSetUp } from '../../domain/errors';
+import { registeredBuilding } from '../nudges/buildingChannels';
 import { Access, permits } from '../policy';
 import type { Clock, RubricCatalog, Store } from '../ports';
 import { type Actor, actorSchema, idString, parseInput } from '../schemas';
@@ -89,17 +90,9 @@ export class PlanService {
     return this.buildingById(actor, owner.districtId, owner.buildingId);
   }
 
-  private async buildingById(actor: ActorIn, districtId: string, buildingId: string) {
-    const district = await this.d.store.districts.get(actor.tenantId, districtId);
-    const building = district
-      ? await this.d.store.nudges.buildings.get(actor.tenantId, districtId, buildingId)
-      : null;
-    if (!district || !building)
-      throw new DomainError(
-        'invalid-input',
-        'This building team is no longer registered. Ask the district coordinator to register it again.',
-      );
-    return { district, building };
+  private buildingById(actor: ActorIn, districtId: string, buildingId: string) {
+    const deps = { store: this.d.store, buildings: this.d.store.nudges.buildings };
+    return registeredBuilding(deps, actor.tenantId, districtId, buildingId);
   }
 
   private teamOf = (b: Building) => ({ members: b.members, onlyInChannel: b.channelId });
