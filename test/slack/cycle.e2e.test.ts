@@ -41,7 +41,8 @@ const completedFiles = () => [...fake.files.values()].filter((f) => f.completed)
 const store = () => harness.app.store;
 
 beforeAll(async () => {
-  harness = await startSlackHarness(dbName, SECRET);
+  // With Slack's published rate limits enforced by the fake (a 429 is answered like Slack).
+  harness = await startSlackHarness(dbName, SECRET, {}, { tiers: true });
   fake = harness.fake;
   fake.channelMembers.set('C1', CHANNEL);
   fake.bots.add(BOT);
@@ -221,3 +222,7 @@ test('a coordinator’s whole cycle: roster, review, remind, cancel, a new revie
 });
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+test("no Web API call of this file was answered 429 under Slack's tiers", () => {
+  expect(harness.fake.limited).toEqual([]);
+});

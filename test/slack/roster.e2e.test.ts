@@ -21,7 +21,8 @@ const lastEphemeralText = (user: string) => String(ephemeralsTo(user).at(-1)?.ar
 const PEOPLE = Array.from({ length: 205 }, (_, i) => `UP${i}`);
 
 beforeAll(async () => {
-  harness = await startSlackHarness(dbName, SECRET);
+  // With Slack's published rate limits enforced by the fake (a 429 is answered like Slack).
+  harness = await startSlackHarness(dbName, SECRET, {}, { tiers: true });
   fake = harness.fake;
   fake.channelMembers.set('C1', ['U_COORD', ...PEOPLE, 'UBOT1', 'UGONE']);
   fake.bots.add('UBOT1');
@@ -66,4 +67,8 @@ test('review start freezes the roster; roster remove takes someone off it; a mem
   expect(await command('roster', 'U_COORD')).toMatch(/205 member\(s\)/);
   expect(await command('roster import', 'UP4')).toMatch(/Only a coordinator of this district/);
   expect(await command('roster import')).toMatch(/1 taken off the roster earlier stayed off/);
+});
+
+test("no Web API call of this file was answered 429 under Slack's tiers", () => {
+  expect(harness.fake.limited).toEqual([]);
 });
