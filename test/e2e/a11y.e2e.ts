@@ -120,7 +120,10 @@ test('console with polls, results and reflection: WCAG 2.1 AA, fits 390 px', asy
 
 test('dashboard with its heat map: WCAG 2.1 AA, fits 390 px', async () => {
   await page.goto(`${app.url}/console?as=demo-alex`);
+  // The page's script sets the link once the state has loaded; before that it points back at the console.
+  await page.locator('body[data-ready="true"]').waitFor();
   const href = await page.locator('#dashboard').getAttribute('href');
+  expect(href).toMatch(/^\/dashboard\?k=/);
   await page.goto(`${app.url}${href}`);
   await page.locator(`table.heat tr[data-row="${ROW}"] td.cell[data-rating="3"]`).waitFor();
   expect(await check('dashboard')).toEqual(clean('dashboard'));
