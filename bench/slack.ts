@@ -411,16 +411,22 @@ async function main() {
       );
     }
     // The burst is a district's meeting on its own: let the storms' last poll redraws (polls of thousands of
-    // voters) finish first.
-    await ours.ask('idle');
+    // voters) and their queued confirmations finish first.
+    const before = await ours.ask<{ drawn: boolean; confirmed: boolean; waitedMs: number }>('idle');
+    console.log(
+      `  before the burst: the saturation runs' redraws ${before.drawn ? 'done' : 'NOT done'} and confirmations ${before.confirmed ? 'sent' : 'NOT sent'} after ${(before.waitedMs / 1000).toFixed(1)} s`,
+    );
     const s = await scenario(ours, 'burst');
     const sent = new Map<string, string>();
+    await ours.ask('loop');
     const burst = await openLoop(ours.port, s, 500, 5000, sent);
+    const burstLoop = await ours.ask<LoopReport>('loop');
     const tally = await checkTally(ours, s, sent);
     results.burst = { ...burst, tally };
     const burstRow = `| burst: 500 members, once each within 5 s | — | — | — | — | ${burst.p50.toFixed(1)} / ${burst.p99.toFixed(1)} (max ${burst.max.toFixed(1)}) | ${tally.exact ? 'exact' : `WRONG ${tally.wrong}`} (${tally.sent} votes) | ${burst.errors} |`;
     rows.push(burstRow);
     console.log(burstRow);
+    console.log(`  longest event-loop stall of ours during the burst: ${burstLoop.maxMs.toFixed(0)} ms`);
     await ours.ask('idle');
     const { updater, receiver, work, installationReads, dbCalls } = await ours.ask<{
       dbCalls: Record<string, number>;

@@ -189,7 +189,11 @@ async function ours(): Promise<void> {
           dbCalls,
         });
       } else if (m.cmd === 'idle') {
-        reply(await app.slack?.updater.idle(30000));
+        // Poll redraws and the queued confirmations of the runs before (response_url calls) both finished.
+        const t0 = Date.now();
+        const drawn = await app.slack?.updater.idle(30000);
+        const confirmed = await app.slack?.work.idle(60000);
+        reply({ drawn, confirmed, waitedMs: Date.now() - t0 });
       } else if (m.cmd === 'loop') {
         reply(loopReport());
       } else if (m.cmd === 'stop') {
