@@ -5,7 +5,8 @@
  * whose acknowledgement means stored).
  *
  * - saturation (closed loop) at 50, 200 and 500 requests in flight, BENCH_SECONDS each (default 5), 10 % of the
- *   requests resent as Slack retries (same body, x-slack-retry-num: 1);
+ *   requests resent as Slack retries (same body, x-slack-retry-num: 1); the two apps that store (the store-only
+ *   baseline and ours) alternate in BENCH_SEGMENTS segments (default 4) on their shared database;
  * - burst (open loop): 500 members each clicking once at a random moment within 5 s.
  * Reported: requests/s, p50/p99 ack latency, chat.update calls and the smallest gap between two updates of one
  * message, and the stored tally checked against the votes sent (exact, retries not doubled).
@@ -23,6 +24,8 @@ import { type RunningServer, startMongoJavaServer } from '../test/support/mongoS
 
 const SECRET = 'bench-signing-secret';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+/** The store-only baseline and ours alternate in this many segments of SECONDS / SEGMENTS each (BENCH_SEGMENTS). */
+const SEGMENTS = Math.max(1, Number(process.env.BENCH_SEGMENTS ?? 4));
 const LEVELS = (process.env.BENCH_CONCURRENCY ?? '50,200,500').split(',').map(Number);
 /** BENCH_COLD=1 measures from the moment all connections are opened at once (no untimed first request each). */
 const WARM_CONNECTIONS = process.env.BENCH_COLD !== '1';
@@ -136,6 +139,8 @@ function signed(body: string, retry: boolean): Record<string, string> {
 }
 
 let clickSeq = 0;
+/** Where the fake Slack takes interaction replies: every real click carries a fresh response_url. */
+let respondBase = '';
 function clickBody(team: string, channel: string, user: string, choice: string, value: string): string {
   clickSeq++;
   const p = {
@@ -146,6 +151,7 @@ function clickBody(team: string, channel: string, user: string, choice: string, 
     trigger_id: `t.${clickSeq}`,
     container: { type: 'message', message_ts: '1.0', channel_id: channel },
     channel: { id: channel, name: 'bench' },
+    response_url: `${respondBase}/respond/${clickSeq}/${encodeURIComponent(user)}`,
     actions: [
       {
         type: 'button',
@@ -228,7 +234,35 @@ function* jobs(s: Scenario, prefix: string, sent: Map<string, string>): Generato
   }
 }
 
-async function closedLoop(port: number, concurrency: number, gen: Generator<Job>) {
+type Loop = Awaited<ReturnType<typeof closedLoop>>;
+
+/** Several closed-loop segments of one app taken as one run: latencies pooled, requests over the total time. */
+function pooled(parts: Loop[]): Loop {
+  const lat = parts.flatMap((p) => p.lat);
+  const secs = parts.reduce((t, p) => t + p.secs, 0);
+  const first = parts[0] as Loop;
+  return {
+    ...first,
+    coldStartMaxMs: Math.max(...parts.map((p) => p.coldStartMaxMs)),
+    rps: lat.length / secs,
+    p50: pct(lat, 0.5),
+    p99: pct(lat, 0.99),
+    max: Math.max(...lat),
+    n: lat.length,
+    errors: parts.reduce((t, p) => t + p.errors, 0),
+    secs,
+    lat,
+    slow: {
+      n: parts.reduce((t, p) => t + p.slow.n, 0),
+      onNewSocket: parts.reduce((t, p) => t + p.slow.onNewSocket, 0),
+      maxConnectMs: Math.max(...parts.map((p) => p.slow.maxConnectMs)),
+      firstAtMs: Math.min(...parts.map((p) => p.slow.firstAtMs)),
+      lastAtMs: Math.max(...parts.map((p) => p.slow.lastAtMs)),
+    },
+  };
+}
+
+async function closedLoop(port: number, concurrency: number, gen: Generator<Job>, seconds = SECONDS) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency });
   const lat: number[] = [];
   let errors = 0;
@@ -246,7 +280,7 @@ async function closedLoop(port: number, concurrency: number, gen: Generator<Job>
       }),
     );
   }
-  const until = performance.now() + SECONDS * 1000;
+  const until = performance.now() + seconds * 1000;
   const t0 = performance.now();
   // Requests slower than 1 s: how many, how many of them on a connection opened for them, when they were sent.
   const slow = { n: 0, onNewSocket: 0, maxConnectMs: 0, firstAtMs: Number.POSITIVE_INFINITY, lastAtMs: 0 };
@@ -281,6 +315,8 @@ async function closedLoop(port: number, concurrency: number, gen: Generator<Job>
     n: lat.length,
     errors,
     slow,
+    secs,
+    lat,
   };
 }
 
@@ -343,6 +379,7 @@ async function main() {
   const db = `micip_bench_slack_${process.pid}`;
   // The fake Slack Web API runs in its own process (Slack is remote: its work is neither the app's nor the load's).
   const fake = await spawnServer('fake', {});
+  respondBase = `http://127.0.0.1:${fake.port}`;
   const ours = await spawnServer('ours', {
     MONGODB_URI: uri,
     BENCH_DB: db,
@@ -371,16 +408,39 @@ async function main() {
       const b = await closedLoop(bare.port, c, jobs(s, `X${c}_`, new Map()));
       const bareLoop = await bare.ask<LoopReport>('loop');
       const bareClientMax = clientLoop.max / 1e6;
-      const w = await closedLoop(bareStore.port, c, jobs(s, `Y${c}_`, new Map()));
+      // The two apps that store each click share one database, whose load and heap grow with every run: they are
+      // measured in alternating segments (store-only, ours, ours, store-only, store-only, ours) so neither always
+      // runs on the fuller database, and each one's segments are pooled.
       const sent = new Map(warmSent);
-      await ours.ask('loop');
-      clientLoop.reset();
-      const o = await closedLoop(ours.port, c, jobs(s, `M${c}_`, sent));
-      const oursLoop = await ours.ask<LoopReport>('loop');
-      const oursClientMax = clientLoop.max / 1e6;
+      const storeGen = jobs(s, `Y${c}_`, new Map());
+      const oursGen = jobs(s, `M${c}_`, sent);
+      const wParts: Loop[] = [];
+      const oParts: Loop[] = [];
+      let oursLoopMax = 0;
+      let oursClientMax = 0;
+      for (let seg = 0; seg < SEGMENTS; seg++) {
+        const order = seg % 2 === 0 ? ['store', 'ours'] : ['ours', 'store'];
+        for (const which of order) {
+          if (which === 'store') {
+            wParts.push(await closedLoop(bareStore.port, c, storeGen, SECONDS / SEGMENTS));
+          } else {
+            await ours.ask('loop');
+            clientLoop.reset();
+            oParts.push(await closedLoop(ours.port, c, oursGen, SECONDS / SEGMENTS));
+            oursLoopMax = Math.max(oursLoopMax, (await ours.ask<LoopReport>('loop')).maxMs);
+            oursClientMax = Math.max(oursClientMax, clientLoop.max / 1e6);
+          }
+        }
+      }
+      const w = pooled(wParts);
+      const o = pooled(oParts);
+      const oursLoop = { ...(await ours.ask<LoopReport>('loop')), maxMs: oursLoopMax };
 
       const tally = await checkTally(ours, s, sent);
-      results[`c${c}`] = { bare: b, bareStore: w, ours: o, tally };
+      const { lat: _b, ...bare1 } = b;
+      const { lat: _w, ...store1 } = w;
+      const { lat: _o, ...ours1 } = o;
+      results[`c${c}`] = { bare: bare1, bareStore: store1, ours: ours1, tally };
       rows.push(
         `| ${c} in flight | ${b.rps.toFixed(0)} | ${w.rps.toFixed(0)} | ${w.p50.toFixed(1)} / ${w.p99.toFixed(1)} | ${o.rps.toFixed(0)} (${(o.rps / w.rps).toFixed(2)}×) | ${o.p50.toFixed(1)} / ${o.p99.toFixed(1)} (${(o.p99 / w.p99).toFixed(2)}×) | ${tally.exact ? 'exact' : `WRONG ${tally.wrong}`} (${tally.sent} votes, drained in ${tally.drainS.toFixed(1)} s) | ${o.errors + b.errors + w.errors} |`,
       );
@@ -446,11 +506,13 @@ async function main() {
         minGap = Math.min(minGap, (times[i] as number) - (times[i - 1] as number));
     }
     const ephemerals = calls.filter((c) => c.method === 'chat.postEphemeral').length;
+    const responses = calls.filter((c) => c.method === 'response_url').length;
     results.slack = {
       updates: updates.length,
       messages: byTs.size,
       minGapMs: minGap,
       ephemerals,
+      responses,
       updater,
       receiver,
       work,
@@ -461,7 +523,7 @@ async function main() {
     console.log('|---|---|---|---|---|---|---|---|');
     for (const r of rows) console.log(r);
     console.log(
-      `\nchat.update: ${updates.length} calls for ${byTs.size} poll messages; smallest gap between two updates of one message ${minGap.toFixed(0)} ms; ${ephemerals} ephemeral confirmations.`,
+      `\nchat.update: ${updates.length} calls for ${byTs.size} poll messages; smallest gap between two updates of one message ${minGap.toFixed(0)} ms; confirmations: ${responses} through the clicks' response_url, ${ephemerals} by chat.postEphemeral.`,
     );
     console.log(
       `receiver: ${JSON.stringify(receiver)}; updater: ${JSON.stringify(updater)}; work queue: ${JSON.stringify(work)}`,
