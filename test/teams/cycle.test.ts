@@ -230,7 +230,8 @@ describe('building teams', () => {
       (b) => b.name === 'Pine',
     );
     pineReason = pine?.unreachable?.reason ?? '';
-    expect(pineReason).toContain('fake refusal'); // the connector's own error message
+    // In plain words, with the connector's status and code for whoever looks it up.
+    expect(pineReason).toBe('the MICIP app is not a member of that channel (403 BotNotInConversationRoster)');
     expect(reply).toContain(pineReason);
   });
 

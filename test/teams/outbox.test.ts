@@ -4,6 +4,7 @@ import { ServiceUrlAllowlist } from '../../src/adapters/teams/activity';
 import { KV } from '../../src/adapters/teams/directory';
 import { createTeamsNudgeMessenger } from '../../src/adapters/teams/nudges';
 import { SendError, TeamsOutbox } from '../../src/adapters/teams/outbox';
+import { DeliveryFailure } from '../../src/app/nudges/deliveryFailure';
 import type { NudgeView } from '../../src/app/nudges/nudgeViews';
 import type { Store } from '../../src/app/ports';
 import { virtualClock } from '../support/virtualClock';
@@ -124,8 +125,11 @@ test('a nudge refused with 403 is tried once and fails with the status', async (
   const { box } = outbox([httpError(403), 'never']);
   const m = createTeamsNudgeMessenger({ post: (t, c, a) => box.postToChannel(t, c, a) });
   const err = await m.sendNudge(to, nudge).catch((e: unknown) => e);
-  expect(err).toBeInstanceOf(SendError);
-  expect((err as SendError).status).toBe(403);
+  // The caller gets it in plain words (a DeliveryFailure) that still carries the SendError and its status.
+  expect(err).toBeInstanceOf(DeliveryFailure);
+  expect((err as DeliveryFailure).problem).toBe('no-permission');
+  expect((err as DeliveryFailure).cause).toBeInstanceOf(SendError);
+  expect((err as { status?: number }).status).toBe(403);
   expect(box.queue.stats).toMatchObject({ attempts: 1, retries: 0, failures: 1 });
   expect(m.limiter.stats).toMatchObject({ attempts: 1, retries: 0, failures: 1 });
 });

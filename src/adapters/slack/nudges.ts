@@ -31,6 +31,8 @@ export {
   submissionModal,
 } from './nudgeBlocks';
 
+import { slackDeliveryFailure } from './deliveryErrors';
+
 type KnownBlock = types.KnownBlock;
 type View = types.View;
 
@@ -79,10 +81,15 @@ export function createSlackNudgeMessenger(
   o: SlackNudgeMessengerOptions,
 ): NudgeMessenger & NoticeMessenger & { outbound: SlackOutbound } {
   const outbound = o.outbound ?? new SlackOutbound();
+  // A refusal reaches the coordinator as a DeliveryFailure (plain words, Slack's code kept).
   const post = (to: Destination, text: string, blocks: KnownBlock[]) =>
-    outbound.call({ workspace: to.tenantId, method: 'chat.postMessage', channel: to.channelId }, () =>
-      o.post(to.tenantId, { channel: to.channelId, text, blocks }),
-    );
+    outbound
+      .call({ workspace: to.tenantId, method: 'chat.postMessage', channel: to.channelId }, () =>
+        o.post(to.tenantId, { channel: to.channelId, text, blocks }),
+      )
+      .catch((e: unknown) => {
+        throw slackDeliveryFailure(e);
+      });
   const send = (to: Destination, text: string, blocks: KnownBlock[]) => post(to, text, blocks).then(() => {});
   return {
     outbound,

@@ -21,6 +21,7 @@ import { plain, type RichText, rich, strong, user } from '../../app/text';
 import { isDomainError } from '../../domain/errors';
 import { toRuns, toTeamsMarkdown } from '../cards/teamsText';
 import type { TeamsActionHandler } from './bot';
+import { teamsDeliveryFailure } from './deliveryErrors';
 import { SendQueue } from './sendQueue';
 
 /**
@@ -202,12 +203,17 @@ export function createTeamsNudgeMessenger(
           perHour: Number.POSITIVE_INFINITY,
           maxAttempts: 1,
         }));
+  // A refusal reaches the coordinator as a DeliveryFailure (plain words, the connector's code kept).
   const posted = (to: Destination, activity: Record<string, unknown>) =>
-    limiter.enqueue(
-      `${to.tenantId}|${to.channelId}`,
-      () => o.post(to.tenantId, to.channelId, activity),
-      to.tenantId,
-    );
+    limiter
+      .enqueue(
+        `${to.tenantId}|${to.channelId}`,
+        () => o.post(to.tenantId, to.channelId, activity),
+        to.tenantId,
+      )
+      .catch((e: unknown) => {
+        throw teamsDeliveryFailure(e);
+      });
   const post = (to: Destination, activity: Record<string, unknown>) => posted(to, activity).then(() => {});
   const send = (to: Destination, card: Card, summary: string) => post(to, cardActivity(card, summary));
   const nudgeSummary = (v: NudgeView) => `Monitoring data for ${v.periodLabel} is due`;

@@ -30,7 +30,10 @@ export async function registeredBuilding(
  * channel can be reached (a failed message marks the building unreachable, the next one that arrives clears it).
  */
 
-/** Why a message did not arrive, as a coordinator reads it (the platform's words, clipped). */
+/**
+ * Why a message did not arrive, as a coordinator reads it: the adapters' DeliveryFailure says it in plain words
+ * with the platform's code; any other error is shown as its message (clipped).
+ */
 export const failureReason = (e: unknown): string =>
   clip((e instanceof Error ? e.message : String(e)).trim() || 'the chat platform refused it', 200);
 
