@@ -23,6 +23,7 @@ import { createTeamsNudgeMessenger, teamsNudgeActions } from './adapters/teams/n
 import { teamsPlanActions } from './adapters/teams/plans';
 import { issueLink, mountWeb } from './adapters/web';
 import { buildingStatusSource } from './adapters/web/buildings';
+import { ConsoleChannels } from './adapters/web/consoleChannels';
 import { LinkSigner, webLinks } from './adapters/web/links';
 import { newNetworkCode } from './adapters/web/network';
 import { ActionReminderRunner } from './app/actions/actionReminders';
@@ -225,8 +226,15 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     post: (t, c, a) => teams.postToChannel(t, c, a),
     update: (t, c, id, a) => teams.updateInChannel(t, c, id, a),
   });
-  notices = routeNotices({ slack: slackMessenger, teams: teamsMessenger });
-  messenger = routeMessenger({ slack: slackMessenger, teams: teamsMessenger });
+  // auto: a fresh machine (embedded store, no Slack or Teams credentials) gets the console; a deployment does not.
+  const chatConfigured = !!(config.SLACK_SIGNING_SECRET || config.SLACK_APP_TOKEN || config.MicrosoftAppId);
+  const consoleOn =
+    config.WEB_CONSOLE === 'on' || (config.WEB_CONSOLE === 'auto' && !config.MONGODB_URI && !chatConfigured);
+  // The console's demo building teams live in simulated channels of this process.
+  const consoleChannels = consoleOn ? new ConsoleChannels(() => clock.now()) : null;
+  const consoleMessenger = consoleChannels?.messenger ?? null;
+  notices = routeNotices({ slack: slackMessenger, teams: teamsMessenger, console: consoleMessenger });
+  messenger = routeMessenger({ slack: slackMessenger, teams: teamsMessenger, console: consoleMessenger });
   // Nudges (issue 6): every replica ticks each minute; the store's occurrence keys make each nudge go out once.
   const nudgeLog = logger.child('nudges');
   const nudgeRunner = new NudgeRunner({
@@ -259,10 +267,6 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     config.NUDGES === 'on'
       ? startNudgeScheduler({ runner: tickBoth, clock, logger: nudgeLog, metrics })
       : null;
-  // auto: a fresh machine (embedded store, no Slack or Teams credentials) gets the console; a deployment does not.
-  const chatConfigured = !!(config.SLACK_SIGNING_SECRET || config.SLACK_APP_TOKEN || config.MicrosoftAppId);
-  const consoleOn =
-    config.WEB_CONSOLE === 'on' || (config.WEB_CONSOLE === 'auto' && !config.MONGODB_URI && !chatConfigured);
   const { consolePath } = mountWeb(web, {
     ...linkDeps,
     service,
@@ -270,6 +274,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     commands,
     rubrics,
     console: consoleOn,
+    ...(consoleChannels ? { consoleBuildings: { buildings, schedules, channels: consoleChannels } } : {}),
     buildings: buildingStatusSource(buildings, store),
     logger: logger.child('web'),
     metrics,

@@ -78,6 +78,63 @@
     }
   }
 
+  // Building team channels (simulated): the welcome, nudges and forms, drawn as the Teams cards are.
+  let channel = null;
+  let people = [];
+  /** Message id → the card a click answered with, shown in its place for the clicker (as Teams does). */
+  const answered = new Map();
+
+  async function loadChannels() {
+    const r = await api('GET', `/channels?as=${encodeURIComponent(me)}`);
+    if (!channel) channel = r.channels[0] ? r.channels[0].channelId : null;
+    const tabs = $('building-tabs');
+    tabs.textContent = '';
+    for (const c of r.channels) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = `# ${c.name}`;
+      b.dataset.channel = c.channelId;
+      b.setAttribute('aria-pressed', String(c.channelId === channel));
+      b.addEventListener('click', () => {
+        channel = c.channelId;
+        answered.clear();
+        loadChannels().catch((e) => say(e.message, true));
+      });
+      tabs.appendChild(b);
+    }
+    const c = r.channels.find((x) => x.channelId === channel);
+    const names = c ? c.members.map((id) => (people.find((p) => p.id === id) || { name: id }).name) : [];
+    $('building-team').textContent = c ? `${c.name} building team: ${names.join(', ') || 'nobody yet'}.` : '';
+    const box = $('building-messages');
+    box.textContent = '';
+    if (c && c.messages.length === 0) {
+      const p = box.appendChild(document.createElement('p'));
+      p.className = 'muted';
+      p.textContent = 'Nothing posted in this channel yet.';
+    }
+    for (const m of c ? c.messages : []) {
+      const el = renderCard(answered.get(m.id) || m.card, (action) => onNudgeAction(m.id, action));
+      el.dataset.message = m.id;
+      box.appendChild(el);
+    }
+  }
+
+  async function onNudgeAction(messageId, action) {
+    const data = Object.assign({}, action.data || {});
+    try {
+      const r = await api('POST', '/nudge', {
+        as: me,
+        channelId: channel,
+        verb: action.verb || data.verb,
+        data,
+      });
+      answered.set(messageId, r.card);
+      await loadChannels();
+    } catch (e) {
+      say(e.message, true);
+    }
+  }
+
   function drawWho(members) {
     const who = $('who');
     for (const b of who.querySelectorAll('button')) b.remove();
@@ -89,6 +146,7 @@
       b.setAttribute('aria-pressed', String(m.id === me));
       b.addEventListener('click', () => {
         me = m.id;
+        answered.clear();
         history.replaceState(null, '', `?as=${encodeURIComponent(me)}`);
         say('');
         load();
@@ -100,6 +158,7 @@
   async function load() {
     const s = await api('GET', `/state?as=${encodeURIComponent(me)}`);
     drawWho(s.members);
+    people = s.members;
     cycles = s.reviews.length;
     current = s.review;
     $('dashboard').href = s.dashboardUrl;
@@ -127,6 +186,7 @@
       reflections.appendChild(box);
     }
     $('reflection-empty').hidden = s.reflections.length > 0;
+    await loadChannels();
     document.body.dataset.ready = 'true';
   }
 
@@ -154,6 +214,7 @@
     }
     await command(`review start "Demo cycle ${cycles + 1}"`);
   });
+  $('nudge-now').addEventListener('click', () => command('nudge now'));
   $('command-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
     const line = $('command').value.trim();

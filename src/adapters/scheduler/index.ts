@@ -8,14 +8,20 @@ import type { Metrics } from '../observability/metrics';
 export { cronParserEngine } from './cronEngine';
 
 /**
- * Routes each message to the channel its tenant belongs to: tenant ids of Teams start with "teams:", the rest
- * are Slack workspaces. A message for a channel that is not configured fails loudly (recorded on the claim).
+ * Routes each message to the channel its tenant belongs to: tenant ids of Teams start with "teams:", the local
+ * console's with "console:", the rest are Slack workspaces. A message for a channel that is not configured fails loudly (recorded on the claim).
  */
 export function routeMessenger(o: {
   slack?: NudgeMessenger | null;
   teams?: NudgeMessenger | null;
+  /** The local console's simulated channels (`console:` tenants). */
+  console?: NudgeMessenger | null;
 }): NudgeMessenger {
   const pick = (to: Destination): NudgeMessenger => {
+    if (to.tenantId.startsWith('console:')) {
+      if (!o.console) throw new Error('The local console is off: its demo channels cannot be nudged');
+      return o.console;
+    }
     const m = to.tenantId.startsWith('teams:') ? o.teams : o.slack;
     if (!m)
       throw new Error(
@@ -39,9 +45,15 @@ export function routeMessenger(o: {
 export function routeNotices(o: {
   slack?: NoticeMessenger | null;
   teams?: NoticeMessenger | null;
+  console?: NoticeMessenger | null;
 }): NoticeMessenger {
   return {
     async sendNotice(to, text) {
+      if (to.tenantId.startsWith('console:')) {
+        if (!o.console) throw new Error('The local console is off: its demo channels cannot be reached');
+        await o.console.sendNotice(to, text);
+        return;
+      }
       const teams = to.tenantId.startsWith('teams:');
       const m = teams ? o.teams : o.slack;
       if (!m) throw new Error(`No ${teams ? 'Teams' : 'Slack'} connection is configured for notices`);

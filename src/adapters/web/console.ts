@@ -8,6 +8,7 @@ import { plainText } from '../../app/text';
 import { DomainError } from '../../domain/errors';
 import { renderPollCard, renderResultsCard, renderStatusCard } from '../cards/render';
 import { countVote, type Metrics, noMetrics } from '../observability/metrics';
+import { type ConsoleBuildingDeps, consoleBuildingRoutes } from './consoleChannels';
 import { renderReflectionCard } from './reflectionCard';
 import { richJson } from './richJson';
 
@@ -126,6 +127,8 @@ const actionBody = z.object({
 const commandBody = z.object({ as: asSchema, line: z.string().max(4000) });
 
 export interface ConsoleDeps {
+  /** The demo district's building teams in simulated channels (nudges, forms); absent: the page has none. */
+  buildingTeams?: ConsoleBuildingDeps;
   service: ReviewService;
   commands: CommandService;
   results: ResultsService;
@@ -212,6 +215,16 @@ export function consoleRouter(deps: ConsoleDeps): express.Router {
     const view = await deps.service.getPollState(me, { reviewId, rowId });
     res.json({ message: '', card: renderPollCard(view, { personal: true }) });
   });
+
+  if (deps.buildingTeams) {
+    consoleBuildingRoutes(r, deps.buildingTeams, {
+      as: asSchema,
+      actorOf,
+      coordinator: coordinatorActor,
+      ready: () => ensureDemo(deps.service),
+      parse: deps.parse,
+    });
+  }
 
   r.post('/command', async (req, res) => {
     const body = deps.parse(commandBody, req.body);

@@ -11,6 +11,7 @@ import { DomainError, type DomainErrorCode } from '../../domain/errors';
 import { defaultLogger, type Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { consoleRouter, DEMO_TENANT, ensureDemo } from './console';
+import type { ConsoleBuildingDeps } from './consoleChannels';
 import { type LinkSigner, webLinks } from './links';
 import { networkRoute } from './network';
 import { type BuildingStatus, dashboardPage, errorPage, resultsPage } from './pages';
@@ -28,6 +29,8 @@ export interface WebDeps {
   linkTtlMs: number;
   /** Mount the local demo console at /console. */
   console: boolean;
+  /** The console's building teams in simulated channels (see ./consoleChannels.ts). */
+  consoleBuildings?: ConsoleBuildingDeps;
   /** Building-team submission status for the dashboard, when this deployment tracks it. */
   buildings?: (tenantId: string, districtId: string) => Promise<BuildingStatus[]>;
   logger?: Pick<Logger, 'warn' | 'error'>;
@@ -223,6 +226,7 @@ export function mountWeb(web: express.Express, deps: WebDeps): { consolePath: st
           `/dashboard?k=${deps.signer.issue(DEMO_TENANT, districtId, deps.clock.now(), deps.linkTtlMs).token}`,
         parse,
         ...(deps.metrics ? { metrics: deps.metrics } : {}),
+        ...(deps.consoleBuildings ? { buildingTeams: deps.consoleBuildings } : {}),
       }),
     );
     web.get('/', (_req, res) => {
