@@ -88,7 +88,7 @@
     const r = await api('GET', `/channels?as=${encodeURIComponent(me)}`);
     if (!channel) channel = r.channels[0] ? r.channels[0].channelId : null;
     const tabs = $('building-tabs');
-    tabs.textContent = '';
+    for (const b of tabs.querySelectorAll('button')) b.remove();
     for (const c of r.channels) {
       const b = document.createElement('button');
       b.type = 'button';
