@@ -23,7 +23,7 @@ export function registerMicip(app: App, ctx: ListenerContext): void {
         {
           actor,
           channelId,
-          people: asker.people(client),
+          people: asker.people(client, command.team_id),
           channelMembers: asker.channelMembers(client, command.team_id),
           reminders: slackReminders(client, log, outbound),
         },
