@@ -2,7 +2,8 @@ import { type RichJson, richJson } from '../../src/adapters/web/richJson';
 import { code, link, plainText, rich, strong } from '../../src/app/text';
 import { ALL, HOSTILE } from '../security/corpus';
 
-const texts = (spans: RichJson[]): string[] => spans.flatMap((s) => ('c' in s ? texts(s.c) : [s.text]));
+const texts = (spans: RichJson[]): string[] =>
+  spans.flatMap((s) => ('c' in s ? texts(s.c) : 'text' in s ? [s.text] : []));
 
 test("the console's rich text: the product's emphasis, code and links as structure; user text only as text", () => {
   const reply = rich`Review ${strong(HOSTILE.cycle)} started by ${HOSTILE.name}: run ${code('close')} — ${link('https://micip.example/d', 'dashboard')} ${ALL}`;

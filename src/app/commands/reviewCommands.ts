@@ -4,7 +4,7 @@ import { beforeFirstRound } from '../activity1/activity1View';
 import { refusal } from '../policy';
 import { resultsSummary } from '../reviews/resultsModel';
 import type { ReviewView } from '../reviews/views';
-import { code, join, plain, type RichText, rich, strong } from '../text';
+import { bullets, code, join, plain, type RichText, rich, strong } from '../text';
 import { type LifecycleArgs, parseCancel, parseDeadline, runLifecycle } from './lifecycleCommands';
 import { parseArgs, parseDate, parseLevel, parseNumber } from './parse';
 import { type CommandContext, type CommandEntry, type CommandEnv, command } from './types';
@@ -128,12 +128,11 @@ export const REVIEW_COMMANDS = {
         named.set(key, (named.get(key) ?? 0) + 1);
       }
       const text = reviews.length
-        ? join(
+        ? bullets(
             reviews.map((r) => {
               const twin = (named.get(r.cycle.trim().toLocaleLowerCase()) ?? 0) > 1;
-              return rich`• ${strong(r.cycle)} — ${plain(r.status)}, round ${r.round}${twin ? rich` (${code(r.reviewId)})` : ''}`;
+              return rich`${strong(r.cycle)} — ${plain(r.status)}, round ${r.round}${twin ? rich` (${code(r.reviewId)})` : ''}`;
             }),
-            '\n',
           )
         : plain('No reviews yet.');
       return { kind: 'reviews', text, reviews };
