@@ -1,5 +1,5 @@
 import { type RichJson, richJson } from '../../src/adapters/web/richJson';
-import { code, link, plainText, rich, strong } from '../../src/app/text';
+import { code, link, plain, plainText, rich, strong } from '../../src/app/text';
 import { ALL, HOSTILE } from '../security/corpus';
 
 const texts = (spans: RichJson[]): string[] =>
@@ -19,4 +19,26 @@ test("the console's rich text: the product's emphasis, code and links as structu
   );
   // A link the product did not make with http(s) is shown as its label only.
   expect(richJson(link('javascript:alert(1)', 'x'))).toEqual([{ k: 't', text: 'x' }]);
+});
+
+test("the console's lists, tables and buttons as structure: user text only as text, unsafe links dropped", async () => {
+  const { actions, bullets, button, numbered, openLink, table } = await import('../../src/app/text');
+  const spans = richJson(
+    rich`${bullets([HOSTILE.name])}${numbered(['b'])}${table([plain('Row')], [[HOSTILE.cycle]])}${actions(
+      button('Go', 'command', 'results'),
+      openLink('Dashboard', 'https://micip.example/d'),
+    )}`,
+  );
+  expect(spans).toEqual([
+    { k: 'ul', items: [[{ k: 't', text: HOSTILE.name }]] },
+    { k: 'ol', items: [[{ k: 't', text: 'b' }]] },
+    { k: 'table', head: [[{ k: 't', text: 'Row' }]], rows: [[[{ k: 't', text: HOSTILE.cycle }]]] },
+    {
+      k: 'actions',
+      items: [
+        { label: 'Go', verb: 'command', payload: 'results' },
+        { label: 'Dashboard', href: 'https://micip.example/d' },
+      ],
+    },
+  ]);
 });
