@@ -17,6 +17,7 @@ import {
   slackAdapterUpdater,
 } from './adapters/slack/nudges';
 import { registerSlackPlans } from './adapters/slack/plans';
+import type { SlackDeps } from './adapters/slack/slackApp';
 import { randomIds, systemClock } from './adapters/system';
 import { mountTeams, type TeamsBot } from './adapters/teams';
 import { createTeamsNudgeMessenger, teamsNudgeActions } from './adapters/teams/nudges';
@@ -84,6 +85,8 @@ export interface AppDeps {
   ids?: IdGenerator;
   /** Default: JSON lines on stdout at LOG_LEVEL. */
   logger?: Logger;
+  /** The Slack outbound layer's time and timers (default wall-clock; tests: a faster clock shared with a fake Slack). */
+  slackOutboundTime?: SlackDeps['outboundTime'];
 }
 
 export async function startApp(config: Config, deps: AppDeps = {}): Promise<App> {
@@ -191,6 +194,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     clock,
     logger: slackLog,
     metrics,
+    ...(deps.slackOutboundTime ? { outboundTime: deps.slackOutboundTime } : {}),
   });
   if (slack)
     registerSlackNudgeHandlers(slack.app, {

@@ -32,6 +32,44 @@
         a.href = s.href;
         a.textContent = s.text;
       } else if (s.k === 'a') parent.appendChild(document.createTextNode(s.text));
+      else if (s.k === 'ul' || s.k === 'ol') {
+        const list = parent.appendChild(document.createElement(s.k));
+        for (const item of s.items) richNodes(item, list.appendChild(document.createElement('li')));
+      } else if (s.k === 'table') {
+        const table = parent.appendChild(document.createElement('table'));
+        const head = table
+          .appendChild(document.createElement('thead'))
+          .appendChild(document.createElement('tr'));
+        for (const cell of s.head) {
+          const th = head.appendChild(document.createElement('th'));
+          th.scope = 'col';
+          richNodes(cell, th);
+        }
+        const body = table.appendChild(document.createElement('tbody'));
+        for (const row of s.rows) {
+          const tr = body.appendChild(document.createElement('tr'));
+          for (const cell of row) richNodes(cell, tr.appendChild(document.createElement('td')));
+        }
+      } else if (s.k === 'actions') {
+        const bar = parent.appendChild(document.createElement('div'));
+        bar.className = 'actions';
+        for (const a of s.items) {
+          if (a.href && /^https?:\/\//i.test(a.href)) {
+            const link = bar.appendChild(document.createElement('a'));
+            link.href = a.href;
+            link.className = 'button';
+            link.textContent = a.label;
+          } else if (a.verb) {
+            const b = bar.appendChild(document.createElement('button'));
+            b.type = 'button';
+            b.textContent = a.label;
+            b.dataset.verb = a.verb;
+            b.dataset.payload = a.payload;
+            // A `command` button runs its payload as a command line, as if typed below.
+            if (a.verb === 'command') b.addEventListener('click', () => command(a.payload));
+          }
+        }
+      }
     }
   }
 

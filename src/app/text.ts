@@ -15,7 +15,35 @@ export type Span =
   | { readonly kind: 'code'; readonly text: string }
   | { readonly kind: 'link'; readonly url: string; readonly label: string }
   | { readonly kind: 'channel'; readonly id: string }
-  | { readonly kind: 'person'; readonly id: string };
+  | { readonly kind: 'person'; readonly id: string }
+  // Blocks: each stands on lines of its own wherever it is put (renderers start and end it on a new line).
+  | { readonly kind: 'list'; readonly ordered: boolean; readonly items: readonly RichText[] }
+  | {
+      readonly kind: 'table';
+      readonly header: readonly RichText[];
+      readonly rows: readonly (readonly RichText[])[];
+    }
+  | { readonly kind: 'actions'; readonly actions: readonly MessageAction[] };
+
+/** The kinds of span that are blocks (a list, a table, a row of buttons) rather than inline text. */
+export const BLOCK_KINDS = ['list', 'table', 'actions'] as const;
+export type BlockSpan = Extract<Span, { kind: (typeof BLOCK_KINDS)[number] }>;
+export const isBlock = (s: Span): s is BlockSpan => (BLOCK_KINDS as readonly string[]).includes(s.kind);
+
+/**
+ * A button of a message, labelled in the product's words: `submit` sends its verb and payload back to the app
+ * (Slack: a button's action id and value; Teams: Action.Submit data; web: a button's data attributes); `open`
+ * opens a link the product issued.
+ */
+export type MessageAction =
+  | {
+      readonly kind: 'submit';
+      readonly label: string;
+      readonly verb: string;
+      readonly payload: string;
+      readonly style?: 'primary' | 'danger';
+    }
+  | { readonly kind: 'open'; readonly label: string; readonly url: string };
 
 /** A piece of reply text. Nominal (a class with a private brand), so a plain string is never taken for one. */
 export class RichText {
@@ -69,6 +97,105 @@ export const person = (id: string): RichText => RichText.of([{ kind: 'person', i
 
 const toRich = (v: Interpolation): RichText => RichText.of(spansOf(v));
 
+/** Most items of a list, rows of a table and buttons of one row that a message holds (every chat has limits). */
+export const BLOCK_LIMITS = { listItems: 100, tableRows: 99, tableColumns: 10, actions: 5 } as const;
+
+const tooMany = (what: string, n: number, max: number) =>
+  new Error(`A message ${what} holds at most ${max}; got ${n}`);
+
+/** A bulleted list; each item is a line of text (a string is a user value). */
+export function bullets(items: readonly Interpolation[]): RichText {
+  return listOf(items, false);
+}
+/** A numbered list (1., 2., …). */
+export function numbered(items: readonly Interpolation[]): RichText {
+  return listOf(items, true);
+}
+function listOf(items: readonly Interpolation[], ordered: boolean): RichText {
+  if (items.length > BLOCK_LIMITS.listItems) throw tooMany('list', items.length, BLOCK_LIMITS.listItems);
+  return RichText.of([{ kind: 'list', ordered, items: items.map(toRich) }]);
+}
+
+/** A small table: a header row and rows of the same number of cells (a string is a user value). */
+export function table(
+  header: readonly Interpolation[],
+  rows: readonly (readonly Interpolation[])[],
+): RichText {
+  if (header.length === 0) throw new Error('A table needs at least one column');
+  if (header.length > BLOCK_LIMITS.tableColumns)
+    throw tooMany('table row', header.length, BLOCK_LIMITS.tableColumns);
+  if (rows.length > BLOCK_LIMITS.tableRows) throw tooMany('table', rows.length, BLOCK_LIMITS.tableRows);
+  rows.forEach((r, i) => {
+    if (r.length !== header.length)
+      throw new Error(`Table row ${i + 1} has ${r.length} cells; the header has ${header.length}`);
+  });
+  return RichText.of([{ kind: 'table', header: header.map(toRich), rows: rows.map((r) => r.map(toRich)) }]);
+}
+
+/** A row of buttons (at most BLOCK_LIMITS.actions). */
+export function actions(...list: MessageAction[]): RichText {
+  if (list.length === 0) throw new Error('A row of actions needs at least one');
+  if (list.length > BLOCK_LIMITS.actions) throw tooMany('row of actions', list.length, BLOCK_LIMITS.actions);
+  return RichText.of([{ kind: 'actions', actions: list }]);
+}
+const VERB = /^[a-z][a-z0-9_-]{0,39}$/;
+/** A button that sends `verb` and `payload` back to the app (the verb: a-z, 0-9, _ or -, at most 40). */
+export function button(
+  label: string,
+  verb: string,
+  payload: string,
+  style?: 'primary' | 'danger',
+): MessageAction {
+  if (!VERB.test(verb)) throw new Error(`A button's verb must be a-z, 0-9, _ or - (at most 40): "${verb}"`);
+  if (payload.length > 1900) throw new Error("A button's payload holds at most 1,900 characters");
+  return { kind: 'submit', label, verb, payload, ...(style ? { style } : {}) };
+}
+/** A button that opens a link the product issued (http or https only). */
+export function openLink(label: string, url: string): MessageAction {
+  if (!/^https?:\/\//i.test(url))
+    throw new Error(`A link button opens http(s) links only: "${url.slice(0, 40)}"`);
+  return { kind: 'open', label, url };
+}
+
+/**
+ * Splits a message into runs of inline text and blocks, in order: what the block renderers (Slack Block Kit,
+ * Adaptive Cards, HTML) draw one by one. Line breaks next to a block are dropped (it stands on its own lines), and
+ * so is whitespace-only text between blocks.
+ */
+export function segments(t: RichText): Array<RichText | BlockSpan> {
+  if (!hasBlock(t)) return t.spans.length ? [t] : [];
+  const out: Array<RichText | BlockSpan> = [];
+  let run: Span[] = [];
+  const flush = () => {
+    // Line breaks next to a block are the block's own (it stands on its own lines).
+    const trimmed = trimBreaks(run);
+    if (trimmed.length) out.push(RichText.of(trimmed));
+    run = [];
+  };
+  for (const s of t.spans) {
+    if (isBlock(s)) {
+      flush();
+      out.push(s);
+    } else run.push(s);
+  }
+  flush();
+  return out;
+}
+
+function trimBreaks(spans: Span[]): Span[] {
+  const out = [...spans];
+  const first = out[0];
+  if (first?.kind === 'plain') out[0] = { kind: 'plain', text: first.text.replace(/^\n+/, '') };
+  const last = out[out.length - 1];
+  if (last?.kind === 'plain') out[out.length - 1] = { kind: 'plain', text: last.text.replace(/\n+$/, '') };
+  const kept = out.filter((s) => !(s.kind === 'plain' && s.text === ''));
+  return kept.length === 1 && kept[0]?.kind === 'plain' && kept[0].text.trim() === '' ? [] : kept;
+}
+
+/** Whether `t` holds a block of one of `kinds` (e.g. a table, which a plain chat message cannot show). */
+export const hasBlock = (t: RichText, kinds: readonly BlockSpan['kind'][] = BLOCK_KINDS): boolean =>
+  t.spans.some((s) => isBlock(s) && kinds.includes(s.kind));
+
 /** Joins pieces with a separator written by the product (e.g. "\n"). */
 export function join(parts: readonly Interpolation[], separator: string): RichText {
   const spans: Span[] = [];
@@ -98,11 +225,36 @@ export function plainText(t: RichText): string {
           return `#${s.id}`;
         case 'person':
           return `@${s.id}`;
+        case 'list':
+        case 'table':
+        case 'actions':
+          return blockLines(s, plainText).join('\n');
       }
       return '';
     })
     .join('');
 }
+
+/**
+ * A block as lines of text (for plain text, and for chat text that cannot hold it, e.g. a notification's fallback):
+ * list items as "• item" or "1. item", a table's rows as cells joined by " | ", buttons as "label" or "label: url".
+ * `inline` renders each cell; the caller puts the result on lines of its own.
+ */
+export function blockLines(
+  b: BlockSpan,
+  inline: (t: RichText) => string,
+  linkOf = plainLinkButton,
+): string[] {
+  switch (b.kind) {
+    case 'list':
+      return b.items.map((item, i) => `${b.ordered ? `${i + 1}.` : '•'} ${inline(item)}`);
+    case 'table':
+      return [b.header, ...b.rows].map((row) => row.map(inline).join(' | '));
+    case 'actions':
+      return [b.actions.map((a) => (a.kind === 'open' ? linkOf(a.label, a.url) : `[${a.label}]`)).join('  ')];
+  }
+}
+const plainLinkButton = (label: string, url: string): string => `${label}: ${url}`;
 
 // ---------------------------------------------------------------- user text shared by every chat target
 

@@ -44,7 +44,12 @@ export class FakeSlack {
   private readonly channelBuckets = new KeyedBudgets(
     POST_MESSAGE_PER_CHANNEL.perSecond * 60,
     POST_MESSAGE_PER_CHANNEL.burst,
+    () => this.now(),
   );
+  /** The time the tiers are counted on (`now`, default the wall clock). */
+  private now(): number {
+    return this.o.now ? this.o.now() : Date.now();
+  }
   private responseUrlCounter = 0;
   private readonly responseUrlUses = new Map<string, number>();
 
@@ -54,8 +59,11 @@ export class FakeSlack {
    * chat.postMessage as a bucket per channel (1 a second, bursts of 3), answering 429 with Retry-After like Slack.
    * `latencyMs` delays every answer (Web API, response_url, upload) by that long after the request's body arrived,
    * like a Slack that takes its time; the call is recorded (and counted against the tiers) when it is answered.
+   * `now` is the time the tiers are counted on (default the wall clock; test/support/fastTime.ts runs faster).
    */
-  constructor(private readonly o: { keepArgs?: boolean; tiers?: boolean; latencyMs?: number } = {}) {}
+  constructor(
+    private readonly o: { keepArgs?: boolean; tiers?: boolean; latencyMs?: number; now?: () => number } = {},
+  ) {}
 
   /** A fresh interaction response_url on this fake for `user`'s click (Slack allows 5 uses in 30 minutes). */
   responseUrl(user = ''): string {
@@ -159,7 +167,7 @@ export class FakeSlack {
     const auth = req.headers.authorization;
     const token = auth?.startsWith('Bearer ') ? auth.slice(7) : ((args.token as string | undefined) ?? null);
     const call = { method, args: this.o.keepArgs === false ? pick(args) : args, token, at: Date.now() };
-    const wait = this.overLimit(method, token, args, call.at);
+    const wait = this.overLimit(method, token, args, this.now());
     if (wait > 0) {
       this.limited.push(call);
       res

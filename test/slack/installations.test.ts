@@ -201,6 +201,33 @@ describe('cached installation store (OAuth mode authorizes every request from it
     expect(counts.reads).toBe(4);
   });
 
+  test('eviction under many workspaces: the last maxEntries used stay in memory, older ones are read again', async () => {
+    const { store, counts, clock } = await setup({ maxEntries: 10, ttlMs: 60_000 });
+    const teams = Array.from({ length: 25 }, (_, i) => `T${i}`);
+    for (const t of teams) await store.storeInstallation(installation(t));
+    for (const t of teams) await store.fetchInstallation(query(t));
+    expect(counts.reads).toBe(25);
+    // T15…T24 are the ten most recently used: served from memory.
+    for (const t of teams.slice(15)) await store.fetchInstallation(query(t));
+    expect(counts.reads).toBe(25);
+    // T0 was evicted long ago: read again (and now T15, the least recently used, goes).
+    expect((await store.fetchInstallation(query('T0'))).bot?.token).toBe('xoxb-T0');
+    expect(counts.reads).toBe(26);
+    await store.fetchInstallation(query('T15'));
+    expect(counts.reads).toBe(27);
+    // Still bounded by the TTL: an entry in memory is read again once it has expired.
+    clock.advance(60_000);
+    await store.fetchInstallation(query('T24'));
+    expect(counts.reads).toBe(28);
+  });
+
+  test('bad options are refused with a clear error', () => {
+    const inner = kvInstallationStore({} as KeyValueRepo);
+    expect(() => cachedInstallationStore(inner, { clock: new TestClock(), maxEntries: 0 })).toThrow(
+      /at least 1/,
+    );
+  });
+
   test('org-wide installs are cached under their enterprise', async () => {
     const { store, counts } = await setup();
     await store.storeInstallation({

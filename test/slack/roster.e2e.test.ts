@@ -1,4 +1,5 @@
 import { isActiveMember } from '../../src/domain/district';
+import { fastTime } from '../support/fastTime';
 import type { FakeSlack } from './fakeSlack';
 import { type SlackHarness, startReviewViaSlack, startSlackHarness, waitFor } from './harness';
 
@@ -21,8 +22,17 @@ const lastEphemeralText = (user: string) => String(ephemeralsTo(user).at(-1)?.ar
 const PEOPLE = Array.from({ length: 205 }, (_, i) => `UP${i}`);
 
 beforeAll(async () => {
-  // With Slack's published rate limits enforced by the fake (a 429 is answered like Slack).
-  harness = await startSlackHarness(dbName, SECRET, {}, { tiers: true });
+  // With Slack's published rate limits enforced by the fake (a 429 is answered like Slack). users.info is Tier 4
+  // and spent through the outbound budget, so an import of 208 people takes minutes of Slack's time: the fake
+  // and the app's outbound layer share a clock 60× faster than the wall clock.
+  const time = fastTime(60);
+  harness = await startSlackHarness(
+    dbName,
+    SECRET,
+    {},
+    { tiers: true, now: time.now },
+    { slackOutboundTime: time },
+  );
   fake = harness.fake;
   fake.channelMembers.set('C1', ['U_COORD', ...PEOPLE, 'UBOT1', 'UGONE']);
   fake.bots.add('UBOT1');

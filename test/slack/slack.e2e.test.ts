@@ -131,6 +131,29 @@ describe('Slack adapter end to end (signed HTTP requests, fake Slack Web API)', 
     expect(vote?.choice).toBe(3);
   });
 
+  test('status carries a "Show results" button; clicking it runs results for whoever clicked', async () => {
+    const before = ephemeralsTo('U_COORD').length;
+    await slack.command({ text: 'status' });
+    await waitFor(() => ephemeralsTo('U_COORD').length > before);
+    const blocks = ephemeralsTo('U_COORD').at(-1)?.args.blocks as Block[];
+    const button = blocks.find((b) => b.type === 'actions')?.elements?.[0];
+    expect(button).toMatchObject({ action_id: 'micip_msg:command:0', value: `results ${reviewId}` });
+    const r = await slack.payload(
+      voteClick({
+        user: 'U_VIEWER',
+        name: 'vi',
+        actionId: button?.action_id ?? '',
+        value: button?.value ?? '',
+      }),
+    );
+    expect(r.status).toBe(200);
+    await waitFor(() => ephemeralsTo('U_VIEWER').length > 0);
+    const answer = ephemeralsTo('U_VIEWER').at(-1);
+    expect(String(answer?.args.text)).toMatch(/^Results of \*2026-27 Fall\*/);
+    // The results table as Slack's table block.
+    expect(((answer?.args.blocks ?? []) as Block[]).map((b) => b.type)).toContain('table');
+  });
+
   test('a Slack retry (same body, x-slack-retry-num) is acknowledged and not processed twice', async () => {
     const row = rowIds[1] as string;
     const click = voteClick({ user: 'U2', actionId: `${ACTION.vote}_4`, value: `${reviewId}|${row}` });

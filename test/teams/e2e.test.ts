@@ -419,10 +419,20 @@ test('Action.Submit fallback (clients without Universal Actions) records the vot
 test('status, close and results: cards posted, every poll card redrawn with its result', async () => {
   fake.clear();
   await post(say('status'));
+  // The status line with its "Show results" button (a card: a message cannot hold buttons), then the status card.
   const status = cardsOf(fake.calls);
-  expect(status).toHaveLength(1);
-  expect(validateCard(status[0] as object)).toEqual([]);
-  expect(JSON.stringify(status[0])).toContain('Review 2026-27 Fall');
+  expect(status).toHaveLength(2);
+  for (const c of status) expect(validateCard(c as object)).toEqual([]);
+  expect(JSON.stringify(status[0])).toContain(
+    JSON.stringify({ verb: 'command', payload: `results ${reviewId}` }),
+  );
+  expect(JSON.stringify(status[1])).toContain('Review 2026-27 Fall');
+  // Clicking it (Action.Submit: a message with the button's data) runs `results` for whoever clicked.
+  fake.clear();
+  await post(activity({ value: { verb: 'command', payload: `results ${reviewId}` } }, users.casey));
+  await settle();
+  expect(cardsOf(fake.calls).some((c) => JSON.stringify(c).includes('Results — 2026-27 Fall'))).toBe(true);
+  fake.clear();
 
   // Two more votes on row 1 so it reaches consensus at close (quorum 3).
   await post(vote(users.cara, reviewId, rows[0] as string, 4));

@@ -330,18 +330,21 @@ describe('commands', () => {
     await expect(commands.run(ctx(3), 'reflect 2 1 "x"')).rejects.toMatchObject({ code: 'invalid-state' });
     // Closing a round that rates rows prompts the toolkit's reflection questions for those rows.
     const res = await commands.run(ctx(1), `results ${secondId}`);
+    // A real table (header and a row per rubric row); mrkdwn shows it as lines (a notification's fallback text).
+    expect(res.kind === 'review' && res.message.spans.filter((x) => x.kind === 'table')).toHaveLength(1);
     expect(res.kind === 'review' && toMrkdwn(res.message).split('\n')).toEqual([
       'Results of *2026-27 Fall*: 1 of 6 rows rated.',
-      '1. Vision, mission and beliefs — *Accomplished (Collaborative)*, consensus in round 1 (at least 75% at one level) · +1 since 2025-26 Spring',
-      '2. Policies and structures — *not settled*, no consensus yet · district − building +2.5',
-      '3. Collaborative routines — *not settled*, no consensus yet',
-      '4. Collaborative goal setting — *not settled*, no consensus yet',
-      '5. Continuous improvement plans — *not settled*, no consensus yet',
-      '6. Perspectives in decision-making — *not settled*, no consensus yet',
+      'Row | Rating | How it was reached | Gap and change',
+      '1. Vision, mission and beliefs | *Accomplished (Collaborative)* | consensus in round 1 (at least 75% at one level) | +1 since 2025-26 Spring',
+      '2. Policies and structures | *not settled* | no consensus yet | district − building +2.5',
+      '3. Collaborative routines | *not settled* | no consensus yet | —',
+      '4. Collaborative goal setting | *not settled* | no consensus yet | —',
+      '5. Continuous improvement plans | *not settled* | no consensus yet | —',
+      '6. Perspectives in decision-making | *not settled* | no consensus yet | —',
     ]);
     const old = await commands.run(ctx(1), `results ${firstId}`);
     expect(old.kind === 'review' && toMrkdwn(old.message)).toContain(
-      '1. Vision, mission and beliefs — *Evolving*, consensus in round 1 (at least 75% at one level) · district − building -0.5',
+      '1. Vision, mission and beliefs | *Evolving* | consensus in round 1 (at least 75% at one level) | district − building -0.5',
     );
     // One open review per rubric (issue 15): the Fall review is cancelled before the next one starts.
     await service.cancelReview(coordinator, { reviewId: secondId, reason: 'moved on to spring' });

@@ -1,4 +1,4 @@
-import { chatSafe, type RichText } from '../../app/text';
+import { blockLines, chatSafe, link, plain, type RichText } from '../../app/text';
 
 /**
  * The one place where text becomes Teams text: Adaptive Card text runs and Teams message markdown.
@@ -64,11 +64,38 @@ export function toRuns(t: RichText, base: RunStyle = {}): TextRun[] {
         case 'link':
           push(s.label, { ...style, selectAction: { type: 'Action.OpenUrl', url: s.url } });
           break;
+        case 'list':
+        case 'table':
+        case 'actions':
+          // Inside text runs a block is lines of text (a card draws it as its own element: ./messageCard.ts).
+          blockRuns(s).forEach((line, i) => {
+            if (i > 0) push('\n', style);
+            for (const cell of line) walk(cell, style);
+          });
+          break;
       }
     }
   };
   walk(t, {});
   return out;
+}
+
+/** A block as lines of rich text: list items with their mark, table rows with " | " between cells, button labels. */
+function blockRuns(b: Parameters<typeof blockLines>[0]): RichText[][] {
+  const mark = (i: number) => plain(b.kind === 'list' && b.ordered ? `${i + 1}. ` : '• ');
+  switch (b.kind) {
+    case 'list':
+      return b.items.map((item, i) => [mark(i), item]);
+    case 'table':
+      return [b.header, ...b.rows].map((row) => row.flatMap((c, i) => (i ? [plain(' | '), c] : [c])));
+    case 'actions':
+      return [
+        b.actions.flatMap((a, i) => [
+          plain(i ? '  ' : ''),
+          a.kind === 'open' ? link(a.url, a.label) : plain(a.label),
+        ]),
+      ];
+  }
 }
 
 const sameStyle = (a: TextRun, b: TextRun): boolean => {
@@ -119,6 +146,17 @@ export function toTeamsMarkdown(t: RichText): string {
         }
         case 'link':
           return `[${teamsUserText(s.label)}](${s.url.replace(/[()\s<>]/g, encodeURIComponent)})`;
+        case 'list':
+          // A markdown list: Teams shows it as one (each item's user text is escaped as everywhere).
+          return s.items
+            .map((item, i) => `${s.ordered ? `${i + 1}.` : '-'} ${toTeamsMarkdown(item)}`)
+            .join('\n');
+        case 'table':
+        case 'actions':
+          // A message cannot hold a table or buttons: lines of text here; replies with them are sent as cards.
+          return blockLines(s, toTeamsMarkdown, (label, url) => toTeamsMarkdown(link(url, label))).join(
+            '\n\n',
+          );
       }
       return '';
     })

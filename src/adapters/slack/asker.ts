@@ -3,7 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import type { People } from '../../app/commands';
 import type { ChannelMembers, ChannelPerson } from '../../app/ports';
 import type { Actor, Conversation } from '../../app/schemas';
-import { retryAfterMsOf, statusOf } from '../scheduler/retryPolicy';
+import type { SlackOutbound } from './outbound';
 
 /**
  * Who is asking, and from where, as Slack tells it. The policy (src/app/policy.ts) decides what they may do; this
@@ -14,6 +14,11 @@ export interface SlackAskerOptions {
   adminUserIds: ReadonlySet<string>;
   /** OAuth: the installation of a workspace, whose `user.id` is the person who installed the app. */
   installations?: Pick<InstallationStore, 'fetchInstallation'> | null;
+  /**
+   * The adapter's one outbound layer: users.info and conversations.members spend their workspace's Tier 4 budgets
+   * there (tiers.ts), shared with every other caller of them, and a 429's Retry-After is honoured there.
+   */
+  outbound: SlackOutbound;
 }
 
 /** Slack's conversation kinds: D… is a 1:1 chat, "mpdm-…" a group chat; everything else a channel. */
@@ -35,24 +40,17 @@ interface SlackUser {
 }
 
 /**
- * Directory reads (users.info, conversations.members) are not in the outbound layer's budgets (a roster import reads
- * one user per person, in bursts): the WebClient rejects a 429 at once (rejectRateLimitedCalls), so it is waited out
- * here and tried again, at most three times, instead of a rate-limited person reading as unknown.
+ * users.info through the outbound layer (its workspace's Tier 4 budget; a 429 waits out its Retry-After there and
+ * is sent again). A user Slack does not find, or a read that still fails, confirms nobody.
  */
-async function afterRateLimits<T>(read: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await read();
-    } catch (e) {
-      if (statusOf(e) !== 429 || attempt >= 3) throw e;
-      await new Promise((r) => setTimeout(r, Math.min(60_000, retryAfterMsOf(e) ?? 1000)));
-    }
-  }
-}
-
-async function userInfo(client: WebClient, user: string): Promise<SlackUser | null> {
+async function userInfo(
+  outbound: SlackOutbound,
+  client: WebClient,
+  workspace: string,
+  user: string,
+): Promise<SlackUser | null> {
   try {
-    const r = await afterRateLimits(() => client.users.info({ user }));
+    const r = await outbound.call({ workspace, method: 'users.info' }, () => client.users.info({ user }));
     return (r.user as SlackUser | undefined) ?? null;
   } catch {
     return null; // user_not_found, or the API is out of reach: nobody is confirmed
@@ -102,7 +100,7 @@ export function slackAsker(o: SlackAskerOptions) {
         isAdmin: async () => {
           if (o.adminUserIds.has(req.userId)) return true;
           if (await isInstaller(req.teamId, req.userId)) return true;
-          const u = await userInfo(client, req.userId);
+          const u = await userInfo(o.outbound, client, req.teamId, req.userId);
           return !!u && !u.deleted && !!(u.is_admin || u.is_owner || u.is_primary_owner);
         },
       };
@@ -112,7 +110,9 @@ export function slackAsker(o: SlackAskerOptions) {
      * for each id to drop bots and deactivated accounts and to get names. users.info rather than users.list: a
      * district channel has tens of people and a workspace may have thousands, and users.info (Tier 4, 100+ a minute)
      * costs one call per person in the channel where users.list (Tier 2, 20 a minute, 200 a page) costs one per
-     * 200 people in the whole workspace. A few at a time; a 429 is waited out and tried again (afterRateLimits).
+     * 200 people in the whole workspace. Every call spends the workspace's budget in the outbound layer (so an
+     * import of hundreds runs at the tier's pace, beside the other users.info callers, and meets no 429); a few at a
+     * time are handed to it.
      */
     channelMembers(client: WebClient, teamId: string): ChannelMembers {
       return {
@@ -121,7 +121,7 @@ export function slackAsker(o: SlackAskerOptions) {
           const ids: string[] = [];
           let cursor: string | undefined;
           do {
-            const page = await afterRateLimits(() =>
+            const page = await o.outbound.call({ workspace: teamId, method: 'conversations.members' }, () =>
               client.conversations.members({
                 channel: channelId,
                 limit: 200,
@@ -136,7 +136,7 @@ export function slackAsker(o: SlackAskerOptions) {
           const unique = [...new Set(ids)].slice(0, MAX_CHANNEL_MEMBERS);
           for (let i = 0; i < unique.length; i += USERS_INFO_AT_ONCE) {
             const users = await Promise.all(
-              unique.slice(i, i + USERS_INFO_AT_ONCE).map((id) => userInfo(client, id)),
+              unique.slice(i, i + USERS_INFO_AT_ONCE).map((id) => userInfo(o.outbound, client, teamId, id)),
             );
             users.forEach((u, j) => {
               const userId = unique[i + j] as string;
@@ -149,10 +149,10 @@ export function slackAsker(o: SlackAskerOptions) {
       };
     },
     /** The workspace's directory: a person exists when users.info finds them (not deleted, not a bot). */
-    people(client: WebClient): People {
+    people(client: WebClient, teamId: string): People {
       return {
         async confirm(userId) {
-          const u = await userInfo(client, userId);
+          const u = await userInfo(o.outbound, client, teamId, userId);
           if (!u || u.deleted || u.is_bot) return null;
           return { displayName: nameOf(u) };
         },

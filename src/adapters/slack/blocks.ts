@@ -5,6 +5,7 @@ import type { PollView, ReviewView } from '../../app/reviews/views';
 import { channel, clip, code, join, plain, type RichText, rich, strong } from '../../app/text';
 import { type Choice, levelLabel, type Rubric } from '../../domain/rubric';
 import { activity1Blocks, activity1ResultBlocks } from './activity1Blocks';
+import { messageBlocks } from './messageBlocks';
 import { escapeMrkdwn, toMrkdwn } from './mrkdwn';
 import { planBlocks } from './planBlocks';
 
@@ -35,19 +36,6 @@ const mrkdwn = (t: RichText): KnownBlock => ({
   type: 'section',
   text: { type: 'mrkdwn', text: clip(toMrkdwn(t), LIMITS.sectionText) },
 });
-/** Long text as sections of at most LIMITS.sectionText each, split between paragraphs (help, long replies). */
-export function mrkdwnSections(t: RichText): KnownBlock[] {
-  const chunks: string[] = [];
-  for (const para of toMrkdwn(t).split('\n\n')) {
-    const last = chunks.length - 1;
-    if (last >= 0 && (chunks[last] as string).length + 2 + para.length <= LIMITS.sectionText)
-      chunks[last] = `${chunks[last]}\n\n${para}`;
-    else chunks.push(para);
-  }
-  return chunks
-    .slice(0, 40)
-    .map((c) => ({ type: 'section', text: { type: 'mrkdwn', text: clip(c, LIMITS.sectionText) } }));
-}
 const context = (t: RichText): KnownBlock => ({
   type: 'context',
   elements: [{ type: 'mrkdwn', text: clip(toMrkdwn(t), LIMITS.sectionText) }],
@@ -234,7 +222,8 @@ export function reviewSummaryBlocks(message: RichText, v: ReviewView): KnownBloc
   });
   const deadline = v.deadlineText ? ` · deadline ${v.deadlineText}` : '';
   return [
-    mrkdwn(message),
+    // The message may hold a list or a table (results): Block Kit draws them (./messageBlocks.ts).
+    ...messageBlocks(message),
     context(rich`${plain(`Round ${v.round} (${v.roundStatus}) · ${v.status}${deadline}`)}`),
     mrkdwn(join(lines, '\n')),
   ];
@@ -248,7 +237,8 @@ export function commandResultBlocks(r: CommandResult): { text: string; blocks?: 
     case 'help':
     case 'text':
     case 'reviews':
-      return { text: messageText(r.text), blocks: mrkdwnSections(r.text) };
+      // Text, lists, tables and buttons as Block Kit (./messageBlocks.ts).
+      return { text: messageText(r.text), blocks: messageBlocks(r.text) };
     case 'review':
       return { text: messageText(r.message), blocks: reviewSummaryBlocks(r.message, r.review) };
     case 'file':

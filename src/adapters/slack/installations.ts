@@ -1,4 +1,5 @@
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
+import { LRUCache } from 'lru-cache';
 import type { Clock, KeyValueRepo } from '../../app/ports';
 
 export const INSTALLATIONS_NS = 'slack-installations';
@@ -49,19 +50,30 @@ export interface InstallationCacheOptions {
 }
 
 /**
- * `inner` with its fetches served from memory: in OAuth mode every request is authorized by a fetch. What this
- * process stores or deletes (install, reinstall, token rotation — Bolt stores the refreshed tokens —, uninstall)
- * drops the cached entry at once; other replicas' changes show within `ttlMs`. Concurrent fetches of a key that is
- * not cached share one read. A missing installation (or a failed read) is not cached, so a new install works at once.
+ * `inner` with its fetches served from memory: in OAuth mode every request is authorized by a fetch. The entries
+ * live in an LRU (lru-cache: at most `maxEntries`, least recently used first out, each for `ttlMs` from its read,
+ * on the given clock). What this process stores or deletes (install, reinstall, token rotation — Bolt stores the
+ * refreshed tokens —, uninstall) drops the cached entry at once; other replicas' changes show within `ttlMs`.
+ * Concurrent fetches of a key that is not cached share one read. A missing installation (or a failed read) is not
+ * cached, so a new install works at once.
  */
 export function cachedInstallationStore(
   inner: InstallationStoreWithDelete,
   o: InstallationCacheOptions,
 ): InstallationStoreWithDelete {
   const ttlMs = o.ttlMs ?? 60_000;
-  const maxEntries = o.maxEntries ?? 1000;
-  /** In least-recently-used order (a hit moves its entry to the end). */
-  const cache = new Map<string, { inst: Installation; expiresAt: number }>();
+  if (!(ttlMs >= 1) || !((o.maxEntries ?? 1) >= 1)) {
+    throw new Error('cachedInstallationStore: ttlMs and maxEntries must be at least 1');
+  }
+  const cache = new LRUCache<string, Installation>({
+    max: o.maxEntries ?? 1000,
+    // lru-cache counts an entry stale once it is strictly older than `ttl`; served for `ttlMs` means stale at ttlMs.
+    ttl: Math.max(1, ttlMs - 1),
+    // No cached "now" (its reset is a real timer) and no purge timer: expiry is read from the clock on each get.
+    ttlResolution: 0,
+    ttlAutopurge: false,
+    perf: { now: () => o.clock.now().getTime() },
+  });
   /** Reads under way; an entry dropped here (by a write) keeps its read from filling the cache with what it read. */
   const reading = new Map<string, Promise<Installation>>();
   const drop = (key: string) => {
@@ -82,11 +94,7 @@ export function cachedInstallationStore(
       (inst) => {
         if (reading.get(key) === p) {
           reading.delete(key);
-          cache.set(key, { inst, expiresAt: o.clock.now().getTime() + ttlMs });
-          for (const oldest of cache.keys()) {
-            if (cache.size <= maxEntries) break;
-            cache.delete(oldest);
-          }
+          cache.set(key, inst);
         }
         return inst;
       },
@@ -102,14 +110,9 @@ export function cachedInstallationStore(
   return {
     async fetchInstallation(q, logger) {
       const key = keyOfQuery(q);
+      // A hit becomes the most recently used; an expired entry is dropped and read again.
       const hit = cache.get(key);
-      if (hit) {
-        cache.delete(key);
-        if (o.clock.now().getTime() < hit.expiresAt) {
-          cache.set(key, hit);
-          return copy(hit.inst);
-        }
-      }
+      if (hit) return copy(hit);
       return copy(await read(key, q, logger));
     },
     async storeInstallation(inst, logger) {

@@ -1,4 +1,4 @@
-import { chatSafe, type RichText } from '../../app/text';
+import { blockLines, chatSafe, link, type RichText } from '../../app/text';
 
 /**
  * The one place where text becomes Slack mrkdwn. Slack treats `&`, `<` and `>` as control characters (mentions such
@@ -33,6 +33,11 @@ export function toMrkdwn(t: RichText): string {
           return `<#${s.id.replace(/[<>|]/g, '')}>`;
         case 'person':
           return `<@${s.id.replace(/[<>|]/g, '')}>`;
+        case 'list':
+        case 'table':
+        case 'actions':
+          // As text lines (a notification's fallback; Block Kit draws the block itself: ./messageBlocks.ts).
+          return blockLines(s, toMrkdwn, (label, url) => toMrkdwn(link(url, label))).join('\n');
       }
       return '';
     })

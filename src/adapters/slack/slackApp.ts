@@ -15,7 +15,7 @@ import { RecentKeys } from './guard';
 import { cachedInstallationStore, kvInstallationStore } from './installations';
 import { installPages } from './installPages';
 import { registerListeners } from './listeners';
-import { SlackOutbound } from './outbound';
+import { type OutboundOptions, SlackOutbound } from './outbound';
 import { PollMessages } from './pollMessages';
 import { PollUpdater } from './pollUpdater';
 import { commandPresenter } from './present';
@@ -40,6 +40,8 @@ export interface SlackDeps {
   logger?: SlackLogger;
   /** Votes, acknowledgement times and 429s are counted here. */
   metrics?: Metrics;
+  /** The outbound layer's time and timers (tests: a faster clock, with a fake Slack counting on the same). */
+  outboundTime?: Pick<OutboundOptions, 'now' | 'setTimer'>;
 }
 
 export interface SlackAdapterOptions extends SlackDeps {
@@ -129,8 +131,16 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     o.clientId && o.clientSecret
       ? cachedInstallationStore(kvInstallationStore(o.kv), { clock: o.clock ?? systemClock })
       : null;
+  // One outbound layer: Slack's tier table per workspace and method (chat.postMessage per channel too), shared by
+  // poll posts and redraws, confirmations, replies, nudges and directory reads; wall-clock time unless a test's.
+  const outbound = new SlackOutbound({
+    ...(o.postMessagePerWorkspacePerSecond
+      ? { postMessagePerWorkspacePerSecond: o.postMessagePerWorkspacePerSecond }
+      : {}),
+    ...o.outboundTime,
+  });
   // Who is asking: the ids Slack sends, and users.info / the installation when a rule needs more.
-  const asker = slackAsker({ adminUserIds: new Set(o.adminUserIds ?? []), installations });
+  const asker = slackAsker({ adminUserIds: new Set(o.adminUserIds ?? []), installations, outbound });
   const installer =
     o.clientId && o.clientSecret && installations
       ? new InstallProvider({
@@ -183,13 +193,6 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     maxDeferMs: o.maxWorkDeferMs ?? 10_000,
   };
   const work = new WorkQueue(o.workConcurrency ?? 8, log, holdBack);
-  // One outbound layer: Slack's tier table per workspace and method (chat.postMessage per channel too), shared by
-  // poll posts and redraws, confirmations, replies and nudges; wall-clock time.
-  const outbound = new SlackOutbound(
-    o.postMessagePerWorkspacePerSecond
-      ? { postMessagePerWorkspacePerSecond: o.postMessagePerWorkspacePerSecond }
-      : {},
-  );
   // Every poll message of a workspace shares its chat.update budget (Tier 3) there.
   const updater = new PollUpdater(log, o.updateIntervalMs ?? 1000, Date.now, o.traceUpdates ?? false, {
     ...holdBack,

@@ -18,6 +18,11 @@ export const SLACK_TIERS = {
   'files.getUploadURLExternal': { tier: 4, limitPerMinute: 100, perMinute: 90, burst: 10 },
   'files.completeUploadExternal': { tier: 4, limitPerMinute: 100, perMinute: 90, burst: 10 },
   'auth.test': { tier: 4, limitPerMinute: 100, perMinute: 90, burst: 10 },
+  // Directory reads (who is asking, `roster import`: one users.info per person). A district channel has tens of
+  // people: the burst reads them at once; a bigger import then runs at the tier's pace for minutes, so these
+  // leave five calls a minute for network jitter.
+  'users.info': { tier: 4, limitPerMinute: 100, perMinute: 45, burst: 50 },
+  'conversations.members': { tier: 4, limitPerMinute: 100, perMinute: 45, burst: 50 },
 } as const;
 
 /** chat.postMessage: per channel, about one a second with short bursts (what Slack allows; the fake enforces it). */

@@ -3,8 +3,9 @@ import type { CommandResult } from '../../app/commands';
 import type { KeyValueRepo } from '../../app/ports';
 import type { ReviewService } from '../../app/reviews/reviewService';
 import type { ReviewView } from '../../app/reviews/views';
-import { link, plain, rich } from '../../app/text';
+import { hasBlock, link, plain, rich } from '../../app/text';
 import { renderActivity1Card } from '../cards/activity1Card';
+import { renderMessageCard } from '../cards/messageCard';
 import { renderPlanCard } from '../cards/planCard';
 import { type AdaptiveCard, renderPollCard, renderResultsCard, renderStatusCard } from '../cards/render';
 import { toTeamsMarkdown } from '../cards/teamsText';
@@ -55,7 +56,12 @@ export class PollCards {
       case 'help':
       case 'text':
       case 'reviews':
-        await send({ type: 'message', text: toTeamsMarkdown(r.text) });
+        // A table or buttons need a card (a message's markdown cannot hold them); lists are markdown lists.
+        await send(
+          hasBlock(r.text, ['table', 'actions'])
+            ? cardActivity(renderMessageCard(r.text))
+            : { type: 'message', text: toTeamsMarkdown(r.text) },
+        );
         return;
       case 'file': {
         // Teams bots cannot upload files into a channel: post a signed download link, and the content inline
@@ -88,7 +94,12 @@ export class PollCards {
         break;
     }
     const view = r.review;
-    await send({ type: 'message', text: toTeamsMarkdown(r.message) });
+    // Results come with a table: a card then (a message's markdown cannot hold one).
+    await send(
+      hasBlock(r.message, ['table', 'actions'])
+        ? cardActivity(renderMessageCard(r.message))
+        : { type: 'message', text: toTeamsMarkdown(r.message) },
+    );
     switch (r.action) {
       case 'started':
         await this.postPolls(who.tenantId, channelReference(ctx, who), view);

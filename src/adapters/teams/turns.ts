@@ -1,4 +1,5 @@
 import type { TurnContext } from 'botbuilder';
+import { z } from 'zod';
 import type { CommandResult } from '../../app/commands';
 import { teamsUserText } from '../cards/teamsText';
 import { commandLine, type IncomingActivity, type TeamsIdentity } from './activity';
@@ -6,6 +7,9 @@ import { type TurnDeps, userMessage } from './context';
 import { runAction, submitValue } from './invokes';
 import { teamsReminders } from './reminders';
 import { channelReference, replyReference } from './roster';
+
+/** What a reply's `command` button sends (Action.Submit data). */
+const commandButton = z.object({ verb: z.literal('command'), payload: z.string().min(1).max(1900) }).loose();
 
 /**
  * The bot was added to or removed from a conversation, or people joined: remember (or forget) where to post and
@@ -68,7 +72,9 @@ export async function onMessage(
   const reply = replyReference(ctx);
   const answer = (e: unknown) =>
     d.outbox.send(reply, { type: 'message', text: teamsUserText(userMessage(d, e)) });
-  if (a.value !== undefined && a.value !== null && !a.text) {
+  // A reply's `command` button (the message model's actions, cards/messageCard.ts): its payload is the command line.
+  const button = commandButton.safeParse(a.value);
+  if (a.value !== undefined && a.value !== null && !a.text && !button.success) {
     // Action.Submit fallback from a client without Universal Actions.
     const parsed = submitValue.safeParse(a.value);
     if (!parsed.success) {
@@ -92,7 +98,7 @@ export async function onMessage(
     await answer(e);
     return;
   }
-  const line = commandLine(a, known);
+  const line = button.success ? button.data.payload : commandLine(a, known);
   let result: CommandResult;
   try {
     result = await d.commands.run(

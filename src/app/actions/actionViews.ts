@@ -1,7 +1,7 @@
 import { type ActionItem, sortActions, tallyActions } from '../../domain/action';
 import type { Member } from '../../domain/district';
 import { levelLabel, type Rubric } from '../../domain/rubric';
-import { clip, code, join, plain, type RichText, rich, strong } from '../text';
+import { BLOCK_LIMITS, bullets, clip, code, join, plain, type RichText, rich, strong } from '../text';
 import { showDay } from '../when';
 
 /**
@@ -101,13 +101,16 @@ export function buildActionsView(
   return { districtName, open: t.total - t.done, done: t.done, rows };
 }
 
-/** One line of an action in a chat reply. */
-export function actionLine(v: ActionView): RichText {
+/** An action as an item of a list (its id, text, owner, due date and target, or when it was done). */
+export function actionItem(v: ActionView): RichText {
   const what = rich`“${clip(v.text, 300)}” — ${clip(v.ownerName, 80)}`;
   return v.status === 'open'
-    ? rich`• ${code(v.id)} ${what}, due ${plain(v.due)}, target ${plain(v.targetLabel)}`
-    : rich`• ✓ ${code(v.id)} ${what}, done${v.doneByName ? rich` by ${clip(v.doneByName, 80)}` : ''} ${plain(v.doneOn ?? '')}`;
+    ? rich`${code(v.id)} ${what}, due ${plain(v.due)}, target ${plain(v.targetLabel)}`
+    : rich`✓ ${code(v.id)} ${what}, done${v.doneByName ? rich` by ${clip(v.doneByName, 80)}` : ''} ${plain(v.doneOn ?? '')}`;
 }
+
+/** One line of an action in a chat reply. */
+export const actionLine = (v: ActionView): RichText => rich`• ${actionItem(v)}`;
 
 /** The `actions` reply: every row with actions, open then done. */
 export function actionsText(v: ActionsView): RichText {
@@ -121,8 +124,11 @@ export function actionsText(v: ActionsView): RichText {
     const head = g.rowNumber
       ? rich`${strong(plain(`Row ${g.rowNumber}`))} “${g.rowTitle}”`
       : rich`${strong('Row')} “${g.rowTitle}”`;
-    const lines = [...g.open, ...g.done].map(actionLine);
-    parts.push(rich`${head}\n${join(lines, '\n')}`);
+    // A real list per row (at most BLOCK_LIMITS.listItems; the dashboard lists every one).
+    const items = [...g.open, ...g.done].map(actionItem);
+    const shown = items.slice(0, BLOCK_LIMITS.listItems);
+    const more = items.length - shown.length;
+    parts.push(rich`${head}\n${bullets(shown)}${more > 0 ? rich`\n${plain(`and ${more} more`)}` : ''}`);
   }
   return join(parts, '\n\n');
 }

@@ -1,6 +1,6 @@
 import { isCoordinator } from '../../domain/district';
 import { DomainError } from '../../domain/errors';
-import { code, join, plain, type RichText, rich, strong } from '../text';
+import { bullets, code, join, plain, type RichText, rich, strong } from '../text';
 import { closest } from './suggest';
 import {
   type CommandContext,
@@ -89,16 +89,17 @@ export async function helpText(ctx: CommandContext, env: CommandEnv): Promise<Ri
     const lines =
       forms.length > MAX_FORMS_IN_OVERVIEW
         ? [
-            rich`• ${code(`${e.name} …`)} — ${plain(e.summary)}: ${plain(
+            rich`${code(`${e.name} …`)} — ${plain(e.summary)}: ${plain(
               forms.map((f) => f.usage.split(' ')[1] ?? e.name).join(', '),
             )} (${code(`help ${e.name}`)})`,
           ]
-        : forms.map((f) => rich`• ${code(brief(f.usage))} — ${plain(f.summary)}`);
+        : forms.map((f) => rich`${code(brief(f.usage))} — ${plain(f.summary)}`);
     sections.get(headingOf(e))?.push(...lines);
   }
   const body = [...sections]
     .filter(([, lines]) => lines.length > 0)
-    .map(([heading, lines]) => rich`${strong(plain(heading))}\n${join(lines, '\n')}`);
+    // Each section a real list (Slack rich_text_list, Teams markdown list, HTML ul).
+    .map(([heading, lines]) => rich`${strong(plain(heading))}\n${bullets(lines)}`);
   const head = caller.districtName
     ? rich`This channel is the district team of ${strong(caller.districtName)}${caller.coordinator ? plain(' (you are a coordinator)') : ''}.`
     : rich`This channel is not set up yet: start with ${code('setup "District name"')}.`;

@@ -4,7 +4,7 @@ import { beforeFirstRound } from '../activity1/activity1View';
 import { refusal } from '../policy';
 import { resultsSummary } from '../reviews/resultsModel';
 import type { ReviewView } from '../reviews/views';
-import { code, join, plain, type RichText, rich, strong } from '../text';
+import { actions, bullets, button, code, join, plain, type RichText, rich, strong } from '../text';
 import { type LifecycleArgs, parseCancel, parseDeadline, runLifecycle } from './lifecycleCommands';
 import { parseArgs, parseDate, parseLevel, parseNumber } from './parse';
 import { type CommandContext, type CommandEntry, type CommandEnv, command } from './types';
@@ -96,7 +96,9 @@ const show = (action: 'status' | 'results', summary: string, description: string
         review: view,
         message:
           action === 'status'
-            ? rich`${strong(view.cycle)}: round ${view.round} is ${plain(view.roundStatus)}; ${rated} of ${view.polls.length} rows rated.`
+            ? rich`${strong(view.cycle)}: round ${view.round} is ${plain(view.roundStatus)}; ${rated} of ${view.polls.length} rows rated.\n${actions(
+                button('Show results', 'command', `results ${view.reviewId}`),
+              )}`
             : (ratings ??
               rich`Results of ${strong(view.cycle)}: ${rated} of ${view.polls.length} rows rated.`),
       };
@@ -128,12 +130,11 @@ export const REVIEW_COMMANDS = {
         named.set(key, (named.get(key) ?? 0) + 1);
       }
       const text = reviews.length
-        ? join(
+        ? bullets(
             reviews.map((r) => {
               const twin = (named.get(r.cycle.trim().toLocaleLowerCase()) ?? 0) > 1;
-              return rich`• ${strong(r.cycle)} — ${plain(r.status)}, round ${r.round}${twin ? rich` (${code(r.reviewId)})` : ''}`;
+              return rich`${strong(r.cycle)} — ${plain(r.status)}, round ${r.round}${twin ? rich` (${code(r.reviewId)})` : ''}`;
             }),
-            '\n',
           )
         : plain('No reviews yet.');
       return { kind: 'reviews', text, reviews };

@@ -5,7 +5,7 @@ import type { PollStatus, Review } from '../../domain/review';
 import { type Choice, type Level, levelLabel, type Rubric } from '../../domain/rubric';
 import type { ActionView } from '../actions/actionViews';
 import type { PlansReport } from '../plans/planReport';
-import { join, plain, type RichText, rich, strong } from '../text';
+import { join, plain, type RichText, rich, strong, table } from '../text';
 import { showDay } from '../when';
 
 /**
@@ -271,26 +271,32 @@ export function statusText(
   return `in progress (round ${r.round} ${r.roundStatus})`;
 }
 
-/** A few lines for a chat reply: each row's rating, how it was reached, gap and change since the last cycle. */
+/**
+ * The results for a chat reply: a line, then a table with a row per rubric row (its rating, how it was reached,
+ * and the gap and change since the last cycle).
+ */
 export function resultsSummary(r: ReviewResults): RichText {
-  const lines = r.rows.map((row) => {
-    // howText quotes a decision's note and who decided: a user value as a whole.
-    const parts = [
-      rich`${row.rowNumber}. ${plain(row.title)} — ${strong(plain(row.ratingLabel))}, ${row.howText}`,
-    ];
-    if (row.gap !== null && row.gap !== 0) parts.push(plain(`district − building ${signed(row.gap)}`));
+  const rows = r.rows.map((row) => {
+    const notes: RichText[] = [];
+    if (row.gap !== null && row.gap !== 0) notes.push(plain(`district − building ${signed(row.gap)}`));
     if (row.change !== null && r.previousCycle) {
-      parts.push(
+      notes.push(
         row.change === 0
           ? rich`same as ${r.previousCycle}`
           : rich`${plain(signed(row.change))} since ${r.previousCycle}`,
       );
     }
-    return join(parts, ' · ');
+    // howText quotes a decision's note and who decided: a user value as a whole.
+    return [
+      plain(`${row.rowNumber}. ${row.title}`),
+      strong(plain(row.ratingLabel)),
+      row.howText,
+      notes.length ? join(notes, ' · ') : plain('—'),
+    ];
   });
-  const cancelled = r.cancelled ? [rich`This review was ${plain(statusText(r))}.`] : [];
-  return join(
-    [rich`Results of ${strong(r.cycle)}: ${r.rated} of ${r.rows.length} rows rated.`, ...cancelled, ...lines],
-    '\n',
-  );
+  const cancelled = r.cancelled ? rich`\nThis review was ${plain(statusText(r))}.` : '';
+  return rich`Results of ${strong(r.cycle)}: ${r.rated} of ${r.rows.length} rows rated.${cancelled}\n${table(
+    ['Row', 'Rating', 'How it was reached', 'Gap and change'].map(plain),
+    rows,
+  )}`;
 }

@@ -1,51 +1,68 @@
-import type { App } from '@slack/bolt';
+import type { App, RespondFn } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
 import { CHANNELS_NS, SLASH_COMMAND } from '../../constants';
 import { commandTextFromSlack } from '../../mrkdwn';
 import { slackReminders } from '../../reminders';
 import { errorReply } from '../../replies';
 import type { ListenerContext } from '../context';
 
+/** Who typed (or clicked) a command line, where, and how to answer them privately. */
+export interface CommandLine {
+  client: WebClient;
+  teamId: string;
+  userId: string;
+  userName: string;
+  channelId: string;
+  channelName?: string | undefined;
+  text: string;
+  respond: RespondFn;
+}
+
+/** Runs a command line of the shared language for its sender and presents the result (or the error) to them. */
+export async function runCommandLine(ctx: ListenerContext, c: CommandLine): Promise<void> {
+  const { asker, commands, kv, present, ephemeral, log, outbound } = ctx;
+  const { client, channelId } = c;
+  const actor = asker.actor(client, {
+    teamId: c.teamId,
+    userId: c.userId,
+    displayName: c.userName,
+    channelId,
+    channelName: c.channelName,
+  });
+  try {
+    const result = await commands.run(
+      {
+        actor,
+        channelId,
+        people: asker.people(client, c.teamId),
+        channelMembers: asker.channelMembers(client, c.teamId),
+        reminders: slackReminders(client, log, outbound),
+      },
+      c.text,
+    );
+    // App Home lists the districts of the channels where setup ran.
+    if (/^\s*setup\b/i.test(c.text)) {
+      await kv.put(`${CHANNELS_NS}:${c.teamId}`, channelId, { tenantId: c.teamId, channelId });
+    }
+    await present(client, actor, channelId, result, c.respond);
+  } catch (e) {
+    await ephemeral(client, c.teamId, channelId, c.userId, errorReply(e, 'command', log), c.respond);
+  }
+}
+
 /** `/micip …`: the shared command language (src/app/commands.ts), answered privately or in the channel. */
 export function registerMicip(app: App, ctx: ListenerContext): void {
-  const { asker, commands, kv, present, ephemeral, log, outbound } = ctx;
   app.command(SLASH_COMMAND, async ({ ack, command, client, respond }) => {
     await ack();
-    const channelId = command.channel_id;
-    const actor = asker.actor(client, {
+    await runCommandLine(ctx, {
+      client,
       teamId: command.team_id,
       userId: command.user_id,
-      displayName: command.user_name ?? '',
-      channelId,
+      userName: command.user_name ?? '',
+      channelId: command.channel_id,
       channelName: command.channel_name,
+      text: commandTextFromSlack(command.text ?? ''),
+      respond,
     });
-    try {
-      const result = await commands.run(
-        {
-          actor,
-          channelId,
-          people: asker.people(client),
-          channelMembers: asker.channelMembers(client, command.team_id),
-          reminders: slackReminders(client, log, outbound),
-        },
-        commandTextFromSlack(command.text ?? ''),
-      );
-      // App Home lists the districts of the channels where setup ran.
-      if (/^\s*setup\b/i.test(command.text ?? '')) {
-        await kv.put(`${CHANNELS_NS}:${command.team_id}`, channelId, {
-          tenantId: command.team_id,
-          channelId,
-        });
-      }
-      await present(client, actor, channelId, result, respond);
-    } catch (e) {
-      await ephemeral(
-        client,
-        command.team_id,
-        channelId,
-        command.user_id,
-        errorReply(e, 'command', log),
-        respond,
-      );
-    }
   });
 }
