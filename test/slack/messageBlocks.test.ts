@@ -15,7 +15,7 @@ import {
   table,
 } from '../../src/app/text';
 
-/** The message model as Block Kit: sections, rich_text lists, one table block, an actions block. */
+/** The message model as Block Kit: sections, rich_text lists, tables as monospace columns, an actions block. */
 
 /** The value at `path` in a block tree (undefined when absent). */
 function at(x: unknown, ...path: Array<string | number>): unknown {
@@ -25,7 +25,7 @@ function at(x: unknown, ...path: Array<string | number>): unknown {
   return v;
 }
 
-test('text, lists, a table and buttons become section, rich_text_list, table and actions blocks', () => {
+test('text, lists, tables and buttons become section, rich_text_list, preformatted and actions blocks', () => {
   const items = [
     rich`${strong('Fall')} — ${code('close')}`,
     rich`see ${link('https://x.example/d', 'dashboard')} ${person('U1')}`,
@@ -44,7 +44,7 @@ test('text, lists, a table and buttons become section, rich_text_list, table and
     'section',
     'rich_text',
     'rich_text',
-    'table',
+    'rich_text',
     'rich_text',
     'actions',
   ]);
@@ -61,16 +61,12 @@ test('text, lists, a table and buttons become section, rich_text_list, table and
     { type: 'user', user_id: 'U1' },
   ]);
   expect(at(blocks, 2, 'elements', 0, 'style')).toBe('ordered');
-  // The table: header cells bold, user values as text elements.
-  expect(at(blocks, 3, 'rows', 'length')).toBe(2);
-  expect(at(blocks, 3, 'rows', 0, 0, 'elements', 0, 'elements')).toEqual([
-    { type: 'text', text: 'Row', style: { bold: true } },
+  // Each table: aligned columns in one preformatted text element (the values as text, never markup).
+  expect(at(blocks, 3, 'elements', 0, 'type')).toBe('rich_text_preformatted');
+  expect(at(blocks, 3, 'elements', 0, 'elements')).toEqual([
+    { type: 'text', text: 'Row        Rating\n1. Vision  Evolving' },
   ]);
-  expect(at(blocks, 3, 'rows', 1, 0, 'elements', 0, 'elements')).toEqual([
-    { type: 'text', text: '1. Vision' },
-  ]);
-  // Slack takes one table a message: the second is monospace text.
-  expect(at(blocks, 4, 'elements', 0, 'type')).toBe('rich_text_preformatted');
+  expect(at(blocks, 4, 'elements', 0, 'elements', 0, 'text')).toBe('Second\ntable');
   expect(at(blocks, 5, 'elements', 0)).toMatchObject({
     action_id: `${MESSAGE_ACTION_PREFIX}command:0`,
     value: 'close',

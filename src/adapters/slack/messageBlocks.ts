@@ -107,18 +107,11 @@ function listBlock(b: Extract<BlockSpan, { kind: 'list' }>): RichTextBlock {
   };
 }
 
-function tableBlock(b: Extract<BlockSpan, { kind: 'table' }>): KnownBlock {
-  const cell = (t: RichText, header: boolean): RichTextBlock => ({
-    type: 'rich_text',
-    elements: [section(t, header ? { bold: true } : {})],
-  });
-  const rows = [b.header, ...b.rows]
-    .slice(0, MESSAGE_LIMITS.tableRows)
-    .map((r, i) => r.slice(0, MESSAGE_LIMITS.tableColumns).map((c) => cell(c, i === 0)));
-  return { type: 'table', rows, column_settings: b.header.map(() => ({ is_wrapped: true })) };
-}
-
-/** A second table of a message (Slack takes one `table` block a message): aligned columns, monospace. */
+/**
+ * A table as aligned monospace columns. Slack's `table` block is left out on purpose: it is new, one per message, and
+ * whether ephemeral replies and response_url messages accept it is not documented where we could check, so a private
+ * `results` reply could be refused as a whole; preformatted text works on every surface.
+ */
 function monospaceTable(b: Extract<BlockSpan, { kind: 'table' }>): RichTextBlock {
   const rows = [b.header, ...b.rows].map((r) => r.map((c) => clip(plainText(c).replace(/\s+/g, ' '), 40)));
   const widths = b.header.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
@@ -164,14 +157,13 @@ function actionsBlock(b: Extract<BlockSpan, { kind: 'actions' }>): KnownBlock {
 /** The Block Kit blocks of a reply, in its order (at most 50). */
 export function messageBlocks(t: RichText): KnownBlock[] {
   const blocks: KnownBlock[] = [];
-  let tables = 0;
   for (const seg of segments(t)) {
     if (RichText.isRichText(seg)) {
       blocks.push(...textSections(seg));
       continue;
     }
     if (seg.kind === 'list') blocks.push(listBlock(seg));
-    else if (seg.kind === 'table') blocks.push(tables++ === 0 ? tableBlock(seg) : monospaceTable(seg));
+    else if (seg.kind === 'table') blocks.push(monospaceTable(seg));
     else blocks.push(actionsBlock(seg));
   }
   return blocks.slice(0, MESSAGE_LIMITS.blocks);
