@@ -2,6 +2,7 @@ import { DomainError } from '../../domain/errors';
 import { formatCode, NOT_ENOUGH, SHARED } from '../../domain/network';
 import { readingsText } from '../network/networkText';
 import { answerText, peersText, requestsText } from '../network/peerText';
+import { shareText, unshareText } from '../network/practiceNoteText';
 import { remindText, statusText } from '../network/reportText';
 import { code, join, link, plain, rich, strong } from '../text';
 import { showTime, zoneOf } from '../when';
@@ -24,12 +25,13 @@ type NetworkArgs =
   | { op: 'connect'; handle: string; note: string }
   | { op: 'answer'; requestId: string; accept: boolean }
   | { op: 'requests' }
+  | { op: 'share' | 'unshare'; row: string; cycle: string | null }
   | { op: 'remind'; cycle: string | null }
   | { op: 'status'; cycle: string | null }
   | { op: 'export'; format: 'csv' | 'json' | 'md' };
 
 export const NETWORK_USAGE =
-  'network | network create "Name" | network code | network join <code> [named] | network leave | network named on|off | network contact on|off | network peers <row> | network connect <handle> "note" | network accept|decline <id> | network requests | network status ["cycle"] | network remind ["cycle"] | network export [csv|json|md]';
+  'network | network create "Name" | network code | network join <code> [named] | network leave | network named on|off | network contact on|off | network peers <row> | network connect <handle> "note" | network accept|decline <id> | network requests | network share|unshare <row> ["cycle"] | network status ["cycle"] | network remind ["cycle"] | network export [csv|json|md]';
 
 export function parseNetwork(tokens: string[], usage: (problem: string) => DomainError): NetworkArgs {
   const op = tokens[0]?.toLowerCase();
@@ -92,6 +94,13 @@ export function parseNetwork(tokens: string[], usage: (problem: string) => Domai
     case 'requests':
       if (rest.length > 0) throw usage('Say "network requests" (nothing after it).');
       return { op: 'requests' };
+    case 'share':
+    case 'unshare': {
+      const [row, ...cycle] = rest;
+      if (!row)
+        throw usage(`Give the row number, and the cycle if not the latest: network ${op} 2 "2026-27 Fall".`);
+      return { op, row, cycle: cycle.join(' ').trim() || null };
+    }
     case 'status':
     case 'remind': {
       const cycle = rest.join(' ').trim();
@@ -161,6 +170,17 @@ export const NETWORK_COMMANDS = {
       {
         usage: 'network requests',
         summary: 'connect requests waiting for your district and those it sent',
+        role: 'coordinator',
+      },
+      {
+        usage: 'network share <row> ["cycle"]',
+        summary:
+          "share a row's evidence, reflection answers and actions with the network (no names, no votes)",
+        role: 'coordinator',
+      },
+      {
+        usage: 'network unshare <row> ["cycle"]',
+        summary: 'withdraw that practice note at once',
         role: 'coordinator',
       },
       { usage: 'network code', summary: "your network's invitation code", role: 'facilitator' },
@@ -267,6 +287,14 @@ export const NETWORK_COMMANDS = {
           const r = await network.peers.requests(ctx.actor, at);
           return { kind: 'text', text: requestsText(r) };
         }
+        case 'share': {
+          const r = await network.notes.share(ctx.actor, { ...at, row: a.row, cycle: a.cycle });
+          return { kind: 'text', text: shareText(r, network.rubrics) };
+        }
+        case 'unshare': {
+          const r = await network.notes.unshare(ctx.actor, { ...at, row: a.row, cycle: a.cycle });
+          return { kind: 'text', text: unshareText(r) };
+        }
         case 'remind': {
           const r = await network.reminders.remind(ctx.actor, { cycle: a.cycle });
           return { kind: 'text', text: remindText(r) };
@@ -288,7 +316,9 @@ export const NETWORK_COMMANDS = {
           const text = readingsText(readings, network.rubrics);
           const own = readings.find((r) => r.district !== null);
           const page =
-            own && env.links?.network ? env.links.network(ctx.actor.tenantId, own.district?.id ?? '') : null;
+            own && env.links?.network
+              ? env.links.network(ctx.actor.tenantId, own.district?.id ?? '', { notes: own.notes !== null })
+              : null;
           return {
             kind: 'text',
             text: page
