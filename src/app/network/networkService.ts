@@ -19,8 +19,9 @@ import { NetworkReminders } from './networkReminders';
 import { NetworkReports } from './networkReports';
 import { PeerService } from './peerService';
 import { PracticeNotes, type PracticeNoteView } from './practiceNotes';
+import { NetworkRemindSchedules, type RemindScheduleDeps } from './remindSchedule';
 
-export interface NetworkServiceDeps {
+export interface NetworkServiceDeps extends Omit<RemindScheduleDeps, 'store' | 'clock'> {
   store: Store;
   clock: Clock;
   rubrics: RubricCatalog;
@@ -73,6 +74,8 @@ export class NetworkService {
   readonly reports: NetworkReports;
   /** The facilitator's nudge to districts that have not finished a cycle (`network remind`). */
   readonly reminders: NetworkReminders;
+  /** The facilitator's standing reminder (`network remind schedule|off`), ticked with the nudges. */
+  readonly schedules: NetworkRemindSchedules;
   /** Practice notes a member district shares on a row (`network share|unshare`). */
   readonly notes: PracticeNotes;
 
@@ -86,6 +89,7 @@ export class NetworkService {
     this.notes = new PracticeNotes(d, this.access);
     this.reports = new NetworkReports(d, this.access, this.k, (n) => this.notes.notesOf(n));
     this.reminders = new NetworkReminders(d, this.access, this.k);
+    this.schedules = new NetworkRemindSchedules(d, this.access, this.reminders);
   }
 
   get rubrics(): RubricCatalog {
