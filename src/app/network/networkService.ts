@@ -14,6 +14,7 @@ import {
 import { Access, networkMissing, permits } from '../policy';
 import type { Clock, IdGenerator, NoticeMessenger, RubricCatalog, Store } from '../ports';
 import { type Actor, actorSchema, idString, parseInput, text } from '../schemas';
+import { NetworkCleanup } from './networkCleanup';
 import { districtOfChannel, memberRatings } from './networkData';
 import { NetworkReminders } from './networkReminders';
 import { NetworkReports } from './networkReports';
@@ -76,6 +77,8 @@ export class NetworkService {
   readonly reminders: NetworkReminders;
   /** The facilitator's standing reminder (`network remind schedule|off`), ticked with the nudges. */
   readonly schedules: NetworkRemindSchedules;
+  /** Daily housekeeping: expired connect requests and old claims (ticked with the nudges). */
+  readonly cleanup: NetworkCleanup;
   /** Practice notes a member district shares on a row (`network share|unshare`). */
   readonly notes: PracticeNotes;
 
@@ -90,6 +93,7 @@ export class NetworkService {
     this.reports = new NetworkReports(d, this.access, this.k, (n) => this.notes.notesOf(n));
     this.reminders = new NetworkReminders(d, this.access, this.k);
     this.schedules = new NetworkRemindSchedules(d, this.access, this.reminders);
+    this.cleanup = new NetworkCleanup(d);
   }
 
   get rubrics(): RubricCatalog {
