@@ -10,6 +10,7 @@ import { NetworkService } from '../../src/app/network/networkService';
 import { ResultsService } from '../../src/app/reviews/results';
 import type { Actor } from '../../src/app/schemas';
 import { plainText, type RichText } from '../../src/app/text';
+import { csvLeaks, HOSTILE, htmlLeaks, markdownLeaks, slackLeaks, teamsTextLeaks } from '../security/corpus';
 import { counterIds, makeService, rubrics, TestClock } from '../support/fixtures';
 
 /**
@@ -41,7 +42,7 @@ const EVIDENCE = 'Grade-level PLCs meet <b>weekly</b> & *share* data';
 const REFLECTION = 'Time is the barrier <script>alert(1)</script>';
 const ACTION = 'Protect a common planning hour';
 
-async function world() {
+async function world(texts: { evidence?: string; reflection?: string } = {}) {
   const store = new NedbStore(null);
   await store.init();
   const clock = new TestClock();
@@ -92,7 +93,7 @@ async function world() {
       reviewId: review.reviewId,
       rowId: ROW1,
       choice: 2,
-      evidence: v === 2 ? 'Vera Voter says we rarely meet' : EVIDENCE,
+      evidence: v === 2 ? 'Vera Voter says we rarely meet' : (texts.evidence ?? EVIDENCE),
     });
   }
   await service.closeRound(ALPHA, { reviewId: review.reviewId });
@@ -100,7 +101,7 @@ async function world() {
     rowId: ROW1,
     question: 2,
     memberId: 'U_VOTER0',
-    text: REFLECTION,
+    text: texts.reflection ?? REFLECTION,
     at: clock.now(),
   });
   await store.actions.create({
@@ -277,4 +278,20 @@ describe('who reads practice notes', () => {
     expect(await w.get(linkIn(await w.run(ALPHA, 'network')))).toContain('practice-notes');
     expect(await w.get(linkIn(await w.run(ALPHA_MEMBER, 'network')))).not.toContain('practice-notes');
   });
+});
+
+test('the hostile corpus stays text in the replies (Slack, Teams), the page and the exports', async () => {
+  await new Promise((r) => w.server.close(r));
+  w = await world({ evidence: HOSTILE.evidence, reflection: HOSTILE.reflection });
+  const replies = [await w.reply(ALPHA, 'network share 1'), await w.reply(BETA, 'network')];
+  for (const r of replies) {
+    expect(slackLeaks(toMrkdwn(r))).toEqual([]);
+    expect(teamsTextLeaks(toTeamsMarkdown(r))).toEqual([]);
+  }
+  expect(plainText(replies[1] as RichText)).toContain(HOSTILE.evidence.slice(0, 40));
+  expect(htmlLeaks(await w.get(w.links.network?.('T1', w.alpha.id, { notes: true }).url as string))).toEqual(
+    [],
+  );
+  expect(csvLeaks((await w.network.reports.export(FAC, { format: 'csv' })).content)).toEqual([]);
+  expect(markdownLeaks((await w.network.reports.export(FAC, { format: 'md' })).content)).toEqual([]);
 });
