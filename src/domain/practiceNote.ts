@@ -23,8 +23,11 @@ export interface PracticeNote {
   sharedAt: Date;
 }
 
-/** The most of each kind a note carries (a chat reply stays readable). */
-export const NOTE_LIMITS = { evidence: 20, reflections: 20, actions: 20 } as const;
+/** The most of each kind a note carries, and the longest text kept (a chat reply stays within the platforms' limits). */
+export const NOTE_LIMITS = { evidence: 10, reflections: 10, actions: 10, text: 500 } as const;
+
+/** A text cut to `max` characters, with "…" where it was cut. */
+export const clipText = (s: string, max: number): string => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
 
 /** Cycle names match without case, outer spaces or repeated spaces (as in the network view). */
 const cycleKeyOf = (cycle: string) => cycle.trim().replace(/\s+/g, ' ').toLowerCase();
@@ -40,22 +43,30 @@ export interface NoteSources {
   actions: ReadonlyArray<{ text: string; target: Level; status: 'open' | 'done'; createdAt: Date }>;
 }
 
-/** The note's contents from the row's sources: texts only, in order, empty ones and repeats dropped, capped. */
+/**
+ * The note's contents from the row's sources: texts only, in order, empty ones and repeats dropped, at most
+ * NOTE_LIMITS of each kind, each text at most NOTE_LIMITS.text characters.
+ */
 export function noteContents(s: NoteSources): Pick<PracticeNote, 'evidence' | 'reflections' | 'actions'> {
   const seen = new Set<string>();
   const evidence = [...s.evidence]
     .sort((a, b) => a.round - b.round || a.at.getTime() - b.at.getTime())
     .map((e) => (e.text ?? '').trim())
     .filter((t) => t !== '' && !seen.has(t) && seen.add(t))
-    .slice(0, NOTE_LIMITS.evidence);
+    .slice(0, NOTE_LIMITS.evidence)
+    .map((t) => clipText(t, NOTE_LIMITS.text));
   const reflections = [...s.reflections]
     .sort((a, b) => a.question - b.question || a.at.getTime() - b.at.getTime())
     .filter((r) => r.text.trim() !== '')
-    .map((r) => ({ question: r.question, text: r.text.trim() }))
+    .map((r) => ({ question: r.question, text: clipText(r.text.trim(), NOTE_LIMITS.text) }))
     .slice(0, NOTE_LIMITS.reflections);
   const actions = [...s.actions]
     .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
-    .map((a) => ({ text: a.text.trim(), target: a.target, done: a.status === 'done' }))
+    .map((a) => ({
+      text: clipText(a.text.trim(), NOTE_LIMITS.text),
+      target: a.target,
+      done: a.status === 'done',
+    }))
     .slice(0, NOTE_LIMITS.actions);
   return { evidence, reflections, actions };
 }

@@ -1,3 +1,4 @@
+import { clipText } from '../../domain/practiceNote';
 import type { RubricCatalog } from '../ports';
 import { code, join, plain, type RichText, rich, strong } from '../text';
 import type { PracticeNoteView, ShareResult, UnshareResult } from './practiceNotes';
@@ -10,17 +11,29 @@ import type { PracticeNoteView, ShareResult, UnshareResult } from './practiceNot
 const levelName = (rubrics: RubricCatalog, rubricId: string, level: number): string =>
   rubrics.get(rubricId)?.levels[level - 1]?.name ?? `level ${level}`;
 
-/** The note's contents, one line each: evidence, reflection answers (by question), actions (target, done). */
-export function noteBody(n: PracticeNoteView, rubrics: RubricCatalog): RichText[] {
+/** The network view in chat shows this many notes, each text cut to VIEW_TEXT_MAX (the page shows them all, whole). */
+export const VIEW_NOTES_MAX = 12;
+export const VIEW_TEXT_MAX = 200;
+
+/**
+ * The note's contents, one line each: evidence, reflection answers (by question), actions (target, done); each
+ * text cut to `max` characters.
+ */
+export function noteBody(
+  n: PracticeNoteView,
+  rubrics: RubricCatalog,
+  max = Number.POSITIVE_INFINITY,
+): RichText[] {
   const questions = rubrics.get(n.rubricId)?.reflectionQuestions ?? [];
+  const cut = (s: string) => clipText(s, max);
   const lines: RichText[] = [];
-  for (const e of n.evidence) lines.push(rich`  – Evidence: ${e}`);
+  for (const e of n.evidence) lines.push(rich`  – Evidence: ${cut(e)}`);
   for (const r of n.reflections) {
-    lines.push(rich`  – ${questions[r.question - 1] ?? `Question ${r.question}`} ${r.text}`);
+    lines.push(rich`  – ${questions[r.question - 1] ?? `Question ${r.question}`} ${cut(r.text)}`);
   }
   for (const a of n.actions) {
     lines.push(
-      rich`  – Action (aiming at ${levelName(rubrics, n.rubricId, a.target)}${a.done ? ', done' : ''}): ${a.text}`,
+      rich`  – Action (aiming at ${levelName(rubrics, n.rubricId, a.target)}${a.done ? ', done' : ''}): ${cut(a.text)}`,
     );
   }
   return lines;
