@@ -261,6 +261,12 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
       const n = await network.schedules.tick(now);
       if (n.rounds || n.errors)
         nudgeLog.info(`network reminders: ${n.rounds} rounds, ${n.reminded} reminded`, { ...n });
+      // Once a UTC day (one replica): expired connect requests and old claims of the network go.
+      const c = await network.cleanup.tick(now);
+      if (c.ran || c.errors)
+        nudgeLog.info(`network clean-up: ${c.expiredConnects} expired requests, ${c.oldClaims} old claims`, {
+          ...c,
+        });
       return report;
     },
   };
