@@ -163,6 +163,12 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     ids,
     newCode: newNetworkCode,
     k: config.NETWORK_MIN_DISTRICTS,
+    // `network remind schedule`: read in DEFAULT_TIMEZONE, ticked with the nudges (claims make each round run once).
+    cron: cronParserEngine,
+    timezone: config.DEFAULT_TIMEZONE,
+    graceMs: config.NUDGE_GRACE_MINUTES * 60_000,
+    instanceId: `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    onError: (what, e) => logger.child('network').error(`network: ${what} failed`, e),
     // Connect requests reach a district's channel through the chat adapters, mounted below (they need the commands).
     notices: {
       sendNotice: (to, text) =>
@@ -264,6 +270,15 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
       const a = await actionReminders.tick(now);
       if (a.sent || a.failed || a.errors)
         nudgeLog.info(`action reminders: ${a.sent} sent, ${a.failed} failed`, { ...a });
+      const n = await network.schedules.tick(now);
+      if (n.rounds || n.errors)
+        nudgeLog.info(`network reminders: ${n.rounds} rounds, ${n.reminded} reminded`, { ...n });
+      // Once a UTC day (one replica): expired connect requests and old claims of the network go.
+      const c = await network.cleanup.tick(now);
+      if (c.ran || c.errors)
+        nudgeLog.info(`network clean-up: ${c.expiredConnects} expired requests, ${c.oldClaims} old claims`, {
+          ...c,
+        });
       return report;
     },
   };

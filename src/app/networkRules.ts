@@ -1,3 +1,4 @@
+import { isCoordinator } from '../domain/district';
 import { coordinatorIn, coordinatorOnly, networkNotFound, type Rule, readsDistrict } from './policyParts';
 
 /** The co-op network's rules (part of the policy's one table, RULES in policy.ts; docs/SECURITY.md in words). */
@@ -71,6 +72,18 @@ export const NETWORK_RULES = {
   'network.report': {
     who: "the network's facilitators, from anywhere",
     allow: (s) => s.facilitator,
+    refusal: networkNotFound,
+  },
+  /** `network share|unshare <row> ["cycle"]`: a row's practice note (evidence, reflections, actions; no names). */
+  'network.share': {
+    who: 'a coordinator of a member district, in the district channel',
+    allow: (s) => coordinatorIn(s) && s.networkMember,
+    refusal: coordinatorOnly('share or withdraw practice notes with its co-op network'),
+  },
+  /** Practice notes in the network view (chat and the network page): the network's facilitators and coordinators. */
+  'network.notes': {
+    who: "the network's facilitators; a coordinator of a member district",
+    allow: (s) => s.facilitator || (s.networkMember && isCoordinator(s.member)),
     refusal: networkNotFound,
   },
 } satisfies Record<string, Rule>;

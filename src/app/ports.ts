@@ -201,6 +201,8 @@ export interface NetworkRepo {
   ): Promise<Array<{ request: ConnectRequest; answer: ConnectAnswer | null }>>;
   /** Records the answer; false when the request was answered already (one of concurrent answers wins). */
   answerConnect(request: ConnectRequest, answer: ConnectAnswer): Promise<boolean>;
+  /** Removes the requests that expired unanswered by `now` (and the pair each still holds); returns how many. */
+  removeExpiredConnects(now: Date): Promise<number>;
 }
 
 /**

@@ -111,9 +111,9 @@ test('help is in sections by purpose, each listing only what the caller may run;
   expect(overview).toContain('`review start "2026-27 Fall" …`');
   expect(overview).not.toContain('rubric=');
   expect(overview.length).toBeLessThan(3500);
-  // A command of more than three forms (network: 10 for a coordinator) is one line, naming them and `help network`.
+  // A command of more than three forms (network: 12 for a coordinator) is one line, naming them and `help network`.
   expect(overview.split('\n').filter((l) => l.startsWith('• `network'))).toEqual([
-    '• `network …` — co-op networks of districts: network, join, leave, named, contact, peers, connect, accept|decline, requests, create (`help network`)',
+    '• `network …` — co-op networks of districts: network, join, leave, named, contact, peers, connect, accept|decline, requests, share, unshare, create (`help network`)',
   ]);
 });
 

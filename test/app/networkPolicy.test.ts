@@ -78,6 +78,8 @@ const NO_CLOSED_ROUND = /no review with a closed round yet/;
 const NO_PEER = /There is no District A in your district's last list of peers/;
 const NAME_CYCLE = /Name the cycle to remind about/;
 const NO_REQUEST = /There is no connect request "nc_1" for this district/;
+const NO_RATED_ROW = /no review with a closed round yet: a practice note shares a rated row/;
+const NO_NOTE = /Your district shares no practice note on row 1/;
 
 const NETWORK_COMMANDS: Array<[string, Array<typeof ok | RegExp>]> = [
   ['network create "Second CoOp"', [ok, NOT_ADMIN, NOT_ADMIN, NOT_ADMIN, NOT_ADMIN, ok]],
@@ -93,6 +95,8 @@ const NETWORK_COMMANDS: Array<[string, Array<typeof ok | RegExp>]> = [
   ['network accept nc_1', [NOT_SET_UP, NO_REQUEST, NOT_COORD, NOT_IN, NOT_IN, NOT_SET_UP]],
   ['network decline nc_1', [NOT_SET_UP, NO_REQUEST, NOT_COORD, NOT_IN, NOT_IN, NOT_SET_UP]],
   ['network requests', [NOT_SET_UP, ok, NOT_COORD, NOT_IN, NOT_IN, NOT_SET_UP]],
+  ['network share 1', [NOT_SET_UP, NO_RATED_ROW, NOT_COORD, NOT_IN, NOT_IN, NOT_SET_UP]],
+  ['network unshare 1', [NOT_SET_UP, NO_NOTE, NOT_COORD, NOT_IN, NOT_IN, NOT_SET_UP]],
   ['network remind "2026-27 Fall"', [ok, NO_NETWORK, NO_NETWORK, NO_NETWORK, NO_NETWORK, NO_NETWORK]],
   // No cycle has reviews yet: the facilitator is asked to name one (nothing sent).
   ['network remind', [NAME_CYCLE, NO_NETWORK, NO_NETWORK, NO_NETWORK, NO_NETWORK, NO_NETWORK]],

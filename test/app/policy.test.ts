@@ -100,6 +100,9 @@ const EXPECTED: Record<Action, boolean[]> = {
   'network.report': [N, N, N, N, N, N, N, N, N, Y, N, N],
   'network.requests': [N, N, N, N, N, N, N, N, N, N, Y, N],
   'network.remind': [N, N, N, N, N, N, N, N, N, Y, N, N],
+  'network.share': [N, N, N, N, N, N, N, N, N, N, Y, N],
+  // Facilitators and member districts' coordinators; a member district's other members do not.
+  'network.notes': [N, N, N, N, N, N, N, N, N, Y, Y, N],
   // The owner's own standing (action.complete) is tested through the commands in test/actions/actionCommands.test.ts.
   'action.manage': [Y, N, N, N, N, N, N, N, N, N, Y, N],
   'action.complete': [Y, N, N, N, N, N, N, N, N, N, Y, N],

@@ -138,4 +138,39 @@ export function networkContract(store: () => Store) {
     expect(await s.networks.addConnect({ ...req, id: 'e5', createdAt: later(31) })).toBe(false);
     expect((await s.networks.listConnects(a)).map((x) => x.request.id)).toEqual([kept, 'e1']);
   });
+
+  test('removeExpiredConnects: requests expired unanswered go and free their pair; others stay', async () => {
+    const s = store();
+    const a = { tenantId: 'T1', districtId: 'y1' };
+    const b = { tenantId: 'T2', districtId: 'y2' };
+    const c = { tenantId: 'T2', districtId: 'y3' };
+    const at = new Date('2026-11-23T15:00:00.000Z');
+    const later = (days: number) => new Date(at.getTime() + days * 86_400_000);
+    const req = (id: string, from: typeof a, to: typeof a, createdAt: Date): ConnectRequest => ({
+      id,
+      networkId: 'n1',
+      from,
+      to,
+      requestedBy: { tenantId: from.tenantId, userId: 'U1' },
+      rubricId: 'r',
+      rowId: 'row1',
+      note: 'Hello',
+      createdAt,
+    });
+    expect(await s.networks.addConnect(req('x1', a, b, at))).toBe(true);
+    expect(await s.networks.addConnect(req('x2', a, c, later(5)))).toBe(true);
+    expect(await s.networks.addConnect(req('x3', c, b, at))).toBe(true);
+    await s.networks.answerConnect(req('x3', c, b, at), {
+      requestId: 'x3',
+      accepted: false,
+      by: { tenantId: 'T2', userId: 'U2' },
+      at: later(1),
+    });
+    expect(await s.networks.removeExpiredConnects(later(29))).toBe(0);
+    expect(await s.networks.removeExpiredConnects(later(30))).toBe(1);
+    expect(await s.networks.getConnect('x1')).toBeNull();
+    expect((await s.networks.listConnects(b)).map((x) => x.request.id)).toEqual(['x3']);
+    expect(await s.networks.addConnect(req('x4', a, b, later(30)))).toBe(true);
+    expect(await s.networks.addConnect(req('x5', c, b, later(30)))).toBe(false);
+  });
 }

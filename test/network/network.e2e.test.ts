@@ -673,3 +673,31 @@ describe('peers and a connect request across platforms', () => {
     for (const d of ALL) expect(postedTo(d, before)).toHaveLength(1);
   });
 });
+
+describe('practice notes across platforms', () => {
+  test('a Teams district shares a row; Slack coordinators and the facilitator read it; unshare withdraws it', async () => {
+    const review = await reviewOf(D.dogwood);
+    await app.store.reflections.put(review?.id as string, {
+      rowId: ROWS[0]?.id as string,
+      question: 1,
+      memberId: '29:dogwood-voter0',
+      text: 'We <b>co-plan</b> every Friday',
+      at: new Date('2026-11-23T15:00:00Z'),
+    });
+    const shared = await asCoordinator(D.dogwood, 'network share 1');
+    expect(shared).toContain('1 reflection answer');
+    expect(shared).toContain('co-plan');
+    expect(shared).not.toMatch(/Dogwood Voter|29:dogwood-voter/);
+    // Slack: another member district's coordinator, and the facilitator in a 1:1 chat; Dogwood chose to be named.
+    const aspen = await asCoordinator(D.aspen, 'network');
+    expect(aspen).toContain('Practice notes');
+    expect(aspen).toContain('from Dogwood Schools');
+    expect(aspen).toContain('We &lt;b&gt;co-plan&lt;/b&gt; every Friday');
+    expect(await asFacilitator('network')).toContain('co-plan');
+    // Teams: a coordinator of a district of another tenant.
+    expect(await asCoordinator(D.fir, 'network')).toContain('from Dogwood Schools');
+    expect(await asCoordinator(D.dogwood, 'network unshare 1')).toContain('Withdrawn');
+    expect(await asCoordinator(D.aspen, 'network')).not.toContain('co-plan');
+    expect(await asCoordinator(D.fir, 'network')).not.toContain('co-plan');
+  });
+});

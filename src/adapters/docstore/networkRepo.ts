@@ -137,6 +137,22 @@ export class DocNetworkRepo implements NetworkRepo {
       answer: a ? { ...a, at: new Date(a.at) } : null,
     };
   }
+  async removeExpiredConnects(now: Date) {
+    let removed = 0;
+    for (const { value } of await this.kv.list<ConnectRequest>(NS.connect)) {
+      const got = await this.getConnect(value.id);
+      if (!got || connectState(got.request, got.answer, now) !== 'expired') continue;
+      const pair = pairKey(got.request.from, got.request.to);
+      // The pair is freed only if this request still holds it (a renewal may have taken it over).
+      if ((await this.kv.get<{ id: string }>(NS.pair, pair))?.id === got.request.id)
+        await this.kv.delete(NS.pair, pair);
+      await this.kv.delete(NS.renew, got.request.id);
+      await this.kv.delete(NS.connect, got.request.id);
+      removed++;
+    }
+    return removed;
+  }
+
   async answerConnect(request: ConnectRequest, answer: ConnectAnswer) {
     if (!(await this.kv.putIfAbsent(NS.answer, request.id, answer))) return false;
     // Accepted: the two districts know each other, and may ask each other again later. Declined: not again.

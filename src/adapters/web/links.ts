@@ -13,6 +13,8 @@ export interface LinkClaims {
   d: string;
   /** Expiry, seconds since the epoch. */
   e: number;
+  /** 1: the co-op network page shows practice notes (the link was handed to a reader of notes, `network.notes`). */
+  n?: 1;
 }
 
 export type LinkCheck =
@@ -36,13 +38,21 @@ export class LinkSigner {
   }
 
   sign(claims: LinkClaims): string {
-    const payload = b64(Buffer.from(JSON.stringify({ t: claims.t, d: claims.d, e: claims.e }), 'utf8'));
+    const body = { t: claims.t, d: claims.d, e: claims.e, ...(claims.n === 1 ? { n: 1 } : {}) };
+    const payload = b64(Buffer.from(JSON.stringify(body), 'utf8'));
     return `${payload}.${b64(this.mac(payload))}`;
   }
 
-  issue(tenantId: string, districtId: string, now: Date, ttlMs: number): { token: string; expiresAt: Date } {
+  issue(
+    tenantId: string,
+    districtId: string,
+    now: Date,
+    ttlMs: number,
+    opts: { notes?: boolean } = {},
+  ): { token: string; expiresAt: Date } {
     const e = Math.floor((now.getTime() + ttlMs) / 1000);
-    return { token: this.sign({ t: tenantId, d: districtId, e }), expiresAt: new Date(e * 1000) };
+    const claims: LinkClaims = { t: tenantId, d: districtId, e, ...(opts.notes ? { n: 1 as const } : {}) };
+    return { token: this.sign(claims), expiresAt: new Date(e * 1000) };
   }
 
   verify(token: unknown, now: Date): LinkCheck {
@@ -72,7 +82,7 @@ export class LinkSigner {
       return { ok: false, reason: 'malformed' };
     }
     if (c.e * 1000 <= now.getTime()) return { ok: false, reason: 'expired' };
-    return { ok: true, claims: { t: c.t, d: c.d, e: c.e } };
+    return { ok: true, claims: { t: c.t, d: c.d, e: c.e, ...(c.n === 1 ? { n: 1 as const } : {}) } };
   }
 }
 
@@ -83,8 +93,8 @@ export function webLinks(deps: {
   baseUrl: () => string;
   linkTtlMs: number;
 }): Links {
-  const token = (tenantId: string, districtId: string) =>
-    deps.signer.issue(tenantId, districtId, deps.clock.now(), deps.linkTtlMs);
+  const token = (tenantId: string, districtId: string, opts: { notes?: boolean } = {}) =>
+    deps.signer.issue(tenantId, districtId, deps.clock.now(), deps.linkTtlMs, opts);
   return {
     dashboard(tenantId, districtId) {
       const { token: k, expiresAt } = token(tenantId, districtId);
@@ -94,8 +104,8 @@ export function webLinks(deps: {
       const { token: k } = token(tenantId, districtId);
       return `${deps.baseUrl()}/dashboard/reviews/${encodeURIComponent(reviewId)}/export.${format}?k=${k}`;
     },
-    network(tenantId, districtId) {
-      const { token: k, expiresAt } = token(tenantId, districtId);
+    network(tenantId, districtId, opts = {}) {
+      const { token: k, expiresAt } = token(tenantId, districtId, opts);
       return { url: `${deps.baseUrl()}/dashboard/network?k=${k}`, expiresAt };
     },
   };

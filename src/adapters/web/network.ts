@@ -4,6 +4,7 @@ import type { NetworkReading, NetworkService } from '../../app/network/networkSe
 import type { RubricCatalog } from '../../app/ports';
 import { showTime, zoneOf } from '../../app/when';
 import { type NetworkDistribution, NOT_ENOUGH, SHARED } from '../../domain/network';
+import { notesSection } from './networkNotes';
 import { esc, page } from './pages';
 
 /**
@@ -72,7 +73,7 @@ export function networkPage(
       : '';
     return `<section><h2>${esc(cat?.title ?? rubric.rubricId)}</h2>${cycles.join('\n')}${hidden}</section>`;
   });
-  const body = sections.length ? sections.join('\n') : `<p>No ratings yet: ${esc(NOT_ENOUGH)}.</p>`;
+  const body = `${sections.length ? sections.join('\n') : `<p>No ratings yet: ${esc(NOT_ENOUGH)}.</p>`}${r.notes ? notesSection(r.notes, rubrics) : ''}`;
   return page(
     `${v.name} — MICIP co-op network`,
     `<header><h1 data-testid="network">${esc(v.name)}</h1><p class="muted">Co-op network · ${r.district ? `${esc(r.district.name)} vs. the network · ` : ''}private link valid until ${esc(showTime(expiresAt, zoneOf(r.district)))}</p></header>
@@ -85,9 +86,9 @@ ${back}</main>`,
 /** GET /dashboard/network: the signed link's district and its network (the dashboard router checked the link). */
 export function networkRoute(network: NetworkService): express.RequestHandler {
   return async (_req, res) => {
-    const c = res.locals.claims as { t: string; d: string; e: number };
+    const c = res.locals.claims as { t: string; d: string; e: number; n?: 1 };
     const k = encodeURIComponent(String(res.locals.token));
-    const reading = await network.readForDistrict(c.t, c.d);
+    const reading = await network.readForDistrict(c.t, c.d, { notes: c.n === 1 });
     res.type('html').send(networkPage(reading, network.rubrics, `/dashboard?k=${k}`, new Date(c.e * 1000)));
   };
 }

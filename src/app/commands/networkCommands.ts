@@ -2,7 +2,9 @@ import { DomainError } from '../../domain/errors';
 import { formatCode, NOT_ENOUGH, SHARED } from '../../domain/network';
 import { readingsText } from '../network/networkText';
 import { answerText, peersText, requestsText } from '../network/peerText';
+import { shareText, unshareText } from '../network/practiceNoteText';
 import { remindText, statusText } from '../network/reportText';
+import { scheduleOffText, scheduleText } from '../network/scheduleText';
 import { code, join, link, plain, rich, strong } from '../text';
 import { showTime, zoneOf } from '../when';
 import { type CommandEntry, command, present } from './types';
@@ -24,12 +26,15 @@ type NetworkArgs =
   | { op: 'connect'; handle: string; note: string }
   | { op: 'answer'; requestId: string; accept: boolean }
   | { op: 'requests' }
+  | { op: 'share' | 'unshare'; row: string; cycle: string | null }
   | { op: 'remind'; cycle: string | null }
+  | { op: 'remindSchedule'; expression: string | null; cycle: string | null }
+  | { op: 'remindOff' }
   | { op: 'status'; cycle: string | null }
   | { op: 'export'; format: 'csv' | 'json' | 'md' };
 
 export const NETWORK_USAGE =
-  'network | network create "Name" | network code | network join <code> [named] | network leave | network named on|off | network contact on|off | network peers <row> | network connect <handle> "note" | network accept|decline <id> | network requests | network status ["cycle"] | network remind ["cycle"] | network export [csv|json|md]';
+  'network | network create "Name" | network code | network join <code> [named] | network leave | network named on|off | network contact on|off | network peers <row> | network connect <handle> "note" | network accept|decline <id> | network requests | network share|unshare <row> ["cycle"] | network status ["cycle"] | network remind ["cycle"] | network remind schedule ["every Monday 9:00" ["cycle"]] | network remind off | network export [csv|json|md]';
 
 export function parseNetwork(tokens: string[], usage: (problem: string) => DomainError): NetworkArgs {
   const op = tokens[0]?.toLowerCase();
@@ -92,8 +97,18 @@ export function parseNetwork(tokens: string[], usage: (problem: string) => Domai
     case 'requests':
       if (rest.length > 0) throw usage('Say "network requests" (nothing after it).');
       return { op: 'requests' };
-    case 'status':
-    case 'remind': {
+    case 'share':
+    case 'unshare': {
+      const [row, ...cycle] = rest;
+      if (!row)
+        throw usage(`Give the row number, and the cycle if not the latest: network ${op} 2 "2026-27 Fall".`);
+      return { op, row, cycle: cycle.join(' ').trim() || null };
+    }
+    case 'remind':
+      if (rest[0]?.toLowerCase() === 'schedule') return parseRemindSchedule(rest.slice(1));
+      if (rest.length === 1 && rest[0]?.toLowerCase() === 'off') return { op: 'remindOff' };
+      return { op, cycle: rest.join(' ').trim() || null };
+    case 'status': {
       const cycle = rest.join(' ').trim();
       return { op, cycle: cycle || null };
     }
@@ -107,6 +122,18 @@ export function parseNetwork(tokens: string[], usage: (problem: string) => Domai
     default:
       throw usage(`"${String(op).slice(0, 20)}" is not a network command.`);
   }
+}
+
+/**
+ * `network remind schedule` (show), `… "every Monday 9:00"` or `… "every Monday 9:00" "2026-27 Fall"` (quoted, as
+ * for `schedule add`), or unquoted `… every Monday 9:00` (then no cycle).
+ */
+function parseRemindSchedule(rest: string[]): NetworkArgs {
+  if (rest.length === 0) return { op: 'remindSchedule', expression: null, cycle: null };
+  const quoted = rest.length <= 2 && /\s/.test(rest[0] ?? '');
+  return quoted
+    ? { op: 'remindSchedule', expression: rest[0] ?? '', cycle: rest[1]?.trim() || null }
+    : { op: 'remindSchedule', expression: rest.join(' '), cycle: null };
 }
 
 const namedLine = (named: boolean) =>
@@ -163,6 +190,17 @@ export const NETWORK_COMMANDS = {
         summary: 'connect requests waiting for your district and those it sent',
         role: 'coordinator',
       },
+      {
+        usage: 'network share <row> ["cycle"]',
+        summary:
+          "share a row's evidence, reflection answers and actions with the network (no names, no votes)",
+        role: 'coordinator',
+      },
+      {
+        usage: 'network unshare <row> ["cycle"]',
+        summary: 'withdraw that practice note at once',
+        role: 'coordinator',
+      },
       { usage: 'network code', summary: "your network's invitation code", role: 'facilitator' },
       {
         usage: 'network status ["cycle"]',
@@ -172,6 +210,11 @@ export const NETWORK_COMMANDS = {
       {
         usage: 'network remind ["cycle"]',
         summary: "remind member districts that have not finished the cycle's review (once a day)",
+        role: 'facilitator',
+      },
+      {
+        usage: 'network remind schedule ["every Monday 9:00" ["cycle"]] | network remind off',
+        summary: 'run that reminder on a schedule (or show or stop it)',
         role: 'facilitator',
       },
       {
@@ -267,10 +310,27 @@ export const NETWORK_COMMANDS = {
           const r = await network.peers.requests(ctx.actor, at);
           return { kind: 'text', text: requestsText(r) };
         }
+        case 'share': {
+          const r = await network.notes.share(ctx.actor, { ...at, row: a.row, cycle: a.cycle });
+          return { kind: 'text', text: shareText(r, network.rubrics) };
+        }
+        case 'unshare': {
+          const r = await network.notes.unshare(ctx.actor, { ...at, row: a.row, cycle: a.cycle });
+          return { kind: 'text', text: unshareText(r) };
+        }
         case 'remind': {
           const r = await network.reminders.remind(ctx.actor, { cycle: a.cycle });
           return { kind: 'text', text: remindText(r) };
         }
+        case 'remindSchedule': {
+          const r =
+            a.expression === null
+              ? await network.schedules.show(ctx.actor)
+              : await network.schedules.set(ctx.actor, { expression: a.expression, cycle: a.cycle });
+          return { kind: 'text', text: scheduleText(r) };
+        }
+        case 'remindOff':
+          return { kind: 'text', text: scheduleOffText(await network.schedules.off(ctx.actor)) };
         case 'status': {
           const r = await network.reports.status(ctx.actor, { cycle: a.cycle });
           return { kind: 'text', text: statusText(r) };
@@ -288,7 +348,9 @@ export const NETWORK_COMMANDS = {
           const text = readingsText(readings, network.rubrics);
           const own = readings.find((r) => r.district !== null);
           const page =
-            own && env.links?.network ? env.links.network(ctx.actor.tenantId, own.district?.id ?? '') : null;
+            own && env.links?.network
+              ? env.links.network(ctx.actor.tenantId, own.district?.id ?? '', { notes: own.notes !== null })
+              : null;
           return {
             kind: 'text',
             text: page

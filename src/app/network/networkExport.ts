@@ -1,6 +1,7 @@
 import type { NetworkView } from '../../domain/network';
 import type { RubricCatalog } from '../ports';
 import { csvCell, type ExportFile, type ExportFormat, mdCell } from '../reviews/resultsExport';
+import type { PracticeNoteView } from './practiceNotes';
 
 /**
  * The facilitator's export of the network's figures: the network view without a viewer, so a cycle with fewer than
@@ -22,6 +23,56 @@ export const NETWORK_CSV_COLUMNS = [
   'level_4',
   'not_settled',
 ] as const;
+
+/** The practice notes block of the CSV (after the figures and an empty line), one line per shared text. */
+export const NOTE_CSV_COLUMNS = [
+  'network',
+  'rubric',
+  'cycle',
+  'row_number',
+  'row_id',
+  'row_title',
+  'shared_by',
+  'kind',
+  'text',
+] as const;
+
+/** One network's practice notes (by its name, as the figures are). */
+export interface NetworkNotes {
+  network: string;
+  notes: readonly PracticeNoteView[];
+}
+
+interface NoteLine {
+  network: string;
+  note: PracticeNoteView;
+  kind: 'evidence' | 'reflection' | 'action';
+  text: string;
+}
+
+function noteLinesOf(all: readonly NetworkNotes[], rubrics: RubricCatalog): NoteLine[] {
+  const out: NoteLine[] = [];
+  for (const { network, notes } of all) {
+    for (const note of notes) {
+      const cat = rubrics.get(note.rubricId);
+      for (const e of note.evidence) out.push({ network, note, kind: 'evidence', text: e });
+      for (const r of note.reflections) {
+        const q = cat?.reflectionQuestions[r.question - 1] ?? `Question ${r.question}`;
+        out.push({ network, note, kind: 'reflection', text: `${q} ${r.text}` });
+      }
+      for (const a of note.actions) {
+        const level = cat?.levels[a.target - 1]?.name ?? `level ${a.target}`;
+        out.push({
+          network,
+          note,
+          kind: 'action',
+          text: `${a.text} (aiming at ${level}${a.done ? ', done' : ''})`,
+        });
+      }
+    }
+  }
+  return out;
+}
 
 interface Line {
   network: string;
@@ -66,16 +117,33 @@ function linesOf(views: readonly NetworkView[], rubrics: RubricCatalog): Line[] 
   return out;
 }
 
-function toCsv(lines: Line[]): string {
+function toCsv(lines: Line[], notes: NoteLine[], rubrics: RubricCatalog): string {
   const rows = lines.map((l) =>
     [l.network, l.rubric, l.cycle, l.districts, l.rowNumber, l.rowId, l.rowTitle, ...l.levels, l.notSettled]
       .map(csvCell)
       .join(','),
   );
-  return `${[NETWORK_CSV_COLUMNS.join(','), ...rows].join('\r\n')}\r\n`;
+  const figures = `${[NETWORK_CSV_COLUMNS.join(','), ...rows].join('\r\n')}\r\n`;
+  if (notes.length === 0) return figures;
+  const noteRows = notes.map((l) =>
+    [
+      l.network,
+      rubrics.get(l.note.rubricId)?.title ?? l.note.rubricId,
+      l.note.cycle,
+      l.note.rowNumber,
+      l.note.rowId,
+      l.note.rowTitle,
+      l.note.by,
+      l.kind,
+      l.text,
+    ]
+      .map(csvCell)
+      .join(','),
+  );
+  return `${figures}\r\n${[NOTE_CSV_COLUMNS.join(','), ...noteRows].join('\r\n')}\r\n`;
 }
 
-function toJson(views: readonly NetworkView[], lines: Line[]): string {
+function toJson(views: readonly NetworkView[], lines: Line[], notes: readonly NetworkNotes[]): string {
   return `${JSON.stringify(
     {
       networks: views.map((v) => ({
@@ -96,6 +164,18 @@ function toJson(views: readonly NetworkView[], lines: Line[]): string {
             levels: Object.fromEntries(l.levelNames.map((n, i) => [n, l.levels[i] ?? 0])),
             notSettled: l.notSettled,
           })),
+        practiceNotes: (notes.find((x) => x.network === v.name)?.notes ?? []).map((n) => ({
+          rubricId: n.rubricId,
+          cycle: n.cycle,
+          rowNumber: n.rowNumber,
+          rowId: n.rowId,
+          rowTitle: n.rowTitle,
+          sharedBy: n.by,
+          sharedAt: n.sharedAt.toISOString(),
+          evidence: n.evidence,
+          reflections: n.reflections,
+          actions: n.actions,
+        })),
       })),
     },
     null,
@@ -103,7 +183,7 @@ function toJson(views: readonly NetworkView[], lines: Line[]): string {
   )}\n`;
 }
 
-function toMarkdown(views: readonly NetworkView[], lines: Line[]): string {
+function toMarkdown(views: readonly NetworkView[], lines: Line[], notes: NoteLine[]): string {
   const out: string[] = [];
   for (const v of views) {
     out.push(`# ${mdCell(v.name)}`, '');
@@ -125,6 +205,16 @@ function toMarkdown(views: readonly NetworkView[], lines: Line[]): string {
       out.push(`| ${l.rowNumber} | ${mdCell(l.rowTitle)} | ${l.levels.join(' | ')} | ${l.notSettled} |`);
     }
     out.push('');
+    const shared = notes.filter((l) => l.network === v.name);
+    if (shared.length > 0) {
+      out.push('## Practice notes', '', '| Row | Cycle | Shared by | Kind | Text |', '|---|---|---|---|---|');
+      for (const l of shared) {
+        out.push(
+          `| ${l.note.rowNumber} ${mdCell(l.note.rowTitle)} | ${mdCell(l.note.cycle)} | ${mdCell(l.note.by)} | ${l.kind} | ${mdCell(l.text)} |`,
+        );
+      }
+      out.push('');
+    }
   }
   return out.join('\n');
 }
@@ -133,8 +223,10 @@ export function exportNetworks(
   views: readonly NetworkView[],
   rubrics: RubricCatalog,
   format: ExportFormat,
+  notes: readonly NetworkNotes[] = [],
 ): ExportFile {
   const lines = linesOf(views, rubrics);
+  const noteLines = noteLinesOf(notes, rubrics);
   const slug =
     (views.length === 1 ? (views[0]?.name ?? '') : 'networks')
       .toLowerCase()
@@ -146,19 +238,19 @@ export function exportNetworks(
       return {
         filename: `micip-network-${slug}.csv`,
         mimeType: 'text/csv; charset=utf-8',
-        content: toCsv(lines),
+        content: toCsv(lines, noteLines, rubrics),
       };
     case 'json':
       return {
         filename: `micip-network-${slug}.json`,
         mimeType: 'application/json',
-        content: toJson(views, lines),
+        content: toJson(views, lines, notes),
       };
     case 'md':
       return {
         filename: `micip-network-${slug}.md`,
         mimeType: 'text/markdown; charset=utf-8',
-        content: toMarkdown(views, lines),
+        content: toMarkdown(views, lines, noteLines),
       };
   }
 }

@@ -74,6 +74,14 @@ export class NetworkReminders {
     return out;
   }
 
+  /** One network's round without an asker (a facilitator's schedule, `network remind schedule`, runs it). */
+  async remindNetwork(n: Network, cycle: string | null): Promise<RemindResult> {
+    const notices = this.d.notices;
+    if (!notices) throw new DomainError('invalid-state', 'Reminders are not available on this server.');
+    const districts = await this.reviewsOf(n);
+    return this.remindOne(n, districts, cycle ?? this.onlyCycle(n, districts), notices);
+  }
+
   private async remindOne(
     n: Network,
     districts: MemberReviews[],

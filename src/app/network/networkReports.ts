@@ -14,7 +14,8 @@ import type { RubricCatalog, Store } from '../ports';
 import type { ExportFile } from '../reviews/resultsExport';
 import { type Actor, actorSchema, parseInput, text } from '../schemas';
 import { hasClosedRound, memberRatings } from './networkData';
-import { exportNetworks } from './networkExport';
+import { exportNetworks, type NetworkNotes } from './networkExport';
+import type { PracticeNoteView } from './practiceNotes';
 
 export interface NetworkReportDeps {
   store: Store;
@@ -56,6 +57,8 @@ export class NetworkReports {
     private readonly d: NetworkReportDeps,
     private readonly access: Access,
     private readonly k: number,
+    /** The network's practice notes (the export carries them: facilitators read notes). */
+    private readonly notesOf: (n: Network) => Promise<PracticeNoteView[]> = async () => [],
   ) {}
 
   async status(actorIn: Actor, input: unknown): Promise<StatusReading[]> {
@@ -79,7 +82,9 @@ export class NetworkReports {
     const actor = parseInput(actorSchema, actorIn);
     const i = parseInput(exportInput, input);
     const views = [];
+    const notes: NetworkNotes[] = [];
     for (const n of await this.facilitated(actor)) {
+      notes.push({ network: n.name, notes: await this.notesOf(n) });
       views.push(
         buildNetworkView(
           n,
@@ -89,7 +94,7 @@ export class NetworkReports {
         ),
       );
     }
-    return exportNetworks(views, this.d.rubrics, i.format);
+    return exportNetworks(views, this.d.rubrics, i.format, notes);
   }
 
   private async facilitated(actor: Actor): Promise<Network[]> {

@@ -11,15 +11,18 @@ import {
   type NetworkView,
   normalizeCode,
 } from '../../domain/network';
-import { Access, networkMissing } from '../policy';
+import { Access, networkMissing, permits } from '../policy';
 import type { Clock, IdGenerator, NoticeMessenger, RubricCatalog, Store } from '../ports';
 import { type Actor, actorSchema, idString, parseInput, text } from '../schemas';
+import { NetworkCleanup } from './networkCleanup';
 import { districtOfChannel, memberRatings } from './networkData';
 import { NetworkReminders } from './networkReminders';
 import { NetworkReports } from './networkReports';
 import { PeerService } from './peerService';
+import { PracticeNotes, type PracticeNoteView } from './practiceNotes';
+import { NetworkRemindSchedules, type RemindScheduleDeps } from './remindSchedule';
 
-export interface NetworkServiceDeps {
+export interface NetworkServiceDeps extends Omit<RemindScheduleDeps, 'store' | 'clock'> {
   store: Store;
   clock: Clock;
   rubrics: RubricCatalog;
@@ -53,6 +56,8 @@ export interface NetworkReading {
   view: NetworkView;
   /** The asker's district when the view compares it with the network. */
   district: Pick<District, 'id' | 'name' | 'timezone'> | null;
+  /** The network's practice notes, or null when this asker may not read them (policy `network.notes`). */
+  notes: PracticeNoteView[] | null;
 }
 
 /**
@@ -70,6 +75,12 @@ export class NetworkService {
   readonly reports: NetworkReports;
   /** The facilitator's nudge to districts that have not finished a cycle (`network remind`). */
   readonly reminders: NetworkReminders;
+  /** The facilitator's standing reminder (`network remind schedule|off`), ticked with the nudges. */
+  readonly schedules: NetworkRemindSchedules;
+  /** Daily housekeeping: expired connect requests and old claims (ticked with the nudges). */
+  readonly cleanup: NetworkCleanup;
+  /** Practice notes a member district shares on a row (`network share|unshare`). */
+  readonly notes: PracticeNotes;
 
   constructor(private readonly d: NetworkServiceDeps) {
     this.access = new Access({ store: d.store });
@@ -78,8 +89,11 @@ export class NetworkService {
     if (!Number.isInteger(this.k) || this.k < MIN_K) {
       throw new Error(`NetworkService: k must be a whole number of at least ${MIN_K} (got ${this.k})`);
     }
-    this.reports = new NetworkReports(d, this.access, this.k);
+    this.notes = new PracticeNotes(d, this.access);
+    this.reports = new NetworkReports(d, this.access, this.k, (n) => this.notes.notesOf(n));
     this.reminders = new NetworkReminders(d, this.access, this.k);
+    this.schedules = new NetworkRemindSchedules(d, this.access, this.reminders);
+    this.cleanup = new NetworkCleanup(d);
   }
 
   get rubrics(): RubricCatalog {
@@ -160,9 +174,11 @@ export class NetworkService {
     await this.access.enforce(actor, 'network.join', district);
     const [network] = await this.d.store.networks.listByDistrict(district.tenantId, district.id);
     if (!network) throw new DomainError('invalid-state', 'This district is not in a co-op network.');
-    return this.d.store.networks.save(
-      leaveNetwork(network, { tenantId: district.tenantId, districtId: district.id }),
-    );
+    const ref = { tenantId: district.tenantId, districtId: district.id };
+    const left = await this.d.store.networks.save(leaveNetwork(network, ref));
+    // Its practice notes go with it (the view shows members' notes only, so they are hidden already).
+    await this.notes.removeDistrict(network, ref);
+    return left;
   }
 
   /** A coordinator says whether the network may list the district by name (never beside a rating). */
@@ -192,15 +208,15 @@ export class NetworkService {
     if (district) {
       const [network] = await this.d.store.networks.listByDistrict(district.tenantId, district.id);
       if (network) {
-        await this.access.enforce(actor, 'network.read', district, { network });
-        out.push(await this.reading(network, district));
+        const s = await this.access.enforce(actor, 'network.read', district, { network });
+        out.push(await this.reading(network, district, permits('network.notes', s)));
       }
     }
     const facilitated = await this.d.store.networks.listByFacilitator(actor.tenantId, actor.userId);
     for (const n of facilitated) {
       if (out.some((r) => r.network.id === n.id)) continue;
-      await this.access.enforce(actor, 'network.read', null, { network: n });
-      out.push(await this.reading(n, null));
+      const s = await this.access.enforce(actor, 'network.read', null, { network: n });
+      out.push(await this.reading(n, null, permits('network.notes', s)));
     }
     if (out.length === 0) throw networkMissing();
     return out;
@@ -208,13 +224,18 @@ export class NetworkService {
 
   /**
    * The network view of one district's network, for its signed dashboard link (the link is the credential for
-   * reading that district; the caller has checked it). Null when the district is in no network.
+   * reading that district; the caller has checked it). Null when the district is in no network. Practice notes only
+   * with `notes`: a link handed to someone the policy lets read them (`network.notes`, recorded in the signed link).
    */
-  async readForDistrict(tenantId: string, districtId: string): Promise<NetworkReading | null> {
+  async readForDistrict(
+    tenantId: string,
+    districtId: string,
+    opts: { notes?: boolean } = {},
+  ): Promise<NetworkReading | null> {
     const district = await this.d.store.districts.get(tenantId, districtId);
     if (!district) return null;
     const [network] = await this.d.store.networks.listByDistrict(tenantId, districtId);
-    return network ? this.reading(network, district) : null;
+    return network ? this.reading(network, district, opts.notes === true) : null;
   }
 
   /** The network a district is in (its dashboard links to the network page), for its signed dashboard link. */
@@ -226,12 +247,17 @@ export class NetworkService {
     return network ? { id: network.id, name: network.name } : null;
   }
 
-  private async reading(network: Network, district: District | null): Promise<NetworkReading> {
+  private async reading(
+    network: Network,
+    district: District | null,
+    notes: boolean,
+  ): Promise<NetworkReading> {
     const view = await this.view(network, district);
     return {
       network: { id: network.id, name: network.name },
       view,
       district: district ? { id: district.id, name: district.name, timezone: district.timezone } : null,
+      notes: notes ? await this.notes.notesOf(network) : null,
     };
   }
 

@@ -3,6 +3,7 @@ import type { Level } from '../../domain/rubric';
 import type { RubricCatalog } from '../ports';
 import { join, plain, type RichText, rich, strong } from '../text';
 import type { NetworkReading } from './networkService';
+import { notesText } from './practiceNoteText';
 
 /**
  * The network view as rich text (chat replies). Only what the view model holds: counts of districts per level,
@@ -56,6 +57,7 @@ export function readingText(r: NetworkReading, rubrics: RubricCatalog): RichText
     }
   }
   if (v.rubrics.length === 0) lines.push(plain(`No ratings yet: ${NOT_ENOUGH}.`));
+  if (r.notes !== null) lines.push(notesText(r.notes, rubrics));
   return join(lines, '\n');
 }
 
