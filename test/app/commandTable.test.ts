@@ -71,7 +71,7 @@ test('a command added in one table entry appears in Slack help, Teams help and t
   // Under its section's heading, which each channel shows as emphasis (Slack *…*, Teams **…**), not as raw
   // asterisks; audit has no section: it comes last, under "More".
   expect(help.slack).toMatch(/\*People\*\n(• [^\n]*\n)*• `greet "name"`/);
-  expect(help.teams).toMatch(/\*\*People\*\*\n(• [^\n]*\n)*• `greet "name"`/);
+  expect(help.teams).toMatch(/\*\*People\*\*\n(- [^\n]*\n)*- `greet "name"`/);
   expect(help.teams).not.toMatch(/&#42;|\\\*/);
   expect(help.slack).not.toContain('More');
   expect(menuTitles(table)).toContain('greet');
@@ -87,7 +87,7 @@ test('a command added in one table entry appears in Slack help, Teams help and t
   const coordHelp = shown(await coord('help'));
   expect(coordHelp.slack).toContain('check the district team');
   expect(coordHelp.teams).toContain('check the district team');
-  expect(coordHelp.teams).toMatch(/\*\*More\*\*\n• `audit` — check the district team$/);
+  expect(coordHelp.teams).toMatch(/\*\*More\*\*\n- `audit` — check the district team$/);
   expect(menuTitles(table)).not.toContain('audit'); // no Teams menu entry: not in the manifest
 });
 
