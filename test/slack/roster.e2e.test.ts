@@ -52,7 +52,16 @@ async function command(text: string, user = 'U_COORD') {
 
 test('roster import enrols the channel’s people, pages through the channel and skips the bot and the deactivated', async () => {
   expect(await command('setup "Lakeview Schools"')).toMatch(/now the district team/);
-  const reply = await command('roster import');
+  // The slash command's own answer says at once that a big channel takes minutes; the report follows.
+  const before = ephemeralsTo('U_COORD').length;
+  const ack = await harness.slack.command({ text: 'roster import', user_id: 'U_COORD' });
+  expect(ack.status).toBe(200);
+  expect(JSON.parse(ack.body)).toMatchObject({
+    response_type: 'ephemeral',
+    text: expect.stringMatching(/a big channel takes a few minutes/),
+  });
+  await waitFor(() => ephemeralsTo('U_COORD').length > before, 15_000);
+  const reply = lastEphemeralText('U_COORD');
   expect(reply).toMatch(/205 added, 1 already on the roster, 2 bot\(s\) or deactivated account\(s\) skipped/);
   const pages = fake.of('conversations.members');
   expect(pages).toHaveLength(2);

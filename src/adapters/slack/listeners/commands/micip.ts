@@ -50,10 +50,18 @@ export async function runCommandLine(ctx: ListenerContext, c: CommandLine): Prom
   }
 }
 
+const IMPORTING =
+  "Reading this channel's members for the roster. The first 50 people take seconds; Slack lets an app look up about 45 more a minute, so a big channel takes a few minutes. The report follows here.";
+
 /** `/micip …`: the shared command language (src/app/commands.ts), answered privately or in the channel. */
 export function registerMicip(app: App, ctx: ListenerContext): void {
   app.command(SLASH_COMMAND, async ({ ack, command, client, respond }) => {
-    await ack();
+    // A roster import reads each person with users.info at Slack's Tier 4 pace: say so at once, the report follows.
+    await ack(
+      /^\s*roster\s+import\b/i.test(command.text ?? '')
+        ? { response_type: 'ephemeral', text: IMPORTING }
+        : undefined,
+    );
     await runCommandLine(ctx, {
       client,
       teamId: command.team_id,
