@@ -4,6 +4,7 @@ import type { Actor } from '../../app/schemas';
 import { clip, person, rich } from '../../app/text';
 import type { Logger } from '../observability/logger';
 import { commandResultBlocks, fileFallbackText, LIMITS } from './blocks';
+import { comparisonBlocks, comparisonFallback } from './groupBlocks';
 import { toMrkdwn } from './mrkdwn';
 import { cannotPost, type PollMessages } from './pollMessages';
 import { type Ephemeral, slackError } from './replies';
@@ -50,6 +51,35 @@ export function commandPresenter(d: { ephemeral: Ephemeral; polls: PollMessages;
     }
   }
 
+  /** Small groups: each group's thread of polls in the review's channel; the comparison as a card (after the text). */
+  async function presentGroups(
+    client: webApi.WebClient,
+    actor: Actor,
+    channelId: string,
+    r: Extract<CommandResult, { kind: 'text' }>,
+    respond: RespondFn,
+  ) {
+    if (r.comparison) {
+      const c = r.comparison;
+      await ephemeral(
+        client,
+        actor.tenantId,
+        channelId,
+        actor.userId,
+        comparisonFallback(c),
+        respond,
+        comparisonBlocks(c),
+      );
+    }
+    if (r.groupThreads?.groups.some((g) => g.polls.length)) {
+      try {
+        await polls.groups.post(client, actor.tenantId, r.groupThreads);
+      } catch (e) {
+        await ephemeral(client, actor.tenantId, channelId, actor.userId, cannotPost(e), respond);
+      }
+    }
+  }
+
   return async (client, actor, channelId, r, respond) => {
     const { text, blocks } = commandResultBlocks(r);
     if (r.kind === 'file') {
@@ -78,6 +108,7 @@ export function commandPresenter(d: { ephemeral: Ephemeral; polls: PollMessages;
     }
     if (r.kind !== 'review') {
       await ephemeral(client, actor.tenantId, channelId, actor.userId, text, respond, blocks);
+      if (r.kind === 'text') await presentGroups(client, actor, channelId, r, respond);
       return;
     }
     const v = r.review;

@@ -99,8 +99,10 @@ export const GROUP_COMMANDS = {
     async handle(args, ctx, env) {
       const reviewId = await currentReviewId(ctx, env, undefined);
       const groups = env.reviews.groups;
-      if (args.op === 'compare')
-        return { kind: 'text', text: compareText(await groups.compare(ctx.actor, { reviewId })) };
+      if (args.op === 'compare') {
+        const compared = await groups.compare(ctx.actor, { reviewId });
+        return { kind: 'text', text: compareText(compared), comparison: compared.card };
+      }
       if (args.op === 'clear') {
         const r = await groups.clear(ctx.actor, { reviewId });
         return {
@@ -112,7 +114,7 @@ export const GROUP_COMMANDS = {
         args.op === 'split'
           ? await groups.split(ctx.actor, { reviewId, count: args.count })
           : await groups.define(ctx.actor, { reviewId, groups: args.groups });
-      return { kind: 'text', text: splitText(view) };
+      return { kind: 'text', text: splitText(view), groupThreads: view.threads };
     },
   }),
 } satisfies Record<string, CommandEntry>;
