@@ -5,11 +5,13 @@ import type { ReviewService } from '../../app/reviews/reviewService';
 import type { ReviewView } from '../../app/reviews/views';
 import { link, plain, rich } from '../../app/text';
 import { renderActivity1Card } from '../cards/activity1Card';
+import { renderComparisonCard } from '../cards/groupCards';
 import { renderPlanCard } from '../cards/planCard';
 import { type AdaptiveCard, renderPollCard, renderResultsCard, renderStatusCard } from '../cards/render';
 import { toTeamsMarkdown } from '../cards/teamsText';
 import type { TeamsIdentity } from './activity';
 import { KV } from './directory';
+import { TeamsGroupThreads } from './groupThreads';
 import type { TeamsOutbox } from './outbox';
 import { channelReference, replyReference, type TeamsRoster } from './roster';
 
@@ -36,6 +38,8 @@ export class PollCards {
     { timer: NodeJS.Timeout | null; dirty: boolean; last: number }
   >();
   private readonly pendingCardUpdates = new Set<Promise<unknown>>();
+  /** The small groups' own conversations of poll cards (./groupThreads.ts), redrawn with the team's card. */
+  readonly groups: TeamsGroupThreads;
 
   constructor(
     private readonly o: {
@@ -46,14 +50,22 @@ export class PollCards {
       updateInterval: number;
       log: (message: string, error?: unknown) => void;
     },
-  ) {}
+  ) {
+    this.groups = new TeamsGroupThreads(o);
+  }
 
   /** Posts what a command's result calls for, in reply to the turn (and poll cards in the channel). */
   async afterCommand(ctx: TurnContext, who: TeamsIdentity, r: CommandResult): Promise<void> {
     const send = (a: Partial<Activity>) => this.o.outbox.send(replyReference(ctx), a);
     switch (r.kind) {
-      case 'help':
       case 'text':
+        await send({ type: 'message', text: toTeamsMarkdown(r.text) });
+        // Small groups: the comparison as a card; each group's own conversation of polls in the channel.
+        if (r.comparison) await send(cardActivity(renderComparisonCard(r.comparison)));
+        if (r.groupThreads?.groups.some((g) => g.polls.length))
+          await this.groups.post(who.tenantId, channelReference(ctx, who), r.groupThreads);
+        return;
+      case 'help':
       case 'reviews':
         await send({ type: 'message', text: toTeamsMarkdown(r.text) });
         return;
@@ -151,7 +163,10 @@ export class PollCards {
       state.timer = null;
       state.dirty = false;
       state.last = Date.now();
-      const p = this.updateCard(tenantId, reviewId, rowId)
+      const p = Promise.all([
+        this.updateCard(tenantId, reviewId, rowId),
+        this.groups.update(tenantId, reviewId, rowId),
+      ])
         .catch((e) => this.o.log(`updating the card of ${key} failed`, e))
         .finally(() => {
           this.pendingCardUpdates.delete(p);
