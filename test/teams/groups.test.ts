@@ -148,7 +148,9 @@ test('each group rates in its own conversation; others are refused; compare show
   expect(replyOf(compared)[0]).toContain('Small groups of');
   const [card] = cardsOf(posts(compared));
   expect(card && validateCard(card)).toEqual([]);
-  const columns = JSON.stringify((card?.body as Array<{ type: string }>).find((x) => x.type === 'ColumnSet'));
+  const columns = JSON.stringify(
+    ((card?.body ?? []) as Array<{ type: string }>).find((x) => x.type === 'ColumnSet'),
+  );
   expect(columns).toMatch(
     new RegExp(`Group A.*not settled.*no votes.*Group B.*${levelLabel(rubric, 3)}.*median 3 · 2 votes`),
   );
