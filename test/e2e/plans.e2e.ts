@@ -140,8 +140,10 @@ test('dashboard with building and district plans and open and done actions: WCAG
     'Oak Elementary',
     'Pine Middle School',
   ]);
-  expect(await page.locator('[data-testid="plans-missing"]').innerText()).toBe('Not submitted yet: Elm High');
-  expect(await page.locator('table[data-testid="district-plan"]').innerText()).toContain(
+  expect(await page.locator('[data-testid="plans-missing"]').textContent()).toBe(
+    'Not submitted yet: Elm High',
+  );
+  expect(await page.locator('table[data-testid="district-plan"]').textContent()).toContain(
     'Add a board member to the district team',
   );
   // Actions: the one marked done and the two still open.
