@@ -155,3 +155,15 @@ test('each group rates in its own conversation; others are refused; compare show
     new RegExp(`Group A.*not settled.*no votes.*Group B.*${levelLabel(rubric, 3)}.*median 3 · 2 votes`),
   );
 });
+
+test('when the channel refuses the group cards, the coordinator is told; the split stands', async () => {
+  fake.refuse.set(DISTRICT, { status: 403, code: 'BotNotInConversationRoster' });
+  try {
+    const calls = await say('groups split 2');
+    const replies = replyOf(calls).join('\n');
+    expect(replies).toContain('is split into 2 small groups');
+    expect(replies).toContain("I could not post the small groups' polls in this channel");
+  } finally {
+    fake.refuse.delete(DISTRICT);
+  }
+});

@@ -62,8 +62,17 @@ export class PollCards {
         await send({ type: 'message', text: toTeamsMarkdown(r.text) });
         // Small groups: the comparison as a card; each group's own conversation of polls in the channel.
         if (r.comparison) await send(cardActivity(renderComparisonCard(r.comparison)));
-        if (r.groupThreads?.groups.some((g) => g.polls.length))
-          await this.groups.post(who.tenantId, channelReference(ctx, who), r.groupThreads);
+        if (r.groupThreads?.groups.some((g) => g.polls.length)) {
+          try {
+            await this.groups.post(who.tenantId, channelReference(ctx, who), r.groupThreads);
+          } catch (e) {
+            this.o.log("posting the small groups' polls failed", e);
+            await send({
+              type: 'message',
+              text: "I could not post the small groups' polls in this channel: the groups are set, and every vote on the team's polls records its group.",
+            });
+          }
+        }
         return;
       case 'help':
       case 'reviews':
