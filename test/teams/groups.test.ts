@@ -154,9 +154,17 @@ test('each group rates in its own conversation; others are refused; compare show
   expect(columns).toMatch(
     new RegExp(`Group A.*not settled.*no votes.*Group B.*${levelLabel(rubric, 3)}.*median 3 · 2 votes`),
   );
+
+  // Closing the round redraws the groups' cards too: no vote actions left on them.
+  fake.clear();
+  await say('close');
+  const closed = fake.calls.filter((c) => c.method === 'PUT' && c.activityId === b?.activityId);
+  expect(closed.length).toBeGreaterThan(0);
+  expect(JSON.stringify(cardsOf(closed.slice(-1)))).not.toContain('"verb":"vote"');
 });
 
 test('when the channel refuses the group cards, the coordinator is told; the split stands', async () => {
+  expect(replyOf(await say('next')).join('\n')).toMatch(/round 2/i);
   fake.refuse.set(DISTRICT, { status: 403, code: 'BotNotInConversationRoster' });
   try {
     const calls = await say('groups split 2');
