@@ -11,7 +11,8 @@ import { voteClick } from './signedClient';
  * Small groups through the real Slack adapter and the fake Slack Web API (published tiers enforced): a split posts a
  * header message per group ("Table one: …") with that group's polls in its thread (thread_ts); a member of the group
  * votes on them (the vote records the group, the group's message is redrawn); someone of another group is refused
- * privately and nothing is stored; `groups compare` answers with its text, then the comparison as Block Kit fields.
+ * privately and nothing is stored; `groups compare` answers with its text and, in the same message, the comparison
+ * as Block Kit fields.
  */
 
 const dbName = `micip_slack_groups_${process.pid}`;
@@ -124,8 +125,11 @@ test('a split posts a thread per group; members vote there, others are refused; 
   // compare: the text reply as before, then the card (Block Kit fields, one per group).
   await click('U2', reviewId, row1, 'Table one', '3');
   await waitFor(async () => (await harness.app.store.votes.listRow(reviewId, row1, 1)).length === 2);
-  const [text, card] = await command('groups compare', 'U_COORD', 2);
-  expect(String(text?.args.text)).toContain('Small groups of “2026-27 Fall”, round 1');
+  const [card, ...more] = await command('groups compare');
+  // One private message: the reply's text as before, the card's blocks after the text's.
+  expect(String(card?.args.text)).toContain('Small groups of “2026-27 Fall”, round 1');
+  expect(String(card?.args.text)).toContain('Table one: median 3 (0·0·2·0) · Table two: no votes');
+  expect(more).toEqual([]);
   const fieldSections = ((card?.args.blocks ?? []) as Array<{ fields?: Array<{ text: string }> }>).filter(
     (b) => b.fields,
   );

@@ -23,8 +23,8 @@ import { type ConnectorCall, FakeConnector } from './support/fakeConnector';
  * Small groups in Teams, as src/main.ts wires it, through POST /api/messages and a fake Bot Connector: `groups split
  * 2` posts a card per group in the channel and the group's poll cards as replies to it (`;messageid=`, replyToId);
  * a member votes on their group's card (the vote records the group; the group's shared card is redrawn); someone of
- * the other group is refused with a private error and nothing is stored; `groups compare` answers with its text,
- * then the comparison as an Adaptive Card (a column per group: rating or "not settled").
+ * the other group is refused with a private error and nothing is stored; `groups compare` answers with its text
+ * and the comparison as an Adaptive Card attached to it (a column per group: rating or "not settled").
  */
 const TENANT = 'tenant-groups';
 const DISTRICT = '19:groups@thread.tacv2';
@@ -145,8 +145,11 @@ test('each group rates in its own conversation; others are refused; compare show
   // compare: the text, then the card with a column per group.
   await vote(P[2] as TeamsUser, { reviewId, rowId: row1, choice: 3, group: 'Group B' });
   const compared = await say('groups compare', P[3] as TeamsUser);
-  expect(replyOf(compared)[0]).toContain('Small groups of');
-  const [card] = cardsOf(posts(compared));
+  // One reply: its text as before, the card attached to it.
+  const replies = posts(compared).filter((c) => c.conversationId === `${DISTRICT};messageid=1700000000000`);
+  expect(replies).toHaveLength(1);
+  expect(String(replies[0]?.body.text)).toContain('Small groups of');
+  const [card] = cardsOf(replies);
   expect(card && validateCard(card)).toEqual([]);
   const columns = JSON.stringify(
     ((card?.body ?? []) as Array<{ type: string }>).find((x) => x.type === 'ColumnSet'),

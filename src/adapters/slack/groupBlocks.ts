@@ -120,6 +120,3 @@ export function comparisonBlocks(c: ComparisonCardView): KnownBlock[] {
     );
   return blocks.slice(0, LIMITS.blocksPerMessage);
 }
-
-export const comparisonFallback = (c: ComparisonCardView): string =>
-  clip(`Small groups of “${c.cycle}”, ${c.state}`, LIMITS.messageText);

@@ -4,7 +4,7 @@ import type { Actor } from '../../app/schemas';
 import { clip, person, rich } from '../../app/text';
 import type { Logger } from '../observability/logger';
 import { commandResultBlocks, fileFallbackText, LIMITS } from './blocks';
-import { comparisonBlocks, comparisonFallback } from './groupBlocks';
+import { comparisonBlocks } from './groupBlocks';
 import { toMrkdwn } from './mrkdwn';
 import { cannotPost, type PollMessages } from './pollMessages';
 import { type Ephemeral, slackError } from './replies';
@@ -51,7 +51,7 @@ export function commandPresenter(d: { ephemeral: Ephemeral; polls: PollMessages;
     }
   }
 
-  /** Small groups: each group's thread of polls in the review's channel; the comparison as a card (after the text). */
+  /** Small groups: each group's thread of polls in the review's channel (after the command's reply). */
   async function presentGroups(
     client: webApi.WebClient,
     actor: Actor,
@@ -59,18 +59,6 @@ export function commandPresenter(d: { ephemeral: Ephemeral; polls: PollMessages;
     r: Extract<CommandResult, { kind: 'text' }>,
     respond: RespondFn,
   ) {
-    if (r.comparison) {
-      const c = r.comparison;
-      await ephemeral(
-        client,
-        actor.tenantId,
-        channelId,
-        actor.userId,
-        comparisonFallback(c),
-        respond,
-        comparisonBlocks(c),
-      );
-    }
     if (r.groupThreads?.groups.some((g) => g.polls.length)) {
       try {
         await polls.groups.post(client, actor.tenantId, r.groupThreads);
@@ -107,7 +95,12 @@ export function commandPresenter(d: { ephemeral: Ephemeral; polls: PollMessages;
       return;
     }
     if (r.kind !== 'review') {
-      await ephemeral(client, actor.tenantId, channelId, actor.userId, text, respond, blocks);
+      // `groups compare`: the comparison card under the reply's text, in the same private message.
+      const card = r.kind === 'text' && r.comparison ? comparisonBlocks(r.comparison) : [];
+      const all = card.length
+        ? [...(blocks ?? []), { type: 'divider' as const }, ...card].slice(0, LIMITS.blocksPerMessage)
+        : blocks;
+      await ephemeral(client, actor.tenantId, channelId, actor.userId, text, respond, all);
       if (r.kind === 'text') await presentGroups(client, actor, channelId, r, respond);
       return;
     }

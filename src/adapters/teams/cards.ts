@@ -59,9 +59,15 @@ export class PollCards {
     const send = (a: Partial<Activity>) => this.o.outbox.send(replyReference(ctx), a);
     switch (r.kind) {
       case 'text':
-        await send({ type: 'message', text: toTeamsMarkdown(r.text) });
-        // Small groups: the comparison as a card; each group's own conversation of polls in the channel.
-        if (r.comparison) await send(cardActivity(renderComparisonCard(r.comparison)));
+        // `groups compare`: the comparison card attached to the reply itself (one message: the text, then the card).
+        await send({
+          type: 'message',
+          text: toTeamsMarkdown(r.text),
+          ...(r.comparison
+            ? { attachments: [CardFactory.adaptiveCard(renderComparisonCard(r.comparison))] }
+            : {}),
+        });
+        // Small groups: each group's own conversation of polls in the channel.
         if (r.groupThreads?.groups.some((g) => g.polls.length)) {
           try {
             await this.groups.post(who.tenantId, channelReference(ctx, who), r.groupThreads);
