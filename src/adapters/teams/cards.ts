@@ -69,15 +69,22 @@ export class PollCards {
         });
         // Small groups: each group's own conversation of polls in the channel.
         if (r.groupThreads?.groups.some((g) => g.polls.length)) {
-          try {
-            await this.groups.post(who.tenantId, channelReference(ctx, who), r.groupThreads);
-          } catch (e) {
-            this.o.log("posting the small groups' polls failed", e);
-            await send({
-              type: 'message',
-              text: "I could not post the small groups' polls in this channel: the groups are set, and every vote on the team's polls records its group.",
-            });
-          }
+          // Off the turn (a split of 10 groups is 70 posts): idle() waits for it like for a card update.
+          const threads = r.groupThreads;
+          const channel = channelReference(ctx, who);
+          const reply = replyReference(ctx); // the turn's context is gone by the time this runs
+          const p = this.groups
+            .post(who.tenantId, channel, threads)
+            .catch(async (e) => {
+              this.o.log("posting the small groups' polls failed", e);
+              await this.o.outbox.send(reply, {
+                type: 'message',
+                text: "I could not post the small groups' polls in this channel: the groups are set, and every vote on the team's polls records its group.",
+              });
+            })
+            .catch((e) => this.o.log('telling the coordinator failed', e))
+            .finally(() => this.pendingCardUpdates.delete(p));
+          this.pendingCardUpdates.add(p);
         }
         return;
       case 'help':
