@@ -3,6 +3,7 @@ import type { KeyValueRepo } from '../../app/ports';
 import type { GroupThreadsView } from '../../app/reviews/groupPolls';
 import type { ReviewService } from '../../app/reviews/reviewService';
 import type { Actor } from '../../app/schemas';
+import { isDomainError } from '../../domain/errors';
 import {
   groupHeaderBlocks,
   groupHeaderFallback,
@@ -86,11 +87,14 @@ export class GroupThreads {
         groupPollRef(reviewId, rowId, m.group),
         client,
         async () => {
-          const poll = await this.o.service.groups.pollState(appActor(tenantId, m.channel), {
-            reviewId,
-            rowId,
-            group: m.group,
-          });
+          const poll = await this.o.service.groups
+            .pollState(appActor(tenantId, m.channel), { reviewId, rowId, group: m.group })
+            // A group a later split no longer has: its old thread is left as it was.
+            .catch((e: unknown) => {
+              if (isDomainError(e) && e.code === 'invalid-state') return null;
+              throw e;
+            });
+          if (!poll) return null;
           return {
             channel: m.channel,
             ts: m.ts,

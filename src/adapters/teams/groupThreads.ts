@@ -2,6 +2,7 @@ import type { ConversationReference } from 'botbuilder';
 import type { KeyValueRepo } from '../../app/ports';
 import type { GroupThreadsView } from '../../app/reviews/groupPolls';
 import type { ReviewService } from '../../app/reviews/reviewService';
+import { isDomainError } from '../../domain/errors';
 import { renderGroupHeaderCard, renderGroupPollCard } from '../cards/groupCards';
 import { cardActivity } from './cards';
 import type { TeamsOutbox } from './outbox';
@@ -87,10 +88,17 @@ export class TeamsGroupThreads {
     if (!stored) return;
     const refreshIds = await this.o.roster.refreshIds(tenantId, posted.channelId);
     for (const c of posted.cards) {
-      const view = await this.o.service.groups.pollState(
-        { tenantId, userId: 'teams-bot', channelId: posted.channelId, conversation: 'channel' },
-        { reviewId, rowId, group: c.group },
-      );
+      const view = await this.o.service.groups
+        .pollState(
+          { tenantId, userId: 'teams-bot', channelId: posted.channelId, conversation: 'channel' },
+          { reviewId, rowId, group: c.group },
+        )
+        // A group a later split no longer has: its old card is left as it was.
+        .catch((e: unknown) => {
+          if (isDomainError(e) && e.code === 'invalid-state') return null;
+          throw e;
+        });
+      if (!view) continue;
       await this.o.outbox.send(
         threadReference(stored.reference, posted.channelId, c.headerId),
         cardActivity(renderGroupPollCard(view, { refreshUserIds: refreshIds })),
