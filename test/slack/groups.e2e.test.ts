@@ -139,6 +139,24 @@ test('a split posts a thread per group; members vote there, others are refused; 
   const rubric = rubrics.get('culture-of-collaboration') as Rubric;
   expect(fields[0]).toBe(`*Table one*\n${levelLabel(rubric, 3)}\n_median 3 · 2 votes_`);
   expect(fields[1]).toBe('*Table two*\nnot settled\n_no votes_');
+
+  // groups clear: the groups' messages are redrawn without vote buttons.
+  const beforeClear = fake.of('chat.update').length;
+  expect(String((await command('groups clear'))[0]?.args.text)).toContain('are cleared');
+  await waitFor(
+    () =>
+      fake
+        .of('chat.update')
+        .slice(beforeClear)
+        .some((u) => u.args.ts === oneTs),
+    15_000,
+  );
+  const cleared = fake
+    .of('chat.update')
+    .filter((u) => u.args.ts === oneTs)
+    .at(-1);
+  expect(blocksText(cleared?.args ?? {})).toContain('only Table one votes here (no more votes here)');
+  expect(blocksText(cleared?.args ?? {})).not.toContain(ACTION.vote);
 });
 
 test("no Web API call of this file was answered 429 under Slack's tiers", () => {

@@ -178,3 +178,21 @@ test('when the channel refuses the group cards, the coordinator is told; the spl
     fake.refuse.delete(DISTRICT);
   }
 });
+
+test("groups clear redraws the groups' cards without vote actions; the team's cards still take votes", async () => {
+  const district = await app.store.districts.findByChannel(`teams:${TENANT}`, DISTRICT);
+  const review = (await app.store.reviews.listByDistrict(`teams:${TENANT}`, district?.id ?? ''))[0];
+  const key = `${review?.id}|${review?.polls[0]?.rowId}`;
+  const groupCards = (await app.store.kv.get<StoredGroupCards>(GROUP_CARDS_KV, key))?.cards ?? [];
+  const teamCard = await app.store.kv.get<{ activityId: string }>('teams.pollCard', key);
+  expect(groupCards).toHaveLength(2);
+  const lastPut = (id: string | undefined) =>
+    JSON.stringify(cardsOf(fake.calls.filter((c) => c.method === 'PUT' && c.activityId === id).slice(-1)));
+  const cleared = await say('groups clear');
+  expect(replyOf(cleared).join('\n')).toContain('small groups of “2026-27 Fall” are cleared');
+  for (const c of groupCards) {
+    expect(lastPut(c.activityId)).toContain(`${c.group}'s poll`);
+    expect(lastPut(c.activityId)).not.toContain('"verb":"vote"');
+  }
+  expect(lastPut(teamCard?.activityId)).toContain('"verb":"vote"');
+});

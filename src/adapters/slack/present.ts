@@ -59,6 +59,9 @@ export function commandPresenter(d: { ephemeral: Ephemeral; polls: PollMessages;
     r: Extract<CommandResult, { kind: 'text' }>,
     respond: RespondFn,
   ) {
+    const redraw = r.redraw;
+    if (redraw)
+      for (const rowId of redraw.rowIds) polls.redraw(client, actor.tenantId, redraw.reviewId, rowId);
     if (r.groupThreads?.groups.some((g) => g.polls.length)) {
       try {
         await polls.groups.post(client, actor.tenantId, r.groupThreads);

@@ -67,6 +67,10 @@ export class PollCards {
             ? { attachments: [CardFactory.adaptiveCard(renderComparisonCard(r.comparison))] }
             : {}),
         });
+        if (r.redraw) {
+          const { reviewId, rowIds } = r.redraw;
+          for (const rowId of rowIds) this.scheduleUpdate(who.tenantId, reviewId, rowId, true);
+        }
         // Small groups: each group's own conversation of polls in the channel.
         if (r.groupThreads?.groups.some((g) => g.polls.length)) {
           // Off the turn (a split of 10 groups is 70 posts): idle() waits for it like for a card update.

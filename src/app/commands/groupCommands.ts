@@ -108,6 +108,7 @@ export const GROUP_COMMANDS = {
         return {
           kind: 'text',
           text: rich`The ${r.groups} small groups of “${r.cycle}” are cleared: votes from now on record no group, and the whole team goes on. ${code('groups compare')} still shows what the groups rated.`,
+          redraw: { reviewId: r.reviewId, rowIds: r.rowIds },
         };
       }
       const view =

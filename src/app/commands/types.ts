@@ -31,6 +31,8 @@ export type CommandResult =
       groupThreads?: GroupThreadsView;
       /** `groups compare`: the side-by-side comparison, which the chats also show as a card. */
       comparison?: ComparisonCardView;
+      /** Polls whose messages the chats redraw (`groups clear`: the groups' polls lose their vote buttons). */
+      redraw?: { reviewId: string; rowIds: string[] };
     }
   | {
       kind: 'review';

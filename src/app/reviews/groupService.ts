@@ -134,13 +134,22 @@ export class GroupService {
   }
 
   /** `groups clear`: ends the split (votes keep the group they recorded: `groups compare` still reads them). */
-  async clear(actorIn: Actor, input: unknown): Promise<{ cycle: string; round: number; groups: number }> {
+  async clear(
+    actorIn: Actor,
+    input: unknown,
+  ): Promise<{ reviewId: string; rowIds: string[]; cycle: string; round: number; groups: number }> {
     const actor = parseInput(actorSchema, actorIn);
     const { reviewId } = parseInput(reviewInput, input);
     const review = await this.d.access.review(actor, reviewId, 'groups.manage');
     const ended = endGroups(review, this.d.clock.now());
     await this.d.store.reviews.save({ ...review, groups: ended });
-    return { cycle: review.cycle, round: review.round, groups: ended.groups.length };
+    return {
+      reviewId: review.id,
+      rowIds: review.polls.map((p) => p.rowId),
+      cycle: review.cycle,
+      round: review.round,
+      groups: ended.groups.length,
+    };
   }
 
   /** `groups compare`: each row's votes per group (distribution, median) and where the groups differ. */
