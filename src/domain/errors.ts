@@ -9,6 +9,8 @@ export type DomainErrorCode =
   | 'round-closed'
   | 'deadline-passed'
   | 'not-member'
+  /** A vote on a small group's own poll by someone outside that group (domain/groups.ts). */
+  | 'not-in-group'
   | 'not-coordinator'
   | 'not-admin'
   | 'bad-level'

@@ -194,3 +194,26 @@ export function compareGroups(
     };
   });
 }
+
+/**
+ * A vote cast on a small group's own poll (in the group's thread): only the group's people may cast it. Refused,
+ * with where to vote instead, when the split has ended or the voter is in another group or in none.
+ */
+export function assertGroupVote(review: Pick<Review, 'groups'>, memberId: string, group: string): void {
+  const split = activeGroups(review);
+  const target = split?.groups.find((g) => g.name === group);
+  if (!split || !target) {
+    throw new DomainError(
+      'invalid-state',
+      `The small groups this poll was posted for have ended: vote on the team's poll in the channel. Nothing was recorded.`,
+    );
+  }
+  if (target.memberIds.includes(memberId)) return;
+  const own = split.groups.find((g) => g.memberIds.includes(memberId));
+  throw new DomainError(
+    'not-in-group',
+    own
+      ? `This poll is “${group}”'s and you are in “${own.name}”: vote on your group's poll in its thread. Nothing was recorded.`
+      : `This poll is “${group}”'s and you are in no small group: vote on the team's poll in the channel. Nothing was recorded.`,
+  );
+}

@@ -3,6 +3,7 @@ import type { Vote } from '../../src/domain/district';
 import { DomainError } from '../../src/domain/errors';
 import {
   activeGroups,
+  assertGroupVote,
   comparedRounds,
   compareGroups,
   endGroups,
@@ -184,6 +185,17 @@ describe('the split on a review, and what votes record', () => {
     expect(activeGroups(cleared)).toBeNull();
     expect(voteGroup(cleared, 'U1')).toEqual({ group: null });
     expect(codeOf(() => endGroups(cleared, later))).toBe('invalid-state');
+  });
+
+  test("a vote on a group's own poll: its people only, and only while the split lasts", () => {
+    const withSplit = { ...review, groups: startGroups(review, groups, 'U_COORD', now) };
+    expect(codeOf(() => assertGroupVote(withSplit, 'U1', 'A'))).toBe('no error');
+    expect(codeOf(() => assertGroupVote(withSplit, 'U2', 'A'))).toBe('not-in-group');
+    expect(codeOf(() => assertGroupVote(withSplit, 'U3', 'A'))).toBe('not-in-group');
+    expect(codeOf(() => assertGroupVote(withSplit, 'U1', 'C'))).toBe('invalid-state');
+    expect(codeOf(() => assertGroupVote(review, 'U1', 'A'))).toBe('invalid-state');
+    const cleared = { ...withSplit, groups: endGroups(withSplit, now) };
+    expect(codeOf(() => assertGroupVote(cleared, 'U1', 'A'))).toBe('invalid-state');
   });
 
   test('a review that is not open cannot be split', () => {

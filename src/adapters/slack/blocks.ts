@@ -50,10 +50,18 @@ export const ACTION = {
 
 export const pollRef = (reviewId: string, rowId: string): string => `${reviewId}|${rowId}`;
 
-export function parsePollRef(value: string): { reviewId: string; rowId: string } | null {
+/** A button's `reviewId|rowId`, or `reviewId|rowId|g:<group, URI-encoded>` on a small group's own poll. */
+export function parsePollRef(value: string): { reviewId: string; rowId: string; group?: string } | null {
   const parts = value.split('|');
-  if (parts.length !== 2 || !parts[0] || !parts[1]) return null;
-  return { reviewId: parts[0], rowId: parts[1] };
+  if (parts.length < 2 || parts.length > 3 || !parts[0] || !parts[1]) return null;
+  if (parts.length === 2) return { reviewId: parts[0], rowId: parts[1] };
+  const g = /^g:(.+)$/.exec(parts[2] ?? '');
+  if (!g) return null;
+  try {
+    return { reviewId: parts[0], rowId: parts[1], group: decodeURIComponent(g[1] as string) };
+  } catch {
+    return null;
+  }
 }
 
 const button = (text: string, actionId: string, value: string, style?: 'primary' | 'danger'): Button => ({

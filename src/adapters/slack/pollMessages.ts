@@ -5,6 +5,7 @@ import type { PollView, ReviewView } from '../../app/reviews/views';
 import type { Actor } from '../../app/schemas';
 import { pollBlocks, pollFallbackText, pollRef } from './blocks';
 import { POLL_MESSAGES_NS } from './constants';
+import { GroupThreads } from './groupThreads';
 import type { SlackOutbound } from './outbound';
 import type { PollUpdater } from './pollUpdater';
 import { type Ephemeral, slackError } from './replies';
@@ -35,6 +36,9 @@ export const cannotPost = (e: unknown) =>
  * is, and redrawing them through the PollUpdater (always from the latest stored state).
  */
 export class PollMessages {
+  /** The small groups' own threads of polls (./groupThreads.ts), redrawn with the team's poll of each row. */
+  readonly groups: GroupThreads;
+
   constructor(
     private readonly o: {
       kv: KeyValueRepo;
@@ -43,13 +47,15 @@ export class PollMessages {
       ephemeral: Ephemeral;
       outbound: SlackOutbound;
     },
-  ) {}
+  ) {
+    this.groups = new GroupThreads({ ...o, post: (c, t, m) => this.postMessage(c, t, m) });
+  }
 
   /** Posts a message in `channel` within the channel's and the workspace's chat.postMessage budget. */
   postMessage(
     client: webApi.WebClient,
     tenantId: string,
-    message: { channel: string; text: string; blocks?: types.KnownBlock[] | undefined },
+    message: { channel: string; text: string; blocks?: types.KnownBlock[] | undefined; thread_ts?: string },
   ) {
     return this.o.outbound.call(
       { workspace: tenantId, method: 'chat.postMessage', channel: message.channel },
@@ -58,6 +64,7 @@ export class PollMessages {
           channel: message.channel,
           text: message.text,
           ...(message.blocks ? { blocks: message.blocks } : {}),
+          ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}),
         }),
     );
   }
@@ -83,6 +90,8 @@ export class PollMessages {
       // The workspace whose chat.update budget the redraw spends.
       tenantId,
     );
+    // A split review's groups have their own message of the row (a failed lookup only skips their redraw).
+    this.groups.redraw(client, tenantId, reviewId, rowId).catch(() => undefined);
   }
 
   /** Posts the poll messages of an active review that have none yet (first start, or after a failed post). */

@@ -4,6 +4,7 @@ import type { Actor } from '../../app/schemas';
 import { clip, person, rich } from '../../app/text';
 import type { Logger } from '../observability/logger';
 import { commandResultBlocks, fileFallbackText, LIMITS } from './blocks';
+import { comparisonBlocks } from './groupBlocks';
 import { toMrkdwn } from './mrkdwn';
 import { cannotPost, type PollMessages } from './pollMessages';
 import { type Ephemeral, slackError } from './replies';
@@ -50,6 +51,26 @@ export function commandPresenter(d: { ephemeral: Ephemeral; polls: PollMessages;
     }
   }
 
+  /** Small groups: each group's thread of polls in the review's channel (after the command's reply). */
+  async function presentGroups(
+    client: webApi.WebClient,
+    actor: Actor,
+    channelId: string,
+    r: Extract<CommandResult, { kind: 'text' }>,
+    respond: RespondFn,
+  ) {
+    const redraw = r.redraw;
+    if (redraw)
+      for (const rowId of redraw.rowIds) polls.redraw(client, actor.tenantId, redraw.reviewId, rowId);
+    if (r.groupThreads?.groups.some((g) => g.polls.length)) {
+      try {
+        await polls.groups.post(client, actor.tenantId, r.groupThreads);
+      } catch (e) {
+        await ephemeral(client, actor.tenantId, channelId, actor.userId, cannotPost(e), respond);
+      }
+    }
+  }
+
   return async (client, actor, channelId, r, respond) => {
     const { text, blocks } = commandResultBlocks(r);
     if (r.kind === 'file') {
@@ -77,7 +98,13 @@ export function commandPresenter(d: { ephemeral: Ephemeral; polls: PollMessages;
       return;
     }
     if (r.kind !== 'review') {
-      await ephemeral(client, actor.tenantId, channelId, actor.userId, text, respond, blocks);
+      // `groups compare`: the comparison card under the reply's text, in the same private message.
+      const card = r.kind === 'text' && r.comparison ? comparisonBlocks(r.comparison) : [];
+      const all = card.length
+        ? [...(blocks ?? []), { type: 'divider' as const }, ...card].slice(0, LIMITS.blocksPerMessage)
+        : blocks;
+      await ephemeral(client, actor.tenantId, channelId, actor.userId, text, respond, all);
+      if (r.kind === 'text') await presentGroups(client, actor, channelId, r, respond);
       return;
     }
     const v = r.review;

@@ -5,12 +5,14 @@ import type { ReviewService } from '../../app/reviews/reviewService';
 import type { ReviewView } from '../../app/reviews/views';
 import { hasBlock, link, plain, rich } from '../../app/text';
 import { renderActivity1Card } from '../cards/activity1Card';
+import { renderComparisonCard } from '../cards/groupCards';
 import { renderMessageCard } from '../cards/messageCard';
 import { renderPlanCard } from '../cards/planCard';
 import { type AdaptiveCard, renderPollCard, renderResultsCard, renderStatusCard } from '../cards/render';
 import { toTeamsMarkdown } from '../cards/teamsText';
 import type { TeamsIdentity } from './activity';
 import { KV } from './directory';
+import { TeamsGroupThreads } from './groupThreads';
 import type { TeamsOutbox } from './outbox';
 import { channelReference, replyReference, type TeamsRoster } from './roster';
 
@@ -37,6 +39,8 @@ export class PollCards {
     { timer: NodeJS.Timeout | null; dirty: boolean; last: number }
   >();
   private readonly pendingCardUpdates = new Set<Promise<unknown>>();
+  /** The small groups' own conversations of poll cards (./groupThreads.ts), redrawn with the team's card. */
+  readonly groups: TeamsGroupThreads;
 
   constructor(
     private readonly o: {
@@ -47,14 +51,57 @@ export class PollCards {
       updateInterval: number;
       log: (message: string, error?: unknown) => void;
     },
-  ) {}
+  ) {
+    this.groups = new TeamsGroupThreads(o);
+  }
 
   /** Posts what a command's result calls for, in reply to the turn (and poll cards in the channel). */
   async afterCommand(ctx: TurnContext, who: TeamsIdentity, r: CommandResult): Promise<void> {
     const send = (a: Partial<Activity>) => this.o.outbox.send(replyReference(ctx), a);
     switch (r.kind) {
+      case 'text': {
+        // A table or buttons need a card (a message's markdown cannot hold them). `groups compare`: the comparison
+        // card attached to the reply itself (one message: the text, then the card).
+        const reply: Partial<Activity> = hasBlock(r.text, ['table', 'actions'])
+          ? cardActivity(renderMessageCard(r.text))
+          : { type: 'message', text: toTeamsMarkdown(r.text) };
+        await send(
+          r.comparison
+            ? {
+                ...reply,
+                attachments: [
+                  ...(reply.attachments ?? []),
+                  CardFactory.adaptiveCard(renderComparisonCard(r.comparison)),
+                ],
+              }
+            : reply,
+        );
+        if (r.redraw) {
+          const { reviewId, rowIds } = r.redraw;
+          for (const rowId of rowIds) this.scheduleUpdate(who.tenantId, reviewId, rowId, true);
+        }
+        // Small groups: each group's own conversation of polls in the channel.
+        if (r.groupThreads?.groups.some((g) => g.polls.length)) {
+          // Off the turn (a split of 10 groups is 70 posts): idle() waits for it like for a card update.
+          const threads = r.groupThreads;
+          const channel = channelReference(ctx, who);
+          const reply = replyReference(ctx); // the turn's context is gone by the time this runs
+          const p = this.groups
+            .post(who.tenantId, channel, threads)
+            .catch(async (e) => {
+              this.o.log("posting the small groups' polls failed", e);
+              await this.o.outbox.send(reply, {
+                type: 'message',
+                text: "I could not post the small groups' polls in this channel: the groups are set, and every vote on the team's polls records its group.",
+              });
+            })
+            .catch((e) => this.o.log('telling the coordinator failed', e))
+            .finally(() => this.pendingCardUpdates.delete(p));
+          this.pendingCardUpdates.add(p);
+        }
+        return;
+      }
       case 'help':
-      case 'text':
       case 'reviews':
         // A table or buttons need a card (a message's markdown cannot hold them); lists are markdown lists.
         await send(
@@ -162,7 +209,10 @@ export class PollCards {
       state.timer = null;
       state.dirty = false;
       state.last = Date.now();
-      const p = this.updateCard(tenantId, reviewId, rowId)
+      const p = Promise.all([
+        this.updateCard(tenantId, reviewId, rowId),
+        this.groups.update(tenantId, reviewId, rowId),
+      ])
         .catch((e) => this.o.log(`updating the card of ${key} failed`, e))
         .finally(() => {
           this.pendingCardUpdates.delete(p);

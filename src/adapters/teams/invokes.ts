@@ -2,7 +2,8 @@ import type { InvokeResponse, TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import type { PollView } from '../../app/reviews/views';
 import { isDomainError } from '../../domain/errors';
-import { type AdaptiveCard, renderPollCard } from '../cards/render';
+import { renderGroupPollCard } from '../cards/groupCards';
+import { type AdaptiveCard, type PollCardOptions, renderPollCard } from '../cards/render';
 import { countVote, noMetrics } from '../observability/metrics';
 import type { IncomingActivity, TeamsIdentity } from './activity';
 import { ACTIVITY1_VERBS, runActivity1 } from './activity1Invoke';
@@ -22,6 +23,8 @@ const actionData = z.object({
   choice: z.union([z.number(), z.string().max(20)]).optional(),
   // Not capped here: the core refuses too-long evidence with a message that says so (the body is ≤ 1 MB).
   evidence: z.string().optional(),
+  /** On a small group's own poll card (./groupThreads.ts): only that group's people may vote on it. */
+  group: z.string().min(1).max(200).optional(),
 });
 const invokeValue = z.object({
   action: z.object({
@@ -94,7 +97,9 @@ export async function onInvoke(
         await d.roster.remember(who.tenantId, who.channelId, [[who.userId, who.channelUserId]], true);
         const view = await runAction(d, who, { ...data, verb });
         const refreshIds = await d.roster.refreshIds(who.tenantId, who.channelId);
-        response = adaptiveCardResponse(renderPollCard(view, { personal: true, refreshUserIds: refreshIds }));
+        response = adaptiveCardResponse(
+          await personalCard(d, who, data, view, { personal: true, refreshUserIds: refreshIds }),
+        );
       } catch (e) {
         response =
           (await cardWithNotice(d, who, data, e)) ??
@@ -112,7 +117,7 @@ export async function onInvoke(
 async function cardWithNotice(
   d: TurnDeps,
   who: TeamsIdentity,
-  data: { reviewId: string; rowId: string },
+  data: { reviewId: string; rowId: string; group?: string | undefined },
   e: unknown,
 ): Promise<InvokeResponse | null> {
   if (!isDomainError(e) || !NOTICE_CODES.has(e.code)) return null;
@@ -121,7 +126,11 @@ async function cardWithNotice(
     const view = await d.service.getPollState(actor, { reviewId: data.reviewId, rowId: data.rowId });
     const refreshIds = await d.roster.refreshIds(who.tenantId, who.channelId);
     return adaptiveCardResponse(
-      renderPollCard(view, { personal: true, refreshUserIds: refreshIds, notice: e.message }),
+      await personalCard(d, who, data, view, {
+        personal: true,
+        refreshUserIds: refreshIds,
+        notice: e.message,
+      }),
     );
   } catch (e2) {
     // The poll itself cannot be shown: the plain error answer follows (and a non-domain failure is logged).
@@ -139,11 +148,33 @@ export async function runAction(d: TurnDeps, who: TeamsIdentity, input: ActionIn
   const r =
     input.verb === 'vote'
       ? await countVote(d.metrics ?? noMetrics, 'teams', () =>
-          d.service.castVote(actor, { ...ref, choice: input.choice, evidence }),
+          d.service.castVote(actor, {
+            ...ref,
+            choice: input.choice,
+            evidence,
+            ...(input.group !== undefined ? { group: input.group } : {}),
+          }),
         )
       : await d.service.addEvidence(actor, { ...ref, evidence: input.evidence ?? '' });
   d.cards.scheduleUpdate(who.tenantId, input.reviewId, input.rowId);
   // "Row 3 has reached its quorum", once per row and round: checked off the vote's path, after the write.
   if (r.write === 'written') postQuorumNotice(d, r.vote);
   return r.poll;
+}
+
+/** The card answering a click: the team's poll, or on a small group's card that group's own poll. */
+async function personalCard(
+  d: TurnDeps,
+  who: TeamsIdentity,
+  data: { reviewId: string; rowId: string; group?: string | undefined },
+  view: PollView,
+  opts: PollCardOptions,
+): Promise<AdaptiveCard> {
+  if (data.group === undefined) return renderPollCard(view, opts);
+  const group = await d.service.groups.pollState(d.roster.actorOf(who), {
+    reviewId: data.reviewId,
+    rowId: data.rowId,
+    group: data.group,
+  });
+  return renderGroupPollCard(group, opts);
 }

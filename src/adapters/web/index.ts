@@ -56,6 +56,7 @@ const STATUS: Record<DomainErrorCode, number> = {
   'round-closed': 409,
   'deadline-passed': 409,
   'not-member': 403,
+  'not-in-group': 403,
   'not-coordinator': 403,
   'not-admin': 403,
   'bad-level': 400,

@@ -99,20 +99,23 @@ export const GROUP_COMMANDS = {
     async handle(args, ctx, env) {
       const reviewId = await currentReviewId(ctx, env, undefined);
       const groups = env.reviews.groups;
-      if (args.op === 'compare')
-        return { kind: 'text', text: compareText(await groups.compare(ctx.actor, { reviewId })) };
+      if (args.op === 'compare') {
+        const compared = await groups.compare(ctx.actor, { reviewId });
+        return { kind: 'text', text: compareText(compared), comparison: compared.card };
+      }
       if (args.op === 'clear') {
         const r = await groups.clear(ctx.actor, { reviewId });
         return {
           kind: 'text',
           text: rich`The ${r.groups} small groups of “${r.cycle}” are cleared: votes from now on record no group, and the whole team goes on. ${code('groups compare')} still shows what the groups rated.`,
+          redraw: { reviewId: r.reviewId, rowIds: r.rowIds },
         };
       }
       const view =
         args.op === 'split'
           ? await groups.split(ctx.actor, { reviewId, count: args.count })
           : await groups.define(ctx.actor, { reviewId, groups: args.groups });
-      return { kind: 'text', text: splitText(view) };
+      return { kind: 'text', text: splitText(view), groupThreads: view.threads };
     },
   }),
 } satisfies Record<string, CommandEntry>;

@@ -9,6 +9,8 @@ import type { ScheduleService } from '../nudges/scheduleService';
 import type { PlanService } from '../plans/planService';
 import type { PlanFormView } from '../plans/planViews';
 import type { ChannelMembers, ReminderMessenger } from '../ports';
+import type { ComparisonCardView } from '../reviews/comparisonCard';
+import type { GroupThreadsView } from '../reviews/groupPolls';
 import type { ResultsService } from '../reviews/results';
 import type { ReviewService } from '../reviews/reviewService';
 import type { ReviewView } from '../reviews/views';
@@ -22,7 +24,16 @@ import type { RichText } from '../text';
  */
 export type CommandResult =
   | { kind: 'help'; text: RichText }
-  | { kind: 'text'; text: RichText }
+  | {
+      kind: 'text';
+      text: RichText;
+      /** `groups split|define`: each group's own polls, which the chats post in a thread per group. */
+      groupThreads?: GroupThreadsView;
+      /** `groups compare`: the side-by-side comparison, which the chats also show as a card. */
+      comparison?: ComparisonCardView;
+      /** Polls whose messages the chats redraw (`groups clear`: the groups' polls lose their vote buttons). */
+      redraw?: { reviewId: string; rowIds: string[] };
+    }
   | {
       kind: 'review';
       action:

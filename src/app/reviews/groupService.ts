@@ -17,6 +17,14 @@ import { electorate } from '../../domain/roster';
 import type { Access } from '../policy';
 import type { Clock, RubricCatalog, Store } from '../ports';
 import { type Actor, actorSchema, idString, parseInput } from '../schemas';
+import { type ComparisonCardView, comparisonCard } from './comparisonCard';
+import {
+  type GroupPollView,
+  type GroupThreadsView,
+  groupNamed,
+  loadGroupPoll,
+  loadGroupThreads,
+} from './groupPolls';
 import { rubricFor } from './lookups';
 
 /**
@@ -39,6 +47,8 @@ export interface GroupsView {
   groups: Array<{ name: string; people: string[] }>;
   /** People on the roster in no group (they vote as before; their votes show as "outside the groups"). */
   outside: string[];
+  /** Each group's own polls, for the chats to post in the group's thread (./groupPolls.ts). */
+  threads: GroupThreadsView;
 }
 
 export interface ComparisonView {
@@ -51,9 +61,12 @@ export interface ComparisonView {
   /** The split's groups and their people (names). */
   groups: GroupsView['groups'];
   rows: Array<{ rowNumber: number; title: string } & RowComparison>;
+  /** The same, each group's rating per row, for the chats' comparison card (./comparisonCard.ts). */
+  card: ComparisonCardView;
 }
 
 const reviewInput = z.object({ reviewId: idString });
+const groupPollInput = z.object({ reviewId: idString, rowId: idString, group: z.string().min(1).max(200) });
 const splitInput = z.object({ reviewId: idString, count: z.number().int() });
 const defineInput = z.object({
   reviewId: idString,
@@ -97,7 +110,7 @@ export class GroupService {
 
   private async save(review: Review, groups: SmallGroup[], by: string, roster: Map<string, Member>) {
     const split = startGroups(review, groups, by, this.d.clock.now());
-    await this.d.store.reviews.save({ ...review, groups: split });
+    const saved = await this.d.store.reviews.save({ ...review, groups: split });
     const name = (id: string) => roster.get(id)?.displayName || id;
     const placed = new Set(groups.flatMap((g) => g.memberIds));
     return {
@@ -108,17 +121,35 @@ export class GroupService {
         .filter((id) => !placed.has(id))
         .map(name)
         .sort(byName),
+      threads: await loadGroupThreads(this.d, saved),
     };
   }
 
+  /** One group's own poll of a row (rule `review.vote`, like the team's poll): what its thread shows. */
+  async pollState(actorIn: Actor, input: unknown): Promise<GroupPollView> {
+    const actor = parseInput(actorSchema, actorIn);
+    const i = parseInput(groupPollInput, input);
+    const review = await this.d.access.review(actor, i.reviewId, 'review.vote');
+    return loadGroupPoll(this.d, review, groupNamed(review, i.group), i.rowId, actor.userId);
+  }
+
   /** `groups clear`: ends the split (votes keep the group they recorded: `groups compare` still reads them). */
-  async clear(actorIn: Actor, input: unknown): Promise<{ cycle: string; round: number; groups: number }> {
+  async clear(
+    actorIn: Actor,
+    input: unknown,
+  ): Promise<{ reviewId: string; rowIds: string[]; cycle: string; round: number; groups: number }> {
     const actor = parseInput(actorSchema, actorIn);
     const { reviewId } = parseInput(reviewInput, input);
     const review = await this.d.access.review(actor, reviewId, 'groups.manage');
     const ended = endGroups(review, this.d.clock.now());
     await this.d.store.reviews.save({ ...review, groups: ended });
-    return { cycle: review.cycle, round: review.round, groups: ended.groups.length };
+    return {
+      reviewId: review.id,
+      rowIds: review.polls.map((p) => p.rowId),
+      cycle: review.cycle,
+      round: review.round,
+      groups: ended.groups.length,
+    };
   }
 
   /** `groups compare`: each row's votes per group (distribution, median) and where the groups differ. */
@@ -162,7 +193,7 @@ export class GroupService {
       votes,
       split.groups.map((g) => g.name),
     );
-    return {
+    const view: Omit<ComparisonView, 'card'> = {
       cycle: review.cycle,
       round,
       roundOpen,
@@ -172,5 +203,6 @@ export class GroupService {
         .map((r, n) => ({ ...r, ...(compared[n] as RowComparison) }))
         .filter((r) => r.groups.some((g) => g.distribution.total > 0) || r.outside > 0),
     };
+    return { ...view, card: comparisonCard(view, rubric, review.rule, votes) };
   }
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CONSENSUS_DEFAULTS } from '../../domain/consensus';
 import { type District, isActiveMember, type Member, type Vote } from '../../domain/district';
 import { DomainError } from '../../domain/errors';
-import { voteGroup } from '../../domain/groups';
+import { assertGroupVote, voteGroup } from '../../domain/groups';
 import type { Review } from '../../domain/review';
 import * as R from '../../domain/review';
 import { countedVotes, electorate } from '../../domain/roster';
@@ -67,6 +67,7 @@ const castVoteInput = z.object({
    * or held back during a burst, cannot replace a later click. Without it the server's clock orders them.
    */
   clickedAtUs: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+  group: z.string().min(1).max(200).optional(), // cast on a small group's own poll: only its people (groups.ts)
 });
 
 const reviewRef = z.object({ reviewId: idString });
@@ -231,6 +232,7 @@ export class ReviewService {
     await this.access.enforce(actor, 'review.vote', placeOf(review), { member: null });
     const now = this.d.clock.now();
     R.assertVotingOpen(review, i.rowId, now);
+    if (i.group !== undefined) assertGroupVote(review, actor.userId, i.group); // before any enrolment
     const member = await this.voters.forVote(actor, review);
     const vote: Vote = {
       reviewId: review.id,

@@ -46,7 +46,7 @@ export function registerVote(app: App, ctx: ListenerContext): void {
     // A double click (the same member, poll and choice again within a few seconds) is one vote and one
     // confirmation: the second click is acknowledged and dropped. A vote that failed is forgotten at once, so
     // clicking again retries it.
-    const clickKey = `${tenantId}|${user}|${ref.reviewId}|${ref.rowId}|${raw}`;
+    const clickKey = `${tenantId}|${user}|${ref.reviewId}|${ref.rowId}|${raw}|${ref.group ?? ''}`;
     if (!doubleClicks.add(clickKey, Date.now())) {
       await ack();
       return;
@@ -70,6 +70,8 @@ export function registerVote(app: App, ctx: ListenerContext): void {
             rowId: ref.rowId,
             choice,
             ...(clickedAtUs ? { clickedAtUs } : {}),
+            // A small group's own poll: only its people may vote on it (refused with a private message).
+            ...(ref.group !== undefined ? { group: ref.group } : {}),
           }),
         ),
         ctx.voteWriteTimeoutMs,
