@@ -104,7 +104,7 @@ test('Teams: a plan schedule nudges the building without a plan; its button open
   expect(digest).toMatch(/1 of 2 building teams have submitted/);
 
   // Bea clicks "Open the form" in Oak's channel: the plan card comes back in its place.
-  const action = (toOak[0]?.actions as Array<{ verb: string; data: Record<string, unknown> }>).find(
+  const action = ((toOak[0]?.actions ?? []) as Array<{ verb: string; data: Record<string, unknown> }>).find(
     (a) => a.verb === 'plan-open',
   );
   const opened = await postActivity(api(), teamsInvoke(at(OAK), bea, 'plan-open', action?.data ?? {}));
