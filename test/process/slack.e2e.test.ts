@@ -166,8 +166,15 @@ test('the whole process in Slack, from Activity 1 to the next cycle, and the exp
     const r = await s.reviews.get(reviewId);
     return r?.round === 2 && r.roundStatus === 'open';
   }, 15_000);
-  // (Level 4: a click on the same choice of the same row within 5 s is taken for a double click.)
-  for (const u of PEOPLE) await vote(u, row1, '4');
+  // Round 2's polls are new messages: the same choice as in round 1 (group B's 3) right after `next` is a vote.
+  for (const u of PEOPLE)
+    expect(
+      (
+        await h.slack.payload(
+          voteClick({ user: u, actionId: 'micip_vote_3', value: `${reviewId}|${row1}`, ts: '2.0' }),
+        )
+      ).status,
+    ).toBe(200);
   await waitFor(async () => (await s.votes.listRound(reviewId, 2)).length === PEOPLE.length, 15_000);
   expect((await s.votes.listRound(reviewId, 2)).every((v) => !v.group)).toBe(true);
   await h.slack.command({ text: 'close', user_id: 'U_COORD' });
@@ -176,7 +183,7 @@ test('the whole process in Slack, from Activity 1 to the next cycle, and the exp
     return r?.roundStatus === 'closed' && r.polls.every((p) => p.status !== 'voting');
   }, 15_000);
   const rated = await s.reviews.get(reviewId);
-  expect(rated?.polls.find((p) => p.rowId === row1)?.outcome?.rating).toBe(4);
+  expect(rated?.polls.find((p) => p.rowId === row1)?.outcome?.rating).toBe(3);
 
   // --- reflection, then actions with owners ---
   await say('reflect 1 1 "We plan building by building"', /Kept with the results of row 1/, 'UA');
@@ -262,8 +269,8 @@ test('the whole process in Slack, from Activity 1 to the next cycle, and the exp
   expect(md).toMatch(/\| 1 \| [^|]+ \| 2 \(0·3·0·0\) \| 3 \(0·0·3·0\) \| differ by 1 level\(s\) \|/);
   // the ratings (row 1 after the whole-team round)
   expect(md).toContain(`## 1. `);
-  expect(md).toContain(`## 1. ${RUBRIC.rows[0]?.title} — ${mdCell(levelLabel(RUBRIC, 4))}`);
-  expect(md).toMatch(/\| 2 \| 0 \| 0 \| 0 \| 6 \| 0 \| 6 \| 4 \|/);
+  expect(md).toContain(`## 1. ${RUBRIC.rows[0]?.title} — ${mdCell(levelLabel(RUBRIC, 3))}`);
+  expect(md).toMatch(/\| 2 \| 0 \| 0 \| 6 \| 0 \| 0 \| 6 \| 3 \|/);
   // reflections
   expect(md).toContain('We plan building by building');
   // the actions, with owners and whether done
