@@ -3,10 +3,11 @@ import { cronParserEngine } from '../../src/adapters/scheduler/cronEngine';
 import type { Destination } from '../../src/app/nudges/nudgePorts';
 import { NudgeRunner } from '../../src/app/nudges/nudgeRunner';
 import type { NudgeView } from '../../src/app/nudges/nudgeViews';
+import { ScheduleService } from '../../src/app/nudges/scheduleService';
 import { PlanService } from '../../src/app/plans/planService';
 import type { Actor } from '../../src/app/schemas';
 import { zonedTime } from '../../src/domain/schedule';
-import { rubrics } from '../support/fixtures';
+import { counterIds, rubrics } from '../support/fixtures';
 import {
   coordinator,
   districtWithBuildings,
@@ -180,4 +181,36 @@ test('`schedule add … kind=plan` through the command; a wrong kind is refused 
     /^refused: "kind" is plan \(the Building Action Planning template\) or monitoring \(got "budget"\)/,
   );
   expect(await say('schedule list')).toMatch(/asking for the Building Action Planning template/);
+});
+
+test('a weekly plan schedule changes neither the monitoring period nor `nudge now` (monitoring data)', async () => {
+  const w = await world();
+  await w.h.schedules.add(coordinator, {
+    channelId: 'C1',
+    expression: 'every weekday at 9:00',
+    subject: 'plan',
+    period: 'week',
+  });
+  w.clock.t = zonedTime('America/Detroit', 2026, 11, 24, 11, 0);
+  // The monitoring status and form stay monthly (the district's default), not the plan schedule's weeks.
+  expect((await w.h.buildings.status(coordinator, 'C1')).period.id).toBe('2026-11');
+  const form = await w.h.buildings.form(team(1), {
+    districtId: w.ids.districtId,
+    buildingId: w.ids.buildingIds[0],
+  });
+  expect(form.periodId).toBe('2026-11');
+  // `nudge now` sends monitoring-data nudges, counted in the monthly period.
+  const schedules = new ScheduleService({
+    store: w.store,
+    nudges: w.store.nudges,
+    buildings: w.h.buildings,
+    cron: cronParserEngine,
+    clock: w.clock,
+    ids: counterIds(),
+    messenger: w.messenger,
+  });
+  const now = await schedules.nudgeNow(coordinator, 'C1');
+  expect(now.periodLabel).toMatch(/November 2026/);
+  expect(w.messenger.nudges().every((n) => n.view.subject === undefined)).toBe(true);
+  expect(await w.store.nudges.claims.list('T1', w.ids.districtId, '2026-11')).toHaveLength(3);
 });
