@@ -180,7 +180,14 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   // Actions that come back: owners, due dates, targets; reminded in the district channel, shown in the next poll.
   const actions = new ActionService({ store, rubrics, clock, ids });
   // Activity 3's action plans (building teams' and the district's templates).
-  const plans = new PlanService({ store, rubrics, clock });
+  const plans = new PlanService({
+    store,
+    rubrics,
+    clock,
+    // Its plan nudges are redrawn once a building team saves its plan (plan schedules, `kind=plan`).
+    messenger: lateMessenger,
+    onError: (what, e) => logger.child('nudges').error(`plans: ${what} failed`, e),
+  });
   const commands = new CommandService(service, {
     activity1,
     actions,

@@ -124,6 +124,8 @@ export interface Activity1Repo {
   get(tenantId: string, districtId: string, id: string): Promise<Activity1 | null>;
   /** The district's most recently started Activity 1. */
   latest(tenantId: string, districtId: string): Promise<Activity1 | null>;
+  /** The Activity 1 shown before that review's first round (attached to it), or null. */
+  forReview(tenantId: string, districtId: string, reviewId: string): Promise<Activity1 | null>;
   /** Inserts, or replaces the person's earlier pick. */
   putPick(activityId: string, pick: Activity1Pick): Promise<void>;
   /** Every pick, earliest first. */

@@ -22,4 +22,12 @@ export interface Schedule {
   escalateAfter: number;
   createdAt: string;
   createdBy: string;
+  /**
+   * What the nudges ask for: monitoring data (absent, as in schedules stored before plans had nudges) or the
+   * building's Building Action Planning template (`plan`).
+   */
+  subject?: NudgeSubject;
 }
+
+/** What a schedule's nudges ask the building teams for: `plan` = their Building Action Planning template. */
+export type NudgeSubject = 'monitoring' | 'plan';

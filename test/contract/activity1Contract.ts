@@ -45,6 +45,11 @@ export function activity1Contract(store: () => Store) {
     expect(latest?.startedAt.toISOString()).toBe('2026-11-09T13:00:00.000Z');
     await s.activity1.save({ ...(latest as Activity1), reviewId: 'r9' });
     expect((await s.activity1.get(T, 'D1', 'a2'))?.reviewId).toBe('r9');
+    // The one shown before a review is found by it (the cycle's export), in its own district only.
+    expect((await s.activity1.forReview(T, 'D1', 'r9'))?.id).toBe('a2');
+    expect((await s.activity1.forReview(T, 'D1', 'r9'))?.startedAt).toBeInstanceOf(Date);
+    expect(await s.activity1.forReview(T, 'D2', 'r9')).toBeNull();
+    expect(await s.activity1.forReview(T, 'D1', 'r8')).toBeNull();
     expect((await s.activity1.get(T, 'D1', 'a1'))?.startedBy).toBe('U_COORD');
     expect(await s.activity1.get(T, 'D2', 'a1')).toBeNull();
     expect(await s.activity1.get('T2', 'D1', 'a2')).toBeNull();

@@ -401,7 +401,7 @@ describe('the nudge runner', () => {
     // Replica A: its send to CB2 never completes (the process is gone); its other sends go through.
     const hung = new RecordingMessenger();
     const realSend = hung.sendNudge.bind(hung);
-    hung.sendNudge = (to, v) => (to.channelId === 'CB2' ? new Promise<void>(() => {}) : realSend(to, v));
+    hung.sendNudge = (to, v) => (to.channelId === 'CB2' ? new Promise<undefined>(() => {}) : realSend(to, v));
     const a = new NudgeRunner({
       store,
       nudges: h.nudges,

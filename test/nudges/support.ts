@@ -16,10 +16,11 @@ export type Sent =
 export class RecordingMessenger implements NudgeMessenger {
   sent: Sent[] = [];
   failFor = new Set<string>();
-  async sendNudge(to: Destination, view: NudgeView) {
+  async sendNudge(to: Destination, view: NudgeView): Promise<{ messageId: string } | undefined> {
     await new Promise((r) => setImmediate(r));
     if (this.failFor.has(to.channelId)) throw new Error(`channel ${to.channelId} is gone`);
     this.sent.push({ kind: 'nudge', to, view });
+    return undefined;
   }
   async sendDigest(to: Destination, view: DigestView) {
     this.sent.push({ kind: 'digest', to, view });

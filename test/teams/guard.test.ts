@@ -341,4 +341,21 @@ describe('pure helpers', () => {
     expect(commandLine(a)).toBe('coordinator add <@29:ann|Ann Lee>');
     expect(commandLine(a, new Map([['29:ann', 'aad-ann']]))).toBe('coordinator add <@aad-ann|Ann Lee>');
   });
+
+  test('commandLine: a mention right after "=" stays part of its option (owner=@Ann)', () => {
+    const a = parseActivity(
+      JSON.stringify({
+        ...activity({ type: 'message' }),
+        text: '<at>MICIP</at> action add 1 "x" owner=<at>Ann Lee</at> due=2027-01-15 from=<at>Ann Lee</at>',
+        entities: [
+          { type: 'mention', text: '<at>MICIP</at>', mentioned: { id: '28:bot', name: 'MICIP' } },
+          { type: 'mention', text: '<at>Ann Lee</at>', mentioned: { id: '29:ann', name: 'Ann Lee' } },
+        ],
+      }),
+      new ServiceUrlAllowlist([fake.url]),
+    );
+    expect(commandLine(a, new Map([['29:ann', 'aad-ann']]))).toBe(
+      'action add 1 "x" owner=<@aad-ann|Ann Lee> due=2027-01-15 from=<@aad-ann|Ann Lee>',
+    );
+  });
 });

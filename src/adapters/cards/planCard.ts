@@ -13,6 +13,8 @@ import { toRuns } from './teamsText';
 
 /** The card's save verb; its data names the plan (the conversation is the one the click comes from). */
 export const PLAN_VERB = 'plan-save';
+/** A plan nudge's button (cards/nudge.json): answered with the building's plan card; data `{districtId, buildingId}`. */
+export const PLAN_OPEN_VERB = 'plan-open';
 
 const runs = (t: Parameters<typeof toRuns>[0], style: Parameters<typeof toRuns>[1] = {}) => ({
   type: 'RichTextBlock',

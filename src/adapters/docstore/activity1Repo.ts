@@ -50,6 +50,12 @@ export class KvActivity1Repo implements Activity1Repo {
     return all[0] ?? null;
   }
 
+  async forReview(tenantId: string, districtId: string, reviewId: string) {
+    const all = await this.kv.list<Stored<Activity1>>(ACTIVITY1_NS(tenantId, districtId));
+    const found = all.find((r) => r.value.reviewId === reviewId);
+    return found ? toActivity(found.value) : null;
+  }
+
   async putPick(activityId: string, pick: Activity1Pick) {
     await this.kv.put(ACTIVITY1_PICKS_NS(activityId), pick.memberId, { ...pick, at: pick.at.toISOString() });
   }

@@ -3,6 +3,7 @@ import {
   checkIn,
   dashboardLink,
   digestSections,
+  digestSubject,
   ESCALATION_HEADING,
   entryLink,
   entryStatus,
@@ -11,6 +12,7 @@ import {
   nextRunsText,
   nudgeAsk,
   nudgeCount,
+  nudgeOpenUntil,
   nudgeOutcome,
   nudgeTitle,
   submissionHistory,
@@ -85,7 +87,7 @@ export function nudgeBlocks(v: NudgeView): KnownBlock[] {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: md(rich`${nudgeAsk(v)} Open until ${v.closesAt}.${count ? rich` ${em(count)}` : ''}`),
+        text: md(rich`${nudgeAsk(v)}${plain(nudgeOpenUntil(v))}${count ? rich` ${em(count)}` : ''}`),
       },
     },
     {
@@ -146,7 +148,7 @@ export function digestBlocks(v: DigestView): KnownBlock[] {
       type: 'header',
       text: {
         type: 'plain_text',
-        text: clip(`Monitoring data, ${v.periodLabel}: ${v.submitted.length} of ${total} submitted`, 150),
+        text: clip(`${digestSubject(v)}, ${v.periodLabel}: ${v.submitted.length} of ${total} submitted`, 150),
       },
     },
     {

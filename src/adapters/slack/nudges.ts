@@ -2,8 +2,8 @@ import type { App, BlockAction, ButtonAction, SlackViewAction, types } from '@sl
 import { z } from 'zod';
 import type { BuildingService } from '../../app/nudges/buildingService';
 import type { Destination, NudgeMessenger } from '../../app/nudges/nudgePorts';
-import { NUDGE_TEXT, nudgeDue } from '../../app/nudges/nudgeTexts';
-import { SUBMISSION_FIELDS } from '../../app/nudges/nudgeViews';
+import { digestSubject, NUDGE_TEXT, nudgeDue } from '../../app/nudges/nudgeTexts';
+import { type NudgeView, SUBMISSION_FIELDS } from '../../app/nudges/nudgeViews';
 import type { ScheduleService } from '../../app/nudges/scheduleService';
 import type { NoticeMessenger } from '../../app/ports';
 import type { Actor } from '../../app/schemas';
@@ -21,6 +21,7 @@ import {
   submissionModal,
 } from './nudgeBlocks';
 import { SlackOutbound } from './outbound';
+import { planNudgeBlocks } from './planNudgeBlocks';
 
 export {
   confirmationModal,
@@ -35,6 +36,9 @@ import { slackDeliveryFailure } from './deliveryErrors';
 
 type KnownBlock = types.KnownBlock;
 type View = types.View;
+
+/** A nudge's blocks: the monitoring-data nudge's, or the action plan's (a plan schedule's). */
+const blocksOf = (v: NudgeView): KnownBlock[] => (v.subject === 'plan' ? planNudgeBlocks(v) : nudgeBlocks(v));
 
 /**
  * Slack side of building-team nudges: a NudgeMessenger that posts through the Slack outbound layer and the Bolt handlers of the nudge buttons and
@@ -94,14 +98,14 @@ export function createSlackNudgeMessenger(
   return {
     outbound,
     sendNudge: async (to, v) => {
-      const ts = tsOf(await post(to, md(nudgeDue(v)), nudgeBlocks(v)));
+      const ts = tsOf(await post(to, md(nudgeDue(v)), blocksOf(v)));
       return ts ? { messageId: ts } : undefined;
     },
     updateNudge: async (to, ts, v) => {
       const update = o.update;
       if (!update) throw new Error('This Slack messenger cannot redraw messages (no chat.update)');
       await outbound.call({ workspace: to.tenantId, method: 'chat.update' }, () =>
-        update(to.tenantId, { channel: to.channelId, ts, text: md(nudgeDue(v)), blocks: nudgeBlocks(v) }),
+        update(to.tenantId, { channel: to.channelId, ts, text: md(nudgeDue(v)), blocks: blocksOf(v) }),
       );
     },
     sendNotice: (to, t) => send(to, md(t), [{ type: 'section', text: { type: 'mrkdwn', text: md(t) } }]),
@@ -109,7 +113,7 @@ export function createSlackNudgeMessenger(
       send(
         to,
         md(
-          rich`Monitoring data, ${v.periodLabel}: ${v.submitted.length} submitted, ${v.missing.length} not yet`,
+          rich`${plain(digestSubject(v))}, ${v.periodLabel}: ${v.submitted.length} submitted, ${v.missing.length} not yet`,
         ),
         digestBlocks(v),
       ),

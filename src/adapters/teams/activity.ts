@@ -237,7 +237,14 @@ export function commandLine(a: IncomingActivity, knownIds: ReadonlyMap<string, s
       typeof e.mentioned?.aadObjectId === 'string' ? e.mentioned.aadObjectId : (knownIds.get(id) ?? null);
     const name = typeof e.mentioned?.name === 'string' ? e.mentioned.name : e.text.replace(/<\/?at>/g, '');
     const safeName = name.replace(/[|>]/g, ' ').trim();
-    text = text.split(e.text).join(` <@${aad ?? id}|${safeName}> `);
+    // Padded with spaces, except right after "=": `owner=<at>Ann</at>` stays one option, `owner=<@…|Ann>`.
+    const mention = `<@${aad ?? id}|${safeName}> `;
+    text = text
+      .split(e.text)
+      .reduce(
+        (acc, part, i) => (i === 0 ? part : `${acc}${acc.endsWith('=') ? '' : ' '}${mention}${part}`),
+        '',
+      );
   }
   text = text
     .replace(/<at>[^<]*<\/at>/g, ' ') // a mention without an entity (e.g. of the bot in the Emulator)

@@ -19,6 +19,7 @@ import type { NoticeMessenger } from '../../app/ports';
 import type { Actor } from '../../app/schemas';
 import { plain, type RichText, rich, strong, user } from '../../app/text';
 import { isDomainError } from '../../domain/errors';
+import { PLAN_OPEN_VERB } from '../cards/planCard';
 import { toRuns, toTeamsMarkdown } from '../cards/teamsText';
 import type { TeamsActionHandler } from './bot';
 import { teamsDeliveryFailure } from './deliveryErrors';
@@ -59,13 +60,15 @@ export function renderNudgeCard(v: NudgeView, statusIn: RichText | string = ''):
   return expand('nudge', {
     title: toRuns(say.nudgeTitle(v), { weight: 'Bolder', size: 'Medium' }),
     text: toRuns(rich`${say.nudgeAsk(v)}${count ? rich` ${count}` : ''}`),
+    // A plan nudge (a plan schedule's) opens the plan card (./plans.ts) and has no snoozes; a plan never closes.
     facts: [
       fact('Building team', v.buildingName),
       fact('Period', v.periodLabel),
-      fact('Open until', v.closesAt),
+      ...(v.subject === 'plan' ? [] : [fact('Open until', v.closesAt)]),
     ],
     showStatus: status !== '',
-    showSnooze: !v.outcome,
+    showSnooze: !v.outcome && v.subject !== 'plan',
+    openVerb: v.subject === 'plan' ? PLAN_OPEN_VERB : 'nudge.open',
     openTitle: v.outcome?.kind === 'submitted' ? 'View or edit' : 'Open the form',
     status: toRuns(typeof status === 'string' ? user(status) : status, { isSubtle: true }),
     districtId: v.districtId,
@@ -120,7 +123,7 @@ export function renderDigestCard(v: DigestView): Card {
   const total = v.submitted.length + v.missing.length;
   return expand('nudgeDigest', {
     title: toRuns(
-      rich`Monitoring data, ${v.periodLabel}: ${v.submitted.length} of ${total} building teams have submitted`,
+      rich`${plain(say.digestSubject(v))}, ${v.periodLabel}: ${v.submitted.length} of ${total} building teams have submitted`,
       { weight: 'Bolder', size: 'Medium' },
     ),
     summary: toRuns(
@@ -216,7 +219,10 @@ export function createTeamsNudgeMessenger(
       });
   const post = (to: Destination, activity: Record<string, unknown>) => posted(to, activity).then(() => {});
   const send = (to: Destination, card: Card, summary: string) => post(to, cardActivity(card, summary));
-  const nudgeSummary = (v: NudgeView) => `Monitoring data for ${v.periodLabel} is due`;
+  const nudgeSummary = (v: NudgeView) =>
+    v.subject === 'plan'
+      ? 'Your Building Action Planning template is due'
+      : `Monitoring data for ${v.periodLabel} is due`;
   return {
     limiter,
     sendNudge: async (to, v) => {
@@ -233,7 +239,7 @@ export function createTeamsNudgeMessenger(
         to.tenantId,
       );
     },
-    sendDigest: (to, v) => send(to, renderDigestCard(v), `Monitoring data digest, ${v.periodLabel}`),
+    sendDigest: (to, v) => send(to, renderDigestCard(v), `${say.digestSubject(v)} digest, ${v.periodLabel}`),
     sendEscalation: (to, v) => send(to, renderEscalationCard(v), `Escalation, ${v.periodLabel}`),
     // The co-op network's plain notices: a markdown message (every user value escaped by toTeamsMarkdown).
     sendNotice: (to, t) => post(to, { type: 'message', textFormat: 'markdown', text: toTeamsMarkdown(t) }),

@@ -31,7 +31,8 @@ export function renderSchedule(v: ScheduleView, heading: string): RichText {
     v.endsOn ? `ends ${showDay(new Date(Date.parse(v.endsOn) - 1), v.timezone)}` : 'no end date',
   ].filter(Boolean);
   const runs = v.nextRuns.length ? v.nextRuns.map((r) => `  • ${r}`).join('\n') : '  • (no more runs)';
-  return rich`${plain(heading)} ${code(v.scheduleId)}: ${plain(v.description)} (${v.timezone}) for ${plain(who)}; ${plain(rules.join(', '))}.\nNext runs:\n${plain(runs)}`;
+  const asks = v.subject === 'plan' ? ', asking for the Building Action Planning template' : '';
+  return rich`${plain(heading)} ${code(v.scheduleId)}: ${plain(v.description)} (${v.timezone}) for ${plain(who)}${plain(asks)}; ${plain(rules.join(', '))}.\nNext runs:\n${plain(runs)}`;
 }
 
 /** " — ⚠️ unreachable: <reason>" for a building whose channel the app could not post in. */
@@ -177,9 +178,14 @@ function scheduleInput(tokens: string[], usage: (problem: string) => DomainError
   if (!expression) throw usage(`Give the schedule, e.g. ${EXAMPLE_SCHEDULES}.`);
   if (forWord !== undefined && forWord.toLowerCase() !== 'for')
     throw usage('Put the schedule in quotes, then "for" and the buildings.');
-  const known = ['until', 'tz', 'quiet', 'holidays', 'escalate', 'period'];
+  const known = ['until', 'tz', 'quiet', 'holidays', 'escalate', 'period', 'kind'];
   const unknown = [...options.keys()].find((k) => !known.includes(k));
   if (unknown) throw usage(`"${unknown}" is not a schedule option.`);
+  const kind = options.get('kind')?.toLowerCase();
+  if (kind !== undefined && !['plan', 'plans', 'monitoring'].includes(kind))
+    throw usage(
+      `"kind" is plan (the Building Action Planning template) or monitoring (got "${kind.slice(0, 20)}").`,
+    );
   const escalate = options.get('escalate');
   if (escalate !== undefined && !/^\d{1,2}$/.test(escalate))
     throw usage(`"escalate" is a number of missed nudges (got "${escalate}").`);
@@ -195,6 +201,7 @@ function scheduleInput(tokens: string[], usage: (problem: string) => DomainError
       : {}),
     ...(escalate !== undefined ? { escalateAfter: Number(escalate) } : {}),
     ...(options.has('period') ? { period: options.get('period') } : {}),
+    ...(kind !== undefined ? { subject: kind === 'monitoring' ? 'monitoring' : 'plan' } : {}),
   };
 }
 
@@ -207,7 +214,7 @@ const schedule = command({
   name: 'schedule',
   role: 'coordinator',
   usage:
-    'schedule add|preview "every Monday 8:00" [for "Building" …] [until=2027-06-15] [tz=America/Detroit] [quiet=20:00-07:00|off] [weekends] [holidays=2026-11-26,2026-12-24] [escalate=3] [period=month|week] | schedule list | schedule remove <id>',
+    'schedule add|preview "every Monday 8:00" [for "Building" …] [until=2027-06-15] [tz=America/Detroit] [quiet=20:00-07:00|off] [weekends] [holidays=2026-11-26,2026-12-24] [escalate=3] [period=month|week] [kind=plan|monitoring] | schedule list | schedule remove <id>',
   summary: 'nudge building teams that have not submitted (shows the next three runs)',
   requires: needsNudges,
   parse(tokens, usage): ScheduleOp {

@@ -268,7 +268,10 @@ export class BuildingService {
 
   /** The district's period length: that of its first schedule (monthly when it has none). */
   private async periodKind(tenantId: string, districtId: string): Promise<PeriodKind> {
-    const schedules = await this.d.nudges.schedules.list(tenantId, districtId);
+    // The monitoring-data schedules' (a plan schedule's periods only group its nudges: ./planNudges.ts).
+    const schedules = (await this.d.nudges.schedules.list(tenantId, districtId)).filter(
+      (s) => s.subject !== 'plan',
+    );
     return schedules.sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0]?.periodKind ?? 'month';
   }
 

@@ -26,8 +26,8 @@ export interface EndingRound {
   /** The buildings the round was for. */
   targets: Building[];
   period: Period;
-  /** The buildings' submissions for the period, by building id. */
-  current: Map<string, SubmissionVersion>;
+  /** The buildings' submissions for the period (for a plan schedule: their latest plans), by building id. */
+  current: Map<string, Pick<SubmissionVersion, 'submittedAt'>>;
   /** Snoozes of the district's buildings, by building id. */
   snoozed: Map<string, Snooze>;
   /** The occurrence (ISO time) the round is for. */
@@ -59,7 +59,8 @@ export async function finishRound(
     submittedAt: current.get(b.id)?.submittedAt ?? null,
     nudges: counts.get(b.id) ?? 0,
     snoozedUntil: snoozed.get(b.id)?.until ?? null,
-    link: d.linkFor?.(b, period.id) ?? null,
+    // The submission links open monitoring data; a plan is opened from the building's channel (`plan`).
+    link: s.subject === 'plan' ? null : (d.linkFor?.(b, period.id) ?? null),
     undelivered: current.has(b.id)
       ? null
       : (undeliveredReason(claims, b.id, occ) ?? stored.get(b.id)?.unreachable?.reason ?? null),
@@ -107,6 +108,7 @@ export async function finishRound(
       nextRuns: scheduleView(s, d.cron, now).nextRuns,
       timezone: s.timezone,
       dashboardUrl: d.dashboardLink?.(district.tenantId, district.id) ?? null,
+      ...(s.subject === 'plan' ? { subject: 'plan' as const } : {}),
     });
     report.digests++;
   } catch (e) {

@@ -57,9 +57,10 @@ export async function nudgeNow(
   if (!messenger)
     throw new DomainError('invalid-state', 'This server has no chat connection to send nudges through.');
   const { tenantId, id: districtId } = district;
-  const schedule = (await d.nudges.schedules.list(tenantId, districtId)).sort((a, b) =>
-    a.createdAt.localeCompare(b.createdAt),
-  )[0];
+  // The monitoring-data schedules only: a plan schedule's nudges ask for something else (see ./planNudges.ts).
+  const schedule = (await d.nudges.schedules.list(tenantId, districtId))
+    .filter((s) => s.subject !== 'plan')
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];
   const tz = schedule?.timezone ?? district.timezone;
   const now = d.clock.now();
   const period = periodAt(now, tz, schedule?.periodKind ?? 'month');

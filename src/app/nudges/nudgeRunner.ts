@@ -8,6 +8,7 @@ import type { Store } from '../ports';
 import { countNudges, finishRound } from './nudgeDigest';
 import type { CronEngine, NudgeMessenger, NudgeRepos } from './nudgePorts';
 import { nudgeViewOf, sendClaimed } from './nudgeSend';
+import { planPeriod, plansByBuilding } from './planNudges';
 import { scheduleWindow } from './scheduleService';
 
 export interface NudgeRunnerDeps {
@@ -132,6 +133,7 @@ export class NudgeRunner {
     attempt: number,
     reminder: boolean,
     report: TickReport,
+    subject?: Schedule['subject'],
   ): Promise<boolean> {
     const { tenantId, id: districtId } = district;
     if (!(await this.d.nudges.claims.claim(tenantId, districtId, period.id, claim))) {
@@ -144,7 +146,7 @@ export class NudgeRunner {
       b,
       period.id,
       claim,
-      nudgeViewOf(district, b, period, district.timezone, attempt, reminder),
+      nudgeViewOf(district, b, period, district.timezone, attempt, reminder, subject),
     );
     if (r.sent && reminder) report.reminders++;
     else if (r.sent) report.sent++;
@@ -173,14 +175,17 @@ export class NudgeRunner {
       });
       return;
     }
-    const period = periodAt(due.sendAt, s.timezone, s.periodKind);
-    const current = currentByBuilding(
-      await this.d.nudges.submissions.list(s.tenantId, s.districtId, period.id),
-    );
+    // A plan schedule (./planNudges.ts): "submitted" = has a plan; its claims kept apart; no snoozes.
+    const plan = s.subject === 'plan';
+    const monitoringPeriod = periodAt(due.sendAt, s.timezone, s.periodKind);
+    const period = plan ? planPeriod(monitoringPeriod) : monitoringPeriod;
+    const current: Map<string, { submittedAt: string }> = plan
+      ? await plansByBuilding(this.d.store.plans, s.tenantId, s.districtId)
+      : currentByBuilding(await this.d.nudges.submissions.list(s.tenantId, s.districtId, period.id));
     const prior = countNudges(await this.d.nudges.claims.list(s.tenantId, s.districtId, period.id));
     const snoozed = new Map(
       snoozes
-        .filter((x) => x.tenantId === s.tenantId && x.districtId === s.districtId)
+        .filter((x) => !plan && x.tenantId === s.tenantId && x.districtId === s.districtId)
         .map((x) => [x.buildingId, x]),
     );
     await eachLimit(targets, this.d.concurrency ?? 100, async (b) => {
@@ -201,7 +206,8 @@ export class NudgeRunner {
         instance: this.d.instanceId,
         status: 'claimed',
       };
-      await this.claimAndSend(district, b, period, claim, (prior.get(b.id) ?? 0) + 1, false, report);
+      const attempt = (prior.get(b.id) ?? 0) + 1;
+      await this.claimAndSend(district, b, period, claim, attempt, false, report, s.subject);
     });
     if (
       !(await this.d.nudges.rounds.claimDigest(s.id, occ, {
@@ -255,7 +261,15 @@ export class NudgeRunner {
         // The takeover is itself claimed once, so two replicas closing the round cannot both resend.
         if (!(await this.d.nudges.claims.claim(s.tenantId, s.districtId, period.id, takeover))) continue;
         const attempt = (prior.get(b.id) ?? 0) + 1;
-        const sent = await this.claimAndSendClaimed(district, b, period, takeover, attempt, report);
+        const sent = await this.claimAndSendClaimed(
+          district,
+          b,
+          period,
+          takeover,
+          attempt,
+          report,
+          s.subject,
+        );
         await this.d.nudges.claims.update(s.tenantId, s.districtId, period.id, {
           ...c,
           status: sent ? 'sent' : 'failed',
@@ -273,8 +287,9 @@ export class NudgeRunner {
     claim: NudgeClaim,
     attempt: number,
     report: TickReport,
+    subject?: Schedule['subject'],
   ): Promise<boolean> {
-    const view = nudgeViewOf(district, b, period, district.timezone, attempt, false);
+    const view = nudgeViewOf(district, b, period, district.timezone, attempt, false, subject);
     const r = await sendClaimed(this.d, district, b, period.id, claim, view);
     if (r.sent) report.sent++;
     else {

@@ -20,8 +20,10 @@ export function nudgeViewOf(
   timezone: string,
   attempt: number,
   reminder: boolean,
+  subject?: 'monitoring' | 'plan',
 ): NudgeView {
   return {
+    ...(subject === 'plan' ? { subject } : {}),
     tenantId: district.tenantId,
     districtId: district.id,
     districtName: district.name,
@@ -88,6 +90,7 @@ export async function redrawNudges(
   period: Period,
   outcome: NudgeOutcome,
   onError: (e: unknown) => void = () => {},
+  subject?: 'plan',
 ): Promise<number> {
   const update = d.messenger?.updateNudge?.bind(d.messenger);
   if (!update) return 0;
@@ -98,7 +101,15 @@ export async function redrawNudges(
     const m = c.message as NonNullable<NudgeClaim['message']>;
     try {
       await update({ tenantId: district.tenantId, channelId: m.channelId }, m.id, {
-        ...nudgeViewOf(district, b, period, district.timezone, 1, c.occurrence.startsWith('reminder:')),
+        ...nudgeViewOf(
+          district,
+          b,
+          period,
+          district.timezone,
+          1,
+          c.occurrence.startsWith('reminder:'),
+          subject,
+        ),
         outcome,
       });
       redrawn++;

@@ -17,15 +17,28 @@ export const NUDGE_TEXT = {
 type Mark = (value: string) => Interpolation;
 const asIs: Mark = (value) => value;
 
-/** A nudge's headline: the building's data for the period is due. */
+/** What a nudge asks for, in a headline. */
+const PLAN_TEMPLATE = 'Building Action Planning template';
+
+/** A nudge's headline: the building's data for the period (or its action plan) is due. */
 export const nudgeDue = (v: NudgeView, mark: Mark = asIs): RichText =>
-  rich`${mark(v.buildingName)}: monitoring data for ${mark(v.periodLabel)} is due`;
+  v.subject === 'plan'
+    ? rich`${mark(v.buildingName)}: your ${plain(PLAN_TEMPLATE)} is due`
+    : rich`${mark(v.buildingName)}: monitoring data for ${mark(v.periodLabel)} is due`;
 
 /** A nudge's headline: the first nudge's, or the reminder's sent when a snooze ended. */
 export const nudgeTitle = (v: NudgeView, mark: Mark = asIs): RichText =>
-  v.reminder
+  v.reminder && v.subject !== 'plan'
     ? rich`Reminder: ${mark(v.buildingName)}'s monitoring data for ${mark(v.periodLabel)}`
     : nudgeDue(v, mark);
+
+/** "Open until …" under a nudge's ask (monitoring data closes with its period; a plan stays open). */
+export const nudgeOpenUntil = (v: NudgeView): string =>
+  v.subject === 'plan' ? '' : ` Open until ${v.closesAt}.`;
+
+/** A digest's headline subject: "Monitoring data" or "Action plans". */
+export const digestSubject = (v: Pick<DigestView, 'subject'>): string =>
+  v.subject === 'plan' ? 'Building Action Planning templates' : 'Monitoring data';
 
 /**
  * How the team answered a redrawn nudge: "Submitted v2 on Fri 2026-11-20 10:00 EST by <who>" (`who`: Slack mentions
@@ -44,7 +57,9 @@ export function nudgeOutcome(
 
 /** What a nudge asks of the building team. */
 export const nudgeAsk = (v: NudgeView): RichText =>
-  rich`Share your strategy implementation and impact data, what your team makes of it and your recommendations with the ${v.districtName} district team.`;
+  v.subject === 'plan'
+    ? rich`Fill in your ${plain(PLAN_TEMPLATE)} (Maintaining Balance) for the ${v.districtName} district team: for each building-team function, whether it is in place or to create or strengthen, and your actions.`
+    : rich`Share your strategy implementation and impact data, what your team makes of it and your recommendations with the ${v.districtName} district team.`;
 
 /** Which nudge of the period this is, from the second on (null for the first). */
 export const nudgeCount = (v: NudgeView): RichText | null =>

@@ -111,6 +111,8 @@ export interface NudgeView {
   reminder: boolean;
   /** How the team answered it, once it has (the nudge is then redrawn: no snooze buttons). */
   outcome?: NudgeOutcome;
+  /** `plan`: it asks for the Building Action Planning template (its button opens the plan; no snoozes). */
+  subject?: 'plan';
 }
 
 /** What became of a nudge: the team submitted (version, when, who) or snoozed it (until, in the district's zone). */
@@ -146,6 +148,8 @@ export interface DigestView {
   timezone: string;
   /** The district's dashboard (every building's submission status), when the server issues such links. */
   dashboardUrl?: string | null;
+  /** `plan`: a round of nudges for the Building Action Planning templates ("submitted" = has a plan). */
+  subject?: 'plan';
 }
 
 export interface EscalationView {
@@ -172,6 +176,8 @@ export interface ScheduleView {
   skipWeekends: boolean;
   holidays: string[];
   escalateAfter: number;
+  /** What the nudges ask for: monitoring data, or the Building Action Planning template. */
+  subject: 'monitoring' | 'plan';
   /** The next three send times, formatted in the district's time zone. */
   nextRuns: string[];
 }

@@ -55,6 +55,8 @@ const scheduleInput = z.object({
   holidays: z.array(dateOnly).max(366).default([]),
   escalateAfter: z.number().int().min(0).max(50).default(3),
   period: z.enum(['month', 'week']).default('month'),
+  /** What the nudges ask for: monitoring data (default) or the Building Action Planning template. */
+  subject: z.enum(['monitoring', 'plan'], { error: 'must be monitoring or plan' }).default('monitoring'),
 });
 
 const snoozeInput = z.object({
@@ -93,6 +95,7 @@ export function scheduleView(s: Schedule, cron: CronEngine, now: Date): Schedule
     skipWeekends: s.policy.skipWeekends,
     holidays: s.policy.holidays,
     escalateAfter: s.escalateAfter,
+    subject: s.subject ?? 'monitoring',
     nextRuns: runs.map((r) => showTime(r.sendAt, s.timezone)),
   };
 }
@@ -156,6 +159,7 @@ export class ScheduleService {
       escalateAfter: i.escalateAfter,
       createdAt: now.toISOString(),
       createdBy: actor.userId,
+      ...(i.subject === 'plan' ? { subject: 'plan' as const } : {}),
     };
   }
 
@@ -230,7 +234,10 @@ export class ScheduleService {
     if (!district || !building)
       throw new DomainError('invalid-input', 'This building team is no longer registered.');
     await this.d.buildings.assertTeamMember(actor, district.id, building.id);
-    const schedules = await this.d.nudges.schedules.list(actor.tenantId, district.id);
+    // Snoozes are for monitoring-data nudges (plan nudges have no snooze buttons).
+    const schedules = (await this.d.nudges.schedules.list(actor.tenantId, district.id)).filter(
+      (x) => x.subject !== 'plan',
+    );
     const s = schedules.find((x) => x.id === i.scheduleId) ?? schedules[0];
     const tz = s?.timezone ?? district.timezone;
     const policy = s?.policy ?? DEFAULT_POLICY;

@@ -17,6 +17,8 @@ import type { Building } from '../../domain/building';
 import type { District } from '../../domain/district';
 import { DomainError, notSetUp } from '../../domain/errors';
 import { registeredBuilding } from '../nudges/buildingChannels';
+import type { NudgeMessenger } from '../nudges/nudgePorts';
+import { redrawPlanNudges } from '../nudges/planNudges';
 import { Access, permits } from '../policy';
 import type { Clock, RubricCatalog, Store } from '../ports';
 import { type Actor, actorSchema, idString, parseInput } from '../schemas';
@@ -28,6 +30,10 @@ export interface PlanServiceDeps {
   store: Store;
   rubrics: RubricCatalog;
   clock: Clock;
+  /** Redraws a building's plan nudges once it has saved its plan (../nudges/planNudges.ts); none: left as posted. */
+  messenger?: NudgeMessenger;
+  /** Failed redraws are reported here. */
+  onError?: (what: string, e: unknown) => void;
 }
 
 type ActorIn = z.output<typeof actorSchema>;
@@ -53,6 +59,7 @@ const entryInput = z.object({
  */
 export class PlanService {
   private readonly access: Access;
+  private readonly redraws = new Set<Promise<void>>();
 
   constructor(private readonly d: PlanServiceDeps) {
     this.access = new Access({ store: d.store });
@@ -263,8 +270,29 @@ export class PlanService {
       submittedBy: actor.userId,
     };
     if (!(await this.d.store.plans.add(v))) throw conflict;
-    if (building) return this.formView('building', district, building, [...versions, v], true);
+    if (building) {
+      this.redrawNudges(district, building, v, actor.displayName);
+      return this.formView('building', district, building, [...versions, v], true);
+    }
     return this.districtView(actor, district);
+  }
+
+  /**
+   * A building's plan nudges redrawn as answered, in the background: the redraws wait on the chat's rate limits,
+   * and a Slack modal must be answered within 3 seconds. `redrawsDone` awaits them.
+   */
+  private redrawNudges(district: District, b: Building, v: PlanVersion, byName: string): void {
+    if (!this.d.messenger) return;
+    const fail = (e: unknown) => this.d.onError?.(`redrawing the plan nudges of ${b.name}`, e);
+    const deps = { nudges: this.d.store.nudges, messenger: this.d.messenger };
+    const job = redrawPlanNudges(deps, district, b, v, byName, this.d.clock.now(), fail).then(() => {}, fail);
+    this.redraws.add(job);
+    void job.finally(() => this.redraws.delete(job));
+  }
+
+  /** Resolves once the nudge redraws started so far have finished. */
+  async redrawsDone(): Promise<void> {
+    await Promise.all([...this.redraws]);
   }
 
   /** `plan district`: the District Action Planning template, with what the buildings said per function. */

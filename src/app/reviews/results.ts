@@ -11,6 +11,7 @@ import { type Actor, actorSchema, idString, parseInput, text } from '../schemas'
 import { zoneOf } from '../when';
 import { buildDashboard, type Dashboard } from './dashboardView';
 import { loadOwnReview, rubricFor } from './lookups';
+import { activity1Report, groupsReport } from './processReport';
 import { type ExportFile, exportResults } from './resultsExport';
 import { buildResults, type ReviewResults, type RowResult } from './resultsModel';
 
@@ -74,7 +75,12 @@ export class ResultsService {
             r.createdAt.getTime() < review.createdAt.getTime(),
         )
         .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0] ?? null;
-    return buildResults({
+    const names = new Map(members.map((m) => [m.memberId, m.displayName || m.memberId]));
+    const [activity1, smallGroups] = await Promise.all([
+      activity1Report(this.d.store, review, rubric, names),
+      groupsReport(this.d.store, review, rubric),
+    ]);
+    const results = buildResults({
       review,
       rubric,
       districtName: district?.name ?? review.districtId,
@@ -89,6 +95,8 @@ export class ResultsService {
       timezone: zoneOf(district),
       plans,
     });
+    // Only when there is one: the results of a review without Activity 1 or groups read as before.
+    return { ...results, ...(activity1 ? { activity1 } : {}), ...(smallGroups ? { smallGroups } : {}) };
   }
 
   /**

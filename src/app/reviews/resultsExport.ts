@@ -1,6 +1,7 @@
 import { type FunctionStatus, STATUS_LABEL } from '../../domain/balance';
 import type { PlanReportPlan, PlansReport } from '../plans/planReport';
 import { breakAutoLinks, neutralizeBidi } from '../text';
+import { processMarkdown } from './processReport';
 import { fmt, type ReviewResults, type RoundFigures, RULE_TEXT, signed, statusText } from './resultsModel';
 
 // Exports of a review's results (CSV, JSON, Markdown), built from the results model (resultsModel.ts) only.
@@ -263,6 +264,7 @@ export function toMarkdown(r: ReviewResults): string {
       );
     }
   }
+  out.push(...processMarkdown(r, mdCell, fmt));
   out.push(...planMarkdown(r));
   out.push('');
   return out.join('\n');

@@ -7,6 +7,7 @@ import type { ActionView } from '../actions/actionViews';
 import type { PlansReport } from '../plans/planReport';
 import { join, plain, type RichText, rich, strong, table } from '../text';
 import { showDay } from '../when';
+import type { Activity1Report, GroupsReport } from './processReport';
 
 /**
  * Results of a review, row by row, for chats, the dashboard and exports. Built from stored state only; the
@@ -103,6 +104,10 @@ export interface ReviewResults {
    * this server has no "Maintaining Balance" table.
    */
   plans: PlansReport | null;
+  /** The Activity 1 shown before round 1 (./processReport.ts); absent or null when there was none. */
+  activity1?: Activity1Report | null;
+  /** The small groups' comparison, when the review was split into groups. */
+  smallGroups?: GroupsReport | null;
 }
 
 export const NOT_SETTLED = 'not settled';

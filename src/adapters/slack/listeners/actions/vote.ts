@@ -43,10 +43,12 @@ export function registerVote(app: App, ctx: ListenerContext): void {
     }
     const raw = action.action_id.slice(ACTION.vote.length + 1);
     const choice = raw === 'unsure' ? 'unsure' : Number(raw);
-    // A double click (the same member, poll and choice again within a few seconds) is one vote and one
+    // A double click (the same member, poll message and choice again within a few seconds) is one vote and one
     // confirmation: the second click is acknowledged and dropped. A vote that failed is forgotten at once, so
-    // clicking again retries it.
-    const clickKey = `${tenantId}|${user}|${ref.reviewId}|${ref.rowId}|${raw}|${ref.group ?? ''}`;
+    // clicking again retries it. The message is part of the key: each round posts its polls anew, so the same
+    // choice on the next round's poll right after a quick close and `next` is a vote, not a double click.
+    const message = body.container?.message_ts ?? body.message?.ts ?? '';
+    const clickKey = `${tenantId}|${user}|${ref.reviewId}|${ref.rowId}|${message}|${raw}|${ref.group ?? ''}`;
     if (!doubleClicks.add(clickKey, Date.now())) {
       await ack();
       return;
