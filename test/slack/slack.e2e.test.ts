@@ -150,8 +150,8 @@ describe('Slack adapter end to end (signed HTTP requests, fake Slack Web API)', 
     await waitFor(() => ephemeralsTo('U_VIEWER').length > 0);
     const answer = ephemeralsTo('U_VIEWER').at(-1);
     expect(String(answer?.args.text)).toMatch(/^Results of \*2026-27 Fall\*/);
-    // The results table as Slack's table block.
-    expect(((answer?.args.blocks ?? []) as Block[]).map((b) => b.type)).toContain('table');
+    // The results table as aligned monospace columns (a preformatted rich-text element).
+    expect(JSON.stringify(answer?.args.blocks ?? [])).toContain('"type":"rich_text_preformatted"');
   });
 
   test('a Slack retry (same body, x-slack-retry-num) is acknowledged and not processed twice', async () => {
