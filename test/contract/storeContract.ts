@@ -4,6 +4,7 @@ import { DomainError } from '../../src/domain/errors';
 import { districtWithReview, makeService, member, TestClock } from '../support/fixtures';
 import { actionContract } from './actionContract';
 import { activity1Contract } from './activity1Contract';
+import { archiveContract } from './archiveContract';
 import { networkContract } from './networkContract';
 import { nudgeRepoContract } from './nudgeRepoContract';
 import { planContract } from './planContract';
@@ -25,6 +26,7 @@ export function storeContract(name: string, open: () => Promise<Store>) {
 
     networkContract(() => store);
     rosterContract(() => store);
+    archiveContract(() => store);
     activity1Contract(() => store);
     actionContract(() => store);
     planContract(() => store);

@@ -32,6 +32,8 @@ export type CommandResult =
         | 'decided'
         | 'cancelled'
         | 'deadline'
+        | 'archived'
+        | 'unarchived'
         | 'status'
         | 'results';
       message: RichText;

@@ -93,8 +93,8 @@ export class ReviewService {
   private readonly roster: Roster;
   /** Who a click is from: the member, looked up once per voter, or enrolled (src/app/reviews/voters.ts). */
   private readonly voters: Voters;
-  /** One open review per rubric, cancelling, the round's deadline (src/app/reviews/lifecycle.ts). */
-  private readonly lifecycle: ReviewLifecycle;
+  /** One open review per rubric, cancelling, the round's deadline, archiving (src/app/reviews/lifecycle.ts). */
+  readonly lifecycle: ReviewLifecycle;
   /** The roster: who is on the district team and who each review's quorum counts (./rosterService.ts). */
   readonly rosters: RosterService;
   /** Small groups: split the roster, compare the groups' ratings (./groupService.ts). */
