@@ -63,7 +63,9 @@ export async function currentReviewId(
   if (!current) {
     throw new DomainError(
       'unknown-review',
-      'This district has no review yet. A coordinator can start one with `review start`.',
+      list?.length
+        ? 'Every review of this district is archived: name one (e.g. `status "2025-26 Fall"`; `reviews all` lists them), or a coordinator can start one with `review start`.'
+        : 'This district has no review yet. A coordinator can start one with `review start`.',
     );
   }
   return current.id;
