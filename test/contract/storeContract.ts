@@ -7,6 +7,7 @@ import { activity1Contract } from './activity1Contract';
 import { archiveContract } from './archiveContract';
 import { networkContract } from './networkContract';
 import { nudgeRepoContract } from './nudgeRepoContract';
+import { perspectiveContract } from './perspectiveContract';
 import { planContract } from './planContract';
 import { rosterContract } from './rosterContract';
 
@@ -27,6 +28,7 @@ export function storeContract(name: string, open: () => Promise<Store>) {
     networkContract(() => store);
     rosterContract(() => store);
     archiveContract(() => store);
+    perspectiveContract(() => store);
     activity1Contract(() => store);
     actionContract(() => store);
     planContract(() => store);

@@ -69,7 +69,7 @@ export async function runLifecycle(
         : rich`Review ${strong(view.cycle)} is back in the everyday lists.`,
     };
   }
-  const { review, deadlineText } = await env.reviews.setDeadline(ctx.actor, {
+  const { review, deadlineText } = await env.reviews.lifecycle.setDeadline(ctx.actor, {
     reviewId,
     deadline: args.deadline,
   });
