@@ -22,6 +22,7 @@ export interface PerspectiveAnswered {
   text: string;
 }
 
+const SEEN_MAX = 50_000;
 const answerInput = z.object({ reviewId: idString, value: z.string().min(1).max(300) });
 
 /**
@@ -30,6 +31,9 @@ const answerInput = z.object({ reviewId: idString, value: z.string().min(1).max(
  * the member (perspective, building link), which the close counts every vote of theirs with.
  */
 export class PerspectiveAsk {
+  /** review|member already looked at by this process: a member's later votes cost no read (bounded). */
+  private readonly seen = new Set<string>();
+
   constructor(
     private readonly d: {
       store: Store;
@@ -44,6 +48,10 @@ export class PerspectiveAsk {
     tenantId: string,
     vote: Pick<Vote, 'reviewId' | 'memberId'>,
   ): Promise<PerspectiveQuestion | null> {
+    const key = `${tenantId}|${vote.reviewId}|${vote.memberId}`;
+    if (this.seen.has(key)) return null;
+    if (this.seen.size >= SEEN_MAX) this.seen.clear();
+    this.seen.add(key);
     const review = await this.d.store.reviews.get(vote.reviewId);
     if (!review || review.tenantId !== tenantId) return null;
     const member = await this.d.store.members.get(tenantId, review.districtId, vote.memberId);

@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import { registerEvidence } from './actions/evidence';
+import { registerPerspective } from './actions/perspective';
 import { registerVote } from './actions/vote';
 import { registerMicip } from './commands/micip';
 import type { ListenerContext } from './context';
@@ -19,6 +20,7 @@ export function registerListeners(app: App, ctx: ListenerContext): void {
   // actions
   registerVote(app, ctx);
   registerEvidence(app, ctx);
+  registerPerspective(app, ctx);
   // views
   registerEvidenceModal(app, ctx);
   // events
