@@ -17,6 +17,7 @@ import {
   slackAdapterUpdater,
 } from './adapters/slack/nudges';
 import { registerSlackPlans } from './adapters/slack/plans';
+import { slackScheduledReminders } from './adapters/slack/reminders';
 import type { SlackDeps } from './adapters/slack/slackApp';
 import { randomIds, systemClock } from './adapters/system';
 import { mountTeams, type TeamsBot } from './adapters/teams';
@@ -37,7 +38,8 @@ import type { NudgeMessenger } from './app/nudges/nudgePorts';
 import { NudgeRunner } from './app/nudges/nudgeRunner';
 import { ScheduleService } from './app/nudges/scheduleService';
 import { PlanService } from './app/plans/planService';
-import type { Clock, IdGenerator, NoticeMessenger, Store } from './app/ports';
+import type { Clock, IdGenerator, NoticeMessenger, ReminderMessenger, Store } from './app/ports';
+import { ReminderSchedules } from './app/reviews/reminderSchedules';
 import { ResultsService } from './app/reviews/results';
 import { ReviewService } from './app/reviews/reviewService';
 import { RubricFileError } from './app/reviews/rubricSchema';
@@ -72,6 +74,8 @@ export interface App {
   nudges: NudgeRunner;
   /** Owners' action reminders, ticked with the nudges. */
   actionReminders: ActionReminderRunner;
+  /** `remind every Monday 9:00`: districts' reminder schedules, ticked with the nudges (`tick(now)`). */
+  reminderSchedules: ReminderSchedules;
   logger: Logger;
   /** What GET /metrics shows (its own Prometheus registry). */
   metrics: PromMetrics;
@@ -188,7 +192,23 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     messenger: lateMessenger,
     onError: (what, e) => logger.child('nudges').error(`plans: ${what} failed`, e),
   });
+  // `remind every Monday 9:00` (issue 15): reminders on a schedule, ticked with the nudges below; delivered by
+  // the chat adapters mounted below.
+  let reminderMessenger: (tenantId: string) => ReminderMessenger | null = () => null;
+  const reminderSchedules = new ReminderSchedules({
+    store,
+    clock,
+    access: service.access,
+    cron: cronParserEngine,
+    reminders: service.reminders,
+    districtForChannel: (a, c) => service.districtForChannel(a, c),
+    messenger: (t) => reminderMessenger(t),
+    instanceId: `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    graceMs: config.NUDGE_GRACE_MINUTES * 60_000,
+    onError: (what, e) => logger.child('nudges').error(`reminders: ${what} failed`, e),
+  });
   const commands = new CommandService(service, {
+    reminderSchedules,
     activity1,
     actions,
     plans,
@@ -251,6 +271,10 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   const consoleChannels = consoleOn ? new ConsoleChannels(() => clock.now()) : null;
   const consoleMessenger = consoleChannels?.messenger ?? null;
   notices = routeNotices({ slack: slackMessenger, teams: teamsMessenger, console: consoleMessenger });
+  const slackReminderMessenger = slack
+    ? slackScheduledReminders(slack, config.SLACK_BOT_TOKEN, slackLog, slack.outbound)
+    : null;
+  reminderMessenger = (t) => (t.startsWith('teams:') ? teams.reminders() : slackReminderMessenger);
   messenger = routeMessenger({ slack: slackMessenger, teams: teamsMessenger, console: consoleMessenger });
   // Nudges (issue 6): every replica ticks each minute; the store's occurrence keys make each nudge go out once.
   const nudgeLog = logger.child('nudges');
@@ -275,6 +299,9 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     async tick(now: Date) {
       const report = await nudgeRunner.tick(now);
       const a = await actionReminders.tick(now);
+      const rs = await reminderSchedules.tick(now);
+      if (rs.sent || rs.failed || rs.errors)
+        nudgeLog.info(`scheduled reminders: ${rs.sent} sent, ${rs.failed} failed`, { ...rs });
       if (a.sent || a.failed || a.errors)
         nudgeLog.info(`action reminders: ${a.sent} sent, ${a.failed} failed`, { ...a });
       const n = await network.schedules.tick(now);
@@ -331,6 +358,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     teams,
     nudges: nudgeRunner,
     actionReminders,
+    reminderSchedules,
     logger,
     metrics,
     async stop() {

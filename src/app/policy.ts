@@ -72,6 +72,12 @@ export const RULES = {
     allow: coordinatorIn,
     refusal: coordinatorOnly('start, close or decide reviews'),
   },
+  /** `review archive|unarchive`: a closed or cancelled review leaves (or rejoins) the everyday lists. */
+  'review.archive': {
+    who: 'a coordinator, in the district channel',
+    allow: coordinatorIn,
+    refusal: coordinatorOnly('archive or unarchive reviews'),
+  },
   /**
    * `remind`: privately reminds the open round's non-voters on the review's roster. Coordinators only: it messages
    * people and (in named reviews) tells who has not voted.

@@ -32,6 +32,11 @@ export interface Member {
    * count. Absent or null: a member.
    */
   removedAt?: Date | null;
+  /** When the member said their perspective themselves (or a coordinator set it); absent: the district's default
+   * (enrolled by a first vote or an import), so their first vote in a review asks (./perspective.ts). */
+  perspectiveSetAt?: Date | null;
+  /** The building they rate for (perspective 'building', answered on a first vote); absent: none. */
+  buildingId?: string | null;
 }
 
 export const isCoordinator = (m: Member | null): boolean => !!m && m.roles.includes('coordinator');

@@ -85,17 +85,14 @@ export interface Review {
    * only by the store's roster operations (a save leaves it as stored). */
   roster?: string[];
   groups?: import('./groups').SmallGroups | null; // small groups (./groups.ts); absent: never split
+  archived?: import('./reviewArchive').Archival | null; // out of the everyday lists (./reviewArchive.ts)
   createdAt: Date;
   createdBy: string;
   /** Optimistic-concurrency version, bumped by the store on every save. */
   version: number;
 }
 
-export interface Cancellation {
-  by: string;
-  at: Date;
-  reason: string;
-}
+export type Cancellation = { by: string; at: Date; reason: string };
 
 export interface NewReviewParams {
   id: string;

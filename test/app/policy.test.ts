@@ -72,6 +72,7 @@ const EXPECTED: Record<Action, boolean[]> = {
   'district.roles': [Y, N, N, N, N, N, N, N, N, N, Y, N],
   'roster.manage': [Y, N, N, N, N, N, N, N, N, N, Y, N],
   'review.manage': [Y, N, N, N, N, N, N, N, N, N, Y, N],
+  'review.archive': [Y, N, N, N, N, N, N, N, N, N, Y, N],
   'review.remind': [Y, N, N, N, N, N, N, N, N, N, Y, N],
   'groups.manage': [Y, N, N, N, N, N, N, N, N, N, Y, N],
   'groups.read': [Y, Y, Y, Y, Y, N, N, N, N, N, Y, Y],

@@ -4,8 +4,10 @@ import { DomainError } from '../../src/domain/errors';
 import { districtWithReview, makeService, member, TestClock } from '../support/fixtures';
 import { actionContract } from './actionContract';
 import { activity1Contract } from './activity1Contract';
+import { archiveContract } from './archiveContract';
 import { networkContract } from './networkContract';
 import { nudgeRepoContract } from './nudgeRepoContract';
+import { perspectiveContract } from './perspectiveContract';
 import { planContract } from './planContract';
 import { rosterContract } from './rosterContract';
 
@@ -25,6 +27,8 @@ export function storeContract(name: string, open: () => Promise<Store>) {
 
     networkContract(() => store);
     rosterContract(() => store);
+    archiveContract(() => store);
+    perspectiveContract(() => store);
     activity1Contract(() => store);
     actionContract(() => store);
     planContract(() => store);

@@ -1,4 +1,4 @@
-import type { RespondFn, webApi } from '@slack/bolt';
+import type { RespondFn, types, webApi } from '@slack/bolt';
 import { clip } from '../../app/text';
 import type { Logger } from '../observability/logger';
 import { LIMITS } from './blocks';
@@ -24,6 +24,8 @@ export class Confirmations {
     user: string,
     text: string,
     respond?: RespondFn,
+    /** With the text (e.g. the first vote's perspective question and its buttons). */
+    blocks?: types.KnownBlock[],
   ): void {
     this.work.push(async () => {
       if (respond) {
@@ -32,13 +34,14 @@ export class Confirmations {
             response_type: 'ephemeral',
             replace_original: false,
             text: clip(text, LIMITS.messageText),
+            ...(blocks ? { blocks } : {}),
           });
           return;
         } catch (e) {
           this.log.warn('Reply through response_url failed; using chat.postEphemeral', e);
         }
       }
-      await this.ephemeral(client, tenantId, channel, user, text);
+      await this.ephemeral(client, tenantId, channel, user, text, undefined, blocks);
     });
   }
 }

@@ -290,7 +290,8 @@ export function slackAdapterUpdater(adapter: SlackAdapterLike, botToken?: string
   return async (tenantId, msg) => adapter.app.client.chat.update({ token: await token(tenantId), ...msg });
 }
 
-function slackToken(adapter: SlackAdapterLike, botToken?: string) {
+/** The bot token of a workspace: the configured one, else the installation's (OAuth). */
+export function slackToken(adapter: SlackAdapterLike, botToken?: string) {
   return async (tenantId: string): Promise<string> => {
     let token = botToken;
     if (!token && adapter.installer)

@@ -108,7 +108,13 @@ export function commandPresenter(d: { ephemeral: Ephemeral; polls: PollMessages;
       return;
     }
     const v = r.review;
-    if (r.action === 'status' || r.action === 'results') {
+    // Archiving changes no poll: the coordinator alone is told.
+    if (
+      r.action === 'status' ||
+      r.action === 'results' ||
+      r.action === 'archived' ||
+      r.action === 'unarchived'
+    ) {
       await ephemeral(client, actor.tenantId, channelId, actor.userId, text, respond, blocks);
       // Polls that could not be posted before (the app was not in the channel) are posted now.
       if (r.action === 'status' && v.status === 'active') await polls.ensure(client, actor, v, respond);

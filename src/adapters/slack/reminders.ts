@@ -5,6 +5,7 @@ import type { ReviewService } from '../../app/reviews/reviewService';
 import type { Vote } from '../../domain/district';
 import type { Logger } from '../observability/logger';
 import { messageText } from './blocks';
+import { type SlackAdapterLike, slackToken } from './nudges';
 import type { SlackOutbound } from './outbound';
 import type { PollMessages } from './pollMessages';
 import { slackError } from './replies';
@@ -46,6 +47,32 @@ export function slackReminders(
         );
       }
       return { unreachable };
+    },
+  };
+}
+
+/**
+ * The same reminders outside a command (the district's reminder schedule, ticked with the nudges): the
+ * workspace's bot token is looked up per reminder round, as for nudges.
+ */
+export function slackScheduledReminders(
+  adapter: SlackAdapterLike,
+  botToken: string | undefined,
+  log: Logger,
+  outbound: SlackOutbound,
+): ReminderMessenger {
+  const token = slackToken(adapter, botToken);
+  return {
+    private: true,
+    async remind(place, view) {
+      const t = await token(place.tenantId);
+      const client = {
+        chat: {
+          postEphemeral: (a: webApi.ChatPostEphemeralArguments) =>
+            adapter.app.client.chat.postEphemeral({ ...a, token: t }),
+        },
+      } as unknown as webApi.WebClient;
+      return slackReminders(client, log, outbound).remind(place, view);
     },
   };
 }

@@ -10,7 +10,7 @@ import {
 } from 'botbuilder';
 import type { Activity1Service } from '../../app/activity1/activity1Service';
 import { CommandService } from '../../app/commands';
-import type { Clock, Store } from '../../app/ports';
+import type { Clock, ReminderMessenger, Store } from '../../app/ports';
 import type { ReviewService } from '../../app/reviews/reviewService';
 import type { ReviewView } from '../../app/reviews/views';
 import { defaultLogger, type Logger } from '../observability/logger';
@@ -21,6 +21,7 @@ import type { TeamsActionHandler, TurnDeps } from './context';
 import { DEFAULT_TEAMS_LIMITS, TeamsDirectory, type TeamsLimits } from './directory';
 import { onInvoke } from './invokes';
 import { SendError, TeamsOutbox } from './outbox';
+import { teamsReminders } from './reminders';
 import { TeamsRoster } from './roster';
 import type { SendQueue, SendQueueOptions } from './sendQueue';
 import { onConversationUpdate, onMessage } from './turns';
@@ -134,6 +135,11 @@ export class TeamsBot {
       cards,
       log,
     };
+  }
+
+  /** `remind`'s delivery outside a turn (the district's reminder schedule): the same channel message. */
+  reminders(): ReminderMessenger {
+    return teamsReminders(this.outbox, this.turn.roster);
   }
 
   get authEnabled(): boolean {

@@ -151,6 +151,9 @@ export class PollCards {
       case 'started':
         await this.postPolls(who.tenantId, channelReference(ctx, who), view);
         return;
+      case 'archived':
+      case 'unarchived':
+        return; // no poll changes: the message says it
       case 'status':
         await send(cardActivity(renderStatusCard(view)));
         return;

@@ -8,6 +8,12 @@ import { countVote, noMetrics } from '../observability/metrics';
 import type { IncomingActivity, TeamsIdentity } from './activity';
 import { ACTIVITY1_VERBS, runActivity1 } from './activity1Invoke';
 import { type TurnDeps, userMessage } from './context';
+import {
+  answerPerspective,
+  PERSPECTIVE_VERB,
+  perspectiveQuestionFor,
+  withPerspectiveQuestion,
+} from './perspectiveInvoke';
 import { postQuorumNotice } from './reminders';
 
 /** Refusals answered with the up-to-date card plus the reason (the rest get an error response). */
@@ -72,7 +78,13 @@ export async function onInvoke(
     const handler = other.success
       ? d.actions?.find((h) => h.verbs.includes(other.data.action.verb))
       : undefined;
-    if (other.success && (ACTIVITY1_VERBS as readonly string[]).includes(other.data.action.verb)) {
+    if (other.success && other.data.action.verb === PERSPECTIVE_VERB) {
+      try {
+        response = adaptiveCardResponse(await answerPerspective(d, who, other.data.action.data));
+      } catch (e) {
+        response = errorResponse(isDomainError(e) ? 400 : 500, userMessage(d, e));
+      }
+    } else if (other.success && (ACTIVITY1_VERBS as readonly string[]).includes(other.data.action.verb)) {
       const r = await runActivity1(d, who, other.data.action.verb, other.data.action.data ?? {});
       response = 'card' in r ? adaptiveCardResponse(r.card) : errorResponse(r.domain ? 400 : 500, r.error);
     } else if (handler && other.success) {
@@ -97,9 +109,10 @@ export async function onInvoke(
         await d.roster.remember(who.tenantId, who.channelId, [[who.userId, who.channelUserId]], true);
         const view = await runAction(d, who, { ...data, verb });
         const refreshIds = await d.roster.refreshIds(who.tenantId, who.channelId);
-        response = adaptiveCardResponse(
-          await personalCard(d, who, data, view, { personal: true, refreshUserIds: refreshIds }),
-        );
+        const card = await personalCard(d, who, data, view, { personal: true, refreshUserIds: refreshIds });
+        // A first vote in the review by someone whose perspective is unknown: the question under their card.
+        const q = verb === 'vote' ? await perspectiveQuestionFor(d, who, data.reviewId) : null;
+        response = adaptiveCardResponse(q ? withPerspectiveQuestion(card, q, data.rowId) : card);
       } catch (e) {
         response =
           (await cardWithNotice(d, who, data, e)) ??

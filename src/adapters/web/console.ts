@@ -6,6 +6,7 @@ import type { ReviewService } from '../../app/reviews/reviewService';
 import type { Actor } from '../../app/schemas';
 import { plainText } from '../../app/text';
 import { DomainError } from '../../domain/errors';
+import { everyday } from '../../domain/reviewArchive';
 import { renderPollCard, renderResultsCard, renderStatusCard } from '../cards/render';
 import { countVote, type Metrics, noMetrics } from '../observability/metrics';
 import { type ConsoleBuildingDeps, consoleBuildingRoutes } from './consoleChannels';
@@ -147,7 +148,8 @@ export function consoleRouter(deps: ConsoleDeps): express.Router {
   r.get('/state', async (req, res) => {
     const me = actorOf(deps.parse(z.object({ as: asSchema }), { as: req.query.as }).as);
     const { districtId } = await ensureDemo(deps.service);
-    const reviews = await deps.service.listReviews(me, DEMO_CHANNEL);
+    // The everyday list: archived reviews stay on the dashboard and in exports only.
+    const reviews = everyday(await deps.service.listReviews(me, DEMO_CHANNEL));
     const current = reviews.find((x) => x.status === 'active') ?? reviews[0];
     const view = current ? await deps.service.getReviewState(me, { reviewId: current.id }) : null;
     const results = view ? await deps.results.results(me, { reviewId: view.reviewId }) : null;

@@ -1,11 +1,18 @@
 import { CONSENSUS_DEFAULTS } from '../../domain/consensus';
 import { DomainError } from '../../domain/errors';
+import { everyday, isArchived } from '../../domain/reviewArchive';
 import { beforeFirstRound } from '../activity1/activity1View';
 import { refusal } from '../policy';
 import { resultsSummary } from '../reviews/resultsModel';
 import type { ReviewView } from '../reviews/views';
 import { actions, bullets, button, code, join, plain, type RichText, rich, strong } from '../text';
-import { type LifecycleArgs, parseCancel, parseDeadline, runLifecycle } from './lifecycleCommands';
+import {
+  type LifecycleArgs,
+  parseArchive,
+  parseCancel,
+  parseDeadline,
+  runLifecycle,
+} from './lifecycleCommands';
 import { parseArgs, parseDate, parseLevel, parseNumber } from './parse';
 import { type CommandContext, type CommandEntry, type CommandEnv, command } from './types';
 
@@ -45,17 +52,20 @@ export async function currentReviewId(
     if (!list) return wanted; // asked outside a district channel: an id, which the policy answers for
     const key = wanted.toLocaleLowerCase();
     const named = list.filter((r) => r.id === wanted || r.cycle.trim().toLocaleLowerCase() === key);
-    const found = named.find((r) => r.status === 'active') ?? named[0];
+    const found = named.find((r) => r.status === 'active') ?? named.find((r) => !isArchived(r)) ?? named[0];
     if (found) return found.id;
     // The same answer for a name that was never used and for another district's review id.
     throw refusal('review.read');
   }
-  // (`list` is null only where a review was named, answered above.)
-  const current = list?.find((r) => r.status === 'active') ?? list?.[0];
+  // (`list` is null only where a review was named, answered above.) Archived reviews are not "current".
+  const open = everyday(list ?? []);
+  const current = open.find((r) => r.status === 'active') ?? open[0];
   if (!current) {
     throw new DomainError(
       'unknown-review',
-      'This district has no review yet. A coordinator can start one with `review start`.',
+      list?.length
+        ? 'Every review of this district is archived: name one (e.g. `status "2025-26 Fall"`; `reviews all` lists them), or a coordinator can start one with `review start`.'
+        : 'This district has no review yet. A coordinator can start one with `review start`.',
     );
   }
   return current.id;
@@ -116,14 +126,29 @@ export const REVIEW_COMMANDS = {
   reviews: command({
     name: 'reviews',
     role: 'anyone',
-    usage: 'reviews',
-    summary: "list this district's reviews",
+    usage: 'reviews [all]',
+    summary: "list this district's reviews (all: the archived ones too)",
     teams: { team: "List this district's reviews" },
-    parse: () => null,
-    /** The district's reviews by cycle name, newest first; an id only where two reviews share a name. */
-    async handle(_args, ctx, env) {
-      const list = await env.reviews.listReviews(ctx.actor, ctx.channelId);
-      const reviews = list.map((r) => ({ reviewId: r.id, cycle: r.cycle, status: r.status, round: r.round }));
+    parse: (tokens, usage) => {
+      const word = tokens[0]?.toLowerCase();
+      if (word !== undefined && word !== 'all')
+        throw usage(`Say "reviews" or "reviews all" (got "${word}").`);
+      return word === 'all';
+    },
+    /**
+     * The district's reviews by cycle name, newest first; an id only where two reviews share a name. Archived
+     * reviews only with `all` (marked), else counted in a last line.
+     */
+    async handle(all, ctx, env) {
+      const every = await env.reviews.listReviews(ctx.actor, ctx.channelId);
+      const list = all ? every : everyday(every);
+      const hidden = every.length - list.length;
+      const reviews = list.map((r) => ({
+        reviewId: r.id,
+        cycle: r.cycle,
+        status: isArchived(r) ? `${r.status}, archived` : r.status,
+        round: r.round,
+      }));
       const named = new Map<string, number>();
       for (const r of reviews) {
         const key = r.cycle.trim().toLocaleLowerCase();
@@ -136,15 +161,18 @@ export const REVIEW_COMMANDS = {
               return rich`${strong(r.cycle)} — ${plain(r.status)}, round ${r.round}${twin ? rich` (${code(r.reviewId)})` : ''}`;
             }),
           )
-        : plain('No reviews yet.');
-      return { kind: 'reviews', text, reviews };
+        : plain(hidden ? 'No reviews outside the archive.' : 'No reviews yet.');
+      const more = hidden
+        ? rich`\n${hidden} archived review(s) not listed: ${code('reviews all')} lists them.`
+        : plain('');
+      return { kind: 'reviews', text: rich`${text}${more}`, reviews };
     },
   }),
 
   review: command({
     name: 'review',
     role: 'coordinator',
-    usage: `${START_USAGE} | review cancel ["cycle"] "reason" | review deadline <date|none> ["cycle"]`,
+    usage: `${START_USAGE} | review cancel ["cycle"] "reason" | review deadline <date|none> ["cycle"] | review archive|unarchive "cycle"`,
     summary: 'start a review: one poll per rubric row in this channel',
     help: [
       {
@@ -153,8 +181,9 @@ export const REVIEW_COMMANDS = {
         role: 'coordinator',
       },
       {
-        usage: 'review cancel ["cycle"] "reason"',
-        summary: 'cancel a review that is still open (it is kept, marked cancelled)',
+        usage: 'review cancel ["cycle"] "reason" | review archive|unarchive "cycle"',
+        summary:
+          'cancel a review that is still open (it is kept, marked cancelled); archive a closed or cancelled one out of status, results and reviews (dashboard and exports keep it), or bring it back',
         role: 'coordinator',
       },
       {
@@ -171,8 +200,11 @@ export const REVIEW_COMMANDS = {
       const sub = tokens[0]?.toLowerCase();
       if (sub === 'cancel') return parseCancel(tokens.slice(1), usage);
       if (sub === 'deadline') return parseDeadline(tokens.slice(1), usage);
+      if (sub === 'archive' || sub === 'unarchive') return parseArchive(sub, tokens.slice(1), usage);
       if (sub !== 'start')
-        throw usage('Say "review start" and the cycle (or "review cancel", "review deadline").');
+        throw usage(
+          'Say "review start" and the cycle (or "review cancel", "review deadline", "review archive", "review unarchive").',
+        );
       const a = parseArgs(tokens.slice(1), ['blind', 'anonymous']);
       const cycle = a.words.join(' ').trim();
       if (!cycle) throw usage('Name the cycle, e.g. "2026-27 Fall".');

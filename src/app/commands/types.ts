@@ -11,6 +11,7 @@ import type { PlanFormView } from '../plans/planViews';
 import type { ChannelMembers, ReminderMessenger } from '../ports';
 import type { ComparisonCardView } from '../reviews/comparisonCard';
 import type { GroupThreadsView } from '../reviews/groupPolls';
+import type { ReminderSchedules } from '../reviews/reminderSchedules';
 import type { ResultsService } from '../reviews/results';
 import type { ReviewService } from '../reviews/reviewService';
 import type { ReviewView } from '../reviews/views';
@@ -43,6 +44,8 @@ export type CommandResult =
         | 'decided'
         | 'cancelled'
         | 'deadline'
+        | 'archived'
+        | 'unarchived'
         | 'status'
         | 'results';
       message: RichText;
@@ -106,6 +109,8 @@ export interface CommandExtras {
   actions?: ActionService;
   /** Activity 3's action plans (`plan`, `plans`). */
   plans?: PlanService;
+  /** `remind every Monday 9:00` / `remind off`: the district's reminder schedule (issue 15). */
+  reminderSchedules?: ReminderSchedules;
 }
 
 /** What a command's handler may call: the use cases, and the table itself (for `help`). */

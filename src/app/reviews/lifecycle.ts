@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors';
 import type { Review } from '../../domain/review';
+import { archiveReview, unarchiveReview } from '../../domain/reviewArchive';
 import * as L from '../../domain/reviewLifecycle';
 import type { Access } from '../policy';
 import type { Clock, Store } from '../ports';
@@ -9,8 +10,8 @@ import { showTime, zoneOf } from '../when';
 import type { ReviewView } from './views';
 
 /**
- * A review's life beside its rounds (issue 15): one open review per rubric per district, cancelling a review and
- * moving the current round's deadline. Reached through ReviewService.
+ * A review's life beside its rounds (issue 15): one open review per rubric per district, cancelling a review,
+ * moving the current round's deadline, archiving a finished review. Reached through ReviewService.
  */
 export interface LifecycleDeps {
   store: Store;
@@ -23,6 +24,7 @@ export interface LifecycleDeps {
 const START_CLAIMS = 'review-start';
 
 const cancelInput = z.object({ reviewId: idString, reason: text(500) });
+const archiveInput = z.object({ reviewId: idString, archived: z.boolean() });
 const deadlineInput = z.object({ reviewId: idString, deadline: z.coerce.date().nullable() });
 
 export interface DeadlineSet {
@@ -71,6 +73,20 @@ export class ReviewLifecycle {
     const cancelled = L.cancelReview(review, actor.userId, i.reason, this.d.clock.now());
     const saved = await this.d.store.reviews.save(cancelled);
     return this.d.view(saved, actor.userId);
+  }
+
+  /**
+   * Archives (`archived: true`) a closed or cancelled review, or brings one back: it leaves (or rejoins) the
+   * everyday lists; the dashboard's heat map and the exports keep it either way.
+   */
+  async archive(actorIn: Actor, input: unknown): Promise<ReviewView> {
+    const actor = parseInput(actorSchema, actorIn);
+    const i = parseInput(archiveInput, input);
+    const review = await this.d.access.review(actor, i.reviewId, 'review.archive');
+    const changed = i.archived
+      ? archiveReview(review, actor.userId, this.d.clock.now())
+      : unarchiveReview(review);
+    return this.d.view(await this.d.store.reviews.save(changed), actor.userId);
   }
 
   /** Sets (a date) or clears (null) the deadline of the current round. */

@@ -75,6 +75,14 @@ export class ReminderService {
     const actor = parseInput(actorSchema, actorIn);
     const { reviewId } = parseInput(remindInput, input);
     const review = await this.d.access.review(actor, reviewId, 'review.remind');
+    return this.remindReview(review, messenger);
+  }
+
+  /**
+   * Reminds `review`'s non-voters, the caller having been allowed to (a coordinator's `remind`, or the district's
+   * reminder schedule: ./reminderSchedules.ts). Refuses, sending nothing, what `remind` refuses.
+   */
+  async remindReview(review: R.Review, messenger: ReminderMessenger): Promise<RemindReport> {
     R.assertNotCancelled(review);
     if (review.status !== 'active') {
       throw new DomainError('invalid-state', `“${review.cycle}” is complete: nobody was reminded.`);

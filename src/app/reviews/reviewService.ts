@@ -3,6 +3,7 @@ import { CONSENSUS_DEFAULTS } from '../../domain/consensus';
 import { type District, isActiveMember, type Member, type Vote } from '../../domain/district';
 import { DomainError } from '../../domain/errors';
 import { assertGroupVote, voteGroup } from '../../domain/groups';
+import { withMemberPerspectives } from '../../domain/perspective';
 import type { Review } from '../../domain/review';
 import * as R from '../../domain/review';
 import { countedVotes, electorate } from '../../domain/roster';
@@ -20,8 +21,9 @@ import {
 } from '../schemas';
 import { FreshReads } from './freshReads';
 import { GroupService } from './groupService';
-import { type DeadlineSet, ReviewLifecycle } from './lifecycle';
+import { ReviewLifecycle } from './lifecycle';
 import { ownReview } from './lookups';
+import { PerspectiveAsk } from './perspectiveAsk';
 import { QuorumNotices } from './quorumNotices';
 import { ReminderService } from './reminders';
 import { loadPollView, loadReviewView } from './reviewViews';
@@ -94,8 +96,8 @@ export class ReviewService {
   private readonly roster: Roster;
   /** Who a click is from: the member, looked up once per voter, or enrolled (src/app/reviews/voters.ts). */
   private readonly voters: Voters;
-  /** One open review per rubric, cancelling, the round's deadline (src/app/reviews/lifecycle.ts). */
-  private readonly lifecycle: ReviewLifecycle;
+  /** One open review per rubric, cancelling, the round's deadline, archiving (src/app/reviews/lifecycle.ts). */
+  readonly lifecycle: ReviewLifecycle;
   /** The roster: who is on the district team and who each review's quorum counts (./rosterService.ts). */
   readonly rosters: RosterService;
   /** Small groups: split the roster, compare the groups' ratings (./groupService.ts). */
@@ -104,6 +106,8 @@ export class ReviewService {
   readonly reminders: ReminderService;
   /** "Row 3 has reached its quorum", once per row and round: asked by the adapters after a vote (./quorumNotices.ts). */
   readonly quorum: QuorumNotices;
+  /** "Are you rating as the district team or for a building?" on a first vote (./perspectiveAsk.ts). */
+  readonly perspectives: PerspectiveAsk;
 
   constructor(private readonly d: ReviewServiceDeps) {
     this.nextSeq = sequencer(d.clock);
@@ -124,6 +128,7 @@ export class ReviewService {
     this.reminders = new ReminderService({ ...d, access: this.access });
     this.groups = new GroupService({ ...d, access: this.access });
     this.quorum = new QuorumNotices(d);
+    this.perspectives = new PerspectiveAsk({ ...d, setMember: (a, i) => this.roster.setMember(a, i) });
   }
 
   get rubrics(): RubricCatalog {
@@ -330,7 +335,7 @@ export class ReviewService {
         review.id,
         [...e.ids].filter((id) => !roster.includes(id)),
       );
-    const counted = R.votesByRow(countedVotes(votes, e));
+    const counted = R.votesByRow(withMemberPerspectives(countedVotes(votes, e), members));
     const closed = R.finishCloseRound(closing, counted, e.ids.size, this.d.clock.now());
     const saved = await this.d.store.reviews.save(closed);
     return this.view(saved, actor.userId);
@@ -358,11 +363,6 @@ export class ReviewService {
   /** Cancels a review that is still going (kept, marked cancelled with who, when and why). */
   cancelReview(actor: Actor, input: unknown): Promise<ReviewView> {
     return this.lifecycle.cancel(actor, input);
-  }
-
-  /** Sets or clears (`deadline: null`) the current round's deadline. */
-  setDeadline(actor: Actor, input: unknown): Promise<DeadlineSet> {
-    return this.lifecycle.setDeadline(actor, input);
   }
 
   async getReviewState(actorIn: Actor, input: unknown): Promise<ReviewView> {

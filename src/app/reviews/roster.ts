@@ -157,6 +157,7 @@ export class Roster {
     const updated = {
       ...m,
       perspective: i.perspective,
+      perspectiveSetAt: this.d.clock.now(),
       displayName: i.displayName || m.displayName,
       removedAt: null,
     };

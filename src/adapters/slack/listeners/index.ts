@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import { registerEvidence } from './actions/evidence';
 import { registerMessageButtons } from './actions/messageButtons';
+import { registerPerspective } from './actions/perspective';
 import { registerVote } from './actions/vote';
 import { registerMicip } from './commands/micip';
 import type { ListenerContext } from './context';
@@ -21,6 +22,7 @@ export function registerListeners(app: App, ctx: ListenerContext): void {
   registerVote(app, ctx);
   registerEvidence(app, ctx);
   registerMessageButtons(app, ctx);
+  registerPerspective(app, ctx);
   // views
   registerEvidenceModal(app, ctx);
   // events

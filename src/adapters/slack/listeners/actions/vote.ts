@@ -8,6 +8,7 @@ import { postQuorumNotice } from '../../reminders';
 import { errorReply } from '../../replies';
 import { withDeadline } from '../../workQueue';
 import { type ListenerContext, tenantOf } from '../context';
+import { confirmVote } from './perspective';
 
 const VOTE_ACTION = new RegExp(`^${ACTION.vote}_(1|2|3|4|unsure)$`);
 
@@ -98,11 +99,12 @@ export function registerVote(app: App, ctx: ListenerContext): void {
     // "Row 3 has reached its quorum", once per row and round: checked after the ack, off the vote's path.
     postQuorumNotice(ctx, client, r.vote);
     const rubric = service.rubrics.list().find((x) => x.rows.some((row) => row.id === ref.rowId)) ?? null;
-    confirmations.send(
+    // The first vote in a review of someone whose perspective is unknown also asks it (./perspective.ts).
+    confirmVote(
+      ctx,
       client,
-      tenantId,
-      channel,
-      user,
+      { tenantId, channel, user },
+      r.vote,
       voteConfirmationFor(rubric, ref.rowId, r.vote.choice, r.vote.round),
       respond,
     );
