@@ -3,29 +3,24 @@ import * as http from 'node:http';
 import express from 'express';
 import { NedbStore } from './adapters/embedded/nedbStore';
 import { loadRubricCatalog } from './adapters/files/rubricCatalog';
+import { chatMessengers, consoleEnabled } from './adapters/messengers';
 import { MongoStore } from './adapters/mongo/mongoStore';
 import { createLogger, type Logger, levelFrom } from './adapters/observability/logger';
 import { PromMetrics } from './adapters/observability/metrics';
 import { mountObservability } from './adapters/observability/routes';
-import { cronParserEngine, routeMessenger, routeNotices, startNudgeScheduler } from './adapters/scheduler';
+import { cronParserEngine, startNudgeScheduler } from './adapters/scheduler';
+import { everyMinute } from './adapters/scheduler/everyMinute';
 import { mountSlack, type SlackAdapter, slackFirst } from './adapters/slack';
 import { registerSlackActivity1 } from './adapters/slack/activity1';
-import {
-  createSlackNudgeMessenger,
-  registerSlackNudgeHandlers,
-  slackAdapterPoster,
-  slackAdapterUpdater,
-} from './adapters/slack/nudges';
+import { registerSlackNudgeHandlers } from './adapters/slack/nudges';
 import { registerSlackPlans } from './adapters/slack/plans';
-import { slackScheduledReminders } from './adapters/slack/reminders';
 import type { SlackDeps } from './adapters/slack/slackApp';
 import { randomIds, systemClock } from './adapters/system';
 import { mountTeams, type TeamsBot } from './adapters/teams';
-import { createTeamsNudgeMessenger, teamsNudgeActions } from './adapters/teams/nudges';
+import { teamsNudgeActions } from './adapters/teams/nudges';
 import { teamsPlanActions } from './adapters/teams/plans';
 import { issueLink, mountWeb } from './adapters/web';
 import { buildingStatusSource } from './adapters/web/buildings';
-import { ConsoleChannels } from './adapters/web/consoleChannels';
 import { LinkSigner, webLinks } from './adapters/web/links';
 import { newNetworkCode } from './adapters/web/network';
 import { ActionReminderRunner } from './app/actions/actionReminders';
@@ -250,32 +245,12 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     logger: logger.child('teams'),
     metrics,
   });
-  // One messenger per platform: nudges and the co-op network's notices.
-  const slackMessenger = slack
-    ? createSlackNudgeMessenger({
-        post: slackAdapterPoster(slack, config.SLACK_BOT_TOKEN),
-        update: slackAdapterUpdater(slack, config.SLACK_BOT_TOKEN),
-        // The adapter's one outbound layer: nudges and notices share the workspace's budgets with the polls.
-        outbound: slack.outbound,
-      })
-    : null;
-  const teamsMessenger = createTeamsNudgeMessenger({
-    post: (t, c, a) => teams.postToChannel(t, c, a),
-    update: (t, c, id, a) => teams.updateInChannel(t, c, id, a),
-  });
-  // auto: a fresh machine (embedded store, no Slack or Teams credentials) gets the console; a deployment does not.
-  const chatConfigured = !!(config.SLACK_SIGNING_SECRET || config.SLACK_APP_TOKEN || config.MicrosoftAppId);
-  const consoleOn =
-    config.WEB_CONSOLE === 'on' || (config.WEB_CONSOLE === 'auto' && !config.MONGODB_URI && !chatConfigured);
-  // The console's demo building teams live in simulated channels of this process.
-  const consoleChannels = consoleOn ? new ConsoleChannels(() => clock.now()) : null;
-  const consoleMessenger = consoleChannels?.messenger ?? null;
-  notices = routeNotices({ slack: slackMessenger, teams: teamsMessenger, console: consoleMessenger });
-  const slackReminderMessenger = slack
-    ? slackScheduledReminders(slack, config.SLACK_BOT_TOKEN, slackLog, slack.outbound)
-    : null;
-  reminderMessenger = (t) => (t.startsWith('teams:') ? teams.reminders() : slackReminderMessenger);
-  messenger = routeMessenger({ slack: slackMessenger, teams: teamsMessenger, console: consoleMessenger });
+  // One way out per platform (and the console's simulated channels): nudges, notices, scheduled reminders.
+  const out = chatMessengers({ config, clock, slack, teams, slackLog });
+  notices = out.notices;
+  messenger = out.messenger;
+  reminderMessenger = out.reminders;
+  const consoleChannels = out.consoleChannels;
   // Nudges (issue 6): every replica ticks each minute; the store's occurrence keys make each nudge go out once.
   const nudgeLog = logger.child('nudges');
   const nudgeRunner = new NudgeRunner({
@@ -295,30 +270,10 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     instanceId: `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
     onError: (what, e) => nudgeLog.error(`actions: ${what} failed`, e),
   });
-  const tickBoth = {
-    async tick(now: Date) {
-      const report = await nudgeRunner.tick(now);
-      const a = await actionReminders.tick(now);
-      const rs = await reminderSchedules.tick(now);
-      if (rs.sent || rs.failed || rs.errors)
-        nudgeLog.info(`scheduled reminders: ${rs.sent} sent, ${rs.failed} failed`, { ...rs });
-      if (a.sent || a.failed || a.errors)
-        nudgeLog.info(`action reminders: ${a.sent} sent, ${a.failed} failed`, { ...a });
-      const n = await network.schedules.tick(now);
-      if (n.rounds || n.errors)
-        nudgeLog.info(`network reminders: ${n.rounds} rounds, ${n.reminded} reminded`, { ...n });
-      // Once a UTC day (one replica): expired connect requests and old claims of the network go.
-      const c = await network.cleanup.tick(now);
-      if (c.ran || c.errors)
-        nudgeLog.info(`network clean-up: ${c.expiredConnects} expired requests, ${c.oldClaims} old claims`, {
-          ...c,
-        });
-      return report;
-    },
-  };
+  const tickAll = everyMinute({ nudges: nudgeRunner, actionReminders, reminderSchedules, network }, nudgeLog);
   const nudgeScheduler =
     config.NUDGES === 'on'
-      ? startNudgeScheduler({ runner: tickBoth, clock, logger: nudgeLog, metrics })
+      ? startNudgeScheduler({ runner: tickAll, clock, logger: nudgeLog, metrics })
       : null;
   const { consolePath } = mountWeb(web, {
     ...linkDeps,
@@ -326,7 +281,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     results,
     commands,
     rubrics,
-    console: consoleOn,
+    console: consoleEnabled(config),
     ...(consoleChannels ? { consoleBuildings: { buildings, schedules, channels: consoleChannels } } : {}),
     buildings: buildingStatusSource(buildings, store),
     logger: logger.child('web'),
