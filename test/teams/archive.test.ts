@@ -61,7 +61,8 @@ async function say(
   const calls = [...fake.calls];
   const reply = calls
     .filter((c) => c.method === 'POST' && c.conversationId.startsWith(`${DISTRICT};messageid=`))
-    .map((c) => String(c.body.text ?? ''))
+    // A reply with a table or buttons arrives as a card: its text is in the card's body.
+    .map((c) => String(c.body.text ?? '') + JSON.stringify(c.body.attachments ?? ''))
     .join('\n');
   return { reply, calls };
 }
