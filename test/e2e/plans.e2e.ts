@@ -64,8 +64,8 @@ test('dashboard with building and district plans and open and done actions: WCAG
   await page.goto(`${app.url}/console?as=demo-coordinator`);
   await page.locator('body[data-ready="true"]').waitFor();
 
-  // Two building teams in their own channels (the console's district), a third that has not sent its template:
-  // registered through the building-teams use case, as the chats' `building add` calls it.
+  // Two building teams in their own channels (the console's district), a third that has not sent its template,
+  // registered through the building-teams use case as the chats' `building add` calls it.
   const buildings = new BuildingService({
     store: app.store,
     nudges: app.store.nudges,
@@ -73,11 +73,8 @@ test('dashboard with building and district plans and open and done actions: WCAG
     ids: counterIds(),
   });
   const coordinator = inChannel('demo-coordinator', DEMO_CHANNEL);
-  for (const [name, buildingChannelId, members] of [
-    ['Oak Elementary', 'COAK', ['demo-blair']],
-    ['Pine Middle School', 'CPINE', ['demo-devon']],
-    ['Elm High', 'CELM', []],
-  ] as const)
+  // The console registers Oak Elementary (console-oak, Blair) and Pine Middle (console-pine, Devon) itself.
+  for (const [name, buildingChannelId, members] of [['Elm High', 'CELM', []]] as const)
     await buildings.register(coordinator, {
       channelId: DEMO_CHANNEL,
       name,
@@ -91,16 +88,16 @@ test('dashboard with building and district plans and open and done actions: WCAG
     rubrics: loadRubricCatalog(app.config.RUBRICS_DIR),
     clock,
   });
-  const oak = inChannel('demo-blair', 'COAK');
+  const oak = inChannel('demo-blair', 'console-oak');
   await plans.setEntry(oak, 'building', {
-    channelId: 'COAK',
+    channelId: 'console-oak',
     fn: '1',
     status: 'create',
     actions: ['Name a data lead for each grade band', 'Share monitoring data monthly'],
   });
-  await plans.setEntry(oak, 'building', { channelId: 'COAK', fn: '2', status: 'in-place' });
-  await plans.setEntry(inChannel('demo-devon', 'CPINE'), 'building', {
-    channelId: 'CPINE',
+  await plans.setEntry(oak, 'building', { channelId: 'console-oak', fn: '2', status: 'in-place' });
+  await plans.setEntry(inChannel('demo-devon', 'console-pine'), 'building', {
+    channelId: 'console-pine',
     fn: '1',
     status: 'strengthen',
     actions: ['Meet with the district team every month'],
@@ -138,7 +135,7 @@ test('dashboard with building and district plans and open and done actions: WCAG
   expect(await plansTable.locator('thead th').allInnerTexts()).toEqual([
     'Function',
     'Oak Elementary',
-    'Pine Middle School',
+    'Pine Middle',
   ]);
   expect(await page.locator('[data-testid="plans-missing"]').textContent()).toBe(
     'Not submitted yet: Elm High',
