@@ -69,8 +69,17 @@ export class PollMessages {
     );
   }
 
-  /** Schedules a redraw of the poll's message (if it has one in this workspace). */
-  redraw(client: webApi.WebClient, tenantId: string, reviewId: string, rowId: string): void {
+  /**
+   * Schedules a redraw of the poll's message (if it has one in this workspace), and of the row's small-group
+   * messages unless the caller knows the review was never split (`groups: false`: a vote's path, no lookup).
+   */
+  redraw(
+    client: webApi.WebClient,
+    tenantId: string,
+    reviewId: string,
+    rowId: string,
+    o: { groups?: boolean } = {},
+  ): void {
     const key = pollRef(reviewId, rowId);
     const { kv, service } = this.o;
     this.o.updater.schedule(
@@ -91,7 +100,7 @@ export class PollMessages {
       tenantId,
     );
     // A split review's groups have their own message of the row (a failed lookup only skips their redraw).
-    this.groups.redraw(client, tenantId, reviewId, rowId).catch(() => undefined);
+    if (o.groups !== false) this.groups.redraw(client, tenantId, reviewId, rowId).catch(() => undefined);
   }
 
   /** Posts the poll messages of an active review that have none yet (first start, or after a failed post). */

@@ -212,9 +212,13 @@ export class ReviewService {
   }
 
   /** The hot path of a vote: validate, check the round is open and the voter a member, write. */
-  async recordVote(actorIn: Actor, input: unknown): Promise<{ vote: Vote; write: VoteWrite }> {
-    const { vote, write } = await this.writeVote(actorIn, input);
-    return { vote, write };
+  /** `split`: the review has (or had) small groups, whose own polls of the row are redrawn too. */
+  async recordVote(
+    actorIn: Actor,
+    input: unknown,
+  ): Promise<{ vote: Vote; write: VoteWrite; split: boolean }> {
+    const { vote, write, review } = await this.writeVote(actorIn, input);
+    return { vote, write, split: !!review.groups };
   }
 
   private async writeVote(actorIn: Actor, input: unknown) {
