@@ -24,10 +24,11 @@ export class Confirmations {
     user: string,
     text: string,
     respond?: RespondFn,
-    /** With the text (e.g. the first vote's perspective question and its buttons). */
-    blocks?: types.KnownBlock[],
+    /** With the text (e.g. the first vote's perspective question and its buttons), or how to get them in the job. */
+    blocksIn?: types.KnownBlock[] | (() => Promise<types.KnownBlock[] | undefined>),
   ): void {
     this.work.push(async () => {
+      const blocks = typeof blocksIn === 'function' ? await blocksIn() : blocksIn;
       if (respond) {
         try {
           await respond({

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Member, Vote } from '../../domain/district';
 import { DomainError } from '../../domain/errors';
 import * as P from '../../domain/perspective';
+import type { Review } from '../../domain/review';
 import type { Clock, Store } from '../ports';
 import { type Actor, actorSchema, idString, parseInput } from '../schemas';
 import { ownReview } from './lookups';
@@ -43,18 +44,24 @@ export class PerspectiveAsk {
     },
   ) {}
 
-  /** The question for this voter, or null (perspective known, or already asked in this review). */
+  /**
+   * The question for this voter, or null (perspective known, or already asked in this review). `seen`: the review
+   * and member as the vote's path read them, so that a vote whose voter's perspective is known costs no read.
+   */
   async afterVote(
     tenantId: string,
     vote: Pick<Vote, 'reviewId' | 'memberId'>,
+    seen?: { review: Review; member: Member },
   ): Promise<PerspectiveQuestion | null> {
+    if (seen && P.perspectiveKnown(seen.member)) return null;
     const key = `${tenantId}|${vote.reviewId}|${vote.memberId}`;
     if (this.seen.has(key)) return null;
     if (this.seen.size >= SEEN_MAX) this.seen.clear();
     this.seen.add(key);
-    const review = await this.d.store.reviews.get(vote.reviewId);
+    const review = seen?.review ?? (await this.d.store.reviews.get(vote.reviewId));
     if (!review || review.tenantId !== tenantId) return null;
-    const member = await this.d.store.members.get(tenantId, review.districtId, vote.memberId);
+    const member =
+      seen?.member ?? (await this.d.store.members.get(tenantId, review.districtId, vote.memberId));
     if (!member || P.perspectiveKnown(member)) return null;
     const asked = { at: this.d.clock.now().toISOString() };
     if (!(await this.d.store.kv.putIfAbsent(ASKED, `${review.id}|${vote.memberId}`, asked))) return null;

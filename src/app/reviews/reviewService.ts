@@ -84,6 +84,9 @@ export interface CastVoteResult {
   poll: PollView;
 }
 
+/** A stored vote, with the review and member as the vote's path saw them (the adapters' follow-ups read no more). */
+export type RecordedVote = { vote: Vote; write: VoteWrite; review: Review; member: Member };
+
 /**
  * The review use cases. Every input is validated with zod; every refusal is a DomainError with a message a
  * person can act on. No framework or I/O here: storage comes through the Store port.
@@ -201,10 +204,7 @@ export class ReviewService {
     return this.view(review, actor.userId);
   }
 
-  /**
-   * Casts a vote and returns the refreshed poll as the voter sees it (for replies that must carry the card, such
-   * as a Teams invoke). Chat adapters that coalesce message updates use `recordVote` and draw later.
-   */
+  /** Casts a vote and returns the poll as the voter sees it (a Teams invoke's card); Slack: `recordVote`. */
   async castVote(actorIn: Actor, input: unknown): Promise<CastVoteResult> {
     const { vote, write, review } = await this.writeVote(actorIn, input);
     const poll = await this.pollView(review, vote.rowId, vote.memberId);
@@ -212,16 +212,11 @@ export class ReviewService {
   }
 
   /** The hot path of a vote: validate, check the round is open and the voter a member, write. */
-  /** `split`: the review has (or had) small groups, whose own polls of the row are redrawn too. */
-  async recordVote(
-    actorIn: Actor,
-    input: unknown,
-  ): Promise<{ vote: Vote; write: VoteWrite; split: boolean }> {
-    const { vote, write, review } = await this.writeVote(actorIn, input);
-    return { vote, write, split: !!review.groups };
+  recordVote(actorIn: Actor, input: unknown): Promise<RecordedVote> {
+    return this.writeVote(actorIn, input);
   }
 
-  private async writeVote(actorIn: Actor, input: unknown) {
+  private async writeVote(actorIn: Actor, input: unknown): Promise<RecordedVote> {
     const actor = parseInput(actorSchema, actorIn);
     const i = parseInput(castVoteInput, input);
     const choice = choiceSchema.safeParse(i.choice);
@@ -257,7 +252,7 @@ export class ReviewService {
     };
     const write = await this.d.store.votes.put(vote);
     if (write === 'written') await this.assertCounted(vote);
-    return { vote, write, review };
+    return { vote, write, review, member };
   }
 
   /**

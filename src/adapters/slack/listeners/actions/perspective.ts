@@ -1,7 +1,7 @@
 import type { App, BlockAction, ButtonAction, RespondFn, types, webApi } from '@slack/bolt';
 import type { PerspectiveQuestion } from '../../../../app/reviews/perspectiveAsk';
+import type { RecordedVote } from '../../../../app/reviews/reviewService';
 import { clip } from '../../../../app/text';
-import type { Vote } from '../../../../domain/district';
 import { LIMITS } from '../../blocks';
 import { escapeMrkdwn } from '../../mrkdwn';
 import { errorReply } from '../../replies';
@@ -39,20 +39,22 @@ export function confirmVote(
   ctx: Pick<ListenerContext, 'service' | 'confirmations' | 'log'>,
   client: webApi.WebClient,
   to: { tenantId: string; channel: string | undefined; user: string },
-  vote: Vote,
+  r: Pick<RecordedVote, 'vote' | 'review' | 'member'>,
   text: string,
   respond?: RespondFn,
 ): void {
-  void ctx.service.perspectives
-    .afterVote(to.tenantId, vote)
-    .catch((e: unknown) => {
-      ctx.log.warn('The perspective question could not be prepared', e);
-      return null;
-    })
-    .then((q) => {
-      const blocks = q ? perspectiveBlocks(text, q) : undefined;
-      ctx.confirmations.send(client, to.tenantId, to.channel, to.user, text, respond, blocks);
-    });
+  // Looked up inside the confirmation's job of the work queue, which a burst of clicks holds back: the question's
+  // reads never compete with the votes themselves (and a known perspective costs none).
+  const blocks = async () => {
+    const q = await ctx.service.perspectives
+      .afterVote(to.tenantId, r.vote, { review: r.review, member: r.member })
+      .catch((e: unknown) => {
+        ctx.log.warn('The perspective question could not be prepared', e);
+        return null;
+      });
+    return q ? perspectiveBlocks(text, q) : undefined;
+  };
+  ctx.confirmations.send(client, to.tenantId, to.channel, to.user, text, respond, blocks);
 }
 
 /** An answer button: stored on the member (their perspective, their building); the answer is confirmed privately. */

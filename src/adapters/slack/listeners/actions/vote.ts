@@ -95,7 +95,8 @@ export function registerVote(app: App, ctx: ListenerContext): void {
     // This very click was already recorded (a retry that reached another replica first), or a later click of the
     // same member already was (it has its own confirmation): nothing to redraw or say.
     if (r.write !== 'written') return;
-    polls.redraw(client, tenantId, ref.reviewId, ref.rowId, { groups: r.split });
+    // The small groups' own messages of the row only when the review was ever split (no lookup otherwise).
+    polls.redraw(client, tenantId, ref.reviewId, ref.rowId, { groups: !!r.review.groups });
     // "Row 3 has reached its quorum", once per row and round: checked after the ack, off the vote's path.
     postQuorumNotice(ctx, client, r.vote);
     const rubric = service.rubrics.list().find((x) => x.rows.some((row) => row.id === ref.rowId)) ?? null;
@@ -104,7 +105,7 @@ export function registerVote(app: App, ctx: ListenerContext): void {
       ctx,
       client,
       { tenantId, channel, user },
-      r.vote,
+      r,
       voteConfirmationFor(rubric, ref.rowId, r.vote.choice, r.vote.round),
       respond,
     );
