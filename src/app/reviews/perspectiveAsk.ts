@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Building } from '../../domain/building';
 import type { Member, Vote } from '../../domain/district';
 import { DomainError } from '../../domain/errors';
 import * as P from '../../domain/perspective';
@@ -24,6 +25,7 @@ export interface PerspectiveAnswered {
 }
 
 const SEEN_MAX = 50_000;
+const BUILDINGS_MS = 30_000;
 const answerInput = z.object({ reviewId: idString, value: z.string().min(1).max(300) });
 
 /**
@@ -34,6 +36,7 @@ const answerInput = z.object({ reviewId: idString, value: z.string().min(1).max(
 export class PerspectiveAsk {
   /** review|member already looked at by this process: a member's later votes cost no read (bounded). */
   private readonly seen = new Set<string>();
+  private readonly buildingLists = new Map<string, { until: number; list: Promise<Building[]> }>();
 
   constructor(
     private readonly d: {
@@ -65,12 +68,28 @@ export class PerspectiveAsk {
     if (!member || P.perspectiveKnown(member)) return null;
     const asked = { at: this.d.clock.now().toISOString() };
     if (!(await this.d.store.kv.putIfAbsent(ASKED, `${review.id}|${vote.memberId}`, asked))) return null;
-    const buildings = await this.d.store.nudges.buildings.list(tenantId, review.districtId);
+    const buildings = await this.buildingsOf(tenantId, review.districtId);
     return {
       reviewId: review.id,
       question: P.PERSPECTIVE_QUESTION,
       options: P.perspectiveOptions(buildings, vote.memberId),
     };
+  }
+
+  /**
+   * The district's buildings for the answer buttons, read at most once per BUILDINGS_MS per district: a meeting's
+   * first votes all ask the same question (a building registered since shows within that time).
+   */
+  private buildingsOf(tenantId: string, districtId: string): Promise<Building[]> {
+    const key = `${tenantId}|${districtId}`;
+    const now = this.d.clock.now().getTime();
+    const hit = this.buildingLists.get(key);
+    if (hit && hit.until > now) return hit.list;
+    const list = this.d.store.nudges.buildings.list(tenantId, districtId);
+    if (this.buildingLists.size >= SEEN_MAX) this.buildingLists.clear();
+    this.buildingLists.set(key, { until: now + BUILDINGS_MS, list });
+    list.catch(() => this.buildingLists.delete(key));
+    return list;
   }
 
   /** The voter's answer (a button's value): stored on them; a building must be one of the district's. */
