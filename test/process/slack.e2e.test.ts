@@ -282,7 +282,7 @@ test('the whole process in Slack, from Activity 1 to the next cycle, and the exp
   expect(md).toContain('## Action plans');
   for (const [, , , action] of buildings) expect(md).toContain(action);
   expect(md).toContain('Add a board member to the team');
-});
+}, 150_000);
 
 test("no Web API call of this file was answered 429 under Slack's tiers", () => {
   expect(h.fake.limited).toEqual([]);

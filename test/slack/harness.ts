@@ -98,10 +98,12 @@ export async function startReviewViaSlack(
     ...fields,
   });
   let keys: string[] = [];
+  // Slack lets a channel have about one chat.postMessage a second, so the six polls queue behind whatever the
+  // channel still has to post (a previous review's threads, reminders): up to ~20 s in the whole-process test.
   await waitFor(async () => {
     keys = (await h.app.store.kv.list(POLL_MESSAGES_NS)).map((x) => x.key).filter((k) => !before.has(k));
     return keys.length === 6;
-  }, 15_000);
+  }, 45_000);
   const reviewId = keys[0]?.split('|')[0] ?? '';
   return { reviewId, rowIds: keys.map((k) => k.split('|')[1] ?? '') };
 }
