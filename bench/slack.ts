@@ -41,6 +41,10 @@ interface LoopReport {
   maxFirstRequestMs: number;
   maxFirstBodyMs: number;
   acceptSpreadMs: number;
+  cpuCores: number;
+  heapMb: number;
+  /** BENCH_COUNT=1: the product's database calls since the last ask, slowest and over 20 ms per kind. */
+  db?: Record<string, { n: number; maxMs: number; over20: number }>;
 }
 
 const clientLoop = monitorEventLoopDelay({ resolution: 10 });
@@ -333,6 +337,9 @@ async function openLoop(
 ) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: members });
   const lat: number[] = [];
+  /** When (ms after the loop began) each click that took over 50 ms was sent: one pause, or spread out? */
+  const slowAt: number[] = [];
+  const t0 = performance.now();
   let errors = 0;
   await Promise.all(
     Array.from({ length: members }, (_, i) => {
@@ -345,7 +352,9 @@ async function openLoop(
         setTimeout(async () => {
           const t = performance.now();
           const status = await post(agent, port, body, signed(body, false)).catch(() => 0);
-          lat.push(performance.now() - t);
+          const ms = performance.now() - t;
+          lat.push(ms);
+          if (ms > 50) slowAt.push(t - t0);
           if (status !== 200) errors++;
           resolve();
         }, Math.random() * windowMs),
@@ -353,7 +362,10 @@ async function openLoop(
     }),
   );
   agent.destroy();
-  return { n: lat.length, p50: pct(lat, 0.5), p99: pct(lat, 0.99), max: Math.max(...lat), errors };
+  const slow = slowAt.length
+    ? { n: slowAt.length, fromMs: Math.round(Math.min(...slowAt)), toMs: Math.round(Math.max(...slowAt)) }
+    : { n: 0 };
+  return { n: lat.length, p50: pct(lat, 0.5), p99: pct(lat, 0.99), max: Math.max(...lat), errors, slow };
 }
 
 /** Waits until the store holds one vote per (member, row) sent, then compares every choice. */
@@ -415,7 +427,18 @@ async function main() {
     const row = `| burst ${label}: 500 members, once each within 5 s | — | — | ${store.p50.toFixed(1)} / ${store.p99.toFixed(1)} | — | ${burst.p50.toFixed(1)} / ${burst.p99.toFixed(1)} (max ${burst.max.toFixed(1)}) | ${tally.exact ? 'exact' : `WRONG ${tally.wrong}`} (${tally.sent} votes) | ${burst.errors + store.errors} |`;
     rows.push(row);
     console.log(row);
-    console.log(`  longest event-loop stall of ours during the burst: ${burstLoop.maxMs.toFixed(0)} ms`);
+    console.log(
+      `  longest event-loop stall of ours during the burst: ${burstLoop.maxMs.toFixed(0)} ms; its CPU ${burstLoop.cpuCores.toFixed(2)} cores, heap ${burstLoop.heapMb} MB`,
+    );
+    const slow = (r: typeof burst) =>
+      'fromMs' in r.slow ? `${r.slow.n}, sent between ${r.slow.fromMs} and ${r.slow.toMs} ms` : '0';
+    console.log(`  clicks over 50 ms: store-only ${slow(store)}; ours ${slow(burst)}`);
+    const dbSlow = Object.entries(burstLoop.db ?? {}).filter(([, t]) => t.over20 > 0);
+    if (dbSlow.length) {
+      console.log(
+        `  ours' database calls over 20 ms during the burst: ${dbSlow.map(([k, t]) => `${k} ${t.over20} of ${t.n} (max ${t.maxMs} ms)`).join(', ')}`,
+      );
+    }
   };
   try {
     // Warm both processes first (JIT, connections, the first member of each code path), as the runs below do.

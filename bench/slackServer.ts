@@ -44,8 +44,20 @@ function watchConnections(server: import('node:http').Server): void {
   });
 }
 
+let cpuFrom = { usage: process.cpuUsage(), at: performance.now() };
+
 function loopReport() {
-  const r = { maxMs: loopDelay.max / 1e6, p99Ms: loopDelay.percentile(99) / 1e6, ...accepts };
+  const cpu = process.cpuUsage(cpuFrom.usage);
+  const elapsedMs = performance.now() - cpuFrom.at;
+  cpuFrom = { usage: process.cpuUsage(), at: performance.now() };
+  const r = {
+    maxMs: loopDelay.max / 1e6,
+    p99Ms: loopDelay.percentile(99) / 1e6,
+    /** This process's CPU time since the last ask, as a share of one core (1 = one core busy all the time). */
+    cpuCores: (cpu.user + cpu.system) / 1000 / elapsedMs,
+    heapMb: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
+    ...accepts,
+  };
   loopDelay.reset();
   accepts.connections = 0;
   accepts.slow = 0;
@@ -107,6 +119,8 @@ let installationReads = 0;
 
 /** BENCH_COUNT=1: count the product's database calls by collection and method (reported with `stats`). */
 const dbCalls: Record<string, number> = {};
+/** Since the last `loop` ask: per collection and method, calls, the slowest and how many took over 20 ms. */
+let dbTimes: Record<string, { n: number; maxMs: number; over20: number }> = {};
 if (process.env.BENCH_COUNT === '1') {
   const proto = Collection.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
   for (const m of [
@@ -126,7 +140,22 @@ if (process.env.BENCH_COUNT === '1') {
     proto[m] = function (this: Collection, ...a: unknown[]) {
       const k = `${this.collectionName}.${m}`;
       dbCalls[k] = (dbCalls[k] ?? 0) + 1;
-      return orig.apply(this, a);
+      const t0 = performance.now();
+      const r = orig.apply(this, a);
+      if (r instanceof Promise) {
+        void r.then(
+          () => {
+            const ms = performance.now() - t0;
+            const e = dbTimes[k] ?? { n: 0, maxMs: 0, over20: 0 };
+            dbTimes[k] = e;
+            e.n++;
+            e.maxMs = Math.max(e.maxMs, Math.round(ms));
+            if (ms > 20) e.over20++;
+          },
+          () => undefined,
+        );
+      }
+      return r;
     };
   }
 }
@@ -195,7 +224,8 @@ async function ours(): Promise<void> {
         const confirmed = await app.slack?.work.idle(60000);
         reply({ drawn, confirmed, waitedMs: Date.now() - t0 });
       } else if (m.cmd === 'loop') {
-        reply(loopReport());
+        reply({ ...loopReport(), db: dbTimes });
+        dbTimes = {};
       } else if (m.cmd === 'stop') {
         await app.stop();
         process.exit(0);

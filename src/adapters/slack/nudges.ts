@@ -10,6 +10,7 @@ import type { Actor } from '../../app/schemas';
 import { clip, plain, type RichText, rich, strong } from '../../app/text';
 import { isDomainError } from '../../domain/errors';
 import { defaultLogger, type Logger } from '../observability/logger';
+import { stringField } from '../platformResult';
 import { toMrkdwn } from './mrkdwn';
 import {
   confirmationModal,
@@ -59,12 +60,6 @@ export type SlackUpdater = (
   message: { channel: string; ts: string; text: string; blocks: KnownBlock[] },
 ) => Promise<unknown>;
 
-/** The `ts` of a chat.postMessage answer, when it has one. */
-const tsOf = (res: unknown): string | null => {
-  const ts = (res as { ts?: unknown } | null)?.ts;
-  return typeof ts === 'string' && ts ? ts : null;
-};
-
 export interface SlackNudgeMessengerOptions {
   post: SlackPoster;
   /** chat.update, for redrawing a nudge once the team has submitted or snoozed (without it, nudges stay as posted). */
@@ -98,7 +93,7 @@ export function createSlackNudgeMessenger(
   return {
     outbound,
     sendNudge: async (to, v) => {
-      const ts = tsOf(await post(to, md(nudgeDue(v)), blocksOf(v)));
+      const ts = stringField(await post(to, md(nudgeDue(v)), blocksOf(v)), 'ts');
       return ts ? { messageId: ts } : undefined;
     },
     updateNudge: async (to, ts, v) => {

@@ -21,6 +21,7 @@ import { plain, type RichText, rich, strong, user } from '../../app/text';
 import { isDomainError } from '../../domain/errors';
 import { PLAN_OPEN_VERB } from '../cards/planCard';
 import { toRuns, toTeamsMarkdown } from '../cards/teamsText';
+import { stringField } from '../platformResult';
 import type { TeamsActionHandler } from './bot';
 import { teamsDeliveryFailure } from './deliveryErrors';
 import { SendQueue } from './sendQueue';
@@ -165,12 +166,6 @@ export type TeamsUpdater = (
   activity: Record<string, unknown>,
 ) => Promise<unknown>;
 
-/** The id of a posted activity (the connector's ResourceResponse), when it has one. */
-const idOf = (res: unknown): string | null => {
-  const id = (res as { id?: unknown } | null)?.id;
-  return typeof id === 'string' && id ? id : null;
-};
-
 export interface TeamsNudgeMessengerOptions {
   post: TeamsPoster;
   /**
@@ -226,7 +221,7 @@ export function createTeamsNudgeMessenger(
   return {
     limiter,
     sendNudge: async (to, v) => {
-      const id = idOf(await posted(to, cardActivity(renderNudgeCard(v), nudgeSummary(v))));
+      const id = stringField(await posted(to, cardActivity(renderNudgeCard(v), nudgeSummary(v))), 'id');
       return id ? { messageId: id } : undefined;
     },
     updateNudge: async (to, activityId, v) => {
