@@ -1,10 +1,12 @@
 import type { Store } from '../../src/app/ports';
 import { activity1Report, groupsReport, processMarkdown } from '../../src/app/reviews/processReport';
-import { mdCell } from '../../src/app/reviews/resultsExport';
+import { CSV_COLUMNS, mdCell, toCsv } from '../../src/app/reviews/resultsExport';
+import type { ReviewResults } from '../../src/app/reviews/resultsModel';
 import { fmt } from '../../src/app/reviews/resultsModel';
 import type { Activity1, Activity1Pick } from '../../src/domain/activity1';
 import type { Vote } from '../../src/domain/district';
 import type { Review } from '../../src/domain/review';
+import { parseCsv } from '../support/csv';
 import { rubrics } from '../support/fixtures';
 
 /** The Activity 1 and small-groups parts of a cycle's results and Markdown export (src/app/reviews/processReport.ts). */
@@ -151,4 +153,68 @@ test('small groups: per group median and counts, where they differ; none for an 
   };
   expect(await groupsReport(storeWith({ votes }), ofOne, RUBRIC)).toBeNull();
   expect(processMarkdown({}, mdCell, fmt)).toEqual([]);
+});
+
+test('the CSV export carries both parts: a line per Activity 1 reason, a line per compared row and group', async () => {
+  const picks = [pick('a', 2, '=HYPERLINK("https://evil.example")', 1), pick('b', 2, 'Shared, goals', 2)];
+  const activity1 = await activity1Report(
+    storeWith({ activity, picks }),
+    review(),
+    RUBRIC,
+    new Map([['a', 'Ann']]),
+  );
+  const votes = [vote('a', 2, 'Table one'), vote('b', 2, 'Table one'), vote('c', 3, 'Table <two>')];
+  const smallGroups = await groupsReport(storeWith({ votes }), review(), RUBRIC);
+  const results = {
+    districtName: 'Lakeview',
+    cycle: '2026-27 Fall',
+    rows: [{ rowNumber: 1, rowId: row1, rounds: [] }],
+    actions: [],
+    plans: null,
+    activity1,
+    smallGroups,
+  } as unknown as ReviewResults;
+  const [head, ...lines] = parseCsv(toCsv(results));
+  expect(head).toEqual([...CSV_COLUMNS]);
+  const col = (l: string[] | undefined, c: (typeof CSV_COLUMNS)[number]) => l?.[CSV_COLUMNS.indexOf(c)];
+  const a1 = lines.filter((l) => col(l, 'activity1_outcome_number'));
+  // Outcomes 1 and 3 had no reasons (one line each), outcome 2 had two.
+  expect(
+    a1.map((l) => [
+      col(l, 'activity1_outcome_number'),
+      col(l, 'activity1_count'),
+      col(l, 'activity1_person'),
+    ]),
+  ).toEqual([
+    ['1', '0', ''],
+    ['2', '2', 'Ann'],
+    ['2', '2', 'b'],
+    ['3', '0', ''],
+  ]);
+  expect(a1.every((l) => col(l, 'district') === 'Lakeview' && col(l, 'cycle') === '2026-27 Fall')).toBe(true);
+  // Typed text stays text: the formula is prefixed, the comma stays inside its cell.
+  expect(col(a1[1], 'activity1_reason')).toBe(`'=HYPERLINK("https://evil.example")`);
+  expect(col(a1[2], 'activity1_reason')).toBe('Shared, goals');
+  const groups = lines.filter((l) => col(l, 'group'));
+  expect(
+    groups.map((l) =>
+      [
+        'row_id',
+        'round',
+        'group',
+        'group_size',
+        'developing',
+        'evolving',
+        'total',
+        'median',
+        'groups_gap',
+        'groups_differ',
+      ].map((c) => col(l, c as (typeof CSV_COLUMNS)[number])),
+    ),
+  ).toEqual([
+    [row1, '1', 'Table one', '2', '2', '0', '2', '2', '1', 'true'],
+    [row1, '1', 'Table <two>', '2', '0', '1', '1', '3', '1', 'true'],
+  ]);
+  // No line is both: the parts never share a line.
+  expect(lines.filter((l) => col(l, 'group') && col(l, 'activity1_outcome'))).toEqual([]);
 });

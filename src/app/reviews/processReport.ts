@@ -151,3 +151,63 @@ export function processMarkdown(
   }
   return out;
 }
+
+/** The CSV columns of the two parts, added after the plan columns (the earlier columns keep their order). */
+export const PROCESS_CSV_COLUMNS = [
+  'activity1_outcome_number',
+  'activity1_outcome',
+  'activity1_count',
+  'activity1_reason',
+  'activity1_person',
+  'group',
+  'group_size',
+  'groups_gap',
+  'groups_differ',
+] as const;
+
+type CsvValue = string | number | boolean | null;
+
+/**
+ * The two parts as CSV records by column name: an Activity 1 line per reason (an outcome nobody gave a reason for:
+ * one line, reason empty); a small-groups line per compared row and group, its counts in the row lines' own
+ * columns (`round`, `beginning` … `total`, `median`) with `group` naming it.
+ */
+export function processCsvRecords(r: {
+  activity1?: Activity1Report | null;
+  smallGroups?: GroupsReport | null;
+  rows: ReadonlyArray<{ rowNumber: number; rowId: string }>;
+}): Array<Record<string, CsvValue>> {
+  const out: Array<Record<string, CsvValue>> = [];
+  for (const o of r.activity1?.outcomes ?? []) {
+    const outcome = {
+      activity1_outcome_number: o.number,
+      activity1_outcome: o.text,
+      activity1_count: o.count,
+    };
+    if (!o.reasons.length) out.push(outcome);
+    for (const x of o.reasons) out.push({ ...outcome, activity1_reason: x.reason, activity1_person: x.name });
+  }
+  const g = r.smallGroups;
+  for (const row of g?.rows ?? []) {
+    for (const x of row.groups) {
+      out.push({
+        row_number: row.rowNumber,
+        row_id: r.rows.find((y) => y.rowNumber === row.rowNumber)?.rowId ?? null,
+        row_title: row.title,
+        round: g?.round ?? null,
+        beginning: x.levels[0] ?? 0,
+        developing: x.levels[1] ?? 0,
+        evolving: x.levels[2] ?? 0,
+        accomplished: x.levels[3] ?? 0,
+        not_sure: x.unsure,
+        total: x.total,
+        median: x.median,
+        group: x.name,
+        group_size: g?.groups.find((y) => y.name === x.name)?.size ?? null,
+        groups_gap: row.gap,
+        groups_differ: row.differ,
+      });
+    }
+  }
+  return out;
+}

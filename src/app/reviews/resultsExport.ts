@@ -1,7 +1,7 @@
 import { type FunctionStatus, STATUS_LABEL } from '../../domain/balance';
 import type { PlanReportPlan, PlansReport } from '../plans/planReport';
 import { breakAutoLinks, neutralizeBidi } from '../text';
-import { processMarkdown } from './processReport';
+import { PROCESS_CSV_COLUMNS, processCsvRecords, processMarkdown } from './processReport';
 import { fmt, type ReviewResults, type RoundFigures, RULE_TEXT, signed, statusText } from './resultsModel';
 
 // Exports of a review's results (CSV, JSON, Markdown), built from the results model (resultsModel.ts) only.
@@ -56,11 +56,25 @@ export const CSV_COLUMNS = [
   'plan_function_text',
   'plan_status',
   'plan_action',
+  // Activity 1 and small-groups lines (./processReport.ts).
+  ...PROCESS_CSV_COLUMNS,
 ] as const;
 
 /** A CSV line: the given leading cells, the rest of the columns empty. */
 const csvLine = (cells: ReadonlyArray<string | number | boolean | null>): string =>
   [...cells, ...Array(CSV_COLUMNS.length - cells.length).fill(null)].map(csvCell).join(',');
+
+/** A CSV line from cells by column name (the review's district and cycle first); an unknown column is an error. */
+function csvRecord(r: ReviewResults, v: Record<string, string | number | boolean | null>): string {
+  const unknown = Object.keys(v).filter((k) => !(CSV_COLUMNS as readonly string[]).includes(k));
+  if (unknown.length) throw new Error(`CSV: no column ${unknown.join(', ')}`);
+  const all: Record<string, string | number | boolean | null> = {
+    district: r.districtName,
+    cycle: r.cycle,
+    ...v,
+  };
+  return CSV_COLUMNS.map((c) => csvCell(all[c] ?? null)).join(',');
+}
 
 /** `plan_status` of a function: its status, `not-answered`, or `not-submitted` for a plan that does not exist. */
 const planStatus = (s: FunctionStatus | null): string => s ?? 'not-answered';
@@ -178,6 +192,7 @@ export function toCsv(r: ReviewResults): string {
     lines.push(csvLine([...base, ...Array(14).fill(null), ...tail, ...action]));
   }
   lines.push(...planCsvLines(r));
+  lines.push(...processCsvRecords(r).map((v) => csvRecord(r, v)));
   return `${lines.join('\r\n')}\r\n`;
 }
 
