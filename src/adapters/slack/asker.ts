@@ -5,6 +5,15 @@ import type { ChannelMembers, ChannelPerson } from '../../app/ports';
 import type { Actor, Conversation } from '../../app/schemas';
 import type { SlackOutbound } from './outbound';
 
+/** The app itself, as the asker when it draws a poll message it posted in `channelId` (the team's or a group's). */
+export const appActor = (tenantId: string, channelId: string): Actor => ({
+  tenantId,
+  userId: 'micip-slack-app',
+  displayName: '',
+  channelId,
+  conversation: 'channel',
+});
+
 /**
  * Who is asking, and from where, as Slack tells it. The policy (src/app/policy.ts) decides what they may do; this
  * module only turns a request's ids into those facts, asking the Web API (users.info) only when a rule needs it.

@@ -13,18 +13,9 @@ type KnownBlock = types.KnownBlock;
 type Button = types.Button;
 type View = types.View;
 
-/** Slack's limits (https://api.slack.com/reference/block-kit). */
-export const LIMITS = {
-  blocksPerMessage: 50,
-  blocksPerView: 100,
-  sectionText: 3000,
-  headerText: 150,
-  buttonText: 75,
-  buttonValue: 2000,
-  contextElements: 10,
-  actionElements: 25,
-  messageText: 4000,
-} as const;
+import { LIMITS } from './limits';
+
+export { LIMITS };
 
 /** Cuts `s` to at most `max` characters, ending with an ellipsis when cut. */
 

@@ -2,8 +2,8 @@ import type { types, webApi } from '@slack/bolt';
 import type { KeyValueRepo } from '../../app/ports';
 import type { GroupThreadsView } from '../../app/reviews/groupPolls';
 import type { ReviewService } from '../../app/reviews/reviewService';
-import type { Actor } from '../../app/schemas';
 import { isDomainError } from '../../domain/errors';
+import { appActor } from './asker';
 import {
   groupHeaderBlocks,
   groupHeaderFallback,
@@ -26,14 +26,6 @@ type Post = (
   tenantId: string,
   message: { channel: string; text: string; blocks?: types.KnownBlock[]; thread_ts?: string },
 ) => Promise<{ ts?: string | undefined; channel?: string | undefined }>;
-
-const appActor = (tenantId: string, channelId: string): Actor => ({
-  tenantId,
-  userId: 'micip-slack-app',
-  displayName: '',
-  channelId,
-  conversation: 'channel',
-});
 
 /**
  * Each small group's own thread in the review's channel: a "Group A: Alex, Blair, …" message, then that group's

@@ -1,28 +1,12 @@
 import type { types } from '@slack/bolt';
 import { type BlockSpan, chatSafe, clip, plainText, RichText, segments } from '../../app/text';
+import { LIMITS } from './limits';
 import { toMrkdwn } from './mrkdwn';
 
 type KnownBlock = types.KnownBlock;
 type RichTextElement = types.RichTextElement;
 type RichTextSection = types.RichTextSection;
 type RichTextBlock = types.RichTextBlock;
-
-/**
- * A reply as Block Kit: its text as mrkdwn sections, its lists as `rich_text_list`, its first table as a `table`
- * block (Slack allows one a message; later ones as monospace text), its buttons as an `actions` block. Inside
- * rich text every user value is a `text` element (never a mention, link or markup), and it goes through
- * `chatSafe` as in mrkdwn, with a word joiner after each `<` so no parser can read `<!channel>` in it.
- * https://docs.slack.dev/reference/block-kit/blocks
- */
-export const MESSAGE_LIMITS = {
-  blocks: 50,
-  sectionText: 3000,
-  tableRows: 100,
-  tableColumns: 20,
-  buttonText: 75,
-  buttonValue: 2000,
-  url: 3000,
-} as const;
 
 /** The action id of a message button: `micip_msg:<verb>:<index>` (unique within its block; listeners match the verb). */
 export const MESSAGE_ACTION_PREFIX = 'micip_msg:';
@@ -79,18 +63,18 @@ const section = (t: RichText, style?: Style): RichTextSection => ({
   })(),
 });
 
-/** Mrkdwn sections of at most MESSAGE_LIMITS.sectionText each, split between paragraphs. */
+/** Mrkdwn sections of at most LIMITS.sectionText each, split between paragraphs. */
 function textSections(t: RichText): KnownBlock[] {
   const chunks: string[] = [];
   for (const para of toMrkdwn(t).split('\n\n')) {
     const last = chunks.length - 1;
-    if (last >= 0 && (chunks[last] as string).length + 2 + para.length <= MESSAGE_LIMITS.sectionText)
+    if (last >= 0 && (chunks[last] as string).length + 2 + para.length <= LIMITS.sectionText)
       chunks[last] = `${chunks[last]}\n\n${para}`;
     else chunks.push(para);
   }
   return chunks.map((c) => ({
     type: 'section',
-    text: { type: 'mrkdwn', text: clip(c, MESSAGE_LIMITS.sectionText) },
+    text: { type: 'mrkdwn', text: clip(c, LIMITS.sectionText) },
   }));
 }
 
@@ -126,7 +110,7 @@ function monospaceTable(b: Extract<BlockSpan, { kind: 'table' }>): RichTextBlock
     elements: [
       {
         type: 'rich_text_preformatted',
-        elements: [{ type: 'text', text: clip(richUserText(lines.join('\n')), MESSAGE_LIMITS.sectionText) }],
+        elements: [{ type: 'text', text: clip(richUserText(lines.join('\n')), LIMITS.sectionText) }],
       },
     ],
   };
@@ -138,23 +122,29 @@ function actionsBlock(b: Extract<BlockSpan, { kind: 'actions' }>): KnownBlock {
     elements: b.actions.map((a, i): types.Button => {
       const text = {
         type: 'plain_text' as const,
-        text: clip(a.label, MESSAGE_LIMITS.buttonText),
+        text: clip(a.label, LIMITS.buttonText),
         emoji: true,
       };
       return a.kind === 'open'
-        ? { type: 'button', text, url: a.url.slice(0, MESSAGE_LIMITS.url), action_id: `micip_open:${i}` }
+        ? { type: 'button', text, url: a.url.slice(0, LIMITS.url), action_id: `micip_open:${i}` }
         : {
             type: 'button',
             text,
             action_id: `${MESSAGE_ACTION_PREFIX}${a.verb}:${i}`,
-            value: a.payload.slice(0, MESSAGE_LIMITS.buttonValue),
+            value: a.payload.slice(0, LIMITS.buttonValue),
             ...(a.style ? { style: a.style } : {}),
           };
     }),
   };
 }
 
-/** The Block Kit blocks of a reply, in its order (at most 50). */
+/**
+ * A reply as Block Kit blocks, in its order (at most 50): its text as mrkdwn sections, its lists as
+ * `rich_text_list`, its tables as aligned monospace columns (see monospaceTable), its buttons as an `actions` block.
+ * Inside rich text every user value is a `text` element (never a mention, link or markup), and it goes through
+ * `chatSafe` as in mrkdwn, with a word joiner after each `<` so no parser can read `<!channel>` in it.
+ * https://docs.slack.dev/reference/block-kit/blocks
+ */
 export function messageBlocks(t: RichText): KnownBlock[] {
   const blocks: KnownBlock[] = [];
   for (const seg of segments(t)) {
@@ -166,5 +156,5 @@ export function messageBlocks(t: RichText): KnownBlock[] {
     else if (seg.kind === 'table') blocks.push(monospaceTable(seg));
     else blocks.push(actionsBlock(seg));
   }
-  return blocks.slice(0, MESSAGE_LIMITS.blocks);
+  return blocks.slice(0, LIMITS.blocksPerMessage);
 }

@@ -3,6 +3,7 @@ import type { KeyValueRepo } from '../../app/ports';
 import type { ReviewService } from '../../app/reviews/reviewService';
 import type { PollView, ReviewView } from '../../app/reviews/views';
 import type { Actor } from '../../app/schemas';
+import { appActor } from './asker';
 import { pollBlocks, pollFallbackText, pollRef } from './blocks';
 import { POLL_MESSAGES_NS } from './constants';
 import { GroupThreads } from './groupThreads';
@@ -16,15 +17,6 @@ interface PollMessageRef {
   ts: string;
   tenantId: string;
 }
-
-/** The app itself, drawing the poll message it posted in `channelId`. */
-const appActor = (tenantId: string, channelId: string): Actor => ({
-  tenantId,
-  userId: 'micip-slack-app',
-  displayName: '',
-  channelId,
-  conversation: 'channel',
-});
 
 /** The answer when the app may not post in a channel (it is not a member of it). */
 export const cannotPost = (e: unknown) =>
