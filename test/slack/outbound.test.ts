@@ -232,3 +232,28 @@ describe('429: only that method in that workspace waits', () => {
     expect(permanent).toBe(1);
   });
 });
+
+test('one timer for the waiting calls; stop refuses them and later ones, and leaves no timer behind', async () => {
+  const out = new SlackOutbound();
+  const sent: string[] = [];
+  const post = (what: string) =>
+    out.call({ method: 'chat.postMessage', workspace: 'T1', channel: 'C1' }, async () => {
+      sent.push(what);
+      return what;
+    });
+  // The channel's burst goes at once; the rest wait for the channel's budget (about one a second).
+  const calls = Array.from({ length: 6 }, (_, i) => post(`m${i}`).catch((e: Error) => e.message));
+  await jest.advanceTimersByTimeAsync(0);
+  const before = sent.length;
+  expect(before).toBeGreaterThan(0);
+  expect(before).toBeLessThan(6);
+  // One timer for all of them (each new waiting call used to leave the previous timer armed).
+  expect(jest.getTimerCount()).toBe(1);
+  out.stop();
+  const results = await Promise.all(calls);
+  expect(results.filter((r) => r === 'not sent: the app is stopping')).toHaveLength(6 - before);
+  expect(jest.getTimerCount()).toBe(0);
+  await expect(post('late')).rejects.toThrow('chat.postMessage not sent: the app is stopping');
+  await jest.advanceTimersByTimeAsync(10_000);
+  expect(sent).toHaveLength(before);
+});

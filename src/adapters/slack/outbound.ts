@@ -56,6 +56,8 @@ export class OutboundRateLimited extends Error {
 interface Pending {
   keys: string[];
   start: () => void;
+  /** Refuses the call: the layer stopped before its turn came. */
+  refuse: (e: Error) => void;
 }
 
 export class SlackOutbound {
@@ -65,6 +67,7 @@ export class SlackOutbound {
   private readonly pending: Pending[] = [];
   private timer: NodeJS.Timeout | null = null;
   private timerAt = 0;
+  private stopped = false;
   private readonly now: () => number;
   private readonly maxAttempts: number;
   private readonly wsPostPerMinute: number;
@@ -174,20 +177,23 @@ export class SlackOutbound {
 
   /** Resolves once the call's budgets have a token each (and spends them). */
   private turn(call: OutboundCall): Promise<void> {
+    if (this.stopped) return Promise.reject(new Error(`${call.method} not sent: the app is stopping`));
     const keys = this.keysOf(call);
     if (!this.pending.length && this.delayOf(keys) === 0) {
       for (const k of keys) this.bucket(k).take();
       return Promise.resolve();
     }
     this.stats.waited++;
-    return new Promise<void>((start) => {
-      this.pending.push({ keys, start });
+    return new Promise<void>((start, refuse) => {
+      this.pending.push({ keys, start, refuse });
       this.stats.peakPending = Math.max(this.stats.peakPending, this.pending.length);
       this.pump();
     });
   }
 
   private readonly pump = (): void => {
+    // Called directly for a new waiting call while a timer is armed: that timer goes (wake arms the earliest one).
+    if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     let earliest = Number.POSITIVE_INFINITY;
     for (let i = 0; i < this.pending.length; ) {
@@ -206,7 +212,7 @@ export class SlackOutbound {
   };
 
   private wake(at: number): void {
-    if (!this.pending.length) return;
+    if (!this.pending.length || this.stopped) return;
     if (this.timer && this.timerAt <= at) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = at;
@@ -220,8 +226,14 @@ export class SlackOutbound {
     for (const [k, b] of this.buckets) if (b.full() && !this.pausedUntil.has(k)) this.buckets.delete(k);
   }
 
+  /**
+   * Stops for good: calls still waiting for their turn are refused (a stopping process would never send them, and
+   * their callers can say so instead of waiting on a timer that keeps the process alive), and so are later ones.
+   */
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    for (const p of this.pending.splice(0)) p.refuse(new Error('not sent: the app is stopping'));
   }
 }
