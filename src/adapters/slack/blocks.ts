@@ -5,6 +5,7 @@ import type { PollView, ReviewView } from '../../app/reviews/views';
 import { channel, clip, code, join, plain, type RichText, rich, strong } from '../../app/text';
 import { type Choice, levelLabel, type Rubric } from '../../domain/rubric';
 import { activity1Blocks, activity1ResultBlocks } from './activity1Blocks';
+import { LIMITS } from './limits';
 import { messageBlocks } from './messageBlocks';
 import { escapeMrkdwn, toMrkdwn } from './mrkdwn';
 import { planBlocks } from './planBlocks';
@@ -13,11 +14,8 @@ type KnownBlock = types.KnownBlock;
 type Button = types.Button;
 type View = types.View;
 
-import { LIMITS } from './limits';
-
+/** Slack's limits, re-exported for the block builders that import them from here. */
 export { LIMITS };
-
-/** Cuts `s` to at most `max` characters, ending with an ellipsis when cut. */
 
 /**
  * Section and context blocks take RichText only (src/app/text.ts): the one renderer (./mrkdwn.ts) escapes every
