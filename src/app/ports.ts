@@ -40,6 +40,8 @@ export interface MemberRepo {
   get(tenantId: string, districtId: string, memberId: string): Promise<Member | null>;
   /** Inserts the member if absent (idempotent); returns the stored member. */
   ensure(member: Member): Promise<Member>;
+  /** `ensure` in one round trip, saying whether this call created the member (exactly one of concurrent calls). */
+  enroll(member: Member): Promise<{ member: Member; created: boolean }>;
   /** Replaces the stored member (role or perspective changes). */
   put(member: Member): Promise<void>;
   list(tenantId: string, districtId: string): Promise<Member[]>;

@@ -37,6 +37,11 @@ export interface Member {
   perspectiveSetAt?: Date | null;
   /** The building they rate for (perspective 'building', answered on a first vote); absent: none. */
   buildingId?: string | null;
+  /**
+   * The review whose vote enrolled them (a first-time voter): that vote's confirmation asks their perspective, so
+   * the review needs no separate "asked" claim (src/app/reviews/perspectiveAsk.ts). Absent: not enrolled by a vote.
+   */
+  perspectiveAskedIn?: string | null;
 }
 
 export const isCoordinator = (m: Member | null): boolean => !!m && m.roles.includes('coordinator');

@@ -139,3 +139,52 @@ test('bad answers are refused with a reason; only from the district channel', as
     ),
   ).toMatchObject({ code: 'unknown-district' });
 });
+
+test('a first-time voter enrolled by a vote is asked by that vote only, with no claim written, on any replica', async () => {
+  const { store, service, district, review, rows, vote } = await setup();
+  const replica = makeService(store); // a second process on the same database
+  const first = await vote(2, rows[0] as string, 3);
+  expect((await store.members.get('T1', district.id, 'U2'))?.perspectiveAskedIn).toBe(review.reviewId);
+  // The other replica handles their next vote before this one's confirmation asks: it does not ask.
+  const onReplica = await replica.castVote(member(2), {
+    reviewId: review.reviewId,
+    rowId: rows[1] as string,
+    choice: 2,
+  });
+  expect(await replica.perspectives.afterVote('T1', onReplica.vote)).toBeNull();
+  expect(await service.perspectives.afterVote('T1', first.vote)).not.toBeNull();
+  expect(await service.perspectives.afterVote('T1', first.vote)).toBeNull();
+  expect(await store.kv.get('perspective-asked', `${review.reviewId}|U2`)).toBeNull();
+});
+
+test('a member already on the roster is asked once per review through the claim, whichever replica asks first', async () => {
+  const { store, service, district, review, rows } = await setup();
+  // On the roster before voting (as `roster add` or an import puts them), perspective not said.
+  await store.members.ensure({
+    tenantId: 'T1',
+    districtId: district.id,
+    memberId: 'U3',
+    displayName: 'Person U3',
+    perspective: 'district',
+    roles: [],
+    joinedAt: new Date('2026-11-01T00:00:00Z'),
+  });
+  const replica = makeService(store);
+  const a = await service.castVote(member(3), {
+    reviewId: review.reviewId,
+    rowId: rows[0] as string,
+    choice: 1,
+  });
+  const b = await replica.castVote(member(3), {
+    reviewId: review.reviewId,
+    rowId: rows[1] as string,
+    choice: 1,
+  });
+  expect((await store.members.get('T1', district.id, 'U3'))?.perspectiveAskedIn ?? null).toBeNull();
+  const asked = await Promise.all([
+    service.perspectives.afterVote('T1', a.vote),
+    replica.perspectives.afterVote('T1', b.vote),
+  ]);
+  expect(asked.filter((q) => q !== null)).toHaveLength(1);
+  expect(await store.kv.get('perspective-asked', `${review.reviewId}|U3`)).not.toBeNull();
+});

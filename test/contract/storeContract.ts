@@ -82,6 +82,30 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect(await store.members.count('T1', district.id)).toBe(2); // coordinator + U9
     });
 
+    test('members.enroll: of 50 concurrent enrollments exactly one creates; later ones get the stored member', async () => {
+      const service = makeService(store);
+      const { district } = await districtWithReview(service);
+      const m = {
+        tenantId: 'T1',
+        districtId: district.id,
+        memberId: 'U8',
+        displayName: 'Eight',
+        perspective: 'district' as const,
+        roles: [],
+        joinedAt: new Date('2026-11-02T10:00:00Z'),
+        perspectiveAskedIn: 'r-first',
+      };
+      const all = await Promise.all(Array.from({ length: 50 }, () => store.members.enroll(m)));
+      expect(all.filter((r) => r.created)).toHaveLength(1);
+      for (const r of all) expect(r.member).toMatchObject({ memberId: 'U8', perspectiveAskedIn: 'r-first' });
+      // A stored member is returned as stored: nothing of the new one is written over it.
+      const again = await store.members.enroll({ ...m, displayName: 'Renamed', perspectiveAskedIn: 'r-second' });
+      expect(again.created).toBe(false);
+      expect(again.member).toMatchObject({ displayName: 'Eight', perspectiveAskedIn: 'r-first' });
+      expect(again.member.joinedAt).toEqual(new Date('2026-11-02T10:00:00Z'));
+      expect(await store.members.count('T1', district.id)).toBe(2); // coordinator + U8
+    });
+
     test('500 members voting concurrently on one poll → 500 votes', async () => {
       const service = makeService(store);
       const { review } = await districtWithReview(service);

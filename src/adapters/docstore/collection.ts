@@ -21,6 +21,11 @@ export interface DocCollection<T extends Doc> {
   find(filter: Filter): Promise<T[]>;
   /** Throws DuplicateKeyError when `_id` or a unique index is taken. */
   insert(doc: T): Promise<void>;
+  /**
+   * Inserts `doc` unless a document with its `_id` is stored, in one round trip: the stored document either way,
+   * and whether this call inserted it (of concurrent calls for one `_id`, exactly one did).
+   */
+  insertOrGet(doc: T): Promise<{ doc: T; inserted: boolean }>;
   /** `$set`, optionally upserting; returns how many documents matched. Throws DuplicateKeyError. */
   update(
     filter: Filter,

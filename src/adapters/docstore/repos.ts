@@ -73,17 +73,12 @@ export class DocMemberRepo implements MemberRepo {
     return m ? strip(m) : null;
   }
   async ensure(member: Member) {
-    const _id = memberKey(member);
-    try {
-      await this.c.insert({ ...member, _id });
-      return member;
-    } catch (e) {
-      // Already a member, or two first votes of the same new member at once: the stored member wins.
-      if (!(e instanceof DuplicateKeyError)) throw e;
-    }
-    const stored = await this.c.findOne({ _id });
-    if (!stored) throw new Error(`member ${_id} vanished after upsert`);
-    return strip(stored);
+    return (await this.enroll(member)).member;
+  }
+  async enroll(member: Member) {
+    // Already a member, or two first votes of the same new member at once: the stored member wins.
+    const r = await this.c.insertOrGet({ ...member, _id: memberKey(member) });
+    return { member: r.inserted ? member : strip(r.doc), created: r.inserted };
   }
   async put(member: Member) {
     const _id = memberKey(member);

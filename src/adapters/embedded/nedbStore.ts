@@ -50,6 +50,18 @@ class NedbCollection<T extends Doc> implements DocCollection<T> {
       await this.ds.insertAsync(doc);
     });
   }
+  async insertOrGet(doc: T) {
+    // In-process: an insert, and on a taken _id the stored document (no round trips to save).
+    try {
+      await this.insert(doc);
+      return { doc, inserted: true };
+    } catch (e) {
+      if (!(e instanceof DuplicateKeyError)) throw e;
+      const stored = await this.findOne({ _id: doc._id });
+      if (!stored) throw e;
+      return { doc: stored, inserted: false };
+    }
+  }
   update(filter: Filter, update: { $set: Partial<T> }, opts: { upsert?: boolean } = {}) {
     return guard(async () => {
       const r = await this.ds.updateAsync(filter, { $set: update.$set }, { upsert: opts.upsert ?? false });

@@ -72,6 +72,27 @@ export class MongoDocCollection<T extends Doc> implements DocCollection<T> {
       await this.raw.insertOne(doc as unknown as Document);
     });
   }
+  async insertOrGet(doc: T) {
+    try {
+      return await guard(async () => {
+        // One findAndModify: $setOnInsert writes nothing to a stored document; updatedExisting says which it was.
+        const r = await this.raw.findOneAndUpdate(
+          { _id: doc._id } as Filter,
+          { $setOnInsert: withoutId(doc) },
+          { upsert: true, returnDocument: 'after', includeResultMetadata: true },
+        );
+        if (!r.value) throw new Error(`findAndModify upsert of ${doc._id} returned no document`);
+        // MongoDB says updatedExisting: false on an insert; mongo-java-server leaves lastErrorObject out then.
+        return { doc: r.value as unknown as T, inserted: r.lastErrorObject?.updatedExisting !== true };
+      });
+    } catch (e) {
+      // Two upserts of one new _id at once: the server may refuse the second with a duplicate key.
+      if (!(e instanceof DuplicateKeyError)) throw e;
+      const stored = await this.findOne({ _id: doc._id });
+      if (!stored) throw e;
+      return { doc: stored, inserted: false };
+    }
+  }
   update(filter: Filter, update: { $set: Partial<T> }, opts: { upsert?: boolean } = {}) {
     return guard(async () => {
       const r = await this.raw.updateOne(

@@ -30,7 +30,8 @@ const answerInput = z.object({ reviewId: idString, value: z.string().min(1).max(
 
 /**
  * Asks each member's perspective on their first vote in a review while it is unknown (issue 15): `afterVote`, off
- * the vote's path, gives the question once per member and review (claimed with an insert); `answer` stores it on
+ * the vote's path, gives the question once per member and review (claimed with an insert, or by the enrollment of a
+ * first-time voter, which marks the member document); `answer` stores it on
  * the member (perspective, building link), which the close counts every vote of theirs with.
  */
 export class PerspectiveAsk {
@@ -44,6 +45,8 @@ export class PerspectiveAsk {
       clock: Clock;
       /** The roster's own `setMember` (policy: the member themselves, in the district channel; drops caches). */
       setMember(actor: Actor, input: unknown): Promise<Member>;
+      /** Whether this process enrolled the member with a vote in the review (true once): see Voters.takeEnrolled. */
+      enrolledByVote(tenantId: string, reviewId: string, memberId: string): boolean;
     },
   ) {}
 
@@ -66,8 +69,14 @@ export class PerspectiveAsk {
     const member =
       seen?.member ?? (await this.d.store.members.get(tenantId, review.districtId, vote.memberId));
     if (!member || P.perspectiveKnown(member)) return null;
-    const asked = { at: this.d.clock.now().toISOString() };
-    if (!(await this.d.store.kv.putIfAbsent(ASKED, `${review.id}|${vote.memberId}`, asked))) return null;
+    if (member.perspectiveAskedIn === review.id) {
+      // Enrolled by a vote in this review: that vote's confirmation asks (the member document is the claim, so a
+      // first-time voter costs no claim write); any other vote, here or on another replica, does not.
+      if (!this.d.enrolledByVote(tenantId, review.id, vote.memberId)) return null;
+    } else {
+      const asked = { at: this.d.clock.now().toISOString() };
+      if (!(await this.d.store.kv.putIfAbsent(ASKED, `${review.id}|${vote.memberId}`, asked))) return null;
+    }
     const buildings = await this.buildingsOf(tenantId, review.districtId);
     return {
       reviewId: review.id,

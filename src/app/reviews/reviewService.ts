@@ -131,7 +131,11 @@ export class ReviewService {
     this.reminders = new ReminderService({ ...d, access: this.access });
     this.groups = new GroupService({ ...d, access: this.access });
     this.quorum = new QuorumNotices(d);
-    this.perspectives = new PerspectiveAsk({ ...d, setMember: (a, i) => this.roster.setMember(a, i) });
+    this.perspectives = new PerspectiveAsk({
+      ...d,
+      setMember: (a, i) => this.roster.setMember(a, i),
+      enrolledByVote: (t, r, m) => this.voters.takeEnrolled(t, r, m),
+    });
   }
 
   get rubrics(): RubricCatalog {

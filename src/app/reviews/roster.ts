@@ -174,7 +174,32 @@ export class Roster {
     displayName: string,
     perspective: Perspective | null,
   ): Promise<Member> {
-    return this.d.store.members.ensure({
+    return this.d.store.members.ensure(this.newMember(district, memberId, displayName, perspective));
+  }
+
+  /**
+   * A first-time voter's enrollment (where the district enrolls voters), in one round trip: the stored member, or
+   * the new one, marked as asked their perspective in `reviewId` by the vote that enrolled them.
+   */
+  enrollVoter(
+    district: District,
+    memberId: string,
+    displayName: string,
+    reviewId: string,
+  ): Promise<{ member: Member; created: boolean }> {
+    return this.d.store.members.enroll({
+      ...this.newMember(district, memberId, displayName, null),
+      perspectiveAskedIn: reviewId,
+    });
+  }
+
+  private newMember(
+    district: District,
+    memberId: string,
+    displayName: string,
+    perspective: Perspective | null,
+  ): Member {
+    return {
       tenantId: district.tenantId,
       districtId: district.id,
       memberId,
@@ -182,7 +207,7 @@ export class Roster {
       perspective: perspective ?? district.defaultPerspective,
       roles: [],
       joinedAt: this.d.clock.now(),
-    });
+    };
   }
 }
 

@@ -17,9 +17,9 @@ export interface Voter {
 
 /**
  * The member a vote is from: remembered for MEMBER_CACHE_MS after a lookup (saving a read on every later vote), a
- * voter's concurrent first clicks sharing one lookup and one enrollment, and enrolled on a first vote where the
- * district enrolls voters. `forget` drops a member whose perspective or roles changed through this process (other
- * replicas see such changes within the TTL).
+ * voter's concurrent first clicks sharing one lookup, and enrolled on a first vote where the district enrolls
+ * voters (one round trip: the stored member or the new one). `forget` drops a member whose perspective or roles
+ * changed through this process (other replicas see such changes within the TTL).
  */
 export class Voters {
   private readonly memberCache = new Map<string, { member: Member; until: number }>();
@@ -51,29 +51,40 @@ export class Voters {
     return lookup;
   }
 
+  /**
+   * Whether this process enrolled the member with a vote in `reviewId` (and has not said so before): that vote's
+   * confirmation is the one that asks their perspective. True once per enrollment.
+   */
+  takeEnrolled(tenantId: string, reviewId: string, memberId: string): boolean {
+    return this.enrolledHere.delete(`${tenantId}|${reviewId}|${memberId}`);
+  }
+
+  /** Members this process enrolled by a vote, per review, until the perspective question takes them (bounded). */
+  private readonly enrolledHere = new Set<string>();
+
   private async lookUpVoter(actor: Voter, review: Review, key: string, now: number): Promise<Member> {
     const district = await this.districtOf(actor.tenantId, review.districtId, now);
-    // Where the district enrolls first-time voters, the enrollment starts beside the lookup, so a new member's
-    // first click waits for one round trip, not two: the insert fails harmlessly for a member already stored.
-    const enrollment = district?.autoEnroll
-      ? this.d.roster.ensureMember(district, actor.userId, actor.displayName, null)
-      : null;
-    enrollment?.catch(() => undefined); // awaited below only for a new member; its failure then surfaces there
-    const existing = await this.d.store.members.get(actor.tenantId, review.districtId, actor.userId);
-    if (existing && !isActiveMember(existing)) throw removedFromRoster();
-    if (existing) {
-      this.cacheMember(key, existing, now);
-      return existing;
+    let member: Member | null;
+    if (district?.autoEnroll) {
+      // Where the district enrolls first-time voters: one round trip gives the stored member or enrolls them.
+      const r = await this.d.roster.enrollVoter(district, actor.userId, actor.displayName, review.id);
+      member = r.member;
+      if (r.created) {
+        if (this.enrolledHere.size >= MEMBER_CACHE_MAX) this.enrolledHere.clear();
+        this.enrolledHere.add(`${actor.tenantId}|${review.id}|${actor.userId}`);
+      }
+    } else {
+      member = await this.d.store.members.get(actor.tenantId, review.districtId, actor.userId);
     }
-    if (!enrollment) {
+    if (member && !isActiveMember(member)) throw removedFromRoster();
+    if (!member) {
       throw new DomainError(
         'not-member',
         'You are not a member of this district team, so your vote was not recorded. Ask a coordinator to add you.',
       );
     }
-    const created = await enrollment;
-    this.cacheMember(key, created, now);
-    return created;
+    this.cacheMember(key, member, now);
+    return member;
   }
 
   /**
