@@ -45,6 +45,8 @@ interface LoopReport {
   acceptSpreadMs: number;
   cpuCores: number;
   heapMb: number;
+  gc: { n: number; totalMs: number; maxMs: number; major: number };
+  served: { n: number; p50: number; p99: number; over50: number };
   /** BENCH_COUNT=1: the product's database calls since the last ask, slowest and over 20 ms per kind. */
   db?: Record<string, { n: number; maxMs: number; over20: number }>;
 }
@@ -430,11 +432,15 @@ async function main() {
     rows.push(row);
     console.log(row);
     console.log(
-      `  longest event-loop stall of ours during the burst: ${burstLoop.maxMs.toFixed(0)} ms; its CPU ${burstLoop.cpuCores.toFixed(2)} cores, heap ${burstLoop.heapMb} MB`,
+      `  longest event-loop stall of ours during the burst: ${burstLoop.maxMs.toFixed(0)} ms; its CPU ${burstLoop.cpuCores.toFixed(2)} cores, heap ${burstLoop.heapMb} MB; garbage collection ${burstLoop.gc.n} pauses (${burstLoop.gc.major} major), ${burstLoop.gc.totalMs} ms in all, longest ${burstLoop.gc.maxMs} ms`,
     );
     const slow = (r: typeof burst) =>
       'fromMs' in r.slow ? `${r.slow.n}, sent between ${r.slow.fromMs} and ${r.slow.toMs} ms` : '0';
     console.log(`  clicks over 50 ms: store-only ${slow(store)}; ours ${slow(burst)}`);
+    const sv = burstLoop.served;
+    console.log(
+      `  inside ours (request headers parsed → answer written): p50 ${sv.p50} ms, p99 ${sv.p99} ms, ${sv.over50} of ${sv.n} over 50 ms`,
+    );
     const dbSlow = Object.entries(burstLoop.db ?? {}).filter(([, t]) => t.over20 > 0);
     if (dbSlow.length) {
       console.log(

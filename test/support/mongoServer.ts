@@ -77,7 +77,10 @@ function realClock(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 export async function startMongoJavaServer(): Promise<RunningServer> {
   const { classpath } = prepareMongoJavaServer();
   const port = await freePort();
-  const child: ChildProcess = spawn('java', ['-Xmx1g', '-cp', classpath, 'MongoLauncher', String(port)], {
+  // MONGO_JAVA_OPTS: more JVM options (e.g. `-Xlog:gc:file=/tmp/gc.log` to see the test server's pauses).
+  const extra = (process.env.MONGO_JAVA_OPTS ?? '').split(/\s+/).filter(Boolean);
+  const args = ['-Xmx1g', ...extra, '-cp', classpath, 'MongoLauncher', String(port)];
+  const child: ChildProcess = spawn('java', args, {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: realClock(process.env),
   });
