@@ -109,6 +109,17 @@ export const envSchema = z.object({
    * From this many Slack requests a second on, vote work waits (at most 10 s) so that acknowledgements come first;
    * 0 = never wait.
    */
+  /**
+   * How long a close waits between marking the round closed and reading its votes (ms): a vote checked against
+   * the open round less than this long before it was stored is then counted without a second read. 0 = no wait
+   * (every vote reads the review again after its write).
+   */
+  CLOSE_GRACE_MS: z.coerce
+    .number({ error: 'must be a number of milliseconds' })
+    .int('must be a whole number')
+    .min(0, 'must be 0 (no grace) or more')
+    .max(10_000, 'must be at most 10000')
+    .default(1000),
   SLACK_BURST_PER_SECOND: z.coerce
     .number({ error: 'must be a number of requests per second' })
     .int('must be a whole number')
@@ -197,6 +208,7 @@ const SHOWN = new Set([
   'NUDGE_SLACK_WORKSPACE_RATE',
   'NETWORK_MIN_DISTRICTS',
   'SLACK_BURST_PER_SECOND',
+  'CLOSE_GRACE_MS',
   'MicrosoftAppType',
   'TEAMS_LOCAL_NO_AUTH',
   'TEAMS_MAX_MEMBERS_PER_CHANNEL',

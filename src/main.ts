@@ -104,6 +104,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     rubrics,
     ids,
     defaultTimezone: config.DEFAULT_TIMEZONE,
+    closeGraceMs: config.CLOSE_GRACE_MS,
   });
   const web = express();
   web.disable('x-powered-by');

@@ -99,7 +99,11 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect(all.filter((r) => r.created)).toHaveLength(1);
       for (const r of all) expect(r.member).toMatchObject({ memberId: 'U8', perspectiveAskedIn: 'r-first' });
       // A stored member is returned as stored: nothing of the new one is written over it.
-      const again = await store.members.enroll({ ...m, displayName: 'Renamed', perspectiveAskedIn: 'r-second' });
+      const again = await store.members.enroll({
+        ...m,
+        displayName: 'Renamed',
+        perspectiveAskedIn: 'r-second',
+      });
       expect(again.created).toBe(false);
       expect(again.member).toMatchObject({ displayName: 'Eight', perspectiveAskedIn: 'r-first' });
       expect(again.member.joinedAt).toEqual(new Date('2026-11-02T10:00:00Z'));

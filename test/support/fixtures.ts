@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { loadRubricCatalog } from '../../src/adapters/files/rubricCatalog';
 import type { Clock, IdGenerator, Store } from '../../src/app/ports';
-import { ReviewService } from '../../src/app/reviews/reviewService';
+import { ReviewService, type ReviewServiceDeps } from '../../src/app/reviews/reviewService';
 
 export const rubrics = loadRubricCatalog(path.join(__dirname, '..', '..', 'rubrics'));
 
@@ -20,8 +20,19 @@ export function counterIds(): IdGenerator {
   return { next: (prefix) => `${prefix}_${(++n).toString(36)}_${Math.random().toString(36).slice(2, 8)}` };
 }
 
-export function makeService(store: Store, clock: Clock = new TestClock()) {
-  return new ReviewService({ store, clock, rubrics, ids: counterIds(), defaultTimezone: 'America/Detroit' });
+export function makeService(
+  store: Store,
+  clock: Clock = new TestClock(),
+  more: Pick<ReviewServiceDeps, 'closeGraceMs' | 'elapsed'> = {},
+) {
+  return new ReviewService({
+    store,
+    clock,
+    rubrics,
+    ids: counterIds(),
+    defaultTimezone: 'America/Detroit',
+    ...more,
+  });
 }
 
 /**
