@@ -23,9 +23,9 @@ async function main(): Promise<void> {
   };
   console.log(`server: ${server ? 'mongo-java-server' : 'MONGODB_URI'}`);
   console.log(
-    '| votes in the collection | find {reviewId, rowId, round} (1 match), ms | findOne {_id}, ms |',
+    '| votes in the collection | find {reviewId, rowId, round} (1 match), ms | find by `_id` range (1 match), ms | findOne {_id}, ms |',
   );
-  console.log('|---|---|---|');
+  console.log('|---|---|---|---|');
   let n = 0;
   try {
     for (const target of [1_000, 10_000, 40_000]) {
@@ -41,13 +41,17 @@ async function main(): Promise<void> {
         });
       await votes.insertMany(docs);
       await votes.updateOne(
-        { _id: 'probe' },
+        { _id: 'rX|row1|1|probe' },
         { $set: { reviewId: 'rX', rowId: 'row1', round: 1 } },
         { upsert: true },
       );
       const byIndex = await perCall(() => votes.find({ reviewId: 'rX', rowId: 'row1', round: 1 }).toArray());
       const byId = await perCall(() => votes.findOne({ _id: `v${n >> 1}` }));
-      console.log(`| ${target.toLocaleString('en-US')} | ${byIndex} | ${byId} |`);
+      // The same votes as a range of `_id` (the product's vote ids start `review|row|round|`).
+      const byIdRange = await perCall(() =>
+        votes.find({ _id: { $gte: 'rX|row1|1|', $lt: 'rX|row1|1}' } }).toArray(),
+      );
+      console.log(`| ${target.toLocaleString('en-US')} | ${byIndex} | ${byIdRange} | ${byId} |`);
     }
   } finally {
     await db.dropDatabase();
