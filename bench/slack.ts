@@ -32,6 +32,8 @@ const LEVELS = (process.env.BENCH_CONCURRENCY ?? '50,200,500')
   .split(',')
   .map(Number)
   .filter((n) => n > 0);
+/** How long both storing apps are warmed (20 in flight) before the first burst (BENCH_WARMUP_SECONDS). */
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 1);
 /** BENCH_COLD=1 measures from the moment all connections are opened at once (no untimed first request each). */
 const WARM_CONNECTIONS = process.env.BENCH_COLD !== '1';
 /** --oauth: the product authorizes each request from its installation store instead of one bot token. */
@@ -457,8 +459,8 @@ async function main() {
   try {
     // Warm both processes first (JIT, connections, the first member of each code path), as the runs below do.
     const ws = await scenario(ours, 'warm');
-    await closedLoop(bareStore.port, 20, jobs(ws, 'WS_', new Map()), 1);
-    await closedLoop(ours.port, 20, jobs(ws, 'WO_', new Map()), 1);
+    await closedLoop(bareStore.port, 20, jobs(ws, 'WS_', new Map()), WARMUP_SECONDS);
+    await closedLoop(ours.port, 20, jobs(ws, 'WO_', new Map()), WARMUP_SECONDS);
     await ours.ask('idle');
     await burstPair('on a fresh database', 'fresh');
     for (const c of LEVELS) {
