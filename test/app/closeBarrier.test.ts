@@ -19,13 +19,19 @@ async function raceOnce(store: Store, rnd: () => number, closeGraceMs: number) {
   const { coord, review } = await districtWithReview(service, { tenantId: `T${Math.floor(rnd() * 1e9)}` });
   const tenantId = coord.tenantId;
   const rowId = review.polls[0]?.rowId as string;
-  const confirmed = new Map<string, number>(); // member → the choice they were told counted (their last one)
+  // member → the choice they were told counted: of two confirmed clicks, the later one (the higher seq, as the
+  // store orders them), whichever confirmation came back last
+  const confirmed = new Map<string, number>();
+  const confirmedSeq = new Map<string, number>();
   const refused: string[] = [];
   const cast = async (i: number, choice: number, delay: number) => {
     await sleep(delay);
     try {
       const r = await service.recordVote(member(i, tenantId), { reviewId: review.reviewId, rowId, choice });
-      if (r.write === 'written') confirmed.set(`U${i}`, choice);
+      if (r.write === 'written' && r.vote.seq > (confirmedSeq.get(`U${i}`) ?? -1)) {
+        confirmed.set(`U${i}`, choice);
+        confirmedSeq.set(`U${i}`, r.vote.seq);
+      }
     } catch (e) {
       if (!(e instanceof DomainError) || !/closed/.test(e.message)) throw e;
       refused.push(`U${i}`);
