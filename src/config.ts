@@ -125,7 +125,7 @@ export const envSchema = z.object({
     .int('must be a whole number')
     .min(0, 'must be 0 (never wait) or more')
     .max(100000, 'must be at most 100000')
-    .default(250),
+    .default(50),
   /**
    * People who may set up district teams whatever their platform role (Slack user ids, Teams AAD object ids),
    * comma-separated. Besides them: Slack workspace admins and owners and the app's installer; the person who added

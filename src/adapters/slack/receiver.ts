@@ -32,7 +32,7 @@ export interface SlackReceiverOptions {
   metrics?: Metrics;
   /** If a listener has not acknowledged after this long, answer 200 anyway (Slack gives up at 3 s). */
   ackTimeoutMs?: number;
-  /** Requests per second from which the receiver counts as under a burst (`load.busy()`); default 250. */
+  /** Requests per second from which the receiver counts as under a burst (`load.busy()`); default 50. */
   burstPerSecond?: number;
 }
 
@@ -73,7 +73,7 @@ export class SlackReceiver implements Receiver {
     this.log = o.logger ?? defaultLogger('slack');
     this.metrics = o.metrics ?? noMetrics;
     // Wall-clock time, not `nowMs` (which tests may freeze for signature timestamps).
-    this.load = new RateMeter(o.burstPerSecond ?? 250);
+    this.load = new RateMeter(o.burstPerSecond ?? 50);
   }
 
   init(app: App): void {

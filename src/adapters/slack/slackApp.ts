@@ -72,7 +72,7 @@ export interface SlackAdapterOptions extends SlackDeps {
   voteWriteTimeoutMs?: number;
   /**
    * Requests per second from which confirmations and redraws wait for the burst to pass (at most `maxWorkDeferMs`,
-   * default 10 s) so that acknowledgements keep up; default 250, 0 never waits.
+   * default 10 s) so that acknowledgements keep up; default 50, 0 never waits.
    */
   burstPerSecond?: number;
   maxWorkDeferMs?: number;
