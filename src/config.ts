@@ -106,10 +106,6 @@ export const envSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   /**
-   * From this many Slack requests a second on, vote work waits (at most 10 s) so that acknowledgements come first;
-   * 0 = never wait.
-   */
-  /**
    * How long a close waits between marking the round closed and reading its votes (ms): a vote checked against
    * the open round less than this long before it was stored is then counted without a second read. 0 = no wait
    * (every vote reads the review again after its write).
@@ -120,6 +116,10 @@ export const envSchema = z.object({
     .min(0, 'must be 0 (no grace) or more')
     .max(10_000, 'must be at most 10000')
     .default(1000),
+  /**
+   * From this many Slack requests a second on, vote confirmations and poll redraws wait (at most 10 s) so that
+   * acknowledgements come first (votes themselves are stored before their acknowledgement); 0 = never wait.
+   */
   SLACK_BURST_PER_SECOND: z.coerce
     .number({ error: 'must be a number of requests per second' })
     .int('must be a whole number')
