@@ -21,16 +21,14 @@ async function raceOnce(store: Store, rnd: () => number, closeGraceMs: number) {
   const rowId = review.polls[0]?.rowId as string;
   // member → the choice they were told counted: of two confirmed clicks, the later one (the higher seq, as the
   // store orders them), whichever confirmation came back last
-  const confirmed = new Map<string, number>();
-  const confirmedSeq = new Map<string, number>();
+  const confirmedVotes = new Map<string, { choice: number; seq: number }>();
   const refused: string[] = [];
   const cast = async (i: number, choice: number, delay: number) => {
     await sleep(delay);
     try {
       const r = await service.recordVote(member(i, tenantId), { reviewId: review.reviewId, rowId, choice });
-      if (r.write === 'written' && r.vote.seq > (confirmedSeq.get(`U${i}`) ?? -1)) {
-        confirmed.set(`U${i}`, choice);
-        confirmedSeq.set(`U${i}`, r.vote.seq);
+      if (r.write === 'written' && r.vote.seq > (confirmedVotes.get(`U${i}`)?.seq ?? -1)) {
+        confirmedVotes.set(`U${i}`, { choice, seq: r.vote.seq });
       }
     } catch (e) {
       if (!(e instanceof DomainError) || !/closed/.test(e.message)) throw e;
@@ -52,6 +50,7 @@ async function raceOnce(store: Store, rnd: () => number, closeGraceMs: number) {
   const fromStored = [0, 0, 0, 0];
   for (const v of stored)
     if (typeof v.choice === 'number') fromStored[v.choice - 1] = (fromStored[v.choice - 1] ?? 0) + 1;
+  const confirmed = new Map([...confirmedVotes].map(([m, v]) => [m, v.choice]));
   return { stored, result, fromStored, confirmed, refused };
 }
 
