@@ -86,9 +86,10 @@ const stores: Array<[string, () => Promise<Store & { close(): Promise<void> }>]>
 
 /**
  * Without a grace every written vote reads the review again; with one, a vote acknowledged within the grace of its
- * round check is counted on the strength of the close's wait (5 ms: both paths mixed; 40 ms: nearly all votes).
+ * round check is counted on the strength of the close's wait (5 ms: both paths mixed; 40 ms: nearly all votes; 120 ms: votes also reuse one read of the open review for 30 ms,
+ * RecentReviews).
  */
-const cases = stores.flatMap(([name, open]) => [0, 5, 40].map((grace) => [name, grace, open] as const));
+const cases = stores.flatMap(([name, open]) => [0, 5, 40, 120].map((grace) => [name, grace, open] as const));
 
 describe.each(cases)('close vs. vote storm (%s store, close grace %d ms)', (_name, grace, open) => {
   test(`${ITERATIONS} races: stored == tally, every confirmed vote counted, every refused one absent`, async () => {

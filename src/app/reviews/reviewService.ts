@@ -25,6 +25,7 @@ import { ReviewLifecycle } from './lifecycle';
 import { ownReview } from './lookups';
 import { PerspectiveAsk } from './perspectiveAsk';
 import { QuorumNotices } from './quorumNotices';
+import { forgettingOnSave, RecentReviews, type ReviewRead } from './recentReviews';
 import { ReminderService } from './reminders';
 import { loadPollView, loadReviewView } from './reviewViews';
 import { Roster } from './roster';
@@ -100,9 +101,12 @@ export type RecordedVote = { vote: Vote; write: VoteWrite; review: Review; membe
  * person can act on. No framework or I/O here: storage comes through the Store port.
  */
 export class ReviewService {
+  private readonly d: ReviewServiceDeps;
   private readonly nextSeq: () => number;
   private readonly graceMs: number;
   private readonly elapsed: () => number;
+  /** Reads of open reviews that votes reuse for a quarter of the grace (./recentReviews.ts; none without one). */
+  private readonly recent: RecentReviews;
   /** Who may do what (src/app/policy.ts): every use case below asks it before it reads or changes anything. */
   readonly access: Access;
   /** The district team use cases (src/app/reviews/roster.ts), offered below as this service's own. */
@@ -122,10 +126,15 @@ export class ReviewService {
   /** "Are you rating as the district team or for a building?" on a first vote (./perspectiveAsk.ts). */
   readonly perspectives: PerspectiveAsk;
 
-  constructor(private readonly d: ReviewServiceDeps) {
+  constructor(deps: ReviewServiceDeps) {
+    this.graceMs = deps.closeGraceMs ?? 0;
+    this.elapsed = deps.elapsed ?? (() => performance.now());
+    this.recent = new RecentReviews(this.graceMs / 4, this.elapsed);
+    // Every review saved through this service (or the ones below) forgets its recent read (RecentReviews).
+    const d: ReviewServiceDeps =
+      this.graceMs > 0 ? { ...deps, store: forgettingOnSave(deps.store, this.recent) } : deps;
+    this.d = d;
     this.nextSeq = sequencer(d.clock);
-    this.graceMs = d.closeGraceMs ?? 0;
-    this.elapsed = d.elapsed ?? (() => performance.now());
     this.access = new Access({ store: d.store });
     this.roster = new Roster({
       ...d,
@@ -243,8 +252,9 @@ export class ReviewService {
         { choice: 'invalid' },
       );
     }
-    // Concurrent votes on one review share reads, but each vote sees the review as stored after it arrived.
-    const read = await this.readReview(i.reviewId);
+    // Concurrent votes on one review share reads; with a grace, a read of the open round sent less than a quarter
+    // of it ago serves too (RecentReviews: the barrier below counts from when the read was sent).
+    const read = this.recent.get(i.reviewId) ?? (await this.readReviewForVote(i.reviewId));
     const review = ownReview(actor.tenantId, read.review);
     // Votes only on the poll in its own channel (no store read: the rule needs only where the click came from).
     await this.access.enforce(actor, 'review.vote', placeOf(review), { member: null });
@@ -269,8 +279,14 @@ export class ReviewService {
     return { vote, write, review, member };
   }
 
+  private async readReviewForVote(reviewId: string): Promise<ReviewRead> {
+    const read = await this.readReview(reviewId);
+    this.recent.keep(reviewId, read);
+    return read;
+  }
+
   /** The review, read after the call (shared by concurrent callers), with when its read was sent (`elapsed`). */
-  private readReview(reviewId: string): Promise<{ review: Review | null; sentAt: number }> {
+  private readReview(reviewId: string): Promise<ReviewRead> {
     return this.reviewReads.read(reviewId, () => {
       const sentAt = this.elapsed();
       return this.d.store.reviews.get(reviewId).then((review) => ({ review, sentAt }));
@@ -290,14 +306,14 @@ export class ReviewService {
    */
   private async assertCounted(vote: Vote, checkSentAt: number): Promise<void> {
     if (this.graceMs > 0 && this.elapsed() - checkSentAt < this.graceMs) return;
-    let review = (await this.readReview(vote.reviewId)).review;
+    let review = (await this.readReviewForVote(vote.reviewId)).review;
     if (review && review.round === vote.round && review.roundStatus === 'open') return;
     // Wait for the close to finish (it writes its tally, then the results): at most CLOSE_WAIT_MS.
     const until = Date.now() + CLOSE_WAIT_MS;
     while (review && review.round === vote.round && !R.roundResultsSaved(review, vote.rowId, vote.round)) {
       if (Date.now() > until) break;
       await new Promise((r) => setTimeout(r, 25));
-      review = (await this.readReview(vote.reviewId)).review;
+      review = (await this.readReviewForVote(vote.reviewId)).review;
     }
     const tally = await this.d.store.tallies.get(vote.reviewId, vote.round);
     const counted = tally?.rows[vote.rowId]?.[vote.memberId] ?? null;
@@ -330,7 +346,7 @@ export class ReviewService {
     });
   }
 
-  private readonly reviewReads = new FreshReads<{ review: Review | null; sentAt: number }>();
+  private readonly reviewReads = new FreshReads<ReviewRead>();
 
   async closeRound(actorIn: Actor, input: unknown): Promise<ReviewView> {
     const actor = parseInput(actorSchema, actorIn);
