@@ -170,6 +170,8 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     logLevel: LogLevel.ERROR,
     logger: libraryLog,
     ignoreSelf: true,
+    // Bolt's conversation store (context.conversation) is not used: without it, no store lookup on every request.
+    convoStore: false,
   });
   // Every Web API client Bolt hands to listeners (one per token), and app.client (nudges): count their 429s.
   const watched = new WeakSet<webApi.WebClient>();
@@ -211,6 +213,7 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     installations,
     polls,
     confirmations: new Confirmations(work, ephemeral, log),
+    later: (job) => work.push(job),
     ephemeral,
     outbound,
     present: commandPresenter({ ephemeral, polls, log }),
