@@ -27,6 +27,11 @@ export interface ListenerContext {
   polls: PollMessages;
   /** Vote confirmations, sent in the background. */
   confirmations: Confirmations;
+  /**
+   * Work after a vote's acknowledgement that nobody waits for (the quorum check): queued with the confirmations,
+   * so it waits for a burst of clicks to pass (at most 10 s) instead of taking the event loop from their acks.
+   */
+  later(job: () => Promise<void>): void;
   /** A private reply, now. */
   ephemeral: Ephemeral;
   /** The one way out for budgeted Web API calls (views.open, views.publish here). */

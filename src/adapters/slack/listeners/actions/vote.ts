@@ -97,8 +97,10 @@ export function registerVote(app: App, ctx: ListenerContext): void {
     if (r.write !== 'written') return;
     // The small groups' own messages of the row only when the review was ever split (no lookup otherwise).
     polls.redraw(client, tenantId, ref.reviewId, ref.rowId, { groups: !!r.review.groups });
-    // "Row 3 has reached its quorum", once per row and round: checked after the ack, off the vote's path.
-    postQuorumNotice(ctx, client, r.vote);
+    // "Row 3 has reached its quorum", once per row and round: checked after the ack, off the vote's path, and
+    // after a burst of clicks (it reads the row's votes and the district's members).
+    const vote = r.vote;
+    ctx.later(async () => postQuorumNotice(ctx, client, vote));
     const rubric = service.rubrics.list().find((x) => x.rows.some((row) => row.id === ref.rowId)) ?? null;
     // The first vote in a review of someone whose perspective is unknown also asks it (./perspective.ts).
     confirmVote(
