@@ -124,6 +124,21 @@ describe('PollUpdater', () => {
     expect(u.stats.deferred).toBeGreaterThan(0);
   });
 
+  it('with settleMs, a message not drawn lately is first drawn that long after its vote', async () => {
+    const u = new PollUpdater({ error() {} }, 1000, Date.now, false, {
+      yieldWhile: () => false,
+      settleMs: 250,
+    });
+    const { client, calls } = fakeClient();
+    const state = { votes: 1, drawMs: 5 };
+    u.schedule('r|a', client, drawer(state), 'T1');
+    await jest.advanceTimersByTimeAsync(240);
+    expect(calls).toHaveLength(0);
+    state.votes = 3; // more votes while it settles: one draw, of the latest state
+    await jest.advanceTimersByTimeAsync(30);
+    expect(calls.map((c) => c.text)).toEqual(['votes: 3']);
+  });
+
   it('logs a failed update and still draws the next one', async () => {
     const errors: string[] = [];
     const u = new PollUpdater({ error: (m: string) => errors.push(m) }, 1000, Date.now);

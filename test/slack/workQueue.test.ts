@@ -69,6 +69,41 @@ describe('WorkQueue', () => {
     expect(q.stats.maxDelayMs).toBe(125);
   });
 
+  it('with settleMs, a job waits that long even before a burst shows, then runs if none did', async () => {
+    let busy = false;
+    const q = new WorkQueue(4, { error() {} }, { now, yieldWhile: () => busy, recheckMs: 25, settleMs: 250 });
+    const ran: number[] = [];
+    q.push(async () => {
+      ran.push(t);
+    });
+    for (let i = 0; i < 9; i++) {
+      t += 25;
+      jest.advanceTimersByTime(25);
+      await flush();
+    }
+    expect(ran).toEqual([]); // 225 ms: still settling
+    t += 25;
+    jest.advanceTimersByTime(25);
+    await flush();
+    expect(ran).toEqual([1_000_250]); // a lone click: 250 ms later
+    // A burst that shows within the quarter second holds the next job on, past its settling.
+    q.push(async () => {
+      ran.push(t);
+    });
+    busy = true;
+    for (let i = 0; i < 20; i++) {
+      t += 25;
+      jest.advanceTimersByTime(25);
+      await flush();
+    }
+    expect(ran).toHaveLength(1);
+    busy = false;
+    t += 25;
+    jest.advanceTimersByTime(25);
+    await flush();
+    expect(ran).toEqual([1_000_250, 1_000_775]);
+  });
+
   it('never holds a job longer than maxDeferMs, even if the burst goes on', async () => {
     const q = new WorkQueue(
       4,

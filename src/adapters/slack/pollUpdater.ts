@@ -74,6 +74,12 @@ export class PollUpdater {
       yieldWhile?: () => boolean;
       maxDeferMs?: number;
       /**
+       * A message not updated lately is first drawn this long after the vote that made it dirty (default 0): long
+       * enough for `yieldWhile` to tell a burst from a lone click, so a burst's first clicks do not draw beside its
+       * acknowledgements.
+       */
+      settleMs?: number;
+      /**
        * The outbound layer whose chat.update budget per workspace (Tier 3) every message of a workspace shares: the
        * message waiting longest goes first, and each draws the latest state when its turn comes.
        */
@@ -85,7 +91,10 @@ export class PollUpdater {
     this.maxIntervalMs = Math.max(minIntervalMs, o.maxIntervalMs ?? 10_000);
     this.yieldWhile = o.yieldWhile ?? null;
     this.maxDeferMs = o.maxDeferMs ?? 10_000;
+    this.settleMs = o.settleMs ?? 0;
   }
+
+  private readonly settleMs: number;
 
   private readonly outbound: SlackOutbound | null;
   /** Messages ready to redraw but waiting for their workspace's budget, and each workspace's wake-up timer. */
@@ -161,7 +170,8 @@ export class PollUpdater {
   }
 
   private plan(e: Entry): void {
-    this.runAfter(e, Math.max(0, e.lastRun + e.interval - this.now()));
+    const now = this.now();
+    this.runAfter(e, Math.max(0, e.lastRun + e.interval - now, e.dirtySince + this.settleMs - now));
   }
 
   private runAfter(e: Entry, ms: number): void {

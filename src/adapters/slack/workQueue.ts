@@ -13,6 +13,12 @@ export interface WorkQueueOptions {
   maxDeferMs?: number;
   /** How often a held-back queue looks again (default 25 ms). */
   recheckMs?: number;
+  /**
+   * With `yieldWhile`: a job waits at least this long after it was queued (default 0), so that the first clicks of a
+   * burst, which come before `yieldWhile` can tell a burst from a lone click, do not run their work beside the
+   * burst's acknowledgements either.
+   */
+  settleMs?: number;
   now?: () => number;
 }
 
@@ -59,8 +65,9 @@ export class WorkQueue {
   private holding(): boolean {
     const oldest = this.waiting[this.head];
     if (!oldest || !this.o.yieldWhile || this.draining) return false;
-    if (this.now() - oldest.at >= (this.o.maxDeferMs ?? 10_000)) return false;
-    return this.o.yieldWhile();
+    const age = this.now() - oldest.at;
+    if (age >= (this.o.maxDeferMs ?? 10_000)) return false;
+    return age < (this.o.settleMs ?? 0) || this.o.yieldWhile();
   }
 
   private pump(): void {
