@@ -107,8 +107,9 @@ export const envSchema = z.object({
     .or(z.literal('').transform(() => undefined)),
   /**
    * How long a close waits between marking the round closed and reading its votes (ms): a vote checked against
-   * the open round less than this long before it was stored is then counted without a second read. 0 = no wait
-   * (every vote reads the review again after its write).
+   * the open round less than this long before it was stored is then counted without a second read, and votes reuse
+   * a read of the open review for a quarter of it. 0 = no wait (every vote reads the review, and again after its
+   * write).
    */
   CLOSE_GRACE_MS: z.coerce
     .number({ error: 'must be a number of milliseconds' })
@@ -117,8 +118,9 @@ export const envSchema = z.object({
     .max(10_000, 'must be at most 10000')
     .default(1000),
   /**
-   * From this many Slack requests a second on, vote confirmations and poll redraws wait (at most 10 s) so that
-   * acknowledgements come first (votes themselves are stored before their acknowledgement); 0 = never wait.
+   * From this many Slack requests a second on, vote confirmations, poll redraws and quorum checks wait (at most
+   * 10 s) so that acknowledgements come first (votes themselves are stored before their acknowledgement); they
+   * always wait 250 ms first, so a burst's first clicks' work waits too. 0 = never wait (and no 250 ms).
    */
   SLACK_BURST_PER_SECOND: z.coerce
     .number({ error: 'must be a number of requests per second' })
