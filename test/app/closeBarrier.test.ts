@@ -86,8 +86,8 @@ const stores: Array<[string, () => Promise<Store & { close(): Promise<void> }>]>
 
 /**
  * Without a grace every written vote reads the review again; with one, a vote acknowledged within the grace of its
- * round check is counted on the strength of the close's wait (5 ms: both paths mixed; 40 ms: nearly all votes; 120 ms: votes also reuse one read of the open review for 30 ms,
- * RecentReviews).
+ * round check is counted on the strength of the close's wait (5 ms: both paths mixed; 40 ms: nearly all votes;
+ * 120 ms: votes also reuse one read of the open review for 30 ms, RecentReviews).
  */
 const cases = stores.flatMap(([name, open]) => [0, 5, 40, 120].map((grace) => [name, grace, open] as const));
 
