@@ -193,9 +193,9 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
   const holdBack = {
     ...(o.burstPerSecond === 0 ? {} : { yieldWhile: () => receiver.load.busy() }),
     maxDeferMs: o.maxWorkDeferMs ?? 10_000,
-    // A quarter second (the rate meter's bucket: by then a burst of 50 clicks a second shows), so a burst's first
+    // The rate meter's bucket (a quarter second: by then a burst of 50 clicks a second shows), so a burst's first
     // clicks' confirmations and redraws wait too. A lone click's confirmation and redraw come that much later.
-    settleMs: o.burstPerSecond === 0 ? 0 : 250,
+    settleMs: o.burstPerSecond === 0 ? 0 : receiver.load.bucketMs,
   };
   const work = new WorkQueue(o.workConcurrency ?? 8, log, holdBack);
   // Every poll message of a workspace shares its chat.update budget (Tier 3) there.

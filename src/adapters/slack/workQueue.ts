@@ -150,7 +150,7 @@ export class RateMeter {
   constructor(
     private readonly thresholdPerSecond: number,
     private readonly now: () => number = Date.now,
-    private readonly bucketMs = 250,
+    readonly bucketMs = 250,
   ) {}
 
   private roll(t: number): void {
