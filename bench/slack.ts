@@ -67,11 +67,12 @@ async function spawnServer(
   mode: 'ours' | 'bare' | 'bare-store' | 'fake',
   env: NodeJS.ProcessEnv,
 ): Promise<Child> {
-  const script = mode === 'fake' ? 'fakeSlackServer.ts' : 'slackServer.ts';
+  // Compiled (scripts/bench.js, as `npm run bench:slack` runs) or under ts-node: each server runs the same way.
+  const ext = path.extname(__filename);
+  const script = (mode === 'fake' ? 'fakeSlackServer' : 'slackServer') + ext;
   const proc = fork(path.join(__dirname, script), [mode], {
     execArgv: [
-      '-r',
-      'ts-node/register/transpile-only',
+      ...(ext === '.ts' ? ['-r', 'ts-node/register/transpile-only'] : []),
       ...(process.env.BENCH_PROF === mode ? ['--cpu-prof', '--cpu-prof-dir=/tmp/slackprof'] : []),
     ],
     env: { ...process.env, ...env, BENCH_SIGNING_SECRET: SECRET },

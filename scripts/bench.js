@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// Runs a benchmark as the product runs in production: compiled to JavaScript first (`npm start` runs dist/, not
+// ts-node), so no process of the bench carries the TypeScript compiler in its heap (tens of megabytes that every
+// major garbage collection of a fresh process would have to mark). Usage: node scripts/bench.js <name> [args…],
+// for bench/<name>.ts. The compiled tree is .cache/bench-dist/ (tsconfig.bench.json).
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const out = path.join(root, '.cache', 'bench-dist');
+const name = process.argv[2];
+if (!name || !fs.existsSync(path.join(root, 'bench', `${name}.ts`))) {
+  const known = fs.readdirSync(path.join(root, 'bench')).filter((f) => f.endsWith('.ts'));
+  console.error(
+    `usage: node scripts/bench.js <name> [args…], name one of: ${known.map((f) => f.slice(0, -3)).join(', ')}`,
+  );
+  process.exit(2);
+}
+fs.rmSync(out, { recursive: true, force: true });
+execFileSync(
+  process.execPath,
+  [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.bench.json')],
+  {
+    stdio: 'inherit',
+  },
+);
+// The product and the test support find their files relative to their own directory (cards/, web/, rubrics/,
+// tools/, .cache/mongo-server/): the compiled tree reaches them through links to the project's own.
+fs.mkdirSync(path.join(out, '.cache'));
+fs.mkdirSync(path.join(root, '.cache', 'mongo-server'), { recursive: true });
+for (const dir of ['cards', 'web', 'rubrics', 'manifests', 'tools', path.join('.cache', 'mongo-server')]) {
+  fs.symlinkSync(path.join(root, dir), path.join(out, dir), 'dir');
+}
+process.argv.splice(1, 2, path.join(out, 'bench', `${name}.js`));
+require(process.argv[1]);
