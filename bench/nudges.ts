@@ -25,7 +25,7 @@ import { BuildingService } from '../src/app/nudges/buildingService';
 import { NudgeRunner } from '../src/app/nudges/nudgeRunner';
 import { ScheduleService } from '../src/app/nudges/scheduleService';
 import { zonedTime } from '../src/domain/schedule';
-import { counterIds, makeService, TestClock } from '../test/support/fixtures';
+import { asker, counterIds, makeService, TestClock } from '../test/support/fixtures';
 import { type RunningServer, startMongoJavaServer } from '../test/support/mongoServer';
 
 const BUILDINGS = Number(process.env.BENCH_BUILDINGS ?? 1000);
@@ -184,7 +184,9 @@ async function main() {
   ];
   const t0 = performance.now();
   for (const t of tenants) {
-    const coord = { tenantId: t.tenantId, userId: 'U_COORD', displayName: 'Coordinator' };
+    // A workspace admin in the district's channel sets it up (so coordinates it) and adds the schedule there,
+    // as in the tests (test/support/fixtures.ts).
+    const coord = asker(t.tenantId, 'U_COORD', t.district, 'Coordinator');
     const district = await reviews.setupDistrict(coord, {
       name: `Bench district ${t.tenantId}`,
       channelId: t.district,

@@ -23,7 +23,7 @@ import { MongoStore } from '../src/adapters/mongo/mongoStore';
 import { mountTeams } from '../src/adapters/teams';
 import type { Store } from '../src/app/ports';
 import type { Choice } from '../src/domain/rubric';
-import { makeService } from '../test/support/fixtures';
+import { asker, makeService } from '../test/support/fixtures';
 import { FakeConnector } from '../test/teams/support/fakeConnector';
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 60);
@@ -120,7 +120,9 @@ async function main(): Promise<void> {
   const real = await listen(web);
 
   // A district, its members, the bot's conversation reference and the six posted poll cards.
-  const coord = { tenantId: `teams:${TENANT}`, userId: 'aad-0', displayName: 'Member 0' };
+  // Set up as in the tests (test/support/fixtures.ts): someone the platform confirms as an admin (here the app's
+  // installer), asking from the district channel, who so becomes its coordinator.
+  const coord = asker(`teams:${TENANT}`, 'aad-0', CHANNEL, 'Member 0');
   await service.setupDistrict(coord, { name: 'Bench Schools', channelId: CHANNEL });
   for (let u = 1; u < MEMBERS; u++) {
     await service.setMember(coord, {

@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { MongoStore } from '../src/adapters/mongo/mongoStore';
 import { systemClock } from '../src/adapters/system';
 import type { Choice } from '../src/domain/rubric';
-import { makeService, rubrics } from '../test/support/fixtures';
+import { asker, makeService, rubrics } from '../test/support/fixtures';
 import { type RunningServer, startMongoJavaServer } from '../test/support/mongoServer';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -68,7 +68,16 @@ async function main() {
   const store = await MongoStore.connect({ uri, dbName });
   await store.init();
   const service = makeService(store, systemClock);
-  const coordinator = { tenantId: 'TB', userId: 'U_COORD', displayName: 'Coordinator' };
+  // As in the tests (test/support/fixtures.ts): a workspace admin in the district's channel sets it up and so
+  // becomes its coordinator; voters click from that channel (and are enrolled by their first vote).
+  const coordinator = asker('TB', 'U_COORD', 'CB', 'Coordinator');
+  const clickFrom = (userId: string) => ({
+    tenantId: 'TB',
+    userId,
+    displayName: userId,
+    channelId: 'CB',
+    conversation: 'channel' as const,
+  });
   await service.setupDistrict(coordinator, { name: 'Bench District', channelId: 'CB' });
   const rows = rubrics.get('culture-of-collaboration')?.rows.map((r) => r.id) ?? [];
   const report: string[] = [];
@@ -93,10 +102,7 @@ async function main() {
       const memberId = `M${w}_${voter}`;
       const rowId = rows[step < 6 ? step : (w + voter) % rows.length] as string;
       const choice = CHOICES[(w + i) % CHOICES.length] as Choice;
-      await service.recordVote(
-        { tenantId: 'TB', userId: memberId, displayName: memberId },
-        { reviewId: review.reviewId, rowId, choice },
-      );
+      await service.recordVote(clickFrom(memberId), { reviewId: review.reviewId, rowId, choice });
       expected.set(`${memberId}|${rowId}`, choice);
     });
     const stored = await store.votes.listRound(review.reviewId, 1);
@@ -140,10 +146,11 @@ async function main() {
       const at = t0 + (i * 5000) / 500;
       await new Promise((res) => setTimeout(res, Math.max(0, at - performance.now())));
       const s = performance.now();
-      await service.recordVote(
-        { tenantId: 'TB', userId: `B${i}`, displayName: `B${i}` },
-        { reviewId: review.reviewId, rowId, choice: CHOICES[i % 5] as Choice },
-      );
+      await service.recordVote(clickFrom(`B${i}`), {
+        reviewId: review.reviewId,
+        rowId,
+        choice: CHOICES[i % 5] as Choice,
+      });
       latencies.push(performance.now() - s);
     }),
   );

@@ -19,7 +19,7 @@ import { LinkSigner } from '../src/adapters/web/links';
 import { CommandService } from '../src/app/commands';
 import { ResultsService } from '../src/app/reviews/results';
 import { exportResults } from '../src/app/reviews/resultsExport';
-import { coordinator, makeService, rubrics, TestClock } from '../test/support/fixtures';
+import { coordinator, makeService, member, rubrics, TestClock } from '../test/support/fixtures';
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 60);
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 8);
@@ -72,10 +72,13 @@ async function main() {
       for (let i = 1; i <= MEMBERS; i++) {
         const x = rnd();
         const choice = x < 0.8 ? centre : x < 0.9 ? Math.max(1, centre - 1) : 'unsure';
-        await service.castVote(
-          { tenantId: 'T1', userId: `U${i}`, displayName: `Member ${i}` },
-          { reviewId: r.reviewId, rowId, choice, evidence: i % 5 === 0 ? `Evidence ${c}.${k}.${i}` : null },
-        );
+        // A vote is a click on the poll in the district's channel C1 (policy: review.vote).
+        await service.castVote(member(i), {
+          reviewId: r.reviewId,
+          rowId,
+          choice,
+          evidence: i % 5 === 0 ? `Evidence ${c}.${k}.${i}` : null,
+        });
       }
     }
     const closed = await service.closeRound(coordinator, { reviewId: r.reviewId });
