@@ -2,13 +2,13 @@
 // Runs a benchmark as the product runs in production: compiled to JavaScript first (`npm start` runs dist/, not
 // ts-node), so no process of the bench carries the TypeScript compiler in its heap (tens of megabytes that every
 // major garbage collection of a fresh process would have to mark). Usage: node scripts/bench.js <name> [args…],
-// for bench/<name>.ts. The compiled tree is .cache/bench-dist/ (tsconfig.bench.json).
+// for bench/<name>.ts. The compiled tree is .cache/bench-<name>/ (tsconfig.bench.json), one per bench, so that
+// two different benches can run at once.
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const out = path.join(root, '.cache', 'bench-dist');
 const name = process.argv[2];
 if (!name || !fs.existsSync(path.join(root, 'bench', `${name}.ts`))) {
   const known = fs.readdirSync(path.join(root, 'bench')).filter((f) => f.endsWith('.ts'));
@@ -17,10 +17,11 @@ if (!name || !fs.existsSync(path.join(root, 'bench', `${name}.ts`))) {
   );
   process.exit(2);
 }
+const out = path.join(root, '.cache', `bench-${name}`);
 fs.rmSync(out, { recursive: true, force: true });
 execFileSync(
   process.execPath,
-  [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.bench.json')],
+  [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.bench.json'), '--outDir', out],
   {
     stdio: 'inherit',
   },
