@@ -1,3 +1,4 @@
+import { pacedIntervalMs } from '../../src/adapters/scheduler/pacing';
 import { createSlackNudgeMessenger } from '../../src/adapters/slack/nudges';
 import { type OutboundCall, OutboundRateLimited, SlackOutbound } from '../../src/adapters/slack/outbound';
 import { KeyedBudgets, POST_MESSAGE_PER_CHANNEL } from '../../src/adapters/slack/tiers';
@@ -151,6 +152,91 @@ describe('one budget table for polls and nudges', () => {
     for (let i = 1; i < t1.length; i++) expect((t1[i] ?? 0) - (t1[i - 1] ?? 0)).toBeGreaterThanOrEqual(100);
     // T2 has its own ceiling: its five posts are not queued behind T1's twenty.
     expect(Math.max(...(starts.T2 as number[]))).toBeLessThan(t1[10] as number);
+  });
+});
+
+describe('the workspace ceiling against a strict one-second window counted on arrival', () => {
+  /** A fake Web API counting chat.postMessage per workspace as bench:nudges' does: a strict sliding second. */
+  function workspaceWindow(limitPerSecond: number, latency: (i: number) => number) {
+    const arrivals: number[] = [];
+    const starts: number[] = [];
+    let refused = 0;
+    const post = () => {
+      const i = starts.length;
+      starts.push(Date.now());
+      return new Promise<{ ok: true }>((resolve, reject) =>
+        setTimeout(() => {
+          const now = Date.now();
+          if (arrivals.filter((t) => t > now - 1000).length >= limitPerSecond) {
+            refused++;
+            reject(rateLimited(1));
+          } else {
+            arrivals.push(now);
+            setTimeout(() => resolve({ ok: true }), 1);
+          }
+        }, latency(i)),
+      );
+    };
+    return { post, starts, arrivals, refused: () => refused };
+  }
+
+  test('posts spaced PACING_MARGIN under the ceiling, from when each actually went', async () => {
+    const fake = workspaceWindow(20, () => 2);
+    const out = new SlackOutbound({ postMessagePerWorkspacePerSecond: 20 });
+    const all = Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        out.call({ workspace: 'T1', method: 'chat.postMessage', channel: `C${i}` }, fake.post),
+      ),
+    );
+    await jest.advanceTimersByTimeAsync(10_000);
+    await all;
+    const gap = pacedIntervalMs(20);
+    for (let i = 1; i < fake.starts.length; i++)
+      expect((fake.starts[i] as number) - (fake.starts[i - 1] as number)).toBeGreaterThanOrEqual(
+        Math.floor(gap),
+      );
+    expect((fake.starts[59] as number) - (fake.starts[0] as number)).toBeLessThanOrEqual(
+      Math.ceil(59 * gap) + 59,
+    );
+    expect(fake.refused()).toBe(0);
+  });
+
+  test('no 429 when the first posts take longer to reach Slack than the next, and no more delay than that', async () => {
+    // As measured in bench:nudges: while the nudge round starts up, a post takes up to 0.45 s from send() to the
+    // fake Web API; then 2 ms. Spaced evenly when sent, they used to arrive bunched: over 20 in a second.
+    const fake = workspaceWindow(20, (i) => (i < 15 ? 450 - i * 25 : 2));
+    const out = new SlackOutbound({ postMessagePerWorkspacePerSecond: 20 });
+    const t0 = Date.now();
+    const all = Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        out.call({ workspace: 'T1', method: 'chat.postMessage', channel: `C${i}` }, fake.post),
+      ),
+    );
+    await jest.advanceTimersByTimeAsync(20_000);
+    await all;
+    expect(fake.refused()).toBe(0);
+    expect(out.stats.rateLimited).toBe(0);
+    expect(fake.arrivals).toHaveLength(100);
+    // 100 posts spaced for 20/s take 5.1 s; the slow start adds at most its 0.45 s.
+    expect(Math.max(...fake.arrivals) - t0).toBeLessThan(99 * pacedIntervalMs(20) + 500);
+  });
+
+  test('posts in flight fill the window: the next waits for an answer, then a second after it', async () => {
+    // The first 20 posts take 3 s to be answered (they reach Slack at once, or just before the answer).
+    const fake = workspaceWindow(20, (i) => (i < 20 ? 3000 : 2));
+    const out = new SlackOutbound({ postMessagePerWorkspacePerSecond: 20 });
+    const t0 = Date.now();
+    const all = Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        out.call({ workspace: 'T1', method: 'chat.postMessage', channel: `C${i}` }, fake.post),
+      ),
+    );
+    await jest.advanceTimersByTimeAsync(20_000);
+    await all;
+    expect(fake.refused()).toBe(0);
+    // The 21st went a second after the first answer (which came 3 s after the first post), not before.
+    expect((fake.starts[20] as number) - t0).toBeGreaterThanOrEqual(4001);
+    expect((fake.starts[20] as number) - t0).toBeLessThan(4100);
   });
 });
 

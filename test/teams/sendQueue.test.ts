@@ -1,4 +1,5 @@
-import { SendQueue } from '../../src/adapters/teams/sendQueue';
+import { pacedIntervalMs } from '../../src/adapters/scheduler/pacing';
+import { SendQueue, TEAMS_LIMITS } from '../../src/adapters/teams/sendQueue';
 import { virtualClock } from '../support/virtualClock';
 
 const fail = (statusCode: number, retryAfter?: string) =>
@@ -92,19 +93,122 @@ test('other errors are not retried; a send that keeps failing gives up after max
   expect(q.stats).toMatchObject({ failures: 2, retries: 2 });
 });
 
-test("one tenant's sends share Teams' 50 per second per app and tenant; another tenant's do not wait for them", async () => {
-  // Time stands still and sleeps return at once: every wait the queue asks for is recorded.
-  const waits: number[] = [];
-  const q = new SendQueue({ now: () => 1_000_000, sleep: async (ms: number) => void waits.push(ms) });
-  const sends: Promise<unknown>[] = [];
-  // 60 conversations of one tenant, one send each (no conversation is near its own 7/s), and one of another tenant.
-  for (let i = 0; i < 60; i++) sends.push(q.enqueue(`a-${i}`, async () => {}, 'tenant-a'));
-  sends.push(q.enqueue('b-0', async () => {}, 'tenant-b'));
-  await Promise.all(sends);
-  // 59 of tenant A's sends wait for their slot, 20 ms apart (the 60th starts 1,180 ms after the first); B's does not.
-  expect(waits).toEqual(Array.from({ length: 59 }, (_, i) => (i + 1) * 20));
-  // Sends without a tenant are under no such ceiling.
-  waits.length = 0;
-  await Promise.all(Array.from({ length: 60 }, (_, i) => q.enqueue(`c-${i}`, async () => {})));
-  expect(waits).toEqual([]);
+/** The start times of the sends the queue passed to `send`, and what a connector counting arrivals saw. */
+function connector(limitPerSecond: number, latency: (i: number) => number) {
+  const arrivals: number[] = [];
+  const starts: number[] = [];
+  let refused = 0;
+  const send = () => {
+    const i = starts.length;
+    starts.push(Date.now());
+    return new Promise<void>((resolve, reject) =>
+      setTimeout(() => {
+        // A strict sliding window of one second, counted on arrival (the fake Bot Connector of bench:nudges).
+        const now = Date.now();
+        if (arrivals.filter((t) => t > now - 1000).length >= limitPerSecond) {
+          refused++;
+          reject(fail(429, '1'));
+        } else {
+          arrivals.push(now);
+          setTimeout(resolve, 1);
+        }
+      }, latency(i)),
+    );
+  };
+  return { send, starts, arrivals, refused: () => refused };
+}
+
+describe('ceilings across conversations (on jest fake timers: Date.now and setTimeout)', () => {
+  beforeEach(() => {
+    jest.useFakeTimers({ now: 1_000_000 });
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  test("one tenant's sends share Teams' 50 per second per app and tenant, spaced PACING_MARGIN under it; another tenant's do not wait", async () => {
+    const q = new SendQueue();
+    const t0 = Date.now();
+    const a: number[] = [];
+    let b = -1;
+    // 60 conversations of one tenant, one send each (no conversation is near its own 7/s), and one of another tenant.
+    const sends = Array.from({ length: 60 }, (_, i) =>
+      q.enqueue(`a-${i}`, async () => a.push(Date.now() - t0), 'A'),
+    );
+    sends.push(
+      q.enqueue(
+        'b-0',
+        async () => {
+          b = Date.now() - t0;
+          return 0;
+        },
+        'B',
+      ),
+    );
+    await jest.advanceTimersByTimeAsync(5000);
+    await Promise.all(sends);
+    expect(b).toBe(0);
+    expect(a).toHaveLength(60);
+    const gap = pacedIntervalMs(TEAMS_LIMITS.perTenantPerSecond);
+    expect(gap).toBeCloseTo(20.6);
+    for (let i = 1; i < a.length; i++)
+      expect((a[i] as number) - (a[i - 1] as number)).toBeGreaterThanOrEqual(gap - 1);
+    // Evenly, the margin under the rate, not slower: the 60th starts 59 intervals after the first (timers fire on
+    // whole milliseconds).
+    expect(a[59]).toBeGreaterThanOrEqual(Math.floor(59 * gap));
+    expect(a[59]).toBeLessThanOrEqual(Math.ceil(59 * gap) + 59);
+    // Sends without a tenant are under no such ceiling.
+    const c: number[] = [];
+    const t1 = Date.now();
+    await Promise.all(
+      Array.from({ length: 60 }, (_, i) => q.enqueue(`c-${i}`, async () => c.push(Date.now() - t1))),
+    );
+    expect(Math.max(...c)).toBe(0);
+  });
+
+  test('a send under both its tenant ceiling and a global one waits for both once, not one after the other', async () => {
+    const q = new SendQueue({ globalPerSecond: 50 });
+    const t0 = Date.now();
+    const starts: number[] = [];
+    const sends = Array.from({ length: 100 }, (_, i) =>
+      q.enqueue(`c-${i}`, async () => starts.push(Date.now() - t0), 'T'),
+    );
+    await jest.advanceTimersByTimeAsync(10_000);
+    await Promise.all(sends);
+    // 100 sends at 50/s (less the margin) take about two seconds: each used to sleep out its tenant slot, then as
+    // long again for its global slot, measured from the same earlier moment (25/s).
+    expect(Math.max(...starts)).toBeLessThan(100 * pacedIntervalMs(50) + 100);
+  });
+
+  test('a late wake-up does not make two sends start together: the next is spaced from the actual start', async () => {
+    let sleeps = 0;
+    // The fifth wait of the queue ends 100 ms late (a busy event loop), the others on time.
+    const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms + (++sleeps === 5 ? 100 : 0)));
+    const q = new SendQueue({ sleep });
+    const starts: number[] = [];
+    const sends = Array.from({ length: 20 }, (_, i) =>
+      q.enqueue(`c-${i}`, async () => starts.push(Date.now()), 'T'),
+    );
+    await jest.advanceTimersByTimeAsync(5000);
+    await Promise.all(sends);
+    const sorted = [...starts].sort((x, y) => x - y);
+    for (let i = 1; i < sorted.length; i++)
+      expect((sorted[i] as number) - (sorted[i - 1] as number)).toBeGreaterThanOrEqual(20);
+  });
+
+  test('the connector never sees more than 50 a second when the first sends take longer to reach it than the next', async () => {
+    // As measured in bench:nudges: while the round starts up, a request takes up to 1.9 s from send() to the
+    // connector; then a few ms. Spaced 1/50 s apart at the start, they used to arrive bunched, over the limit.
+    const fake = connector(TEAMS_LIMITS.perTenantPerSecond, (i) => (i < 60 ? 1500 - i * 20 : 2));
+    const q = new SendQueue();
+    const t0 = Date.now();
+    const sends = Array.from({ length: 300 }, (_, i) => q.enqueue(`c-${i}`, fake.send, 'T'));
+    await jest.advanceTimersByTimeAsync(30_000);
+    await Promise.all(sends);
+    expect(fake.refused()).toBe(0);
+    expect(q.stats.retries).toBe(0);
+    expect(fake.arrivals).toHaveLength(300);
+    // At no more cost than the slow start itself: 300 sends at 50/s take 6 s, here under 8.
+    expect(Math.max(...fake.arrivals) - t0).toBeLessThan(8000);
+  });
 });

@@ -1,3 +1,4 @@
+import { ArrivalWindow, pacedIntervalMs } from '../scheduler/pacing';
 import { retryAfterMsOf, statusOf } from '../scheduler/retryPolicy';
 import { type BudgetedMethod, POST_MESSAGE_BUDGET, SLACK_TIERS, TokenBucket } from './tiers';
 
@@ -8,7 +9,9 @@ import { type BudgetedMethod, POST_MESSAGE_BUDGET, SLACK_TIERS, TokenBucket } fr
  *
  * - `chat.update`, `chat.postEphemeral`, `views.*`, …: one bucket per workspace and method;
  * - `chat.postMessage`: one bucket per channel (about 1/s, short bursts) and a workspace-wide ceiling, so a nudge
- *   run over a hundred building channels and a review's poll posts in the district's channel share one budget.
+ *   run over a hundred building channels and a review's poll posts in the district's channel share one budget. The
+ *   ceiling is paced as ../scheduler/pacing.ts says: spaced evenly a margin under the rate, and never more than the
+ *   rate of posts in flight or answered within the last second (so `take` for one must be followed by `attempt`).
  *
  * A 429 pauses only the budgets of that call (that method in that workspace; for chat.postMessage, that channel)
  * for its Retry-After and the call is sent again: the WebClient is built with `rejectRateLimitedCalls` so that it
@@ -62,6 +65,10 @@ interface Pending {
 
 export class SlackOutbound {
   private readonly buckets = new Map<string, TokenBucket>();
+  /** The workspace ceilings' windows (chat.postMessage), by budget key. */
+  private readonly windows = new Map<string, ArrivalWindow>();
+  /** Per window, the `end`s of calls taken (`take`) whose `attempt` has not begun yet, oldest first. */
+  private readonly taken = new Map<string, Array<() => void>>();
   /** Per budget key: no call before this time (after a 429's Retry-After). */
   private readonly pausedUntil = new Map<string, number>();
   private readonly pending: Pending[] = [];
@@ -70,7 +77,7 @@ export class SlackOutbound {
   private stopped = false;
   private readonly now: () => number;
   private readonly maxAttempts: number;
-  private readonly wsPostPerMinute: number;
+  private readonly wsPostPerSecond: number;
   readonly stats = {
     /** Calls sent per method (retries included). */
     sent: {} as Record<string, number>,
@@ -84,8 +91,7 @@ export class SlackOutbound {
   constructor(private readonly o: OutboundOptions = {}) {
     this.now = o.now ?? Date.now;
     this.maxAttempts = o.maxAttempts ?? 5;
-    this.wsPostPerMinute =
-      (o.postMessagePerWorkspacePerSecond ?? POST_MESSAGE_BUDGET.perWorkspacePerSecond) * 60;
+    this.wsPostPerSecond = o.postMessagePerWorkspacePerSecond ?? POST_MESSAGE_BUDGET.perWorkspacePerSecond;
   }
 
   /** The budgets a call spends: its method's in its workspace; chat.postMessage also its channel's. */
@@ -107,8 +113,8 @@ export class SlackOutbound {
       const { perMinute, burst } =
         method === 'chat.postMessage'
           ? channel === undefined
-            ? // The ceiling is spaced evenly, 3 % under the rate (network jitter): no burst over it.
-              { perMinute: this.wsPostPerMinute / 1.03, burst: 1 }
+            ? // The ceiling is spaced evenly, PACING_MARGIN under the rate: no burst over it.
+              { perMinute: 60_000 / pacedIntervalMs(this.wsPostPerSecond), burst: 1 }
             : POST_MESSAGE_BUDGET.perChannel
           : SLACK_TIERS[method as BudgetedMethod];
       if (this.buckets.size > 10_000) this.prune();
@@ -118,13 +124,66 @@ export class SlackOutbound {
     return b;
   }
 
+  /** The window of a workspace ceiling (chat.postMessage's budget key without a channel); null for other keys. */
+  private windowOf(key: string): ArrivalWindow | null {
+    if (!key.startsWith('chat.postMessage|') || key.split('|').length !== 2) return null;
+    let w = this.windows.get(key);
+    if (!w) {
+      w = new ArrivalWindow(this.wsPostPerSecond, this.now);
+      this.windows.set(key, w);
+    }
+    return w;
+  }
+
   private delayOf(keys: string[]): number {
     const now = this.now();
     let wait = 0;
     for (const k of keys) {
-      wait = Math.max(wait, (this.pausedUntil.get(k) ?? 0) - now, this.bucket(k).delayMs());
+      wait = Math.max(
+        wait,
+        (this.pausedUntil.get(k) ?? 0) - now,
+        this.bucket(k).delayMs(),
+        this.windowOf(k)?.delayMs() ?? 0,
+      );
     }
     return wait;
+  }
+
+  /** Spends a token of each budget of `keys`; under a workspace ceiling the call counts as in flight from now. */
+  private takeKeys(keys: string[]): void {
+    for (const k of keys) {
+      this.bucket(k).take();
+      const w = this.windowOf(k);
+      if (!w) continue;
+      let list = this.taken.get(k);
+      if (!list) {
+        list = [];
+        this.taken.set(k, list);
+      }
+      list.push(w.begin());
+    }
+  }
+
+  /**
+   * The `end` of a call about to be sent, for the windows of its budgets (its `take`'s; a call sent without one
+   * counts from now). Ending it once the answer is back frees its place a second later, and wakes the calls
+   * waiting when in-flight calls filled the window.
+   */
+  private inFlight(keys: string[]): () => void {
+    const ends: Array<() => void> = [];
+    for (const k of keys) {
+      const w = this.windowOf(k);
+      if (!w) continue;
+      const end = this.taken.get(k)?.shift() ?? w.begin();
+      ends.push(() => {
+        const full = w.delayMs() > 0;
+        end();
+        if (full && this.pending.length) this.pump();
+      });
+    }
+    return () => {
+      for (const end of ends) end();
+    };
   }
 
   /** Milliseconds until `call` may go (0 = now): each of its budgets has a token and none is paused by a 429. */
@@ -132,9 +191,12 @@ export class SlackOutbound {
     return this.delayOf(this.keysOf(call));
   }
 
-  /** Spends one token of each of `call`'s budgets (for a caller that waited for `delayMs()` to be 0 itself). */
+  /**
+   * Spends one token of each of `call`'s budgets (for a caller that waited for `delayMs()` to be 0 itself); send it
+   * with `attempt` next (a chat.postMessage counts in its workspace's window from here until its answer).
+   */
   take(call: OutboundCall): void {
-    for (const k of this.keysOf(call)) this.bucket(k).take();
+    this.takeKeys(this.keysOf(call));
   }
 
   /**
@@ -143,9 +205,13 @@ export class SlackOutbound {
    */
   async attempt<T>(call: OutboundCall, send: () => Promise<T>): Promise<T> {
     this.stats.sent[call.method] = (this.stats.sent[call.method] ?? 0) + 1;
+    const end = this.inFlight(this.keysOf(call));
     try {
-      return await send();
+      const result = await send();
+      end();
+      return result;
     } catch (e) {
+      end();
       if (statusOf(e) !== 429) throw e;
       const after = Math.max(0, retryAfterMsOf(e, this.now) ?? 1000);
       this.stats.rateLimited++;
@@ -180,7 +246,7 @@ export class SlackOutbound {
     if (this.stopped) return Promise.reject(new Error(`${call.method} not sent: the app is stopping`));
     const keys = this.keysOf(call);
     if (!this.pending.length && this.delayOf(keys) === 0) {
-      for (const k of keys) this.bucket(k).take();
+      this.takeKeys(keys);
       return Promise.resolve();
     }
     this.stats.waited++;
@@ -200,7 +266,7 @@ export class SlackOutbound {
       const p = this.pending[i] as Pending;
       const wait = this.delayOf(p.keys);
       if (wait <= 0) {
-        for (const k of p.keys) this.bucket(k).take();
+        this.takeKeys(p.keys);
         this.pending.splice(i, 1);
         p.start();
       } else {
@@ -224,6 +290,8 @@ export class SlackOutbound {
     const now = this.now();
     for (const [k, until] of this.pausedUntil) if (until < now) this.pausedUntil.delete(k);
     for (const [k, b] of this.buckets) if (b.full() && !this.pausedUntil.has(k)) this.buckets.delete(k);
+    for (const [k, w] of this.windows) if (w.idle() && !this.taken.get(k)?.length) this.windows.delete(k);
+    for (const [k, list] of this.taken) if (!list.length) this.taken.delete(k);
   }
 
   /**

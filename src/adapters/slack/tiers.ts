@@ -31,7 +31,9 @@ export const POST_MESSAGE_PER_CHANNEL = { perSecond: 1, burst: 3 } as const;
 /**
  * chat.postMessage as the app spends it: per channel one a second with bursts of 2 (one under Slack's, so that a
  * late timer never meets an empty bucket on Slack's side), and a workspace-wide ceiling over every channel (Slack:
- * "several hundred messages a minute" per workspace; NUDGE_SLACK_WORKSPACE_RATE, default 20 a second).
+ * "several hundred messages a minute" per workspace; NUDGE_SLACK_WORKSPACE_RATE, default 20 a second). The outbound
+ * layer paces that ceiling as ../scheduler/pacing.ts says (evenly, PACING_MARGIN under it, and never more than it
+ * in flight or answered within a second): the number here is the limit itself, not the pace.
  */
 export const POST_MESSAGE_BUDGET = {
   perChannel: {

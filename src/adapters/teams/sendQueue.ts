@@ -1,12 +1,25 @@
+import { ArrivalWindow, pacedIntervalMs } from '../scheduler/pacing';
 import { retryDelayMs, statusOf } from '../scheduler/retryPolicy';
 
 /**
+ * Teams' published limits for a bot's sends: per conversation 7 a second and 1,800 an hour; per app and tenant 50
+ * requests a second. This is the one table of them (the queue's defaults).
+ */
+export const TEAMS_LIMITS = {
+  perConversationPerSecond: 7,
+  perConversationPerHour: 1800,
+  perTenantPerSecond: 50,
+} as const;
+
+/**
  * The one outbound queue for Teams (poll cards, replies, confirmations, card updates and nudges alike): sends to one
- * conversation go one at a time, at most `perSecond` in any second and `perHour` in any hour (Teams allows 7/s and
- * 1,800/h per conversation), at most `perTenantPerSecond` across one tenant's conversations (Teams allows an app 50
- * requests per second per tenant), optionally under a ceiling across everything (`globalPerSecond`). A failed send is
- * retried by the shared policy (../scheduler/retryPolicy.ts): 429, 412 and 5xx, after the Retry-After when given,
- * else with exponential backoff and jitter; any other 4xx is not retried.
+ * conversation go one at a time, at most `perSecond` in any second and `perHour` in any hour (TEAMS_LIMITS), at most
+ * `perTenantPerSecond` across one tenant's conversations, optionally under a ceiling across everything
+ * (`globalPerSecond`). The ceilings across conversations are paced as ../scheduler/pacing.ts says (evenly, a margin
+ * under the rate, and never more than the rate in flight or answered within a second), so that the connector, which
+ * counts sends as they arrive, does not see a burst when their latencies differ. A failed send is retried by the
+ * shared policy (../scheduler/retryPolicy.ts): 429, 412 and 5xx, after the Retry-After when given, else with
+ * exponential backoff and jitter; any other 4xx is not retried.
  */
 export interface SendQueueOptions {
   perSecond?: number;
@@ -28,6 +41,18 @@ export interface SendQueueOptions {
 
 export { statusOf } from '../scheduler/retryPolicy';
 
+/** A ceiling across conversations (one tenant's, or every send's): its sends take their turns one at a time. */
+interface Ceiling {
+  /** Milliseconds between starts (pacedIntervalMs of the rate). */
+  interval: number;
+  /** No start before this: the previous one's actual start + interval. */
+  next: number;
+  window: ArrivalWindow;
+  /** The last turn taken or waiting (turns are taken in order). */
+  tail: Promise<unknown>;
+  waiting: number;
+}
+
 interface Lane {
   tail: Promise<unknown>;
   /** Start times of recent attempts (last hour), oldest first. */
@@ -37,20 +62,20 @@ interface Lane {
 
 export class SendQueue {
   private readonly lanes = new Map<string, Lane>();
-  /** The next free slot under `globalPerSecond` (slots are reserved in the order lanes become ready). */
-  private globalNext = 0;
-  /** Per tenant, the next free slot under `perTenantPerSecond` (dropped once it is in the past). */
-  private readonly tenantNext = new Map<string, number>();
+  /** The ceiling under `globalPerSecond` (none when that is infinite). */
+  private readonly global: Ceiling | null;
+  /** Per tenant, the ceiling under `perTenantPerSecond` (dropped once nothing of it is waiting or counted). */
+  private readonly tenants = new Map<string, Ceiling>();
   private readonly o: Required<SendQueueOptions>;
   /** Counters for tests and logs. */
   readonly stats = { attempts: 0, retries: 0, failures: 0 };
 
   constructor(opts: SendQueueOptions = {}) {
     this.o = {
-      perSecond: opts.perSecond ?? 7,
-      perHour: opts.perHour ?? 1800,
+      perSecond: opts.perSecond ?? TEAMS_LIMITS.perConversationPerSecond,
+      perHour: opts.perHour ?? TEAMS_LIMITS.perConversationPerHour,
       globalPerSecond: opts.globalPerSecond ?? Number.POSITIVE_INFINITY,
-      perTenantPerSecond: opts.perTenantPerSecond ?? 50,
+      perTenantPerSecond: opts.perTenantPerSecond ?? TEAMS_LIMITS.perTenantPerSecond,
       maxAttempts: opts.maxAttempts ?? 5,
       baseDelayMs: opts.baseDelayMs ?? 400,
       maxDelayMs: opts.maxDelayMs ?? 30_000,
@@ -59,6 +84,32 @@ export class SendQueue {
       sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
       onRateLimited: opts.onRateLimited ?? (() => {}),
     };
+    this.global = this.ceiling(this.o.globalPerSecond);
+  }
+
+  private ceiling(perSecond: number): Ceiling | null {
+    if (!Number.isFinite(perSecond)) return null;
+    return {
+      interval: pacedIntervalMs(perSecond),
+      next: 0,
+      window: new ArrivalWindow(perSecond, this.o.now),
+      tail: Promise.resolve(),
+      waiting: 0,
+    };
+  }
+
+  private tenantCeiling(tenantId: string): Ceiling | null {
+    let c = this.tenants.get(tenantId);
+    if (!c) {
+      const now = this.o.now();
+      for (const [t, other] of this.tenants)
+        if (other.waiting === 0 && other.next <= now && other.window.idle()) this.tenants.delete(t);
+      const made = this.ceiling(this.o.perTenantPerSecond);
+      if (!made) return null;
+      c = made;
+      this.tenants.set(tenantId, c);
+    }
+    return c;
   }
 
   /**
@@ -94,8 +145,11 @@ export class SendQueue {
     }
   }
 
-  /** Waits until the lane may send again under both rate limits. */
-  private async slot(lane: Lane, tenantId: string | undefined): Promise<void> {
+  /**
+   * Waits until the lane may send again under its own limits, then for its turn under the ceilings across
+   * conversations; returns the send's `end` for those ceilings (to call once it is answered or has failed).
+   */
+  private async slot(lane: Lane, tenantId: string | undefined): Promise<() => void> {
     for (;;) {
       const now = this.o.now();
       while (lane.sent.length && (lane.sent[0] as number) <= now - 3_600_000) lane.sent.shift();
@@ -108,29 +162,59 @@ export class SendQueue {
         wait = Math.max(wait, (inLastSecond[inLastSecond.length - this.o.perSecond] as number) + 1000 - now);
       }
       if (wait <= 0) {
-        if (tenantId) await this.tenantSlot(tenantId, now);
-        await this.globalSlot(now);
+        const ceilings = [tenantId ? this.tenantCeiling(tenantId) : null, this.global].filter(
+          (c): c is Ceiling => c !== null,
+        );
+        const end = await this.turn(ceilings);
         lane.sent.push(this.o.now());
-        return;
+        return end;
       }
       await this.o.sleep(wait + 1);
     }
   }
 
-  /** Reserves the next slot under the ceiling across conversations and waits for it. */
-  private async globalSlot(now: number): Promise<void> {
-    if (!Number.isFinite(this.o.globalPerSecond)) return;
-    const at = Math.max(now, this.globalNext);
-    this.globalNext = at + 1000 / this.o.globalPerSecond;
-    if (at > now) await this.o.sleep(at - now);
+  /**
+   * Takes the send's turn under each ceiling (in the order sends come to it, one waiting at a time) and starts it
+   * in all of them at once: each ceiling's next start is counted from now, the moment the send actually goes.
+   */
+  private turn(ceilings: Ceiling[]): Promise<() => void> {
+    const [c, ...rest] = ceilings;
+    if (!c) return Promise.resolve(() => {});
+    c.waiting++;
+    const turn = c.tail.then(async () => {
+      try {
+        await this.ready(c);
+        // Holding this ceiling's turn while waiting for the others: nothing else starts under it meanwhile.
+        const endRest = await this.turn(rest);
+        c.next = this.o.now() + c.interval;
+        const end = c.window.begin();
+        return () => {
+          end();
+          endRest();
+        };
+      } finally {
+        c.waiting--;
+      }
+    });
+    c.tail = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    return turn;
   }
 
-  /** Reserves the tenant's next slot under `perTenantPerSecond` and waits for it. */
-  private async tenantSlot(tenantId: string, now: number): Promise<void> {
-    for (const [t, next] of this.tenantNext) if (next <= now) this.tenantNext.delete(t);
-    const at = Math.max(now, this.tenantNext.get(tenantId) ?? now);
-    this.tenantNext.set(tenantId, at + 1000 / this.o.perTenantPerSecond);
-    if (at > now) await this.o.sleep(at - now);
+  /** Waits until a send may start under `c`: spaced from the previous start, and a place in its window. */
+  private async ready(c: Ceiling): Promise<void> {
+    for (;;) {
+      const spacing = c.next - this.o.now();
+      const window = c.window.delayMs();
+      if (spacing <= 0 && window <= 0) return;
+      // Held back by the window: an answer can free a place in it sooner than the time says (and the sleep that
+      // loses the race is at most a second).
+      await (window > spacing
+        ? Promise.race([this.o.sleep(Math.min(window, 1000)), c.window.answer()])
+        : this.o.sleep(spacing));
+    }
   }
 
   /**
@@ -143,14 +227,16 @@ export class SendQueue {
 
   private async attempt<T>(lane: Lane, send: () => Promise<T>, tenantId: string | undefined): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      await this.slot(lane, tenantId);
+      const end = await this.slot(lane, tenantId);
       this.stats.attempts++;
       try {
         const result = await send();
         this.stamp(lane);
+        end();
         return result;
       } catch (e) {
         this.stamp(lane);
+        end();
         if (statusOf(e) === 429) this.o.onRateLimited();
         const delay = attempt < this.o.maxAttempts ? retryDelayMs(e, attempt, this.o) : null;
         if (delay === null) {
