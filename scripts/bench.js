@@ -10,10 +10,13 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const name = process.argv[2];
-if (!name || !fs.existsSync(path.join(root, 'bench', `${name}.ts`))) {
-  const known = fs.readdirSync(path.join(root, 'bench')).filter((f) => f.endsWith('.ts'));
+// The benches are the package's `bench:*` scripts (bench/ also holds the servers bench:slack forks).
+const known = Object.values(require(path.join(root, 'package.json')).scripts)
+  .map((cmd) => /^node scripts\/bench\.js (\w+)$/.exec(cmd)?.[1])
+  .filter(Boolean);
+if (!known.includes(name)) {
   console.error(
-    `usage: node scripts/bench.js <name> [args…], name one of: ${known.map((f) => f.slice(0, -3)).join(', ')}`,
+    `usage: node scripts/bench.js <name> [args…] (npm run bench:…), name one of: ${known.join(', ')}`,
   );
   process.exit(2);
 }
