@@ -17,11 +17,20 @@ const ROWS = (rubrics.get('culture-of-collaboration')?.rows ?? []).map((r) => r.
 let harness: SlackHarness;
 let fake: FakeSlack;
 
-/** Replies to `user` (the reminders a coordinator gets as a non-voter are not replies, and may come first). */
+/**
+ * Replies to `user`'s commands: not the reminders a coordinator gets as a non-voter, nor a voter's vote
+ * confirmations (they settle before they are sent and wait their turn in the chat.postEphemeral budget, so one can
+ * arrive after a later command's reply).
+ */
 const ephemeralsTo = (user: string) =>
   fake
     .of('chat.postEphemeral')
-    .filter((c) => c.args.user === user && !String(c.args.text).startsWith('*Reminder*'));
+    .filter(
+      (c) =>
+        c.args.user === user &&
+        !String(c.args.text).startsWith('*Reminder*') &&
+        !/^Your vote on .* is recorded/.test(String(c.args.text)),
+    );
 const lastEphemeralText = (user: string) => String(ephemeralsTo(user).at(-1)?.args.text ?? '');
 const quorumPosts = () =>
   fake.of('chat.postMessage').filter((c) => /has reached its quorum/.test(String(c.args.text)));
