@@ -3,6 +3,7 @@ import { createSlackNudgeMessenger } from '../../src/adapters/slack/nudges';
 import { type OutboundCall, OutboundRateLimited, SlackOutbound } from '../../src/adapters/slack/outbound';
 import { KeyedBudgets, POST_MESSAGE_PER_CHANNEL } from '../../src/adapters/slack/tiers';
 import type { NudgeView } from '../../src/app/nudges/nudgeViews';
+import { strictWindow } from '../support/strictWindow';
 
 /**
  * The one Slack outbound layer on jest's fake timers (Date.now is the fake clock): the budget table shared by poll
@@ -157,37 +158,21 @@ describe('one budget table for polls and nudges', () => {
 
 describe('the workspace ceiling against a strict one-second window counted on arrival', () => {
   /** A fake Web API counting chat.postMessage per workspace as bench:nudges' does: a strict sliding second. */
-  function workspaceWindow(limitPerSecond: number, latency: (i: number) => number) {
-    const arrivals: number[] = [];
-    const starts: number[] = [];
-    let refused = 0;
-    const post = () => {
-      const i = starts.length;
-      starts.push(Date.now());
-      return new Promise<{ ok: true }>((resolve, reject) =>
-        setTimeout(() => {
-          const now = Date.now();
-          if (arrivals.filter((t) => t > now - 1000).length >= limitPerSecond) {
-            refused++;
-            reject(rateLimited(1));
-          } else {
-            arrivals.push(now);
-            setTimeout(() => resolve({ ok: true }), 1);
-          }
-        }, latency(i)),
-      );
-    };
-    return { post, starts, arrivals, refused: () => refused };
-  }
+  const workspaceWindow = (limitPerSecond: number, latency: (i: number) => number) =>
+    strictWindow(limitPerSecond, latency, () => rateLimited(1), { ok: true as const });
+
+  /** `n` posts, each to its own channel of T1, sent through `out` to `fake`. */
+  const postAll = (out: SlackOutbound, fake: ReturnType<typeof workspaceWindow>, n: number) =>
+    Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        out.call({ workspace: 'T1', method: 'chat.postMessage', channel: `C${i}` }, fake.send),
+      ),
+    );
 
   test('posts spaced PACING_MARGIN under the ceiling, from when each actually went', async () => {
     const fake = workspaceWindow(20, () => 2);
     const out = new SlackOutbound({ postMessagePerWorkspacePerSecond: 20 });
-    const all = Promise.all(
-      Array.from({ length: 60 }, (_, i) =>
-        out.call({ workspace: 'T1', method: 'chat.postMessage', channel: `C${i}` }, fake.post),
-      ),
-    );
+    const all = postAll(out, fake, 60);
     await jest.advanceTimersByTimeAsync(10_000);
     await all;
     const gap = pacedIntervalMs(20);
@@ -207,11 +192,7 @@ describe('the workspace ceiling against a strict one-second window counted on ar
     const fake = workspaceWindow(20, (i) => (i < 15 ? 450 - i * 25 : 2));
     const out = new SlackOutbound({ postMessagePerWorkspacePerSecond: 20 });
     const t0 = Date.now();
-    const all = Promise.all(
-      Array.from({ length: 100 }, (_, i) =>
-        out.call({ workspace: 'T1', method: 'chat.postMessage', channel: `C${i}` }, fake.post),
-      ),
-    );
+    const all = postAll(out, fake, 100);
     await jest.advanceTimersByTimeAsync(20_000);
     await all;
     expect(fake.refused()).toBe(0);
@@ -226,11 +207,7 @@ describe('the workspace ceiling against a strict one-second window counted on ar
     const fake = workspaceWindow(20, (i) => (i < 20 ? 3000 : 2));
     const out = new SlackOutbound({ postMessagePerWorkspacePerSecond: 20 });
     const t0 = Date.now();
-    const all = Promise.all(
-      Array.from({ length: 30 }, (_, i) =>
-        out.call({ workspace: 'T1', method: 'chat.postMessage', channel: `C${i}` }, fake.post),
-      ),
-    );
+    const all = postAll(out, fake, 30);
     await jest.advanceTimersByTimeAsync(20_000);
     await all;
     expect(fake.refused()).toBe(0);

@@ -1,5 +1,6 @@
 import { pacedIntervalMs } from '../../src/adapters/scheduler/pacing';
 import { SendQueue, TEAMS_LIMITS } from '../../src/adapters/teams/sendQueue';
+import { strictWindow } from '../support/strictWindow';
 import { virtualClock } from '../support/virtualClock';
 
 const fail = (statusCode: number, retryAfter?: string) =>
@@ -93,30 +94,9 @@ test('other errors are not retried; a send that keeps failing gives up after max
   expect(q.stats).toMatchObject({ failures: 2, retries: 2 });
 });
 
-/** The start times of the sends the queue passed to `send`, and what a connector counting arrivals saw. */
-function connector(limitPerSecond: number, latency: (i: number) => number) {
-  const arrivals: number[] = [];
-  const starts: number[] = [];
-  let refused = 0;
-  const send = () => {
-    const i = starts.length;
-    starts.push(Date.now());
-    return new Promise<void>((resolve, reject) =>
-      setTimeout(() => {
-        // A strict sliding window of one second, counted on arrival (the fake Bot Connector of bench:nudges).
-        const now = Date.now();
-        if (arrivals.filter((t) => t > now - 1000).length >= limitPerSecond) {
-          refused++;
-          reject(fail(429, '1'));
-        } else {
-          arrivals.push(now);
-          setTimeout(resolve, 1);
-        }
-      }, latency(i)),
-    );
-  };
-  return { send, starts, arrivals, refused: () => refused };
-}
+/** The fake Bot Connector of bench:nudges: a strict sliding window of one second, counted on arrival. */
+const connector = (limitPerSecond: number, latency: (i: number) => number) =>
+  strictWindow(limitPerSecond, latency, () => fail(429, '1'), undefined);
 
 describe('ceilings across conversations (on jest fake timers: Date.now and setTimeout)', () => {
   beforeEach(() => {
