@@ -369,8 +369,14 @@ async function openLoop(
     }),
   );
   agent.destroy();
+  // With the wall-clock time the burst began, to set its slow clicks beside other logs (a JVM's GC log, say).
   const slow = slowAt.length
-    ? { n: slowAt.length, fromMs: Math.round(Math.min(...slowAt)), toMs: Math.round(Math.max(...slowAt)) }
+    ? {
+        n: slowAt.length,
+        fromMs: Math.round(Math.min(...slowAt)),
+        toMs: Math.round(Math.max(...slowAt)),
+        began: new Date(performance.timeOrigin + t0).toISOString(),
+      }
     : { n: 0 };
   return { n: lat.length, p50: pct(lat, 0.5), p99: pct(lat, 0.99), max: Math.max(...lat), errors, slow };
 }
@@ -439,7 +445,9 @@ async function main() {
       `  longest event-loop stall of ours during the burst: ${burstLoop.maxMs.toFixed(0)} ms; its CPU ${burstLoop.cpuCores.toFixed(2)} cores, heap ${burstLoop.heapMb} MB; garbage collection ${burstLoop.gc.n} pauses (${burstLoop.gc.major} major), ${burstLoop.gc.totalMs} ms in all, longest ${burstLoop.gc.maxMs} ms`,
     );
     const slow = (r: typeof burst) =>
-      'fromMs' in r.slow ? `${r.slow.n}, sent between ${r.slow.fromMs} and ${r.slow.toMs} ms` : '0';
+      'fromMs' in r.slow
+        ? `${r.slow.n}, sent between ${r.slow.fromMs} and ${r.slow.toMs} ms after ${r.slow.began}`
+        : '0';
     console.log(`  clicks over 50 ms: store-only ${slow(store)}; ours ${slow(burst)}`);
     const sv = burstLoop.served;
     console.log(
