@@ -495,6 +495,7 @@ async function main() {
       const wParts: Loop[] = [];
       const oParts: Loop[] = [];
       let oursLoopMax = 0;
+      const oursGc = { n: 0, major: 0, totalMs: 0, maxMs: 0, heapMb: 0 };
       let oursClientMax = 0;
       for (let seg = 0; seg < SEGMENTS; seg++) {
         const order = seg % 2 === 0 ? ['store', 'ours'] : ['ours', 'store'];
@@ -505,7 +506,13 @@ async function main() {
             await ours.ask('loop');
             clientLoop.reset();
             oParts.push(await closedLoop(ours.port, c, oursGen, SECONDS / SEGMENTS));
-            oursLoopMax = Math.max(oursLoopMax, (await ours.ask<LoopReport>('loop')).maxMs);
+            const segLoop = await ours.ask<LoopReport>('loop');
+            oursLoopMax = Math.max(oursLoopMax, segLoop.maxMs);
+            oursGc.n += segLoop.gc.n;
+            oursGc.major += segLoop.gc.major;
+            oursGc.totalMs += segLoop.gc.totalMs;
+            oursGc.maxMs = Math.max(oursGc.maxMs, segLoop.gc.maxMs);
+            oursGc.heapMb = Math.max(oursGc.heapMb, segLoop.heapMb);
             oursClientMax = Math.max(oursClientMax, clientLoop.max / 1e6);
           }
         }
@@ -544,6 +551,9 @@ async function main() {
           `  ${name} server: ${l.connections} connections accepted; accepted over ${l.acceptSpreadMs.toFixed(0)} ms; accept → first request headers: max ${l.maxFirstRequestMs.toFixed(0)} ms (${l.slow} over 1 s), → its body read: max ${l.maxFirstBodyMs.toFixed(0)} ms`,
         );
       }
+      console.log(
+        `  ours' garbage collection in its segments: ${oursGc.n} pauses (${oursGc.major} major), ${oursGc.totalMs} ms in all, longest ${oursGc.maxMs} ms; heap up to ${oursGc.heapMb} MB`,
+      );
       console.log(
         `  ours receiver: ${late.receiver.lateAcks} answered by the 2.5 s fallback so far; slowest ack after the body ${late.receiver.maxAckMs} ms`,
       );
