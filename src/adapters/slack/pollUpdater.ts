@@ -158,6 +158,13 @@ export class PollUpdater {
       const wait = this.outbound?.delayMs(call) ?? 0;
       if (wait > 0) return this.armBudgetTimer(workspace, w, wait);
       w.list.sort((a, b) => a.dirtySince - b.dirtySince);
+      // The workspace's turn has come, but a burst is on: the longest-waiting message keeps its place and draws
+      // once the burst passes (or its vote has waited maxDeferMs), like any other redraw; the budget is not spent.
+      const first = w.list[0];
+      if (first && this.holdForBurst(first)) {
+        this.stats.deferred++;
+        return this.armBudgetTimer(workspace, w, 100);
+      }
       const next = w.list.shift();
       if (next) {
         next.queued = false;
@@ -181,12 +188,17 @@ export class PollUpdater {
     }, ms);
   }
 
+  /** A burst is on (`yieldWhile`) and `e`'s oldest undrawn vote has waited less than `maxDeferMs`. */
+  private holdForBurst(e: Entry): boolean {
+    return !!this.yieldWhile && this.now() - e.dirtySince < this.maxDeferMs && this.yieldWhile();
+  }
+
   private async run(e: Entry, budgeted = false): Promise<void> {
     if (!e.dirty) {
       this.entries.delete(e.key);
       return;
     }
-    if (!budgeted && this.yieldWhile && this.now() - e.dirtySince < this.maxDeferMs && this.yieldWhile()) {
+    if (!budgeted && this.holdForBurst(e)) {
       this.stats.deferred++;
       this.runAfter(e, 100);
       return;
