@@ -519,6 +519,8 @@ async function main() {
       }
       const w = pooled(wParts);
       const o = pooled(oParts);
+      // Each segment's own p99, in the order run: a miss made by one segment (one event) or by all of them.
+      const segP99 = (parts: Loop[]) => parts.map((p) => p.p99.toFixed(0)).join(' / ');
       const oursLoop = { ...(await ours.ask<LoopReport>('loop')), maxMs: oursLoopMax };
 
       const tally = await checkTally(ours, s, sent);
@@ -551,6 +553,7 @@ async function main() {
           `  ${name} server: ${l.connections} connections accepted; accepted over ${l.acceptSpreadMs.toFixed(0)} ms; accept → first request headers: max ${l.maxFirstRequestMs.toFixed(0)} ms (${l.slow} over 1 s), → its body read: max ${l.maxFirstBodyMs.toFixed(0)} ms`,
         );
       }
+      console.log(`  p99 per segment (ms): store-only ${segP99(wParts)}; ours ${segP99(oParts)}`);
       console.log(
         `  ours' garbage collection in its segments: ${oursGc.n} pauses (${oursGc.major} major), ${oursGc.totalMs} ms in all, longest ${oursGc.maxMs} ms; heap up to ${oursGc.heapMb} MB`,
       );
