@@ -12,6 +12,7 @@ import { slackAuthorize } from './authorize';
 import { boltLogger } from './boltLogger';
 import { Confirmations } from './confirmations';
 import { RecentKeys } from './guard';
+import { createHttpFetch } from './httpFetch';
 import { cachedInstallationStore, kvInstallationStore } from './installations';
 import { installPages } from './installPages';
 import { registerListeners } from './listeners';
@@ -112,6 +113,8 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 2000, randomize: true },
     rejectRateLimitedCalls: true,
     timeout: 15000,
+    // Web API calls and the clicks' response_url replies (Bolt's respond) on one keep-alive pool (./httpFetch.ts).
+    fetch: createHttpFetch(),
     logLevel: webApi.LogLevel.ERROR,
     logger: libraryLog,
   };
