@@ -248,6 +248,12 @@ function* jobs(s: Scenario, prefix: string, sent: Map<string, string>): Generato
   }
 }
 
+/** What `stats` tells of ours' work queue and poll updater (counts since it started). */
+interface WorkStats {
+  work: { done: number };
+  updater: { updates: number };
+}
+
 type Loop = Awaited<ReturnType<typeof closedLoop>>;
 
 /** Several closed-loop segments of one app taken as one run: latencies pooled, requests over the total time. */
@@ -497,16 +503,23 @@ async function main() {
       let oursLoopMax = 0;
       const oursGc = { n: 0, major: 0, totalMs: 0, maxMs: 0, heapMb: 0 };
       let oursClientMax = 0;
+      /** The work ours did after its acknowledgements (confirmations, vote jobs) and its redraws, per segment. */
+      const oursWork: string[] = [];
       for (let seg = 0; seg < SEGMENTS; seg++) {
         const order = seg % 2 === 0 ? ['store', 'ours'] : ['ours', 'store'];
         for (const which of order) {
           if (which === 'store') {
             wParts.push(await closedLoop(bareStore.port, c, storeGen, SECONDS / SEGMENTS));
           } else {
+            const before = await ours.ask<WorkStats>('stats');
             await ours.ask('loop');
             clientLoop.reset();
             oParts.push(await closedLoop(ours.port, c, oursGen, SECONDS / SEGMENTS));
             const segLoop = await ours.ask<LoopReport>('loop');
+            const after = await ours.ask<WorkStats>('stats');
+            oursWork.push(
+              `${after.work.done - before.work.done} jobs, ${after.updater.updates - before.updater.updates} redraws`,
+            );
             oursLoopMax = Math.max(oursLoopMax, segLoop.maxMs);
             oursGc.n += segLoop.gc.n;
             oursGc.major += segLoop.gc.major;
@@ -554,6 +567,7 @@ async function main() {
         );
       }
       console.log(`  p99 per segment (ms): store-only ${segP99(wParts)}; ours ${segP99(oParts)}`);
+      console.log(`  ours' background work per segment of its own: ${oursWork.join(' / ')}`);
       console.log(
         `  ours' garbage collection in its segments: ${oursGc.n} pauses (${oursGc.major} major), ${oursGc.totalMs} ms in all, longest ${oursGc.maxMs} ms; heap up to ${oursGc.heapMb} MB`,
       );
