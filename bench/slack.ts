@@ -439,9 +439,11 @@ async function main() {
     const s = await scenario(ours, `burst-${key}`);
     const store = await openLoop(bareStore.port, s, 500, 5000, new Map(), `S${key}_`);
     const sent = new Map<string, string>();
+    const workBefore = await ours.ask<WorkStats>('stats');
     await ours.ask('loop');
     const burst = await openLoop(ours.port, s, 500, 5000, sent, `B${key}_`);
     const burstLoop = await ours.ask<LoopReport>('loop');
+    const workAfter = await ours.ask<WorkStats>('stats');
     const tally = await checkTally(ours, s, sent);
     results[`burst-${key}`] = { store, ours: burst, tally };
     const row = `| burst ${label}: 500 members, once each within 5 s | — | — | ${store.p50.toFixed(1)} / ${store.p99.toFixed(1)} | — | ${burst.p50.toFixed(1)} / ${burst.p99.toFixed(1)} (max ${burst.max.toFixed(1)}) | ${tally.exact ? 'exact' : `WRONG ${tally.wrong}`} (${tally.sent} votes) | ${burst.errors + store.errors} |`;
@@ -455,6 +457,9 @@ async function main() {
         ? `${r.slow.n}, sent between ${r.slow.fromMs} and ${r.slow.toMs} ms after ${r.slow.began}`
         : '0';
     console.log(`  clicks over 50 ms: store-only ${slow(store)}; ours ${slow(burst)}`);
+    console.log(
+      `  ours' background work during the burst: ${workAfter.work.done - workBefore.work.done} jobs, ${workAfter.updater.updates - workBefore.updater.updates} redraws`,
+    );
     const sv = burstLoop.served;
     console.log(
       `  inside ours (request headers parsed → answer written): p50 ${sv.p50} ms, p99 ${sv.p99} ms, ${sv.over50} of ${sv.n} over 50 ms`,
