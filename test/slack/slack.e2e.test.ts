@@ -327,12 +327,15 @@ describe('Slack adapter end to end (signed HTTP requests, fake Slack Web API)', 
       choice: 3,
       evidence: 'Our PLC minutes show shared norms in every building.',
     });
-    await app.slack?.updater.idle();
-    const upd = fake
-      .of('chat.update')
-      .filter((c) => c.args.ts === pollTs.get(row))
-      .at(-1);
-    expect(JSON.stringify(upd?.args.blocks)).toMatch(/Our PLC minutes/);
+    // The poll's redraw is scheduled with the saved evidence; it waits for the workspace's chat.update budget.
+    const lastDraw = () =>
+      JSON.stringify(
+        fake
+          .of('chat.update')
+          .filter((c) => c.args.ts === pollTs.get(row))
+          .at(-1)?.args.blocks,
+      );
+    await waitFor(() => /Our PLC minutes/.test(lastDraw()), 20000);
   });
 
   test('a vote the database cannot take is answered as not done (503): Slack shows the voter it failed', async () => {
@@ -425,11 +428,22 @@ describe('Slack adapter end to end (signed HTTP requests, fake Slack Web API)', 
     const before = fake.of('chat.update').length;
     await slack.command({ text: 'close' });
     await waitFor(() => fake.of('chat.postMessage').some((c) => /Round 1 closed/.test(String(c.args.text))));
-    await app.slack?.updater.idle();
-    const updated = fake.of('chat.update').slice(before);
-    const byTs = new Map(updated.map((c) => [c.args.ts as string, JSON.stringify(c.args.blocks)]));
+    // The redraws are scheduled once the announcement's post has been answered (not when the fake received it), and
+    // then wait for the workspace's chat.update budget (6 at once, then 44 a minute): wait for the last state of
+    // each of the 6 messages, not for the updater to look idle.
+    const drawn = () =>
+      new Map(
+        fake
+          .of('chat.update')
+          .slice(before)
+          .map((c) => [c.args.ts as string, JSON.stringify(c.args.blocks)]),
+      );
+    const closed = () => [...drawn().values()].filter((b) => !/micip_vote_/.test(b)).length; // no vote buttons
+    await waitFor(() => closed() === 6, 30000);
+    expect(await app.slack?.updater.idle()).toBe(true);
+    const byTs = drawn();
     expect(byTs.size).toBe(6);
-    for (const b of byTs.values()) expect(b).not.toMatch(/micip_vote_/); // no vote buttons once closed
+    for (const b of byTs.values()) expect(b).not.toMatch(/micip_vote_/);
     const row1 = byTs.get(pollTs.get(rowIds[1] as string) ?? '');
     expect(row1).toMatch(/No consensus in round 1/);
     // A vote after close is refused and writes nothing.
