@@ -126,6 +126,32 @@ describe('WorkQueue', () => {
     expect(ran).toEqual([1_001_000]);
   });
 
+  it('during a burst runs its overdue jobs busyConcurrency at a time, and the backlog at full width once it passes', async () => {
+    let busy = true;
+    const q = new WorkQueue(
+      6,
+      { error() {} },
+      { now, yieldWhile: () => busy, maxDeferMs: 1000, recheckMs: 25, busyConcurrency: 2 },
+    );
+    const started: string[] = [];
+    const jobs = Array.from({ length: 10 }, (_, i) => gated(started, `j${i}`));
+    for (const j of jobs) q.push(j.job);
+    t += 1000;
+    jest.advanceTimersByTime(25);
+    await flush();
+    // Every job is overdue, the burst goes on: two at a time.
+    expect(started).toEqual(['j0', 'j1']);
+    jobs[0]?.release();
+    await flush();
+    expect(started).toEqual(['j0', 'j1', 'j2']);
+    // The burst passes: the next finished job lets the queue fill its six places.
+    busy = false;
+    jobs[1]?.release();
+    await flush();
+    expect(started).toEqual(['j0', 'j1', 'j2', 'j3', 'j4', 'j5', 'j6', 'j7']);
+    expect(q.pending).toBe(8);
+  });
+
   it('drain (shutting down) runs held-back jobs at once and reports what is left', async () => {
     const q = new WorkQueue(2, { error() {} }, { now, yieldWhile: () => true, maxDeferMs: 60_000 });
     const ran: number[] = [];

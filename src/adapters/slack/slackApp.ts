@@ -67,7 +67,7 @@ export interface SlackAdapterOptions extends SlackDeps {
   nowMs?: () => number;
   updateIntervalMs?: number;
   traceUpdates?: boolean;
-  /** Vote confirmations sent at once (default 8); votes themselves are written before their acknowledgement. */
+  /** Confirmations sent at once (default 32, 8 during a burst); votes are written before their acknowledgement. */
   workConcurrency?: number;
   /** Longest a vote's write may take before the click is answered as not done (default 2 s; Slack waits 3 s). */
   voteWriteTimeoutMs?: number;
@@ -200,7 +200,8 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     // clicks' confirmations and redraws wait too. A lone click's confirmation and redraw come that much later.
     settleMs: o.burstPerSecond === 0 ? 0 : receiver.load.bucketMs,
   };
-  const work = new WorkQueue(o.workConcurrency ?? 8, log, holdBack);
+  // 32 confirmations at once (each mostly waits on Slack), 8 while a burst is on (only those held for maxDeferMs).
+  const work = new WorkQueue(o.workConcurrency ?? 32, log, { ...holdBack, busyConcurrency: 8 });
   // Every poll message of a workspace shares its chat.update budget (Tier 3) there.
   const updater = new PollUpdater(log, o.updateIntervalMs ?? 1000, Date.now, o.traceUpdates ?? false, {
     ...holdBack,

@@ -9,6 +9,12 @@ export interface WorkQueueOptions {
    * burst slows acknowledgements down instead of piling up work without bound.
    */
   yieldWhile?: () => boolean;
+  /**
+   * With `yieldWhile`: while it is true, at most this many jobs run at once (default: the queue's concurrency). Jobs
+   * that waited `maxDeferMs` run during a burst, a few at a time beside the acknowledgements; once it has passed,
+   * the backlog drains at the full concurrency (confirmations mostly wait on the network, not the CPU).
+   */
+  busyConcurrency?: number;
   /** Longest a job may be held back by `yieldWhile` (default 10 s). */
   maxDeferMs?: number;
   /** How often a held-back queue looks again (default 25 ms). */
@@ -70,8 +76,16 @@ export class WorkQueue {
     return age < (this.o.settleMs ?? 0) || this.o.yieldWhile();
   }
 
+  /** How many jobs may run now: fewer while a burst is on (`busyConcurrency`). */
+  private limit(): number {
+    const busy = this.o.busyConcurrency;
+    if (busy === undefined || !this.o.yieldWhile || this.draining) return this.concurrency;
+    return this.o.yieldWhile() ? Math.min(busy, this.concurrency) : this.concurrency;
+  }
+
   private pump(): void {
-    while (this.running < this.concurrency && this.head < this.waiting.length) {
+    const limit = this.limit();
+    while (this.running < limit && this.head < this.waiting.length) {
       if (this.holding()) {
         this.stats.deferred++;
         if (!this.recheck) {
