@@ -63,4 +63,52 @@ describe('Slack: a burst of votes is acknowledged first and every vote is still 
     // Held back for a moment, not for the 10 s limit.
     expect(h.app.slack?.work.stats.maxDelayMs ?? 0).toBeLessThan(10_000);
   }, 30000);
+
+  test('clicks all waiting on a slow database are still a burst: the work queued before them waits with them', async () => {
+    const row2 = (await h.app.store.kv.list(POLL_MESSAGES_NS))[1]?.key.split('|')[1] ?? '';
+    const confirmedTo = (user: string) =>
+      h.fake.of('response_url').filter((c) => c.args.user === user).length;
+    const click = (user: string) =>
+      h.slack.payload(
+        voteClick({
+          user,
+          actionId: `${ACTION.vote}_2`,
+          value: `${reviewId}|${row2}`,
+          responseUrl: h.fake.responseUrl(user),
+        }),
+      );
+    // A lone click: stored and acknowledged; its confirmation waits the 250 ms settle.
+    expect((await click('USLOW0')).status).toBe(200);
+    // Then the database slows down: 12 clicks come at once and all wait on their writes.
+    const votes = h.app.store.votes;
+    const put = votes.put.bind(votes);
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((r) => {
+      open = r;
+    });
+    votes.put = async (v) => {
+      await gate;
+      return put(v);
+    };
+    try {
+      const burst = Array.from({ length: 12 }, (_, i) => click(`USLOW${i + 1}`));
+      // A second on, no new request has come for four of the rate meter's buckets, but 12 are unanswered.
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(h.app.slack?.receiver.load.inFlight).toBe(12);
+      expect(h.app.slack?.receiver.load.busy()).toBe(true);
+      expect(confirmedTo('USLOW0')).toBe(0);
+      open();
+      const results = await Promise.all(burst);
+      expect(results.map((r) => r.status)).toEqual(results.map(() => 200));
+    } finally {
+      votes.put = put;
+      open();
+    }
+    expect(h.app.slack?.receiver.load.inFlight).toBe(0);
+    // Once answered, every voter is confirmed, the lone click too.
+    await waitFor(
+      () => Array.from({ length: 13 }, (_, i) => confirmedTo(`USLOW${i}`)).every((n) => n === 1),
+      15000,
+    );
+  }, 30000);
 });

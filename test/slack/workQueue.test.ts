@@ -210,6 +210,31 @@ describe('RateMeter', () => {
     expect(m.rate()).toBeGreaterThan(30);
     expect(m.rate()).toBeLessThan(70);
   });
+
+  it('is busy while enough requests are unanswered, even when none has arrived for a while', () => {
+    let t = 0;
+    const m = new RateMeter(100, () => t, 250); // busy from 20 unanswered (a fifth of 100)
+    const ends = Array.from({ length: 20 }, () => m.begin());
+    t += 2000; // no request for eight buckets: the rate is 0
+    expect(m.rate()).toBe(0);
+    expect(m.inFlight).toBe(20);
+    expect(m.busy()).toBe(true);
+    ends[0]?.();
+    ends[0]?.(); // ending twice counts once
+    expect(m.inFlight).toBe(19);
+    expect(m.busy()).toBe(false);
+    for (const end of ends) end();
+    expect(m.inFlight).toBe(0);
+    expect(new RateMeter(10).busy()).toBe(false);
+    // A low threshold still needs 4 unanswered.
+    const low = new RateMeter(10, () => t);
+    const three = [low.begin(), low.begin(), low.begin()];
+    t += 2000;
+    expect(low.busy()).toBe(false);
+    low.begin();
+    expect(low.busy()).toBe(true);
+    for (const end of three) end();
+  });
 });
 
 describe('TurnSlicer', () => {

@@ -105,23 +105,40 @@ export class SlackReceiver implements Receiver {
   }
 
   private async onSocketEvent(a: SocketEventArgs): Promise<void> {
-    this.load.hit();
+    // Counted as in flight until it is acknowledged (or, a vote not recorded, deliberately left unacknowledged).
+    const end = this.load.begin();
+    try {
+      await this.onSocketEnvelope(a, end);
+    } catch (e) {
+      end();
+      throw e;
+    }
+  }
+
+  private async onSocketEnvelope(a: SocketEventArgs, end: () => void): Promise<void> {
+    const ack = async (response?: Record<string, unknown>) => {
+      try {
+        await a.ack(response);
+      } finally {
+        end();
+      }
+    };
     const received = performance.now();
     const raw = JSON.stringify(a.body ?? null);
     const guarded = socketBody(a.type, a.body, raw);
     if (isFailure(guarded)) {
       this.stats.refused++;
       this.log.warn(`Slack socket event refused: ${guarded.error}`);
-      await a.ack();
+      await ack();
       return;
     }
     if (guarded.kind !== 'bolt') {
-      await a.ack();
+      await ack();
       return;
     }
     if (!this.recent.add(`s:${a.envelope_id ?? hash(raw)}`, this.now())) {
       this.stats.duplicates++;
-      await a.ack();
+      await ack();
       return;
     }
     let acked = false;
@@ -136,9 +153,10 @@ export class SlackReceiver implements Receiver {
         acked = true;
         if (response === NOT_RECORDED) {
           this.recent.forget(`s:${a.envelope_id ?? hash(raw)}`);
+          end();
           return;
         }
-        await a.ack(
+        await ack(
           response && typeof response === 'object' ? (response as Record<string, unknown>) : undefined,
         );
         observe();
@@ -147,7 +165,7 @@ export class SlackReceiver implements Receiver {
     this.dispatch(event, async () => {
       if (!acked) {
         acked = true;
-        await a.ack();
+        await ack();
         observe();
       }
     });
@@ -155,7 +173,10 @@ export class SlackReceiver implements Receiver {
 
   /** The HTTP entry point (Node or Express request/response). */
   handle = (req: IncomingMessage, res: ServerResponse): void => {
-    this.load.hit();
+    // Counted as in flight until its answer is written or its connection closes.
+    const end = this.load.begin();
+    res.once('finish', end);
+    res.once('close', end);
     const received = performance.now();
     const chunks: Buffer[] = [];
     let size = 0;

@@ -153,19 +153,46 @@ export class WorkQueue {
 }
 
 /**
- * Requests per second over a short sliding window (two buckets of `bucketMs`), for telling a burst from ordinary
- * traffic. `busy()` is true while the rate is at or above `thresholdPerSecond`.
+ * Requests per second over a short sliding window (two buckets of `bucketMs`), and requests being handled, for
+ * telling a burst from ordinary traffic. `busy()` is true while the rate is at or above `thresholdPerSecond`, or
+ * while `busyInFlight` requests (default a fifth of the threshold, at least 4) are unanswered: a burst whose clicks
+ * all wait on a slow database sends few new requests (each member waits for their answer), yet it is still on.
  */
 export class RateMeter {
   private bucketStart = 0;
   private current = 0;
   private previous = 0;
+  private open = 0;
+  private readonly busyInFlight: number;
 
   constructor(
     private readonly thresholdPerSecond: number,
     private readonly now: () => number = Date.now,
     readonly bucketMs = 250,
-  ) {}
+    busyInFlight?: number,
+  ) {
+    this.busyInFlight = busyInFlight ?? Math.max(4, Math.ceil(thresholdPerSecond / 5));
+  }
+
+  /** Requests arrived and not yet answered (`begin` without its end). */
+  get inFlight(): number {
+    return this.open;
+  }
+
+  /**
+   * A request arrived (counted in the rate) and is handled until the returned function is called; calling it again
+   * does nothing.
+   */
+  begin(): () => void {
+    this.hit();
+    this.open++;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.open--;
+    };
+  }
 
   private roll(t: number): void {
     const elapsed = t - this.bucketStart;
@@ -190,7 +217,7 @@ export class RateMeter {
   }
 
   busy(): boolean {
-    return this.rate() >= this.thresholdPerSecond;
+    return this.open >= this.busyInFlight || this.rate() >= this.thresholdPerSecond;
   }
 }
 
