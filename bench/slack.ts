@@ -255,7 +255,8 @@ function* jobs(s: Scenario, prefix: string, sent: Map<string, string>): Generato
 
 /** What `stats` tells of ours' work queue and poll updater (counts since it started). */
 interface WorkStats {
-  work: { done: number };
+  /** Jobs done since start; jobs queued or running now. */
+  work: { done: number; pending: number };
   updater: { updates: number };
 }
 
@@ -526,11 +527,16 @@ async function main() {
       let oursClientMax = 0;
       /** The work ours did after its acknowledgements (confirmations, vote jobs) and its redraws, per segment. */
       const oursWork: string[] = [];
+      /** The jobs ours ran while the store-only app had its segments (its backlog draining). */
+      const oursWorkAside: string[] = [];
       for (let seg = 0; seg < SEGMENTS; seg++) {
         const order = seg % 2 === 0 ? ['store', 'ours'] : ['ours', 'store'];
         for (const which of order) {
           if (which === 'store') {
+            const before = await ours.ask<WorkStats>('stats');
             wParts.push(await closedLoop(bareStore.port, c, storeGen, SECONDS / SEGMENTS));
+            const after = await ours.ask<WorkStats>('stats');
+            oursWorkAside.push(`${after.work.done - before.work.done}`);
           } else {
             const before = await ours.ask<WorkStats>('stats');
             await ours.ask('loop');
@@ -539,7 +545,7 @@ async function main() {
             const segLoop = await ours.ask<LoopReport>('loop');
             const after = await ours.ask<WorkStats>('stats');
             oursWork.push(
-              `${after.work.done - before.work.done} jobs, ${after.updater.updates - before.updater.updates} redraws`,
+              `${after.work.done - before.work.done} jobs (${before.work.pending} waiting at its start), ${after.updater.updates - before.updater.updates} redraws`,
             );
             oursLoopMax = Math.max(oursLoopMax, segLoop.maxMs);
             oursGc.n += segLoop.gc.n;
@@ -589,6 +595,7 @@ async function main() {
       }
       console.log(`  p99 per segment (ms): store-only ${segP99(wParts)}; ours ${segP99(oParts)}`);
       console.log(`  ours' background work per segment of its own: ${oursWork.join(' / ')}`);
+      console.log(`  ours' jobs during the store-only app's segments: ${oursWorkAside.join(' / ')}`);
       console.log(
         `  ours' garbage collection in its segments: ${oursGc.n} pauses (${oursGc.major} major), ${oursGc.totalMs} ms in all, longest ${oursGc.maxMs} ms; heap up to ${oursGc.heapMb} MB`,
       );

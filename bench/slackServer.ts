@@ -244,7 +244,7 @@ async function ours(): Promise<void> {
         reply({
           updater: app.slack?.updater.stats,
           receiver: app.slack?.receiver.stats,
-          work: app.slack?.work.stats,
+          work: { ...app.slack?.work.stats, pending: app.slack?.work.pending ?? 0 },
           installationReads,
           dbCalls,
         });
