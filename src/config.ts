@@ -119,8 +119,9 @@ export const envSchema = z.object({
     .default(1000),
   /**
    * From this many Slack requests a second on, vote confirmations, poll redraws and quorum checks wait (at most
-   * 10 s) so that acknowledgements come first (votes themselves are stored before their acknowledgement); they
-   * always wait 250 ms first, so a burst's first clicks' work waits too. 0 = never wait (and no 250 ms).
+   * 10 s) so that acknowledgements come first (votes themselves are stored before their acknowledgement), and
+   * also while a fifth as many requests (at least 4) wait unanswered; they always wait 250 ms first, so a burst's
+   * first clicks' work waits too. 0 = never wait (and no 250 ms).
    */
   SLACK_BURST_PER_SECOND: z.coerce
     .number({ error: 'must be a number of requests per second' })
