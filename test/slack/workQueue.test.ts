@@ -235,6 +235,36 @@ describe('RateMeter', () => {
     expect(low.busy()).toBe(true);
     for (const end of three) end();
   });
+
+  it('stays busy through a short gap in a burst, and calms down quietMs after it', () => {
+    let t = 0;
+    const m = new RateMeter(100, () => t, 250, { quietMs: 500 });
+    const burst = (ms: number) => {
+      for (let i = 0; i < ms / 5; i++) {
+        m.hit();
+        t += 5;
+      }
+    };
+    burst(500); // 200/s
+    expect(m.busy()).toBe(true);
+    t += 450; // a gap: the rate reads 0, but less than quietMs after the burst last showed, it is still on
+    expect(m.rate()).toBe(0);
+    expect(m.busy()).toBe(true);
+    burst(500); // it goes on
+    expect(m.busy()).toBe(true);
+    t += 450;
+    expect(m.busy()).toBe(true);
+    t += 100; // quiet for longer than quietMs since it last showed
+    expect(m.busy()).toBe(false);
+    // Without quietMs (the default), the first quiet buckets end it.
+    const plain = new RateMeter(100, () => t, 250);
+    for (let i = 0; i < 100; i++) {
+      plain.hit();
+      t += 5;
+    }
+    t += 550;
+    expect(plain.busy()).toBe(false);
+  });
 });
 
 describe('TurnSlicer', () => {

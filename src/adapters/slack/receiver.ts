@@ -73,7 +73,8 @@ export class SlackReceiver implements Receiver {
     this.log = o.logger ?? defaultLogger('slack');
     this.metrics = o.metrics ?? noMetrics;
     // Wall-clock time, not `nowMs` (which tests may freeze for signature timestamps).
-    this.load = new RateMeter(o.burstPerSecond ?? 50);
+    // A burst ends after half a second without one: a moment's gap in the clicks does not release the work held.
+    this.load = new RateMeter(o.burstPerSecond ?? 50, Date.now, 250, { quietMs: 500 });
   }
 
   init(app: App): void {

@@ -157,6 +157,8 @@ export class WorkQueue {
  * telling a burst from ordinary traffic. `busy()` is true while the rate is at or above `thresholdPerSecond`, or
  * while `busyInFlight` requests (default a fifth of the threshold, at least 4) are unanswered: a burst whose clicks
  * all wait on a slow database sends few new requests (each member waits for their answer), yet it is still on.
+ * A burst is over once neither has held for `quietMs`: a moment's gap in the clicks (a stall of the network or of
+ * the event loop) does not end it.
  */
 export class RateMeter {
   private bucketStart = 0;
@@ -164,14 +166,18 @@ export class RateMeter {
   private previous = 0;
   private open = 0;
   private readonly busyInFlight: number;
+  private readonly quietMs: number;
+  /** When the rate or the requests in flight last showed a burst. */
+  private lastBusyAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly thresholdPerSecond: number,
     private readonly now: () => number = Date.now,
     readonly bucketMs = 250,
-    busyInFlight?: number,
+    o: { busyInFlight?: number; quietMs?: number } = {},
   ) {
-    this.busyInFlight = busyInFlight ?? Math.max(4, Math.ceil(thresholdPerSecond / 5));
+    this.busyInFlight = o.busyInFlight ?? Math.max(4, Math.ceil(thresholdPerSecond / 5));
+    this.quietMs = o.quietMs ?? 0;
   }
 
   /** Requests arrived and not yet answered (`begin` without its end). */
@@ -205,6 +211,7 @@ export class RateMeter {
   hit(): void {
     this.roll(this.now());
     this.current++;
+    if (this.quietMs > 0) this.showing();
   }
 
   /** Requests per second: the last full bucket and the current one, weighted by how far the current one is. */
@@ -217,7 +224,14 @@ export class RateMeter {
   }
 
   busy(): boolean {
-    return this.open >= this.busyInFlight || this.rate() >= this.thresholdPerSecond;
+    return this.showing() || this.now() - this.lastBusyAt < this.quietMs;
+  }
+
+  /** The rate or the requests in flight show a burst now (noted for `quietMs`). */
+  private showing(): boolean {
+    if (this.open < this.busyInFlight && this.rate() < this.thresholdPerSecond) return false;
+    this.lastBusyAt = this.now();
+    return true;
   }
 }
 
