@@ -174,10 +174,8 @@ export class SlackReceiver implements Receiver {
 
   /** The HTTP entry point (Node or Express request/response). */
   handle = (req: IncomingMessage, res: ServerResponse): void => {
-    // Counted as in flight until its answer is written or its connection closes.
-    const end = this.load.begin();
-    res.once('finish', end);
-    res.once('close', end);
+    // Counted as in flight until the response closes: once its answer is written, or its connection is lost.
+    res.once('close', this.load.begin());
     const received = performance.now();
     const chunks: Buffer[] = [];
     let size = 0;
