@@ -13,7 +13,13 @@ describe('Slack: a burst of votes is acknowledged first and every vote is still 
   let ts = '';
 
   beforeAll(async () => {
-    h = await startSlackHarness(`micip_slack_burst_${process.pid}`, SECRET, { SLACK_BURST_PER_SECOND: '40' });
+    // Against a fake Slack that enforces the published tiers.
+    h = await startSlackHarness(
+      `micip_slack_burst_${process.pid}`,
+      SECRET,
+      { SLACK_BURST_PER_SECOND: '40' },
+      { tiers: true },
+    );
     await h.slack.command({ text: 'setup "Burst Schools"' });
     await waitFor(() => h.fake.of('chat.postEphemeral').length === 1);
     await h.slack.command({ text: 'review start "Burst" quorum=2' });
@@ -110,5 +116,7 @@ describe('Slack: a burst of votes is acknowledged first and every vote is still 
       () => Array.from({ length: 13 }, (_, i) => confirmedTo(`USLOW${i}`)).every((n) => n === 1),
       15000,
     );
+    // No call of either test was refused by the tiers.
+    expect(h.fake.limited).toEqual([]);
   }, 30000);
 });
