@@ -227,7 +227,7 @@ async function ours(): Promise<void> {
   }
   watchConnections(app.server);
   send({ ready: true, port: (app.server.address() as AddressInfo).port });
-  process.on('message', async (m: { cmd: string; id: number; reviewId?: string }) => {
+  process.on('message', async (m: { cmd: string; id: number; reviewId?: string; workOnly?: boolean }) => {
     const reply = (data: unknown) => send({ id: m.id, data });
     try {
       if (m.cmd === 'polls') {
@@ -249,9 +249,10 @@ async function ours(): Promise<void> {
           dbCalls,
         });
       } else if (m.cmd === 'idle') {
-        // Poll redraws and the queued confirmations of the runs before (response_url calls) both finished.
+        // Poll redraws and the queued confirmations of the runs before (response_url calls) both finished; with
+        // `workOnly`, the work queue alone (between storm segments: a slow-drawn poll may wait 10 s for its turn).
         const t0 = Date.now();
-        const drawn = await app.slack?.updater.idle(30000);
+        const drawn = m.workOnly ? null : await app.slack?.updater.idle(30000);
         const confirmed = await app.slack?.work.idle(60000);
         reply({ drawn, confirmed, waitedMs: Date.now() - t0 });
       } else if (m.cmd === 'loop') {
