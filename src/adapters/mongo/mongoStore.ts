@@ -32,6 +32,7 @@ import {
   KvReflectionRepo,
   KvTallyRepo,
 } from '../docstore/repos';
+import { InsertBatcher, type InsertBatching, VOTE_BATCHING } from './insertBatcher';
 
 const isDuplicate = (e: unknown) => e instanceof MongoServerError && e.code === 11000;
 const isUnavailable = (e: unknown) =>
@@ -56,7 +57,14 @@ async function guard<T>(op: () => Promise<T>): Promise<T> {
 const FIND_BATCH = 500;
 
 export class MongoDocCollection<T extends Doc> implements DocCollection<T> {
-  constructor(readonly raw: Collection<Document>) {}
+  /** Concurrent inserts share one write when `batching` is given (the votes: a storm's clicks). */
+  readonly batcher: InsertBatcher | null;
+  constructor(
+    readonly raw: Collection<Document>,
+    batching?: InsertBatching,
+  ) {
+    this.batcher = batching ? new InsertBatcher(raw, batching) : null;
+  }
   findOne(filter: Filter) {
     return guard(async () => (await this.raw.findOne(filter)) as T | null);
   }
@@ -68,8 +76,10 @@ export class MongoDocCollection<T extends Doc> implements DocCollection<T> {
     );
   }
   insert(doc: T) {
+    const { batcher } = this;
     return guard(async () => {
-      await this.raw.insertOne(doc as unknown as Document);
+      if (batcher) await batcher.insert(doc as unknown as Document);
+      else await this.raw.insertOne(doc as unknown as Document);
     });
   }
   async insertOrGet(doc: T) {
@@ -183,7 +193,7 @@ export class MongoStore implements Store {
     this.districts = new DocDistrictRepo(new MongoDocCollection(this.db.collection('districts')));
     this.members = new DocMemberRepo(new MongoDocCollection(this.db.collection('members')));
     this.reviews = new DocReviewRepo(new MongoDocCollection(this.db.collection('reviews')));
-    this.votes = new DocVoteRepo(new MongoDocCollection(this.db.collection('votes')));
+    this.votes = new DocVoteRepo(new MongoDocCollection(this.db.collection('votes'), VOTE_BATCHING));
     this.kv = new DocKeyValueRepo(new MongoDocCollection(this.db.collection('kv')));
     this.tallies = new KvTallyRepo(this.kv);
     this.networks = new DocNetworkRepo(new MongoDocCollection(this.db.collection('networks')), this.kv);
