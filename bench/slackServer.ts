@@ -226,6 +226,7 @@ async function ours(): Promise<void> {
     };
   }
   watchConnections(app.server);
+  const heap = await startHeapSampling();
   send({ ready: true, port: (app.server.address() as AddressInfo).port });
   process.on('message', async (m: { cmd: string; id: number; reviewId?: string; workOnly?: boolean }) => {
     const reply = (data: unknown) => send({ id: m.id, data });
@@ -259,6 +260,7 @@ async function ours(): Promise<void> {
         reply({ ...loopReport(), db: dbTimes });
         dbTimes = {};
       } else if (m.cmd === 'stop') {
+        await heap?.stop();
         await app.stop();
         process.exit(0);
       }
@@ -266,6 +268,35 @@ async function ours(): Promise<void> {
       reply({ error: String(e) });
     }
   });
+}
+
+/**
+ * BENCH_HEAP_PROFILE=<file>: V8's sampling heap profiler over ours' whole run, counting the objects collected since
+ * too (what a run allocates, not what is left at its end), written as a .heapprofile (Chrome DevTools' Memory tab).
+ */
+async function startHeapSampling(): Promise<{ stop(): Promise<void> } | null> {
+  const file = process.env.BENCH_HEAP_PROFILE;
+  if (!file) return null;
+  const { Session } = await import('node:inspector');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params: object = {}) =>
+    new Promise<{ profile?: unknown }>((resolve, reject) =>
+      session.post(method, params, (e, r) => (e ? reject(e) : resolve(r as { profile?: unknown }))),
+    );
+  await post('HeapProfiler.enable');
+  await post('HeapProfiler.startSampling', {
+    samplingInterval: 32768,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  return {
+    async stop() {
+      const { profile } = await post('HeapProfiler.stopSampling');
+      writeFileSync(file, JSON.stringify(profile));
+    },
+  };
 }
 
 (process.argv[2] === 'bare' || process.argv[2] === 'bare-store'
