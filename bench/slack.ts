@@ -685,7 +685,9 @@ async function main() {
     bareStore.proc.send({ cmd: 'stop', id: 0 });
     await Promise.race([
       Promise.all([ours, bare, bareStore].map((c) => new Promise((r) => c.proc.once('exit', r)))),
-      new Promise((r) => setTimeout(r, process.env.BENCH_PROF || process.env.BENCH_HEAP_PROFILE ? 30000 : 5000)),
+      new Promise((r) =>
+        setTimeout(r, process.env.BENCH_PROF || process.env.BENCH_HEAP_PROFILE ? 30000 : 5000),
+      ),
     ]);
     ours.proc.kill();
     bare.proc.kill();
