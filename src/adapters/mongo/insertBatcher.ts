@@ -1,6 +1,9 @@
 import { type Collection, type Document, MongoBulkWriteError } from 'mongodb';
 import { DuplicateKeyError } from '../docstore/collection';
 
+/** MongoDB's error code for a duplicate key (a unique index or `_id` already holds the value). */
+export const DUPLICATE_KEY = 11000;
+
 interface Waiting {
   doc: Document;
   resolve: () => void;
@@ -27,7 +30,7 @@ export const VOTE_BATCHING: InsertBatching = { maxInFlight: 2, maxBatch: 256 };
 export class InsertBatcher {
   private readonly queue: Waiting[] = [];
   private inFlight = 0;
-  /** Inserts sent and documents in them (for tests and the bench: are clicks sharing writes?). */
+  /** Inserts sent and documents in them (for tests: are concurrent inserts sharing writes?). */
   readonly stats = { commands: 0, documents: 0 };
 
   constructor(
@@ -81,7 +84,7 @@ export class InsertBatcher {
       batch.forEach((w, i) => {
         const err = refused.get(i);
         if (!err) w.resolve();
-        else if (err.code === 11000) w.reject(new DuplicateKeyError(err.errmsg ?? 'duplicate key'));
+        else if (err.code === DUPLICATE_KEY) w.reject(new DuplicateKeyError(err.errmsg));
         else w.reject(new Error(`insert refused (code ${err.code}): ${err.errmsg ?? ''}`));
       });
       return;

@@ -32,9 +32,9 @@ import {
   KvReflectionRepo,
   KvTallyRepo,
 } from '../docstore/repos';
-import { InsertBatcher, type InsertBatching, VOTE_BATCHING } from './insertBatcher';
+import { DUPLICATE_KEY, InsertBatcher, type InsertBatching, VOTE_BATCHING } from './insertBatcher';
 
-const isDuplicate = (e: unknown) => e instanceof MongoServerError && e.code === 11000;
+const isDuplicate = (e: unknown) => e instanceof MongoServerError && e.code === DUPLICATE_KEY;
 const isUnavailable = (e: unknown) =>
   e instanceof MongoNetworkError || e instanceof MongoServerSelectionError;
 

@@ -31,11 +31,11 @@ export function slackTsToMicros(ts: unknown): number | undefined {
 
 type VoteArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
-/** Whether a request's arguments are a click of a poll's vote button. */
+/** Whether a request is a block action whose action_id is a vote's (what `app.action(VOTE_ACTION)` matched). */
 function isVoteClick(body: { type?: unknown }, action: unknown): boolean {
   if (body.type !== 'block_actions' || typeof action !== 'object' || action === null) return false;
-  const a = action as { type?: unknown; action_id?: unknown };
-  return a.type === 'button' && typeof a.action_id === 'string' && VOTE_ACTION.test(a.action_id);
+  const id = (action as { action_id?: unknown }).action_id;
+  return typeof id === 'string' && VOTE_ACTION.test(id);
 }
 
 /**
@@ -48,14 +48,6 @@ function isVoteClick(body: { type?: unknown }, action: unknown): boolean {
  */
 export function registerVote(app: App, ctx: ListenerContext): void {
   const { asker, service, metrics, confirmations, polls, doubleClicks, log } = ctx;
-  app.use(async (args) => {
-    const { body } = args as { body: { type?: unknown } };
-    if (!isVoteClick(body, (args as { action?: unknown }).action)) {
-      await args.next();
-      return;
-    }
-    await onVote(args as unknown as VoteArgs);
-  });
   const onVote = async ({ ack, body, action, client, respond }: VoteArgs) => {
     const tenantId = tenantOf(body);
     const channel = body.channel?.id;
@@ -142,4 +134,12 @@ export function registerVote(app: App, ctx: ListenerContext): void {
       respond,
     );
   };
+  app.use(async (args) => {
+    const { body } = args as { body: { type?: unknown } };
+    if (!isVoteClick(body, (args as { action?: unknown }).action)) {
+      await args.next();
+      return;
+    }
+    await onVote(args as unknown as VoteArgs);
+  });
 }
