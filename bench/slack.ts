@@ -67,6 +67,28 @@ interface LoopReport {
   served: { n: number; p50: number; p99: number; over50: number };
   /** BENCH_COUNT=1: the product's database calls since the last ask, slowest and over 20 ms per kind. */
   db?: Record<string, { n: number; maxMs: number; over20: number }>;
+  /** BENCH_COUNT=1: the calls of 200 ms or more since the last ask, with when each began (ms after it). */
+  dbSlow?: Array<{ k: string; atMs: number; ms: number }>;
+}
+
+/** The slowest kind of database call in a report: "votes.insertMany 812 ms (40 of 900 over 20 ms)". */
+function slowCalls(r: LoopReport): string {
+  const slow = r.dbSlow ?? [];
+  if (!slow.length) return '';
+  const kinds = new Map<string, number>();
+  for (const c of slow) kinds.set(c.k, (kinds.get(c.k) ?? 0) + 1);
+  const first = Math.min(...slow.map((c) => c.atMs));
+  const last = Math.max(...slow.map((c) => c.atMs + c.ms));
+  return `; ${slow.length} calls of 200 ms or more, between ${first} and ${last} ms (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')})`;
+}
+
+function slowestDb(db: LoopReport['db']): string {
+  const all = Object.entries(db ?? {}).sort(([, a], [, b]) => b.maxMs - a.maxMs);
+  const top = all[0];
+  if (!top) return '-';
+  const over = all.reduce((t, [, e]) => t + e.over20, 0);
+  const n = all.reduce((t, [, e]) => t + e.n, 0);
+  return `${top[0]} ${top[1].maxMs} ms (${over} of ${n} calls over 20 ms)`;
 }
 
 const clientLoop = monitorEventLoopDelay({ resolution: 10 });
@@ -518,7 +540,10 @@ async function main() {
       const warmSent = new Map<string, string>();
       await closedLoop(bare.port, Math.min(c, 50), jobs(s, `XW${c}_`, new Map()));
       await closedLoop(bareStore.port, Math.min(c, 50), jobs(s, `YW${c}_`, new Map()));
-      await closedLoop(ours.port, Math.min(c, 50), jobs(s, `W${c}_`, warmSent));
+      await ours.ask('loop');
+      const oursWarm = await closedLoop(ours.port, Math.min(c, 50), jobs(s, `W${c}_`, warmSent));
+      const oursWarmLoop = await ours.ask<LoopReport>('loop');
+      const oursWarmDb = `${slowestDb(oursWarmLoop.db)}${slowCalls(oursWarmLoop)}`;
       await checkTally(ours, s, warmSent);
       await bare.ask('loop');
       clientLoop.reset();
@@ -540,6 +565,8 @@ async function main() {
       const oursWork: string[] = [];
       /** The jobs ours ran while the store-only app had its segments (its backlog draining). */
       const oursWorkAside: string[] = [];
+      /** Ours' slowest database call in each of its segments (a stall of every call, or one slow call?). */
+      const oursDb: string[] = [];
       /** Time spent between segments waiting for ours' held work (DRAIN), in all. */
       let drainedMs = 0;
       for (let seg = 0; seg < SEGMENTS; seg++) {
@@ -561,6 +588,7 @@ async function main() {
             oursWork.push(
               `${after.work.done - before.work.done} jobs (${before.work.pending} waiting at its start), ${after.updater.updates - before.updater.updates} redraws`,
             );
+            oursDb.push(`${slowestDb(segLoop.db)}${slowCalls(segLoop)}`);
             oursLoopMax = Math.max(oursLoopMax, segLoop.maxMs);
             oursGc.n += segLoop.gc.n;
             oursGc.major += segLoop.gc.major;
@@ -609,6 +637,10 @@ async function main() {
       }
       console.log(`  p99 per segment (ms): store-only ${segP99(wParts)}; ours ${segP99(oParts)}`);
       console.log(`  ours' background work per segment of its own: ${oursWork.join(' / ')}`);
+      console.log(`  ours' slowest database call per segment: ${oursDb.join(' / ')}`);
+      console.log(
+        `  ours' warm-up at ${Math.min(c, 50)} in flight on the new poll (untimed): max ${oursWarm.max.toFixed(0)} ms; slowest database call ${oursWarmDb}`,
+      );
       console.log(
         `  ours' jobs during the store-only app's segments: ${oursWorkAside.join(' / ')}${DRAIN ? `; waited for ours' held work before each segment ${(drainedMs / 1000).toFixed(1)} s in all (off the clock)` : ''}`,
       );

@@ -7,7 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import { constants, monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
 import { App, LogLevel } from '@slack/bolt';
-import { Collection, MongoClient } from 'mongodb';
+import { Collection, FindCursor, MongoClient } from 'mongodb';
 import { INSTALLATIONS_NS } from '../src/adapters/slack/installations';
 import { POLL_MESSAGES_NS } from '../src/adapters/slack/slackApp';
 import { loadConfig } from '../src/config';
@@ -148,6 +148,9 @@ let installationReads = 0;
 const dbCalls: Record<string, number> = {};
 /** Since the last `loop` ask: per collection and method, calls, the slowest and how many took over 20 ms. */
 let dbTimes: Record<string, { n: number; maxMs: number; over20: number }> = {};
+/** Since the last `loop` ask: the calls that took 200 ms or more, with when each began (ms after that ask). */
+let dbSlow: Array<{ k: string; atMs: number; ms: number }> = [];
+let dbSince = performance.now();
 if (process.env.BENCH_COUNT === '1') {
   const proto = Collection.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
   for (const m of [
@@ -169,19 +172,33 @@ if (process.env.BENCH_COUNT === '1') {
       dbCalls[k] = (dbCalls[k] ?? 0) + 1;
       const t0 = performance.now();
       const r = orig.apply(this, a);
-      if (r instanceof Promise) {
-        void r.then(
-          () => {
-            const ms = performance.now() - t0;
-            const e = dbTimes[k] ?? { n: 0, maxMs: 0, over20: 0 };
-            dbTimes[k] = e;
-            e.n++;
-            e.maxMs = Math.max(e.maxMs, Math.round(ms));
-            if (ms > 20) e.over20++;
-          },
-          () => undefined,
-        );
-      }
+      // A find gives a cursor: timed from the call until its toArray() has every document.
+      const done =
+        r instanceof Promise
+          ? r
+          : r instanceof FindCursor
+            ? new Promise((resolve, reject) => {
+                const toArray = r.toArray.bind(r);
+                r.toArray = () => {
+                  const p = toArray();
+                  p.then(resolve, reject);
+                  return p;
+                };
+              })
+            : null;
+      void done?.then(
+        () => {
+          const ms = performance.now() - t0;
+          const e = dbTimes[k] ?? { n: 0, maxMs: 0, over20: 0 };
+          dbTimes[k] = e;
+          e.n++;
+          e.maxMs = Math.max(e.maxMs, Math.round(ms));
+          if (ms > 20) e.over20++;
+          if (ms >= 200 && dbSlow.length < 200)
+            dbSlow.push({ k, atMs: Math.round(t0 - dbSince), ms: Math.round(ms) });
+        },
+        () => undefined,
+      );
       return r;
     };
   }
@@ -257,8 +274,10 @@ async function ours(): Promise<void> {
         const confirmed = await app.slack?.work.idle(60000);
         reply({ drawn, confirmed, waitedMs: Date.now() - t0 });
       } else if (m.cmd === 'loop') {
-        reply({ ...loopReport(), db: dbTimes });
+        reply({ ...loopReport(), db: dbTimes, dbSlow });
         dbTimes = {};
+        dbSlow = [];
+        dbSince = performance.now();
       } else if (m.cmd === 'stop') {
         await heap?.stop();
         await app.stop();
