@@ -588,7 +588,9 @@ async function main() {
             oursWork.push(
               `${after.work.done - before.work.done} jobs (${before.work.pending} waiting at its start), ${after.updater.updates - before.updater.updates} redraws`,
             );
-            oursDb.push(`${slowestDb(segLoop.db)}${slowCalls(segLoop)}`);
+            oursDb.push(
+              `${slowestDb(segLoop.db)}${slowCalls(segLoop)}; event loop stalled up to ${segLoop.maxMs.toFixed(0)} ms`,
+            );
             oursLoopMax = Math.max(oursLoopMax, segLoop.maxMs);
             oursGc.n += segLoop.gc.n;
             oursGc.major += segLoop.gc.major;
