@@ -362,11 +362,21 @@ describe('Slack adapter end to end (signed HTTP requests, fake Slack Web API)', 
         await new Promise((r) => setTimeout(r, 2300));
         return put(v);
       };
+      const draws = () => fake.of('chat.update').filter((c) => c.args.ts === pollTs.get(row));
+      const drawsBefore = draws().length;
       const slow = await slack.payload(
         voteClick({ user: 'UD', actionId: `${ACTION.vote}_3`, value: `${reviewId}|${row}` }),
       );
       expect(slow.status).toBe(503);
       expect(ephemeralsTo('UD')).toHaveLength(0); // nobody was told their vote counted
+      // It landed after the 503, so it counts: its member, who saw the click fail, is told it was saved after
+      // all, and the poll is redrawn with it.
+      await waitFor(() => ephemeralsTo('UD').length === 1, 15000);
+      expect(lastEphemeralText('UD')).toMatch(/saved after all.*recorded: \*Evolving\*/s);
+      expect((await app.store.votes.get(reviewId, row, 1, 'UD'))?.choice).toBe(3);
+      const voted = (await app.store.votes.listRow(reviewId, row, 1)).length;
+      await waitFor(() => draws().length > drawsBefore, 20000);
+      expect(JSON.stringify(draws().at(-1)?.args.blocks)).toMatch(new RegExp(`\\b${voted} of \\d+\\* ha`));
       // Clicking again once the database answers records the vote.
       votes.put = put;
       await new Promise((r) => setTimeout(r, 400));
@@ -380,8 +390,14 @@ describe('Slack adapter end to end (signed HTTP requests, fake Slack Web API)', 
     }
     // The same click again right away, now that the database is back: a retry, not a double click.
     await slack.payload(voteClick({ user: 'UD', actionId: `${ACTION.vote}_2`, value: `${reviewId}|${row}` }));
-    await waitFor(() => ephemeralsTo('UD').length === 2);
-    expect(lastEphemeralText('UD')).not.toMatch(/not\* recorded/);
+    // Its own confirmation (the earlier clicks' may still be on their way): the first that names this choice.
+    const confirmed = () =>
+      ephemeralsTo('UD')
+        .map((c) => String(c.args.text))
+        .find((t) => /\*Developing\*/.test(t));
+    await waitFor(() => confirmed() !== undefined, 15000);
+    expect(confirmed()).toMatch(/is recorded: \*Developing\*/);
+    expect(confirmed()).not.toMatch(/not\* recorded|after all/);
     expect((await app.store.votes.get(reviewId, row, 1, 'UD'))?.choice).toBe(2);
   });
 

@@ -187,19 +187,26 @@ export function pollBlocks(p: PollView): KnownBlock[] {
 export const pollFallbackText = (p: PollView): string =>
   clip(`Rubric poll, row ${p.rowNumber}: ${p.title}`, LIMITS.messageText);
 
-/** The confirmation of a written vote, drawn from the rubric alone (the vote hot path builds no poll view). */
+/**
+ * The confirmation of a written vote, drawn from the rubric alone (the vote hot path builds no poll view). `late`:
+ * the click was answered as failed (the write took longer than the deadline) and the write landed afterwards.
+ */
 export function voteConfirmationFor(
   rubric: Rubric | null,
   rowId: string,
   choice: Choice,
   round: number,
+  late = false,
 ): string {
   const index = rubric ? rubric.rows.findIndex((r) => r.id === rowId) : -1;
   const row = index >= 0 ? rubric?.rows[index] : undefined;
   const where = row ? rich`row ${index + 1} “${plain(clip(row.title, 200))}”` : plain('this row');
   const name = choice === 'unsure' ? 'Not sure' : rubric ? levelLabel(rubric, choice) : String(choice);
+  const recorded = rich`Your vote on ${where} is recorded: ${strong(plain(name))} (round ${round}). You can change it until the round closes.`;
   return toMrkdwn(
-    rich`Your vote on ${where} is recorded: ${strong(plain(name))} (round ${round}). You can change it until the round closes.`,
+    late
+      ? rich`Slack showed an error because saving took too long, but your vote was saved after all. ${recorded}`
+      : recorded,
   );
 }
 

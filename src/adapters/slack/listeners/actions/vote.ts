@@ -12,7 +12,7 @@ import { ACTION, parsePollRef, voteConfirmationFor } from '../../blocks';
 import { NOT_RECORDED } from '../../receiver';
 import { postQuorumNotice } from '../../reminders';
 import { errorReply } from '../../replies';
-import { withDeadline } from '../../workQueue';
+import { DeadlineError, withDeadline } from '../../workQueue';
 import { type ListenerContext, tenantOf } from '../context';
 import { confirmVote } from './perspective';
 
@@ -30,6 +30,7 @@ export function slackTsToMicros(ts: unknown): number | undefined {
 }
 
 type VoteArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+type Recorded = Awaited<ReturnType<ReviewService['recordVote']>>;
 
 /** Whether a request is a block action whose action_id is a vote's (what `app.action(VOTE_ACTION)` matched). */
 function isVoteClick(body: { type?: unknown }, action: unknown): boolean {
@@ -83,24 +84,44 @@ export function registerVote(app: App, ctx: ListenerContext): void {
       ...(channel ? { channelId: channel } : {}),
     });
     const clickedAtUs = slackTsToMicros(action.action_ts);
+    /** After the vote's write: its poll's redraw, the quorum check and the member's confirmation. */
+    const afterWrite = (r: Recorded, late: boolean) => {
+      // This very click was already recorded (a retry that reached another replica first), or a later click of the
+      // same member already was (it has its own confirmation): nothing to redraw or say.
+      if (r.write !== 'written') return;
+      // The small groups' own messages of the row only when the review was ever split (no lookup otherwise).
+      polls.redraw(client, tenantId, ref.reviewId, ref.rowId, { groups: !!r.review.groups });
+      // "Row 3 has reached its quorum", once per row and round: checked after the ack, off the vote's path, and
+      // after a burst of clicks (it reads the row's votes and the district's members).
+      const vote = r.vote;
+      ctx.later(async () => postQuorumNotice(ctx, client, vote));
+      const rubric = service.rubrics.list().find((x) => x.rows.some((row) => row.id === ref.rowId)) ?? null;
+      // The first vote in a review of someone whose perspective is unknown also asks it (./perspective.ts).
+      confirmVote(
+        ctx,
+        client,
+        { tenantId, channel, user },
+        r,
+        voteConfirmationFor(rubric, ref.rowId, r.vote.choice, r.vote.round, late),
+        respond,
+      );
+    };
     // Acknowledged means stored: the vote is written (and past the close barrier) before the click is
     // acknowledged. Nothing on this path waits for Slack. A write that fails or takes longer than the deadline is
     // answered as not done (HTTP 503 / no Socket Mode ack): Slack shows the member it failed, and they click again.
-    let r: Awaited<ReturnType<ReviewService['recordVote']>>;
+    const work = countVote(metrics, 'slack', () =>
+      service.recordVote(actor, {
+        reviewId: ref.reviewId,
+        rowId: ref.rowId,
+        choice,
+        ...(clickedAtUs ? { clickedAtUs } : {}),
+        // A small group's own poll: only its people may vote on it (refused with a private message).
+        ...(ref.group !== undefined ? { group: ref.group } : {}),
+      }),
+    );
+    let r: Recorded;
     try {
-      r = await withDeadline(
-        countVote(metrics, 'slack', () =>
-          service.recordVote(actor, {
-            reviewId: ref.reviewId,
-            rowId: ref.rowId,
-            choice,
-            ...(clickedAtUs ? { clickedAtUs } : {}),
-            // A small group's own poll: only its people may vote on it (refused with a private message).
-            ...(ref.group !== undefined ? { group: ref.group } : {}),
-          }),
-        ),
-        ctx.voteWriteTimeoutMs,
-      );
+      r = await withDeadline(work, ctx.voteWriteTimeoutMs);
     } catch (e) {
       doubleClicks.forget(clickKey);
       if (isDomainError(e) && e.code !== 'store-unavailable') {
@@ -111,28 +132,23 @@ export function registerVote(app: App, ctx: ListenerContext): void {
       }
       log.warn(`Slack vote not recorded (${e instanceof Error ? e.message : 'error'}); answering 503`);
       await ack(NOT_RECORDED as never);
+      // The write was too slow, not refused, and may still land: if it does, the vote counts, so its poll is
+      // redrawn and its member, who saw the click fail, is told it was saved after all.
+      if (e instanceof DeadlineError) {
+        work.then(
+          (late) => {
+            log.info(
+              'A Slack vote answered as not recorded was stored after its deadline; telling its member',
+            );
+            afterWrite(late, true);
+          },
+          () => undefined,
+        );
+      }
       return;
     }
     await ack();
-    // This very click was already recorded (a retry that reached another replica first), or a later click of the
-    // same member already was (it has its own confirmation): nothing to redraw or say.
-    if (r.write !== 'written') return;
-    // The small groups' own messages of the row only when the review was ever split (no lookup otherwise).
-    polls.redraw(client, tenantId, ref.reviewId, ref.rowId, { groups: !!r.review.groups });
-    // "Row 3 has reached its quorum", once per row and round: checked after the ack, off the vote's path, and
-    // after a burst of clicks (it reads the row's votes and the district's members).
-    const vote = r.vote;
-    ctx.later(async () => postQuorumNotice(ctx, client, vote));
-    const rubric = service.rubrics.list().find((x) => x.rows.some((row) => row.id === ref.rowId)) ?? null;
-    // The first vote in a review of someone whose perspective is unknown also asks it (./perspective.ts).
-    confirmVote(
-      ctx,
-      client,
-      { tenantId, channel, user },
-      r,
-      voteConfirmationFor(rubric, ref.rowId, r.vote.choice, r.vote.round),
-      respond,
-    );
+    afterWrite(r, false);
   };
   app.use(async (args) => {
     const { body } = args as { body: { type?: unknown } };
