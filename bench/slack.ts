@@ -71,7 +71,7 @@ interface LoopReport {
   dbSlow?: Array<{ k: string; atMs: number; ms: number }>;
 }
 
-/** The slowest kind of database call in a report: "votes.insertMany 812 ms (40 of 900 over 20 ms)". */
+/** The calls of 200 ms or more in a report, when they ran and of which kinds ('' when none). */
 function slowCalls(r: LoopReport): string {
   const slow = r.dbSlow ?? [];
   if (!slow.length) return '';
@@ -82,6 +82,7 @@ function slowCalls(r: LoopReport): string {
   return `; ${slow.length} calls of 200 ms or more, between ${first} and ${last} ms (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')})`;
 }
 
+/** The slowest kind of database call in a report: "votes.insertMany 812 ms (40 of 900 calls over 20 ms)". */
 function slowestDb(db: LoopReport['db']): string {
   const all = Object.entries(db ?? {}).sort(([, a], [, b]) => b.maxMs - a.maxMs);
   const top = all[0];

@@ -137,9 +137,11 @@ export function registerVote(app: App, ctx: ListenerContext): void {
       if (e instanceof DeadlineError) {
         work.then(
           (late) => {
-            log.info(
-              'A Slack vote answered as not recorded was stored after its deadline; telling its member',
-            );
+            if (late.write === 'written') {
+              log.info(
+                'A Slack vote answered as not recorded was stored after its deadline; telling its member',
+              );
+            }
             afterWrite(late, true);
           },
           () => undefined,
