@@ -398,6 +398,9 @@ describe('Slack adapter end to end (signed HTTP requests, fake Slack Web API)', 
     await waitFor(() => confirmed() !== undefined, 15000);
     expect(confirmed()).toMatch(/is recorded: \*Developing\*/);
     expect(confirmed()).not.toMatch(/not\* recorded|after all/);
+    // One confirmation per stored click and none for the refused ones: the late one, the click again, this one.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(ephemeralsTo('UD')).toHaveLength(3);
     expect((await app.store.votes.get(reviewId, row, 1, 'UD'))?.choice).toBe(2);
   });
 

@@ -89,6 +89,8 @@ export function registerVote(app: App, ctx: ListenerContext): void {
       // This very click was already recorded (a retry that reached another replica first), or a later click of the
       // same member already was (it has its own confirmation): nothing to redraw or say.
       if (r.write !== 'written') return;
+      if (late)
+        log.info('A Slack vote answered as not recorded was stored after its deadline; telling its member');
       // The small groups' own messages of the row only when the review was ever split (no lookup otherwise).
       polls.redraw(client, tenantId, ref.reviewId, ref.rowId, { groups: !!r.review.groups });
       // "Row 3 has reached its quorum", once per row and round: checked after the ack, off the vote's path, and
@@ -136,14 +138,7 @@ export function registerVote(app: App, ctx: ListenerContext): void {
       // redrawn and its member, who saw the click fail, is told it was saved after all.
       if (e instanceof DeadlineError) {
         work.then(
-          (late) => {
-            if (late.write === 'written') {
-              log.info(
-                'A Slack vote answered as not recorded was stored after its deadline; telling its member',
-              );
-            }
-            afterWrite(late, true);
-          },
+          (late) => afterWrite(late, true),
           () => undefined,
         );
       }
