@@ -26,7 +26,7 @@ const lastEphemeralText = (user: string) => String(ephemeralsTo(user).at(-1)?.ar
 let harness: SlackHarness;
 
 beforeAll(async () => {
-  harness = await startSlackHarness(dbName, SECRET);
+  harness = await startSlackHarness(dbName, SECRET, {}, { tiers: true });
   ({ fake, app, slack } = harness);
 });
 
@@ -401,6 +401,7 @@ describe('Slack adapter end to end (signed HTTP requests, fake Slack Web API)', 
     // One confirmation per stored click and none for the refused ones: the late one, the click again, this one.
     await new Promise((r) => setTimeout(r, 500));
     expect(ephemeralsTo('UD')).toHaveLength(3);
+    expect(fake.limited).toHaveLength(0); // Slack's published tiers are enforced in this file: none was exceeded
     expect((await app.store.votes.get(reviewId, row, 1, 'UD'))?.choice).toBe(2);
   });
 
