@@ -1,5 +1,6 @@
 import type { RespondFn, types, webApi } from '@slack/bolt';
 import type { KeyValueRepo } from '../../app/ports';
+import { PollDraws } from '../../app/reviews/pollDraws';
 import type { ReviewService } from '../../app/reviews/reviewService';
 import type { PollView, ReviewView } from '../../app/reviews/views';
 import type { Actor } from '../../app/schemas';
@@ -30,6 +31,8 @@ export const cannotPost = (e: unknown) =>
 export class PollMessages {
   /** The small groups' own threads of polls (./groupThreads.ts), redrawn with the team's poll of each row. */
   readonly groups: GroupThreads;
+  /** The polls of a review redrawn together are drawn from one set of reads (../../app/reviews/pollDraws.ts). */
+  private readonly draws: PollDraws;
 
   constructor(
     private readonly o: {
@@ -41,6 +44,7 @@ export class PollMessages {
     },
   ) {
     this.groups = new GroupThreads({ ...o, post: (c, t, m) => this.postMessage(c, t, m) });
+    this.draws = new PollDraws(o.service);
   }
 
   /** Posts a message in `channel` within the channel's and the workspace's chat.postMessage budget. */
@@ -73,14 +77,14 @@ export class PollMessages {
     o: { groups?: boolean } = {},
   ): void {
     const key = pollRef(reviewId, rowId);
-    const { kv, service } = this.o;
+    const { kv } = this.o;
     this.o.updater.schedule(
       key,
       client,
       async () => {
         const where = await kv.get<PollMessageRef>(POLL_MESSAGES_NS, key);
         if (!where || where.tenantId !== tenantId) return null;
-        const poll = await service.getPollState(appActor(tenantId, where.channel), { reviewId, rowId });
+        const poll = await this.draws.draw(appActor(tenantId, where.channel), reviewId, rowId);
         return {
           channel: where.channel,
           ts: where.ts,

@@ -37,7 +37,8 @@ export interface UpdaterLogger {
  * `minIntervalMs`, one at a time per message, and each update draws the latest stored state (so an update that
  * lands late after a 429 retry is followed by a fresh one, never by stale content).
  *
- * Drawing a message reads its votes and the member list, which grows with the poll. So that big polls under a
+ * Drawing a message reads its votes and the member list, which grows with the poll (the messages of one review
+ * drawn within moments of each other share those reads: ../../app/reviews/pollDraws.ts). So that big polls under a
  * storm of votes do not spend the process on redrawing, a message waits `slowDrawFactor` times as long as its last
  * drawing took (when that is more than `minIntervalMs`), at most `maxIntervalMs`. A poll of a district team draws
  * in a few milliseconds and keeps the one-second pace.

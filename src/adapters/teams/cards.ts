@@ -1,6 +1,7 @@
 import { type Activity, CardFactory, type ConversationReference, type TurnContext } from 'botbuilder';
 import type { CommandResult } from '../../app/commands';
 import type { KeyValueRepo } from '../../app/ports';
+import { PollDraws } from '../../app/reviews/pollDraws';
 import type { ReviewService } from '../../app/reviews/reviewService';
 import type { ReviewView } from '../../app/reviews/views';
 import { hasBlock, link, plain, rich } from '../../app/text';
@@ -41,6 +42,8 @@ export class PollCards {
   private readonly pendingCardUpdates = new Set<Promise<unknown>>();
   /** The small groups' own conversations of poll cards (./groupThreads.ts), redrawn with the team's card. */
   readonly groups: TeamsGroupThreads;
+  /** The polls of a review redrawn together are drawn from one set of reads (../../app/reviews/pollDraws.ts). */
+  private readonly draws: PollDraws;
 
   constructor(
     private readonly o: {
@@ -53,6 +56,7 @@ export class PollCards {
     },
   ) {
     this.groups = new TeamsGroupThreads(o);
+    this.draws = new PollDraws(o.service);
   }
 
   /** Posts what a command's result calls for, in reply to the turn (and poll cards in the channel). */
@@ -250,9 +254,10 @@ export class PollCards {
     const stored = await this.o.outbox.conversation(tenantId, posted.channelId);
     if (!stored) return;
     // The bot redraws the card it posted in that channel.
-    const view = await this.o.service.getPollState(
+    const view = await this.draws.draw(
       { tenantId, userId: BOT_ACTOR_ID, channelId: posted.channelId, conversation: 'channel' },
-      { reviewId, rowId },
+      reviewId,
+      rowId,
     );
     const refreshIds = await this.o.roster.refreshIds(tenantId, posted.channelId);
     const card = renderPollCard(view, { refreshUserIds: refreshIds });

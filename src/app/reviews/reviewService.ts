@@ -27,7 +27,7 @@ import { PerspectiveAsk } from './perspectiveAsk';
 import { QuorumNotices } from './quorumNotices';
 import { forgettingOnSave, RecentReviews, type ReviewRead } from './recentReviews';
 import { ReminderService } from './reminders';
-import { loadPollView, loadReviewView } from './reviewViews';
+import { loadPollView, loadPollViews, loadReviewView } from './reviewViews';
 import { Roster } from './roster';
 import { RosterService } from './rosterService';
 import { sequencer, tallyOf } from './tally';
@@ -423,6 +423,18 @@ export class ReviewService {
     const review = await this.access.review(actor, i.reviewId, 'review.vote');
     R.findPoll(review, i.rowId);
     return this.pollView(review, i.rowId, actor.userId);
+  }
+
+  /**
+   * Several polls of one review at once (a redraw of every dirty poll message of a review): one policy check, one
+   * read of the review, and shared reads of its members and each round's votes. Rejects when the review cannot be
+   * read (or the actor may not); otherwise one result per row, in order (a row the review lacks fails alone).
+   */
+  async getPollStates(actorIn: Actor, input: unknown): Promise<PromiseSettledResult<PollView>[]> {
+    const actor = parseInput(actorSchema, actorIn);
+    const i = parseInput(z.object({ reviewId: idString, rowIds: z.array(idString).min(1).max(50) }), input);
+    const review = await this.access.review(actor, i.reviewId, 'review.vote');
+    return Promise.allSettled(loadPollViews(this.d, review, i.rowIds, actor.userId));
   }
 
   async listReviews(actorIn: Actor, channelId: string): Promise<Review[]> {

@@ -1,5 +1,5 @@
 import type { ActionItem } from '../../domain/action';
-import type { Member } from '../../domain/district';
+import type { Member, Vote } from '../../domain/district';
 import type { Review } from '../../domain/review';
 import * as R from '../../domain/review';
 import { lastCycleActions } from '../actions/actionViews';
@@ -25,6 +25,7 @@ export async function loadPollView(
   viewerId: string | null,
   members?: Promise<Member[]>,
   earlierActions?: Promise<EarlierActions>,
+  roundVotes?: (round: number) => Promise<Vote[]>,
 ): Promise<PollView> {
   const poll = R.findPoll(review, rowId);
   const rubric = rubricFor(d.rubrics, review);
@@ -35,8 +36,8 @@ export async function loadPollView(
     : poll.rounds[poll.rounds.length - 2]?.round;
   const [memberList, votes, previousVotes, earlier] = await Promise.all([
     members ?? d.store.members.list(review.tenantId, review.districtId),
-    d.store.votes.listRow(review.id, rowId, round),
-    prevRound === undefined ? Promise.resolve([]) : d.store.votes.listRow(review.id, rowId, prevRound),
+    rowVotes(d, review, rowId, round, roundVotes),
+    prevRound === undefined ? Promise.resolve([]) : rowVotes(d, review, rowId, prevRound, roundVotes),
     earlierActions ?? loadEarlierActions(d, review),
   ]);
   return buildPollView({
@@ -49,6 +50,47 @@ export async function loadPollView(
     viewerId,
     lastCycleActions: lastCycleActions(review, rowId, earlier.actions, earlier.reviewCreatedAt),
   });
+}
+
+/** A row's votes of one round: from the shared read of the whole round when one is given, else its own read. */
+async function rowVotes(
+  d: ReviewViewDeps,
+  review: Review,
+  rowId: string,
+  round: number,
+  roundVotes?: (round: number) => Promise<Vote[]>,
+): Promise<Vote[]> {
+  if (!roundVotes) return d.store.votes.listRow(review.id, rowId, round);
+  return (await roundVotes(round)).filter((v) => v.rowId === rowId);
+}
+
+/**
+ * Several polls of one review (`rowIds`), from shared reads: the member list, the district's earlier actions and
+ * each round's votes are read once for all of them (one read of a round's votes instead of one per row), every
+ * read begun when this is called. One promise per row, in order: a row the review does not have fails alone.
+ */
+export function loadPollViews(
+  d: ReviewViewDeps,
+  review: Review,
+  rowIds: readonly string[],
+  viewerId: string | null,
+): Promise<PollView>[] {
+  if (rowIds.length <= 1) return rowIds.map((rowId) => loadPollView(d, review, rowId, viewerId));
+  const members = d.store.members.list(review.tenantId, review.districtId);
+  const earlier = loadEarlierActions(d, review);
+  const rounds = new Map<number, Promise<Vote[]>>();
+  const roundVotes = (round: number) => {
+    let read = rounds.get(round);
+    if (!read) {
+      read = d.store.votes.listRound(review.id, round);
+      rounds.set(round, read);
+    }
+    return read;
+  };
+  // Shared reads that no row ends up awaiting (every row failed) must not be unhandled rejections.
+  members.catch(() => undefined);
+  earlier.catch(() => undefined);
+  return rowIds.map((rowId) => loadPollView(d, review, rowId, viewerId, members, earlier, roundVotes));
 }
 
 /** The district's actions of other reviews, and when those reviews began (read only when there are any). */
@@ -72,10 +114,15 @@ export async function loadReviewView(
   viewerId: string | null,
 ): Promise<ReviewView> {
   const rubric = rubricFor(d.rubrics, review);
-  const members = d.store.members.list(review.tenantId, review.districtId);
-  const earlier = loadEarlierActions(d, review);
   const [polls, district] = await Promise.all([
-    Promise.all(review.polls.map((p) => loadPollView(d, review, p.rowId, viewerId, members, earlier))),
+    Promise.all(
+      loadPollViews(
+        d,
+        review,
+        review.polls.map((p) => p.rowId),
+        viewerId,
+      ),
+    ),
     review.deadline ? d.store.districts.get(review.tenantId, review.districtId) : null,
   ]);
   return {
