@@ -363,6 +363,42 @@ test('refresh invoke shows each viewer their own choice', async () => {
   expect(JSON.stringify(res.json.value)).toContain('Your vote: Accomplished');
 });
 
+test('a vote whose write outlasts the time Teams gives an invoke is answered in time as not confirmed, and counts when it lands', async () => {
+  fake.clear();
+  const row = rows[3] as string;
+  const put = store.votes.put.bind(store.votes);
+  // Teams gives an invoke about 5 s; this write takes longer.
+  store.votes.put = async (v) => {
+    await new Promise((r) => setTimeout(r, 5500));
+    return put(v);
+  };
+  try {
+    const t0 = Date.now();
+    const r = await post(vote(users.ann, reviewId, row, 2));
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(r.json.statusCode).toBe(503);
+    expect(r.json.type).toBe('application/vnd.microsoft.error');
+    expect(JSON.stringify(r.json.value)).toMatch(/cannot confirm it yet.*Voting again is safe/);
+    expect(await store.votes.get(reviewId, row, 1, 'aad-ann')).toBeNull();
+    // It lands after the answer: it counts, and the shared card is redrawn with it.
+    const deadline = Date.now() + 15000;
+    while (!(await store.votes.get(reviewId, row, 1, 'aad-ann')) && Date.now() < deadline) {
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    expect((await store.votes.get(reviewId, row, 1, 'aad-ann'))?.choice).toBe(2);
+    const voted = (await store.votes.listRow(reviewId, row, 1)).length;
+    const lastUpdate = () =>
+      JSON.stringify(cardsOf(fake.calls.filter((c) => c.method === 'PUT')).at(-1) ?? null);
+    while (!lastUpdate().includes(`${voted} of 4 have voted.`) && Date.now() < deadline) {
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    expect(lastUpdate()).toContain(`${voted} of 4 have voted.`);
+    await settle();
+  } finally {
+    store.votes.put = put;
+  }
+});
+
 test("invokes naming another tenant's review, or malformed, are refused and write nothing", async () => {
   fake.clear();
   const before = await store.votes.listRound(reviewId, 1);

@@ -56,6 +56,11 @@ export interface TeamsBotOptions {
   activity1?: Activity1Service;
   /** Minimum time between two updates of the same shared poll card. */
   cardUpdateIntervalMs?: number;
+  /**
+   * How long a vote or evidence invoke waits for its write (default 4 s: Teams gives an invoke about 5 s before it
+   * shows the person an error, and Microsoft's documented limit for invokes is five seconds).
+   */
+  voteWriteTimeoutMs?: number;
   logger?: Pick<Logger, 'error' | 'warn'>;
   /** Caps on what one tenant can make the bot remember (default DEFAULT_TEAMS_LIMITS). */
   limits?: TeamsLimits;
@@ -133,6 +138,7 @@ export class TeamsBot {
       roster,
       outbox: this.outbox,
       cards,
+      voteWriteTimeoutMs: o.voteWriteTimeoutMs ?? 4000,
       log,
     };
   }

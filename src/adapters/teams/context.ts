@@ -39,6 +39,8 @@ export interface TurnDeps {
   roster: TeamsRoster;
   outbox: TeamsOutbox;
   cards: PollCards;
+  /** How long a vote or evidence invoke waits for its write before answering that it could not confirm it. */
+  voteWriteTimeoutMs: number;
   log: (message: string, error?: unknown) => void;
 }
 

@@ -4,6 +4,7 @@ import type { PollView } from '../../app/reviews/views';
 import { isDomainError } from '../../domain/errors';
 import { renderGroupPollCard } from '../cards/groupCards';
 import { type AdaptiveCard, type PollCardOptions, renderPollCard } from '../cards/render';
+import { DeadlineError, withDeadline } from '../deadline';
 import { countVote, noMetrics } from '../observability/metrics';
 import type { IncomingActivity, TeamsIdentity } from './activity';
 import { ACTIVITY1_VERBS, runActivity1 } from './activity1Invoke';
@@ -18,6 +19,12 @@ import { postQuorumNotice } from './reminders';
 
 /** Refusals answered with the up-to-date card plus the reason (the rest get an error response). */
 const NOTICE_CODES = new Set(['round-closed', 'deadline-passed', 'not-member', 'invalid-state']);
+
+/** The answer to a vote or evidence invoke whose write did not finish within `voteWriteTimeoutMs`. */
+export const notConfirmed = (verb: 'vote' | 'evidence') =>
+  verb === 'vote'
+    ? 'Saving your vote is taking longer than it should, so I cannot confirm it yet. If it is saved, the poll will count it within a few seconds. Voting again is safe: your vote replaces your earlier one, never adds to it.'
+    : 'Saving your evidence is taking longer than it should, so I cannot confirm it yet. If it is saved, it will show on the poll within a few seconds; look there before adding it again.';
 
 const anyAction = z.object({
   action: z.object({ verb: z.string().min(1).max(100), data: z.unknown().optional() }),
@@ -54,7 +61,10 @@ const errorResponse = (code: number, message: string): InvokeResponse => ({
   body: {
     statusCode: code,
     type: 'application/vnd.microsoft.error',
-    value: { code: code === 400 ? 'BadRequest' : 'InternalServerError', message },
+    value: {
+      code: code === 400 ? 'BadRequest' : code === 503 ? 'ServiceUnavailable' : 'InternalServerError',
+      message,
+    },
   },
 });
 
@@ -105,18 +115,32 @@ export async function onInvoke(
       response = errorResponse(400, 'That card action is not valid: nothing was recorded.');
     } else {
       const { verb, data } = parsed.data.action;
-      try {
+      const work = (async () => {
         await d.roster.remember(who.tenantId, who.channelId, [[who.userId, who.channelUserId]], true);
-        const view = await runAction(d, who, { ...data, verb });
+        return runAction(d, who, { ...data, verb });
+      })();
+      try {
+        // Answered only once written (acknowledged means stored), but within the time Teams gives an invoke: a
+        // write slower than that is answered as not confirmed. If it lands later it counts, and the shared card's
+        // update that runAction schedules after every write shows it.
+        const view = verb === 'refresh' ? await work : await withDeadline(work, d.voteWriteTimeoutMs);
         const refreshIds = await d.roster.refreshIds(who.tenantId, who.channelId);
         const card = await personalCard(d, who, data, view, { personal: true, refreshUserIds: refreshIds });
         // A first vote in the review by someone whose perspective is unknown: the question under their card.
         const q = verb === 'vote' ? await perspectiveQuestionFor(d, who, data.reviewId) : null;
         response = adaptiveCardResponse(q ? withPerspectiveQuestion(card, q, data.rowId) : card);
       } catch (e) {
-        response =
-          (await cardWithNotice(d, who, data, e)) ??
-          errorResponse(isDomainError(e) ? 400 : 500, userMessage(d, e));
+        if (e instanceof DeadlineError && verb !== 'refresh') {
+          work.catch((late) => {
+            if (!isDomainError(late))
+              d.log('a card action answered as not confirmed failed after its answer', late);
+          });
+          response = errorResponse(503, notConfirmed(verb));
+        } else {
+          response =
+            (await cardWithNotice(d, who, data, e)) ??
+            errorResponse(isDomainError(e) ? 400 : 500, userMessage(d, e));
+        }
       }
     }
   }

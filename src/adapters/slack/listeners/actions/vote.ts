@@ -7,12 +7,12 @@ import type {
 } from '@slack/bolt';
 import type { ReviewService } from '../../../../app/reviews/reviewService';
 import { isDomainError } from '../../../../domain/errors';
+import { DeadlineError, withDeadline } from '../../../deadline';
 import { countVote } from '../../../observability/metrics';
 import { ACTION, parsePollRef, voteConfirmationFor } from '../../blocks';
 import { NOT_RECORDED } from '../../receiver';
 import { postQuorumNotice } from '../../reminders';
 import { errorReply } from '../../replies';
-import { DeadlineError, withDeadline } from '../../workQueue';
 import { type ListenerContext, tenantOf } from '../context';
 import { confirmVote } from './perspective';
 
