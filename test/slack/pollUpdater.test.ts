@@ -124,6 +124,31 @@ describe('PollUpdater', () => {
     expect(u.stats.deferred).toBeGreaterThan(0);
   });
 
+  it('messages held back by a burst are drawn in the same tick when it passes (so a review draws from one read)', async () => {
+    let busy = true;
+    const u = new PollUpdater({ error() {} }, 1000, Date.now, false, {
+      yieldWhile: () => busy,
+      maxDeferMs: 60_000,
+    });
+    const { client } = fakeClient();
+    const drawnAt: number[] = [];
+    const render = async (): Promise<PollMessage> => {
+      drawnAt.push(Date.now());
+      return { channel: 'C1', ts: '1.1', blocks: [], text: 'x' };
+    };
+    // Six messages made dirty at scattered moments while the burst is on.
+    for (const [n, gap] of [0, 13, 29, 41, 67, 83].entries()) {
+      await jest.advanceTimersByTimeAsync(gap);
+      u.schedule(`r|${n}`, client, render, 'T1');
+    }
+    await jest.advanceTimersByTimeAsync(2000);
+    expect(drawnAt).toHaveLength(0);
+    busy = false;
+    await jest.advanceTimersByTimeAsync(200);
+    expect(drawnAt).toHaveLength(6);
+    expect(new Set(drawnAt).size).toBe(1);
+  });
+
   it('a redraw that waited for its workspace budget still waits for a burst to pass, at most maxDeferMs', async () => {
     // Seen in bench:slack: after a 429 (or a spent Tier 3 minute) the budget's turn drew a poll in the middle of a
     // burst, its read of thousands of votes beside the burst's acknowledgements.

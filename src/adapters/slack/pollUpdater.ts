@@ -28,6 +28,9 @@ interface Entry {
   timer: NodeJS.Timeout | null;
 }
 
+/** How often a message held back by a burst looks again whether it may draw. */
+const HOLD_TICK_MS = 100;
+
 export interface UpdaterLogger {
   error(msg: string, ...rest: unknown[]): void;
 }
@@ -201,7 +204,9 @@ export class PollUpdater {
     }
     if (!budgeted && this.holdForBurst(e)) {
       this.stats.deferred++;
-      this.runAfter(e, 100);
+      // Every held message looks again on the same 100 ms ticks, so the messages of a review that a burst held
+      // back are drawn in one tick when it passes, sharing their reads (../../app/reviews/pollDraws.ts).
+      this.runAfter(e, HOLD_TICK_MS - (this.now() % HOLD_TICK_MS));
       return;
     }
     if (!budgeted && this.outbound) {

@@ -21,10 +21,10 @@ import { postQuorumNotice } from './reminders';
 const NOTICE_CODES = new Set(['round-closed', 'deadline-passed', 'not-member', 'invalid-state']);
 
 /** The answer to a vote or evidence invoke whose write did not finish within `voteWriteTimeoutMs`. */
-export const notConfirmed = (verb: 'vote' | 'evidence') =>
+const notConfirmed = (verb: 'vote' | 'evidence') =>
   verb === 'vote'
-    ? 'Saving your vote is taking longer than it should, so I cannot confirm it yet. If it is saved, the poll will count it within a few seconds. Voting again is safe: your vote replaces your earlier one, never adds to it.'
-    : 'Saving your evidence is taking longer than it should, so I cannot confirm it yet. If it is saved, it will show on the poll within a few seconds; look there before adding it again.';
+    ? 'Saving your vote is taking longer than it should, so I cannot confirm it yet. If it gets saved, the poll will count it and show it. Voting again is safe: your vote replaces your earlier one, never adds to it.'
+    : 'Saving your evidence is taking longer than it should, so I cannot confirm it yet. If it gets saved, it will show on the poll; look there before adding it again.';
 
 const anyAction = z.object({
   action: z.object({ verb: z.string().min(1).max(100), data: z.unknown().optional() }),
