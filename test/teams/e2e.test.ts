@@ -35,6 +35,7 @@ let server: http.Server;
 let url: string;
 let bot: TeamsBot;
 let seq = 0;
+let slowDone = false;
 
 beforeAll(async () => {
   fake = await new FakeConnector().start();
@@ -50,6 +51,15 @@ beforeAll(async () => {
     queue: { baseDelayMs: 20 },
     logger: testLogger(),
     actions: [
+      {
+        // A card action of another feature whose work takes longer than Teams waits for an invoke's answer.
+        verbs: ['slow.test'],
+        handle: async () => {
+          await new Promise((r) => setTimeout(r, 5500));
+          slowDone = true;
+          return { type: 'AdaptiveCard', version: '1.5', body: [] };
+        },
+      },
       {
         verbs: ['echo.test'],
         handle: async (actor, verb, data) => ({
@@ -397,6 +407,24 @@ test('a vote whose write outlasts the time Teams gives an invoke is answered in 
   } finally {
     store.votes.put = put;
   }
+});
+
+test('any card action still working when Teams stops waiting (about 5 s) is answered in time as slow', async () => {
+  const t0 = Date.now();
+  const r = await post(
+    activity({
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      value: { action: { verb: 'slow.test', data: {} } },
+    }),
+  );
+  expect(Date.now() - t0).toBeLessThan(5000);
+  expect(r.json.statusCode).toBe(503);
+  expect(JSON.stringify(r.json.value)).toMatch(/taking longer than it should/);
+  expect(slowDone).toBe(false);
+  // Its work goes on.
+  while (!slowDone && Date.now() - t0 < 10000) await new Promise((res) => setTimeout(res, 50));
+  expect(slowDone).toBe(true);
 });
 
 test("invokes naming another tenant's review, or malformed, are refused and write nothing", async () => {

@@ -61,6 +61,8 @@ export interface TeamsBotOptions {
    * shows the person an error, and Microsoft's documented limit for invokes is five seconds).
    */
   voteWriteTimeoutMs?: number;
+  /** How long any card action may take before it is answered as slow (default 4.5 s). */
+  invokeDeadlineMs?: number;
   logger?: Pick<Logger, 'error' | 'warn'>;
   /** Caps on what one tenant can make the bot remember (default DEFAULT_TEAMS_LIMITS). */
   limits?: TeamsLimits;
@@ -139,6 +141,7 @@ export class TeamsBot {
       outbox: this.outbox,
       cards,
       voteWriteTimeoutMs: o.voteWriteTimeoutMs ?? 4000,
+      invokeDeadlineMs: o.invokeDeadlineMs ?? 4500,
       log,
     };
   }

@@ -79,72 +79,88 @@ export async function onInvoke(
   a: IncomingActivity,
   who: TeamsIdentity,
 ): Promise<void> {
+  const answer: Promise<InvokeResponse> =
+    a.name === 'adaptiveCard/action' ? answerAction(d, a, who) : Promise.resolve({ status: 200, body: {} });
   let response: InvokeResponse;
-  if (a.name !== 'adaptiveCard/action') {
-    response = { status: 200, body: {} };
+  try {
+    // Teams shows the person an error when an invoke is not answered within about 5 s: whatever the action, they
+    // are told in time that it is taking long (its work goes on; a vote that lands counts, see below).
+    response = await withDeadline(answer, d.invokeDeadlineMs);
+  } catch (e) {
+    if (!(e instanceof DeadlineError)) throw e;
+    answer.catch((late) => d.log('a card action answered as slow failed after its answer', late));
+    response = errorResponse(503, SLOW_ACTION);
+  }
+  await ctx.sendActivity({ type: 'invokeResponse', value: response });
+}
+
+/** The answer to a card action that took longer than `invokeDeadlineMs` (votes and evidence have their own). */
+const SLOW_ACTION =
+  'This is taking longer than it should, so I cannot show you the result yet. Look again in a moment before trying it again.';
+
+/** The answer to an `adaptiveCard/action` invoke. */
+async function answerAction(d: TurnDeps, a: IncomingActivity, who: TeamsIdentity): Promise<InvokeResponse> {
+  const parsed = invokeValue.safeParse(a.value);
+  const other = anyAction.safeParse(a.value);
+  const handler = other.success
+    ? d.actions?.find((h) => h.verbs.includes(other.data.action.verb))
+    : undefined;
+  if (other.success && other.data.action.verb === PERSPECTIVE_VERB) {
+    try {
+      return adaptiveCardResponse(await answerPerspective(d, who, other.data.action.data));
+    } catch (e) {
+      return errorResponse(isDomainError(e) ? 400 : 500, userMessage(d, e));
+    }
+  } else if (other.success && (ACTIVITY1_VERBS as readonly string[]).includes(other.data.action.verb)) {
+    const r = await runActivity1(d, who, other.data.action.verb, other.data.action.data ?? {});
+    return 'card' in r ? adaptiveCardResponse(r.card) : errorResponse(r.domain ? 400 : 500, r.error);
+  } else if (handler && other.success) {
+    try {
+      const actor = {
+        tenantId: who.tenantId,
+        userId: who.userId,
+        displayName: who.displayName,
+        channelId: who.channelId,
+        conversation: who.conversation,
+      };
+      const card = await handler.handle(actor, other.data.action.verb, other.data.action.data ?? {});
+      return adaptiveCardResponse(card as AdaptiveCard);
+    } catch (e) {
+      return errorResponse(isDomainError(e) ? 400 : 500, userMessage(d, e));
+    }
+  } else if (!parsed.success) {
+    return errorResponse(400, 'That card action is not valid: nothing was recorded.');
   } else {
-    const parsed = invokeValue.safeParse(a.value);
-    const other = anyAction.safeParse(a.value);
-    const handler = other.success
-      ? d.actions?.find((h) => h.verbs.includes(other.data.action.verb))
-      : undefined;
-    if (other.success && other.data.action.verb === PERSPECTIVE_VERB) {
-      try {
-        response = adaptiveCardResponse(await answerPerspective(d, who, other.data.action.data));
-      } catch (e) {
-        response = errorResponse(isDomainError(e) ? 400 : 500, userMessage(d, e));
-      }
-    } else if (other.success && (ACTIVITY1_VERBS as readonly string[]).includes(other.data.action.verb)) {
-      const r = await runActivity1(d, who, other.data.action.verb, other.data.action.data ?? {});
-      response = 'card' in r ? adaptiveCardResponse(r.card) : errorResponse(r.domain ? 400 : 500, r.error);
-    } else if (handler && other.success) {
-      try {
-        const actor = {
-          tenantId: who.tenantId,
-          userId: who.userId,
-          displayName: who.displayName,
-          channelId: who.channelId,
-          conversation: who.conversation,
-        };
-        const card = await handler.handle(actor, other.data.action.verb, other.data.action.data ?? {});
-        response = adaptiveCardResponse(card as AdaptiveCard);
-      } catch (e) {
-        response = errorResponse(isDomainError(e) ? 400 : 500, userMessage(d, e));
-      }
-    } else if (!parsed.success) {
-      response = errorResponse(400, 'That card action is not valid: nothing was recorded.');
-    } else {
-      const { verb, data } = parsed.data.action;
-      const work = (async () => {
-        await d.roster.remember(who.tenantId, who.channelId, [[who.userId, who.channelUserId]], true);
-        return runAction(d, who, { ...data, verb });
-      })();
-      try {
-        // Answered only once written (acknowledged means stored), but within the time Teams gives an invoke: a
-        // write slower than that is answered as not confirmed. If it lands later it counts, and the shared card's
-        // update that runAction schedules after every write shows it.
-        const view = verb === 'refresh' ? await work : await withDeadline(work, d.voteWriteTimeoutMs);
-        const refreshIds = await d.roster.refreshIds(who.tenantId, who.channelId);
-        const card = await personalCard(d, who, data, view, { personal: true, refreshUserIds: refreshIds });
-        // A first vote in the review by someone whose perspective is unknown: the question under their card.
-        const q = verb === 'vote' ? await perspectiveQuestionFor(d, who, data.reviewId) : null;
-        response = adaptiveCardResponse(q ? withPerspectiveQuestion(card, q, data.rowId) : card);
-      } catch (e) {
-        if (e instanceof DeadlineError && verb !== 'refresh') {
-          work.catch((late) => {
-            if (!isDomainError(late))
-              d.log('a card action answered as not confirmed failed after its answer', late);
-          });
-          response = errorResponse(503, notConfirmed(verb));
-        } else {
-          response =
-            (await cardWithNotice(d, who, data, e)) ??
-            errorResponse(isDomainError(e) ? 400 : 500, userMessage(d, e));
-        }
+    const { verb, data } = parsed.data.action;
+    const work = (async () => {
+      await d.roster.remember(who.tenantId, who.channelId, [[who.userId, who.channelUserId]], true);
+      return runAction(d, who, { ...data, verb });
+    })();
+    try {
+      // Answered only once written (acknowledged means stored), but within the time Teams gives an invoke: a
+      // write slower than that is answered as not confirmed. If it lands later it counts, and the shared card's
+      // update that runAction schedules after every write shows it.
+      const view = verb === 'refresh' ? await work : await withDeadline(work, d.voteWriteTimeoutMs);
+      const refreshIds = await d.roster.refreshIds(who.tenantId, who.channelId);
+      const card = await personalCard(d, who, data, view, { personal: true, refreshUserIds: refreshIds });
+      // A first vote in the review by someone whose perspective is unknown: the question under their card.
+      const q = verb === 'vote' ? await perspectiveQuestionFor(d, who, data.reviewId) : null;
+      return adaptiveCardResponse(q ? withPerspectiveQuestion(card, q, data.rowId) : card);
+    } catch (e) {
+      if (e instanceof DeadlineError && verb !== 'refresh') {
+        work.catch((late) => {
+          if (!isDomainError(late))
+            d.log('a card action answered as not confirmed failed after its answer', late);
+        });
+        return errorResponse(503, notConfirmed(verb));
+      } else {
+        return (
+          (await cardWithNotice(d, who, data, e)) ??
+          errorResponse(isDomainError(e) ? 400 : 500, userMessage(d, e))
+        );
       }
     }
   }
-  await ctx.sendActivity({ type: 'invokeResponse', value: response });
 }
 
 /**
