@@ -28,14 +28,14 @@ async function setup() {
     reads.members++;
     return list(...a);
   };
-  return { store, service, reads, rowIds, reviewId: ctx.review.reviewId, coord: ctx.coord, listRound };
+  return { store, service, reads, rowIds, reviewId: ctx.review.reviewId, coord: ctx.coord, listRow };
 }
 
 describe('PollDraws: the polls of a review redrawn together share their reads', () => {
-  test('six polls asked for together: one read of the members and one of each round, and each poll as drawn alone', async () => {
+  test('six polls asked for together: one read of the members, each poll its own votes, and each poll as drawn alone', async () => {
     const { service, reads, rowIds, reviewId, coord } = await setup();
     expect(rowIds).toHaveLength(6);
-    // Row 0 agrees (settled in round 1), the others split (voted again in round 2): two rounds to read.
+    // Row 0 agrees (settled in round 1), the others split (voted again in round 2, shown beside round 1).
     for (const [n, rowId] of rowIds.entries()) {
       for (let m = 1; m <= 4; m++) {
         await service.castVote(member(m), { reviewId, rowId, choice: n === 0 ? 3 : (m % 4) + 1 });
@@ -54,35 +54,35 @@ describe('PollDraws: the polls of a review redrawn together share their reads', 
     reads.listRow = reads.listRound = reads.members = 0;
     const together = await Promise.all(rowIds.map((rowId) => draws.draw(member(1), reviewId, rowId)));
     expect(together).toEqual(alone);
-    expect(reads).toEqual({ listRow: 0, listRound: 2, members: 1 });
+    // Row 0: its round 1; rows 1-5: round 2 and round 1 each.
+    expect(reads).toEqual({ listRow: 11, listRound: 0, members: 1 });
   });
 
   test('a poll asked for while a drawing reads is drawn from new reads: it shows a vote stored before it was asked for', async () => {
-    const { service, store, rowIds, reviewId, listRound } = await setup();
+    const { service, store, rowIds, reviewId, listRow } = await setup();
     const [a, b] = rowIds as [string, string];
     // The first drawing's votes are read at once but answered only when released (a slow store).
     let release = () => {};
     const held = new Promise<void>((r) => {
       release = r;
     });
-    let first = true;
+    let holding = true;
     let begun = () => {};
     const readBegun = new Promise<void>((r) => {
       begun = r;
     });
-    store.votes.listRound = async (...args) => {
-      const votes: Vote[] = await listRound(...args);
-      if (first) {
-        first = false;
-        begun();
-        await held;
-      }
+    store.votes.listRow = async (...args) => {
+      const hold = holding;
+      if (hold) begun();
+      const votes: Vote[] = await listRow(...args);
+      if (hold) await held;
       return votes;
     };
     const draws = new PollDraws(service, 5);
     const drawA = draws.draw(member(1), reviewId, a);
     const drawA2 = draws.draw(member(1), reviewId, b);
     await readBegun;
+    holding = false;
     await service.castVote(member(3), { reviewId, rowId: b, choice: 4 });
     const drawB = draws.draw(member(1), reviewId, b);
     release();

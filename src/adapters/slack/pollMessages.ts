@@ -31,7 +31,7 @@ export const cannotPost = (e: unknown) =>
 export class PollMessages {
   /** The small groups' own threads of polls (./groupThreads.ts), redrawn with the team's poll of each row. */
   readonly groups: GroupThreads;
-  /** The polls of a review redrawn together are drawn from one set of reads (../../app/reviews/pollDraws.ts). */
+  /** The polls of a review redrawn together share their reads (../../app/reviews/pollDraws.ts). */
   private readonly draws: PollDraws;
 
   constructor(

@@ -41,7 +41,7 @@ export interface UpdaterLogger {
  * lands late after a 429 retry is followed by a fresh one, never by stale content).
  *
  * Drawing a message reads its votes and the member list, which grows with the poll (the messages of one review
- * drawn within moments of each other share those reads: ../../app/reviews/pollDraws.ts). So that big polls under a
+ * drawn within moments of each other share the member list: ../../app/reviews/pollDraws.ts). So that big polls under a
  * storm of votes do not spend the process on redrawing, a message waits `slowDrawFactor` times as long as its last
  * drawing took (when that is more than `minIntervalMs`), at most `maxIntervalMs`. A poll of a district team draws
  * in a few milliseconds and keeps the one-second pace.
@@ -205,7 +205,7 @@ export class PollUpdater {
     if (!budgeted && this.holdForBurst(e)) {
       this.stats.deferred++;
       // Every held message looks again on the same 100 ms ticks, so the messages of a review that a burst held
-      // back are drawn in one tick when it passes, sharing their reads (../../app/reviews/pollDraws.ts).
+      // back are drawn in one tick when it passes, sharing reads (../../app/reviews/pollDraws.ts).
       this.runAfter(e, HOLD_TICK_MS - (this.now() % HOLD_TICK_MS));
       return;
     }

@@ -42,7 +42,7 @@ export class PollCards {
   private readonly pendingCardUpdates = new Set<Promise<unknown>>();
   /** The small groups' own conversations of poll cards (./groupThreads.ts), redrawn with the team's card. */
   readonly groups: TeamsGroupThreads;
-  /** The polls of a review redrawn together are drawn from one set of reads (../../app/reviews/pollDraws.ts). */
+  /** The polls of a review redrawn together share their reads (../../app/reviews/pollDraws.ts). */
   private readonly draws: PollDraws;
 
   constructor(

@@ -16,8 +16,9 @@ interface Gathering {
 
 /**
  * Draws the polls of a review that are asked for close together (a redraw of a review's poll messages after votes
- * on several rows) from one set of reads: ReviewService.getPollStates reads the review, its members and each
- * round's votes once for all of them, instead of once per poll.
+ * on several rows) from shared reads: ReviewService.getPollStates checks the policy and reads the review, its
+ * members and the district's earlier actions once for all of them, instead of once per poll (each poll's votes
+ * are still its own read).
  *
  * Requests for the same review by the same actor gather for `windowMs`; then their reads begin, and a request
  * arriving after that starts the next gathering. So a poll is always drawn from reads begun after it was asked

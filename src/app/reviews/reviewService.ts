@@ -427,7 +427,7 @@ export class ReviewService {
 
   /**
    * Several polls of one review at once (a redraw of every dirty poll message of a review): one policy check, one
-   * read of the review, and shared reads of its members and each round's votes. Rejects when the review cannot be
+   * read of the review, and shared reads of its members and earlier actions. Rejects when the review cannot be
    * read (or the actor may not); otherwise one result per row, in order (a row the review lacks fails alone).
    */
   async getPollStates(actorIn: Actor, input: unknown): Promise<PromiseSettledResult<PollView>[]> {

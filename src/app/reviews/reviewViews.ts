@@ -1,5 +1,5 @@
 import type { ActionItem } from '../../domain/action';
-import type { Member, Vote } from '../../domain/district';
+import type { Member } from '../../domain/district';
 import type { Review } from '../../domain/review';
 import * as R from '../../domain/review';
 import { lastCycleActions } from '../actions/actionViews';
@@ -25,7 +25,6 @@ export async function loadPollView(
   viewerId: string | null,
   members?: Promise<Member[]>,
   earlierActions?: Promise<EarlierActions>,
-  roundVotes?: (round: number) => Promise<Vote[]>,
 ): Promise<PollView> {
   const poll = R.findPoll(review, rowId);
   const rubric = rubricFor(d.rubrics, review);
@@ -36,8 +35,8 @@ export async function loadPollView(
     : poll.rounds[poll.rounds.length - 2]?.round;
   const [memberList, votes, previousVotes, earlier] = await Promise.all([
     members ?? d.store.members.list(review.tenantId, review.districtId),
-    rowVotes(d, review, rowId, round, roundVotes),
-    prevRound === undefined ? Promise.resolve([]) : rowVotes(d, review, rowId, prevRound, roundVotes),
+    d.store.votes.listRow(review.id, rowId, round),
+    prevRound === undefined ? Promise.resolve([]) : d.store.votes.listRow(review.id, rowId, prevRound),
     earlierActions ?? loadEarlierActions(d, review),
   ]);
   return buildPollView({
@@ -52,22 +51,12 @@ export async function loadPollView(
   });
 }
 
-/** A row's votes of one round: from the shared read of the whole round when one is given, else its own read. */
-async function rowVotes(
-  d: ReviewViewDeps,
-  review: Review,
-  rowId: string,
-  round: number,
-  roundVotes?: (round: number) => Promise<Vote[]>,
-): Promise<Vote[]> {
-  if (!roundVotes) return d.store.votes.listRow(review.id, rowId, round);
-  return (await roundVotes(round)).filter((v) => v.rowId === rowId);
-}
-
 /**
- * Several polls of one review (`rowIds`), from shared reads: the member list, the district's earlier actions and
- * each round's votes are read once for all of them (one read of a round's votes instead of one per row), every
- * read begun when this is called. One promise per row, in order: a row the review does not have fails alone.
+ * Several polls of one review (`rowIds`): the member list and the district's earlier actions are read once for all
+ * of them, every read begun when this is called. Each poll's votes are still read on their own: one answer of a
+ * whole round's votes (tens of thousands in the benchmark's polls) held the test server's connection and ours'
+ * event loop longer than six smaller ones (docs/benchmarks.md, runs 80–89). One promise per row, in order: a row
+ * the review does not have fails alone.
  */
 export function loadPollViews(
   d: ReviewViewDeps,
@@ -78,19 +67,10 @@ export function loadPollViews(
   if (rowIds.length <= 1) return rowIds.map((rowId) => loadPollView(d, review, rowId, viewerId));
   const members = d.store.members.list(review.tenantId, review.districtId);
   const earlier = loadEarlierActions(d, review);
-  const rounds = new Map<number, Promise<Vote[]>>();
-  const roundVotes = (round: number) => {
-    let read = rounds.get(round);
-    if (!read) {
-      read = d.store.votes.listRound(review.id, round);
-      rounds.set(round, read);
-    }
-    return read;
-  };
   // Shared reads that no row ends up awaiting (every row failed) must not be unhandled rejections.
   members.catch(() => undefined);
   earlier.catch(() => undefined);
-  return rowIds.map((rowId) => loadPollView(d, review, rowId, viewerId, members, earlier, roundVotes));
+  return rowIds.map((rowId) => loadPollView(d, review, rowId, viewerId, members, earlier));
 }
 
 /** The district's actions of other reviews, and when those reviews began (read only when there are any). */
