@@ -53,10 +53,9 @@ export async function loadPollView(
 
 /**
  * Several polls of one review (`rowIds`): the member list and the district's earlier actions are read once for all
- * of them, every read begun when this is called. Each poll's votes are still read on their own: one answer of a
- * whole round's votes (tens of thousands in the benchmark's polls) held the test server's connection and ours'
- * event loop longer than six smaller ones (docs/benchmarks.md, runs 80–89). One promise per row, in order: a row
- * the review does not have fails alone.
+ * of them, every read begun when this is called. Each poll's votes are still read on their own: with one read of a
+ * whole round's votes (tens of thousands in the benchmark's polls) its slow moments were worse on the test server
+ * (docs/benchmarks.md, runs 80–89). One promise per row, in order: a row the review does not have fails alone.
  */
 export function loadPollViews(
   d: ReviewViewDeps,
