@@ -57,11 +57,10 @@ export interface TeamsBotOptions {
   /** Minimum time between two updates of the same shared poll card. */
   cardUpdateIntervalMs?: number;
   /**
-   * How long a vote or evidence invoke waits for its write (default 4 s: Teams gives an invoke about 5 s before it
-   * shows the person an error, and Microsoft's documented limit for invokes is five seconds).
+   * How long a card action invoke may take before it is answered as slow, or for a vote or evidence as not
+   * confirmed (default 4 s: Teams gives an invoke about 5 s before it shows the person an error, and Microsoft's
+   * documented limit for invokes is five seconds).
    */
-  voteWriteTimeoutMs?: number;
-  /** How long any card action may take before it is answered as slow (default 4.5 s). */
   invokeDeadlineMs?: number;
   logger?: Pick<Logger, 'error' | 'warn'>;
   /** Caps on what one tenant can make the bot remember (default DEFAULT_TEAMS_LIMITS). */
@@ -140,8 +139,7 @@ export class TeamsBot {
       roster,
       outbox: this.outbox,
       cards,
-      voteWriteTimeoutMs: o.voteWriteTimeoutMs ?? 4000,
-      invokeDeadlineMs: o.invokeDeadlineMs ?? 4500,
+      invokeDeadlineMs: o.invokeDeadlineMs ?? 4000,
       log,
     };
   }

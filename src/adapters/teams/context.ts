@@ -39,9 +39,7 @@ export interface TurnDeps {
   roster: TeamsRoster;
   outbox: TeamsOutbox;
   cards: PollCards;
-  /** How long a vote or evidence invoke waits for its write before answering that it could not confirm it. */
-  voteWriteTimeoutMs: number;
-  /** How long any card action may take before it is answered as slow (under Teams' ~5 s; above the vote's). */
+  /** How long a card action may take before it is answered as slow or not confirmed (under Teams' ~5 s). */
   invokeDeadlineMs: number;
   log: (message: string, error?: unknown) => void;
 }

@@ -43,8 +43,8 @@ export interface TeamsDeps {
   commands?: CommandService;
   queue?: SendQueueOptions;
   cardUpdateIntervalMs?: number;
-  /** How long a vote or evidence invoke waits for its write before answering that it could not confirm it. */
-  voteWriteTimeoutMs?: number;
+  /** How long a card action invoke may take before it is answered as slow or not confirmed (default 4 s). */
+  invokeDeadlineMs?: number;
   logger?: Pick<Logger, 'error' | 'warn' | 'info'>;
   /** Votes, acknowledgement times and the Bot Connector's 429s are counted here. */
   metrics?: Metrics;
@@ -90,7 +90,7 @@ export function mountTeams(web: express.Express, deps: TeamsDeps): TeamsBot {
     ...(deps.commands ? { commands: deps.commands } : {}),
     queue: { ...deps.queue, onRateLimited: () => metrics.rateLimited('teams') },
     ...(deps.cardUpdateIntervalMs !== undefined ? { cardUpdateIntervalMs: deps.cardUpdateIntervalMs } : {}),
-    ...(deps.voteWriteTimeoutMs !== undefined ? { voteWriteTimeoutMs: deps.voteWriteTimeoutMs } : {}),
+    ...(deps.invokeDeadlineMs !== undefined ? { invokeDeadlineMs: deps.invokeDeadlineMs } : {}),
     logger,
     metrics,
     limits: {

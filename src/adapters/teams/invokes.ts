@@ -20,7 +20,7 @@ import { postQuorumNotice } from './reminders';
 /** Refusals answered with the up-to-date card plus the reason (the rest get an error response). */
 const NOTICE_CODES = new Set(['round-closed', 'deadline-passed', 'not-member', 'invalid-state']);
 
-/** The answer to a vote or evidence invoke whose write did not finish within `voteWriteTimeoutMs`. */
+/** The answer to a vote or evidence invoke not done within `invokeDeadlineMs` (its write may still land). */
 const notConfirmed = (verb: 'vote' | 'evidence') =>
   verb === 'vote'
     ? 'Saving your vote is taking longer than it should, so I cannot confirm it yet. If it gets saved, the poll will count it and show it. Voting again is safe: your vote replaces your earlier one, never adds to it.'
@@ -79,29 +79,38 @@ export async function onInvoke(
   a: IncomingActivity,
   who: TeamsIdentity,
 ): Promise<void> {
-  const answer: Promise<InvokeResponse> =
-    a.name === 'adaptiveCard/action' ? answerAction(d, a, who) : Promise.resolve({ status: 200, body: {} });
+  const action = a.name === 'adaptiveCard/action' ? anyAction.safeParse(a.value) : null;
+  const answer: Promise<InvokeResponse> = action
+    ? answerAction(d, a, who, action)
+    : Promise.resolve({ status: 200, body: {} });
   let response: InvokeResponse;
   try {
-    // Teams shows the person an error when an invoke is not answered within about 5 s: whatever the action, they
-    // are told in time that it is taking long (its work goes on; a vote that lands counts, see below).
+    // Acknowledged means stored: a vote is answered only once written. But Teams shows the person an error when an
+    // invoke is not answered within about 5 s, so whatever the action they are told in time that it is taking
+    // long. Its work goes on: a vote that lands counts, and the shared card's update that runAction schedules
+    // after every write shows it.
     response = await withDeadline(answer, d.invokeDeadlineMs);
   } catch (e) {
     if (!(e instanceof DeadlineError)) throw e;
     answer.catch((late) => d.log('a card action answered as slow failed after its answer', late));
-    response = errorResponse(503, SLOW_ACTION);
+    const verb = action?.success ? action.data.action.verb : '';
+    response = errorResponse(503, verb === 'vote' || verb === 'evidence' ? notConfirmed(verb) : SLOW_ACTION);
   }
   await ctx.sendActivity({ type: 'invokeResponse', value: response });
 }
 
-/** The answer to a card action that took longer than `invokeDeadlineMs` (votes and evidence have their own). */
+/** The answer to any other card action not done within `invokeDeadlineMs`. */
 const SLOW_ACTION =
   'This is taking longer than it should, so I cannot show you the result yet. Look again in a moment before trying it again.';
 
 /** The answer to an `adaptiveCard/action` invoke. */
-async function answerAction(d: TurnDeps, a: IncomingActivity, who: TeamsIdentity): Promise<InvokeResponse> {
+async function answerAction(
+  d: TurnDeps,
+  a: IncomingActivity,
+  who: TeamsIdentity,
+  other: ReturnType<typeof anyAction.safeParse>,
+): Promise<InvokeResponse> {
   const parsed = invokeValue.safeParse(a.value);
-  const other = anyAction.safeParse(a.value);
   const handler = other.success
     ? d.actions?.find((h) => h.verbs.includes(other.data.action.verb))
     : undefined;
@@ -132,33 +141,19 @@ async function answerAction(d: TurnDeps, a: IncomingActivity, who: TeamsIdentity
     return errorResponse(400, 'That card action is not valid: nothing was recorded.');
   } else {
     const { verb, data } = parsed.data.action;
-    const work = (async () => {
-      await d.roster.remember(who.tenantId, who.channelId, [[who.userId, who.channelUserId]], true);
-      return runAction(d, who, { ...data, verb });
-    })();
     try {
-      // Answered only once written (acknowledged means stored), but within the time Teams gives an invoke: a
-      // write slower than that is answered as not confirmed. If it lands later it counts, and the shared card's
-      // update that runAction schedules after every write shows it.
-      const view = verb === 'refresh' ? await work : await withDeadline(work, d.voteWriteTimeoutMs);
+      await d.roster.remember(who.tenantId, who.channelId, [[who.userId, who.channelUserId]], true);
+      const view = await runAction(d, who, { ...data, verb });
       const refreshIds = await d.roster.refreshIds(who.tenantId, who.channelId);
       const card = await personalCard(d, who, data, view, { personal: true, refreshUserIds: refreshIds });
       // A first vote in the review by someone whose perspective is unknown: the question under their card.
       const q = verb === 'vote' ? await perspectiveQuestionFor(d, who, data.reviewId) : null;
       return adaptiveCardResponse(q ? withPerspectiveQuestion(card, q, data.rowId) : card);
     } catch (e) {
-      if (e instanceof DeadlineError && verb !== 'refresh') {
-        work.catch((late) => {
-          if (!isDomainError(late))
-            d.log('a card action answered as not confirmed failed after its answer', late);
-        });
-        return errorResponse(503, notConfirmed(verb));
-      } else {
-        return (
-          (await cardWithNotice(d, who, data, e)) ??
-          errorResponse(isDomainError(e) ? 400 : 500, userMessage(d, e))
-        );
-      }
+      return (
+        (await cardWithNotice(d, who, data, e)) ??
+        errorResponse(isDomainError(e) ? 400 : 500, userMessage(d, e))
+      );
     }
   }
 }
