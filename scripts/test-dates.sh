@@ -34,7 +34,8 @@ for d in $DATES; do
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
   [ "$rc" -ne 0 ] && status=1
   echo "$d: $p passed, $f failed"
-  if [ "$f" -ne 0 ]; then grep -E "✕|●" ".cache/dates/${d//:/}.log" | head -20; fi
+  # Each failure with the lines that say why (jest's "●" block), so that a CI log alone explains it.
+  if [ "$f" -ne 0 ]; then grep -E -A30 "^  ● " ".cache/dates/${d//:/}.log" | grep -v "^\s*at " | head -80; fi
   total_passed=$((total_passed + p)); total_failed=$((total_failed + f))
 done
 echo "dates: $total_passed passed, $total_failed failed"
