@@ -398,7 +398,9 @@ describe('Slack adapter end to end (signed HTTP requests, fake Slack Web API)', 
     await waitFor(() => confirmed() !== undefined, 15000);
     expect(confirmed()).toMatch(/is recorded: \*Developing\*/);
     expect(confirmed()).not.toMatch(/not\* recorded|after all/);
-    // One confirmation per stored click and none for the refused ones: the late one, the click again, this one.
+    // One confirmation per stored click and none for the refused ones: the late one, the click again, this one
+    // (all three come, and half a second on, no fourth).
+    await waitFor(() => ephemeralsTo('UD').length >= 3, 15000);
     await new Promise((r) => setTimeout(r, 500));
     expect(ephemeralsTo('UD')).toHaveLength(3);
     expect(fake.limited).toHaveLength(0); // Slack's published tiers are enforced in this file: none was exceeded
