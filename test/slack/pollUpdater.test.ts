@@ -212,6 +212,36 @@ describe('PollUpdater', () => {
     expect(calls).toEqual(['votes: 2', 'votes: 4']);
   });
 
+  it('flush (stopping) draws every message still owed a redraw at once, paced or held by a burst', async () => {
+    const busy = () => true; // a burst is on and stays on
+    const outbound = new SlackOutbound({ now: Date.now });
+    const u = new PollUpdater({ error() {} }, 1000, Date.now, false, {
+      yieldWhile: busy,
+      maxDeferMs: 10_000,
+      outbound,
+    });
+    const { client, calls } = fakeClient();
+    const texts = (ch: string) => calls.filter((c) => c.text.startsWith(ch)).map((c) => c.text);
+    // 'a' was drawn, then got a vote: its next draw waits for the pace (and the burst).
+    let a = 1;
+    u.schedule('r|a', client, async () => ({ channel: 'C1', ts: 'a', blocks: [], text: `a: ${a}` }), 'T1');
+    await jest.advanceTimersByTimeAsync(10_000); // held by the burst at most 10 s, then drawn
+    expect(texts('a')).toEqual(['a: 1']);
+    a = 2;
+    u.schedule('r|a', client, async () => ({ channel: 'C1', ts: 'a', blocks: [], text: `a: ${a}` }), 'T1');
+    // 'b' got its first vote during the burst: held.
+    const b = 7;
+    u.schedule('r|b', client, async () => ({ channel: 'C1', ts: 'b', blocks: [], text: `b: ${b}` }), 'T1');
+    await jest.advanceTimersByTimeAsync(200);
+    expect(calls).toHaveLength(1);
+    const flushed = u.flush(5000);
+    await jest.advanceTimersByTimeAsync(100);
+    // Drawn at once, each with its latest state (before: 'b' after 10 s of burst, 'a' too).
+    expect(texts('a')).toEqual(['a: 1', 'a: 2']);
+    expect(texts('b')).toEqual(['b: 7']);
+    await expect(flushed).resolves.toBe(true);
+  });
+
   it('with settleMs, a message not drawn lately is first drawn that long after its vote', async () => {
     const u = new PollUpdater({ error() {} }, 1000, Date.now, false, {
       yieldWhile: () => false,

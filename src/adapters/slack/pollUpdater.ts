@@ -182,7 +182,8 @@ export class PollUpdater {
 
   private plan(e: Entry): void {
     const now = this.now();
-    this.runAfter(e, Math.max(0, e.lastRun + e.interval - now, e.dirtySince + this.settleMs - now));
+    const wait = Math.max(0, e.lastRun + e.interval - now, e.dirtySince + this.settleMs - now);
+    this.runAfter(e, this.flushing ? 0 : wait);
   }
 
   private runAfter(e: Entry, ms: number): void {
@@ -194,7 +195,9 @@ export class PollUpdater {
 
   /** A burst is on (`yieldWhile`) and `e`'s oldest undrawn vote has waited less than `maxDeferMs`. */
   private holdForBurst(e: Entry): boolean {
-    return !!this.yieldWhile && this.now() - e.dirtySince < this.maxDeferMs && this.yieldWhile();
+    return (
+      !this.flushing && !!this.yieldWhile && this.now() - e.dirtySince < this.maxDeferMs && this.yieldWhile()
+    );
   }
 
   private async run(e: Entry, budgeted = false): Promise<void> {
@@ -267,6 +270,26 @@ export class PollUpdater {
       await new Promise((r) => setTimeout(r, 20));
     }
     return false;
+  }
+
+  /** Set by `flush`: messages draw as soon as their workspace's budget allows, without pacing or burst holds. */
+  private flushing = false;
+
+  /**
+   * Before the process stops: draws every message that still owes its votes a redraw now, instead of at its pace
+   * (stopped, the process would drop them, and the next one does not know they are owed: the poll would show an
+   * old count until someone votes on it again). The workspace's chat.update budget still applies. True once all
+   * are drawn; false if `timeoutMs` passed first.
+   */
+  async flush(timeoutMs: number): Promise<boolean> {
+    this.flushing = true;
+    for (const e of this.entries.values()) {
+      if (!e.timer) continue; // running, waiting for its workspace's budget, or nothing owed
+      clearTimeout(e.timer);
+      e.timer = null;
+      void this.run(e);
+    }
+    return this.idle(timeoutMs);
   }
 
   stop(): void {

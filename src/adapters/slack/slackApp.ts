@@ -245,8 +245,13 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     async stop() {
       // Votes are stored before they are acknowledged; confirmations still queued are sent before the process goes
       // (most orchestrators allow 30 s).
+      const started = Date.now();
       const left = await work.drain(25_000);
       if (left > 0) log.error(`Stopping with ${left} Slack vote confirmations not sent (drain timed out)`);
+      // Poll messages that owe their votes a redraw are drawn now: the next process would not know they are owed.
+      const drawn = await updater.flush(Math.max(2_000, 25_000 - (Date.now() - started)));
+      if (!drawn)
+        log.error('Stopping with Slack poll messages not redrawn (their votes are stored and counted)');
       work.stop();
       updater.stop();
       outbound.stop();
