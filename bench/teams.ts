@@ -210,7 +210,7 @@ async function main(): Promise<void> {
   );
   const ok =
     votes.length === bodies.length && complete === rows.length && run.errors === 0 && maxPerSecond <= 7;
-  bot.stop();
+  await bot.stop();
   await new Promise<void>((r) => real.server.close(() => r()));
   await new Promise<void>((r) => bare.server.close(() => r()));
   await fake.stop();

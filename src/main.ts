@@ -321,7 +321,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
       stopping = true;
       await nudgeScheduler?.stop();
       await slack?.stop();
-      teams.stop();
+      await teams.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();
     },

@@ -43,7 +43,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  bot.stop();
+  await bot.stop();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await fake.stop();
   await store.close();

@@ -179,7 +179,10 @@ export class TeamsBot {
     return this.turn.cards.idle();
   }
 
-  stop(): void {
+  /** Redraws the shared cards still owed an update (at most `timeoutMs`), then stops their timers. */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    if (!(await this.turn.cards.flush(timeoutMs)))
+      this.turn.log('stopping with poll cards not redrawn (their votes are stored and counted)');
     this.turn.cards.stop();
   }
 

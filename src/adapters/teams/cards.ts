@@ -37,8 +37,10 @@ export function cardActivity(card: AdaptiveCard): Partial<Activity> {
 export class PollCards {
   private readonly cardTimers = new Map<
     string,
-    { timer: NodeJS.Timeout | null; dirty: boolean; last: number }
+    { timer: NodeJS.Timeout | null; dirty: boolean; last: number; run: (() => void) | null }
   >();
+  /** Set by `flush`: cards are redrawn at once, without waiting for their interval. */
+  private flushing = false;
   private readonly pendingCardUpdates = new Set<Promise<unknown>>();
   /** The small groups' own conversations of poll cards (./groupThreads.ts), redrawn with the team's card. */
   readonly groups: TeamsGroupThreads;
@@ -205,15 +207,17 @@ export class PollCards {
     const key = `${reviewId}|${rowId}`;
     let t = this.cardTimers.get(key);
     if (!t) {
-      t = { timer: null, dirty: false, last: 0 };
+      t = { timer: null, dirty: false, last: 0, run: null };
       this.cardTimers.set(key, t);
     }
     const state = t;
     state.dirty = true;
     if (state.timer) return;
-    const delay = immediate ? 0 : Math.max(0, state.last + this.o.updateInterval - Date.now());
-    state.timer = setTimeout(() => {
+    const delay =
+      immediate || this.flushing ? 0 : Math.max(0, state.last + this.o.updateInterval - Date.now());
+    state.run = () => {
       state.timer = null;
+      state.run = null;
       state.dirty = false;
       state.last = Date.now();
       const p = Promise.all([
@@ -227,7 +231,31 @@ export class PollCards {
           else if (!state.timer) this.cardTimers.delete(key);
         });
       this.pendingCardUpdates.add(p);
-    }, delay);
+    };
+    state.timer = setTimeout(state.run, delay);
+  }
+
+  /**
+   * Before the process stops: redraws now every shared card still waiting for its interval (stopped, the process
+   * would drop the update, and the next one does not know it is owed: the card would show an old count until
+   * someone votes on it again), then waits for the sends. True once done; false if `timeoutMs` passed first.
+   */
+  async flush(timeoutMs: number): Promise<boolean> {
+    this.flushing = true;
+    for (const t of this.cardTimers.values()) {
+      if (!t.timer || !t.run) continue;
+      clearTimeout(t.timer);
+      t.run();
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((r) => {
+      timer = setTimeout(() => r(false), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.idle().then(() => true), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Resolves when every queued send and pending card update has finished. */
