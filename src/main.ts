@@ -320,8 +320,8 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     async stop() {
       stopping = true;
       await nudgeScheduler?.stop();
-      await slack?.stop();
-      await teams.stop();
+      // Side by side, within the ~30 s most orchestrators give: queued confirmations sent, owed redraws drawn.
+      await Promise.all([slack?.stop(), teams.stop()]);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();
     },
