@@ -1,11 +1,9 @@
-import type * as http from 'node:http';
-import express from 'express';
-import { NedbStore } from '../../src/adapters/embedded/nedbStore';
-import { mountTeams, type TeamsBot } from '../../src/adapters/teams';
-import { makeService, rubrics } from '../support/fixtures';
-import { testLogger } from '../support/logs';
+import type { NedbStore } from '../../src/adapters/embedded/nedbStore';
+import type { TeamsBot } from '../../src/adapters/teams';
+import { rubrics } from '../support/fixtures';
 import { postActivity, type TeamsPlace, teamsBotAdded, teamsInvoke, teamsSay } from './support/activities';
-import { FakeConnector } from './support/fakeConnector';
+import { startTeamsBot, type TeamsBotHarness } from './support/botHarness';
+import type { FakeConnector } from './support/fakeConnector';
 
 /**
  * `remind` and the quorum notice through POST /api/messages and a fake Bot Connector: one channel message that
@@ -14,46 +12,27 @@ import { FakeConnector } from './support/fakeConnector';
  */
 const TENANT = 'tenant-remind';
 const CHANNEL = '19:remind@thread.tacv2';
-const BOT = { id: '28:micip-bot', name: 'MICIP' };
 const casey = { id: '29:casey', name: 'Casey Coordinator', aadObjectId: 'aad-casey' };
 const ann = { id: '29:ann', name: 'Ann Member', aadObjectId: 'aad-ann' };
 const ben = { id: '29:ben', name: 'Ben Member', aadObjectId: 'aad-ben' };
 const cara = { id: '29:cara', name: 'Cara <b>Member</b>', aadObjectId: 'aad-cara' };
 const ROWS = (rubrics.get('culture-of-collaboration')?.rows ?? []).map((r) => r.id);
 
+let h: TeamsBotHarness;
 let fake: FakeConnector;
 let store: NedbStore;
-let server: http.Server;
 let bot: TeamsBot;
 let url = '';
 let place: TeamsPlace;
 
 beforeAll(async () => {
-  fake = await new FakeConnector().start();
-  store = new NedbStore(null);
-  await store.init();
-  const web = express();
-  bot = mountTeams(web, {
-    config: { TEAMS_SERVICE_URLS: [fake.url], TEAMS_LOCAL_NO_AUTH: true },
-    service: makeService(store),
-    store,
-    queue: { baseDelayMs: 20 },
-    logger: testLogger(),
-  });
-  await new Promise<void>((resolve) => {
-    server = web.listen(0, '127.0.0.1', () => resolve());
-  });
-  const addr = server.address();
-  url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/api/messages`;
-  place = { serviceUrl: fake.url, tenant: TENANT, channel: CHANNEL, bot: BOT };
+  h = await startTeamsBot({ tenant: TENANT, channel: CHANNEL });
+  ({ fake, store, bot, url, place } = h);
   fake.pagedMembers = [casey, ann, ben, cara];
 });
 
 afterAll(async () => {
-  await bot.stop();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  await fake.stop();
-  await store.close();
+  await h.stop();
 });
 
 const posts = () => fake.calls.filter((c) => c.method === 'POST' && !c.path.endsWith('/pagedmembers'));

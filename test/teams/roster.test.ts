@@ -1,13 +1,10 @@
-import type * as http from 'node:http';
-import express from 'express';
-import { NedbStore } from '../../src/adapters/embedded/nedbStore';
-import { mountTeams, type TeamsBot } from '../../src/adapters/teams';
+import type { NedbStore } from '../../src/adapters/embedded/nedbStore';
+import type { TeamsBot } from '../../src/adapters/teams';
 import type { Roster } from '../../src/adapters/teams/directory';
 import { KV } from '../../src/adapters/teams/directory';
-import { makeService } from '../support/fixtures';
-import { testLogger } from '../support/logs';
 import { postActivity, type TeamsPlace, teamsBotAdded, teamsSay } from './support/activities';
-import { FakeConnector } from './support/fakeConnector';
+import { startTeamsBot, type TeamsBotHarness } from './support/botHarness';
+import type { FakeConnector } from './support/fakeConnector';
 
 /**
  * `roster import` through POST /api/messages: the conversation's members read from the (fake) Bot Connector with
@@ -16,7 +13,6 @@ import { FakeConnector } from './support/fakeConnector';
  */
 const TENANT = 'tenant-roster';
 const CHANNEL = '19:roster@thread.tacv2';
-const BOT = { id: '28:micip-bot', name: 'MICIP' };
 const casey = { id: '29:casey', name: 'Casey Coordinator', aadObjectId: 'aad-casey' };
 /** 520 people: more than one page of 500. */
 const PEOPLE = Array.from({ length: 520 }, (_, i) => ({
@@ -25,31 +21,16 @@ const PEOPLE = Array.from({ length: 520 }, (_, i) => ({
   aadObjectId: `aad-p${i}`,
 }));
 
+let h: TeamsBotHarness;
 let fake: FakeConnector;
 let store: NedbStore;
-let server: http.Server;
 let bot: TeamsBot;
 let url = '';
 let place: TeamsPlace;
 
 beforeAll(async () => {
-  fake = await new FakeConnector().start();
-  store = new NedbStore(null);
-  await store.init();
-  const web = express();
-  bot = mountTeams(web, {
-    config: { TEAMS_SERVICE_URLS: [fake.url], TEAMS_LOCAL_NO_AUTH: true },
-    service: makeService(store),
-    store,
-    queue: { baseDelayMs: 20 },
-    logger: testLogger(),
-  });
-  await new Promise<void>((resolve) => {
-    server = web.listen(0, '127.0.0.1', () => resolve());
-  });
-  const addr = server.address();
-  url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/api/messages`;
-  place = { serviceUrl: fake.url, tenant: TENANT, channel: CHANNEL, bot: BOT };
+  h = await startTeamsBot({ tenant: TENANT, channel: CHANNEL });
+  ({ fake, store, bot, url, place } = h);
   fake.pagedMembers = [
     casey,
     ...PEOPLE,
@@ -59,10 +40,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await bot.stop();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  await fake.stop();
-  await store.close();
+  await h.stop();
 });
 
 /** What the bot answered (text of the messages it sent) to one command. */

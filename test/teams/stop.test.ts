@@ -1,18 +1,6 @@
-import type * as http from 'node:http';
-import express from 'express';
-import { NedbStore } from '../../src/adapters/embedded/nedbStore';
-import { mountTeams, type TeamsBot } from '../../src/adapters/teams';
-import { makeService, rubrics } from '../support/fixtures';
-import { testLogger } from '../support/logs';
-import {
-  cardsOf,
-  postActivity,
-  type TeamsPlace,
-  teamsBotAdded,
-  teamsInvoke,
-  teamsSay,
-} from './support/activities';
-import { FakeConnector } from './support/fakeConnector';
+import { rubrics } from '../support/fixtures';
+import { cardsOf, postActivity, teamsBotAdded, teamsInvoke, teamsSay } from './support/activities';
+import { startTeamsBot, type TeamsBotHarness } from './support/botHarness';
 
 /**
  * A process that stops (a deploy, a scale-down) redraws the shared poll cards still waiting for their interval
@@ -21,47 +9,23 @@ import { FakeConnector } from './support/fakeConnector';
  */
 const TENANT = 'tenant-stop';
 const CHANNEL = '19:stop@thread.tacv2';
-const BOT = { id: '28:micip-bot', name: 'MICIP' };
 const casey = { id: '29:casey', name: 'Casey Coordinator', aadObjectId: 'aad-casey' };
 const ann = { id: '29:ann', name: 'Ann Member', aadObjectId: 'aad-ann' };
 const ROW = (rubrics.get('culture-of-collaboration')?.rows ?? [])[0]?.id ?? '';
 
-let fake: FakeConnector;
-let store: NedbStore;
-let server: http.Server;
-let bot: TeamsBot;
-let url = '';
-let place: TeamsPlace;
+let h: TeamsBotHarness;
 
 beforeAll(async () => {
-  fake = await new FakeConnector().start();
-  store = new NedbStore(null);
-  await store.init();
-  const web = express();
-  bot = mountTeams(web, {
-    config: { TEAMS_SERVICE_URLS: [fake.url], TEAMS_LOCAL_NO_AUTH: true },
-    service: makeService(store),
-    store,
-    // A card redrawn a moment ago waits this long before its next update.
-    cardUpdateIntervalMs: 5000,
-    queue: { baseDelayMs: 20 },
-    logger: testLogger(),
-  });
-  await new Promise<void>((resolve) => {
-    server = web.listen(0, '127.0.0.1', () => resolve());
-  });
-  const addr = server.address();
-  url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/api/messages`;
-  place = { serviceUrl: fake.url, tenant: TENANT, channel: CHANNEL, bot: BOT };
+  // A card redrawn a moment ago waits 5 s before its next update.
+  h = await startTeamsBot({ tenant: TENANT, channel: CHANNEL }, { cardUpdateIntervalMs: 5000 });
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  await fake.stop();
-  await store.close();
+  await h.stop();
 });
 
 test('stopping redraws a shared poll card whose update was waiting for its interval', async () => {
+  const { fake, store, bot, url, place } = h;
   await postActivity(url, teamsBotAdded(place, casey));
   await bot.idle();
   await postActivity(url, teamsSay(place, 'setup "Stop Schools"', casey));

@@ -1,0 +1,71 @@
+import type * as http from 'node:http';
+import express from 'express';
+import { NedbStore } from '../../../src/adapters/embedded/nedbStore';
+import { mountTeams, type TeamsBot, type TeamsDeps } from '../../../src/adapters/teams';
+import { makeService } from '../../support/fixtures';
+import { testLogger } from '../../support/logs';
+import type { TeamsPlace } from './activities';
+import { FakeConnector } from './fakeConnector';
+
+export interface TeamsBotHarness {
+  fake: FakeConnector;
+  store: NedbStore;
+  bot: TeamsBot;
+  /** POST /api/messages of the bot. */
+  url: string;
+  /** The channel the tests write in, served by the fake Bot Connector. */
+  place: TeamsPlace;
+  /** Stops the bot (unless a test did), the server, the fake Bot Connector and the store. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The Teams bot on an in-memory embedded store behind POST /api/messages on 127.0.0.1, with a local fake Bot
+ * Connector (auth off: loopback, TEAMS_LOCAL_NO_AUTH). `deps` adds to or replaces the bot's options.
+ */
+export async function startTeamsBot(
+  where: { tenant: string; channel: string },
+  deps: Partial<TeamsDeps> = {},
+): Promise<TeamsBotHarness> {
+  const fake = await new FakeConnector().start();
+  const store = new NedbStore(null);
+  await store.init();
+  const web = express();
+  const bot = mountTeams(web, {
+    config: { TEAMS_SERVICE_URLS: [fake.url], TEAMS_LOCAL_NO_AUTH: true },
+    service: makeService(store),
+    store,
+    queue: { baseDelayMs: 20 },
+    logger: testLogger(),
+    ...deps,
+  });
+  const server: http.Server = await new Promise((resolve) => {
+    const s = web.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const addr = server.address();
+  const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/api/messages`;
+  let stopped = false;
+  const stopBot = bot.stop.bind(bot);
+  bot.stop = async (timeoutMs?: number) => {
+    stopped = true;
+    await stopBot(timeoutMs);
+  };
+  return {
+    fake,
+    store,
+    bot,
+    url,
+    place: {
+      serviceUrl: fake.url,
+      tenant: where.tenant,
+      channel: where.channel,
+      bot: { id: '28:micip-bot', name: 'MICIP' },
+    },
+    async stop() {
+      if (!stopped) await bot.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await fake.stop();
+      await store.close();
+    },
+  };
+}
