@@ -11,6 +11,7 @@ import { renderMessageCard } from '../cards/messageCard';
 import { renderPlanCard } from '../cards/planCard';
 import { type AdaptiveCard, renderPollCard, renderResultsCard, renderStatusCard } from '../cards/render';
 import { toTeamsMarkdown } from '../cards/teamsText';
+import { DeadlineError, withDeadline } from '../deadline';
 import type { TeamsIdentity } from './activity';
 import { KV } from './directory';
 import { TeamsGroupThreads } from './groupThreads';
@@ -247,15 +248,13 @@ export class PollCards {
       clearTimeout(t.timer);
       t.run();
     }
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<boolean>((r) => {
-      timer = setTimeout(() => r(false), timeoutMs);
-    });
-    try {
-      return await Promise.race([this.idle().then(() => true), late]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return withDeadline(this.idle(), timeoutMs).then(
+      () => true,
+      (e: unknown) => {
+        if (e instanceof DeadlineError) return false;
+        throw e;
+      },
+    );
   }
 
   /** Resolves when every queued send and pending card update has finished. */
