@@ -1,8 +1,6 @@
 import { MongoClient } from 'mongodb';
-import { ACTION } from '../../src/adapters/slack/blocks';
 import { POLL_MESSAGES_NS } from '../../src/adapters/slack/slackApp';
-import { startSlackHarness, waitFor } from './harness';
-import { voteClick } from './signedClient';
+import { startSlackHarness, voteViaSlack, waitFor } from './harness';
 
 const SECRET = 'test-signing-secret-stop-0123456789';
 
@@ -24,20 +22,14 @@ test('stopping draws a poll message whose redraw was still waiting for its pace'
     const [reviewId = '', row = ''] = (first?.key ?? '').split('|');
     const ts = first?.value.ts ?? '';
     const updates = () => h.fake.of('chat.update').filter((c) => c.args.ts === ts);
+    // Answered 200 (voteViaSlack throws otherwise).
     const click = (user: string) =>
-      h.slack.payload(
-        voteClick({
-          user,
-          actionId: `${ACTION.vote}_2`,
-          value: `${reviewId}|${row}`,
-          responseUrl: h.fake.responseUrl(user),
-        }),
-      );
-    expect((await click('UA')).status).toBe(200);
+      voteViaSlack(h, { team: 'T1', channel: 'C1', user, reviewId, rowId: row, choice: '2' });
+    await click('UA');
     await waitFor(() => updates().length === 1, 10_000);
     expect(JSON.stringify(updates().at(-1)?.args.blocks)).toMatch(/\b1 of \d+\* ha/);
     // A second vote right after the first redraw: its redraw waits a second for the message's pace.
-    expect((await click('UB')).status).toBe(200);
+    await click('UB');
     stopped = true;
     await h.app.stop();
     // Drawn before the process went: the message shows both votes.
