@@ -130,6 +130,16 @@ export const envSchema = z.object({
     .max(100000, 'must be at most 100000')
     .default(50),
   /**
+   * How long a process may go without its heartbeat (seconds) before another process draws the poll messages it
+   * owed a redraw (after a crash: SIGKILL, out of memory); each process writes its heartbeat every third of this.
+   */
+  POLL_REDRAW_ADOPT_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .int('must be a whole number')
+    .min(3, 'must be at least 3')
+    .max(3600, 'must be at most 3600')
+    .default(60),
+  /**
    * People who may set up district teams whatever their platform role (Slack user ids, Teams AAD object ids),
    * comma-separated. Besides them: Slack workspace admins and owners and the app's installer; the person who added
    * the app to a Teams team.
@@ -212,6 +222,7 @@ const SHOWN = new Set([
   'NETWORK_MIN_DISTRICTS',
   'SLACK_BURST_PER_SECOND',
   'CLOSE_GRACE_MS',
+  'POLL_REDRAW_ADOPT_SECONDS',
   'MicrosoftAppType',
   'TEAMS_LOCAL_NO_AUTH',
   'TEAMS_MAX_MEMBERS_PER_CHANNEL',

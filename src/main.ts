@@ -8,6 +8,7 @@ import { MongoStore } from './adapters/mongo/mongoStore';
 import { createLogger, type Logger, levelFrom } from './adapters/observability/logger';
 import { PromMetrics } from './adapters/observability/metrics';
 import { mountObservability } from './adapters/observability/routes';
+import { OwedRedraws } from './adapters/owedRedraws';
 import { cronParserEngine, startNudgeScheduler } from './adapters/scheduler';
 import { everyMinute } from './adapters/scheduler/everyMinute';
 import { mountSlack, type SlackAdapter, slackFirst } from './adapters/slack';
@@ -92,6 +93,8 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   const clock = deps.clock ?? systemClock;
   const ids = deps.ids ?? randomIds;
   const logger = deps.logger ?? createLogger(config.LOG_LEVEL);
+  // This process, as its claims (nudges, reminders) and its marks of owed poll redraws name it.
+  const instanceId = `${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   // A registry per app, not prom-client's global one: several apps in one process (tests) never clash.
   const metrics = new PromMetrics();
   const rubrics = loadRubricCatalog(config.RUBRICS_DIR);
@@ -167,7 +170,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     cron: cronParserEngine,
     timezone: config.DEFAULT_TIMEZONE,
     graceMs: config.NUDGE_GRACE_MINUTES * 60_000,
-    instanceId: `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    instanceId,
     onError: (what, e) => logger.child('network').error(`network: ${what} failed`, e),
     // Connect requests reach a district's channel through the chat adapters, mounted below (they need the commands).
     notices: {
@@ -199,7 +202,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     reminders: service.reminders,
     districtForChannel: (a, c) => service.districtForChannel(a, c),
     messenger: (t) => reminderMessenger(t),
-    instanceId: `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    instanceId,
     graceMs: config.NUDGE_GRACE_MINUTES * 60_000,
     onError: (what, e) => logger.child('nudges').error(`reminders: ${what} failed`, e),
   });
@@ -213,6 +216,16 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     nudges: { buildings, schedules },
     network,
   });
+  // Poll redraws a process owed when it died are drawn by another (marks per platform, adopted after a silence).
+  const owedRedraws = (platform: 'slack' | 'teams') =>
+    new OwedRedraws({
+      kv: store.kv,
+      namespace: `${platform}-owed-redraws`,
+      owner: instanceId,
+      now: () => clock.now().getTime(),
+      adoptAfterMs: config.POLL_REDRAW_ADOPT_SECONDS * 1000,
+      log: (m, e) => logger.child(platform).error(m, e),
+    });
   // Channel adapters mount their routes on `web` here (Slack: /slack/events, Teams: /api/messages).
   // Slack: /slack/events (+ /slack/install, /slack/oauth_redirect with OAuth), or Socket Mode with SLACK_APP_TOKEN.
   const slackLog = logger.child('slack');
@@ -224,6 +237,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     logger: slackLog,
     metrics,
     ...(deps.slackOutboundTime ? { outboundTime: deps.slackOutboundTime } : {}),
+    owed: owedRedraws('slack'),
   });
   if (slack)
     registerSlackNudgeHandlers(slack.app, {
@@ -258,7 +272,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     store,
     nudges: store.nudges,
     cron: cronParserEngine,
-    instanceId: `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    instanceId,
     graceMs: config.NUDGE_GRACE_MINUTES * 60_000,
     messenger: lateMessenger,
     onError: (what, e) => nudgeLog.error(`nudges: ${what} failed`, e),
@@ -268,7 +282,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     store,
     rubrics,
     messenger: notices,
-    instanceId: `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    instanceId,
     onError: (what, e) => nudgeLog.error(`actions: ${what} failed`, e),
   });
   const tickAll = everyMinute({ nudges: nudgeRunner, actionReminders, reminderSchedules, network }, nudgeLog);

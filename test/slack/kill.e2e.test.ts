@@ -1,92 +1,18 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import * as path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { MongoStore } from '../../src/adapters/mongo/mongoStore';
 import { ACTION } from '../../src/adapters/slack/blocks';
 import { POLL_MESSAGES_NS } from '../../src/adapters/slack/slackApp';
-import { freePort } from '../support/mongoServer';
 import { FakeSlack } from './fakeSlack';
 import { waitFor } from './harness';
-import { SignedClient, voteClick } from './signedClient';
+import { type Replica, startReplica, stopReplica } from './replicaProcess';
+import { voteClick } from './signedClient';
 
 const SECRET = 'test-signing-secret-kill-0123456789';
 const dbName = `micip_slack_kill_${process.pid}`;
-const root = path.resolve(__dirname, '..', '..');
 
 const CLICKS = 1000;
 const IN_FLIGHT = 50;
 const KILL_AFTER = 300;
-
-interface Replica {
-  name: string;
-  child: ChildProcess;
-  port: number;
-  client: SignedClient;
-  output: string[];
-  exited: Promise<void>;
-}
-
-/** One replica: src/main.ts in its own Node process, as deployed (only ts-node instead of a build). */
-async function startReplica(name: string, slackApiUrl: string): Promise<Replica> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH ?? '',
-      // The machine's clock as this test sees it (scripts/test-dates.sh shifts it with libfaketime).
-      ...Object.fromEntries(
-        Object.entries(process.env).filter(
-          ([k]) => k === 'TZ' || k === 'LD_PRELOAD' || k.startsWith('FAKETIME'),
-        ),
-      ),
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      MONGODB_URI: process.env.MONGODB_URI as string,
-      MONGODB_DB: dbName,
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_API_URL: slackApiUrl,
-      WEB_CONSOLE: 'off',
-      NUDGES: 'off',
-      LOG_LEVEL: 'error',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  child.stdout?.on('data', (b: Buffer) => output.push(b.toString()));
-  child.stderr?.on('data', (b: Buffer) => output.push(b.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const replica: Replica = {
-    name,
-    child,
-    port,
-    client: new SignedClient(`http://127.0.0.1:${port}/slack/events`, SECRET),
-    output,
-    exited,
-  };
-  try {
-    await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`replica ${name} exited: ${output.join('')}`);
-      try {
-        return (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200;
-      } catch {
-        return false;
-      }
-    }, 30_000);
-  } catch (e) {
-    child.kill('SIGKILL');
-    throw new Error(`replica ${name} did not answer /healthz: ${(e as Error).message}\n${output.join('')}`);
-  }
-  return replica;
-}
-
-async function stopReplica(r: Replica | undefined): Promise<void> {
-  if (!r || r.child.exitCode !== null || r.child.signalCode !== null) return;
-  r.child.kill('SIGTERM');
-  const timer = setTimeout(() => r.child.kill('SIGKILL'), 5000);
-  await r.exited;
-  clearTimeout(timer);
-}
 
 type Outcome =
   | { replica: 'A' | 'B'; afterKill: boolean; status: number }
@@ -113,7 +39,10 @@ describe('Slack with two replica processes: one is killed with SIGKILL during 1,
 
   beforeAll(async () => {
     fake = await new FakeSlack({ tiers: true }).start();
-    [a, b] = await Promise.all([startReplica('A', fake.url), startReplica('B', fake.url)]);
+    [a, b] = await Promise.all([
+      startReplica('A', { slackApiUrl: fake.url, dbName, secret: SECRET }),
+      startReplica('B', { slackApiUrl: fake.url, dbName, secret: SECRET }),
+    ]);
     store = await MongoStore.connect({ uri: process.env.MONGODB_URI as string, dbName });
     expect((await a.client.command({ text: 'setup "Killed Replica Schools"' })).status).toBe(200);
     await waitFor(() => fake.of('chat.postEphemeral').length === 1, 10_000);

@@ -365,4 +365,35 @@ describe('PollUpdater', () => {
     expect((calls[1]?.at ?? 0) - t0).toBeGreaterThanOrEqual(4000);
     expect(u.stats.failures).toBe(0);
   });
+  it('marks a message for the durable owed-redraw record while it has it in hand, and unmarks it once let go drawn', async () => {
+    const events: string[] = [];
+    const owed = {
+      owe: async (key: string, workspace: string) => {
+        events.push(`owe ${key} ${workspace}`);
+      },
+      paid: async (key: string) => {
+        events.push(`paid ${key}`);
+      },
+    };
+    const u = new PollUpdater({ error() {} }, 1000, Date.now, false, { owed });
+    const { client, calls } = fakeClient();
+    const state = { votes: 1, drawMs: 5 };
+    u.schedule('r|row1', client, drawer(state), 'T1');
+    u.schedule('r|row1', client, drawer(state), 'T1'); // in hand already: no second mark
+    expect(events).toEqual(['owe r|row1 T1']);
+    await jest.advanceTimersByTimeAsync(10);
+    expect(calls).toHaveLength(1);
+    expect(events).toEqual(['owe r|row1 T1']); // drawn, but kept one interval to space a next vote's update
+    await jest.advanceTimersByTimeAsync(1100);
+    expect(events).toEqual(['owe r|row1 T1', 'paid r|row1']);
+
+    // At stop: a message drawn is let go; one still owed (waiting for its interval) stays marked.
+    u.schedule('r|row2', client, drawer(state), 'T1');
+    u.schedule('r|row3', client, drawer(state), 'T1');
+    await jest.advanceTimersByTimeAsync(10);
+    state.votes = 2;
+    u.schedule('r|row3', client, drawer(state), 'T1');
+    u.stop();
+    expect(events.slice(2)).toEqual(['owe r|row2 T1', 'owe r|row3 T1', 'paid r|row2']);
+  });
 });

@@ -1,4 +1,5 @@
 import type { types, webApi } from '@slack/bolt';
+import type { OwedMarks } from '../owedRedraws';
 import { type OutboundCall, OutboundRateLimited, type SlackOutbound } from './outbound';
 
 export interface PollMessage {
@@ -88,9 +89,15 @@ export class PollUpdater {
        * message waiting longest goes first, and each draws the latest state when its turn comes.
        */
       outbound?: SlackOutbound;
+      /**
+       * Durable marks of the messages this process has in hand (../owedRedraws.ts): written when a message is
+       * taken in hand, removed when it is let go drawn, so that another process draws them if this one dies.
+       */
+      owed?: OwedMarks;
     } = {},
   ) {
     this.outbound = o.outbound ?? null;
+    this.owed = o.owed ?? null;
     this.slowDrawFactor = o.slowDrawFactor ?? 20;
     this.maxIntervalMs = Math.max(minIntervalMs, o.maxIntervalMs ?? 10_000);
     this.yieldWhile = o.yieldWhile ?? null;
@@ -99,6 +106,7 @@ export class PollUpdater {
   }
 
   private readonly settleMs: number;
+  private readonly owed: OwedMarks | null;
 
   private readonly outbound: SlackOutbound | null;
   /** Messages ready to redraw but waiting for their workspace's budget, and each workspace's wake-up timer. */
@@ -131,6 +139,7 @@ export class PollUpdater {
         timer: null,
       };
       this.entries.set(key, e);
+      void this.owed?.owe(key, workspace);
     }
     e.client = client;
     e.render = render;
@@ -203,6 +212,7 @@ export class PollUpdater {
   private async run(e: Entry, budgeted = false): Promise<void> {
     if (!e.dirty) {
       this.entries.delete(e.key);
+      void this.owed?.paid(e.key);
       return;
     }
     if (!budgeted && this.holdForBurst(e)) {
@@ -292,8 +302,12 @@ export class PollUpdater {
     return this.idle(timeoutMs);
   }
 
+  /** Stops every timer; the messages drawn are let go, those still owed stay marked for another process. */
   stop(): void {
-    for (const e of this.entries.values()) if (e.timer) clearTimeout(e.timer);
+    for (const e of this.entries.values()) {
+      if (e.timer) clearTimeout(e.timer);
+      if (!e.dirty && !e.running) void this.owed?.paid(e.key);
+    }
     for (const w of this.waiters.values()) if (w.timer) clearTimeout(w.timer);
     this.entries.clear();
     this.waiters.clear();

@@ -6,9 +6,11 @@ import type { Clock, KeyValueRepo } from '../../app/ports';
 import type { ReviewService } from '../../app/reviews/reviewService';
 import { defaultLogger, type Logger } from '../observability/logger';
 import { type Metrics, noMetrics } from '../observability/metrics';
+import type { OwedRedraws } from '../owedRedraws';
 import { systemClock } from '../system';
 import { slackAsker } from './asker';
 import { slackAuthorize } from './authorize';
+import { parsePollRef } from './blocks';
 import { boltLogger } from './boltLogger';
 import { Confirmations } from './confirmations';
 import { RecentKeys } from './guard';
@@ -16,6 +18,7 @@ import { createHttpFetch } from './httpFetch';
 import { cachedInstallationStore, kvInstallationStore } from './installations';
 import { installPages } from './installPages';
 import { registerListeners } from './listeners';
+import { slackToken } from './nudges';
 import { type OutboundOptions, SlackOutbound } from './outbound';
 import { PollMessages } from './pollMessages';
 import { PollUpdater } from './pollUpdater';
@@ -43,6 +46,12 @@ export interface SlackDeps {
   metrics?: Metrics;
   /** The outbound layer's time and timers (tests: a faster clock, with a fake Slack counting on the same). */
   outboundTime?: Pick<OutboundOptions, 'now' | 'setTimer'>;
+  /**
+   * Durable marks of the poll messages this process owes a redraw (../owedRedraws.ts): another process draws them
+   * if this one dies, and this one draws those of a process that died. Without it, a killed process's owed redraws
+   * wait for the poll's next vote or its close.
+   */
+  owed?: OwedRedraws;
 }
 
 export interface SlackAdapterOptions extends SlackDeps {
@@ -206,6 +215,7 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
   const updater = new PollUpdater(log, o.updateIntervalMs ?? 1000, Date.now, o.traceUpdates ?? false, {
     ...holdBack,
     outbound,
+    ...(o.owed ? { owed: o.owed } : {}),
   });
   const { service, commands, kv } = o;
   const ephemeral = ephemeralReplies(log, outbound);
@@ -241,6 +251,21 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     handleOAuthRedirect: pages.handleOAuthRedirect,
     async start() {
       await receiver.start();
+      // What a process that died owed: redrawn here (the workspace's client from its token, as nudges are sent).
+      const token = slackToken({ app, installer }, o.botToken);
+      await o.owed?.start((tenantId, key) => {
+        const ref = parsePollRef(key);
+        if (!ref) return;
+        token(tenantId)
+          .then((t) => {
+            const client = new webApi.WebClient(t, clientOptions);
+            watchRateLimits(client);
+            if (ref.group !== undefined)
+              return polls.groups.redraw(client, tenantId, ref.reviewId, ref.rowId);
+            polls.redraw(client, tenantId, ref.reviewId, ref.rowId, { groups: false });
+          })
+          .catch((e: unknown) => log.error(`An owed redraw of poll ${key} was not adopted`, e));
+      });
     },
     async stop() {
       // Votes are stored before they are acknowledged; confirmations still queued are sent before the process goes
@@ -254,6 +279,8 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
         log.error('Stopping with Slack poll messages not redrawn (their votes are stored and counted)');
       work.stop();
       updater.stop();
+      // The marks of what was drawn are removed; what is still owed stays marked for another process.
+      await o.owed?.stop();
       outbound.stop();
       await receiver.stop();
     },

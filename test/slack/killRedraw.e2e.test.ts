@@ -1,0 +1,89 @@
+import { MongoClient } from 'mongodb';
+import { MongoStore } from '../../src/adapters/mongo/mongoStore';
+import { ACTION } from '../../src/adapters/slack/blocks';
+import { POLL_MESSAGES_NS } from '../../src/adapters/slack/slackApp';
+import { FakeSlack } from './fakeSlack';
+import { waitFor } from './harness';
+import { type Replica, startReplica, stopReplica } from './replicaProcess';
+import { voteClick } from './signedClient';
+
+const SECRET = 'test-signing-secret-kill-redraw-0123456789';
+const dbName = `micip_slack_kill_redraw_${process.pid}`;
+/** Seconds a replica may be silent before another draws what it owed (the default is 60). */
+const ADOPT_SECONDS = 3;
+
+/**
+ * A replica that dies without a clean stop while it owes a poll message a redraw (here: its redraw paused by a
+ * 429's Retry-After of 60 s) leaves the durable mark of it; another replica on the same database draws the message
+ * from the latest stored state once the dead one has been silent ADOPT_SECONDS. Before, the poll showed its old
+ * count until someone voted on that row again.
+ */
+describe('Slack with two replica processes: the redraw a killed one owed is drawn by the other', () => {
+  let fake: FakeSlack;
+  let a: Replica | undefined;
+  let b: Replica | undefined;
+  let store: MongoStore;
+
+  beforeAll(async () => {
+    fake = await new FakeSlack({ tiers: true }).start();
+    const o = {
+      slackApiUrl: fake.url,
+      dbName,
+      secret: SECRET,
+      env: { POLL_REDRAW_ADOPT_SECONDS: String(ADOPT_SECONDS) },
+    };
+    [a, b] = await Promise.all([startReplica('A', o), startReplica('B', o)]);
+    store = await MongoStore.connect({ uri: process.env.MONGODB_URI as string, dbName });
+  }, 45_000);
+
+  afterAll(async () => {
+    await Promise.all([stopReplica(a), stopReplica(b)]);
+    await store?.close();
+    await fake?.stop();
+    const client = await MongoClient.connect(process.env.MONGODB_URI as string);
+    await client.db(dbName).dropDatabase();
+    await client.close();
+  }, 20_000);
+
+  test('a vote acknowledged by the killed replica shows on its poll within seconds', async () => {
+    const A = a as Replica;
+    expect((await A.client.command({ text: 'setup "Owed Redraw Schools"' })).status).toBe(200);
+    await waitFor(() => fake.of('chat.postEphemeral').length === 1, 10_000);
+    expect((await A.client.command({ text: 'review start "Owed"' })).status).toBe(200);
+    await waitFor(async () => (await store.kv.list(POLL_MESSAGES_NS)).length === 6, 10_000);
+    const first = (await store.kv.list<{ ts: string }>(POLL_MESSAGES_NS))[0];
+    const [reviewId = '', row = ''] = (first?.key ?? '').split('|');
+    const ts = first?.value.ts ?? '';
+    const updates = () => fake.of('chat.update').filter((c) => c.args.ts === ts);
+    expect(fake.of('chat.update')).toEqual([]);
+
+    // Slack answers A's redraw 429 with Retry-After 60 s: A honours it, so the redraw is still owed when A dies.
+    fake.failNext('chat.update', { status: 429, retryAfter: 60 });
+    const sent = await A.client.payload(
+      voteClick({
+        user: 'UV1',
+        actionId: `${ACTION.vote}_3`,
+        value: `${reviewId}|${row}`,
+        responseUrl: fake.responseUrl('UV1'),
+      }),
+    );
+    expect(sent.status).toBe(200);
+    await waitFor(() => updates().length === 1, 10_000); // the call answered 429
+    expect(await store.votes.listRow(reviewId, row, 1)).toEqual([
+      expect.objectContaining({ memberId: 'UV1' }),
+    ]);
+    A.child.kill('SIGKILL');
+    await A.exited;
+    const killedAt = Date.now();
+
+    // Replica B draws the message once A has been silent ADOPT_SECONDS (it sweeps every third of that).
+    await waitFor(() => updates().length === 2, 15_000);
+    const drawnAfterMs = Date.now() - killedAt;
+    expect(JSON.stringify(updates().at(-1)?.args.blocks)).toMatch(/\b1 of \d+\* ha/);
+    expect(drawnAfterMs).toBeLessThan((ADOPT_SECONDS + 3) * 1000);
+    // B let the message go once drawn: no mark is left, and nothing is drawn twice.
+    await waitFor(async () => (await store.kv.list('slack-owed-redraws')).length === 0, 10_000);
+    expect(updates()).toHaveLength(2);
+    expect(fake.limited).toEqual([]);
+  }, 60_000);
+});
