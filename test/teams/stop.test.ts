@@ -4,8 +4,8 @@ import { startTeamsBot, type TeamsBotHarness } from './support/botHarness';
 
 /**
  * A process that stops (a deploy, a scale-down) redraws the shared poll cards still waiting for their interval
- * before it goes: the next process does not know they are owed, so a card would show an old count until someone
- * votes on it again. Through POST /api/messages and a fake Bot Connector.
+ * before it goes, rather than leave them to another process (./owedRedraws.test.ts), which finds them only after a
+ * silence. Through POST /api/messages and a fake Bot Connector.
  */
 const TENANT = 'tenant-stop';
 const CHANNEL = '19:stop@thread.tacv2';

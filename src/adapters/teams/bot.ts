@@ -15,6 +15,7 @@ import type { ReviewService } from '../../app/reviews/reviewService';
 import type { ReviewView } from '../../app/reviews/views';
 import { defaultLogger, type Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
+import type { OwedRedraws } from '../owedRedraws';
 import { type IncomingActivity, identityOf, type ServiceUrlAllowlist } from './activity';
 import { PollCards } from './cards';
 import type { TeamsActionHandler, TurnDeps } from './context';
@@ -56,6 +57,8 @@ export interface TeamsBotOptions {
   activity1?: Activity1Service;
   /** Minimum time between two updates of the same shared poll card. */
   cardUpdateIntervalMs?: number;
+  /** Durable marks of the cards this process owes a redraw (../owedRedraws.ts); started by `start()`. */
+  owed?: OwedRedraws;
   /**
    * How long a card action invoke may take before it is answered as slow, or for a vote or evidence as not
    * confirmed (default 4 s: Teams gives an invoke about 5 s before it shows the person an error, and Microsoft's
@@ -127,6 +130,7 @@ export class TeamsBot {
       roster,
       updateInterval: o.cardUpdateIntervalMs ?? 1000,
       log,
+      ...(o.owed ? { owed: o.owed } : {}),
     });
     this.turn = {
       service: o.service,
@@ -179,11 +183,20 @@ export class TeamsBot {
     return this.turn.cards.idle();
   }
 
-  /** Redraws the shared cards still owed an update (at most `timeoutMs`), then stops their timers. */
+  /** Redraws the cards a process that died owed a redraw, now and whenever another one dies (with `owed`). */
+  async start(): Promise<void> {
+    await this.o.owed?.start((tenantId, key) => this.turn.cards.adopt(tenantId, key));
+  }
+
+  /**
+   * Redraws the shared cards still owed an update (at most `timeoutMs`), then stops their timers; what is still
+   * owed stays marked for another process (with `owed`).
+   */
   async stop(timeoutMs = 10_000): Promise<void> {
     if (!(await this.turn.cards.flush(timeoutMs)))
       this.turn.log('stopping with poll cards not redrawn (their votes are stored and counted)');
     this.turn.cards.stop();
+    await this.o.owed?.stop();
   }
 
   private async onTurn(ctx: TurnContext): Promise<void> {

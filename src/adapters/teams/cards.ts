@@ -12,6 +12,7 @@ import { renderPlanCard } from '../cards/planCard';
 import { type AdaptiveCard, renderPollCard, renderResultsCard, renderStatusCard } from '../cards/render';
 import { toTeamsMarkdown } from '../cards/teamsText';
 import { DeadlineError, withDeadline } from '../deadline';
+import type { OwedMarks } from '../owedRedraws';
 import type { TeamsIdentity } from './activity';
 import { KV } from './directory';
 import { TeamsGroupThreads } from './groupThreads';
@@ -56,6 +57,11 @@ export class PollCards {
       roster: TeamsRoster;
       updateInterval: number;
       log: (message: string, error?: unknown) => void;
+      /**
+       * Durable marks of the cards this process has in hand (../owedRedraws.ts): written when a card is taken in
+       * hand, removed when it is let go drawn, so that another process draws them if this one dies.
+       */
+      owed?: OwedMarks;
     },
   ) {
     this.groups = new TeamsGroupThreads(o);
@@ -210,6 +216,7 @@ export class PollCards {
     if (!t) {
       t = { timer: null, dirty: false, last: 0, run: null };
       this.cardTimers.set(key, t);
+      void this.o.owed?.owe(key, tenantId);
     }
     const state = t;
     state.dirty = true;
@@ -229,7 +236,10 @@ export class PollCards {
         .finally(() => {
           this.pendingCardUpdates.delete(p);
           if (state.dirty) this.scheduleUpdate(tenantId, reviewId, rowId);
-          else if (!state.timer) this.cardTimers.delete(key);
+          else if (!state.timer) {
+            this.cardTimers.delete(key);
+            void this.o.owed?.paid(key);
+          }
         });
       this.pendingCardUpdates.add(p);
     };
@@ -238,8 +248,9 @@ export class PollCards {
 
   /**
    * Before the process stops: redraws now every shared card still waiting for its interval (stopped, the process
-   * would drop the update, and the next one does not know it is owed: the card would show an old count until
-   * someone votes on it again), then waits for the sends. True once done; false if `timeoutMs` passed first.
+   * would drop the update: without `owed` marks nobody would draw it, the card showing an old count until someone
+   * votes on it again; with them another process would, but only after POLL_REDRAW_ADOPT_SECONDS), then waits for
+   * the sends. True once done; false if `timeoutMs` passed first.
    */
   async flush(timeoutMs: number): Promise<boolean> {
     this.flushing = true;
@@ -270,6 +281,16 @@ export class PollCards {
     }
   }
 
+  /**
+   * A card a process that died owed a redraw (../owedRedraws.ts: `key` as `scheduleUpdate` names it): redrawn now
+   * from the latest stored state.
+   */
+  adopt(tenantId: string, key: string): void {
+    const [reviewId, rowId, ...rest] = key.split('|');
+    if (reviewId && rowId && !rest.length) this.scheduleUpdate(tenantId, reviewId, rowId, true);
+  }
+
+  /** Stops every timer; the cards still owed a redraw stay marked for another process. */
   stop(): void {
     for (const t of this.cardTimers.values()) if (t.timer) clearTimeout(t.timer);
     this.cardTimers.clear();

@@ -7,6 +7,7 @@ import type { ReviewService } from '../../app/reviews/reviewService';
 import { loadCardTemplates } from '../cards/render';
 import { defaultLogger, type Logger } from '../observability/logger';
 import { type Metrics, noMetrics } from '../observability/metrics';
+import type { OwedRedraws } from '../owedRedraws';
 import { BadActivity, parseActivity, ServiceUrlAllowlist } from './activity';
 import { type TeamsActionHandler, TeamsBot, TurnError } from './bot';
 import { DEFAULT_TEAMS_LIMITS } from './directory';
@@ -53,6 +54,8 @@ export interface TeamsDeps {
   actions?: readonly TeamsActionHandler[];
   /** Activity 1's card verbs. */
   activity1?: Activity1Service;
+  /** Durable marks of owed card redraws (../owedRedraws.ts), used only when the endpoint is on. */
+  owed?: OwedRedraws;
 }
 
 /**
@@ -76,6 +79,8 @@ export function mountTeams(web: express.Express, deps: TeamsDeps): TeamsBot {
   const allowlist = new ServiceUrlAllowlist(deps.config.TEAMS_SERVICE_URLS ?? []);
   const logger = deps.logger ?? defaultLogger('teams');
   const metrics = deps.metrics ?? noMetrics;
+  // The endpoint is on with credentials, or locally without them (below).
+  const on = !!deps.config.MicrosoftAppId || deps.config.TEAMS_LOCAL_NO_AUTH === true;
   const bot = new TeamsBot({
     appId: deps.config.MicrosoftAppId,
     adminUserIds: deps.config.ADMIN_USER_IDS ?? [],
@@ -100,6 +105,7 @@ export function mountTeams(web: express.Express, deps: TeamsDeps): TeamsBot {
     },
     ...(deps.actions ? { actions: deps.actions } : {}),
     ...(deps.activity1 ? { activity1: deps.activity1 } : {}),
+    ...(deps.owed && on ? { owed: deps.owed } : {}),
   });
   const log = (m: string, e?: unknown) => logger.error(m, e);
   const router = express.Router();

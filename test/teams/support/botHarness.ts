@@ -21,15 +21,17 @@ export interface TeamsBotHarness {
 
 /**
  * The Teams bot on an in-memory embedded store behind POST /api/messages on 127.0.0.1, with a local fake Bot
- * Connector (auth off: loopback, TEAMS_LOCAL_NO_AUTH). `deps` adds to or replaces the bot's options.
+ * Connector (auth off: loopback, TEAMS_LOCAL_NO_AUTH). `deps` adds to or replaces the bot's options. `shared`: a
+ * store and fake Bot Connector of the test's (replicas of one deployment); the harness's stop leaves them running.
  */
 export async function startTeamsBot(
   where: { tenant: string; channel: string },
   deps: Partial<TeamsDeps> = {},
+  shared?: { store: NedbStore; fake: FakeConnector },
 ): Promise<TeamsBotHarness> {
-  const fake = await new FakeConnector().start();
-  const store = new NedbStore(null);
-  await store.init();
+  const fake = shared?.fake ?? (await new FakeConnector().start());
+  const store = shared?.store ?? new NedbStore(null);
+  if (!shared) await store.init();
   const web = express();
   const bot = mountTeams(web, {
     config: { TEAMS_SERVICE_URLS: [fake.url], TEAMS_LOCAL_NO_AUTH: true },
@@ -58,6 +60,7 @@ export async function startTeamsBot(
     async stop() {
       await bot.stop(); // again after a test's own stop: nothing is left to redraw, so it returns at once
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (shared) return;
       await fake.stop();
       await store.close();
     },
