@@ -259,6 +259,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
     activity1,
     logger: logger.child('teams'),
     metrics,
+    owed: owedRedraws('teams'),
   });
   // One way out per platform (and the console's simulated channels): nudges, notices, scheduled reminders.
   const out = chatMessengers({ config, clock, slack, teams, slackLog });
@@ -316,7 +317,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<App>
   const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
   const url = config.PUBLIC_URL ?? `http://localhost:${port}`;
   baseUrl = url;
-  await slack?.start();
+  await Promise.all([slack?.start(), teams.start()]);
   return {
     config,
     store,

@@ -6,8 +6,8 @@ const SECRET = 'test-signing-secret-stop-0123456789';
 
 /**
  * A process that stops (a deploy, a scale-down: SIGTERM) draws the poll messages that still owe their votes a
- * redraw before it goes: the next process does not know they are owed, so the poll would show an old count until
- * someone votes on it again.
+ * redraw before it goes, rather than leave them to another process (./killRedraw.e2e.test.ts), which finds them
+ * only after a silence.
  */
 test('stopping draws a poll message whose redraw was still waiting for its pace', async () => {
   const db = `micip_slack_stop_${process.pid}`;

@@ -287,9 +287,10 @@ export class PollUpdater {
 
   /**
    * Before the process stops: draws every message that still owes its votes a redraw now, instead of at its pace
-   * (stopped, the process would drop them, and the next one does not know they are owed: the poll would show an
-   * old count until someone votes on it again). The workspace's chat.update budget still applies. True once all
-   * are drawn; false if `timeoutMs` passed first.
+   * (stopped, the process would drop them: without `owed` marks nobody would draw them, the poll showing an old
+   * count until someone votes on it again; with them another process would, but only after
+   * POLL_REDRAW_ADOPT_SECONDS). The workspace's chat.update budget still applies. True once all are drawn; false if
+   * `timeoutMs` passed first.
    */
   async flush(timeoutMs: number): Promise<boolean> {
     this.flushing = true;

@@ -273,7 +273,7 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
       const started = Date.now();
       const left = await work.drain(25_000);
       if (left > 0) log.error(`Stopping with ${left} Slack vote confirmations not sent (drain timed out)`);
-      // Poll messages that owe their votes a redraw are drawn now: the next process would not know they are owed.
+      // Poll messages that owe their votes a redraw are drawn now, not after another process finds them owed.
       const drawn = await updater.flush(Math.max(2_000, 25_000 - (Date.now() - started)));
       if (!drawn)
         log.error('Stopping with Slack poll messages not redrawn (their votes are stored and counted)');
