@@ -23,7 +23,7 @@ let a: TeamsBotHarness;
 let b: TeamsBotHarness;
 let owedA: OwedRedraws;
 /** A's wait for the Retry-After, ended by the test once B has drawn the card (so that A can stop). */
-let endRetryWait = () => undefined as void;
+let endRetryWait: () => void = () => undefined;
 
 const owed = (owner: string) =>
   new OwedRedraws({
