@@ -35,7 +35,7 @@ export interface OwedRedrawsOptions {
  * and `paid` when it lets the message go drawn; each process has its own mark per message, so replicas drawing the
  * same message never clear each other's. Every process writes a heartbeat and sweeps: the marks of an owner whose
  * heartbeat is older than `adoptAfterMs` (or gone) are adopted by exactly one live process (a `putIfAbsent` claim),
- * which marks them as its own and redraws them from the latest stored state. Nothing here is on a vote's path: the
+ * which redraws them from the latest stored state (its redrawer marking them as its own as it takes them in hand). Nothing here is on a vote's path: the
  * marks are written beside it, and a failed write is logged and costs only this safety net.
  */
 export class OwedRedraws {
@@ -121,9 +121,10 @@ export class OwedRedraws {
       if (!(await this.claim(owner, old))) continue;
       for (const m of marks) {
         if (m.value.owner !== owner) continue;
-        await this.owe(m.value.key, m.value.tenantId);
-        await this.o.kv.delete(this.o.namespace, m.key);
+        // The redrawer marks it as this process's own when it takes it in hand (a message it has no record of
+        // any more, e.g. a group split since, is not marked again).
         redraw(m.value.tenantId, m.value.key);
+        await this.o.kv.delete(this.o.namespace, m.key);
         n++;
       }
       await this.o.kv.delete(this.alive, owner);
