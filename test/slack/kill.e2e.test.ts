@@ -1,10 +1,7 @@
-import { MongoClient } from 'mongodb';
-import { MongoStore } from '../../src/adapters/mongo/mongoStore';
+import type { MongoStore } from '../../src/adapters/mongo/mongoStore';
 import { ACTION } from '../../src/adapters/slack/blocks';
-import { POLL_MESSAGES_NS } from '../../src/adapters/slack/slackApp';
-import { FakeSlack } from './fakeSlack';
-import { waitFor } from './harness';
-import { type Replica, startReplica, stopReplica } from './replicaProcess';
+import type { FakeSlack } from './fakeSlack';
+import { type Replica, type ReplicaPair, startReplicaPair, startReviewOn } from './replicaProcess';
 import { voteClick } from './signedClient';
 
 const SECRET = 'test-signing-secret-kill-0123456789';
@@ -30,35 +27,22 @@ function errorCode(e: unknown): string {
  * answer (so the member saw it fail and can click again).
  */
 describe('Slack with two replica processes: one is killed with SIGKILL during 1,000 clicks', () => {
+  let pair: ReplicaPair | undefined;
   let fake: FakeSlack;
-  let a: Replica | undefined;
-  let b: Replica | undefined;
   let store: MongoStore;
+  let a: Replica;
+  let b: Replica;
   let reviewId = '';
   let row = '';
 
   beforeAll(async () => {
-    fake = await new FakeSlack({ tiers: true }).start();
-    [a, b] = await Promise.all([
-      startReplica('A', { slackApiUrl: fake.url, dbName, secret: SECRET }),
-      startReplica('B', { slackApiUrl: fake.url, dbName, secret: SECRET }),
-    ]);
-    store = await MongoStore.connect({ uri: process.env.MONGODB_URI as string, dbName });
-    expect((await a.client.command({ text: 'setup "Killed Replica Schools"' })).status).toBe(200);
-    await waitFor(() => fake.of('chat.postEphemeral').length === 1, 10_000);
-    expect((await a.client.command({ text: 'review start "Kill" quorum=2' })).status).toBe(200);
-    await waitFor(async () => (await store.kv.list(POLL_MESSAGES_NS)).length === 6, 10_000);
-    const first = (await store.kv.list(POLL_MESSAGES_NS))[0];
-    [reviewId = '', row = ''] = (first?.key ?? '').split('|');
+    pair = await startReplicaPair({ dbName, secret: SECRET });
+    ({ fake, store, a, b } = pair);
+    ({ reviewId, row } = await startReviewOn(pair, 'Killed Replica Schools', '"Kill" quorum=2'));
   }, 45_000);
 
   afterAll(async () => {
-    await Promise.all([stopReplica(a), stopReplica(b)]);
-    await store?.close();
-    await fake?.stop();
-    const client = await MongoClient.connect(process.env.MONGODB_URI as string);
-    await client.db(dbName).dropDatabase();
-    await client.close();
+    await pair?.stop();
   }, 20_000);
 
   test('every click answered 200 is stored (0 lost); the others were refused or got no answer', async () => {

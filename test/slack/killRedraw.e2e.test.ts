@@ -1,10 +1,6 @@
-import { MongoClient } from 'mongodb';
-import { MongoStore } from '../../src/adapters/mongo/mongoStore';
 import { ACTION } from '../../src/adapters/slack/blocks';
-import { POLL_MESSAGES_NS } from '../../src/adapters/slack/slackApp';
-import { FakeSlack } from './fakeSlack';
 import { waitFor } from './harness';
-import { type Replica, startReplica, stopReplica } from './replicaProcess';
+import { type ReplicaPair, startReplicaPair, startReviewOn } from './replicaProcess';
 import { voteClick } from './signedClient';
 
 const SECRET = 'test-signing-secret-kill-redraw-0123456789';
@@ -19,41 +15,24 @@ const ADOPT_SECONDS = 3;
  * count until someone voted on that row again.
  */
 describe('Slack with two replica processes: the redraw a killed one owed is drawn by the other', () => {
-  let fake: FakeSlack;
-  let a: Replica | undefined;
-  let b: Replica | undefined;
-  let store: MongoStore;
+  let pair: ReplicaPair | undefined;
 
   beforeAll(async () => {
-    fake = await new FakeSlack({ tiers: true }).start();
-    const o = {
-      slackApiUrl: fake.url,
+    pair = await startReplicaPair({
       dbName,
       secret: SECRET,
       env: { POLL_REDRAW_ADOPT_SECONDS: String(ADOPT_SECONDS) },
-    };
-    [a, b] = await Promise.all([startReplica('A', o), startReplica('B', o)]);
-    store = await MongoStore.connect({ uri: process.env.MONGODB_URI as string, dbName });
+    });
   }, 45_000);
 
   afterAll(async () => {
-    await Promise.all([stopReplica(a), stopReplica(b)]);
-    await store?.close();
-    await fake?.stop();
-    const client = await MongoClient.connect(process.env.MONGODB_URI as string);
-    await client.db(dbName).dropDatabase();
-    await client.close();
+    await pair?.stop();
   }, 20_000);
 
   test('a vote acknowledged by the killed replica shows on its poll within seconds', async () => {
-    const A = a as Replica;
-    expect((await A.client.command({ text: 'setup "Owed Redraw Schools"' })).status).toBe(200);
-    await waitFor(() => fake.of('chat.postEphemeral').length === 1, 10_000);
-    expect((await A.client.command({ text: 'review start "Owed"' })).status).toBe(200);
-    await waitFor(async () => (await store.kv.list(POLL_MESSAGES_NS)).length === 6, 10_000);
-    const first = (await store.kv.list<{ ts: string }>(POLL_MESSAGES_NS))[0];
-    const [reviewId = '', row = ''] = (first?.key ?? '').split('|');
-    const ts = first?.value.ts ?? '';
+    const p = pair as ReplicaPair;
+    const { fake, store, a: A } = p;
+    const { reviewId, row, ts } = await startReviewOn(p, 'Owed Redraw Schools', '"Owed"');
     const updates = () => fake.of('chat.update').filter((c) => c.args.ts === ts);
     expect(fake.of('chat.update')).toEqual([]);
 

@@ -1,6 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
+import { MongoClient } from 'mongodb';
+import { MongoStore } from '../../src/adapters/mongo/mongoStore';
+import { POLL_MESSAGES_NS } from '../../src/adapters/slack/slackApp';
 import { freePort } from '../support/mongoServer';
+import { FakeSlack } from './fakeSlack';
 import { waitFor } from './harness';
 import { SignedClient } from './signedClient';
 
@@ -79,4 +83,64 @@ export async function stopReplica(r: Replica | undefined): Promise<void> {
   const timer = setTimeout(() => r.child.kill('SIGKILL'), 5000);
   await r.exited;
   clearTimeout(timer);
+}
+
+export interface ReplicaPair {
+  fake: FakeSlack;
+  a: Replica;
+  b: Replica;
+  /** The replicas' database, read directly by the test. */
+  store: MongoStore;
+  /** Stops both replicas (those still running), the store and the fake, and drops the database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Two replicas of one deployment (A and B) on one database behind a fake Slack Web API that enforces Slack's rate
+ * limits. `env` adds to each replica's settings.
+ */
+export async function startReplicaPair(o: {
+  dbName: string;
+  secret: string;
+  env?: Record<string, string>;
+}): Promise<ReplicaPair> {
+  const fake = await new FakeSlack({ tiers: true }).start();
+  const settings = { slackApiUrl: fake.url, ...o };
+  const started = await Promise.allSettled([startReplica('A', settings), startReplica('B', settings)]);
+  const [a, b] = started.map((s) => (s.status === 'fulfilled' ? s.value : undefined));
+  const store = await MongoStore.connect({ uri: process.env.MONGODB_URI as string, dbName: o.dbName });
+  const stop = async () => {
+    await Promise.all([stopReplica(a), stopReplica(b)]);
+    await store.close();
+    await fake.stop();
+    const client = await MongoClient.connect(process.env.MONGODB_URI as string);
+    await client.db(o.dbName).dropDatabase();
+    await client.close();
+  };
+  for (const s of started)
+    if (s.status === 'rejected') {
+      await stop();
+      throw s.reason;
+    }
+  return { fake, a: a as Replica, b: b as Replica, store, stop };
+}
+
+/**
+ * Sets up a district in A's channel and starts a review there; resolves with the first poll's review, row and
+ * message once all 6 poll messages are posted.
+ */
+export async function startReviewOn(
+  p: ReplicaPair,
+  district: string,
+  review: string,
+): Promise<{ reviewId: string; row: string; ts: string }> {
+  const setup = await p.a.client.command({ text: `setup "${district}"` });
+  if (setup.status !== 200) throw new Error(`setup answered ${setup.status}`);
+  await waitFor(() => p.fake.of('chat.postEphemeral').length === 1, 10_000);
+  const start = await p.a.client.command({ text: `review start ${review}` });
+  if (start.status !== 200) throw new Error(`review start answered ${start.status}`);
+  await waitFor(async () => (await p.store.kv.list(POLL_MESSAGES_NS)).length === 6, 10_000);
+  const first = (await p.store.kv.list<{ ts: string }>(POLL_MESSAGES_NS))[0];
+  const [reviewId = '', row = ''] = (first?.key ?? '').split('|');
+  return { reviewId, row, ts: first?.value.ts ?? '' };
 }
