@@ -1,8 +1,7 @@
 import { NedbStore } from '../../src/adapters/embedded/nedbStore';
 import { OwedRedraws } from '../../src/adapters/owedRedraws';
 import { rubrics } from '../support/fixtures';
-import { cardsOf, postActivity, teamsBotAdded, teamsInvoke, teamsSay } from './support/activities';
-import { startTeamsBot, type TeamsBotHarness } from './support/botHarness';
+import { startReview, startTeamsBot, type TeamsBotHarness } from './support/botHarness';
 import { FakeConnector } from './support/fakeConnector';
 
 /**
@@ -60,20 +59,9 @@ afterAll(async () => {
 });
 
 test('a card a silent replica owed a redraw is drawn by the other, with every stored vote', async () => {
-  const { url, place, bot } = a;
-  await owedA.heartbeat(); // A's last heartbeat: it is not started, so it writes no more
-  await postActivity(url, teamsBotAdded(place, casey));
-  await bot.idle();
-  await postActivity(url, teamsSay(place, 'setup "Owed Schools"', casey));
-  await postActivity(url, teamsSay(place, 'review start "2026-27 Fall"', casey));
-  await bot.idle();
-  const district = await store.districts.findByChannel(`teams:${TENANT}`, CHANNEL);
-  const reviewId = (await store.reviews.listByDistrict(`teams:${TENANT}`, district?.id ?? ''))[0]?.id ?? '';
-  const updates = () => cardsOf(fake.calls.filter((c) => c.method === 'PUT')).map((c) => JSON.stringify(c));
-  const vote = async (from: typeof casey) => {
-    const r = await postActivity(url, teamsInvoke(place, from, 'vote', { reviewId, rowId: ROW, choice: 3 }));
-    expect(r.status).toBe(200);
-  };
+  const { bot } = a;
+  const { updates, vote: voteOn } = await startReview(a, casey, 'Owed Schools', '2026-27 Fall');
+  const vote = (from: typeof casey) => voteOn(from, ROW, 3);
   fake.clear();
   await vote(casey);
   await bot.idle();
@@ -82,15 +70,18 @@ test('a card a silent replica owed a redraw is drawn by the other, with every st
   // Ann's vote is stored and answered; A's update of the card is answered 429 (Retry-After 60 s), and A is silent
   // from now on.
   fake.failures.push({ status: 429, retryAfter: '60' });
-  await vote(ann);
+  await owedA.heartbeat(); // A's last heartbeat (it is not started, so it writes no other)
   const t0 = Date.now();
+  await vote(ann);
   // The fake records the update it answered 429 too: the redraw is a second one with both votes.
   const withBoth = () => updates().filter((u) => /2 of \d+ ha/.test(u));
   while (withBoth().length < 2 && Date.now() - t0 < 8000) await new Promise((r) => setTimeout(r, 50));
   expect(withBoth()).toHaveLength(2);
   expect(Date.now() - t0).toBeGreaterThanOrEqual(ADOPT_MS);
-  // B let the card go once drawn: no mark of B's is left.
-  await b.bot.idle();
-  const marks = await store.kv.list<{ owner: string }>('teams-owed-redraws');
-  expect(marks.filter((m) => m.value.owner === 'B')).toEqual([]);
+  // B lets the card go one interval (1 s) after drawing it: then no mark of B's is left.
+  const marksOfB = async () =>
+    (await store.kv.list<{ owner: string }>('teams-owed-redraws')).filter((m) => m.value.owner === 'B');
+  const t1 = Date.now();
+  while ((await marksOfB()).length && Date.now() - t1 < 5000) await new Promise((r) => setTimeout(r, 50));
+  expect(await marksOfB()).toEqual([]);
 }, 20_000);

@@ -37,9 +37,19 @@ export function cardActivity(card: AdaptiveCard): Partial<Activity> {
  * drawn from the latest stored state).
  */
 export class PollCards {
+  /**
+   * Each card in hand: its pending update (`timer`, `run`), whether a vote is still to be drawn, when it was last
+   * drawn, and `linger`: kept one interval after a drawn update, so that a later vote's update keeps the pace.
+   */
   private readonly cardTimers = new Map<
     string,
-    { timer: NodeJS.Timeout | null; dirty: boolean; last: number; run: (() => void) | null }
+    {
+      timer: NodeJS.Timeout | null;
+      dirty: boolean;
+      last: number;
+      run: (() => void) | null;
+      linger: NodeJS.Timeout | null;
+    }
   >();
   /** Set by `flush`: cards are redrawn at once, without waiting for their interval. */
   private flushing = false;
@@ -214,10 +224,12 @@ export class PollCards {
     const key = `${reviewId}|${rowId}`;
     let t = this.cardTimers.get(key);
     if (!t) {
-      t = { timer: null, dirty: false, last: 0, run: null };
+      t = { timer: null, dirty: false, last: 0, run: null, linger: null };
       this.cardTimers.set(key, t);
       void this.o.owed?.owe(key, tenantId);
     }
+    if (t.linger) clearTimeout(t.linger);
+    t.linger = null;
     const state = t;
     state.dirty = true;
     if (state.timer) return;
@@ -237,8 +249,13 @@ export class PollCards {
           this.pendingCardUpdates.delete(p);
           if (state.dirty) this.scheduleUpdate(tenantId, reviewId, rowId);
           else if (!state.timer) {
-            this.cardTimers.delete(key);
-            void this.o.owed?.paid(key);
+            // Drawn: kept one interval (a later vote's update waits for the pace), then let go.
+            state.linger = setTimeout(() => {
+              state.linger = null;
+              if (state.dirty || state.timer || this.cardTimers.get(key) !== state) return;
+              this.cardTimers.delete(key);
+              void this.o.owed?.paid(key);
+            }, this.o.updateInterval);
           }
         });
       this.pendingCardUpdates.add(p);
@@ -290,9 +307,15 @@ export class PollCards {
     if (reviewId && rowId && !rest.length) this.scheduleUpdate(tenantId, reviewId, rowId, true);
   }
 
-  /** Stops every timer; the cards still owed a redraw stay marked for another process. */
+  /** Stops every timer; the cards drawn are let go, those still owed a redraw stay marked for another process. */
   stop(): void {
-    for (const t of this.cardTimers.values()) if (t.timer) clearTimeout(t.timer);
+    for (const [key, t] of this.cardTimers) {
+      if (t.timer) clearTimeout(t.timer);
+      if (t.linger) {
+        clearTimeout(t.linger);
+        if (!t.dirty && !t.timer) void this.o.owed?.paid(key);
+      }
+    }
     this.cardTimers.clear();
   }
 

@@ -4,7 +4,7 @@ import { NedbStore } from '../../../src/adapters/embedded/nedbStore';
 import { mountTeams, type TeamsBot, type TeamsDeps } from '../../../src/adapters/teams';
 import { makeService } from '../../support/fixtures';
 import { testLogger } from '../../support/logs';
-import type { TeamsPlace } from './activities';
+import { cardsOf, postActivity, type TeamsPlace, teamsBotAdded, teamsInvoke, teamsSay } from './activities';
 import { FakeConnector } from './fakeConnector';
 
 export interface TeamsBotHarness {
@@ -63,6 +63,34 @@ export async function startTeamsBot(
       if (shared) return;
       await fake.stop();
       await store.close();
+    },
+  };
+}
+
+type Person = { id: string; name: string; aadObjectId: string };
+
+/**
+ * The bot added to the harness's channel by `coordinator`, who sets up `district` there and starts the review
+ * `cycle`. Resolves with the review's id, the shared cards' updates (PUTs) the fake Bot Connector has received, as
+ * JSON, and a vote on a row (answered 200, or it throws).
+ */
+export async function startReview(h: TeamsBotHarness, coordinator: Person, district: string, cycle: string) {
+  const { url, place, bot, store, fake } = h;
+  await postActivity(url, teamsBotAdded(place, coordinator));
+  await bot.idle();
+  await postActivity(url, teamsSay(place, `setup "${district}"`, coordinator));
+  await postActivity(url, teamsSay(place, `review start "${cycle}"`, coordinator));
+  await bot.idle();
+  const tenantId = `teams:${place.tenant}`;
+  const found = await store.districts.findByChannel(tenantId, place.channel);
+  const reviewId = (await store.reviews.listByDistrict(tenantId, found?.id ?? ''))[0]?.id ?? '';
+  if (!reviewId) throw new Error('the review did not start');
+  return {
+    reviewId,
+    updates: () => cardsOf(fake.calls.filter((c) => c.method === 'PUT')).map((c) => JSON.stringify(c)),
+    vote: async (from: Person, rowId: string, choice: number) => {
+      const r = await postActivity(url, teamsInvoke(place, from, 'vote', { reviewId, rowId, choice }));
+      if (r.status !== 200) throw new Error(`the vote answered ${r.status}`);
     },
   };
 }
