@@ -59,20 +59,14 @@ afterAll(async () => {
 });
 
 test('a card a silent replica owed a redraw is drawn by the other, with every stored vote', async () => {
-  const { bot } = a;
-  const { updates, vote: voteOn } = await startReview(a, casey, 'Owed Schools', '2026-27 Fall');
-  const vote = (from: typeof casey) => voteOn(from, ROW, 3);
-  fake.clear();
-  await vote(casey);
-  await bot.idle();
-  expect(updates()).toHaveLength(1);
-  expect(updates()[0]).toMatch(/1 of \d+ ha/);
+  const { updates, vote, firstVoteDrawn } = await startReview(a, casey, 'Owed Schools', '2026-27 Fall');
+  await firstVoteDrawn(casey, ROW, 3);
   // Ann's vote is stored and answered; A's update of the card is answered 429 (Retry-After 60 s), and A is silent
   // from now on.
   fake.failures.push({ status: 429, retryAfter: '60' });
   await owedA.heartbeat(); // A's last heartbeat (it is not started, so it writes no other)
   const t0 = Date.now();
-  await vote(ann);
+  await vote(ann, ROW, 3);
   // The fake records the update it answered 429 too: the redraw is a second one with both votes.
   const withBoth = () => updates().filter((u) => /2 of \d+ ha/.test(u));
   while (withBoth().length < 2 && Date.now() - t0 < 8000) await new Promise((r) => setTimeout(r, 50));

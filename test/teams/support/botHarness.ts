@@ -72,7 +72,7 @@ type Person = { id: string; name: string; aadObjectId: string };
 /**
  * The bot added to the harness's channel by `coordinator`, who sets up `district` there and starts the review
  * `cycle`. Resolves with the review's id, the shared cards' updates (PUTs) the fake Bot Connector has received, as
- * JSON, and a vote on a row (answered 200, or it throws).
+ * JSON, a vote on a row (answered 200, or it throws), and a first vote whose card update is checked.
  */
 export async function startReview(h: TeamsBotHarness, coordinator: Person, district: string, cycle: string) {
   const { url, place, bot, store, fake } = h;
@@ -85,12 +85,23 @@ export async function startReview(h: TeamsBotHarness, coordinator: Person, distr
   const found = await store.districts.findByChannel(tenantId, place.channel);
   const reviewId = (await store.reviews.listByDistrict(tenantId, found?.id ?? ''))[0]?.id ?? '';
   if (!reviewId) throw new Error('the review did not start');
+  const updates = () => cardsOf(fake.calls.filter((c) => c.method === 'PUT')).map((c) => JSON.stringify(c));
+  const vote = async (from: Person, rowId: string, choice: number) => {
+    const r = await postActivity(url, teamsInvoke(place, from, 'vote', { reviewId, rowId, choice }));
+    if (r.status !== 200) throw new Error(`the vote answered ${r.status}`);
+  };
   return {
     reviewId,
-    updates: () => cardsOf(fake.calls.filter((c) => c.method === 'PUT')).map((c) => JSON.stringify(c)),
-    vote: async (from: Person, rowId: string, choice: number) => {
-      const r = await postActivity(url, teamsInvoke(place, from, 'vote', { reviewId, rowId, choice }));
-      if (r.status !== 200) throw new Error(`the vote answered ${r.status}`);
+    updates,
+    vote,
+    /** A first vote on the row, and the shared card's update that shows it (the only update since). */
+    firstVoteDrawn: async (from: Person, rowId: string, choice: number) => {
+      fake.clear();
+      await vote(from, rowId, choice);
+      await bot.idle();
+      const u = updates();
+      if (u.length !== 1 || !/1 of \d+ ha/.test(u[0] ?? ''))
+        throw new Error(`expected one card update showing 1 vote, got ${u.length}`);
     },
   };
 }
