@@ -247,6 +247,9 @@ export class PollCards {
         .catch((e) => this.o.log(`updating the card of ${key} failed`, e))
         .finally(() => {
           this.pendingCardUpdates.delete(p);
+          // The interval counts from the answer too: an update that waited in the conversation's send queue is
+          // not followed by another less than an interval after it reached Teams.
+          state.last = Date.now();
           if (state.dirty) this.scheduleUpdate(tenantId, reviewId, rowId);
           else if (!state.timer) {
             // Drawn: kept one interval (a later vote's update waits for the pace), then let go.
